@@ -1,0 +1,1 @@
+"""The error families, one module each; see `base` for what a family provides."""

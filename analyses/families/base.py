@@ -1,0 +1,110 @@
+"""What an error family is: a matcher, facts, an explanation and (later) fixes.
+
+A family module defines one subclass of `Family` and exposes an instance as the module-level
+`FAMILY`; `registry` discovers the modules of this package, so adding a family never means
+editing a shared list.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..edits import Fix
+from ..model import Diagnostic, Span
+from ..sources import Sources
+
+FactValue = str | int | list[str]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A documentation link shown after an explanation."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Related:
+    """A place that matters more than the squiggle: the real culprit, the await, the bound."""
+
+    span: Span
+    message: str
+
+
+@dataclass
+class Match:
+    """A diagnostic recognised as one family, with the facts pulled from it and the source.
+
+    `diagnostic` is None for the generic form (`borrowlens explain E0597`): explanations must
+    then read sensibly with no facts at all.
+    """
+
+    family: Family
+    diagnostic: Diagnostic | None
+    facts: dict[str, FactValue] = field(default_factory=dict)
+    related: list[Related] = field(default_factory=list)
+
+    def fact(self, key: str) -> str | None:
+        value = self.facts.get(key)
+        if value is None or isinstance(value, list):
+            return None
+        return str(value)
+
+    def code(self, key: str, fallback: str) -> str:
+        """The fact as inline code (`name`), or the fallback phrase when it is unknown."""
+        value = self.fact(key)
+        return f"`{value}`" if value else fallback
+
+    def line(self, key: str, fallback: str = "") -> str:
+        """' on line N' for a line-number fact, or the fallback."""
+        value = self.fact(key)
+        return f" on line {value}" if value else fallback
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The four-part explanation, already specialised with the user's names.
+
+    Each part is markdown. Its first paragraph must stand on its own: the hover (short form)
+    shows only first paragraphs. `tldr` is one line. `caveat` notes where the compiler
+    over-approximates and the workaround.
+    """
+
+    family: str
+    title: str
+    tldr: str
+    what: str
+    why: str
+    fix: str
+    rule: str
+    caveat: str | None = None
+    links: tuple[Link, ...] = ()
+
+
+class Family(ABC):
+    """One error family. Subclasses set the class attributes and implement match/explain."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    # rustc error codes this family can come from; empty for the code-less messages.
+    codes: ClassVar[tuple[str, ...]] = ()
+    # Families with a higher priority are tried first (more specific before more general).
+    priority: ClassVar[int] = 0
+
+    @abstractmethod
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        """A Match when this diagnostic belongs to the family, else None."""
+
+    @abstractmethod
+    def explain(self, match: Match) -> Explanation:
+        """The explanation, specialised with `match.facts` (which may be empty)."""
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Code actions; one per real alternative, safest first and preferred."""
+        return []
+
+    def generic(self) -> Match:
+        return Match(family=self, diagnostic=None)

@@ -1,0 +1,130 @@
+"""E0733: an `async fn` that calls itself (directly or through another async fn).
+
+The future of a recursive async fn would contain itself, so its size is infinite. The facts
+are the function, the recursive call's line and, for mutual recursion, the other function.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import syntax
+from ..model import Diagnostic, Span
+from ..sources import Sources
+from .base import Explanation, Family, Link, Match, Related
+
+_CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\s*\(")
+
+
+def _function_name(span: Span, sources: Sources) -> str | None:
+    text = sources.text(span.file)
+    if text is None:
+        if span.text:
+            found = re.search(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)", span.text[0])
+            return found.group(1) if found else None
+        return None
+    parsed = syntax.parse(text)
+    node = parsed.node_at(span.line_start, span.column_start)
+    function = syntax.enclosing(node, "function_item") if node else None
+    name = function.child_by_field_name("name") if function else None
+    return parsed.node_text(name) if name else None
+
+
+def _callee(span: Span, sources: Sources) -> str | None:
+    text = sources.text(span.file)
+    line = span.text[0] if span.text else None
+    if text is not None:
+        lines = text.splitlines()
+        line = lines[span.line_start - 1] if span.line_start <= len(lines) else None
+    if line is None:
+        return None
+    found = _CALLEE.search(line[span.column_start - 1:])
+    return found.group(1) if found else None
+
+
+class RecursiveAsync(Family):
+    id = "recursive-async"
+    title = "Recursive async fn needs boxing"
+    codes = ("E0733",)
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.code != "E0733" and "recursion in an async fn" not in diagnostic.message:
+            return None
+        facts: dict[str, str | int | list[str]] = {}
+        related: list[Related] = []
+        primary = diagnostic.primary
+        if primary is not None:
+            name = _function_name(primary, sources)
+            if name:
+                facts["function"] = name
+        call = diagnostic.span_labelled(r"^recursive call here")
+        if call is not None:
+            span = call[0]
+            facts["call_line"] = span.line_start
+            callee = _callee(span, sources)
+            if callee:
+                facts["callee"] = callee
+            related.append(Related(span, "the recursive call: box the future it creates"))
+        back = diagnostic.span_labelled(r"leading to this recursive call")
+        if back is not None:
+            span = back[0]
+            facts["back_call_line"] = span.line_start
+            callee = _callee(span, sources)
+            if callee:
+                facts["back_callee"] = callee
+            related.append(Related(span, "...which calls back into the first function here"))
+        if "callee" in facts and facts["callee"] != facts.get("function"):
+            facts["other_function"] = facts["callee"]
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        function = match.code("function", "this async fn")
+        call_line = match.line("call_line")
+        callee = match.fact("callee")
+        other = match.fact("other_function")
+        call = f"`{callee}(…)`" if callee else "the recursive call"
+        cycle = (f"{function} calls `{other}`{call_line}, and `{other}` calls back into "
+                 f"{function}" if other else f"{function} calls itself{call_line}")
+        boxed = f"Box::pin({callee}(…)).await" if callee else "Box::pin(call(…)).await"
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=f"{cycle}; wrap {call} in `Box::pin` so the future has a finite size.",
+            what=(
+                f"{cycle.capitalize() if not cycle.startswith('`') else cycle}. An async fn "
+                "compiles to a state machine that stores every future it is awaiting, so a "
+                "future that awaits a copy of itself would have to contain itself — the "
+                "compiler cannot give it a size."
+            ),
+            why=(
+                "Every `.await` point keeps the awaited future inline in the caller's state, "
+                "the same way a struct keeps its fields inline. A struct that contains itself "
+                "needs a pointer (`Box<Node>`) to break the cycle; a recursive future needs "
+                "one for exactly the same reason.\n\n"
+                "Mutual recursion is the same cycle through two functions: the first future "
+                "holds the second, which holds the first again."
+            ),
+            fix=(
+                f"Box the recursive call's future: write `{boxed}` at {call}"
+                f"{call_line or ''}. The boxed future lives on the heap, so the caller's state "
+                "only stores a pointer.\n\n"
+                "For mutual recursion boxing one call in the cycle is enough. Since Rust 1.77 "
+                "no other change is needed; on older compilers the function had to return "
+                "`Pin<Box<dyn Future<Output = T> + Send>>` by hand (or use the `async-recursion` "
+                "crate)."
+            ),
+            rule=(
+                "A recursive async fn pays one heap allocation per level of recursion: box the "
+                "recursive call with `Box::pin`. If that cost matters, rewrite the recursion as "
+                "a loop over an explicit stack (`Vec`), which needs no boxing at all."
+            ),
+            links=(
+                Link("Error index: E0733", "https://doc.rust-lang.org/error_codes/E0733.html"),
+                Link("Rust Reference: async functions",
+                     "https://doc.rust-lang.org/reference/items/functions.html#async-functions"),
+                Link("std::boxed::Box::pin", "https://doc.rust-lang.org/std/boxed/struct.Box.html#method.pin"),
+            ),
+        )
+
+
+FAMILY = RecursiveAsync()

@@ -1,0 +1,54 @@
+"""Finds the family modules and classifies diagnostics against them."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+
+from . import families as families_package
+from .families.base import Family, Match
+from .model import Diagnostic
+from .sources import NoSources, Sources
+
+
+@cache
+def all_families() -> tuple[Family, ...]:
+    """Every family, most specific (highest priority) first, then by id for stability."""
+    found: list[Family] = []
+    for info in pkgutil.iter_modules(families_package.__path__):
+        if info.name.startswith("_") or info.name == "base":
+            continue
+        module = importlib.import_module(f"{families_package.__name__}.{info.name}")
+        family = getattr(module, "FAMILY", None)
+        if isinstance(family, Family):
+            found.append(family)
+    ids = [family.id for family in found]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise RuntimeError(f"duplicate family ids: {sorted(duplicates)}")
+    return tuple(sorted(found, key=lambda f: (-f.priority, f.id)))
+
+
+def family_by_id(family_id: str) -> Family | None:
+    return next((f for f in all_families() if f.id == family_id), None)
+
+
+def families_for_code(code: str) -> list[Family]:
+    code = code.upper()
+    return [f for f in all_families() if code in f.codes]
+
+
+def classify(diagnostic: Diagnostic, sources: Sources | None = None) -> Match | None:
+    """The family this diagnostic belongs to, or None: unrecognised ones pass untouched.
+
+    Only errors are classified; warnings and notes never get an explanation.
+    """
+    if diagnostic.level not in ("error", "error: internal compiler error"):
+        return None
+    view = sources if sources is not None else NoSources()
+    for family in all_families():
+        found = family.match(diagnostic, view)
+        if found is not None:
+            return found
+    return None

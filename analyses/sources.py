@@ -1,0 +1,45 @@
+"""Access to source text for the pure core.
+
+The core never opens files itself: the CLI hands it a view of the disk, the language server a
+view of the open documents. Paths are the ones diagnostics carry (rustc's are relative to the
+workspace root).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+
+class Sources(Protocol):
+    """Anything that can return the text of a file named by a diagnostic."""
+
+    def text(self, path: str) -> str | None: ...
+
+
+class MappingSources:
+    """Sources backed by a dict of path to text (tests, editors' open buffers)."""
+
+    def __init__(self, files: Mapping[str, str] | None = None) -> None:
+        self._files = dict(files or {})
+
+    def text(self, path: str) -> str | None:
+        return self._files.get(path)
+
+    def line(self, path: str, line: int) -> str | None:
+        return line_of(self.text(path), line)
+
+
+class NoSources:
+    """Used when no source is available (an explanation from a pasted message)."""
+
+    def text(self, path: str) -> str | None:
+        return None
+
+
+def line_of(text: str | None, line: int) -> str | None:
+    """The 1-based `line` of `text` without its line ending, or None."""
+    if text is None or line < 1:
+        return None
+    lines = text.splitlines()
+    return lines[line - 1] if line <= len(lines) else None

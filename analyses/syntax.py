@@ -1,0 +1,110 @@
+"""tree-sitter access for the families: parse Rust source, run the `.scm` queries, navigate.
+
+Parsers and compiled queries are created once per process. Positions given to and returned by
+these helpers use the model's convention (1-based lines, 1-based columns in Unicode scalar
+values); tree-sitter itself counts bytes, which the helpers convert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+import tree_sitter
+import tree_sitter_rust
+
+
+@cache
+def language() -> tree_sitter.Language:
+    return tree_sitter.Language(tree_sitter_rust.language())
+
+
+@cache
+def _parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(language())
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed file: its text, its UTF-8 bytes and its syntax tree."""
+
+    text: str
+    data: bytes
+    tree: tree_sitter.Tree
+
+    @property
+    def root(self) -> tree_sitter.Node:
+        return self.tree.root_node
+
+    def node_text(self, node: tree_sitter.Node) -> str:
+        return self.data[node.start_byte:node.end_byte].decode("utf-8", errors="replace")
+
+    def byte_offset(self, line: int, column: int) -> int:
+        """Byte offset of a 1-based line / 1-based scalar column."""
+        lines = self.text.splitlines(keepends=True)
+        prefix = "".join(lines[: line - 1])
+        current = lines[line - 1] if 0 < line <= len(lines) else ""
+        return len(prefix.encode("utf-8")) + len(current[: column - 1].encode("utf-8"))
+
+    def position(self, byte: int) -> tuple[int, int]:
+        """1-based (line, scalar column) of a byte offset."""
+        before = self.data[:byte].decode("utf-8", errors="replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        return line, column
+
+    def start(self, node: tree_sitter.Node) -> tuple[int, int]:
+        return self.position(node.start_byte)
+
+    def end(self, node: tree_sitter.Node) -> tuple[int, int]:
+        return self.position(node.end_byte)
+
+    def node_at(self, line: int, column: int, *, named: bool = True) -> tree_sitter.Node | None:
+        """The smallest (named) node covering the position."""
+        offset = self.byte_offset(line, column)
+        if named:
+            return self.root.named_descendant_for_byte_range(offset, offset)
+        return self.root.descendant_for_byte_range(offset, offset)
+
+    def has_errors(self) -> bool:
+        return self.root.has_error
+
+
+@lru_cache(maxsize=64)
+def parse(text: str) -> Parsed:
+    data = text.encode("utf-8")
+    return Parsed(text=text, data=data, tree=_parser().parse(data))
+
+
+@cache
+def query(name: str) -> tree_sitter.Query:
+    """The compiled query `analyses/queries/<name>.scm`."""
+    source = resources.files("borrowlens.analyses").joinpath("queries", f"{name}.scm")
+    return tree_sitter.Query(language(), source.read_text(encoding="utf-8"))
+
+
+def captures(name: str, node: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
+    """Captures of the named query under `node`, grouped by capture name, in source order."""
+    found = tree_sitter.QueryCursor(query(name)).captures(node)
+    return {key: sorted(nodes, key=lambda n: n.start_byte) for key, nodes in found.items()}
+
+
+def matches(name: str, node: tree_sitter.Node) -> list[dict[str, list[tree_sitter.Node]]]:
+    """Each match of the named query under `node` as its own capture dict."""
+    return [caps for _, caps in tree_sitter.QueryCursor(query(name)).matches(node)]
+
+
+def ancestors(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+    current = node.parent
+    while current is not None:
+        yield current
+        current = current.parent
+
+
+def enclosing(node: tree_sitter.Node, *kinds: str) -> tree_sitter.Node | None:
+    """The nearest ancestor (or the node itself) of one of the given kinds."""
+    if node.type in kinds:
+        return node
+    return next((a for a in ancestors(node) if a.type in kinds), None)

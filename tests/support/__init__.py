@@ -1,0 +1,1 @@
+"""Shared helpers for the test suite (fixture crates, real cargo runs, LSP shaping)."""
