@@ -66,7 +66,7 @@ def _block(text: str, color: bool, indent: str, width: int) -> list[str]:
     in_code = False
     for paragraph in re.split(r"\n\s*\n", text.strip()):
         lines = paragraph.splitlines()
-        if lines and lines[0].lstrip().startswith("```") or in_code:
+        if (lines and lines[0].lstrip().startswith("```")) or in_code:
             for line in lines:
                 if line.lstrip().startswith("```"):
                     in_code = not in_code

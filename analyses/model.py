@@ -9,6 +9,7 @@ diagnostic came from.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -194,20 +195,18 @@ def from_cargo_messages(lines: Iterable[str | JsonDict]) -> list[Diagnostic]:
     Lines that are not compiler messages (artifacts, build-finished, plain text a build script
     printed) are skipped; so are the summary lines rustc adds ("aborting due to …").
     """
-    import json
-
     out: list[Diagnostic] = []
-    for line in lines:
-        if isinstance(line, str):
-            line = line.strip()
-            if not line.startswith("{"):
+    for item in lines:
+        if isinstance(item, str):
+            text = item.strip()
+            if not text.startswith("{"):
                 continue
             try:
-                obj: JsonDict = json.loads(line)
+                obj: JsonDict = json.loads(text)
             except ValueError:
                 continue
         else:
-            obj = line
+            obj = item
         if obj.get("reason") != "compiler-message":
             continue
         message = obj.get("message")

@@ -7,13 +7,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from support.fixtures import FIXTURES, Case, cases, target
-from support.lsp_shape import to_lsp
-
 from borrowlens.analyses import explain
-from borrowlens.analyses.families.base import Match
+from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.model import Diagnostic, LspContext, from_lsp, group_lsp
 from borrowlens.analyses.registry import all_families, classify
+from support.fixtures import FIXTURES, Case, cases, target
+from support.lsp_shape import to_lsp
 
 CASES = cases()
 
@@ -79,10 +78,7 @@ def test_every_family_has_two_fixture_shapes() -> None:
 
 
 @pytest.mark.parametrize("family", all_families(), ids=lambda f: f.id)
-def test_generic_explanation_reads_without_facts(family: object) -> None:
-    from borrowlens.analyses.families.base import Family
-
-    assert isinstance(family, Family)
+def test_generic_explanation_reads_without_facts(family: Family) -> None:
     explanation = family.explain(family.generic())
     full = explain.markdown(explanation, full=True)
     assert "None" not in full and "{" not in explanation.tldr

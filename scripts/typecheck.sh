@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# mypy (strict) over the installed namespace. The package is laid out as top-level folders
+# mapped onto `borrowlens.*`, which mypy cannot follow through setuptools' editable finder, so
+# we mirror the mapping with symlinks under build/typecheck and point mypy there.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+stage="$root/build/typecheck"
+mkdir -p "$stage/borrowlens"
+ln -sfn "$root/analyses" "$stage/borrowlens/analyses"
+ln -sfn "$root/server" "$stage/borrowlens/server"
+cd "$stage"
+exec "$root/.venv/bin/mypy" --config-file "$root/pyproject.toml" -p borrowlens "$@"
