@@ -44,7 +44,10 @@ ensure_venv() {
     local py
     py="$(find_python)"
     # uv never downloads a Python here: only the registries are reachable.
+    # The project itself is reinstalled every time (about a second): its editable finder maps
+    # package names to folders and would miss a subpackage added since the last install.
     UV_PYTHON_DOWNLOADS=never "$UV_HOME/bin/uv" sync --quiet --locked --python "$py" \
+        --reinstall-package borrowlens \
         --project "$BORROWLENS_ROOT" >&2
 }
 

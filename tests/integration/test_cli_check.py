@@ -1,0 +1,100 @@
+"""`borrowlens check` against the real cargo: output, JSON schema, exit statuses."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from support.cli import ROOT, run
+
+EXAMPLE = ROOT / "examples" / "async-service"
+GOLDEN = ROOT / "tests" / "golden" / "check-async-service.txt"
+
+
+def normalise(text: str) -> str:
+    """Removes what differs between machines: the cargo registry's location."""
+    return re.sub(r"(-->\s*)\S*/registry/src/[^/]+/", r"\1$CARGO_REGISTRY/", text)
+
+
+def test_check_example_matches_golden_output() -> None:
+    result = run("check", str(EXAMPLE), "--color", "never")
+    assert result.returncode == 101, result.stderr
+    actual = normalise(result.stdout)
+    if os.environ.get("BORROWLENS_UPDATE_GOLDEN"):
+        GOLDEN.write_text(actual, encoding="utf-8")
+    assert actual == GOLDEN.read_text(encoding="utf-8")
+    assert "borrowlens: 3 errors, 3 explained" in result.stderr
+
+
+def test_check_json_lines_follow_the_documented_schema() -> None:
+    result = run("check", str(EXAMPLE), "--format", "json")
+    assert result.returncode == 101, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    errors = [r for r in records if r["level"] == "error"]
+    assert len(errors) == 3
+    keys = {"level", "code", "message", "file", "line", "column", "family", "title",
+            "summary", "explanation", "fixes"}
+    for record in records:
+        assert keys <= set(record)
+        assert isinstance(record["fixes"], list)
+        assert Path(record["file"]).is_absolute() and record["line"] >= 1
+    send = next(r for r in errors if r["message"].startswith("future cannot be sent"))
+    assert send["family"] == "send-rc-across-await"
+    assert send["code"] is None
+    assert (send["line"], send["column"]) == (57, 22)
+    assert "`stats`" in send["summary"] and "\n" not in send["summary"]
+    assert "### The fix" in send["explanation"]
+    families = sorted(r["family"] for r in errors)
+    assert families == ["hrtb-not-general-enough", "hrtb-not-general-enough",
+                        "send-rc-across-await"]
+
+
+def test_clean_crate_exits_zero(tmp_path: Path) -> None:
+    crate = tmp_path / "clean"
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "clean"\nversion = "0.1.0"\nedition = "2021"\n')
+    (crate / "src" / "lib.rs").write_text("pub fn answer() -> u32 { 42 }\n")
+    result = run("check", str(crate))
+    assert result.returncode == 0, result.stderr
+    assert "0 errors" in result.stderr
+
+
+def test_missing_manifest_is_a_clear_failure(tmp_path: Path) -> None:
+    result = run("check", str(tmp_path))
+    assert result.returncode == 2
+    assert "could not find `Cargo.toml`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_nonexistent_path(tmp_path: Path) -> None:
+    result = run("check", str(tmp_path / "nope"))
+    assert result.returncode == 2 and "no such file or directory" in result.stderr
+
+
+def test_broken_manifest_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "Cargo.toml").write_text("[package\n")
+    result = run("check", str(tmp_path))
+    assert result.returncode == 2
+    assert "cargo cannot read" in result.stderr
+
+
+def test_missing_cargo_is_reported(tmp_path: Path) -> None:
+    python_dir = str(Path(shutil.which("python3") or "/usr/bin/python3").parent)
+    env = {"PATH": python_dir, "HOME": str(tmp_path), "NO_COLOR": "1"}
+    assert shutil.which("cargo", path=python_dir) is None or pytest.fail(
+        "test needs a PATH without cargo")
+    result = run("check", str(EXAMPLE), env=env)
+    assert result.returncode == 2
+    assert "cargo was not found" in result.stderr
+
+
+def test_cargo_arguments_after_double_dash_reach_cargo() -> None:
+    result = run("check", str(EXAMPLE), "--", "--no-such-cargo-flag")
+    assert result.returncode == 2
+    assert "--no-such-cargo-flag" in result.stderr

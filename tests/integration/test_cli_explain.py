@@ -1,0 +1,62 @@
+"""`borrowlens explain`: by code, by family id, from a pasted message; `--list`."""
+
+from __future__ import annotations
+
+from borrowlens.analyses.registry import all_families
+from support.cli import run
+
+
+def test_explain_by_code_prints_the_four_parts() -> None:
+    result = run("explain", "E0733")
+    assert result.returncode == 0, result.stderr
+    for heading in ("What the compiler is telling you", "Why", "The fix",
+                    "The general rule", "Read more"):
+        assert heading in result.stdout
+    assert "Box::pin" in result.stdout
+
+
+def test_explain_by_family_id_as_markdown() -> None:
+    result = run("explain", "recursive-async", "--format", "markdown")
+    assert result.returncode == 0
+    assert result.stdout.startswith("**Recursive async fn needs boxing**")
+    assert "### The general rule" in result.stdout
+
+
+def test_explain_a_pasted_message_uses_its_names() -> None:
+    pasted = """error[E0733]: recursion in an async fn requires boxing
+ --> src/lib.rs:6:1
+  |
+6 | pub async fn walk(dir: &Dir) -> u64 {
+  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+7 |     walk(dir.child()).await
+  |     ----------------------- recursive call here
+"""
+    result = run("explain", pasted)
+    assert result.returncode == 0, result.stderr
+    assert "`walk`" in result.stdout
+
+
+def test_explain_unknown_code_points_to_rustc() -> None:
+    result = run("explain", "E0001")
+    assert result.returncode == 1
+    assert "rustc --explain E0001" in result.stderr
+
+
+def test_explain_list_names_every_family() -> None:
+    result = run("explain", "--list")
+    assert result.returncode == 0
+    for family in all_families():
+        assert family.id in result.stdout
+
+
+def test_explain_without_argument_is_a_usage_error() -> None:
+    result = run("explain")
+    assert result.returncode == 2
+    assert "explain needs" in result.stderr
+
+
+def test_version_and_help() -> None:
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout.startswith("borrowlens ")
+    help_text = run("check", "--help")
+    assert help_text.returncode == 0 and "Exit status" in help_text.stdout
