@@ -82,18 +82,23 @@ def target(case: Case, diagnostics: list[Diagnostic]) -> Diagnostic:
                          f"{[d.message for d in diagnostics]}")
 
 
-def run_cargo_check(packages: list[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+def run_cargo_check(packages: list[str] | None = None,
+                    *, locked: bool = True) -> dict[str, list[dict[str, Any]]]:
     """Runs the real `cargo check` over the fixture workspace; raw compiler messages by package.
 
-    One invocation for all fixtures (dependencies are built once, in a per-user cache). Fails
-    loudly when cargo is missing: these tests prove behaviour against the real compiler.
+    One invocation for all fixtures (dependencies are built once, in a per-user cache). It
+    fails loudly, never skips, when cargo is missing: these tests prove behaviour against the
+    real compiler.
     """
-    cmd = ["cargo", "check", "--workspace", "--keep-going", "--message-format=json",
-           "--quiet", "--locked"]
+    cmd = ["cargo", "check", "--keep-going", "--message-format=json", "--quiet"]
+    # Tests insist on the committed lock being complete; recording may extend it.
+    if locked:
+        cmd.append("--locked")
     if packages:
-        cmd = ["cargo", "check", "--keep-going", "--message-format=json", "--quiet", "--locked"]
         for package in packages:
             cmd += ["-p", package]
+    else:
+        cmd.append("--workspace")
     env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET_DIR), "CARGO_TERM_COLOR": "never"}
     proc = subprocess.run(cmd, cwd=FIXTURES, env=env, capture_output=True, text=True,
                           check=False)

@@ -20,7 +20,7 @@ def main(argv: list[str]) -> int:
     if not selected:
         print("no fixture matches", argv, file=sys.stderr)
         return 2
-    messages = run_cargo_check([c.package for c in selected])
+    messages = run_cargo_check([c.package for c in selected], locked=False)
     for case in selected:
         found = messages.get(case.package, [])
         kept = [{"reason": m["reason"], "message": m["message"]} for m in found]

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+
 from borrowlens.analyses import explain
 from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.model import Diagnostic, LspContext, from_lsp, group_lsp
