@@ -1,0 +1,146 @@
+"""E0521: a reference parameter (often `&self`) escapes the function through something that
+needs `'static` or a longer lifetime: `thread::spawn`, `tokio::spawn`, a field or collection
+that outlives the call.
+
+The facts are the escaping parameter, the function it belongs to and the call it escapes
+through.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Diagnostic
+from ..sources import Sources
+from . import _borrow_common as common
+from .base import Explanation, FactValue, Family, Link, Match, Related
+
+_MESSAGE = re.compile(r"borrowed data escapes outside of (?P<where>function|method|closure|"
+                      r"associated function)")
+_PARAM = re.compile(r"`(?P<var>[^`]+)` (?:is a reference that is only valid in the|"
+                    r"declared here, outside of the|escapes the) (?P<where>[\w ]+?) body")
+
+
+class BorrowedDataEscapes(Family):
+    id = "borrowed-data-escapes"
+    title = "Borrowed data escapes the function"
+    codes = ("E0521",)
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        found = _MESSAGE.search(diagnostic.message)
+        if found is None and diagnostic.code != "E0521":
+            return None
+        facts: dict[str, FactValue] = {}
+        related: list[Related] = []
+        facts["scope"] = found.group("where") if found else "function"
+        param = diagnostic.find(_PARAM)
+        if param is not None:
+            facts["variable"] = param.group("var")
+        declared = common.secondary(diagnostic, r"is a reference that is only valid in the")
+        if declared is not None:
+            related.append(Related(declared, "this reference only lives for the call: "
+                                             "take owned data or an `Arc` instead"))
+        primary = diagnostic.primary
+        if primary is not None:
+            facts["escape_line"] = primary.line_start
+            function = common.enclosing_function(primary, sources)
+            if function:
+                facts["function"] = function
+            body = common.span_text(primary, sources) or ""
+            fields = list(dict.fromkeys(re.findall(r"\bself\.(\w+)\b(?!\s*(?:::<[^>]*>)?\()",
+                                                   body)))
+            if fields:
+                facts["self_fields"] = fields
+            if re.search(r"\bself\.\w+\s*(?:::<[^>]*>)?\(", body):
+                facts["self_methods"] = "yes"
+            via = common.call_at(primary, sources)
+            if via:
+                facts["escapes_via"] = via
+        static = diagnostic.find(r"must outlive `'static`")
+        if static is not None:
+            facts["needs"] = "'static"
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        variable = match.code("variable", "a reference parameter")
+        name = match.fact("variable") or "param"
+        function = match.code("function", f"the {match.fact('scope') or 'function'}")
+        via = match.fact("escapes_via")
+        through = f"`{via}`" if via else "a call that keeps it"
+        line = match.line("escape_line")
+        spawn_like = bool(via and "spawn" in via)
+        is_self = name == "self"
+        fields = match.facts.get("self_fields")
+        field = fields[0] if isinstance(fields, list) and fields else "data"
+        arc_self = (
+            "keep the object in an `Arc` and give the method a `self: &Arc<Self>` "
+            "receiver, then move `Arc::clone(self)` into the task so it owns a share of "
+            "the whole object"
+        )
+        if is_self and match.fact("self_methods"):
+            preferred = (
+                f"The task calls methods on `self`, so it needs the whole object: {arc_self}."
+                f"\n\nIf it only needs some fields, clone those before spawning instead "
+                f"(`let {field} = self.{field}.clone();`) and move the copies in."
+            )
+        elif is_self:
+            preferred = (
+                f"Clone what the task needs out of `self` before spawning and move those "
+                f"owned values in: `let {field} = self.{field}.clone();`, then use `{field}` "
+                f"inside a `move` closure or `async move` block. If the whole object is "
+                f"needed, {arc_self}."
+            )
+        else:
+            preferred = (
+                f"Give the task its own copy: `let {name} = {name}.to_owned();` before "
+                f"{through} and move that in (`to_owned()` turns a `&str` into a `String`, a "
+                "`&[T]` into a `Vec<T>`). Better still, change the parameter to take owned "
+                "data (`String`, `Vec<T>`, `Arc<T>`) so callers that already own it pay "
+                "nothing."
+            )
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=(f"{variable} is a reference that only lives during the call to {function}, "
+                  f"but {through}{line} keeps it longer; move owned data (a clone or an "
+                  "`Arc`) in instead."),
+            what=(
+                f"{variable} is borrowed by {function} from its caller, and that borrow is "
+                f"only guaranteed to be valid until {function} returns. {through}{line} "
+                "captures it and needs it to live longer — "
+                + ("for `'static`, because the spawned work may run after the call has "
+                   "finished." if spawn_like or match.fact("needs") else
+                   "for a lifetime longer than the call.")
+            ),
+            why=(
+                "Inside a function, a reference parameter has a lifetime chosen by the "
+                "caller: the function knows only that it outlives the call, nothing more. "
+                "Handing it to a thread, a spawned task or a longer-lived container would "
+                "let it be used after the caller has freed or changed the data, so the "
+                "borrow checker reports that the borrowed data escapes.\n\n"
+                "`spawn` functions require `F: 'static` because a detached task is not tied "
+                "to any stack frame; no borrowed parameter can promise that."
+            ),
+            fix=(
+                f"{preferred}\n\n"
+                "If the work must finish before the function returns, don't detach it: "
+                "`std::thread::scope` (threads) or awaiting the future directly instead of "
+                "spawning it lets the borrow stay a borrow. For containers that keep the "
+                "reference, add a lifetime parameter tying the container to the data "
+                "(`fn add<'a>(list: &mut Vec<&'a str>, item: &'a str)`), or store owned "
+                "values."
+            ),
+            rule=(
+                "A reference parameter cannot leave the function it was lent to. Anything "
+                "that outlives the call — a spawned task, a thread, a long-lived collection "
+                "— needs owned data or a shared owner (`Arc`)."
+            ),
+            links=(
+                Link("Error index: E0521", "https://doc.rust-lang.org/error_codes/E0521.html"),
+                Link("tokio::spawn", "https://docs.rs/tokio/latest/tokio/task/fn.spawn.html"),
+                Link("std::thread::scope", "https://doc.rust-lang.org/std/thread/fn.scope.html"),
+            ),
+        )
+
+
+FAMILY = BorrowedDataEscapes()
