@@ -32,18 +32,24 @@ _FORMAT_ARG = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[:}])")
 
 # What to use instead, by the head of the offending type.
 _REPLACEMENTS: dict[str, tuple[str, str]] = {
-    "Rc": ("Arc", "`Arc` (`std::sync::Arc`) — the same shared ownership with an atomic count"),
-    "Weak": ("sync::Weak", "`std::sync::Weak`, the weak pointer that goes with `Arc`"),
-    "RefCell": ("Mutex", "`Mutex` (or `RwLock` when reads dominate), which lock instead of "
-                "panicking"),
-    "Cell": ("an atomic", "an atomic type such as `AtomicUsize`/`AtomicBool` (or a `Mutex` "
-             "for non-integer data)"),
-    "OnceCell": ("OnceLock", "`std::sync::OnceLock`, the thread-safe `OnceCell`"),
-    "MutexGuard": ("lock inside the thread", "taking the lock inside the thread instead of "
-                   "sending the guard"),
-    "*mut": ("owned data", "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
-    "*const": ("owned data", "owned data (or a wrapper type with a justified `unsafe impl "
-               "Send`)"),
+    "Rc": ("use `Arc` instead",
+           "`Arc` (`std::sync::Arc`) — the same shared ownership with an atomic count"),
+    "Weak": ("use `std::sync::Weak` instead",
+             "`std::sync::Weak`, the weak pointer that goes with `Arc`"),
+    "RefCell": ("use `Mutex` or `RwLock` instead",
+                "`Mutex` (or `RwLock` when reads dominate), which block instead of panicking "
+                "when the value is in use"),
+    "Cell": ("use an atomic such as `AtomicUsize` instead",
+             "an atomic type such as `AtomicUsize`/`AtomicBool` (or a `Mutex` for non-integer "
+             "data)"),
+    "OnceCell": ("use `OnceLock` instead",
+                 "`std::sync::OnceLock`, the thread-safe `OnceCell`"),
+    "MutexGuard": ("take the lock inside the thread instead",
+                   "taking the lock inside the thread instead of sending the guard"),
+    "*mut": ("send owned data instead",
+             "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
+    "*const": ("send owned data instead",
+               "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
 }
 
 
@@ -283,7 +289,7 @@ class ThreadSpawnNotSend(Family):
         type_text = match.fact("type")
         trait = match.fact("trait") or "Send"
         head = type_head(type_text) if type_text else ""
-        short, long = _REPLACEMENTS.get(head, ("a thread-safe type",
+        short, long = _REPLACEMENTS.get(head, ("use a thread-safe type instead",
                                               "its thread-safe counterpart"))
         ty = f"`{type_text}`" if type_text else "a captured value"
         variable = match.fact("variable")
@@ -295,7 +301,7 @@ class ThreadSpawnNotSend(Family):
             verb = "is shared with another thread"
             carried = (f" through `{via}`" if via else " by reference")
             tldr = (f"{subject} {verb}{carried}, but it is not `Sync`; "
-                    f"use {short if head in _REPLACEMENTS else 'a thread-safe type'} instead.")
+                    f"{short}.")
             what = (
                 f"The closure{closure_line} given to {spawn} reaches {subject}{carried}. "
                 f"A closure can only go to another thread if it is `Send`, and a shared "
@@ -304,8 +310,7 @@ class ThreadSpawnNotSend(Family):
             )
         else:
             tldr = (f"{subject} is moved into the closure passed to {spawn}, but it is not "
-                    f"`Send`; use {short if head in _REPLACEMENTS else 'a thread-safe type'} "
-                    "instead.")
+                    f"`Send`; {short}.")
             what = (
                 f"The closure{closure_line} given to {spawn} captures {subject}. {spawn} "
                 "runs the closure on another thread, so it requires the closure — and "
