@@ -141,7 +141,12 @@ class CannotBeUnpinned(Family):
         subject = f"{var} ({ty})" if name and type_text else (var if name else ty)
         required_by = match.fact("required_by") or ""
         use_line = match.line("use_line")
-        is_async_block = bool(type_text and type_text.startswith("{async"))
+        if type_text and type_text.startswith("{async block"):
+            kind = "an `async` block"
+        elif type_text and type_text.startswith("{async fn body"):
+            kind = "the future of an `async fn`"
+        else:
+            kind = "a future that is not `Unpin`"
         if required_by.endswith("select!"):
             where = f"`&mut {binding}` inside {match.code('required_by', 'select!')}"
             first_fix = (
@@ -168,7 +173,6 @@ class CannotBeUnpinned(Family):
                 f"moved or stored (a struct field, a `Vec` of tasks), use `let mut {binding} "
                 f"= Box::pin({binding});` instead."
             )
-        kind = "an `async` block" if is_async_block else "a future that is not `Unpin`"
         return Explanation(
             family=self.id,
             title=self.title,
