@@ -1,0 +1,151 @@
+"""Code-less "lifetime may not live long enough": elision tied the result to the wrong input.
+
+When a method has `&self` and returns a reference (or an `impl Trait + '_`) with no named
+lifetime, elision ties the result to `self`. A body that returns data borrowed from another
+parameter then fails with "method was supposed to return data with lifetime `'2` but it is
+returning data with lifetime `'1`". Facts: the function, the parameter actually returned, the
+input elision tied the result to.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Diagnostic, Span
+from ..sources import Sources
+from . import _lifetime_common as common
+from .base import Explanation, FactValue, Family, Link, Match, Related
+
+_CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
+_NUMBERED = re.compile(r"'\d+$")
+
+
+def _named_params(diagnostic: Diagnostic, sources: Sources) -> dict[str, tuple[Span, str]]:
+    """`'1` → (span, parameter name) for every "let's call the lifetime" label."""
+    out: dict[str, tuple[Span, str]] = {}
+    for span, label in diagnostic.labels():
+        found = _CALL.search(label)
+        if found is None:
+            continue
+        name = common.parameter_name(span, sources)
+        if name:
+            out[found.group("lt")] = (span, name)
+    return out
+
+
+class ElisionWrongLifetime(Family):
+    id = "elision-wrong-lifetime"
+    title = "Elided lifetime tied the result to the wrong input"
+    codes = ()
+    priority = 10
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):
+            return None
+        if diagnostic.find(common.INVARIANCE) is not None:
+            return None
+        mismatch = diagnostic.find(common.RETURN_MISMATCH)
+        params = _named_params(diagnostic, sources)
+        if mismatch is not None:
+            expected, actual = mismatch.group("expected"), mismatch.group("actual")
+            if not (_NUMBERED.match(expected) and _NUMBERED.match(actual)):
+                return None
+            if mismatch.group("kind") == "closure":
+                return None
+        else:
+            # Through the LSP the primary label can be lost; recognise the shape from the
+            # labels: two anonymous reference lifetimes, one of them `self`'s, and no closure.
+            if len(params) < 2 or "self" not in {name for _, name in params.values()}:
+                return None
+            if diagnostic.find(r"return type of closure|returning this value|argument requires"
+                               r"|assignment requires|must outlive") is not None:
+                return None
+            expected = next(lt for lt, (_, name) in params.items() if name == "self")
+            actual = next(lt for lt, (_, name) in params.items() if name != "self")
+
+        facts: dict[str, FactValue] = {}
+        related: list[Related] = []
+        primary = diagnostic.primary
+        function = common.function_name(primary, sources)
+        if function:
+            facts["function"] = function
+        if primary is not None:
+            facts["return_line"] = primary.line_start
+        if actual in params:
+            span, name = params[actual]
+            facts["returned"] = name
+            related.append(Related(span, f"`{name}`'s borrow is what the body returns"))
+        if expected in params:
+            span, name = params[expected]
+            facts["tied_to"] = name
+            related.append(Related(span, f"elision tied the returned reference to `{name}`"))
+        enclosing = common.enclosing_function(primary, sources)
+        if enclosing is not None and "returned" in facts:
+            parameters = enclosing[0].node.child_by_field_name("parameters")
+            kinds = [p.type for p in parameters.named_children] if parameters else []
+            if "tied_to" not in facts and "self_parameter" in kinds:
+                facts["tied_to"] = "self"
+            inputs = {str(facts["returned"]), str(facts.get("tied_to", "self"))}
+            signature = common.retie_signature(enclosing[0], inputs)
+            if signature:
+                facts["suggested_signature"] = signature
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        function = match.code("function", "the function")
+        returned = match.fact("returned")
+        tied = match.fact("tied_to")
+        ret = f"`{returned}`" if returned else "another parameter"
+        tied_code = f"`{tied}`" if tied else "`self`"
+        ret_name = returned or "other"
+        line = match.line("return_line")
+        signature = match.fact("suggested_signature") or (
+            f"fn {match.fact('function') or 'name'}<'a>(&'a self, …, {ret_name}: &'a T) "
+            "-> &'a T")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=(f"{function}'s elided return lifetime is tied to {tied_code}, but the body "
+                  f"returns data borrowed from {ret}{line}; name a lifetime that ties the result "
+                  f"to {ret} as well."),
+            what=(
+                f"The signature of {function} writes no lifetime on its result, so the "
+                f"elision rules picked one: the returned reference borrows from {tied_code}. "
+                f"The body{line} returns something borrowed from {ret} instead, and nothing in "
+                f"the signature says {ret} lives as long as {tied_code}. rustc's `'1` and `'2` "
+                "are its names for those two anonymous lifetimes."
+            ),
+            why=(
+                "Lifetime elision is a fixed, syntactic default, not inference from the body: "
+                "with a single reference input the output borrows from it, and in a method with "
+                "`&self` or `&mut self` the output borrows from `self`, whatever other reference "
+                "parameters there are. The body is then checked against that signature.\n\n"
+                f"Callers rely on the signature too: they may drop the argument passed as {ret} "
+                f"while keeping the result, believing it only borrows {tied_code}. Returning "
+                f"{ret} would then leave a dangling reference, so the compiler rejects the body."
+            ),
+            fix=(
+                "Name the lifetime and tie the result to every input it can come from: "
+                f"`{signature}`. When the result comes only from {ret}, put `'a` on {ret} and "
+                f"the return type and leave {tied_code} elided.\n\n"
+                "If tying the inputs together is too restrictive for callers, return an owned "
+                "value (`String`, or `Cow<'_, str>` to avoid copying in the common case) "
+                "instead of a reference."
+            ),
+            rule=(
+                "Elision is only a shorthand for the common case: a method returning a "
+                "reference borrows from `self`. As soon as the result can come from another "
+                "parameter, write the lifetimes out so the signature says which inputs the "
+                "result borrows."
+            ),
+            links=(
+                Link("Rust Reference: lifetime elision",
+                     "https://doc.rust-lang.org/reference/lifetime-elision.html"),
+                Link("The Rust Book: lifetime elision rules",
+                     "https://doc.rust-lang.org/book/ch10-03-lifetime-syntax.html"
+                     "#lifetime-elision"),
+            ),
+        )
+
+
+FAMILY = ElisionWrongLifetime()

@@ -1,0 +1,163 @@
+"""E0700: the hidden type behind a returned `impl Trait` captures a lifetime its bounds omit.
+
+Before edition 2024 a return-position `impl Trait` only captures the lifetimes written in it
+(plus type parameters); when the concrete type borrows from an input (an iterator over
+`&self`, a closure holding a `&str`) that borrow must be named: `+ use<'a>` (precise
+capturing, stable since 1.82) or `+ 'a`. In edition 2024 the same error comes from a written
+`use<…>` list that leaves the lifetime out. Facts: the lifetime, the function, the written
+`impl …`, the `use<…>` bound that fixes it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Diagnostic
+from ..sources import Sources
+from . import _lifetime_common as common
+from .base import Explanation, FactValue, Family, Link, Match, Related
+
+_MESSAGE = re.compile(r"hidden type for `(?P<impl>.+)` captures lifetime that does not appear "
+                      r"in bounds")
+_CAPTURES = re.compile(r"captures the (?:lifetime `(?P<named>'[^`]+)`|(?P<anon>anonymous) "
+                       r"lifetime|lifetime `?(?P<other>'\w+)`?)")
+_USE_LIST = re.compile(r"use<(?P<inner>[^>]*)>")
+
+
+class HiddenTypeCapturesLifetime(Family):
+    id = "hidden-type-captures-lifetime"
+    title = "impl Trait hides a borrow it does not declare"
+    codes = ("E0700",)
+    priority = 10
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        found = _MESSAGE.search(diagnostic.message)
+        if found is None and diagnostic.code != "E0700":
+            return None
+        facts: dict[str, FactValue] = {}
+        related: list[Related] = []
+        impl_trait = found.group("impl") if found else None
+        if impl_trait:
+            facts["impl_trait"] = impl_trait
+
+        lifetime: str | None = None
+        captured = common.labelled(diagnostic, _CAPTURES.pattern)
+        if captured is not None:
+            hit = captured[1]
+            lifetime = hit.group("named") or hit.group("other") or ("'_" if hit.group("anon")
+                                                                     else None)
+            related.append(Related(captured[0], "the borrow the returned value holds comes "
+                                                "from here"))
+            owner = common.parameter_name(captured[0], sources)
+            if owner:
+                facts["borrowed_param"] = owner
+        hint = common.suggestion(diagnostic, r"use<|capture|bound")
+        if lifetime is None and hint is not None:
+            named = re.search(r"'\w+", hint[1])
+            lifetime = named.group(0) if named else None
+        if lifetime is None:
+            help_text = diagnostic.find(r"explicitly capture `('[^`]+)`")
+            lifetime = help_text.group(1) if help_text else None
+        if lifetime:
+            facts["lifetime"] = lifetime
+
+        opaque = common.labelled(diagnostic, r"opaque type defined here")
+        if opaque is not None:
+            related.append(Related(opaque[0], "add the captured lifetime to this `impl` type"))
+            written = common.span_source(opaque[0], sources)
+            if written and written.startswith("impl"):
+                impl_trait = " ".join(written.split())
+                facts["impl_trait"] = impl_trait
+        if lifetime:
+            existing = _USE_LIST.search(impl_trait or "")
+            if existing is not None:
+                inner = [p.strip() for p in existing.group("inner").split(",") if p.strip()]
+                lifetimes = [p for p in inner if p.startswith("'")]
+                others = [p for p in inner if not p.startswith("'")]
+                facts["use_bound"] = f"use<{', '.join([*lifetimes, lifetime, *others])}>"
+            else:
+                facts["use_bound"] = f"use<{lifetime}>"
+
+        anchor = opaque[0] if opaque is not None else diagnostic.primary
+        function = common.function_name(anchor, sources) or common.function_name(
+            diagnostic.primary, sources)
+        if function:
+            facts["function"] = function
+        if anchor is not None:
+            facts["signature_line"] = anchor.line_start
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        function = match.code("function", "the function")
+        impl_trait = match.fact("impl_trait")
+        impl = f"`{impl_trait}`" if impl_trait else "the returned `impl Trait`"
+        lifetime = match.fact("lifetime")
+        anonymous = lifetime == "'_"
+        owner = match.fact("borrowed_param")
+        lt = (f"`{owner}`" if owner
+              else "an anonymous reference parameter" if anonymous
+              else f"data with lifetime `{lifetime}`" if lifetime
+              else "one of its reference inputs")
+        use_bound = match.fact("use_bound") or "use<'a>"
+        plus = f"+ {lifetime}" if lifetime else "+ 'a"
+        line = match.line("signature_line")
+        has_use_list = bool(impl_trait and "use<" in impl_trait)
+        fix_change = (f"add {lifetime or 'the lifetime'} to its `use<…>` list: `{use_bound}`"
+                      if has_use_list else f"add `+ {use_bound}`")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=(f"{function} returns {impl}, but the value it really returns borrows from "
+                  f"{lt}; {fix_change} to the return type{line}."),
+            what=(
+                f"{function} promises to return {impl} — some concrete type the caller never "
+                f"sees. That concrete (\"hidden\") type borrows from {lt}, for example an "
+                "iterator over a borrowed slice or a closure holding a reference. The `impl` "
+                "type as written does not mention that lifetime, so the compiler refuses to "
+                "let the borrow leak out unannounced."
+            ),
+            why=(
+                "An `impl Trait` in return position is an opaque type, and an opaque type may "
+                "only contain the generic parameters it *captures*. Callers rely on that list: "
+                "it tells them how long the returned value keeps the arguments borrowed. In "
+                "editions up to 2021 a return-position `impl Trait` captures every type "
+                "parameter but only the lifetimes written in it; in edition 2024 it captures "
+                "every lifetime in scope unless a `use<…>` list says otherwise.\n\n"
+                f"Here the hidden type needs {lt} and the capture list leaves it out, so the "
+                "returned value would outlive what the signature admits it borrows."
+            ),
+            fix=(
+                f"Declare the capture: {fix_change} to the return type of {function}, e.g. "
+                f"`{(impl_trait or 'impl Iterator<Item = T>').split(' + use<')[0]} + "
+                f"{use_bound}`. This is precise capturing (stable since Rust 1.82) and is what "
+                "rustc suggests; it states exactly which borrows the result keeps.\n\n"
+                f"On older compilers write `{plus}` instead (with a named lifetime such as "
+                "`fn f<'a>(x: &'a T) -> impl Trait + 'a`). `+ 'a` says something slightly "
+                "different — the hidden type outlives `'a` — which is right for the common "
+                "single-borrow case but too strict when several lifetimes are captured.\n\n"
+                "If the caller must not stay borrowed at all, make the returned value own its "
+                "data instead (collect into a `Vec`, clone the strings) and keep the bounds as "
+                "they are."
+            ),
+            rule=(
+                "A returned `impl Trait` has to declare every borrow its real type holds. When "
+                "the body returns something built from a reference argument, add "
+                "`+ use<'a, …>` (or `+ 'a`) so the signature says the result borrows from it."
+            ),
+            caveat=(
+                "Moving a crate to edition 2024 makes `impl Trait` capture every lifetime "
+                "automatically, so this error disappears — but callers may then see borrow "
+                "errors for values that do not actually borrow; `use<>` lists fix those too."
+            ),
+            links=(
+                Link("Error index: E0700", "https://doc.rust-lang.org/error_codes/E0700.html"),
+                Link("Rust Reference: precise capturing",
+                     "https://doc.rust-lang.org/reference/types/impl-trait.html"
+                     "#precise-capturing"),
+                Link("Edition guide: RPIT lifetime capture rules",
+                     "https://doc.rust-lang.org/edition-guide/rust-2024/rpit-lifetime-capture.html"),
+            ),
+        )
+
+
+FAMILY = HiddenTypeCapturesLifetime()
