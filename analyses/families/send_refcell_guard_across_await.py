@@ -1,0 +1,99 @@
+"""A future is not `Send` because a `Ref`/`RefMut` from a `RefCell` is alive across an `.await`.
+
+rustc: "future cannot be sent between threads safely" with "has type `RefMut<'_, T>` which is
+not `Send`" on the guard and "await occurs here, with `guard` maybe used later". rustc often
+emits the same error twice for one guard (once for its `NonNull` pointer, once for its
+`&Cell<isize>` borrow flag); both belong here. Facts: the guard variable (or temporary), its
+type, `guard_source` (`cell.borrow_mut()`), declaration and await lines, the bound, the fn.
+"""
+
+from __future__ import annotations
+
+from ..model import Diagnostic
+from ..sources import Sources
+from . import _send_common as send
+from .base import Explanation, Family, Link, Match
+
+
+class SendRefcellGuardAcrossAwait(Family):
+    id = "send-refcell-guard-across-await"
+    title = "RefCell borrow held across an await"
+    codes = ()
+    priority = 20
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        info = send.analyse(diagnostic, sources)
+        if info is None or info.kind != send.REFCELL_GUARD:
+            return None
+        return send.build_match(self, diagnostic, info)
+
+    def explain(self, match: Match) -> Explanation:
+        name = send.culprit_name(match, "the borrow guard")
+        source = match.fact("guard_source")
+        type_ = match.fact("type")
+        await_ = send.await_phrase(match)
+        made_by = f" from `{source}`" if source else " from `RefCell::borrow()`/`borrow_mut()`"
+        guard = f"{name} ({send.a_type(type_)}{made_by})" if type_ else f"{name}{made_by}"
+        head = match.fact("scrutinee")
+        temporary = (f" It is a temporary in the head of a `{head}`, so it lives until the end "
+                     f"of the whole `{head}`, body included." if head else "")
+        reader = source.replace("borrow_mut()", "borrow()") if source else None
+        copy_out = (f"let value = {reader}.clone();" if reader
+                    else "let value = cell.borrow().clone();")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=(f"{name} (a `RefCell` borrow) is alive across {await_}; end the borrow "
+                  "before the await, or use a `Mutex` if the data is shared across threads."),
+            what=(
+                f"{send.cap(guard)} is still alive at "
+                f"{await_}{send.place_phrase(match)}. A `Ref`/`RefMut` "
+                f"is not `Send`, so {send.future_phrase(match)} is not `Send` either, and "
+                f"{send.bound_phrase(match)}.{temporary}\n\n"
+                "rustc may print this error twice for the same guard — once for the pointer "
+                "inside the guard, once for its borrow counter (`Cell<isize>` is not `Sync`). "
+                f"Both point at the same fix: {name}."
+            ),
+            why=(
+                "Locals that live across an `.await` are stored in the future's state machine, so "
+                "the future is `Send` only if they all are. A `RefCell` guard keeps a plain "
+                "(non-atomic) pointer to the cell's borrow counter and releases the borrow when "
+                "it is dropped. If the task were resumed on another thread, that release and any "
+                "other borrow of the same cell could race on the counter: `RefCell` checks "
+                "borrows at run time for one thread only.\n\n"
+                "Holding a `RefCell` borrow over an `.await` is also risky on a single thread: "
+                "while this task is suspended, any other code that tries `borrow_mut()` on the "
+                "same cell panics with `already borrowed`."
+            ),
+            fix=(
+                "Finish with the borrow before awaiting: read or write what you need inside a "
+                "block `{ … }` that ends before the `.await`, and carry only owned values across "
+                f"it (`{copy_out}`, a length, a cloned item). Take a fresh borrow after the "
+                "await if you need to write the result back.\n\n"
+                "If the cell is shared between tasks that may run on different threads, "
+                "`RefCell` is the wrong tool anyway: use `Arc<Mutex<T>>` (std's, locked and "
+                "released between awaits), or `tokio::sync::Mutex` only if the lock truly has "
+                "to be held across the await.\n\n" + send.LOCAL_EXECUTOR
+            ),
+            rule=(
+                "Never keep a `RefCell` guard (`Ref`/`RefMut`) alive across an `.await`: borrow, "
+                "copy out, drop, then await. Cross-thread shared state needs `Mutex`/`RwLock` or "
+                "atomics, not `RefCell`.\n\n" + send.ONE_AT_A_TIME
+            ),
+            caveat=(
+                "rustc's notion of \"alive at the await\" is scope-based. A guard that you "
+                "dereferenced (`*guard`, `guard.push(…)`) stays counted until the end of its "
+                "block even if you call `drop(guard)` before the await, and a guard created as a "
+                "temporary in a `match`, `if let` or `while let` head lives through the whole "
+                "body. The workaround that always works: put the borrow in its own block `{ … }` "
+                "or `let` statement that ends before the `.await`."
+            ),
+            links=(
+                Link("std::cell::RefCell", "https://doc.rust-lang.org/std/cell/struct.RefCell.html"),
+                Link("std::sync::Mutex", "https://doc.rust-lang.org/std/sync/struct.Mutex.html"),
+                *send.SEND_LINKS,
+            ),
+        )
+
+
+FAMILY = SendRefcellGuardAcrossAwait()
