@@ -174,6 +174,23 @@ def _note_from_rustc(raw: JsonDict) -> Note:
                 spans=spans, suggestions=suggestions)
 
 
+def _in_workspace(raw: JsonDict) -> JsonDict:
+    """For a primary span inside another crate's macro (tokio::select!, println!), the first
+    call site up the expansion stack that lies in the user's workspace — rustc reports
+    workspace files with relative paths — the way rust-analyzer picks its location."""
+    current: JsonDict | None = raw
+    while current is not None:
+        name = str(current.get("file_name", ""))
+        if not name.startswith("/") and not name.startswith("<"):
+            if current is raw:
+                return raw
+            return {**current, "label": raw.get("label"), "is_primary": True,
+                    "expansion": raw.get("expansion")}
+        expansion = current.get("expansion")
+        current = expansion.get("span") if isinstance(expansion, Mapping) else None
+    return raw
+
+
 def from_rustc(raw: JsonDict) -> Diagnostic:
     """Build a Diagnostic from rustc's JSON diagnostic (the `message` of a cargo message)."""
     code_obj = raw.get("code")
@@ -182,7 +199,8 @@ def from_rustc(raw: JsonDict) -> Diagnostic:
         level=str(raw.get("level", "error")),
         message=str(raw.get("message", "")),
         code=code,
-        spans=tuple(_span_from_rustc(s) for s in raw.get("spans") or ()),
+        spans=tuple(_span_from_rustc(_in_workspace(s) if s.get("is_primary") else s)
+                    for s in raw.get("spans") or ()),
         children=tuple(_note_from_rustc(c) for c in raw.get("children") or ()),
         rendered=raw.get("rendered"),
         source="rustc",

@@ -202,6 +202,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_explain(args: argparse.Namespace) -> int:
     color = _use_color(args.color, sys.stdout)
+    if args.list and args.format == "markdown":
+        print(families_table())
+        return EXIT_OK
     if args.list:
         width = max(len(f.id) for f in all_families())
         for family in sorted(all_families(), key=lambda f: f.id):
@@ -239,6 +242,15 @@ def run_explain(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(render.terminal(explanation, full=True, color=color))
     return EXIT_OK
+
+
+def families_table() -> str:
+    """The markdown table of families that README.md embeds (kept in sync by a test)."""
+    rows = ["| family | rustc code | what it is |", "| --- | --- | --- |"]
+    for family in sorted(all_families(), key=lambda f: f.id):
+        codes = ", ".join(family.codes) or "—"
+        rows.append(f"| `{family.id}` | {codes} | {family.title} |")
+    return "\n".join(rows)
 
 
 # --- entry point ------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from borrowlens.analyses.registry import all_families
-from support.cli import run
+from support.cli import ROOT, run
 
 
 def test_explain_by_code_prints_the_four_parts() -> None:
@@ -60,3 +60,11 @@ def test_version_and_help() -> None:
     assert version.returncode == 0 and version.stdout.startswith("borrowlens ")
     help_text = run("check", "--help")
     assert help_text.returncode == 0 and "Exit status" in help_text.stdout
+
+
+def test_readme_lists_every_family() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- families:start -->\n", 1)[1].split("<!-- families:end -->", 1)[0]
+    table = run("explain", "--list", "--format", "markdown").stdout
+    assert block.strip() == table.strip(), (
+        "README's families table is stale: paste `borrowlens explain --list --format markdown`")

@@ -18,6 +18,21 @@ def _uri(root: Path, file_name: str) -> str:
     return (root / file_name).as_uri()
 
 
+def _primary_location(span: dict[str, Any]) -> dict[str, Any]:
+    """rust-analyzer's choice for a primary span inside a macro from another crate: the first
+    span of the expansion stack that lies in the workspace (relative path), else the
+    outermost call site."""
+    current: dict[str, Any] | None = span
+    last = span
+    while current is not None:
+        if not Path(current["file_name"]).is_absolute():
+            return current
+        last = current
+        expansion = current.get("expansion")
+        current = expansion.get("span") if expansion else None
+    return last
+
+
 def _range(span: dict[str, Any]) -> dict[str, Any]:
     return {"start": {"line": span["line_start"] - 1, "character": span["column_start"] - 1},
             "end": {"line": span["line_end"] - 1, "character": span["column_end"] - 1}}
@@ -52,7 +67,8 @@ def to_lsp(message: dict[str, Any], root: Path) -> list[tuple[str, dict[str, Any
                         "message": child_text})
     code = (message.get("code") or {}).get("code")
     out: list[tuple[str, dict[str, Any]]] = []
-    for primary in primaries:
+    for original in primaries:
+        primary = {**_primary_location(original), "label": original.get("label")}
         body = text
         if not spanless_child and primary.get("label"):
             body += "\n" + primary["label"]

@@ -44,7 +44,10 @@ def test_recorded_rustc_json(case: Case) -> None:
 
 
 def _path_of(uri: str) -> str:
-    return str(Path(unquote(urlparse(uri).path)).relative_to(FIXTURES))
+    """Paths inside the fixture workspace relative to it (as rustc reports them), others
+    (std, crates.io sources) absolute."""
+    path = Path(unquote(urlparse(uri).path))
+    return str(path.relative_to(FIXTURES)) if path.is_relative_to(FIXTURES) else str(path)
 
 
 def lsp_diagnostics(case: Case) -> list[Diagnostic]:
