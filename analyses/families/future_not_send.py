@@ -78,7 +78,7 @@ class FutureNotSend(Family):
                   "future that must be `Send`; make it `Send` or end its scope before the "
                   "await."),
             what=(
-                f"{is_a}, and {held}. So {send.future_phrase(match)} is not `Send`, and "
+                f"{send.cap(is_a)}, and {held}. So {send.future_phrase(match)} is not `Send`, and "
                 f"{send.bound_phrase(match)}.\n\n"
                 "The error lands on the spawn, but the culprit is the value rustc names in the "
                 "note — that is the line to change."

@@ -66,8 +66,8 @@ class SendRcAcrossAwait(Family):
         change = (f"the `{inner}` inside `{type_}`" if type_ and inner and inner != type_
                   else f"{name} itself")
         what = (
-            f"{problem}. {send.cap(send.future_phrase(match))} therefore stores an `Rc` in "
-            f"its state, and {send.bound_phrase(match)}, so the compiler rejects it.\n\n"
+            f"{send.cap(problem)}. {send.cap(send.future_phrase(match))} therefore stores an "
+            f"`Rc` in its state, and {send.bound_phrase(match)}, so the compiler rejects it.\n\n"
             "The error is reported where the future is handed over (the squiggle), but the "
             f"thing to change is {change}"
             + (f" on line {match.fact('decl_line')}." if match.fact("decl_line") else ".")
@@ -84,7 +84,9 @@ class SendRcAcrossAwait(Family):
             "(when what it points to is `Send + Sync`)."
         )
         fix = (
-            f"Replace the `Rc` with `Arc` — {arc} — and `Rc::clone` with `Arc::clone`. If the "
+            ("Replace the `Rc` with `Arc`" + (f" — {arc} —" if arc != "an `Arc`" else "")
+             + " and `Rc::clone` with `Arc::clone`. If the ")
+            +
             "`Rc` wrapped a `RefCell` or `Cell`, the thread-safe pair is `Arc<Mutex<…>>` "
             "(`.borrow_mut()` becomes `.lock().unwrap()`), `Arc<RwLock<…>>`, or an atomic for a "
             "plain counter, because `RefCell` and `Cell` are not `Sync`.\n\n"

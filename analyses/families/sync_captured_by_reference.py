@@ -55,14 +55,14 @@ class SyncCapturedByReference(Family):
         else:
             shown = f"`{shared}`" if shared else "the data it points to"
             is_a = (f"{name} ({send.a_type(type_)}{declared}) {held}" if type_
-                    else f"{name} (a shared reference{declared}) {held}")
+                    else f"{name}{f' ({declared[2:]})' if declared else ''} {held}")
             is_a += f", and {shown} behind it is not `Sync`" if shared else ""
             reason = ("a `&T` (and an `Arc<T>`) may be sent to another thread only if `T` is "
                       "`Sync`, since both threads could then use `T` at the same time")
             tldr = (f"{name} shares {shown} (not `Sync`) with a future that must be `Send`; "
                     "use a thread-safe type (atomic, `Mutex`) or move an owned value in.")
         what = (
-            f"{is_a}. {send.cap(reason)}, so {send.future_phrase(match)} is "
+            f"{send.cap(is_a)}. {send.cap(reason)}, so {send.future_phrase(match)} is "
             f"not `Send`, and {send.bound_phrase(match)}.\n\n"
             "The squiggle is on the spawn; the thing to change is the type behind "
             f"{name}" + (f" (`{shared}`, often a field of a struct you pass by reference)"
