@@ -81,6 +81,9 @@ def line_text(span: Span, sources: Sources, line: int | None = None) -> str | No
 def span_text(span: Span, sources: Sources) -> str | None:
     """The exact source text a span covers, whitespace runs collapsed."""
     text = sources.text(span.file)
+    if text is not None and span.line_start == span.line_end and \
+            span.column_start == span.column_end:
+        return _expression_at(span, sources)
     if text is not None:
         lines = text.splitlines()
         if not 0 < span.line_start <= span.line_end <= len(lines):
@@ -100,13 +103,62 @@ def span_text(span: Span, sources: Sources) -> str | None:
     return re.sub(r"[ \t]+", " ", piece).strip() or None
 
 
+def _expression_at(span: Span, sources: Sources) -> str | None:
+    """Text of the outermost expression starting at a zero-width span (pasted text)."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        return None
+    parsed, node = found
+    best = None
+    for candidate in (node, *syntax.ancestors(node)):
+        if candidate.start_byte != node.start_byte:
+            break
+        if candidate.type.endswith("_expression") or candidate.type in (
+                "macro_invocation", "identifier", "async_block"):
+            best = candidate
+    if best is None:
+        return None
+    return re.sub(r"\s+", " ", parsed.node_text(best)).strip() or None
+
+
 def _parsed_node(span: Span, sources: Sources) -> tuple[syntax.Parsed, tree_sitter.Node] | None:
     text = sources.text(span.file)
     if text is None:
         return None
     parsed = syntax.parse(text)
-    node = parsed.node_at(span.line_start, span.column_start)
+    node = parsed.node_at(span.line_start, _column(span, text))
     return (parsed, node) if node is not None else None
+
+
+def _column(span: Span, text: str) -> int:
+    """The span's column, moved past leading indentation: pasted terminal text only knows
+    the line of a secondary label, and reports column 1."""
+    lines = text.splitlines()
+    if not 0 < span.line_start <= len(lines):
+        return span.column_start
+    line = lines[span.line_start - 1]
+    indent = len(line) - len(line.lstrip())
+    return max(span.column_start, indent + 1)
+
+
+def receiver_at(span: Span, sources: Sources) -> str | None:
+    """For a zero-width span (pasted text): the receiver of the outermost method-call chain
+    starting at the span — `read_banner()` in `read_banner().trim()`."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        return None
+    parsed, node = found
+    start = node.start_byte
+    outer = None
+    for candidate in (node, *syntax.ancestors(node)):
+        if candidate.start_byte != start:
+            break
+        if candidate.type == "call_expression":
+            outer = candidate
+    function = outer.child_by_field_name("function") if outer is not None else None
+    value = (function.child_by_field_name("value")
+             if function is not None and function.type == "field_expression" else None)
+    return re.sub(r"\s+", " ", parsed.node_text(value)) if value is not None else None
 
 
 def enclosing_function(span: Span, sources: Sources) -> str | None:
@@ -159,10 +211,24 @@ def call_at(span: Span, sources: Sources) -> str | None:
     for candidate in (node, *syntax.ancestors(node)):
         if candidate.type == "call_expression":
             return _callee_text(parsed, candidate)
-        if candidate.type in ("block", "function_item", "let_declaration",
-                              "expression_statement"):
+        if candidate.type in ("function_item", "let_declaration", "expression_statement"):
             return None
     return None
+
+
+def call_line(span: Span, sources: Sources) -> int:
+    """First line of the call expression around the span (a multi-line call's label may
+    only be known by its last line, as in pasted text)."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        return span.line_start
+    parsed, node = found
+    for candidate in (node, *syntax.ancestors(node)):
+        if candidate.type == "call_expression":
+            return parsed.start(candidate)[0]
+        if candidate.type in ("function_item", "let_declaration", "expression_statement"):
+            break
+    return span.line_start
 
 
 def call_around(span: Span, sources: Sources) -> str | None:

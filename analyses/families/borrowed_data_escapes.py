@@ -17,8 +17,6 @@ from .base import Explanation, FactValue, Family, Link, Match, Related
 
 _MESSAGE = re.compile(r"borrowed data escapes outside of (?P<where>function|method|closure|"
                       r"associated function)")
-_PARAM = re.compile(r"`(?P<var>[^`]+)` (?:is a reference that is only valid in the|"
-                    r"declared here, outside of the|escapes the) (?P<where>[\w ]+?) body")
 
 
 class BorrowedDataEscapes(Family):
@@ -33,9 +31,16 @@ class BorrowedDataEscapes(Family):
         facts: dict[str, FactValue] = {}
         related: list[Related] = []
         facts["scope"] = found.group("where") if found else "function"
-        param = diagnostic.find(_PARAM)
-        if param is not None:
-            facts["variable"] = param.group("var")
+        for pattern in (r"`([^`]+)` escapes the [\w ]+? body",
+                        r"`([^`]+)` is a reference that is only valid in the",
+                        r"`([^`]+)` declared here, outside of the"):
+            param = diagnostic.find(pattern)
+            if param is not None:
+                facts["variable"] = param.group(1)
+                break
+        outside = diagnostic.find(r"`([^`]+)` declared here, outside of the")
+        if outside is not None and outside.group(1) != facts.get("variable"):
+            facts["container"] = outside.group(1)
         declared = common.secondary(diagnostic, r"is a reference that is only valid in the")
         if declared is not None:
             related.append(Related(declared, "this reference only lives for the call: "
@@ -77,7 +82,17 @@ class BorrowedDataEscapes(Family):
             "receiver, then move `Arc::clone(self)` into the task so it owns a share of "
             "the whole object"
         )
-        if is_self and match.fact("self_methods"):
+        container = match.fact("container")
+        if container and not spawn_like:
+            item = f"self.{field}" if is_self and field != "data" else name
+            preferred = (
+                f"`{container}` outlives the call, so it cannot hold a borrow of {variable}. "
+                f"Either store owned values in it (make it hold `String`s / `Vec`s and push "
+                f"`{item}.to_owned()` or `.clone()`), or tie the lifetimes together so the "
+                f"borrow is allowed: `fn {match.fact('function') or 'f'}<'a>(…: &'a …, "
+                f"{container}: &mut Vec<&'a …>)` instead of `'static`."
+            )
+        elif is_self and match.fact("self_methods"):
             preferred = (
                 f"The task calls methods on `self`, so it needs the whole object: {arc_self}."
                 f"\n\nIf it only needs some fields, clone those before spawning instead "
@@ -107,9 +122,11 @@ class BorrowedDataEscapes(Family):
             what=(
                 f"{variable} is borrowed by {function} from its caller, and that borrow is "
                 f"only guaranteed to be valid until {function} returns. {through}{line} "
-                "captures it and needs it to live longer — "
+                "takes it and needs it to live longer — "
                 + ("for `'static`, because the spawned work may run after the call has "
-                   "finished." if spawn_like or match.fact("needs") else
+                   "finished." if spawn_like else
+                   "for `'static`, which no borrowed parameter can promise."
+                   if match.fact("needs") else
                    "for a lifetime longer than the call.")
             ),
             why=(

@@ -40,7 +40,7 @@ class ConflictingBorrows(Family):
         related: list[Related] = []
         raw = found.group("var") if found else None
         if found is not None:
-            variable = common.strip_derefs(raw or "")
+            variable = re.sub(r"(?:\[_\])+$", "", common.strip_derefs(raw or ""))
             facts["variable"] = variable
             facts["second_kind"] = found.group("second")
             facts["first_kind"] = found.group("first") or "mutable"
@@ -92,8 +92,10 @@ class ConflictingBorrows(Family):
         whole = re.escape(variable) if variable else r"\w+"
         first_line = (common.line_text(first, sources) or "") if first else ""
         second_line = (common.line_text(second, sources) or "") if second else ""
-        second_text = (common.span_text(second, sources) or second_line) if second else ""
-        loop = re.search(rf"\bfor\b.*\bin\b\s*(?:&\s*(?:mut\s+)?)?{whole}\b", first_line) or \
+        second_text = (common.span_text(second, sources) or "") if second else ""
+        if second_line not in second_text:
+            second_text = f"{second_text}\n{second_line}"
+        loop = re.search(rf"\bfor\b.*\bin\b[\s&*]*(?:mut\s+)?[\s*]*{whole}\b", first_line) or \
             (re.search(rf"{whole}\s*\.\s*(iter|iter_mut|keys|values|chars|lines|windows|"
                       rf"chunks|drain)\s*\(\s*\)", first_line) and \
             re.search(r"\bfor\b|\.for_each\(|\bwhile\b", first_line))

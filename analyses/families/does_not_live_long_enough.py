@@ -67,8 +67,9 @@ class DoesNotLiveLongEnough(Family):
         if static is not None:
             span, found = static
             what = found.group("what")
-            facts["static_line"] = span.line_start
             callee = common.call_at(span, sources) if what == "argument" else None
+            facts["static_line"] = (common.call_line(span, sources) if callee
+                                    else span.line_start)
             facts["static_by"] = callee or self._static_phrase(diagnostic, what)
             related.append(Related(span, "this demands `'static`: own the data instead of "
                                          "borrowing it"))

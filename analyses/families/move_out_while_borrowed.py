@@ -115,7 +115,8 @@ class MoveOutWhileBorrowed(Family):
                 f"Finish with the borrow before the move: use (or copy out of) {of} before "
                 f"line {match.fact('move_line') or 'the move'}, or reorder so the move comes "
                 f"after the last use{used}. When you need a piece of the data afterwards, "
-                f"take an owned copy of it first (`let {reference or 'copy'} = "
+                f"take an owned copy of it first (`let "
+                f"{reference if match.fact('borrow_expr') and reference else 'copy'} = "
                 f"{match.fact('borrow_expr') or borrowed or name}.clone();`) instead of "
                 "keeping a reference."
             )

@@ -34,6 +34,9 @@ class TemporaryDropped(Family):
         if primary is not None:
             facts["line"] = primary.line_start
             expression = common.span_text(primary, sources)
+            if primary.line_start == primary.line_end and \
+                    primary.column_start == primary.column_end:
+                expression = common.receiver_at(primary, sources)
             if expression:
                 facts["expression"] = expression
             line = common.line_text(primary, sources) or ""
