@@ -312,3 +312,8 @@ def binding_type(span: Span, sources: Sources) -> str | None:
         return re.sub(r"\s+", " ", parsed.node_text(annotated))
     value = holder.child_by_field_name("value")
     return _type_from_value(parsed.node_text(value)) if value is not None else None
+
+
+def sentence(text: str) -> str:
+    """Capitalise a sentence that starts with a fallback phrase (not with inline code)."""
+    return text[:1].upper() + text[1:] if text and text[0].islower() else text

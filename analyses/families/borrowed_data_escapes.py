@@ -68,10 +68,11 @@ class BorrowedDataEscapes(Family):
 
     def explain(self, match: Match) -> Explanation:
         variable = match.code("variable", "a reference parameter")
-        name = match.fact("variable") or "param"
+        name = match.fact("variable") or "value"
         function = match.code("function", f"the {match.fact('scope') or 'function'}")
         via = match.fact("escapes_via")
-        through = f"`{via}`" if via else "a call that keeps it"
+        through = (f"`{via}`" if via else
+                   "something longer-lived (a spawned task, a thread, a container)")
         line = match.line("escape_line")
         spawn_like = bool(via and "spawn" in via)
         is_self = name == "self"
@@ -116,12 +117,14 @@ class BorrowedDataEscapes(Family):
         return Explanation(
             family=self.id,
             title=self.title,
-            tldr=(f"{variable} is a reference that only lives during the call to {function}, "
+            tldr=common.sentence(
+                f"{variable} is a reference that only lives during the call to {function}, "
                   f"but {through}{line} keeps it longer; move owned data (a clone or an "
                   "`Arc`) in instead."),
-            what=(
+            what=common.sentence(
                 f"{variable} is borrowed by {function} from its caller, and that borrow is "
-                f"only guaranteed to be valid until {function} returns. {through}{line} "
+                f"only guaranteed to be valid until {function} returns. "
+                f"{common.sentence(through)}{line} "
                 "takes it and needs it to live longer — "
                 + ("for `'static`, because the spawned work may run after the call has "
                    "finished." if spawn_like else

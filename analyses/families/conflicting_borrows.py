@@ -121,14 +121,16 @@ class ConflictingBorrows(Family):
         shape = match.fact("shape") or "other"
         variable = match.code("variable", "the value")
         name = match.fact("variable") or "v"
-        first = match.line("first_borrow_line", " first")
-        second = match.line("second_borrow_line", " then")
+        first = match.line("first_borrow_line")
+        second = match.line("second_borrow_line")
         used = match.line("use_line", " later")
-        first_kind = match.fact("first_kind") or "mutable"
-        second_kind = match.fact("second_kind") or "mutable"
-        what = (
-            f"{variable} is borrowed as {first_kind}{first}, and that borrow is still alive "
-            f"when it is borrowed again as {second_kind}{second} (the first one is used"
+        first_kind = match.fact("first_kind")
+        second_kind = match.fact("second_kind")
+        first_as = f" as {first_kind}" if first_kind else ""
+        second_as = f" as {second_kind}" if second_kind else ""
+        what = common.sentence(
+            f"{variable} is borrowed{first_as}{first}, and that borrow is still alive "
+            f"when it is borrowed again{second_as}{second} (the first one is used"
             f"{used}). Rust allows either one mutable borrow or any number of shared ones at "
             "a time, never both."
         )
@@ -223,7 +225,7 @@ class ConflictingBorrows(Family):
         return Explanation(
             family=self.id,
             title=self.title,
-            tldr=tldr,
+            tldr=common.sentence(tldr),
             what=what,
             why=why,
             fix=(

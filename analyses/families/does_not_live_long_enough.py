@@ -112,10 +112,11 @@ class DoesNotLiveLongEnough(Family):
         return Explanation(
             family=self.id,
             title=self.title,
-            tldr=(f"{typed} is dropped{dropped} but a reference to it is still used{used}; "
+            tldr=common.sentence(
+                f"{typed} is dropped{dropped} but a reference to it is still used{used}; "
                   "declare it in the outer scope or store an owned copy instead of the "
                   "reference."),
-            what=(
+            what=common.sentence(
                 f"{typed} is borrowed{borrow}, and that reference is kept somewhere that "
                 f"lives longer than {variable} itself: the value is dropped{dropped}, yet the "
                 f"borrow is still needed{used}. A reference may never outlive the value it "
@@ -213,7 +214,7 @@ class DoesNotLiveLongEnough(Family):
             title=self.title,
             tldr=(f"{by}{static_line} demands `'static` but is handed a borrow of "
                   f"{variable}, which is dropped{dropped}; {advice}."),
-            what=(
+            what=common.sentence(
                 f"{typed} is a local that is borrowed{borrow}, and that borrow flows into "
                 f"{by}{static_line}, which requires everything it receives to be valid for "
                 f"`'static`. {variable} is dropped{dropped}, so a reference to it cannot "

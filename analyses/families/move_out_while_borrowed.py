@@ -113,8 +113,8 @@ class MoveOutWhileBorrowed(Family):
         else:
             first = (
                 f"Finish with the borrow before the move: use (or copy out of) {of} before "
-                f"line {match.fact('move_line') or 'the move'}, or reorder so the move comes "
-                f"after the last use{used}. When you need a piece of the data afterwards, "
+                f"the move{moved}, or reorder so the move comes after the borrow's last "
+                f"use{match.line('use_line')}. When you need a piece of the data afterwards, "
                 f"take an owned copy of it first (`let "
                 f"{reference if match.fact('borrow_expr') and reference else 'copy'} = "
                 f"{match.fact('borrow_expr') or borrowed or name}.clone();`) instead of "
@@ -123,9 +123,10 @@ class MoveOutWhileBorrowed(Family):
         return Explanation(
             family=self.id,
             title=self.title,
-            tldr=(f"{variable} is moved{into_text}{moved} while {holder} is still used"
+            tldr=common.sentence(
+                f"{variable} is moved{into_text}{moved} while {holder} is still used"
                   f"{used}; end the borrow before the move, or clone what you keep."),
-            what=(
+            what=common.sentence(
                 f"{of} is borrowed{borrow}, and {variable} is moved{into_text}{moved}. The "
                 f"borrow is still used{used}, after the move — "
                 + ("it lives inside a future that only runs when it is awaited, so it "

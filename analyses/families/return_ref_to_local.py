@@ -101,12 +101,13 @@ class ReturnRefToLocal(Family):
         return Explanation(
             family=self.id,
             title=self.title,
-            tldr=(f"{function} returns a borrow of {variable}, which it owns and drops on "
+            tldr=common.sentence(
+                f"{function} returns a borrow of {variable}, which it owns and drops on "
                   f"return; {change}."),
-            what=(
+            what=common.sentence(
                 f"{function}{declared} hands back{line} a value that points into "
-                f"{variable}. {variable} is {owner}, so the returned reference would "
-                "dangle the moment the caller received it."
+                f"{variable}. {common.sentence(variable)} is {owner}, so the returned "
+                "reference would dangle the moment the caller received it."
             ),
             why=(
                 "A returned reference must borrow from something that outlives the call — "

@@ -74,10 +74,11 @@ class TemporaryDropped(Family):
         return Explanation(
             family=self.id,
             title=self.title,
-            tldr=(f"{temp}{line} is a temporary freed at the end of its statement, but a "
+            tldr=common.sentence(
+                f"{temp}{line} is a temporary freed at the end of its statement, but a "
                   f"borrow of it is used{used}; bind it with `let` first so it lives to the "
                   "end of the block."),
-            what=(
+            what=common.sentence(
                 f"{temp}{line} produces a value that nothing owns: it is a temporary, and "
                 "it is dropped at the semicolon. "
                 + (f"`{binding}` keeps a reference into it, " if binding else
