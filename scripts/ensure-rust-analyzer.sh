@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds rust-analyzer from crates.io into a versioned per-user cache, once; prints its path.
 #
-# The version is the newest `ra_ap_rust-analyzer` that builds with the machine's toolchain
+# The version is a recent `ra_ap_rust-analyzer` that builds with the machine's toolchain
 # (Rust 1.95). Its declared rust-version is not enough: 0.0.349 declares 1.95 but uses the
-# `assert_matches` macro, unstable on 1.95; 0.0.345 is the newest without it. It is never installed over the rustup proxy in ~/.cargo/bin: the
-# binary lives in $BORROWLENS_CACHE/rust-analyzer-$VERSION/bin and every clone reuses it.
+# `assert_matches` macro, unstable on 1.95; 0.0.345 does not. It is never installed over the
+# rustup proxy in ~/.cargo/bin: the binary lives in $BORROWLENS_CACHE/rust-analyzer-$VERSION/bin and every clone reuses it.
 set -euo pipefail
 RA_VERSION="${BORROWLENS_RA_VERSION:-0.0.345}"
 cache="${BORROWLENS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/borrowlens}"
