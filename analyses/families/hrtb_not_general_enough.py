@@ -179,6 +179,13 @@ class HrtbNotGeneralEnough(Family):
                     facts["closure"] = name
                 if facts["shape"] == "mismatch":
                     facts["shape"] = "closure"
+                params = node.child_by_field_name("parameters")
+                first = params.named_children[0] if params and params.named_children else None
+                kind = first.child_by_field_name("type") if first is not None else None
+                if kind is not None and located.text(kind).startswith("&"):
+                    # already annotated: the return type is what cannot be generalised
+                    facts["param_type"] = located.text(kind)
+                    facts["shape"] = "closure-return"
                 start, end = located.parsed.start(node), located.parsed.end(node)
                 if primary is not None:
                     related.append(Related(
@@ -266,10 +273,10 @@ class HrtbNotGeneralEnough(Family):
                       "a closure's return type gets its own lifetime; make it a `fn` item or "
                       "write the closure inline where it is used."),
                 what=(f"{clo.capitalize() if not closure else clo}{closure_line} takes a "
-                      f"reference (`{param_type}`) and returns data borrowed from it. rustc "
-                      "named the argument's lifetime `'1` and the return type's `'2`, and the "
-                      "body needs `'1` to outlive `'2` — a relation the closure's inferred "
-                      "signature does not contain."),
+                      f"reference (`{param_type}`) and returns data borrowed from it. The "
+                      "closure's argument and its return type were given separate lifetimes, "
+                      "and the body needs the argument's to outlive the result's — a relation "
+                      "the closure's inferred signature does not contain."),
                 why=("A `fn` item with elided lifetimes is generic: `fn f(x: &str) -> &str` "
                      "means `for<'a> fn(&'a str) -> &'a str`. Closures are not inferred that "
                      "way. An annotated argument `|x: &str|` becomes higher-ranked, but the "

@@ -1,0 +1,204 @@
+"""Code-less "lifetime may not live long enough": data from one input flows where a longer (or
+unrelated) lifetime is required, with no invariance or closure involved.
+
+Shapes: a function returning `&'static T` (or `&'a T` with `'a` not on that input) built from a
+parameter — "returning this value requires that `'1` must outlive `'static`" or "function was
+supposed to return data with lifetime `'a` but it is returning data with lifetime `'b`" — and
+storing a shorter-lived reference into a longer-lived place ("assignment requires that `'b`
+must outlive `'a`"). Facts: the function, the parameter the data comes from, the lifetime it
+must outlive, the two lifetimes, what the code does with the value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import syntax
+from ..model import Diagnostic, Span
+from ..sources import Sources
+from . import _lifetime_common as common
+from .base import Explanation, FactValue, Family, Link, Match, Related
+
+_REQUIRES = re.compile(r"(?P<action>returning this value|assignment|argument) requires that "
+                       r"`(?P<long>'[^`]+)` must outlive `(?P<short>'[^`]+)`")
+_BOUND = re.compile(r"consider adding the following bound: `(?P<long>'[^`:]+): (?P<short>'[^`]+)`")
+_CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
+_DEFINED = re.compile(r"lifetime `(?P<lt>'[^`]+)` defined here")
+
+
+def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
+                sources: Sources) -> str | None:
+    """The parameter whose type carries `lifetime` (rustc's `'1` label or a named `'b`)."""
+    for span, label in diagnostic.labels():
+        found = _CALL.search(label)
+        if found and found.group("lt") == lifetime:
+            return common.parameter_name(span, sources)
+    if lifetime.strip("'").isdigit():
+        return None
+    enclosing = common.enclosing_function(primary, sources)
+    if enclosing is None:
+        return None
+    located, _ = enclosing
+    parameters = located.node.child_by_field_name("parameters")
+    for param in parameters.named_children if parameters else []:
+        if re.search(re.escape(lifetime) + r"\b", located.text(param)):
+            if param.type == "self_parameter":
+                return "self"
+            pattern = param.child_by_field_name("pattern")
+            if pattern is not None:
+                return located.text(pattern).split()[-1]
+    return None
+
+
+class LifetimeNotTied(Family):
+    id = "lifetime-not-tied"
+    title = "Data outlives the input it borrows from"
+    codes = ()
+    priority = 5
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):
+            return None
+        if diagnostic.find(common.INVARIANCE) is not None:
+            return None
+        if diagnostic.find(r"return type of closure|closure was supposed") is not None:
+            return None
+        requires = diagnostic.find(_REQUIRES)
+        mismatch = diagnostic.find(common.RETURN_MISMATCH)
+        if requires is not None:
+            action = requires.group("action").split()[0]
+            long, short = requires.group("long"), requires.group("short")
+        elif mismatch is not None:
+            action = "returning"
+            long, short = mismatch.group("actual"), mismatch.group("expected")
+            if long.strip("'").isdigit() and short.strip("'").isdigit():
+                return None  # both elided: elision-wrong-lifetime's shape
+        else:
+            # Through the LSP the primary label is dropped when spanless helps exist; the
+            # suggested bound still names the two lifetimes.
+            bound = diagnostic.find(_BOUND)
+            if bound is None:
+                return None
+            long, short = bound.group("long"), bound.group("short")
+            action = "returning"
+        primary = diagnostic.primary
+        located = common.locate(primary, sources)
+        lost_label = requires is None and mismatch is None
+        if lost_label and located is not None and syntax.enclosing(
+                located.node, "assignment_expression") is not None:
+            action = "assignment"
+        if located is not None:
+            closure = syntax.enclosing(located.node, "closure_expression", "async_block")
+            if closure is not None and closure.start_byte != located.node.start_byte:
+                return None  # inside a closure body: the higher-ranked closure family's shape
+            path = common.call_path(located.node, located)
+            if path and re.search(r"spawn\w*$", path):
+                return None
+
+        facts: dict[str, FactValue] = {"action": action, "lifetimes": [long, short],
+                                       "required": short}
+        related: list[Related] = []
+        source = _param_with(long, diagnostic, primary, sources)
+        if source:
+            facts["source"] = source
+        function = common.function_name(primary, sources)
+        if function:
+            facts["function"] = function
+        if primary is not None:
+            facts["line"] = primary.line_start
+        enclosing = common.enclosing_function(primary, sources)
+        if enclosing is not None:
+            result = enclosing[0].node.child_by_field_name("return_type")
+            if result is not None:
+                facts["return_type"] = enclosing[0].text(result)
+            if source and short == "'static" and action == "returning":
+                signature = common.retie_signature(enclosing[0], {source})
+                if signature:
+                    facts["suggested_signature"] = signature.replace("'static", "'a")
+        for span, label in diagnostic.labels():
+            if not span.is_primary and (_CALL.search(label) or _DEFINED.search(label)):
+                related.append(Related(span, label))
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        function = match.code("function", "the function")
+        source = match.fact("source")
+        src = f"`{source}`" if source else "a parameter"
+        required = match.fact("required") or "'a"
+        req = "`'static`" if required == "'static" else (
+            "the lifetime the signature promises" if required.strip("'").isdigit()
+            else f"`{required}`")
+        action = match.fact("action") or "returning"
+        line = match.line("line")
+        lifetimes = match.facts.get("lifetimes")
+        long = lifetimes[0] if isinstance(lifetimes, list) and lifetimes else "'b"
+        named_long = not long.strip("'").isdigit()
+        return_type = match.fact("return_type")
+        ret = f"`{return_type}`" if return_type else "a reference"
+        if action == "returning":
+            tldr = (f"{function} promises to return {ret}, valid for {req}, but{line} it "
+                    f"returns data borrowed from {src}; tie the return type to {src} (or return "
+                    "owned data).")
+            what = (f"The signature of {function} says the result is valid for {req}. The "
+                    f"value returned{line} is borrowed from {src}, and nothing in the signature "
+                    f"says {src} lives that long, so the promise cannot be kept.")
+        else:
+            tldr = (f"{function}{line} stores data borrowed from {src} in a place that must "
+                    f"stay valid for {req}; give {src} that lifetime or store owned data.")
+            what = (f"{function.capitalize() if not match.fact('function') else function} "
+                    f"puts a reference derived from {src} into a place{line} whose type "
+                    f"requires data valid for {req}. {src.capitalize() if not source else src} "
+                    "is only known to live for the duration of the call (or for its own, "
+                    "unrelated lifetime), so the stored reference could dangle.")
+        target = "result" if action == "returning" else "destination"
+        if required == "'static":
+            example = match.fact("suggested_signature") or (
+                f"fn f<'a>({source or 'x'}: &'a T) -> &'a str")
+            fix_first = (f"Tie the result to the input instead of `'static`: write the return "
+                         f"type with a lifetime shared with {src}: `{example}`. If the value "
+                         "really must be `'static`, return an owned `String` (or "
+                         "`Cow<'static, str>`) built from the input.")
+        else:
+            fix_first = (f"Give {src} the lifetime {req} the {target} needs — use the same "
+                         f"lifetime name in both places — or, as rustc suggests, add the "
+                         f"bound `{long}: {required}`" if named_long else
+                         f"Give {src} the lifetime {req} the {target} needs by naming it in "
+                         f"both places")
+            fix_first += ("; callers then have to pass data that lives at least that long.")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=tldr,
+            what=what + (" rustc's `'1`, `'2` are its names for lifetimes the code leaves "
+                         "anonymous." if not named_long else ""),
+            why=(
+                "Lifetimes in a signature are a contract between the function and its callers. "
+                "The caller chooses how long each argument is borrowed; the function promises "
+                "how long the values it returns or stores stay valid. The body is checked "
+                "against that contract, not the other way round.\n\n"
+                f"Data borrowed from {src} can only be promised for as long as {src}'s borrow "
+                f"lasts. Promising {req} is a relation (\"{long} outlives {required}\") that "
+                "the signature does not establish, so the compiler has to assume a caller "
+                "could pass a shorter borrow."
+            ),
+            fix=(
+                f"{fix_first}\n\n"
+                "If tying the lifetimes together is too restrictive for callers, store or "
+                "return owned data (`String`, `Vec<T>`, `Arc<str>`) instead of a reference."
+            ),
+            rule=(
+                "A returned or stored reference can live only as long as the input it was "
+                "borrowed from: write the signature so the output's lifetime is the input's, or "
+                "switch to owned data. A `'static` in a return type means \"not borrowed from "
+                "any argument\"."
+            ),
+            links=(
+                Link("The Rust Book: validating references with lifetimes",
+                     "https://doc.rust-lang.org/book/ch10-03-lifetime-syntax.html"),
+                Link("Rust Reference: lifetime elision",
+                     "https://doc.rust-lang.org/reference/lifetime-elision.html"),
+            ),
+        )
+
+
+FAMILY = LifetimeNotTied()
