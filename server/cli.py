@@ -266,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check", help="run cargo check and explain the errors it reports",
+        usage="borrowlens check [-h] [options] [PATH] [-- CARGO_ARGS...]",
         description="Runs `cargo check` in PATH and prints each diagnostic as rustc does, "
                     "followed by borrowlens' explanation for the errors it recognises. "
                     "Arguments after `--` go to cargo. Exit status: 0 clean, 101 errors, "
@@ -277,8 +278,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--explain", choices=("short", "full", "none"), default="short",
                        help="how much explanation to print after each recognised error")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    check.add_argument("cargo_args", nargs=argparse.REMAINDER, metavar="-- CARGO_ARGS",
-                       help="extra arguments for cargo check (after --)")
 
     explain = commands.add_parser(
         "explain", help="explain an error code, a family, or a pasted rustc message",
@@ -293,9 +292,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Everything after `--` belongs to cargo; split it off before parsing so options may come
+    # before or after PATH.
+    cargo_args: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, cargo_args = argv[:split], argv[split + 1:]
     args = parser.parse_args(argv)
-    if getattr(args, "cargo_args", None) and args.cargo_args[0] == "--":
-        args.cargo_args = args.cargo_args[1:]
+    args.cargo_args = cargo_args
     try:
         if args.command == "check":
             return run_check(args)

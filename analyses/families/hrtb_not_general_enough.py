@@ -21,7 +21,7 @@ import tree_sitter
 
 from .. import syntax
 from ..model import Diagnostic, Span
-from ..sources import Sources
+from ..sources import Sources, line_of
 from . import _lifetime_common as common
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
@@ -73,6 +73,16 @@ def _argument_closure(span: Span | None, sources: Sources
                 closure = common.closure_bound_to(name, scope, located)
                 if closure is not None:
                     return closure, name, located
+    # Inside a macro's arguments (`println!("{:?}", run(xs, rule))`) tree-sitter only sees a
+    # token tree, so look at every identifier the span covers instead of call arguments.
+    if scope is not None:
+        for identifier in common.descendants(node):
+            if identifier.type != "identifier" or not start <= identifier.start_byte < end:
+                continue
+            name = located.text(identifier)
+            closure = common.closure_bound_to(name, scope, located)
+            if closure is not None:
+                return closure, name, located
     return None
 
 
@@ -153,6 +163,9 @@ class HrtbNotGeneralEnough(Family):
                                      or diagnostic.find(_CLOSURE_RETURN) is None):
                 return None
             facts["shape"] = "closure-return"
+            returned = diagnostic.find(r"return type of closure is (&\S*(?: mut)? ?\S+)")
+            if returned is not None:
+                facts["return_type"] = common.strip_lifetimes(returned.group(1))
             if closure is not None:
                 node, located = closure
                 facts["closure_line"] = located.parsed.start(node)[0]
@@ -200,6 +213,13 @@ class HrtbNotGeneralEnough(Family):
         requirement = common.help_span(diagnostic, r"lifetime requirement is introduced here")
         if requirement is not None:
             related.append(Related(requirement, "the higher-ranked bound is required here"))
+            if "return_type" not in facts and requirement.line_start == requirement.line_end:
+                # The requirement points at the bound's return type (`&'a str`): the type the
+                # closure's result must have, lifetimes aside.
+                line = line_of(sources.text(requirement.file), requirement.line_start)
+                written = (line or "")[requirement.column_start - 1:requirement.column_end - 1]
+                if written.startswith("&"):
+                    facts["return_type"] = common.strip_lifetimes(written)
         if primary is not None:
             facts["line"] = primary.line_start
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
@@ -267,6 +287,8 @@ class HrtbNotGeneralEnough(Family):
                 links=links,
             )
         if shape == "closure-return":
+            fn_name = match.fact("closure") or "name"
+            return_type = match.fact("return_type") or param_type
             return Explanation(
                 family=self.id, title=self.title,
                 tldr=(f"{clo}{closure_line} returns a reference derived from its argument, but "
@@ -285,9 +307,9 @@ class HrtbNotGeneralEnough(Family):
                      "\n\nWhen the closure is written directly in the call, the expected `Fn` "
                      "bound guides inference instead, which is why the same code often compiles "
                      "inline."),
-                fix=(f"Turn {clo} into a small `fn` item (e.g. `fn name(x: {param_type}) -> "
-                     f"{param_type} {{ … }}`), whose elided signature ties the output to the "
-                     "input, and pass it by name.\n\n"
+                fix=(f"Turn {clo} into a small `fn` item (e.g. `fn {fn_name}(x: {param_type})"
+                     f" -> {return_type} {{ … }}`), whose elided signature ties the output to "
+                     "the input, and pass it by name.\n\n"
                      "Or write the closure inline at the call (`.map(|x| …)`), where the "
                      "expected signature is known. To keep it in a variable, pass it through an "
                      "identity helper that states the bound: `fn constrain<F: for<'a> "

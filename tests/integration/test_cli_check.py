@@ -98,3 +98,10 @@ def test_cargo_arguments_after_double_dash_reach_cargo() -> None:
     result = run("check", str(EXAMPLE), "--", "--no-such-cargo-flag")
     assert result.returncode == 2
     assert "--no-such-cargo-flag" in result.stderr
+
+
+def test_options_may_follow_the_path() -> None:
+    before = run("check", "--format", "json", str(EXAMPLE))
+    after = run("check", str(EXAMPLE), "--format", "json")
+    assert before.returncode == after.returncode == 101
+    assert before.stdout == after.stdout and before.stdout.startswith("{")
