@@ -35,8 +35,11 @@ def family_by_id(family_id: str) -> Family | None:
 
 
 def families_for_code(code: str) -> list[Family]:
+    """Families that can come from a rustc code, the one most specific to it first: E0499 is
+    above all a conflicting-borrows error, and only sometimes a 2024 over-capture."""
     code = code.upper()
-    return [f for f in all_families() if code in f.codes]
+    found = [f for f in all_families() if code in f.codes]
+    return sorted(found, key=lambda f: (len(f.codes), -f.priority, f.id))
 
 
 def classify(diagnostic: Diagnostic, sources: Sources | None = None) -> Match | None:

@@ -68,3 +68,11 @@ def test_readme_lists_every_family() -> None:
     table = run("explain", "--list", "--format", "markdown").stdout
     assert block.strip() == table.strip(), (
         "README's families table is stale: paste `borrowlens explain --list --format markdown`")
+
+
+def test_code_shared_by_families_leads_with_the_specific_one() -> None:
+    result = run("explain", "E0499")
+    assert result.returncode == 0
+    first, second = result.stdout.split("\n\nborrowlens: ", 1)
+    assert "Conflicting borrows" in first.splitlines()[0]
+    assert "Rust 2024" in second.splitlines()[0]
