@@ -58,6 +58,10 @@ class HiddenTypeCapturesLifetime(Family):
         if lifetime is None:
             help_text = diagnostic.find(r"explicitly capture `('[^`]+)`")
             lifetime = help_text.group(1) if help_text else None
+        if lifetime is None:
+            # "= note: hidden type `…` captures lifetime `'_`" (an elided `&self` borrow)
+            noted = diagnostic.find(r"captures (?:the )?lifetime `('[^`]+)`")
+            lifetime = noted.group(1) if noted else None
         if lifetime:
             facts["lifetime"] = lifetime
 
@@ -76,7 +80,31 @@ class HiddenTypeCapturesLifetime(Family):
                 others = [p for p in inner if not p.startswith("'")]
                 facts["use_bound"] = f"use<{', '.join([*lifetimes, lifetime, *others])}>"
             else:
-                facts["use_bound"] = f"use<{lifetime}>"
+                # Every lifetime the bounds already name must be listed too, or rustc rejects
+                # the `use<…>` list itself.
+                in_bounds = [lt for lt in dict.fromkeys(re.findall(r"'\w+", impl_trait or ""))
+                             if lt not in ("'static", lifetime)]
+                facts["use_bound"] = f"use<{', '.join([*in_bounds, lifetime])}>"
+        if hint is not None:
+            # rustc's own suggestion, when it made one, is the list that compiles.
+            suggested = re.search(r"use<[^>]*>", hint[1])
+            if suggested:
+                facts["use_bound"] = suggested.group(0)
+
+        owner_name = facts.get("borrowed_param")
+        if (lifetime == "'_" and isinstance(owner_name, str) and owner_name != "self"
+                and re.search(r"'\w+", impl_trait or "")):
+            # `use<'_>` only resolves when elision has a single source; here the signature
+            # already names a lifetime, so `'_` is ambiguous (E0106, even in rustc's own
+            # suggestion). Name the parameter's lifetime instead.
+            taken = set(re.findall(r"'(\w+)", impl_trait or ""))
+            fresh = next(c for c in (owner_name[0].lower(), "b", "c", "d", "e", "x")
+                         if c.isalpha() and c not in taken)
+            listed = [lt for lt in dict.fromkeys(re.findall(r"'\w+", impl_trait or ""))
+                      if lt not in ("'static", "'_")]
+            fresh_lifetime = "'" + fresh
+            facts["named_lifetime"] = fresh_lifetime
+            facts["use_bound"] = f"use<{', '.join([*listed, fresh_lifetime])}>"
 
         anchor = opaque[0] if opaque is not None else diagnostic.primary
         function = common.function_name(anchor, sources) or common.function_name(
@@ -104,6 +132,10 @@ class HiddenTypeCapturesLifetime(Family):
         has_use_list = bool(impl_trait and "use<" in impl_trait)
         fix_change = (f"add {lifetime or 'the lifetime'} to its `use<…>` list: `{use_bound}`"
                       if has_use_list else f"add `+ {use_bound}`")
+        named_lifetime = match.fact("named_lifetime")
+        if named_lifetime and owner:
+            fix_change = (f"give `{owner}` a named lifetime (`{owner}: &{named_lifetime} …` "
+                          f"and `{named_lifetime}` in the generics) and add `+ {use_bound}`")
         return Explanation(
             family=self.id,
             title=self.title,

@@ -105,6 +105,58 @@ def _first_arg_type(signature: str) -> str | None:
     return re.sub(r"'\w+\s+", "", found.group(1)).strip()
 
 
+_FUTURE_MISMATCH = re.compile(r"(?:-> impl Future|opaque type `impl (?:for<[^>]*> )?Future)")
+_FN_BOUND = re.compile(r"\b(?:Fn|FnMut|FnOnce)\((?P<args>[^)]*)\)\s*->\s*(?P<fut>\w+)")
+
+
+def _async_fn_shape(diagnostic: Diagnostic, sources: Sources, facts: dict[str, FactValue],
+                    requirement: Span | None) -> None:
+    """An async fn (or a closure returning a future) passed where `F: Fn(&T) -> Fut` is
+    required: the future borrows the argument, so no single `Fut` fits every lifetime."""
+    if diagnostic.find(_FUTURE_MISMATCH) is None:
+        return
+    facts["shape"] = "async-fn"
+    output = diagnostic.find(r"Future<Output = ([^>`]+)>")
+    if output is not None:
+        facts["output"] = output.group(1).strip()
+    where_clause = diagnostic.span_labelled(r"doesn't satisfy where-clause")
+    anchor = requirement or (where_clause[0] if where_clause else None)
+    if anchor is not None:
+        line = line_of(sources.text(anchor.file), anchor.line_start) or ""
+        bound = _FN_BOUND.search(line)
+        if bound is not None:
+            facts["bound"] = bound.group(0)
+            facts["bound_args"] = bound.group("args")
+            facts["future_param"] = bound.group("fut")
+    named = diagnostic.find(r"\{(\w+)\}` must implement")
+    if named is not None and "fn_item" not in facts:
+        facts["fn_item"] = named.group(1)
+    if "fn_item" not in facts:
+        primary = diagnostic.primary
+        text = sources.text(primary.file) if primary is not None else None
+        if primary is not None and text is not None:
+            parsed = syntax.parse(text)
+            async_fns = {parsed.node_text(name) for node in _walk(parsed.root)
+                         if node.type == "function_item"
+                         and (name := node.child_by_field_name("name")) is not None
+                         and "async" in parsed.node_text(node).split("fn", 1)[0]}
+            covered = (line_of(text, primary.line_start) or "")[
+                primary.column_start - 1:primary.column_end - 1]
+            for name in re.findall(r"\b(\w+)\b(?!\s*\()", covered):
+                if name in async_fns:
+                    facts["fn_item"] = name
+                    break
+
+
+def _walk(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+    out, stack = [], [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(current.named_children)
+    return out
+
+
 class HrtbNotGeneralEnough(Family):
     id = "hrtb-not-general-enough"
     title = "Works for one lifetime, needed for all"
@@ -222,6 +274,7 @@ class HrtbNotGeneralEnough(Family):
                     facts["return_type"] = common.strip_lifetimes(written)
         if primary is not None:
             facts["line"] = primary.line_start
+        _async_fn_shape(diagnostic, sources, facts, requirement)
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
@@ -286,6 +339,8 @@ class HrtbNotGeneralEnough(Family):
                       "bound."),
                 links=links,
             )
+        if shape == "async-fn":
+            return self._explain_async_fn(match, links)
         if shape == "closure-return":
             fn_name = match.fact("closure") or "name"
             return_type = match.fact("return_type") or param_type
@@ -378,6 +433,51 @@ class HrtbNotGeneralEnough(Family):
                     "lifetimes unless the expected bound is visible where the closure is "
                     "written."),
             links=links,
+        )
+
+
+    def _explain_async_fn(self, match: Match, links: tuple[Link, ...]) -> Explanation:
+        fn_item = match.code("fn_item", "the async fn")
+        bound = match.code("bound", "`Fn(&T) -> Fut`")
+        args = match.fact("bound_args") or "&T"
+        output = match.fact("output") or "T"
+        fut = match.code("future_param", "`Fut`")
+        async_bound = f"AsyncFn({args}) -> {output}"
+        named_args = args.replace("&", "&'a ", 1)
+        passed = match.fact("fn_item") or "op"
+        return Explanation(
+            family=self.id, title=self.title,
+            tldr=(f"{fn_item} returns a future that borrows its `{args}` argument, but the "
+                  f"bound {bound} needs one future type {fut} for every borrow; bound it with "
+                  f"`{async_bound}` instead."),
+            what=(f"{fn_item} is passed where {bound} is required. Its future keeps the "
+                  f"`{args}` it was called with, so the future's type is different for every "
+                  f"lifetime of that borrow — while {fut} is a single type fixed by the "
+                  "caller. No choice of it works for all lifetimes, which rustc reports as "
+                  "\"not general enough\" or \"one type is more general than the other\"."),
+            why=("Calling an `async fn` does not run it: it returns a state machine that "
+                 "holds the arguments until it is awaited. When an argument is a reference, "
+                 "the future's type carries that reference's lifetime, so `for<'a> Fn(&'a T) "
+                 "-> Fut` would need `Fut` to depend on `'a`. A type parameter cannot: it is "
+                 "chosen once, outside the `for<'a>`.\n\n"
+                 "The error lands on the call, but the call is fine; the bound is what cannot "
+                 "express \"a future that borrows the argument\"."),
+            fix=(f"Replace the pair of bounds with an async closure bound: "
+                 f"`F: {async_bound}` (stable since Rust 1.85), drop the {fut} parameter, and "
+                 f"keep calling `op(…).await`; {fn_item} can be passed as it is.\n\n"
+                 "Before 1.85, or to store the operation as a trait object, return a boxed "
+                 f"future tied to the borrow: `F: for<'a> Fn({named_args}) -> "
+                 f"Pin<Box<dyn Future<Output = {output}> + Send + 'a>>` and pass "
+                 f"`|x| Box::pin({passed}(x))`. Or make the operation "
+                 "take owned data (an `Arc` or a clone) so its future borrows nothing."),
+            rule=("A generic future type cannot depend on a borrow of the closure's argument. "
+                  "When the future borrows its input, use an `AsyncFn` bound or a boxed future "
+                  "whose type names the lifetime."),
+            caveat=("rustc points at the call site and may report the same problem two or "
+                    "three times (once per obligation); all of them go away with the bound "
+                    "change."),
+            links=(*links, Link("Rust Reference: async closures",
+                                "https://doc.rust-lang.org/reference/expressions/closure-expr.html#async-closures")),
         )
 
 

@@ -22,6 +22,7 @@ from .base import Explanation, FactValue, Family, Link, Match, Related
 _REQUIRES = re.compile(r"(?P<action>returning this value|assignment|argument) requires that "
                        r"`(?P<long>'[^`]+)` must outlive `(?P<short>'[^`]+)`")
 _BOUND = re.compile(r"consider adding the following bound: `(?P<long>'[^`:]+): (?P<short>'[^`]+)`")
+_EXPLICIT = re.compile(r"explicit lifetime required in the type of `(?P<param>[^`]+)`")
 _CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
 _DEFINED = re.compile(r"lifetime `(?P<lt>'[^`]+)` defined here")
 
@@ -50,13 +51,33 @@ def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
     return None
 
 
+def _signature_facts(primary: Span | None, sources: Sources, facts: dict[str, FactValue]
+                     ) -> tuple[common.Located, str] | None:
+    """Records the enclosing function, the line and the written return type; returns the
+    enclosing function for callers that need more of its signature."""
+    function = common.function_name(primary, sources)
+    if function:
+        facts["function"] = function
+    if primary is not None:
+        facts["line"] = primary.line_start
+    enclosing = common.enclosing_function(primary, sources)
+    if enclosing is not None:
+        result = enclosing[0].node.child_by_field_name("return_type")
+        if result is not None:
+            facts["return_type"] = enclosing[0].text(result)
+    return enclosing
+
+
 class LifetimeNotTied(Family):
     id = "lifetime-not-tied"
     title = "Data outlives the input it borrows from"
-    codes = ()
+    codes = ("E0621",)
     priority = 5
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        explicit = _EXPLICIT.search(diagnostic.message)
+        if explicit is not None:
+            return self._explicit_required(diagnostic, explicit.group("param"), sources)
         if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):
             return None
         if diagnostic.find(common.INVARIANCE) is not None:
@@ -101,23 +122,34 @@ class LifetimeNotTied(Family):
         source = _param_with(long, diagnostic, primary, sources)
         if source:
             facts["source"] = source
-        function = common.function_name(primary, sources)
-        if function:
-            facts["function"] = function
-        if primary is not None:
-            facts["line"] = primary.line_start
-        enclosing = common.enclosing_function(primary, sources)
-        if enclosing is not None:
-            result = enclosing[0].node.child_by_field_name("return_type")
-            if result is not None:
-                facts["return_type"] = enclosing[0].text(result)
-            if source and short == "'static" and action == "returning":
-                signature = common.retie_signature(enclosing[0], {source})
-                if signature:
-                    facts["suggested_signature"] = signature.replace("'static", "'a")
+        enclosing = _signature_facts(primary, sources, facts)
+        if enclosing is not None and source and short == "'static" and action == "returning":
+            signature = common.retie_signature(enclosing[0], {source})
+            if signature:
+                facts["suggested_signature"] = signature.replace("'static", "'a")
         for span, label in diagnostic.labels():
             if not span.is_primary and (_CALL.search(label) or _DEFINED.search(label)):
                 related.append(Related(span, label))
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def _explicit_required(self, diagnostic: Diagnostic, param: str,
+                           sources: Sources) -> Match:
+        """E0621: a parameter with an elided lifetime flows where a named one is required —
+        the same relation as the code-less form, with rustc naming the parameter for us."""
+        primary = diagnostic.primary
+        required_hit = diagnostic.find(r"lifetime `(?P<lt>'[^`]+)` required")
+        required = required_hit.group("lt") if required_hit else "'a"
+        facts: dict[str, FactValue] = {"source": param, "required": required,
+                                       "lifetimes": ["'1", required], "explicit": "true"}
+        located = common.locate(primary, sources)
+        storing = located is not None and syntax.enclosing(
+            located.node, "assignment_expression") is not None
+        facts["action"] = "assignment" if storing else "returning"
+        _signature_facts(primary, sources, facts)
+        related: list[Related] = []
+        hint = common.suggestion(diagnostic, r"add explicit lifetime")
+        if hint is not None:
+            related.append(Related(hint[0], f"give `{param}` the lifetime {required} here"))
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
@@ -158,6 +190,10 @@ class LifetimeNotTied(Family):
                          f"type with a lifetime shared with {src}: `{example}`. If the value "
                          "really must be `'static`, return an owned `String` (or "
                          "`Cow<'static, str>`) built from the input.")
+        elif match.fact("explicit"):
+            fix_first = (f"Write the lifetime into {src}'s type, as rustc suggests: "
+                         f"`{source or 'x'}: &{required} …`, so the {target} may borrow from "
+                         f"it for {req}; callers then have to pass data that lives that long.")
         else:
             fix_first = (f"Give {src} the lifetime {req} the {target} needs — use the same "
                          f"lifetime name in both places — or, as rustc suggests, add the "
@@ -170,7 +206,8 @@ class LifetimeNotTied(Family):
             title=self.title,
             tldr=tldr,
             what=what + (" rustc's `'1`, `'2` are its names for lifetimes the code leaves "
-                         "anonymous." if not named_long else ""),
+                         "anonymous." if not named_long and not match.fact("explicit")
+                         else ""),
             why=(
                 "Lifetimes in a signature are a contract between the function and its callers. "
                 "The caller chooses how long each argument is borrowed; the function promises "
