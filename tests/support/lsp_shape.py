@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
+
+from borrowlens.analyses.model import Diagnostic, LspContext, from_lsp, group_lsp
+
+from .fixtures import FIXTURES, Case
 
 
 def _uri(root: Path, file_name: str) -> str:
@@ -94,3 +99,24 @@ def to_lsp(message: dict[str, Any], root: Path) -> list[tuple[str, dict[str, Any
                 hint["code"] = code
             out.append((entry["location"]["uri"], hint))
     return out
+
+
+def _path_of(uri: str) -> str:
+    """Paths inside the fixture workspace relative to it (as rustc reports them), others
+    (std, crates.io sources) absolute."""
+    path = Path(unquote(urlparse(uri).path))
+    return str(path.relative_to(FIXTURES)) if path.is_relative_to(FIXTURES) else str(path)
+
+
+def published_diagnostics(case: Case) -> list[Diagnostic]:
+    """A fixture's recorded diagnostics as rust-analyzer would publish them, read back through
+    the model (hint copies grouped under their parent, leftover hints dropped)."""
+    sources = case.sources()
+    context = LspContext(resolve_uri=_path_of, line_text=sources.line)
+    published: dict[str, list[dict[str, Any]]] = {}
+    for message in case.recorded_raw():
+        for uri, diagnostic in to_lsp(message, FIXTURES):
+            published.setdefault(uri, []).append(diagnostic)
+    out = [from_lsp(parent, uri, context, tuple(hints))
+           for uri, batch in published.items() for parent, hints in group_lsp(batch)]
+    return [d for d in out if d.level != "help"]

@@ -3,17 +3,13 @@ expected facts, and its explanation names them; the same through rust-analyzer's
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import unquote, urlparse
-
 import pytest
 
 from borrowlens.analyses import explain
 from borrowlens.analyses.families.base import Family, Match
-from borrowlens.analyses.model import Diagnostic, LspContext, from_lsp, group_lsp
 from borrowlens.analyses.registry import all_families, classify
-from support.fixtures import FIXTURES, Case, cases, target
-from support.lsp_shape import to_lsp
+from support.fixtures import Case, cases, target
+from support.lsp_shape import published_diagnostics
 
 CASES = cases()
 
@@ -43,31 +39,9 @@ def test_recorded_rustc_json(case: Case) -> None:
     check_match(case, classify(diagnostic, case.sources()))
 
 
-def _path_of(uri: str) -> str:
-    """Paths inside the fixture workspace relative to it (as rustc reports them), others
-    (std, crates.io sources) absolute."""
-    path = Path(unquote(urlparse(uri).path))
-    return str(path.relative_to(FIXTURES)) if path.is_relative_to(FIXTURES) else str(path)
-
-
-def lsp_diagnostics(case: Case) -> list[Diagnostic]:
-    """The case's recorded diagnostics as rust-analyzer would publish them, read back."""
-    sources = case.sources()
-    context = LspContext(resolve_uri=_path_of, line_text=sources.line)
-    published: dict[str, list[dict[str, object]]] = {}
-    for message in case.recorded_raw():
-        for uri, diagnostic in to_lsp(message, FIXTURES):
-            published.setdefault(uri, []).append(diagnostic)
-    out = []
-    for uri, batch in published.items():
-        for parent, hints in group_lsp(batch):
-            out.append(from_lsp(parent, uri, context, tuple(hints)))
-    return [d for d in out if d.level != "help"]
-
-
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_rust_analyzer_lsp_shape(case: Case) -> None:
-    diagnostic = target(case, lsp_diagnostics(case))
+    diagnostic = target(case, published_diagnostics(case))
     skip = tuple(case.expect.get("lsp_skip_facts", ()))
     check_match(case, classify(diagnostic, case.sources()), skip_facts=skip)
 

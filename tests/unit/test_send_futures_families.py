@@ -7,51 +7,23 @@ reports a RefCell guard twice), the LSP shape with bounds that point outside the
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import unquote, urlparse
-
 import pytest
 
 from borrowlens.analyses import explain
 from borrowlens.analyses.families import _send_common as send
 from borrowlens.analyses.model import (
     Diagnostic,
-    LspContext,
     Note,
     Span,
-    from_lsp,
-    group_lsp,
 )
 from borrowlens.analyses.registry import classify, family_by_id
 from borrowlens.analyses.sources import NoSources
-from support.fixtures import FIXTURES, Case, cases
-from support.lsp_shape import to_lsp
+from support.fixtures import Case, cases
+from support.lsp_shape import published_diagnostics
 
 GROUP = ("send-rc-across-await", "send-refcell-guard-across-await",
          "send-mutexguard-across-await", "sync-captured-by-reference", "future-not-send")
 CASES = [case for case in cases() if case.family in GROUP]
-
-
-def _path_of(uri: str) -> str:
-    path = Path(unquote(urlparse(uri).path))
-    try:
-        return str(path.relative_to(FIXTURES))
-    except ValueError:
-        return str(path)
-
-
-def _lsp(case: Case) -> list[Diagnostic]:
-    sources = case.sources()
-    context = LspContext(resolve_uri=_path_of, line_text=sources.line)
-    published: dict[str, list[dict[str, object]]] = {}
-    for message in case.recorded_raw():
-        for uri, diagnostic in to_lsp(message, FIXTURES):
-            published.setdefault(uri, []).append(diagnostic)
-    out = []
-    for uri, batch in published.items():
-        for parent, hints in group_lsp(batch):
-            out.append(from_lsp(parent, uri, context, tuple(hints)))
-    return [d for d in out if d.level == "error"]
 
 
 def _check(case: Case, diagnostics: list[Diagnostic], skip: tuple[str, ...] = ()) -> None:
@@ -76,7 +48,7 @@ def test_every_error_of_the_case_json(case: Case) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_every_error_of_the_case_lsp(case: Case) -> None:
-    _check(case, _lsp(case), tuple(case.expect.get("lsp_skip_facts", ())))
+    _check(case, published_diagnostics(case), tuple(case.expect.get("lsp_skip_facts", ())))
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.expect["family"]], ids=lambda c: c.id)

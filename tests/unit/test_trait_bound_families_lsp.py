@@ -9,44 +9,18 @@ macro, at the invocation); the shared harness only resolves URIs under tests/fix
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import unquote, urlparse
-
 import pytest
 
 from borrowlens.analyses import explain
 from borrowlens.analyses.families.base import Match
-from borrowlens.analyses.model import Diagnostic, LspContext, from_lsp, group_lsp
 from borrowlens.analyses.registry import classify
 from borrowlens.analyses.rendered import from_rendered
-from support.fixtures import FIXTURES, Case, cases, target
-from support.lsp_shape import to_lsp
+from support.fixtures import Case, cases, target
+from support.lsp_shape import published_diagnostics
 
 FAMILIES = ("thread-spawn-not-send", "cannot-be-unpinned", "async-trait-dyn-incompatible",
             "async-trait-future-not-send")
 CASES = [case for case in cases() if case.family in FAMILIES]
-
-
-def _path_of(uri: str) -> str:
-    path = Path(unquote(urlparse(uri).path))
-    try:
-        return str(path.relative_to(FIXTURES))
-    except ValueError:
-        return str(path)
-
-
-def _lsp_diagnostics(case: Case) -> list[Diagnostic]:
-    sources = case.sources()
-    context = LspContext(resolve_uri=_path_of, line_text=sources.line)
-    published: dict[str, list[dict[str, object]]] = {}
-    for message in case.recorded_raw():
-        for uri, diagnostic in to_lsp(message, FIXTURES):
-            published.setdefault(uri, []).append(diagnostic)
-    out = []
-    for uri, batch in published.items():
-        for parent, hints in group_lsp(batch):
-            out.append(from_lsp(parent, uri, context, tuple(hints)))
-    return [d for d in out if d.level != "help"]
 
 
 def _check(case: Case, match: Match | None, skip: tuple[str, ...]) -> None:
@@ -67,7 +41,7 @@ def _check(case: Case, match: Match | None, skip: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_lsp_shape_with_outside_spans(case: Case) -> None:
-    diagnostic = target(case, _lsp_diagnostics(case))
+    diagnostic = target(case, published_diagnostics(case))
     skip = tuple(case.expect.get("lsp_skip_facts", ()))
     _check(case, classify(diagnostic, case.sources()), skip)
 
