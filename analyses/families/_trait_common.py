@@ -136,3 +136,14 @@ def _is_async(parsed: syntax.Parsed, item: tree_sitter.Node) -> bool:
         if child.type == "fn":
             return False
     return False
+
+
+def known_files(diagnostic: Diagnostic, sources: Sources) -> list[str]:
+    """The files the diagnostic's spans (its own and its children's) name whose source is
+    available, in order of first mention."""
+    files: list[str] = []
+    spans = list(diagnostic.spans) + [s for c in diagnostic.children for s in c.spans]
+    for span in spans:
+        if span.file not in files and sources.text(span.file) is not None:
+            files.append(span.file)
+    return files

@@ -67,15 +67,6 @@ def _return_types(parsed: syntax.Parsed, trait: str) -> dict[str, str]:
     return out
 
 
-def _files(diagnostic: Diagnostic, sources: Sources) -> list[str]:
-    files: list[str] = []
-    spans = list(diagnostic.spans) + [s for c in diagnostic.children for s in c.spans]
-    for span in spans:
-        if span.file not in files and sources.text(span.file) is not None:
-            files.append(span.file)
-    return files
-
-
 class AsyncTraitDynIncompatible(Family):
     id = "async-trait-dyn-incompatible"
     title = "Trait with async fn used as dyn Trait"
@@ -89,7 +80,7 @@ class AsyncTraitDynIncompatible(Family):
         if head is None:
             return None
         trait = _trait_name(head.group("trait"))
-        files = _files(diagnostic, sources)
+        files = common.known_files(diagnostic, sources)
         source_async, returns = _trait_methods(trait, files, sources)
         methods: list[str] = []
         spans: dict[str, Span] = {}

@@ -98,15 +98,6 @@ def _signature(trait: str, method: str, files: list[str], sources: Sources) -> s
     return None
 
 
-def _files(diagnostic: Diagnostic, sources: Sources) -> list[str]:
-    files: list[str] = []
-    spans = list(diagnostic.spans) + [s for c in diagnostic.children for s in c.spans]
-    for span in spans:
-        if span.file not in files and sources.text(span.file) is not None:
-            files.append(span.file)
-    return files
-
-
 class AsyncTraitFutureNotSend(Family):
     id = "async-trait-future-not-send"
     title = "Trait async fn future is not known to be Send"
@@ -137,7 +128,7 @@ class AsyncTraitFutureNotSend(Family):
             facts["await_line"] = await_span.line_start
             related.append(Related(await_span, f"awaits `{method}`'s future, which is not "
                                    "known to be `Send`"))
-        signature = _signature(trait, method, _files(diagnostic, sources), sources)
+        signature = _signature(trait, method, common.known_files(diagnostic, sources), sources)
         if signature:
             facts["signature"] = signature
         if decl is not None and sources.text(decl.file) is not None:
