@@ -7,9 +7,10 @@ values); tree-sitter itself counts bytes, which the helpers convert.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 
 import tree_sitter
@@ -41,19 +42,29 @@ class Parsed:
     def node_text(self, node: tree_sitter.Node) -> str:
         return self.data[node.start_byte:node.end_byte].decode("utf-8", errors="replace")
 
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Byte offset at which each line starts (index 0 = line 1), computed once."""
+        starts = [0]
+        starts.extend(i + 1 for i, byte in enumerate(self.data) if byte == 0x0A)
+        return starts
+
     def byte_offset(self, line: int, column: int) -> int:
         """Byte offset of a 1-based line / 1-based scalar column."""
-        lines = self.text.splitlines(keepends=True)
-        prefix = "".join(lines[: line - 1])
-        current = lines[line - 1] if 0 < line <= len(lines) else ""
-        return len(prefix.encode("utf-8")) + len(current[: column - 1].encode("utf-8"))
+        starts = self._line_starts
+        if not 0 < line <= len(starts):
+            return len(self.data) if line > len(starts) else 0
+        begin = starts[line - 1]
+        end = starts[line] if line < len(starts) else len(self.data)
+        current = self.data[begin:end].decode("utf-8", errors="replace")
+        return begin + len(current[: column - 1].encode("utf-8"))
 
     def position(self, byte: int) -> tuple[int, int]:
         """1-based (line, scalar column) of a byte offset."""
-        before = self.data[:byte].decode("utf-8", errors="replace")
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
-        return line, column
+        index = bisect.bisect_right(self._line_starts, byte) - 1
+        begin = self._line_starts[index]
+        column = len(self.data[begin:byte].decode("utf-8", errors="replace")) + 1
+        return index + 1, column
 
     def start(self, node: tree_sitter.Node) -> tuple[int, int]:
         return self.position(node.start_byte)
