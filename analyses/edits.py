@@ -36,14 +36,22 @@ class TextEdit:
 
 @dataclass(frozen=True)
 class Fix:
-    """One code action: a real alternative, with the edits that make it."""
+    """One code action: a real alternative, with the edits that make it.
+
+    `id` names the kind of fix within its family (`rc-to-arc`, `box-pin`): stable across
+    runs, used by tests' expectations and by the language server to resolve an action.
+    """
 
     title: str
     preferred: bool
     edits: tuple[TextEdit, ...]
+    id: str = ""
+
+    def files(self) -> list[str]:
+        return sorted({edit.file for edit in self.edits})
 
     def to_json(self) -> dict[str, object]:
-        return {"title": self.title, "preferred": self.preferred,
+        return {"id": self.id, "title": self.title, "preferred": self.preferred,
                 "edits": [edit.to_json() for edit in self.edits]}
 
 

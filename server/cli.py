@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from borrowlens.analyses import explain as render
+from borrowlens.analyses.actions import offered_fixes
 from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.model import Diagnostic, from_rustc
 from borrowlens.analyses.registry import (
@@ -140,7 +141,7 @@ def _json_record(diagnostic: Diagnostic, match: Match | None, workspace: Workspa
             "related": [{"file": str(workspace.root / r.span.file), "line": r.span.line_start,
                          "column": r.span.column_start, "message": r.message}
                         for r in match.related],
-            "fixes": [fix.to_json() for fix in match.family.fixes(match, sources)],
+            "fixes": [fix.to_json() for fix in offered_fixes(match, sources)],
         })
     return record
 

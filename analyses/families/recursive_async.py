@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from .. import syntax
+from .. import fixkit, syntax
+from ..edits import Fix
 from ..model import Diagnostic, Span
 from ..sources import Sources
 from .base import Explanation, Family, Link, Match, Related
@@ -126,5 +127,30 @@ class RecursiveAsync(Family):
             ),
         )
 
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Box the future of the recursive call: `Box::pin(f(…)).await`. rustc sizes a
+        boxed future as one pointer, which breaks the infinite-size cycle."""
+        if match.diagnostic is None:
+            return []
+        call = match.diagnostic.span_labelled(r"^recursive call here")
+        if call is None:
+            return []
+        span = call[0]
+        file = fixkit.SourceFile.load(sources, span.file)
+        node = file.node_for_span(span) if file else None
+        # The label covers `f(…).await`; what gets boxed is the call inside.
+        if node is not None and node.type == "await_expression":
+            node = node.named_children[0] if node.named_children else None
+        if node is not None and node.type != "call_expression":
+            node = fixkit.enclosing_kind(node, "call_expression")
+        if file is None or node is None:
+            return []
+        text = file.node_text(node)
+        if text.startswith("Box::pin("):
+            return []
+        fix = fixkit.make_fix("box-pin", f"Box the recursive call: `Box::pin({text})`",
+                              [file.replace(node, f"Box::pin({text})")], preferred=True)
+        return [fix] if fix else []
 
 FAMILY = RecursiveAsync()

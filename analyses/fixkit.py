@@ -1,0 +1,357 @@
+"""Building blocks for fixes: edits made from tree-sitter nodes, `use` lines, rustc's own
+suggestions, and re-indenting a run of statements into a block.
+
+Every family's `fixes()` builds its `TextEdit`s through `SourceFile`, so byte offsets from
+tree-sitter become the 1-based scalar columns edits are expressed in (a `é` or an emoji
+before the edit must not shift it), and the file's own indentation and line endings are
+respected. Nothing here decides *whether* a fix is right; `actions` re-parses every result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import tree_sitter
+
+from .edits import EditError, Fix, TextEdit, apply
+from .model import Diagnostic, Span
+from .sources import Sources
+from .syntax import Parsed, ancestors, parse
+
+Node = tree_sitter.Node
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file's text and syntax tree, under the path diagnostics use for it."""
+
+    path: str
+    parsed: Parsed
+
+    @classmethod
+    def load(cls, sources: Sources, path: str) -> SourceFile | None:
+        """The file, or None when it is unknown or was not valid UTF-8 (the text then holds
+        replacement characters, and writing it back would corrupt it)."""
+        text = sources.text(path)
+        if text is None or "\ufffd" in text:
+            return None
+        return cls(path, parse(text))
+
+    @property
+    def text(self) -> str:
+        return self.parsed.text
+
+    @property
+    def root(self) -> Node:
+        return self.parsed.root
+
+    def node_text(self, node: Node) -> str:
+        return self.parsed.node_text(node)
+
+    # --- positions ----------------------------------------------------------------------
+
+    def byte_at(self, line: int, column: int) -> int:
+        return self.parsed.byte_offset(line, column)
+
+    def node_at(self, line: int, column: int) -> Node | None:
+        return self.parsed.node_at(line, column)
+
+    def node_for_span(self, span: Span, *kinds: str) -> Node | None:
+        """The smallest named node covering the whole span; with `kinds`, the nearest
+        enclosing node of one of those kinds."""
+        start = self.byte_at(span.line_start, span.column_start)
+        end = self.byte_at(span.line_end, span.column_end)
+        node = self.root.named_descendant_for_byte_range(start, max(start, end - 1)
+                                                         if end > start else start)
+        if node is None:
+            return None
+        if kinds:
+            if node.type in kinds:
+                return node
+            return next((a for a in ancestors(node) if a.type in kinds), None)
+        return node
+
+    def line_text(self, line: int) -> str:
+        lines = self.text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def indent_of(self, node_or_line: Node | int) -> str:
+        """The leading whitespace of the line a node starts on (or of a line number)."""
+        line = (node_or_line if isinstance(node_or_line, int)
+                else self.parsed.start(node_or_line)[0])
+        text = self.line_text(line)
+        return text[: len(text) - len(text.lstrip(" \t"))]
+
+    def indent_unit(self) -> str:
+        """One level of indentation as the file writes it: a tab, or a number of spaces."""
+        widths = []
+        for line in self.text.splitlines():
+            stripped = line.lstrip(" \t")
+            if not stripped or line == stripped:
+                continue
+            if line.startswith("\t"):
+                return "\t"
+            widths.append(len(line) - len(stripped))
+        return " " * min([w for w in widths if w > 1] or [4])
+
+    # --- edits --------------------------------------------------------------------------
+
+    def edit_bytes(self, start: int, end: int, new_text: str) -> TextEdit:
+        line_start, column_start = self.parsed.position(start)
+        line_end, column_end = self.parsed.position(end)
+        return TextEdit(self.path, line_start, column_start, line_end, column_end, new_text)
+
+    def replace(self, node: Node, new_text: str) -> TextEdit:
+        return self.edit_bytes(node.start_byte, node.end_byte, new_text)
+
+    def insert_before(self, node: Node, new_text: str) -> TextEdit:
+        return self.edit_bytes(node.start_byte, node.start_byte, new_text)
+
+    def insert_after(self, node: Node, new_text: str) -> TextEdit:
+        return self.edit_bytes(node.end_byte, node.end_byte, new_text)
+
+    def delete_lines(self, node: Node) -> TextEdit:
+        """Removes the whole lines a node occupies (it must be alone on them)."""
+        start = self.line_start_byte(node.start_byte)
+        end = self.parsed.data.find(b"\n", node.end_byte)
+        return self.edit_bytes(start, len(self.parsed.data) if end < 0 else end + 1, "")
+
+    def line_start_byte(self, byte: int) -> int:
+        return self.parsed.data.rfind(b"\n", 0, byte) + 1
+
+    def apply(self, edits: Iterable[TextEdit]) -> str:
+        """The text with this file's edits applied (edits for other files are ignored)."""
+        return apply(self.text, [e for e in edits if e.file == self.path])
+
+    # --- walking ------------------------------------------------------------------------
+
+    def walk(self, node: Node | None = None) -> Iterator[Node]:
+        stack = [node or self.root]
+        while stack:
+            current = stack.pop()
+            yield current
+            stack.extend(reversed(current.children))
+
+    def identifiers(self, name: str, *, within: Node | None = None,
+                    kinds: tuple[str, ...] = ("identifier", "type_identifier")) -> list[Node]:
+        """Every identifier or type identifier spelled `name` under `within`."""
+        return [n for n in self.walk(within) if n.type in kinds and self.node_text(n) == name]
+
+
+def enclosing_kind(node: Node, *kinds: str) -> Node | None:
+    if node.type in kinds:
+        return node
+    return next((a for a in ancestors(node) if a.type in kinds), None)
+
+
+def make_fix(fix_id: str, title: str, edits: Iterable[TextEdit | None], *,
+             preferred: bool = False) -> Fix | None:
+    """A Fix from the edits that are not None, or None when there are none."""
+    kept = tuple(e for e in edits if e is not None)
+    return Fix(title=title, preferred=preferred, edits=kept, id=fix_id) if kept else None
+
+
+# --- use lines ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Import:
+    """One path a `use` declaration brings into scope."""
+
+    path: str  # "std::rc::Rc", or "std::sync::*" for a glob
+    name: str  # the name it binds (the alias for `as`), "*" for a glob
+    node: Node  # the node to remove to drop just this path
+    declaration: Node
+
+
+def _use_paths(file: SourceFile, node: Node, prefix: str,
+               declaration: Node) -> Iterator[Import]:
+    kind = node.type
+    if kind in ("identifier", "scoped_identifier", "crate", "self", "super"):
+        path = prefix + file.node_text(node)
+        yield Import(path, path.rsplit("::", 1)[-1], node, declaration)
+    elif kind == "use_as_clause":
+        path_node = node.child_by_field_name("path")
+        alias = node.child_by_field_name("alias")
+        if path_node is not None and alias is not None:
+            yield Import(prefix + file.node_text(path_node), file.node_text(alias), node,
+                         declaration)
+    elif kind == "use_wildcard":
+        yield Import(prefix + file.node_text(node).replace(" ", ""), "*", node, declaration)
+    elif kind == "scoped_use_list":
+        path_node = node.child_by_field_name("path")
+        inner = prefix + (file.node_text(path_node) + "::" if path_node is not None else "")
+        listed = node.child_by_field_name("list")
+        if listed is not None:
+            for child in listed.named_children:
+                yield from _use_paths(file, child, inner, declaration)
+    elif kind == "use_list":
+        for child in node.named_children:
+            yield from _use_paths(file, child, prefix, declaration)
+
+
+def imports(file: SourceFile) -> list[Import]:
+    found: list[Import] = []
+    for node in file.walk():
+        if node.type == "use_declaration":
+            argument = node.child_by_field_name("argument")
+            if argument is not None:
+                found.extend(_use_paths(file, argument, "", node))
+    return found
+
+
+def _normalise(path: str) -> str:
+    return re.sub(r"\s+", "", path).removeprefix("::")
+
+
+def imports_name(file: SourceFile, name: str, path: str) -> bool:
+    """True when a `use` already binds `name` to `path` (directly or by a glob of its module)."""
+    module = path.rsplit("::", 1)[0]
+    for imp in imports(file):
+        if imp.name == name and _normalise(imp.path) == _normalise(path):
+            return True
+        if imp.name == "*" and _normalise(imp.path) == _normalise(module) + "::*":
+            return True
+    return False
+
+
+def _top_level_uses(file: SourceFile) -> list[Node]:
+    return [n for n in file.root.named_children if n.type == "use_declaration"]
+
+
+def add_import(file: SourceFile, path: str) -> TextEdit | None:
+    """An edit adding `use <path>;` to the file's top-level uses, or None if it is already
+    imported. It joins an existing `use <module>::{…}` list when there is one."""
+    name = path.rsplit("::", 1)[-1]
+    if imports_name(file, name, path):
+        return None
+    module = path.rsplit("::", 1)[0]
+    for decl in _top_level_uses(file):
+        argument = decl.child_by_field_name("argument")
+        if argument is None or argument.type != "scoped_use_list":
+            continue
+        prefix = argument.child_by_field_name("path")
+        listed = argument.child_by_field_name("list")
+        if (prefix is not None and listed is not None
+                and _normalise(file.node_text(prefix)) == _normalise(module)):
+            closing = listed.children[-1]
+            before = listed.children[-2] if len(listed.children) > 1 else None
+            comma = "" if before is not None and before.type in (",", "{") else ", "
+            return file.insert_before(closing, f"{comma}{name}")
+    uses = _top_level_uses(file)
+    newline = "\r\n" if "\r\n" in file.text else "\n"
+    if uses:
+        return file.insert_after(uses[-1], f"{newline}use {path};")
+    # No `use` yet: after the leading inner attributes and `//!` comments.
+    anchor = 0
+    for child in file.root.children:
+        if child.type == "inner_attribute_item" or (
+                child.type in ("line_comment", "block_comment")
+                and file.node_text(child).startswith(("//!", "/*!"))):
+            anchor = child.end_byte
+            continue
+        break
+    if anchor:
+        return file.edit_bytes(anchor, anchor, f"{newline}use {path};"
+                               if not file.text[:anchor].endswith("\n")
+                               else f"use {path};{newline}")
+    return file.edit_bytes(0, 0, f"use {path};{newline}")
+
+
+def remove_import(file: SourceFile, path: str) -> TextEdit | None:
+    """An edit removing `path` from the uses (the whole line when it is alone)."""
+    for imp in imports(file):
+        if _normalise(imp.path) != _normalise(path) or imp.name == "*":
+            continue
+        parent = imp.node.parent
+        if parent is not None and parent.type == "use_list":
+            items = parent.named_children
+            if len(items) == 1:
+                continue  # `use a::{Rc};`: leave the odd but harmless shape alone
+            index = next(i for i, n in enumerate(items) if n.id == imp.node.id)
+            if index + 1 < len(items):
+                return file.edit_bytes(imp.node.start_byte, items[index + 1].start_byte, "")
+            return file.edit_bytes(items[index - 1].end_byte, imp.node.end_byte, "")
+        if imp.node.id == (imp.declaration.child_by_field_name("argument") or imp.node).id:
+            return file.delete_lines(imp.declaration)
+    return None
+
+
+def name_used_outside_uses(text: str, name: str) -> bool:
+    """True when `name` appears as an identifier anywhere but in `use` declarations."""
+    file = SourceFile("", parse(text))
+    for node in file.identifiers(name):
+        if not any(a.type == "use_declaration" for a in ancestors(node)):
+            return True
+    return False
+
+
+def import_edits(file: SourceFile, edits: list[TextEdit], *, add: Iterable[str] = (),
+                 drop: Iterable[str] = ()) -> list[TextEdit]:
+    """The `use` edits that go with `edits`: add the paths the new code needs, and drop the
+    listed paths when nothing outside `use` lines refers to their name any more."""
+    try:
+        after = file.apply(edits)
+    except EditError:
+        return []
+    extra: list[TextEdit] = []
+    for path in add:
+        name = path.rsplit("::", 1)[-1]
+        if name_used_outside_uses(after, name):
+            edit = add_import(file, path)
+            if edit is not None:
+                extra.append(edit)
+    for path in drop:
+        name = path.rsplit("::", 1)[-1]
+        if not name_used_outside_uses(after, name):
+            edit = remove_import(file, path)
+            if edit is not None:
+                extra.append(edit)
+    return extra
+
+
+# --- rustc's own suggestions -----------------------------------------------------------------
+
+
+def rustc_suggestion_edits(diagnostic: Diagnostic, *,
+                           contains: str = "",
+                           applicability: tuple[str, ...] = ("MachineApplicable",
+                                                             "MaybeIncorrect")
+                           ) -> list[TextEdit]:
+    """The edits of rustc's first `help:` whose message contains `contains` and whose
+    suggestions all have an acceptable applicability."""
+    for note in diagnostic.children:
+        if not note.suggestions or contains not in note.message:
+            continue
+        if any(s.applicability not in applicability for s in note.suggestions):
+            continue
+        return [TextEdit(s.span.file, s.span.line_start, s.span.column_start,
+                         s.span.line_end, s.span.column_end, s.replacement)
+                for s in note.suggestions]
+    return []
+
+
+# --- blocks ---------------------------------------------------------------------------------
+
+
+def wrap_in_block(file: SourceFile, first: Node, last: Node, *, prefix: str = "",
+                  suffix: str = "") -> TextEdit:
+    """Replaces the lines from `first` to `last` (statements of one block) with a nested
+    block `{ … }` holding them, indented one level deeper in the file's own style.
+
+    `prefix` goes before the opening brace (`let x = `), `suffix` after the closing one (`;`).
+    """
+    start = file.line_start_byte(first.start_byte)
+    end_of_line = file.parsed.data.find(b"\n", last.end_byte)
+    end = len(file.parsed.data) if end_of_line < 0 else end_of_line
+    body = file.parsed.data[start:end].decode("utf-8")
+    indent = file.indent_of(first)
+    unit = file.indent_unit()
+    # New text uses "\n"; `edits.apply` turns it into the file's own line ending. Only the
+    # "\r" of the last replaced line (before the "\n" left in place) must be kept as is.
+    lines = [line.removesuffix("\r") for line in body.split("\n")]
+    shifted = "\n".join(unit + line if line.strip() else "" for line in lines)
+    cr = "\r" if body.endswith("\r") else ""
+    return file.edit_bytes(start, end, f"{indent}{prefix}{{\n{shifted}\n{indent}}}{suffix}{cr}")
