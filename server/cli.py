@@ -32,6 +32,7 @@ from borrowlens.analyses.rendered import from_rendered, pasted_sources
 
 from . import __version__
 from .disk import DiskSources
+from .fix_cmd import FixError, run_fix
 
 EXIT_OK = 0
 EXIT_ERRORS = 101
@@ -76,7 +77,7 @@ def locate_workspace(path: Path, cargo: str) -> Workspace:
     manifest = path if path.is_file() else path / "Cargo.toml"
     if manifest.name != "Cargo.toml" or not manifest.is_file():
         raise CliError(f"could not find `Cargo.toml` in `{path}` "
-                       "(borrowlens check takes the directory of a crate or workspace)")
+                       "(borrowlens takes the directory of a crate or workspace)")
     proc = subprocess.run(
         [cargo, "locate-project", "--workspace", "--message-format", "plain",
          "--manifest-path", str(manifest)],
@@ -254,6 +255,31 @@ def families_table() -> str:
     return "\n".join(rows)
 
 
+# --- fix ------------------------------------------------------------------------------------
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _run_fix(args: argparse.Namespace) -> int:
+    cargo = shutil.which(os.environ.get("CARGO", "cargo"))
+    if cargo is None:
+        raise CliError("cargo was not found on PATH (install Rust with rustup: "
+                       "https://rustup.rs)")
+    workspace = locate_workspace(Path(args.path), cargo)
+    try:
+        return run_fix(args, cargo, workspace.manifest, workspace.root)
+    except FixError as error:
+        raise CliError(str(error)) from error
+
+
 # --- entry point ------------------------------------------------------------------------------
 
 
@@ -279,6 +305,24 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--explain", choices=("short", "full", "none"), default="short",
                        help="how much explanation to print after each recognised error")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    fix = commands.add_parser(
+        "fix", help="apply borrowlens' fixes until the crate compiles (or nothing helps)",
+        usage="borrowlens fix [-h] [options] [PATH] [-- CARGO_ARGS...]",
+        description="Runs `cargo check` in PATH, applies the preferred fix of each "
+                    "recognised error (at most one per file per round), checks again, and "
+                    "repeats while errors go away. A round that makes things worse is rolled "
+                    "back. Prints a unified diff on stdout and a summary on stderr. Never "
+                    "writes outside PATH. Exit status: 0 when the crate ends with no errors, "
+                    "101 when errors remain, 2 when cargo could not check the crate.")
+    fix.add_argument("path", nargs="?", default=".", metavar="PATH",
+                     help="crate or workspace directory, or its Cargo.toml (default: .)")
+    fix.add_argument("--dry-run", action="store_true",
+                     help="work on a temporary copy and print the diff; write nothing")
+    fix.add_argument("--max-rounds", type=_positive, default=20, metavar="N",
+                     help="stop after N rounds of fix-and-check (default: 20)")
+    fix.add_argument("--format", choices=("human", "json"), default="human",
+                     help="diff + summary (default), or one JSON report on stdout")
 
     explain = commands.add_parser(
         "explain", help="explain an error code, a family, or a pasted rustc message",
@@ -307,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_check(args)
         if args.command == "explain":
             return run_explain(args)
+        if args.command == "fix":
+            return _run_fix(args)
         parser.print_help(sys.stderr)
         return EXIT_FAILURE
     except CliError as error:

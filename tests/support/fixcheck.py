@@ -79,7 +79,10 @@ def build_workspace(root: Path, work: list[tuple[Case, Fix]]) -> list[Attempt]:
     for index, (case, fix) in enumerate(work):
         package = f"fxfix-{index}"
         dest = root / f"m{index}"
-        shutil.copytree(case.path, dest, ignore=shutil.ignore_patterns("target"))
+        # Fresh mtimes: cargo's fingerprints do not depend on the workspace's location, so
+        # files keeping old mtimes could be taken for an earlier run's `fxfix-N`.
+        shutil.copytree(case.path, dest, ignore=shutil.ignore_patterns("target"),
+                        copy_function=shutil.copy)
         manifest = dest / "Cargo.toml"
         manifest.write_text(re.sub(r'(?m)^name = ".*"$', f'name = "{package}"',
                                    manifest.read_text(), count=1))
