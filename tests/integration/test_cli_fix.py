@@ -1,0 +1,165 @@
+"""`borrowlens fix` on copies of real crates: it fixes, re-checks, rolls back what makes things
+worse, prints a diff, writes nothing in a dry run, and never writes outside PATH."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from borrowlens.analyses.edits import Fix, TextEdit
+from borrowlens.server import fix_cmd
+from support.cli import run
+from support.fixtures import CACHE, FIXTURES
+
+# These copies build in their own cache directory: they are std-only and small.
+TARGET = CACHE / "fix-cli-target"
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "NO_COLOR": "1", "CARGO_TARGET_DIR": str(TARGET)}
+
+
+def copy_crate(case: str, dest: Path, name: str = "fixme") -> Path:
+    """A fixture crate as a standalone crate of its own (fresh mtimes, renamed)."""
+    shutil.copytree(FIXTURES / case, dest, copy_function=shutil.copy,
+                    ignore=shutil.ignore_patterns("rustc.json", "expect.toml", "target"))
+    manifest = dest / "Cargo.toml"
+    lines = manifest.read_text().splitlines()
+    lines = [f'name = "{name}"' if line.startswith("name = ") else line for line in lines]
+    manifest.write_text("\n".join(lines) + "\n")
+    return dest
+
+
+def cargo_errors(path: Path) -> int:
+    proc = subprocess.run(["cargo", "check", "--message-format=json", "--quiet"], cwd=path,
+                          env=_env(), capture_output=True, text=True, check=False)
+    count = 0
+    for line in proc.stdout.splitlines():
+        if line.startswith("{"):
+            obj = json.loads(line)
+            if obj.get("reason") == "compiler-message" and obj["message"]["level"] == "error":
+                count += 1 if obj["message"]["spans"] else 0
+    return count
+
+
+def test_fix_applies_rechecks_and_prints_a_diff(tmp_path: Path) -> None:
+    crate = copy_crate("recursive-async/mutual", tmp_path / "crate")
+    assert cargo_errors(crate) > 0
+    proc = run("fix", str(crate), env=_env())
+    assert proc.returncode == 0, proc.stderr
+    assert "-    is_odd(n - 1).await" in proc.stdout
+    assert "+    Box::pin(is_odd(n - 1)).await" in proc.stdout
+    assert proc.stdout.startswith("--- a/src/lib.rs\n+++ b/src/lib.rs\n")
+    assert "1 error before, 0 after; 1 fix applied, 0 rolled back; changed 1 file" in proc.stderr
+    assert "Box::pin(is_odd(n - 1)).await" in (crate / "src/lib.rs").read_text()
+    assert cargo_errors(crate) == 0
+    # Nothing left to do: a second run changes nothing and prints no diff.
+    again = run("fix", str(crate), env=_env())
+    assert again.returncode == 0 and again.stdout == ""
+
+
+def test_dry_run_writes_nothing_and_leaves_no_stale_build(tmp_path: Path) -> None:
+    crate = copy_crate("recursive-async/direct", tmp_path / "crate")
+    before = (crate / "src/lib.rs").read_bytes()
+    listing = sorted(p.name for p in crate.iterdir())
+    proc = run("fix", "--dry-run", str(crate), env=_env())
+    assert proc.returncode == 0, proc.stderr
+    assert "+        sum += Box::pin(total_size(child)).await;" in proc.stdout
+    assert "dry run: nothing written" in proc.stderr
+    assert (crate / "src/lib.rs").read_bytes() == before
+    assert sorted(p.name for p in crate.iterdir()) == listing
+    # The copy was checked elsewhere: the real crate still reports its error.
+    assert cargo_errors(crate) == 1
+
+
+def test_json_report(tmp_path: Path) -> None:
+    crate = copy_crate("recursive-async/direct", tmp_path / "crate")
+    proc = run("fix", "--format", "json", "--dry-run", str(crate), env=_env())
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["errors_before"] == 1 and report["errors_after"] == 0
+    assert report["dry_run"] is True and report["files_changed"] == 1
+    assert [a["fix"] for a in report["applied"]] == ["box-pin"]
+    assert report["applied"][0]["family"] == "recursive-async"
+    assert report["diff"].startswith("--- a/src/lib.rs")
+
+
+def test_errors_without_a_fix_exit_101_and_are_listed(tmp_path: Path) -> None:
+    crate = copy_crate("conflicting-borrows/two-indexes", tmp_path / "crate")
+    before = (crate / "src").rglob("*.rs")
+    snapshot = {p: p.read_bytes() for p in before}
+    proc = run("fix", str(crate), env=_env())
+    assert proc.returncode == 101, proc.stderr
+    assert "no fix" in proc.stderr and "0 fixes applied" in proc.stderr
+    assert all(p.read_bytes() == data for p, data in snapshot.items())
+
+
+def test_never_writes_outside_path(tmp_path: Path) -> None:
+    """PATH is one member of a workspace; the error is in another member it depends on."""
+    root = tmp_path / "ws"
+    copy_crate("recursive-async/mutual", root / "parity", name="parity")
+    app = root / "app"
+    (app / "src").mkdir(parents=True)
+    (app / "Cargo.toml").write_text('[package]\nname = "app"\nversion = "0.0.0"\n'
+                                    'edition = "2021"\n\n[dependencies]\n'
+                                    'parity = { path = "../parity" }\n')
+    (app / "src/lib.rs").write_text("pub use parity::is_even;\n")
+    (root / "Cargo.toml").write_text('[workspace]\nresolver = "3"\nmembers = ["app", '
+                                     '"parity"]\n')
+    library = (root / "parity/src/lib.rs").read_bytes()
+    proc = run("fix", str(app), env=_env())
+    assert proc.returncode == 101, proc.stderr
+    assert "outside PATH" in proc.stderr
+    assert (root / "parity/src/lib.rs").read_bytes() == library
+    # From the workspace root the same fix is allowed.
+    assert run("fix", str(root), env=_env()).returncode == 0
+
+
+def test_refuses_files_that_are_not_utf8(tmp_path: Path) -> None:
+    crate = copy_crate("recursive-async/direct", tmp_path / "crate")
+    source = crate / "src/lib.rs"
+    data = b"// caf\xe9 (latin-1)\n" + source.read_bytes()
+    source.write_bytes(data)
+    proc = run("fix", str(crate), env=_env())
+    assert proc.returncode == 101
+    assert source.read_bytes() == data
+
+
+def test_bad_path_is_a_usage_error(tmp_path: Path) -> None:
+    proc = run("fix", str(tmp_path / "missing"), env=_env())
+    assert proc.returncode == 2
+    assert "no such file or directory" in proc.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = run("fix", str(empty), env=_env())
+    assert proc.returncode == 2 and "Cargo.toml" in proc.stderr
+
+
+def test_a_fix_that_makes_things_worse_is_rolled_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Fault injection: a fix that parses but adds a type error must be undone."""
+    crate = copy_crate("recursive-async/direct", tmp_path / "crate")
+    source = crate / "src/lib.rs"
+    original = source.read_bytes()
+    bad = Fix("Add a broken function", True,
+              (TextEdit("src/lib.rs", 1, 1, 1, 1,
+                        'pub fn broken() -> u8 { "x" }\npub fn worse() -> u8 { "y" }\n'),),
+              id="broken")
+    monkeypatch.setattr(fix_cmd, "offered_fixes", lambda match, sources: [bad])
+    monkeypatch.setenv("CARGO_TARGET_DIR", str(TARGET))
+    target = fix_cmd.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
+    cargo = shutil.which("cargo")
+    assert cargo is not None
+    report, originals = fix_cmd.fix_loop(cargo, target, [], 5, progress=True)
+    assert source.read_bytes() == original
+    assert originals == {}
+    assert [(p.fix.id, why) for p, why in report.rolled_back] == [
+        ("broken", "it left 3 errors where there were 1")]
+    assert report.applied == [] and report.errors_after == 1
+    assert "rolled back" in capsys.readouterr().err
