@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import re
 
+import tree_sitter
+
+from .. import fixkit
+from ..edits import Fix, TextEdit
 from ..model import Diagnostic, Span
 from ..sources import Sources
 from . import _lifetime_common as common
+from . import _tie_fix as lifetimes
 from .base import Explanation, FactValue, Family, Link, Match, Related
+
+Node = tree_sitter.Node
 
 _CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
 _NUMBERED = re.compile(r"'\d+$")
@@ -31,6 +38,12 @@ def _named_params(diagnostic: Diagnostic, sources: Sources) -> dict[str, tuple[S
         if name:
             out[found.group("lt")] = (span, name)
     return out
+
+
+def _reads_self(file: fixkit.SourceFile, function: Node) -> bool:
+    """True when the body mentions `self` at all: the result may then borrow from it too."""
+    body = function.child_by_field_name("body")
+    return body is None or re.search(r"\bself\b", file.node_text(body)) is not None
 
 
 class ElisionWrongLifetime(Family):
@@ -85,8 +98,15 @@ class ElisionWrongLifetime(Family):
             kinds = [p.type for p in parameters.named_children] if parameters else []
             if "tied_to" not in facts and "self_parameter" in kinds:
                 facts["tied_to"] = "self"
-            inputs = {str(facts["returned"]), str(facts.get("tied_to", "self"))}
-            signature = common.retie_signature(enclosing[0], inputs)
+            located = enclosing[0]
+            file = fixkit.SourceFile(primary.file if primary else "", located.parsed)
+            tied = str(facts.get("tied_to", "self"))
+            inputs = {str(facts["returned"])}
+            if _reads_self(file, located.node) or tied != "self":
+                inputs.add(tied)
+            lifetime = lifetimes.fresh_lifetime(lifetimes.lifetimes_in_scope(file,
+                                                                             located.node))
+            signature = common.retie_signature(located, inputs, lifetime)
             if signature:
                 facts["suggested_signature"] = signature
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
@@ -126,8 +146,15 @@ class ElisionWrongLifetime(Family):
             ),
             fix=(
                 "Name the lifetime and tie the result to every input it can come from: "
-                f"`{signature}`. When the result comes only from {ret}, put `'a` on {ret} and "
-                f"the return type and leave {tied_code} elided.\n\n"
+                f"`{signature}`. When the result comes only from {ret}, put the lifetime on "
+                f"{ret} and the return type and leave {tied_code} elided — callers then stay "
+                f"free to drop {tied_code} early.\n\n"
+                "The quick fix writes exactly that signature: it declares a lifetime the "
+                "function and its `impl` do not use yet, puts it on the returned input and on "
+                "every elided reference of the return type, and on `&self` only when the body "
+                "reads `self`. It is not offered for a method of a trait impl (the trait fixes "
+                "the signature) or when the types hold `Fn(&T)`/`dyn` parts whose lifetimes "
+                "elision treats on their own.\n\n"
                 "If tying the inputs together is too restrictive for callers, return an owned "
                 "value (`String`, or `Cow<'_, str>` to avoid copying in the common case) "
                 "instead of a reference."
@@ -146,6 +173,46 @@ class ElisionWrongLifetime(Family):
                      "#lifetime-elision"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Name the lifetime: `<'a>` on the fn, `'a` on the input the body returns and on
+        the result's references — and on `&self` too when the body also reads `self`."""
+        returned = match.fact("returned")
+        if match.diagnostic is None or not returned or returned == "self":
+            return []
+        primary = match.diagnostic.primary
+        file = fixkit.SourceFile.load(sources, primary.file) if primary is not None else None
+        function = (file.node_for_span(primary, "function_item")
+                    if file is not None and primary is not None else None)
+        if file is None or function is None or lifetimes.in_trait_contract(function):
+            return []
+        result = function.child_by_field_name("return_type")
+        body = function.child_by_field_name("body")
+        param = lifetimes.parameter_named(file, function, returned)
+        param_type = param.child_by_field_name("type") if param is not None else None
+        if result is None or body is None or param_type is None:
+            return []
+        lifetime = lifetimes.fresh_lifetime(lifetimes.lifetimes_in_scope(file, function))
+        on_param = lifetimes.tie_type(file, param_type, lifetime)
+        on_result = lifetimes.tie_type(file, result, lifetime)
+        declared = lifetimes.declare_lifetime(file, function, lifetime)
+        if on_param is None or on_result is None or declared is None:
+            return []
+        edits: list[TextEdit] = [declared, *on_param, *on_result]
+        tied = match.fact("tied_to") or "self"
+        both = tied == "self" and _reads_self(file, function)
+        if both:
+            receiver = lifetimes.parameter_named(file, function, "self")
+            on_self = (lifetimes.tie_self(file, receiver, lifetime)
+                       if receiver is not None else None)
+            if on_self is None:
+                return []
+            edits.append(on_self)
+        name = file.node_text(function.child_by_field_name("name") or function)
+        title = (f"Tie the result of `{name}` to `self` and `{returned}` with `{lifetime}`"
+                 if both else f"Tie the result of `{name}` to `{returned}` with `{lifetime}`")
+        fix = fixkit.make_fix("name-lifetime", title, edits, preferred=True)
+        return [fix] if fix else []
 
 
 FAMILY = ElisionWrongLifetime()
