@@ -9,13 +9,36 @@ from __future__ import annotations
 
 import re
 
-from ..model import Diagnostic
+import tree_sitter
+
+from .. import fixkit, syntax
+from ..edits import Fix
+from ..model import Diagnostic, Span
 from ..sources import Sources
+from . import _async_fix as fixing
 from . import _borrow_common as common
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
 _MESSAGE = re.compile(r"temporary value dropped while borrowed")
 _GUARD = re.compile(r"\.(lock|read|write|borrow|borrow_mut|try_lock)\(\)")
+_GUARD_END = re.compile(r"\.(?:lock|read|write|borrow|borrow_mut|try_lock)\(\)"
+                        r"(?:\s*\.\s*(?:unwrap|expect)\((?:[^()]|\([^()]*\))*\))?$")
+# Between the temporary and its statement only nodes that evaluate it exactly once, in
+# order, unconditionally: hoisting it into a `let` before the statement changes nothing else.
+_TRANSPARENT = frozenset((
+    "let_declaration", "expression_statement", "call_expression", "arguments",
+    "field_expression", "reference_expression", "try_expression", "await_expression",
+    "tuple_expression", "array_expression", "struct_expression", "field_initializer_list",
+    "field_initializer", "shorthand_field_initializer", "base_field_initializer",
+    "unary_expression", "type_cast_expression", "parenthesized_expression",
+    "index_expression", "assignment_expression", "compound_assignment_expr",
+    "return_expression", "generic_function", "scoped_identifier",
+))
+# Macros that evaluate each argument once, where it is written.
+_PLAIN_MACROS = frozenset(("vec", "format", "print", "println", "eprint", "eprintln",
+                           "write", "writeln"))
+_VERBS = re.compile(r"^(?:get|read|load|make|build|fetch|create|new|compute|to|into|as|"
+                    r"parse|current|default)_")
 
 
 class TemporaryDropped(Family):
@@ -36,7 +59,8 @@ class TemporaryDropped(Family):
             expression = common.span_text(primary, sources)
             if primary.line_start == primary.line_end and \
                     primary.column_start == primary.column_end:
-                expression = common.receiver_at(primary, sources)
+                expression = (common.receiver_at(primary, sources)
+                              or _call_in_macro_at(primary, sources))
             if expression:
                 facts["expression"] = expression
             line = common.line_text(primary, sources) or ""
@@ -108,6 +132,12 @@ class TemporaryDropped(Family):
                 "`.to_owned()` or `.cloned()`"
                 + (" — for a guard that also releases the lock right away, which is often "
                    "what you want." if guard else ".")
+                + "\n\nThe `let` only helps if the borrow is used inside the same block. When "
+                "the statement sits in an `if` body or a loop and the borrow is kept after it "
+                "(assigned to a variable declared outside), the binding would die at the end "
+                "of that inner block: keep owned data in the outer variable instead (a "
+                "`String` rather than a `&str`). borrowlens offers the `let` rewrite only when "
+                "every later use is in the statement's own block."
             ),
             rule=(
                 "Temporaries live until the end of their statement. If you keep a borrow of "
@@ -125,6 +155,144 @@ class TemporaryDropped(Family):
                      "https://doc.rust-lang.org/reference/destructors.html#temporary-scopes"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Hoist the temporary into a `let` just before its statement and use the new
+        binding in its place, so it lives to the end of the block."""
+        diagnostic = match.diagnostic
+        primary = diagnostic.primary if diagnostic is not None else None
+        if diagnostic is None or primary is None:
+            return []
+        file = fixkit.SourceFile.load(sources, primary.file)
+        if file is None:
+            return []
+        start = file.byte_at(primary.line_start, primary.column_start)
+        end = file.byte_at(primary.line_end, primary.column_end)
+        if end <= start:
+            return []
+        node = file.node_for_span(primary)
+        statement = fixing.statement_of(node) if node is not None else None
+        if node is None or statement is None or not _hoistable(file, node, statement):
+            return []
+        expression = file.parsed.data[start:end].decode("utf-8")
+        if not fixing.is_expression(expression) or start < statement.start_byte:
+            return []
+        # The new binding lives to the end of the statement's block: every later use of the
+        # borrow has to be inside it (not after the `if`/loop body the statement sits in).
+        used = common.secondary(diagnostic, r"borrow later (used|captured|stored)")
+        block = statement.parent
+        if used is None or block is None or used.file != primary.file:
+            return []
+        used_at = file.byte_at(used.line_start, used.column_start)
+        if not statement.end_byte <= used_at < block.end_byte:
+            return []
+        name = fixing.fresh_name(file, fixing.enclosing_function(statement),
+                                 _names_for(expression))
+        lead = file.parsed.data[statement.start_byte:start].decode("utf-8")
+        edit = file.edit_bytes(statement.start_byte, end,
+                               f"let {name} = {expression};\n{file.indent_of(statement)}"
+                               f"{lead}{name}")
+        shown = expression if len(expression) <= 40 else expression[:37] + "…"
+        fix = fixkit.make_fix("bind-temporary",
+                              f"Bind `{shown}` to `{name}` before the statement",
+                              [edit], preferred=True)
+        return [fix] if fix else []
+
+
+def _call_in_macro_at(span: Span, sources: Sources) -> str | None:
+    """For a zero-width span (pasted text) inside a macro's arguments, where tree-sitter sees
+    only tokens: the `path(…)` call that starts there."""
+    text = sources.text(span.file)
+    if text is None:
+        return None
+    parsed = syntax.parse(text)
+    node = parsed.node_at(span.line_start, span.column_start)
+    if node is None or syntax.enclosing(node, "token_tree") is None:
+        return None
+    rest = parsed.data[parsed.byte_offset(span.line_start, span.column_start):].decode(
+        "utf-8", errors="replace")
+    head = re.match(r"[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*\(", rest)
+    if head is None:
+        return None
+    depth = 0
+    for index in range(head.end() - 1, len(rest)):
+        depth += {"(": 1, ")": -1}.get(rest[index], 0)
+        if depth == 0:
+            return rest[:index + 1] if "\n" not in rest[:index + 1] else None
+    return None
+
+
+def _hoistable(file: fixkit.SourceFile, node: tree_sitter.Node,
+               statement: tree_sitter.Node) -> bool:
+    """True when nothing between the temporary and its statement runs it conditionally,
+    repeatedly or later (closures, branches, loops, `&&`), or inside an unknown macro."""
+    if statement.type not in ("let_declaration", "expression_statement"):
+        return False
+    for ancestor in syntax.ancestors(node):
+        if ancestor.id == statement.id:
+            return True
+        kind = ancestor.type
+        if kind == "token_tree":
+            continue
+        if kind == "macro_invocation":
+            macro = ancestor.child_by_field_name("macro")
+            if macro is None or file.node_text(macro) not in _PLAIN_MACROS:
+                return False
+            continue
+        if kind == "binary_expression":
+            operator = ancestor.child_by_field_name("operator")
+            if operator is None or file.node_text(operator) in ("&&", "||"):
+                return False
+            continue
+        if kind == "match_expression":
+            value = ancestor.child_by_field_name("value")
+            if value is None or not value.start_byte <= node.start_byte < value.end_byte:
+                return False
+            continue
+        if kind not in _TRANSPARENT:
+            return False
+    return False
+
+
+def _names_for(expression: str) -> list[str]:
+    """Binding names that say what the temporary is: `guard` for a lock, `banner` for
+    `read_banner()`, `config` for `Config::load(…)`."""
+    if _GUARD_END.search(expression):
+        return ["guard", "lock_guard"]
+    parsed = syntax.parse(f"fn __f() {{ let __x = ({expression}); }}")
+    node: tree_sitter.Node | None = parsed.root
+    # The parenthesized expression inside the synthetic `let`.
+    for kind in ("function_item", "block", "let_declaration"):
+        node = next((c for c in node.named_children if c.type == kind), None) if node else None
+    value = node.child_by_field_name("value") if node is not None else None
+    if value is not None and value.type == "parenthesized_expression" and value.named_children:
+        value = value.named_children[0]
+    base = ""
+    if value is not None and value.type == "call_expression":
+        function = value.child_by_field_name("function")
+        if function is not None and function.type == "generic_function":
+            function = function.child_by_field_name("function")
+        if function is not None and function.type == "identifier":
+            base = parsed.node_text(function)
+        elif function is not None and function.type == "field_expression":
+            field = function.child_by_field_name("field")
+            base = parsed.node_text(field) if field is not None else ""
+        elif function is not None and function.type == "scoped_identifier":
+            name = function.child_by_field_name("name")
+            path = function.child_by_field_name("path")
+            base = parsed.node_text(name) if name is not None else ""
+            if path is not None and base in ("new", "from", "default", "with_capacity",
+                                             "open", "load", "create", "connect"):
+                base = fixing.snake_case(parsed.node_text(path).rsplit("::", 1)[-1])
+    elif value is not None and value.type == "macro_invocation":
+        macro = value.child_by_field_name("macro")
+        base = {"format": "text", "vec": "items"}.get(
+            parsed.node_text(macro) if macro is not None else "", "")
+    base = _VERBS.sub("", base) if _VERBS.sub("", base) else base
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", base):
+        base = ""
+    names = [base, f"{base}_owned"] if base else []
+    return [*names, "owned", "value"]
 
 
 FAMILY = TemporaryDropped()
