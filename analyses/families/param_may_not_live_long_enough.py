@@ -10,9 +10,15 @@ that demands it and what demands it (a spawn, a boxed trait object).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+import tree_sitter
+
+from .. import fixkit
+from ..edits import Fix, TextEdit
 from ..model import Diagnostic
 from ..sources import Sources
+from . import _bound_fix as bounds
 from . import _lifetime_common as common
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
@@ -24,6 +30,13 @@ STATIC = "'static"
 _SPAWN = re.compile(r"(?:^|::|\.)spawn\w*$")
 _BOXING = re.compile(r"(?:^|::)(?:Box|Arc|Rc)::(?:new|pin)$")
 _BOUND_HELP = r"consider adding an explicit lifetime bound|lifetime bound"
+_IMPLICIT_STATIC = r"has an implicit `'static` lifetime bound"
+# rustc's replacement: `+ 'static` after existing bounds, or `: 'a` after a bare parameter.
+_ADDED_BOUND = re.compile(r"(?P<joint>\s*\+\s*|\s*:\s*)(?P<lifetime>'\w+)")
+# Where a bound on a generic parameter can be written.
+Node = tree_sitter.Node
+_BOUND_PLACES = ("constrained_type_parameter", "type_parameter", "where_predicate",
+                 "abstract_type")
 
 
 class ParamMayNotLiveLongEnough(Family):
@@ -68,6 +81,9 @@ class ParamMayNotLiveLongEnough(Family):
             function = common.function_name(primary, sources)
             if function:
                 facts["function"] = function
+            enclosing = common.enclosing_function(primary, sources)
+            if enclosing is not None and bounds.is_trait_impl_method(enclosing[0].node):
+                facts["trait_method"] = "yes"
             located = common.locate(primary, sources)
             path = common.call_path(located.node, located) if located else None
             if path is None and primary.text:
@@ -159,6 +175,15 @@ class ParamMayNotLiveLongEnough(Family):
                 "store an owned, already-converted value (e.g. a `String`) instead of the "
                 "generic one."
             )
+        if match.fact("trait_method"):
+            fix = (
+                f"{function} implements a trait method, and an impl may not ask more of "
+                f"{p} than the trait's declaration does: add `+ {required}` to {p}'s bounds "
+                "in the trait's declaration of the method (and then in every impl). If the "
+                "trait belongs to another crate, that bound cannot be added: move owned data "
+                "(`Arc<…>`, clones) into the "
+                f"{'task' if spawn else 'stored value'} instead of {p} itself, or use a "
+                "scoped API.\n\n" + fix)
         rule = (
             "Putting a generic type behind `dyn Trait`, into a spawned task, or into anything "
             "with a lifetime means that type must outlive that lifetime: say so with `T: 'a` "
@@ -181,6 +206,89 @@ class ParamMayNotLiveLongEnough(Family):
                      "#default-trait-object-lifetimes"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """rustc's `T: 'x` bound, placed where rustc puts it (inline generics, `where`
+        clause or an `impl Trait` argument) after checking that place is the parameter's
+        own bound in the user's code; then the other alternative: `T: 'static` instead of a
+        named lifetime, or a lifetime `'a` threaded through a returned `Box<dyn Trait>`."""
+        diagnostic = match.diagnostic
+        param = match.fact("param")
+        if diagnostic is None or not param or match.fact("associated"):
+            return []
+        hint = common.suggestion(diagnostic, _BOUND_HELP)
+        added = _ADDED_BOUND.fullmatch(hint[1]) if hint is not None else None
+        if hint is None or added is None:
+            return []
+        file = fixkit.SourceFile.load(sources, hint[0].file)
+        if file is None:
+            return []
+        at = bounds.point(file, hint[0])
+        before = bounds.node_before(file, at)
+        place = (before if before is not None and before.type == "type_identifier"
+                 and before.parent is not None and before.parent.type == "type_parameters"
+                 else bounds.enclosing(before, *_BOUND_PLACES))
+        function = bounds.owning_function(place)
+        if place is None or not _bounds_param(file, place, param):
+            return []
+        if function is not None and bounds.is_trait_impl_method(function):
+            return []  # the trait's declaration fixes this method's generics
+        joint, required = added.group("joint"), added.group("lifetime")
+
+        def bound(lifetime: str) -> list[TextEdit | None]:
+            return [file.edit_bytes(at, at, f"{joint}{lifetime}")]
+
+        fixes: list[Fix | None] = []
+        if required != STATIC:
+            fixes.append(fixkit.make_fix(
+                "add-lifetime-bound", f"Require `{param}: {required}`", bound(required),
+                preferred=True))
+            fixes.append(fixkit.make_fix(
+                "add-static-bound", f"Require `{param}: 'static` (owned types only)",
+                bound(STATIC)))
+            return [f for f in fixes if f is not None]
+        fixes.append(fixkit.make_fix("add-static-bound", f"Require `{param}: 'static`",
+                                     bound(STATIC), preferred=True))
+        if function is not None and function.type == "function_item":
+            fixes.append(_thread_lifetime(diagnostic, file, function, param, bound))
+        return [f for f in fixes if f is not None]
+
+
+def _bounds_param(file: fixkit.SourceFile, place: Node, param: str) -> bool:
+    """True when the bound list at `place` is the one of `param` (`T: …`, `where T: …`, or
+    the `impl Trait` argument rustc calls `impl Trait`)."""
+    if place.type == "type_identifier":
+        return file.node_text(place) == param
+    if place.type == "abstract_type":
+        return " ".join(file.node_text(place).split()) == param
+    name = (place.child_by_field_name("left") or place.child_by_field_name("name")
+            or (place.named_children[0] if place.named_children else None))
+    return name is not None and file.node_text(name) == param
+
+
+def _thread_lifetime(diagnostic: Diagnostic, file: fixkit.SourceFile, function: Node,
+                     param: str, bound: Callable[[str], list[TextEdit | None]]) -> Fix | None:
+    """`fn f<S: Tr>(s: S) -> Box<dyn Tr>` → `fn f<'a, S: Tr + 'a>(s: S) -> Box<dyn Tr + 'a>`:
+    only when rustc points at the implicitly-`'static` `dyn` in this fn's own return type."""
+    implicit = common.labelled(diagnostic, _IMPLICIT_STATIC)
+    returned = function.child_by_field_name("return_type")
+    if implicit is None or returned is None or implicit[0].file != file.path:
+        return None
+    dyn = file.node_for_span(implicit[0], "dynamic_type")
+    if dyn is None or not (returned.start_byte <= dyn.start_byte < returned.end_byte):
+        return None
+    whole = bounds.outer_bounded(dyn)
+    if bounds.lifetimes_in(file, whole) or file.node_text(returned).count("dyn ") != 1:
+        return None
+    lifetime = bounds.fresh_lifetime(bounds.lifetimes_in(file, function))
+    edits = [*bound(lifetime), file.insert_after(whole, f" + {lifetime}"),
+             bounds.add_lifetime_parameter(file, function, lifetime)]
+    if any(e is None for e in edits):
+        return None
+    dyn_text = " ".join(file.node_text(whole).split())
+    return fixkit.make_fix(
+        "thread-lifetime",
+        f"Let `{dyn_text}` borrow: add `{lifetime}` with `{param}: {lifetime}`", edits)
 
 
 FAMILY = ParamMayNotLiveLongEnough()
