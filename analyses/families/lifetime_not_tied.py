@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import re
 
-from .. import syntax
+import tree_sitter
+
+from .. import fixkit, syntax
+from ..edits import Fix, TextEdit
 from ..model import Diagnostic, Span
 from ..sources import Sources
 from . import _lifetime_common as common
+from . import _tie_fix as tie
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
 _REQUIRES = re.compile(r"(?P<action>returning this value|assignment|argument) requires that "
@@ -220,6 +224,11 @@ class LifetimeNotTied(Family):
             ),
             fix=(
                 f"{fix_first}\n\n"
+                "The quick fix makes that change in the signature only: rustc's own edit for "
+                "an explicit lifetime, a fresh lifetime shared by the parameter and the result "
+                "in place of `'static`, or the outlives bound on the lifetime's declaration. "
+                "It is left out for methods of a trait impl, whose signature the trait "
+                "fixes.\n\n"
                 "If tying the lifetimes together is too restrictive for callers, store or "
                 "return owned data (`String`, `Vec<T>`, `Arc<str>`) instead of a reference."
             ),
@@ -236,6 +245,114 @@ class LifetimeNotTied(Family):
                      "https://doc.rust-lang.org/reference/lifetime-elision.html"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """E0621: rustc's own "add explicit lifetime" edit. A `'static` result built from a
+        parameter: tie the result to that parameter instead. Two named lifetimes: the
+        outlives bound rustc names, on the lifetime's declaration."""
+        diagnostic = match.diagnostic
+        primary = diagnostic.primary if diagnostic is not None else None
+        if diagnostic is None or primary is None:
+            return []
+        file = fixkit.SourceFile.load(sources, primary.file)
+        function = file.node_for_span(primary, "function_item") if file is not None else None
+        if file is None or function is None or tie.in_trait_contract(function):
+            return []
+        if match.fact("explicit"):
+            fix = _explicit_fix(diagnostic, match, file, function)
+        elif match.fact("required") == "'static":
+            fix = _static_fix(match, file, function)
+        else:
+            fix = _bound_fix(match, file, function)
+        return [fix] if fix is not None else []
+
+
+_LSP_HELP = re.compile(r"^(?P<message>add explicit lifetime `[^`]+` to the type of `[^`]+`): "
+                       r"`(?P<replacement>[^`]*)`$")
+
+
+def _explicit_fix(diagnostic: Diagnostic, match: Match, file: fixkit.SourceFile,
+                  function: tree_sitter.Node) -> Fix | None:
+    """rustc's single-edit suggestion (from its JSON, or from the help rust-analyzer
+    relays as a related span), when it lands inside the function's parameters."""
+    edits = fixkit.rustc_suggestion_edits(diagnostic, contains="add explicit lifetime",
+                                          applicability=("MachineApplicable", "MaybeIncorrect",
+                                                         "Unspecified", "HasPlaceholders"))
+    if not edits:
+        for span, label in diagnostic.labels():
+            found = _LSP_HELP.match(label)
+            if found is not None and not span.is_primary:
+                edits.append(TextEdit(span.file, span.line_start, span.column_start,
+                                      span.line_end, span.column_end,
+                                      found.group("replacement")))
+    parameters = function.child_by_field_name("parameters")
+    if len(edits) != 1 or parameters is None or edits[0].file != file.path:
+        return None
+    start = file.byte_at(edits[0].line_start, edits[0].column_start)
+    end = file.byte_at(edits[0].line_end, edits[0].column_end)
+    if not parameters.start_byte <= start <= end <= parameters.end_byte:
+        return None
+    source = match.fact("source") or "the parameter"
+    required = match.fact("required") or "'a"
+    return fixkit.make_fix("explicit-lifetime",
+                           f"Give `{source}` the lifetime `{required}`", edits, preferred=True)
+
+
+def _static_fix(match: Match, file: fixkit.SourceFile,
+                function: tree_sitter.Node) -> Fix | None:
+    """`fn f(x: &T) -> &'static U` returning data from `x` → `fn f<'a>(x: &'a T) -> &'a U`."""
+    source = match.fact("source")
+    result = function.child_by_field_name("return_type")
+    if match.fact("action") != "returning" or not source or result is None:
+        return None
+    param = tie.parameter_named(file, function, source)
+    if param is None:
+        return None
+    kind = param if param.type == "self_parameter" else param.child_by_field_name("type")
+    if kind is None:
+        return None
+    named = {file.node_text(n) for n in file.walk(kind) if n.type == "lifetime"} - {"'_"}
+    edits: list[TextEdit] = []
+    if named:
+        if len(named) != 1 or "'static" in named:
+            return None
+        lifetime = next(iter(named))
+    else:
+        lifetime = tie.fresh_lifetime(tie.lifetimes_in_scope(file, function))
+        declared = tie.declare_lifetime(file, function, lifetime)
+        on_param = (tie.tie_self(file, param, lifetime) if param.type == "self_parameter"
+                    else tie.tie_type(file, kind, lifetime))
+        if declared is None or on_param is None:
+            return None
+        edits.append(declared)
+        edits.extend(on_param if isinstance(on_param, list) else [on_param])
+    on_result = tie.tie_type(file, result, lifetime, replace=("'static", "'_"))
+    if on_result is None or "'static" not in file.node_text(result):
+        return None
+    edits.extend(on_result)
+    name = file.node_text(function.child_by_field_name("name") or function)
+    return fixkit.make_fix("tie-to-input",
+                           f"Return data borrowed from `{source}` (`{lifetime}`) instead of "
+                           f"`'static` in `{name}`", edits, preferred=True)
+
+
+def _bound_fix(match: Match, file: fixkit.SourceFile,
+               function: tree_sitter.Node) -> Fix | None:
+    """Two named lifetimes: declare that the longer-needed one outlives the other
+    (`'d: 'h`) where it is declared, on the function or its inherent impl."""
+    lifetimes = match.facts.get("lifetimes")
+    if not isinstance(lifetimes, list) or len(lifetimes) != 2:
+        return None
+    long, short = lifetimes
+    if any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short)):
+        return None
+    declared = tie.declaring_parameter(file, function, long)
+    if declared is None or tie.declaring_parameter(file, function, short) is None:
+        return None
+    edit = tie.add_outlives(file, declared, short)
+    return fixkit.make_fix("add-lifetime-bound",
+                           f"Require `{long}: {short}` (`{long}` outlives `{short}`)", [edit],
+                           preferred=True)
 
 
 FAMILY = LifetimeNotTied()
