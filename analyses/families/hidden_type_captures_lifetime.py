@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import re
 
+import tree_sitter
+
+from .. import fixkit
+from ..edits import Fix, TextEdit
 from ..model import Diagnostic
 from ..sources import Sources
+from . import _bound_fix as bounds
 from . import _lifetime_common as common
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
@@ -190,6 +195,128 @@ class HiddenTypeCapturesLifetime(Family):
                      "https://doc.rust-lang.org/edition-guide/rust-2024/rpit-lifetime-capture.html"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Declare the captured lifetime on the returned `impl Trait`: `+ use<…>` listing
+        the lifetimes its bounds name, the captured one and every type parameter in scope
+        (added to an existing `use<…>` list instead), then `+ 'a` where that is equivalent.
+        An elided lifetime is written `'_` only when elision resolves it to `&self`;
+        otherwise the borrowed parameter gets a named lifetime (`&'q str`, `<'q>`)."""
+        diagnostic = match.diagnostic
+        lifetime = match.fact("lifetime")
+        opaque = (common.labelled(diagnostic, r"opaque type defined here")
+                  if diagnostic is not None else None)
+        if opaque is None or not lifetime or lifetime == "'static":
+            return []
+        file = fixkit.SourceFile.load(sources, opaque[0].file)
+        found = file.node_for_span(opaque[0]) if file is not None else None
+        if file is None or found is None or found.type not in ("abstract_type", "bounded_type"):
+            return []
+        returned = bounds.outer_bounded(found)
+        function = returned.parent
+        if (function is None or function.type != "function_item"
+                or function.child_by_field_name("return_type") != returned
+                or bounds.is_trait_impl_method(function)
+                or "->" in file.node_text(returned)):
+            return []
+        named = _name_capture(match, file, function, lifetime)
+        if named is None:
+            return []
+        captured, extra = named
+        use_list = next((n for n in returned.named_children if n.type == "use_bounds"), None)
+        if use_list is not None:
+            listed = _insert_in_use_list(file, use_list, captured)
+            fix = fixkit.make_fix("add-to-use-bound",
+                                  f"Capture `{captured}` in the `use<…>` list of "
+                                  f"{match.code('function', 'the return type')}",
+                                  [listed, *extra], preferred=True)
+            return [fix] if fix is not None else []
+        fixes: list[Fix | None] = []
+        if not bounds.has_argument_impl_trait(function):
+            written = [lt for lt in dict.fromkeys(
+                file.node_text(n) for n in file.walk(returned) if n.type == "lifetime")
+                if lt not in ("'static", "'_", captured)]
+            types = [*_impl_type_parameters(file, function),
+                     *bounds.type_parameter_names(
+                         file, function.child_by_field_name("type_parameters"))]
+            use_bound = f"use<{', '.join([*written, captured, *dict.fromkeys(types)])}>"
+            owner = match.fact("borrowed_param")
+            title = (f"Name `{owner}`'s lifetime `{captured}` and add `+ {use_bound}`"
+                     if extra and owner else
+                     f"Capture `{captured}`: add `+ {use_bound}` to the return type")
+            fixes.append(fixkit.make_fix(
+                "add-use-bound", title,
+                [file.insert_after(returned, f" + {use_bound}"), *extra], preferred=True))
+        in_scope = (bounds.type_parameter_names(
+            file, function.child_by_field_name("type_parameters"))
+            or _impl_type_parameters(file, function))
+        if not bounds.lifetimes_in(file, returned) and not in_scope:
+            fixes.append(fixkit.make_fix(
+                "add-outlives-bound", f"Add `+ {captured}` to the return type",
+                [file.insert_after(returned, f" + {captured}"), *extra]))
+        return [f for f in fixes if f is not None]
+
+
+def _name_capture(match: Match, file: fixkit.SourceFile, function: tree_sitter.Node,
+                  lifetime: str) -> tuple[str, list[TextEdit]] | None:
+    """The lifetime to write for the capture and the edits that make it nameable: a named
+    lifetime as it is; `'_` when elision picks `&self` for it; else a fresh named lifetime
+    on the borrowed parameter's reference and in the fn's generics."""
+    if lifetime != "'_":
+        return lifetime, []
+    parameters = function.child_by_field_name("parameters")
+    if parameters is None:
+        return None
+    receiver = next((p for p in parameters.named_children if p.type == "self_parameter"), None)
+    by_reference = receiver is not None and file.node_text(receiver).startswith("&")
+    owner = match.fact("borrowed_param")
+    others = [p for p in parameters.named_children if p.type == "parameter"]
+    if by_reference and (owner == "self" or (owner is None and not any(
+            "&" in file.node_text(p) or "'" in file.node_text(p) for p in others))):
+        return "'_", []
+    if owner is None or owner == "self":
+        return None
+    param = next((p for p in others if (pattern := p.child_by_field_name("pattern"))
+                  is not None and file.node_text(pattern) == owner), None)
+    kind = param.child_by_field_name("type") if param is not None else None
+    if kind is None or kind.type != "reference_type" or bounds.lifetimes_in(file, kind):
+        return None
+    taken = bounds.lifetimes_in(file, function)
+    parent = function.parent.parent if function.parent is not None else None
+    if parent is not None and parent.type == "impl_item":
+        taken |= bounds.lifetimes_in(file, parent)
+    preferred = match.fact("named_lifetime")
+    fresh = (preferred if preferred and preferred not in taken
+             else bounds.fresh_lifetime(taken, owner[0].lower() if owner[0].isalpha() else "a"))
+    declared = bounds.add_lifetime_parameter(file, function, fresh)
+    ampersand = kind.children[0]
+    if declared is None or ampersand.type != "&":
+        return None
+    return fresh, [file.insert_after(ampersand, f"{fresh} "), declared]
+
+
+def _impl_type_parameters(file: fixkit.SourceFile, function: tree_sitter.Node) -> list[str]:
+    """The type parameters of the `impl<…>` block a method sits in: `use<…>` must list them."""
+    body = function.parent
+    owner = body.parent if body is not None and body.type == "declaration_list" else None
+    if owner is None or owner.type != "impl_item":
+        return []
+    return bounds.type_parameter_names(file, owner.child_by_field_name("type_parameters"))
+
+
+def _insert_in_use_list(file: fixkit.SourceFile, use_list: tree_sitter.Node,
+                        lifetime: str) -> TextEdit | None:
+    """`use<>` → `use<'h>`, `use<'a, T>` → `use<'a, 'h, T>` (lifetimes come first)."""
+    items = use_list.named_children
+    if any(file.node_text(n) == lifetime for n in items):
+        return None
+    lifetimes = [n for n in items if n.type == "lifetime"]
+    if lifetimes:
+        return file.insert_after(lifetimes[-1], f", {lifetime}")
+    opening = next((c for c in use_list.children if c.type == "<"), None)
+    if opening is None:
+        return None
+    return file.insert_after(opening, f"{lifetime}, " if items else lifetime)
 
 
 FAMILY = HiddenTypeCapturesLifetime()
