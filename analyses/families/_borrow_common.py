@@ -317,3 +317,25 @@ def binding_type(span: Span, sources: Sources) -> str | None:
 def sentence(text: str) -> str:
     """Capitalise a sentence that starts with a fallback phrase (not with inline code)."""
     return text[:1].upper() + text[1:] if text and text[0].islower() else text
+
+
+def spawn_call_on_line(span: Span, sources: Sources) -> str | None:
+    """The callee of a spawn-like call (`thread::spawn`, `tokio::spawn`, `…spawn_blocking`)
+    that starts on the span's line: a fallback for labels whose column is unknown (pasted
+    text reports column 1, which lands on the `let` of `let h = thread::spawn(…)`)."""
+    text = sources.text(span.file)
+    if text is None:
+        return None
+    parsed = syntax.parse(text)
+    stack = [parsed.root]
+    while stack:
+        node = stack.pop()
+        first, last = parsed.start(node)[0], parsed.end(node)[0]
+        if last < span.line_start or first > span.line_start:
+            continue
+        if node.type == "call_expression" and first == span.line_start:
+            callee = _callee_text(parsed, node)
+            if callee and re.search(r"(?:^|::|\.)spawn(?:_blocking)?$", callee):
+                return callee
+        stack.extend(reversed(node.named_children))
+    return None

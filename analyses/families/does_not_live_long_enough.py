@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 
+from .. import fixkit
+from ..edits import Fix
 from ..model import Diagnostic, Span
 from ..sources import Sources
 from . import _borrow_common as common
+from . import _spawn_fix as spawn
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
 _MESSAGE = re.compile(r"`([^`]+)` does not live long enough|borrowed value does not live long "
@@ -68,6 +71,8 @@ class DoesNotLiveLongEnough(Family):
             span, found = static
             what = found.group("what")
             callee = common.call_at(span, sources) if what == "argument" else None
+            if what == "argument" and callee is None:
+                callee = common.spawn_call_on_line(span, sources)
             facts["static_line"] = (common.call_line(span, sources) if callee
                                     else span.line_start)
             facts["static_by"] = callee or self._static_phrase(diagnostic, what)
@@ -238,7 +243,13 @@ class DoesNotLiveLongEnough(Family):
             ),
             fix=(
                 f"{order[0]}\n\nHere that fits best: {reason}\n\n"
-                f"Alternatives:\n\n- {order[1]}\n- {order[2]}"
+                f"Alternatives:\n\n- {order[1]}\n- {order[2]}\n\n"
+                "A quick fix is offered only for the plainest case: a `let r = &value;` "
+                "handed to a `move` spawn, with neither name used after the spawn and a "
+                "value that is visibly owned and `Send` (a `String`, a `Vec`, a struct of "
+                "such fields). It moves that `let` into the task, so the task owns the value "
+                "and borrows it there. When the value is still needed afterwards, choosing "
+                "between `Arc`, a scoped thread and a copy is a design decision left to you."
             ),
             rule=(
                 "An API that asks for `'static` is asking for owned data. Don't hand it a "
@@ -258,6 +269,27 @@ class DoesNotLiveLongEnough(Family):
                 Link("std::sync::Arc", "https://doc.rust-lang.org/std/sync/struct.Arc.html"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """A spawn handed `let r = &x;`: move that `let` into the task, so the task owns
+        `x` — only when neither `x` nor `r` is used after the spawn and `x` is visibly an
+        owned, `Send` value. Everything else needs a design choice the explanation lays out."""
+        diagnostic = match.diagnostic
+        variable = match.fact("variable")
+        primary = diagnostic.primary if diagnostic is not None else None
+        static = common.labelled(diagnostic, _STATIC) if diagnostic is not None else None
+        if primary is None or static is None or not variable or "." in variable:
+            return []
+        file = fixkit.SourceFile.load(sources, primary.file)
+        if file is None or static[0].file != primary.file:
+            return []
+        borrow = file.node_for_span(primary)
+        static_at = file.node_for_span(static[0])
+        if borrow is None or static_at is None:
+            return []
+        fix = spawn.move_borrow_into_task(file, borrow, static_at, variable,
+                                          match.fact("type"))
+        return [fix] if fix is not None else []
 
 
 FAMILY = DoesNotLiveLongEnough()
