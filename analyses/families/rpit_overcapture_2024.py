@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import re
 
+import tree_sitter
+
+from .. import fixkit
+from ..edits import Fix
 from ..model import Diagnostic
 from ..sources import Sources
+from . import _bound_fix as bounds
 from . import _lifetime_common as common
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
@@ -21,6 +26,15 @@ _NOTE = re.compile(r"may capture more lifetimes than intended|adjusted the `impl
                    r"capture rules")
 _HELP = r"precise capturing|make the captures explicit"
 _SUBJECT = re.compile(r"`(?P<name>[^`]+)`")
+_USE_ADDED = re.compile(r"\s*\+\s*use<(?P<inner>[^<>]*)>")
+# Types that own everything in them (their parameters aside): a value of one, built from
+# owned parts, borrows nothing.
+_OWNING = frozenset({
+    "Vec", "VecDeque", "LinkedList", "HashMap", "HashSet", "BTreeMap", "BTreeSet",
+    "BinaryHeap", "String", "Option", "Box", "PathBuf", "OsString", "Rc", "Arc",
+})
+_BORROWING_KINDS = frozenset({"reference_type", "lifetime", "dynamic_type", "abstract_type",
+                              "bounded_type", "pointer_type", "function_type"})
 
 
 class RpitOvercapture2024(Family):
@@ -114,6 +128,9 @@ class RpitOvercapture2024(Family):
                 f"a precise capture list: append `+ {use_bound}` to its return type{sig_line} "
                 "(rustc's suggestion; list only the type parameters and lifetimes the value "
                 f"really holds). The caller's borrow of {var} then ends at the call.\n\n"
+                "borrowlens offers that edit only when the function visibly returns data it "
+                "owns (a local `Vec`, `String`, … and its `into_iter()`); rustc suggests the "
+                "list from the signature alone, even for an iterator over `self`.\n\n"
                 "If the compiler then reports E0700 in the function, the result does borrow "
                 "that input and the caller's error is genuine: finish using the result "
                 f"(collect it into a `Vec`, or drop {holder}) before touching {var} again, or "
@@ -137,6 +154,79 @@ class RpitOvercapture2024(Family):
                      "#precise-capturing"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """rustc's `+ use<…>` on the called fn's return type, only when its body visibly
+        returns owned data: the tail is a local `let name: T = …` (or `name.into_iter()`)
+        whose written type `T` is built from owning std types and listed type parameters.
+        rustc proposes the same list even when the value does borrow (then the fn fails
+        with E0700), so anything less certain gets no fix."""
+        diagnostic = match.diagnostic
+        hint = common.suggestion(diagnostic, _HELP) if diagnostic is not None else None
+        added = _USE_ADDED.fullmatch(hint[1]) if hint is not None else None
+        if hint is None or added is None:
+            return []
+        file = fixkit.SourceFile.load(sources, hint[0].file)
+        if file is None:
+            return []
+        at = bounds.point(file, hint[0])
+        function = bounds.owning_function(bounds.node_before(file, at))
+        returned = function.child_by_field_name("return_type") if function else None
+        if (function is None or returned is None or function.type != "function_item"
+                or returned.type != "abstract_type" or returned.end_byte != at
+                or bounds.is_trait_impl_method(function)):
+            return []
+        listed = {p.strip() for p in added.group("inner").split(",") if p.strip()}
+        if not _returns_owned(file, function, listed):
+            return []
+        use_bound = hint[1].strip().lstrip("+").strip()
+        fix = fixkit.make_fix(
+            "add-use-bound",
+            f"Capture nothing borrowed: add `+ {use_bound}` to "
+            f"{match.code('function', 'the return type')}",
+            [file.edit_bytes(at, at, f" + {use_bound}")], preferred=True)
+        return [fix] if fix is not None else []
+
+
+def _returns_owned(file: fixkit.SourceFile, function: tree_sitter.Node,
+                   listed: set[str]) -> bool:
+    body = function.child_by_field_name("body")
+    if body is None or any(n.type in ("return_expression", "try_expression")
+                           for n in file.walk(body)):
+        return False
+    tail = body.named_children[-1] if body.named_children else None
+    if tail is None or tail.type == "expression_statement":
+        return False
+    if tail.type == "call_expression":
+        callee = tail.child_by_field_name("function")
+        arguments = tail.child_by_field_name("arguments")
+        field = callee.child_by_field_name("field") if callee is not None else None
+        if (callee is None or callee.type != "field_expression" or field is None
+                or file.node_text(field) != "into_iter" or arguments is None
+                or arguments.named_children):
+            return False
+        tail = callee.child_by_field_name("value")
+    if tail is None or tail.type != "identifier":
+        return False
+    name = file.node_text(tail)
+    lets = [n for n in body.named_children if n.type == "let_declaration"
+            and (pattern := n.child_by_field_name("pattern")) is not None
+            and file.node_text(pattern).removeprefix("mut ").strip() == name]
+    written = lets[0].child_by_field_name("type") if len(lets) == 1 else None
+    if written is None or re.search(r"(?<![\w])_(?![\w])", file.node_text(written)):
+        return False
+    for node in file.walk(written):
+        if node.type in _BORROWING_KINDS:
+            return False
+        if node.type == "scoped_type_identifier":
+            last = node.child_by_field_name("name")
+            if last is None or file.node_text(last) not in _OWNING:
+                return False
+        elif (node.type == "type_identifier"
+              and (node.parent is None or node.parent.type != "scoped_type_identifier")
+              and file.node_text(node) not in _OWNING | listed):
+            return False
+    return True
 
 
 FAMILY = RpitOvercapture2024()
