@@ -93,3 +93,50 @@ def has_multiline_string(file: fixkit.SourceFile, node: Node) -> bool:
 
 def snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+# --- variables ------------------------------------------------------------------------------
+
+_BINDERS = ("let_declaration", "parameter", "for_expression", "let_condition", "match_arm",
+            "closure_parameters", "self_parameter")
+
+
+def pattern_names(file: fixkit.SourceFile, pattern: Node) -> list[Node]:
+    """The identifiers a pattern binds (not the `Some` of `Some(x)`)."""
+    if pattern.type == "identifier":
+        return [pattern]
+    out = []
+    for node in file.walk(pattern):
+        if node.type not in ("identifier", "shorthand_field_identifier"):
+            continue
+        parent = node.parent
+        if parent is not None and parent.type in ("tuple_struct_pattern", "struct_pattern") \
+                and parent.child_by_field_name("type") == node:
+            continue
+        if parent is not None and parent.type in ("scoped_identifier", "field_pattern") \
+                and parent.child_by_field_name("name") != node:
+            continue
+        out.append(node)
+    return out
+
+
+def binder_pattern(binder: Node) -> Node | None:
+    if binder.type == "closure_parameters":
+        return binder
+    if binder.type == "match_arm":
+        return binder.child_by_field_name("pattern")
+    return binder.child_by_field_name("pattern")
+
+
+def declared_names(file: fixkit.SourceFile, within: Node) -> list[tuple[str, Node, Node]]:
+    """(name, identifier, binder) for every variable bound under `within`, in source order."""
+    out = []
+    for node in file.walk(within):
+        if node.type not in _BINDERS:
+            continue
+        pattern = binder_pattern(node)
+        if pattern is None:
+            continue
+        for name in pattern_names(file, pattern):
+            out.append((file.node_text(name), name, node))
+    return sorted(out, key=lambda item: item[1].start_byte)
