@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 
+from .. import fixkit
+from ..edits import Fix
 from ..model import Diagnostic
 from ..sources import Sources
 from . import _borrow_common as common
+from . import _spawn_fix as spawn
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
 _MESSAGE = re.compile(r"borrowed data escapes outside of (?P<where>function|method|closure|"
@@ -148,7 +151,13 @@ class BorrowedDataEscapes(Family):
                 "spawning it lets the borrow stay a borrow. For containers that keep the "
                 "reference, add a lifetime parameter tying the container to the data "
                 "(`fn add<'a>(list: &mut Vec<&'a str>, item: &'a str)`), or store owned "
-                "values."
+                "values.\n\n"
+                "A quick fix is offered when the escaping parameter is a `&str`, `&[T]`, "
+                "`&String`, `&Vec<T>` or `&Path` of plain data captured by a `move` task and "
+                "not used after it: it copies it into an owned value just before the spawn "
+                "(`let name = name.to_owned();`). A borrowed `self`, or a parameter still "
+                "needed afterwards, needs one of the design changes above (an `Arc`, cloning "
+                "the fields the task reads, a scoped thread), so nothing is offered there."
             ),
             rule=(
                 "A reference parameter cannot leave the function it was lent to. Anything "
@@ -161,6 +170,20 @@ class BorrowedDataEscapes(Family):
                 Link("std::thread::scope", "https://doc.rust-lang.org/std/thread/fn.scope.html"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """An owned copy of a slice/str parameter made just before a `move` spawn."""
+        diagnostic = match.diagnostic
+        variable = match.fact("variable")
+        primary = diagnostic.primary if diagnostic is not None else None
+        if primary is None or not variable or variable == "self":
+            return []
+        file = fixkit.SourceFile.load(sources, primary.file)
+        node = file.node_for_span(primary) if file is not None else None
+        if file is None or node is None:
+            return []
+        fix = spawn.own_parameter_copy(file, node, variable)
+        return [fix] if fix is not None else []
 
 
 FAMILY = BorrowedDataEscapes()
