@@ -63,7 +63,37 @@ class ConflictingBorrows(Family):
                                common.span_text(primary, sources) or "")
             if method:
                 facts["method"] = method.group(1)
+            if first is not None:
+                self._first_borrow(facts, sources, first)
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    @staticmethod
+    def _first_borrow(facts: dict[str, FactValue], sources: Sources, first: Span) -> None:
+        """Whether the first borrow holds a field (`&self.input`) or all of the value (a
+        `&self` method such as `self.route(topic)`), and that method's name."""
+        base = common.root_name(str(facts.get("variable", "self")))
+        line = common.line_text(first, sources) or ""
+        if first.line_start == first.line_end and first.column_start == first.column_end:
+            # Pasted text: only the line is known. Decide from its accesses to the value.
+            uses = re.findall(rf"\b{re.escape(base)}\s*\.\s*(\w+)\s*(\(|::<)?", line)
+            if uses and all(call for _, call in uses):
+                facts["first_borrow"] = "whole"
+                facts["first_method"] = uses[0][0]
+            elif uses and not any(call for _, call in uses):
+                facts["first_borrow"] = "field"
+            return
+        text = common.span_text(first, sources) or ""
+        call = re.compile(rf"^\s*{re.escape(base)}\s*\.\s*(\w+)\s*(?:::<[^>]*>)?\(")
+        found = call.search(text) or (
+            call.search(line[first.column_start - 1:])
+            if common.strip_derefs(text) == base else None)
+        if found is not None:
+            facts["first_borrow"] = "whole"
+            facts["first_method"] = found.group(1)
+        elif common.strip_derefs(text) == base:
+            facts["first_borrow"] = "whole"
+        elif text:
+            facts["first_borrow"] = "field"
 
     @staticmethod
     def _shape_details(facts: dict[str, FactValue], sources: Sources, first: Span,
@@ -143,6 +173,10 @@ class ConflictingBorrows(Family):
             "`IndexMut`."
         )
         method = match.fact("method")
+        called = f"`{method}`" if method else "the method"
+        first_method = match.fact("first_method")
+        whole = match.fact("first_borrow") == "whole"
+        borrower = f"`{first_method}`" if first_method else "the first call"
         indexes = match.facts.get("indexes")
         i, j = (indexes[0], indexes[1]) if isinstance(indexes, list) and len(indexes) == 2 \
             else ("i", "j")
@@ -193,21 +227,32 @@ class ConflictingBorrows(Family):
                 "ends right away.",
             ),
             "method-call": (
-                f"A borrow of a field of {variable} is still in use when "
-                + (f"`{method}`" if method else "a method")
-                + " takes `&mut self`; copy what you need first, or split the borrows.",
-                "Finish with the field before calling the method, or copy what you need "
-                "out of it first (`.clone()`, `.len()`, an index): then no borrow of "
-                f"{variable} is live when "
-                + (f"`{method}`" if method else "the method")
-                + " borrows all of it mutably.",
+                (f"{variable} is still borrowed"
+                 + (f" by `{first_method}(…)`" if first_method else "")
+                 + f"{first} when {called} takes `&mut self`{second}; end that borrow "
+                 "first (copy or clone what you need), or split the borrows."
+                 if whole else
+                 f"A borrow of a field of {variable}{first} is still in use when {called} "
+                 f"takes `&mut self`{second}; copy what you need first, or split the "
+                 "borrows."),
+                (f"Finish with what {borrower} returned before calling {called}, or copy "
+                 "what you need out of it first (`.clone()` the item, read a `Copy` field "
+                 f"into a local): {borrower} borrows all of {variable}, so its result keeps "
+                 f"{variable} borrowed for as long as it is used."
+                 if whole else
+                 "Finish with the field before calling the method, or copy what you need "
+                 "out of it first (`.clone()`, `.len()`, an index): then no borrow of "
+                 f"{variable} is live when {called} borrows all of it mutably."),
                 "- Split the borrows: a method that takes `&mut self` locks the whole "
-                "struct, but accessing the fields directly (`self.pos += 1` instead of "
-                "`self.advance()`) lets the checker see that different fields are used.\n"
+                "struct, but writing the fields it changes directly (instead of calling "
+                f"{called}) lets the checker see that different fields are used.\n"
                 "- Turn the helper into a function over just the fields it needs "
-                "(`fn advance(pos: &mut usize)`), or group those fields into their own "
-                "struct with its own methods.\n"
-                "- Store an index or range instead of a reference into the struct.",
+                f"(`fn {method or 'helper'}(field: &mut T, …)`), or group those fields into "
+                "their own struct with its own methods.\n"
+                + (f"- Let {borrower} return an index or an owned value (`Option<usize>`, a "
+                   "clone) instead of a reference into the struct, and look the item up "
+                   "again where it is needed.\n" if whole else "")
+                + "- Store an index or range instead of a reference into the struct.",
             ),
             "other": (
                 f"{variable} is borrowed again{second} while an earlier borrow{first} is "
