@@ -13,9 +13,11 @@ import re
 
 import tree_sitter
 
-from .. import syntax
+from .. import fixkit, syntax
+from ..edits import Fix, TextEdit
 from ..model import Diagnostic
 from ..sources import Sources
+from . import _async_fix as fixing
 from . import _trait_common as common
 from .base import Explanation, FactValue, Family, Link, Match
 
@@ -173,11 +175,24 @@ class CannotBeUnpinned(Family):
                 f"moved or stored (a struct field, a `Vec` of tasks), use `let mut {binding} "
                 f"= Box::pin({binding});` instead."
             )
+        field = "." in binding
+        if field:
+            first_fix = (
+                f"{var} is a field, so a local `let … = pin!(…)` cannot pin it. Store it "
+                f"pinned instead: declare the field as `Pin<Box<{type_text or 'F'}>>`, build "
+                f"it with `Box::pin(…)`, and poll it with `{binding}.as_mut().poll(cx)`. "
+                "Without the allocation, pin projection (the `pin-project-lite` crate's "
+                "`pin_project!`) turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the "
+                "field. borrowlens offers no automatic fix here: the struct changes too."
+            )
+        pin_hint = (f"store {var} as a `Pin<Box<…>>` field or use pin projection" if field
+                    else f"pin it first with `std::pin::pin!({binding})` or "
+                         f"`Box::pin({binding})`")
         return Explanation(
             family=self.id,
             title=self.title,
             tldr=(f"{subject} is {kind} and is polled through a plain `&mut`{use_line}; "
-                  f"pin it first with `std::pin::pin!({binding})` or `Box::pin({binding})`."),
+                  f"{pin_hint}."),
             what=(
                 f"{where}{use_line} holds the value by a plain `&mut`, so it needs the value to "
                 f"be `Unpin` — safe to move even after it has started running. "
@@ -210,7 +225,12 @@ class CannotBeUnpinned(Family):
                 "`Box::pin` costs one allocation and gives a `Pin<Box<…>>` that can be "
                 "returned, stored in a struct or collection, and moved freely. "
                 "`tokio::pin!` and `futures::pin_mut!` are older spellings of the stack "
-                "version."
+                "version.\n\n"
+                "When the future's type is a generic parameter, rustc may suggest adding "
+                "`Unpin` to its bounds. That compiles, but it moves the problem to every "
+                "caller: the futures of `async fn`s and `async` blocks are not `Unpin`, so "
+                "they could no longer be passed in. Pinning inside the function accepts them "
+                "all."
             ),
             rule=(
                 "Anything that polls a future through `&mut` needs it to be `Unpin`, and "
@@ -232,6 +252,109 @@ class CannotBeUnpinned(Family):
                      "https://docs.rs/tokio/latest/tokio/macro.select.html"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Pin the future's binding once, before the statement that polls it (outside any
+        loop in the binding's block): `std::pin::pin!` on the stack, or `Box::pin`."""
+        if match.diagnostic is None:
+            return []
+        name = match.fact("variable")
+        use_line = match.facts.get("use_line")
+        place = common.user_place(match.diagnostic, sources)
+        if not name or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or \
+                not isinstance(use_line, int) or place is None:
+            return []
+        file = fixkit.SourceFile.load(sources, place.file)
+        if file is None:
+            return []
+        line_start = file.byte_at(use_line, 1)
+        line_end = file.byte_at(use_line + 1, 1) if use_line < len(file.text.splitlines()) \
+            else len(file.parsed.data)
+        uses = [n for n in file.identifiers(name, kinds=("identifier",))
+                if line_start <= n.start_byte < line_end]
+        if not uses:
+            return []
+        use = uses[0]
+        function = fixing.enclosing_function(use)
+        if function is None:
+            return []
+        binder = None
+        for declared, ident, node in fixing.declared_names(file, function):
+            if declared == name and ident.start_byte < use.start_byte:
+                binder = node
+        plan = _pin_plan(file, name, binder, use) if binder is not None else None
+        if plan is None:
+            return []
+        stack = _pin_edits(file, name, plan, "std::pin::pin!")
+        boxed = _pin_edits(file, name, plan, "Box::pin")
+        fixes = [
+            fixkit.make_fix("pin-on-stack", f"Pin `{name}` with `std::pin::pin!` before it "
+                            "is polled", stack, preferred=True) if plan.stack_ok else None,
+            fixkit.make_fix("box-pin", f"Pin `{name}` on the heap with `Box::pin`", boxed),
+        ]
+        return [fix for fix in fixes if fix is not None]
+
+
+class _PinPlan:
+    """Where pinning goes: wrapping the `let`'s value, or a shadowing `let` before the
+    statement that polls the future."""
+
+    def __init__(self, binder: tree_sitter.Node, statement: tree_sitter.Node,
+                 wrap: bool, stack_ok: bool) -> None:
+        self.binder = binder
+        self.statement = statement
+        self.wrap = wrap
+        self.stack_ok = stack_ok
+
+
+def _pin_plan(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
+              use: tree_sitter.Node) -> _PinPlan | None:
+    pattern = binder.child_by_field_name("pattern")
+    type_node = binder.child_by_field_name("type")
+    if pattern is None or pattern.type not in ("identifier", "mut_pattern"):
+        return None
+    if type_node is not None and file.node_text(type_node).lstrip().startswith(("&", "impl")):
+        return None  # a reference (moving it pins nothing) or an `impl Trait` parameter
+    if binder.type == "let_declaration":
+        block = binder.parent
+        value = binder.child_by_field_name("value")
+        if value is None or file.node_text(value).lstrip().startswith("&"):
+            return None
+    elif binder.type == "parameter":
+        function = fixing.enclosing_function(binder)
+        block = function.child_by_field_name("body") if function is not None else None
+        value = None
+    else:
+        return None
+    if block is None or block.type != "block":
+        return None
+    statement = next((c for c in block.named_children
+                      if c.start_byte <= use.start_byte < c.end_byte), None)
+    if statement is None or statement.id == binder.id:
+        return None
+    # A stack pin cannot travel into a closure or async block that may be sent elsewhere.
+    stack_ok = not any(a.type in ("closure_expression", "async_block")
+                       and statement.start_byte <= a.start_byte
+                       for a in syntax.ancestors(use) if a.end_byte <= statement.end_byte)
+    between = file.parsed.data[binder.end_byte:statement.start_byte].decode("utf-8")
+    mentioned = re.search(r"\b" + re.escape(name) + r"\b", between) is not None
+    wrap = (binder.type == "let_declaration" and value is not None and type_node is None
+            and not mentioned)
+    return _PinPlan(binder, statement, wrap, stack_ok)
+
+
+def _pin_edits(file: fixkit.SourceFile, name: str, plan: _PinPlan,
+               pin: str) -> list[TextEdit]:
+    if plan.wrap:
+        value = plan.binder.child_by_field_name("value")
+        pattern = plan.binder.child_by_field_name("pattern")
+        assert value is not None and pattern is not None
+        edits = [file.insert_before(value, f"{pin}("), file.insert_after(value, ")")]
+        if pattern.type == "identifier" and not any(
+                c.type == "mutable_specifier" for c in plan.binder.children):
+            edits.append(file.insert_before(pattern, "mut "))
+        return edits
+    return [fixing.insert_statement(file, plan.statement, f"let mut {name} = {pin}({name});")]
 
 
 FAMILY = CannotBeUnpinned()
