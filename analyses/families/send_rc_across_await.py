@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 
+from ..edits import Fix
 from ..model import Diagnostic
 from ..sources import Sources
+from . import _rc_fix
 from . import _send_common as send
 from .base import Explanation, Family, Link, Match
+
+_WEAK = re.compile(r"^&?(?:(?:std|alloc)::)?(?:rc::)?Weak<")
 
 
 def _thread_safe(type_: str) -> str:
@@ -51,13 +55,16 @@ class SendRcAcrossAwait(Family):
             is_a = f"{name} is (or contains) an `Rc`"
         arc = f"`{_thread_safe(rc_type)}`" if rc_type and ("Rc<" in rc_type
                                                           or "Weak<" in rc_type) else "an `Arc`"
+        weak = _WEAK.match(rc_type or "") is not None
+        pointer = "an `rc::Weak`" if weak else "an `Rc`"
         holder = (f"{name} (which holds {send.a_type(inner)})" if type_ and inner
-                  and inner != type_ else f"{name} (an `Rc`)")
+                  and inner != type_ else f"{name} ({pointer})")
         if captured:
             problem = (f"{is_a}{send.decl_phrase(match)}, and the async block captures it "
                        "(moves it in), so it travels with the task")
-            tldr = (f"{holder} is captured by the spawned future and `Rc` is not `Send`; use "
-                    f"{arc} (or keep the `Rc` out of the task).")
+            tldr = (f"{holder} is captured by the spawned future and "
+                    f"{'`rc::Weak`' if weak else '`Rc`'} is not `Send`; use {arc} (or keep "
+                    f"{'it' if weak else 'the `Rc`'} out of the task).")
         else:
             problem = (f"{is_a}{send.decl_phrase(match)}, and it is still alive at {await_}"
                        f"{send.inside_phrase(match)}")
@@ -66,8 +73,9 @@ class SendRcAcrossAwait(Family):
         change = (f"the `{inner}` inside `{type_}`" if type_ and inner and inner != type_
                   else f"{name} itself")
         what = (
-            f"{send.cap(problem)}. {send.cap(send.future_phrase(match))} therefore stores an "
-            f"`Rc` in its state, and {send.bound_phrase(match)}, so the compiler rejects it.\n\n"
+            f"{send.cap(problem)}. {send.cap(send.future_phrase(match))} therefore stores "
+            f"{pointer} in its state, and {send.bound_phrase(match)}, so the compiler "
+            "rejects it.\n\n"
             "The error is reported where the future is handed over (the squiggle), but the "
             f"thing to change is {change}"
             + (f" on line {match.fact('decl_line')}." if match.fact("decl_line") else ".")
@@ -83,9 +91,14 @@ class SendRcAcrossAwait(Family):
             "free the value too early or never. `Arc` pays for atomic updates and is `Send` "
             "(when what it points to is `Send + Sync`)."
         )
-        fix = (
+        first = (
+            (f"Replace the `rc::Weak` with {arc}, and the `Rc` it is downgraded from with "
+             "`Arc` (`Rc::downgrade` becomes `Arc::downgrade`). If the ") if weak else
             ("Replace the `Rc` with `Arc`" + (f" — {arc} —" if arc != "an `Arc`" else "")
              + " and `Rc::clone` with `Arc::clone`. If the ")
+        )
+        fix = (
+            first
             +
             "`Rc` wrapped a `RefCell` or `Cell`, the thread-safe pair is `Arc<Mutex<…>>` "
             "(`.borrow_mut()` becomes `.lock().unwrap()`), `Arc<RwLock<…>>`, or an atomic for a "
@@ -97,6 +110,7 @@ class SendRcAcrossAwait(Family):
                "a block `{ … }` that finishes before the `.await`, and carry out only plain "
                "values (a `usize`, a cloned `String`).\n\n")
             + send.LOCAL_EXECUTOR
+            + "\n\n" + _rc_fix.FIX_NOTE
         )
         rule = (
             "Everything alive at an `.await` is part of the future, and a spawned future must be "
@@ -126,6 +140,12 @@ class SendRcAcrossAwait(Family):
                 *send.SEND_LINKS,
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """`rc-to-arc`: the culprit and every value it is cloned from or into become `Arc`
+        (an inner `RefCell` a `Mutex`), with their `use` lines; nothing when any use of
+        those values is not understood."""
+        return _rc_fix.send_rc_fixes(match, sources)
 
 
 FAMILY = SendRcAcrossAwait()

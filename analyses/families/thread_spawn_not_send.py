@@ -16,8 +16,10 @@ import re
 import tree_sitter
 
 from .. import syntax
+from ..edits import Fix
 from ..model import Diagnostic
 from ..sources import Sources
+from . import _rc_fix
 from . import _trait_common as common
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
@@ -375,6 +377,16 @@ class ThreadSpawnNotSend(Family):
                      "https://doc.rust-lang.org/book/ch16-03-shared-state.html"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """`Rc` → `Arc` (`rc-to-arc`), and a `RefCell` inside → `Mutex` (preferred) or
+        `RwLock` (`rc-to-arc-rwlock`; `refcell-to-mutex`/`refcell-to-rwlock` when the
+        pointer is already an `Arc` or the cell is borrowed directly). `Cell`, raw pointers
+        and channel ends get no fix: their replacements change the code that uses them."""
+        if match.diagnostic is None:
+            return []
+        place = common.user_place(match.diagnostic, sources)
+        return _rc_fix.thread_fixes(match, sources, place.file if place else None)
 
 
 FAMILY = ThreadSpawnNotSend()
