@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import re
 
+from .. import fixkit
+from ..edits import Fix
 from ..model import Diagnostic, Span
 from ..sources import Sources
 from . import _lifetime_common as common
+from . import _tie_fix as tie
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
 _MUT_REF = re.compile(r"because of a mutable (?P<kind>reference|pointer) to `(?P<target>[^`]+)`")
@@ -113,6 +116,7 @@ class MutRefInvariance(Family):
         function = match.code("function", "the function")
         ty = match.code("invariant_type", "a `&mut` or `Cell`-like type")
         line = match.line("line")
+        outlives_bound = match.fact("outlives")
         lifetimes = match.facts.get("lifetimes")
         if isinstance(lifetimes, list) and len(lifetimes) == 2:
             long, short = f"`{lifetimes[0]}`", f"`{lifetimes[1]}`"
@@ -161,7 +165,12 @@ class MutRefInvariance(Family):
                 + f"Use the same lifetime for both sides: write one name where {function}'s "
                 f"signature has {long} and {short}, so the value that flows into {ty} already "
                 "has the lifetime stored inside it and no conversion is needed.\n\n"
-                "If that ties callers too tightly, store owned data instead (`Vec<String>` "
+                + (f"Equivalently, declare that the data outlives the place it is stored in: "
+                   f"`{outlives_bound}` on the lifetime's declaration. That is the quick fix, "
+                   "offered unless the signature already implies the opposite relation (then "
+                   "the bound would force both lifetimes to be one and the same).\n\n"
+                   if outlives_bound else "")
+                + "If that ties callers too tightly, store owned data instead (`Vec<String>` "
                 "rather than `Vec<&str>`, or an `Rc<str>`/`Arc<str>`), which removes the "
                 "lifetime from the invariant position entirely.\n\n"
                 "For structs, avoid reusing one lifetime for both the `&mut` and its contents "
@@ -183,6 +192,41 @@ class MutRefInvariance(Family):
                      "https://doc.rust-lang.org/nomicon/subtyping.html"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """rustc's outlives bound (`'line: 'buf`) on the lifetime's declaration — only when
+        the signature does not already imply the reverse (`&'v mut Vec<&'s str>` implies
+        `'s: 'v`; adding `'v: 's` would force the two to be equal, the `&'a mut T<'a>`
+        trap). Other shapes need a redesign the explanation describes."""
+        outlives = match.fact("outlives")
+        diagnostic = match.diagnostic
+        primary = diagnostic.primary if diagnostic is not None else None
+        if not outlives or primary is None or ":" not in outlives:
+            return []
+        long, short = (part.strip() for part in outlives.split(":", 1))
+        if any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short)):
+            return []
+        file = fixkit.SourceFile.load(sources, primary.file)
+        function = file.node_for_span(primary, "function_item") if file is not None else None
+        if file is None or function is None or tie.in_trait_contract(function):
+            return []
+        declared = tie.declaring_parameter(file, function, long)
+        if declared is None or tie.declaring_parameter(file, function, short) is None:
+            return []
+        parameters = function.child_by_field_name("parameters")
+        for node in file.walk(parameters) if parameters is not None else []:
+            if node.type != "reference_type":
+                continue
+            outer = next((c for c in node.children if c.type == "lifetime"), None)
+            inner = node.child_by_field_name("type")
+            if outer is not None and file.node_text(outer) == long and inner is not None and \
+                    re.search(re.escape(short) + r"\b", file.node_text(inner)):
+                return []
+        edit = tie.add_outlives(file, declared, short)
+        fix = fixkit.make_fix("add-lifetime-bound",
+                              f"Require `{long}: {short}` (`{long}` outlives `{short}`)",
+                              [edit], preferred=True)
+        return [fix] if fix is not None else []
 
 
 FAMILY = MutRefInvariance()
