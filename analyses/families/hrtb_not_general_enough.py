@@ -19,9 +19,12 @@ import re
 
 import tree_sitter
 
-from .. import syntax
+from .. import fixkit, syntax
+from ..edits import Fix
 from ..model import Diagnostic, Span
 from ..sources import Sources, line_of
+from . import _bound_fix as bounds
+from . import _hrtb_fix as hrtb
 from . import _lifetime_common as common
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
@@ -479,6 +482,92 @@ class HrtbNotGeneralEnough(Family):
             links=(*links, Link("Rust Reference: async closures",
                                 "https://doc.rust-lang.org/reference/expressions/closure-expr.html#async-closures")),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Per shape: annotate a stored closure's reference parameters; pass a closure that
+        returns a borrow of its argument through a `for<'a>` identity helper; rewrite an
+        `Fn(&T) -> Fut` bound in the user's crate as `AsyncFn(&T) -> U`; drop `'static`
+        from a private fn passed as a `fn(&T) -> &U` pointer. Trait impls pinned to one
+        lifetime get no edit: the consumer's bound or the types need redesigning."""
+        diagnostic = match.diagnostic
+        primary = diagnostic.primary if diagnostic is not None else None
+        if diagnostic is None or primary is None:
+            return []
+        shape = match.fact("shape")
+        if shape == "async-fn":
+            return self._async_fn_fix(match, diagnostic, sources)
+        file = fixkit.SourceFile.load(sources, primary.file)
+        if file is None:
+            return []
+        if shape == "closure":
+            passed = _argument_closure(primary, sources)
+            signature = match.fact("closure_signature")
+            closure = _same_node(file, passed[0]) if passed is not None else None
+            if closure is None or not signature:
+                return []
+            edits = hrtb.annotate_parameters(file, closure, signature)
+            if edits:
+                types = sorted({e.new_text.removeprefix(": ") for e in edits})
+                name = match.code("closure", "the closure")
+                return hrtb.fix("annotate-param",
+                                f"Annotate the parameter of {name}: `{', '.join(types)}`",
+                                edits)
+            parts = hrtb.signature_parts(signature)
+            if parts is None or len(parts[0]) != 1:
+                return []
+            return self._constrain(match, file, closure, common.strip_lifetimes(parts[0][0]),
+                                   common.strip_lifetimes(parts[1]))
+        if shape == "closure-return":
+            found = _closure_at(primary, sources) or (
+                (passed[0], passed[2]) if (passed := _argument_closure(primary, sources))
+                else None)
+            closure = _same_node(file, found[0]) if found is not None else None
+            param_type, return_type = match.fact("param_type"), match.fact("return_type")
+            if closure is None or not param_type or not return_type:
+                return []
+            return self._constrain(match, file, closure, param_type, return_type)
+        fn_item, found_type = match.fact("fn_item"), match.fact("found") or ""
+        if shape in ("fn", "mismatch") and fn_item and "'static" in found_type:
+            return hrtb.fix("generalise-fn",
+                            f"Make `{fn_item}` generic over the lifetime (drop `'static`)",
+                            hrtb.unpin_static_fn(file, fn_item))
+        return []
+
+    def _constrain(self, match: Match, file: fixkit.SourceFile, closure: tree_sitter.Node,
+                   param_type: str, return_type: str) -> list[Fix]:
+        edits = hrtb.constrain_closure(file, closure, param_type, return_type)
+        name = match.code("closure", "the closure")
+        return hrtb.fix("constrain-closure",
+                        f"Pass {name} through a `for<'a> Fn({param_type}) -> {return_type}` "
+                        "helper", edits)
+
+    def _async_fn_fix(self, match: Match, diagnostic: Diagnostic,
+                      sources: Sources) -> list[Fix]:
+        future_param = match.fact("future_param")
+        requirement = common.help_span(diagnostic, r"lifetime requirement is introduced here")
+        where_clause = diagnostic.span_labelled(r"doesn't satisfy where-clause")
+        anchor = requirement or (where_clause[0] if where_clause else None)
+        if anchor is None or not future_param:
+            return []
+        file = fixkit.SourceFile.load(sources, anchor.file)
+        node = file.node_for_span(anchor) if file is not None else None
+        function = bounds.owning_function(node)
+        if file is None or function is None or function.type != "function_item":
+            return []
+        rewritten = hrtb.async_fn_bound(file, function, future_param)
+        if rewritten is None:
+            return []
+        edits, bound = rewritten
+        return hrtb.fix("async-fn-bound", f"Bound the operation with `{bound}` instead of "
+                        f"`{future_param}`", edits)
+
+
+def _same_node(file: fixkit.SourceFile, node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The node with the same range in `file`'s own tree."""
+    found = file.root.descendant_for_byte_range(node.start_byte, node.end_byte)
+    while found is not None and found.type != node.type:
+        found = found.parent
+    return found
 
 
 def match_signature(facts: dict[str, FactValue]) -> str | None:
