@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import re
 
-from .. import syntax
+import tree_sitter
+
+from .. import fixkit, syntax
+from ..edits import Fix, TextEdit
 from ..model import Diagnostic, Span
 from ..sources import Sources
+from . import _async_fix as fixing
 from . import _trait_common as common
 from .base import Explanation, FactValue, Family, Link, Match, Related
 
@@ -179,7 +183,11 @@ class AsyncTraitFutureNotSend(Family):
                 f"Write the method in {trait} in its desugared form with the bound: "
                 f"{signature_text}{decl_line}. Implementations "
                 f"can keep writing `async fn {method_name}`; each is now checked to produce a "
-                "`Send` future, and generic callers may spawn it.\n\n"
+                "`Send` future, and generic callers may spawn it. To make the bound "
+                "visible in the implementations as well, write them the same way, with the "
+                "old body inside: `fn "
+                f"{method_name}(&self, …) -> impl Future<Output = R> + Send {{ async move "
+                "{ … } }`.\n\n"
                 "Alternatives: the `trait-variant` crate's `#[trait_variant::make(SendTrait: "
                 "Send)]` generates a `Send` twin of the trait from the `async fn` version, "
                 "handy for libraries that want both; or `#[async_trait]`, whose boxed futures "
@@ -206,6 +214,100 @@ class AsyncTraitFutureNotSend(Family):
                 Link("std::marker::Send", "https://doc.rust-lang.org/std/marker/trait.Send.html"),
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Declare the trait method as `fn m(…) -> impl Future<Output = T> + Send` (the
+        implementations' `async fn`s still satisfy it); as an alternative, also write each
+        implementation in the known files out as `fn … { async move { … } }`."""
+        trait, method = match.fact("trait"), match.fact("method")
+        if match.diagnostic is None or not trait or not method:
+            return []
+        files = [f for path in common.known_files(match.diagnostic, sources)
+                 if (f := fixkit.SourceFile.load(sources, path)) is not None]
+        declared = [(file, item) for file in files
+                    for item in _methods(file, trait, method, in_trait=True)]
+        if len(declared) != 1:
+            return []
+        file, item = declared[0]
+        trait_edits = _desugar(file, item, sources)
+        if trait_edits is None:
+            return []
+        impl_edits: list[TextEdit] = []
+        for other in files:
+            for impl_item in _methods(other, trait, method, in_trait=False):
+                edits = _desugar(other, impl_item, sources)
+                if edits is None:
+                    return [fix for fix in [self._trait_fix(trait, method, trait_edits)]
+                            if fix is not None]
+                impl_edits.extend(edits)
+        fixes = [self._trait_fix(trait, method, trait_edits)]
+        if impl_edits:
+            fixes.append(fixkit.make_fix(
+                "send-future-everywhere",
+                f"Require a `Send` future for `{trait}::{method}` and write its "
+                "implementations out as `async move` blocks", [*trait_edits, *impl_edits]))
+        return [fix for fix in fixes if fix is not None]
+
+    @staticmethod
+    def _trait_fix(trait: str, method: str, edits: list[TextEdit]) -> Fix | None:
+        return fixkit.make_fix("send-future-in-trait",
+                               f"Require a `Send` future for `{trait}::{method}` in the trait",
+                               edits, preferred=True)
+
+
+def _methods(file: fixkit.SourceFile, trait: str, method: str, *,
+             in_trait: bool) -> list[tree_sitter.Node]:
+    """The `async fn method` items of the trait (in_trait) or of its impls in the file."""
+    out = []
+    for node in file.walk():
+        if in_trait and node.type == "trait_item":
+            name = node.child_by_field_name("name")
+            if name is None or file.node_text(name) != trait:
+                continue
+        elif not in_trait and node.type == "impl_item":
+            name = node.child_by_field_name("trait")
+            if name is None or re.sub(r"<.*", "", file.node_text(name)).rsplit(
+                    "::", 1)[-1] != trait:
+                continue
+        else:
+            continue
+        body = node.child_by_field_name("body")
+        for item in body.named_children if body is not None else ():
+            item_name = item.child_by_field_name("name")
+            if item.type in ("function_item", "function_signature_item") and \
+                    item_name is not None and file.node_text(item_name) == method:
+                out.append(item)
+    return out
+
+
+def _desugar(file: fixkit.SourceFile, item: tree_sitter.Node,
+             sources: Sources) -> list[TextEdit] | None:
+    """`async fn m(…) -> T` rewritten as `fn m(…) -> impl Future<Output = T> + Send`, with
+    a body (if any) wrapped in `async move { … }`; None when the item is not that shape."""
+    modifiers = next((c for c in item.children if c.type == "function_modifiers"), None)
+    fn_keyword = next((c for c in item.children if c.type == "fn"), None)
+    params = item.child_by_field_name("parameters")
+    if modifiers is None or fn_keyword is None or params is None or \
+            file.node_text(modifiers).split() != ["async"]:
+        return None
+    future = ("Future" if fixkit.imports_name(file, "Future", "std::future::Future")
+              else "std::future::Future")
+    returns = item.child_by_field_name("return_type")
+    edits = [file.edit_bytes(modifiers.start_byte, fn_keyword.start_byte, "")]
+    if returns is not None:
+        edits.append(file.replace(returns, f"impl {future}<Output = "
+                                           f"{file.node_text(returns)}> + Send"))
+    else:
+        edits.append(file.insert_after(params, f" -> impl {future}<Output = ()> + Send"))
+    body = item.child_by_field_name("body")
+    if body is not None:
+        if fixing.has_multiline_string(file, body):
+            return None
+        base = file.indent_of(item)
+        unit = file.indent_unit()
+        inner = fixing.reindent_tail(file.node_text(body), unit)
+        edits.append(file.replace(body, f"{{\n{base}{unit}async move {inner}\n{base}}}"))
+    return edits
 
 
 FAMILY = AsyncTraitFutureNotSend()
