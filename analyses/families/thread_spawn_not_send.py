@@ -30,6 +30,9 @@ _VIA = re.compile(r"required for `(?P<via>[^`]+)` to implement `(?:[\w:]*::)?Sen
 _WITHIN_TYPE = re.compile(r"required because it appears within the type `(?P<outer>[^`]+)`")
 _FUTURE_CONTEXT = re.compile(r"\{async (?:block|fn body|closure body)@|used within this `async")
 _LEAD_PATH = re.compile(r"^(?:[a-z_][a-z0-9_]*::)+")
+_CHANNEL = re.compile(r"\b(?:sync_)?channel\s*(?:::<[^>]*>)?\s*\(")
+# Calls whose first argument is the value they hand on: `Arc::clone(&x)`, `Arc::new(x)`.
+_WRAPPER = re.compile(r"(?:::clone|\b(?:Arc|Rc|Box|Mutex|RwLock)::new)$")
 _FORMAT_ARG = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[:}])")
 
 # What to use instead, by the head of the offending type.
@@ -46,6 +49,9 @@ _REPLACEMENTS: dict[str, tuple[str, str]] = {
              "data)"),
     "OnceCell": ("use `OnceLock` instead",
                  "`std::sync::OnceLock`, the thread-safe `OnceCell`"),
+    "Receiver": ("share it as `Arc<Mutex<Receiver<T>>>`",
+                 "`Arc<Mutex<Receiver<T>>>` — a `Receiver` may move to one other thread, "
+                 "but several threads receiving from it need a lock around it"),
     "MutexGuard": ("take the lock inside the thread instead",
                    "taking the lock inside the thread instead of sending the guard"),
     "*mut": ("send owned data instead",
@@ -150,6 +156,9 @@ class _Resolver:
         if depth > 4:
             return False
         kind = declaration.type
+        channel = self._channel_end(declaration, name)
+        if channel is not None:
+            return channel
         parts = []
         if kind in ("let_declaration", "parameter"):
             for key in ("type", "value"):
@@ -178,6 +187,21 @@ class _Resolver:
             return field is not None and self._field_carries(self.parsed.node_text(field))
         return False
 
+    def _channel_end(self, declaration: tree_sitter.Node, name: str) -> bool | None:
+        """For `let (tx, rx) = mpsc::channel()`: whether `name` is the end the offending type
+        names (the second for a `Receiver`, the first for a `Sender`); None for any other
+        declaration."""
+        pattern = declaration.child_by_field_name("pattern")
+        value = declaration.child_by_field_name("value")
+        if declaration.type != "let_declaration" or pattern is None or value is None or \
+                pattern.type != "tuple_pattern" or len(pattern.named_children) != 2 or \
+                not _CHANNEL.search(self.parsed.node_text(value)):
+            return None
+        receiving = bool(self.pattern.search("Receiver"))
+        sending = bool(self.pattern.search("Sender") or self.pattern.search("SyncSender"))
+        ends = [self.parsed.node_text(n) for n in pattern.named_children]
+        return (receiving and ends[1] == name) or (sending and ends[0] == name)
+
     def _source_of(self, value: tree_sitter.Node) -> tree_sitter.Node | None:
         """The place a value is copied from: `x`, `&x`, `x.clone()`, `Arc::clone(&x)`."""
         node: tree_sitter.Node | None = value
@@ -198,8 +222,8 @@ class _Resolver:
                             "clone", "to_owned", "as_ref", "by_ref"):
                         node = function.child_by_field_name("value")
                         continue
-                if function is not None and self.parsed.node_text(function).endswith(
-                        "::clone") and arguments is not None and arguments.named_child_count:
+                if function is not None and _WRAPPER.search(self.parsed.node_text(function)) \
+                        and arguments is not None and arguments.named_child_count:
                     node = arguments.named_children[0]
                     continue
             return None
@@ -335,8 +359,20 @@ class ThreadSpawnNotSend(Family):
             "is checked at run time: the type system rules the race out before the program "
             "ever runs."
         )
-        fix = (
+        receiver = variable or "rx"
+        swap = (
+            f"Put the receiver behind a lock: `let {receiver} = Arc::new(Mutex::new("
+            f"{receiver}));` where it is created, and receive with "
+            f"`let next = {receiver}.lock().unwrap().recv();` inside each thread. Take the job "
+            "out in its own statement, as here: in `while let Ok(job) = "
+            f"{receiver}.lock().unwrap().recv()` the guard lives through the loop body and "
+            "the workers would take turns instead of running in parallel. A multi-consumer "
+            "channel (crossbeam's, or an async one) avoids the lock altogether. "
+            if head == "Receiver" else
             f"Swap {ty} for {long}; the code that uses it barely changes. "
+        )
+        fix = (
+            swap +
             "Typical swaps: `Rc<T>` → `Arc<T>`; `RefCell<T>` → `Mutex<T>` or `RwLock<T>` "
             "(`.borrow_mut()` becomes `.lock().unwrap()`); `Cell<u64>` → `AtomicU64` "
             "(`.set`/`.get` become `.store`/`.load`); shared mutable state → "
@@ -345,7 +381,7 @@ class ThreadSpawnNotSend(Family):
             "(or send only plain owned data such as a `String` or a `Vec`) so it never "
             "crosses threads. When threads only need to borrow locals for a while, "
             "`std::thread::scope` lets them do so without `Arc`, but whatever they share "
-            "must still be `Sync`."
+            "must still be `Sync`.\n\n" + _rc_fix.THREAD_FIX_NOTE
         )
         rule = (
             "Anything handed to another thread must be `Send`, and anything two threads can "
