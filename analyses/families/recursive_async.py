@@ -33,6 +33,8 @@ def _function_name(span: Span, sources: Sources) -> str | None:
 
 def _callee(span: Span, sources: Sources) -> str | None:
     text = sources.text(span.file)
+    if text is None and span.macro and not span.macro.startswith("desugaring"):
+        return None  # inside another crate's macro (`tokio::join!`): its own helper calls
     line = span.text[0] if span.text else None
     if text is not None:
         lines = text.splitlines()
@@ -59,7 +61,7 @@ class RecursiveAsync(Family):
             if name:
                 facts["function"] = name
         call = diagnostic.span_labelled(r"^recursive call here")
-        if call is not None:
+        if call is not None and not call[0].file.startswith("/"):
             span = call[0]
             facts["call_line"] = span.line_start
             callee = _callee(span, sources)
@@ -137,8 +139,14 @@ class RecursiveAsync(Family):
         if call is None:
             return []
         span = call[0]
+        if sources.text(span.file) is None:
+            return self._fixes_in_macro(match, sources)
         file = fixkit.SourceFile.load(sources, span.file)
         node = file.node_for_span(span) if file else None
+        if file is not None and node is not None and (
+                node.type == "token_tree"
+                or any(a.type == "token_tree" for a in syntax.ancestors(node))):
+            return _box_in_tokens(file, span)
         # The label covers `f(…).await`; what gets boxed is the call inside.
         if node is not None and node.type == "await_expression":
             node = node.named_children[0] if node.named_children else None
@@ -152,5 +160,63 @@ class RecursiveAsync(Family):
         fix = fixkit.make_fix("box-pin", f"Box the recursive call: `Box::pin({text})`",
                               [file.replace(node, f"Box::pin({text})")], preferred=True)
         return [fix] if fix else []
+
+    @staticmethod
+    def _fixes_in_macro(match: Match, sources: Sources) -> list[Fix]:
+        """The recursive call sits in another crate's macro (`tokio::join!(f(a), f(b))`):
+        rustc points into the macro's source, so box every direct call of the function
+        itself written in a macro's arguments in its body. Mutual recursion and method
+        calls are left alone."""
+        function_name = match.fact("function")
+        primary = match.diagnostic.primary if match.diagnostic is not None else None
+        if not function_name or primary is None or match.fact("other_function"):
+            return []
+        file = fixkit.SourceFile.load(sources, primary.file)
+        function = file.node_for_span(primary, "function_item") if file is not None else None
+        body = function.child_by_field_name("body") if function is not None else None
+        if file is None or body is None:
+            return []
+        edits = []
+        for ident in file.identifiers(function_name, within=body, kinds=("identifier",)):
+            parent, after, before = ident.parent, ident.next_sibling, ident.prev_sibling
+            if parent is None or parent.type != "token_tree" or after is None or \
+                    after.type != "token_tree" or not file.node_text(after).startswith("("):
+                continue
+            if before is not None and file.node_text(before) in (".", "::", "fn"):
+                continue
+            call = file.parsed.data[ident.start_byte:after.end_byte].decode("utf-8")
+            following = after.next_sibling
+            if following is not None and file.node_text(following) == ".":
+                continue  # `f(x).await` / `f(x).map(…)`: not a plain call argument
+            edits.append(file.edit_bytes(ident.start_byte, after.end_byte,
+                                         f"Box::pin({call})"))
+        fix = fixkit.make_fix("box-pin", f"Box the recursive calls of `{function_name}` in "
+                              "the macro with `Box::pin`", edits, preferred=True)
+        return [fix] if fix else []
+
+
+def _box_in_tokens(file: fixkit.SourceFile, span: Span) -> list[Fix]:
+    """The call is in a macro's arguments (`format!("{}", f(x).await)`), where tree-sitter
+    sees only tokens: box the span's text when it is `call(…).await`."""
+    start = file.byte_at(span.line_start, span.column_start)
+    end = file.byte_at(span.line_end, span.column_end)
+    text = file.parsed.data[start:end].decode("utf-8")
+    found = re.fullmatch(r"(?s)(.*?)\s*\.\s*await", text)
+    call = found.group(1) if found else ""
+    parsed = syntax.parse(f"fn __f() {{ {call}; }}")
+    statement = parsed.root.named_children[0].child_by_field_name("body") \
+        if parsed.root.named_children else None
+    inner = statement.named_children[0] if statement is not None and \
+        statement.named_children else None
+    expression = inner.named_children[0] if inner is not None and inner.named_children \
+        else None
+    if parsed.has_errors() or expression is None or expression.type != "call_expression" \
+            or call.startswith("Box::pin("):
+        return []
+    fix = fixkit.make_fix("box-pin", f"Box the recursive call: `Box::pin({call})`",
+                          [file.edit_bytes(start, end, f"Box::pin({call}).await")],
+                          preferred=True)
+    return [fix] if fix else []
+
 
 FAMILY = RecursiveAsync()
