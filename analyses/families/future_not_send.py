@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 
+from ..edits import Fix
 from ..model import Diagnostic
 from ..sources import Sources
+from . import _rc_fix
 from . import _send_common as send
 from .base import Explanation, Family, Link, Match
 
@@ -97,7 +99,11 @@ class FutureNotSend(Family):
                 f"If the value is only needed before or after the await, narrow its scope: "
                 "finish with it in a block, or create it after the await. Convert errors to an "
                 "owned, `Send` form (`e.to_string()`, your own error enum) before awaiting.\n\n"
-                + send.LOCAL_EXECUTOR
+                + send.LOCAL_EXECUTOR + "\n\n"
+                "No quick fix is offered here: which of these is right depends on how the "
+                "value is used, and adding `+ Send` to a trait object obliges every value "
+                "stored in it, possibly in other files. Only an `Rc` found behind the value "
+                "gets the mechanical `Rc` → `Arc` rewrite."
             ),
             rule=(
                 "Every value alive at an `.await` is part of the future; a future passed to a "
@@ -159,6 +165,14 @@ class FutureNotSend(Family):
                 *send.SEND_LINKS,
             ),
         )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Only the mechanical case: an `Rc`/`rc::Weak` culprit (or a struct field holding
+        one) gets `rc-to-arc`. Trait objects, errors and awaited futures get no edit: the
+        right change is a design choice the explanation lays out."""
+        if match.fact("awaited"):
+            return []
+        return _rc_fix.send_rc_fixes(match, sources)
 
 
 FAMILY = FutureNotSend()

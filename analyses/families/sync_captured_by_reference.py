@@ -87,6 +87,8 @@ class SyncCapturedByReference(Family):
                 "allocation and guarantee exclusive access), wrap it in a newtype and write "
                 "`unsafe impl Send for Wrapper {}` with a comment that states the guarantee. "
                 "That moves the proof from the compiler to you.\n\n" + send.LOCAL_EXECUTOR
+                + "\n\nNo quick fix is offered: whether the pointer can be replaced by owned "
+                "data or vouched for is a decision only you can make."
             )
         else:
             cell = f"`{shared}`" if shared else "the `Cell`/`RefCell`"
@@ -98,7 +100,12 @@ class SyncCapturedByReference(Family):
                 "If the future only needs a value, not the shared cell, read it before the task "
                 "or the await (`let n = counter.get();`) and move the plain value in; or let the "
                 "task own its own data instead of borrowing the caller's.\n\n"
-                + send.LOCAL_EXECUTOR
+                + send.LOCAL_EXECUTOR + "\n\n"
+                "No quick fix is offered: the thread-safe replacement changes how every use "
+                "reads (an atomic's `.load()`/`.store()` take a memory ordering; a `Mutex` "
+                "adds a lock that must not be held across an `.await`), and whether reading "
+                "the value early is right depends on what the task expects to see — choices "
+                "to make by hand."
             )
         return Explanation(
             family=self.id,
