@@ -186,7 +186,14 @@ class AsyncTraitDynIncompatible(Family):
                 "T> + Send + '_>>`, with implementations returning `Box::pin(async move { … "
                 "})`.\n"
                 f"- an `enum` with one variant per implementation, whose own `async fn {m}` "
-                "matches and delegates — no boxing and no `dyn`, when the list is closed."
+                "matches and delegates — no boxing and no `dyn`, when the list is closed.\n"
+                f"- a second, dyn-compatible trait holding only what the `dyn` users call "
+                f"(with boxed futures), implemented for every `T: {t}` by one blanket impl, "
+                f"so generic code keeps the native `async fn`.\n\n"
+                "borrowlens offers no automatic edit for this error: every choice changes "
+                "the callers, the implementations or the dependencies, and which one fits is "
+                "a design decision. (rustc's occasional suggestion to write `Self` instead of "
+                "the `dyn` type does not apply to async methods.)"
             ),
             rule=(
                 "A trait used through `dyn` must have methods with one fixed signature. "
