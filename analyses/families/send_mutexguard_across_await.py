@@ -11,8 +11,10 @@ temporary), type, `guard_source` (`state.lock()`), declaration and await lines, 
 
 from __future__ import annotations
 
+from ..edits import Fix
 from ..model import Diagnostic
 from ..sources import Sources
+from . import _guard_fix as guard_fix
 from . import _send_common as send
 from .base import Explanation, Family, Link, Match
 
@@ -59,7 +61,10 @@ class SendMutexguardAcrossAwait(Family):
             else:
                 first_fix = (f"Take the lock in its own `let` statement so the guard is dropped "
                              f"at its `;`: `let next = {value};`, then `{head}` on `next`. The "
-                             "lock is released before the body runs and awaits.")
+                             "lock is released before the body runs and awaits. The value "
+                             "must not borrow from the guard: an `Option<&T>` from `get`/"
+                             "`first` needs `.cloned()` (and `next.as_ref()` in the head keeps "
+                             "the patterns' types as they were).")
         elif dropped:
             situation = (f" The code already calls `drop({variable})` before the await, but "
                          f"rustc still counts {name}: it was borrowed (dereferenced or used "
@@ -101,6 +106,9 @@ class SendMutexguardAcrossAwait(Family):
             ),
             fix=(
                 f"{first_fix}\n\n"
+                "If the guard is still used after the await (you write back through it), no "
+                "block can end it earlier: split the work into lock–copy–unlock, await, "
+                "lock–write, or hold an async lock across the await.\n\n"
                 f"Keep std's {lock} when the critical section is short and synchronous: it is "
                 f"faster than the async one. Switch to {tokio_lock} only when the lock really "
                 "must stay held across the await (for example, to serialise a whole "
@@ -136,6 +144,12 @@ class SendMutexguardAcrossAwait(Family):
                 *send.SEND_LINKS,
             ),
         )
+
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """End the guard's scope before the await: a block around a named guard, or a `let`
+        for a temporary guard in a `match`/`if let`/`while let` head (see `_guard_fix`)."""
+        return guard_fix.fixes(match, sources, refcell=False)
 
 
 FAMILY = SendMutexguardAcrossAwait()

@@ -9,8 +9,10 @@ type, `guard_source` (`cell.borrow_mut()`), declaration and await lines, the bou
 
 from __future__ import annotations
 
+from ..edits import Fix
 from ..model import Diagnostic
 from ..sources import Sources
+from . import _guard_fix as guard_fix
 from . import _send_common as send
 from .base import Explanation, Family, Link, Match
 
@@ -35,16 +37,39 @@ class SendRefcellGuardAcrossAwait(Family):
         made_by = f" from `{source}`" if source else " from `RefCell::borrow()`/`borrow_mut()`"
         guard = f"{name} ({send.a_type(type_)}{made_by})" if type_ else f"{name}{made_by}"
         head = match.fact("scrutinee")
+        variable = match.fact("variable")
+        dropped = match.fact("dropped_before_await") == "true"
         temporary = (f" It is a temporary in the head of a `{head}`, so it lives until the end "
                      f"of the whole `{head}`, body included." if head else "")
+        if dropped and variable:
+            temporary = (f" The code already calls `drop({variable})`, but rustc still counts "
+                         "the borrow: once a guard has been used through (`*g`, `g.len()`), "
+                         "its whole scope is treated as alive, whatever `drop` does.")
         reader = source.replace("borrow_mut()", "borrow()") if source else None
         copy_out = (f"let value = {reader}.clone();" if reader
                     else "let value = cell.borrow().clone();")
+        if head:
+            value = match.fact("scrutinee_value") or f"{source or 'cell.borrow()'}…"
+            first_fix = (f"Move the `{head}` head into its own `let` before it, so the borrow "
+                         f"ends at that statement's `;`: `let next = {value};` (add "
+                         "`.cloned()` when it is an `Option<&T>`), then "
+                         f"`{head}` on `next`"
+                         + (" inside a `loop` that `break`s when it is `None`"
+                            if head == "while let" else "")
+                         + ". Only the owned value is alive at the await.")
+        else:
+            first_fix = (f"End the borrow before awaiting: put the `let` that creates "
+                         f"{name if variable else 'the guard'} and the statements that use it "
+                         "in a block `{ … }` that closes before the `.await`, and let "
+                         f"the block hand out only owned values (`{copy_out}`, a length, a "
+                         "cloned item). Borrow again after the await if you need to write "
+                         "the result back."
+                         + (f" The block replaces the `drop({variable})`." if dropped else ""))
         return Explanation(
             family=self.id,
             title=self.title,
             tldr=(f"{name} (a `RefCell` borrow) is alive across {await_}; end the borrow "
-                  "before the await, or use a `Mutex` if the data is shared across threads."),
+                  "in a block before the await (a `Mutex` alone would not help)."),
             what=(
                 f"{send.cap(guard)} is still alive at "
                 f"{await_}{send.place_phrase(match)}. A `Ref`/`RefMut` "
@@ -66,14 +91,20 @@ class SendRefcellGuardAcrossAwait(Family):
                 "same cell panics with `already borrowed`."
             ),
             fix=(
-                "Finish with the borrow before awaiting: read or write what you need inside a "
-                "block `{ … }` that ends before the `.await`, and carry only owned values across "
-                f"it (`{copy_out}`, a length, a cloned item). Take a fresh borrow after the "
-                "await if you need to write the result back.\n\n"
-                "If the cell is shared between tasks that may run on different threads, "
-                "`RefCell` is the wrong tool anyway: use `Arc<Mutex<T>>` (std's, locked and "
-                "released between awaits), or `tokio::sync::Mutex` only if the lock truly has "
-                "to be held across the await.\n\n" + send.LOCAL_EXECUTOR
+                f"{first_fix}\n\n"
+                "Ending the borrow is enough only when the future owns the cell (moved into an "
+                "`async move` block, or `self` taken by value). When it reaches the cell "
+                "through a reference (`&self`, a `&RefCell<T>` parameter), that reference is "
+                "not `Send` either, because `RefCell` is not `Sync`: the cell must become a "
+                "`std::sync::Mutex` (`.borrow()`/`.borrow_mut()` turn into "
+                "`.lock().unwrap()`) — and its guard must still end before the await, since a "
+                "std `MutexGuard` is not `Send` either. Swapping `RefCell` for `Mutex` alone "
+                "never fixes a guard held across an await.\n\n"
+                "If the borrow really has to last across the await (you write through it "
+                "afterwards), no block can help: restructure so the await happens between two "
+                "short borrows, or use `tokio::sync::Mutex`, whose guard is `Send` and whose "
+                "`.lock().await` waits without blocking the thread — slower, and other tasks "
+                "wait for the whole await.\n\n" + send.LOCAL_EXECUTOR
             ),
             rule=(
                 "Never keep a `RefCell` guard (`Ref`/`RefMut`) alive across an `.await`: borrow, "
@@ -94,6 +125,12 @@ class SendRefcellGuardAcrossAwait(Family):
                 *send.SEND_LINKS,
             ),
         )
+
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """End the guard's scope before the await: a block around a named guard, or a `let`
+        for a temporary guard in a `match`/`if let`/`while let` head (see `_guard_fix`)."""
+        return guard_fix.fixes(match, sources, refcell=True)
 
 
 FAMILY = SendRefcellGuardAcrossAwait()
