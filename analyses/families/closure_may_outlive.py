@@ -103,8 +103,9 @@ class ClosureMayOutlive(Family):
             first = (
                 f"{variable} is still used on line {later}, after the {kind}, so moving it "
                 f"would just trade this error for \"use of moved value\". Give the {kind} "
-                f"its own copy: write `let {name}_for_task = {name}.clone();` before it, "
-                f"refer to `{name}_for_task` inside, and add `move` (`{keyword}`). "
+                f"its own copy: wrap it in a block that clones first, `{{ let {name} = "
+                f"{name}.clone(); {keyword} }}`, so the clone is what moves in and the "
+                f"original stays usable. "
                 f"(If {variable} is `Copy`, such as an integer, `move` copies it and no clone "
                 "is needed.)"
             )
