@@ -333,7 +333,8 @@ class Converter:
         path = _path_text(self.file, head)
         if head is None or not _REFCELL_PATH.match(path):
             raise UnsupportedError("expected RefCell<…>")
-        assert self.plan.cell is not None
+        if self.plan.cell is None:
+            raise UnsupportedError("no lock chosen")
         self.replace(head, self.names.lock if path == "RefCell"
                      else f"std::sync::{self.plan.cell}")
 
@@ -415,7 +416,8 @@ class Converter:
         self.replace(path, self.names.arc if text == "Rc" else "std::sync::Arc")
 
     def _lock_path(self, path: Node, text: str) -> None:
-        assert self.plan.cell is not None
+        if self.plan.cell is None:
+            raise UnsupportedError("no lock chosen")
         self.replace(path, self.names.lock if text == "RefCell"
                      else f"std::sync::{self.plan.cell}")
 
@@ -1063,7 +1065,7 @@ def convert(file: fixkit.SourceFile, start: Start, *, cell: str | None,
             elif start.field_name is not None:
                 converter.add_field(start.field_name, start.kind)
             plan = converter.run()
-        except UnsupportedError:
+        except (UnsupportedError, ValueError, IndexError):
             return None
         if not plan.converted_weak or names.weak != "Weak" or \
                 _remaining(file, "Weak", plan) == 0:
