@@ -68,8 +68,10 @@ class SendRefcellGuardAcrossAwait(Family):
         return Explanation(
             family=self.id,
             title=self.title,
-            tldr=(f"{name} (a `RefCell` borrow) is alive across {await_}; end the borrow "
-                  "in a block before the await (a `Mutex` alone would not help)."),
+            tldr=(f"{name} (a `RefCell` borrow) is alive across {await_}; "
+                  + (f"take the `{head}` value in a `let` before it"
+                     if head else "end the borrow in a block before the await")
+                  + " (a `Mutex` alone would not help)."),
             what=(
                 f"{send.cap(guard)} is still alive at "
                 f"{await_}{send.place_phrase(match)}. A `Ref`/`RefMut` "
