@@ -346,12 +346,14 @@ def wrap_in_block(file: SourceFile, first: Node, last: Node, *, prefix: str = ""
     start = file.line_start_byte(first.start_byte)
     end_of_line = file.parsed.data.find(b"\n", last.end_byte)
     end = len(file.parsed.data) if end_of_line < 0 else end_of_line
+    # Stop before a CRLF's "\r": it stays with the line ending left in place, and an edit
+    # may not end inside a line ending.
+    if end > start and file.parsed.data[end - 1:end] == b"\r":
+        end -= 1
     body = file.parsed.data[start:end].decode("utf-8")
     indent = file.indent_of(first)
     unit = file.indent_unit()
-    # New text uses "\n"; `edits.apply` turns it into the file's own line ending. Only the
-    # "\r" of the last replaced line (before the "\n" left in place) must be kept as is.
+    # New text uses "\n"; `edits.apply` turns it into the file's own line ending.
     lines = [line.removesuffix("\r") for line in body.split("\n")]
     shifted = "\n".join(unit + line if line.strip() else "" for line in lines)
-    cr = "\r" if body.endswith("\r") else ""
-    return file.edit_bytes(start, end, f"{indent}{prefix}{{\n{shifted}\n{indent}}}{suffix}{cr}")
+    return file.edit_bytes(start, end, f"{indent}{prefix}{{\n{shifted}\n{indent}}}{suffix}")

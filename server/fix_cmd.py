@@ -33,6 +33,7 @@ from borrowlens.analyses.edits import EditError, Fix, TextEdit, validated
 from borrowlens.analyses.model import Diagnostic, from_rustc
 from borrowlens.analyses.registry import classify
 
+from .cargo_json import compiler_messages
 from .disk import DiskSources
 
 EXIT_OK = 0
@@ -99,16 +100,8 @@ def _check(cargo: str, target: Target, cargo_args: list[str],
     proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8",
                           errors="replace", env=env, check=False)
     errors = []
-    for line in proc.stdout.splitlines():
-        if not line.startswith("{"):
-            continue
-        try:
-            message = json.loads(line)
-        except ValueError:
-            continue
-        if message.get("reason") != "compiler-message":
-            continue
-        diagnostic = from_rustc(message.get("message") or {})
+    for message in compiler_messages(proc.stdout):
+        diagnostic = from_rustc(message)
         if diagnostic.level == "error" and diagnostic.spans:
             errors.append(diagnostic)
     if proc.returncode != 0 and not errors:

@@ -14,14 +14,19 @@ import pytest
 from borrowlens.analyses.edits import Fix, TextEdit
 from borrowlens.server import fix_cmd
 from support.cli import run
-from support.fixtures import CACHE, FIXTURES
+from support.fixtures import FIXTURES
 
-# These copies build in their own cache directory: they are std-only and small.
-TARGET = CACHE / "fix-cli-target"
+
+# Each test builds in its own target directory (the crates are std-only and tiny): cargo's
+# fingerprints ignore where a crate lives, so copies of one crate sharing a target directory
+# in parallel tests could be taken for each other.
+@pytest.fixture(autouse=True)
+def _own_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARGO_TARGET_DIR", str(tmp_path / "target"))
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "NO_COLOR": "1", "CARGO_TARGET_DIR": str(TARGET)}
+    return {**os.environ, "NO_COLOR": "1"}
 
 
 def copy_crate(case: str, dest: Path, name: str = "fixme") -> Path:
@@ -152,7 +157,6 @@ def test_a_fix_that_makes_things_worse_is_rolled_back(
                         'pub fn broken() -> u8 { "x" }\npub fn worse() -> u8 { "y" }\n'),),
               id="broken")
     monkeypatch.setattr(fix_cmd, "offered_fixes", lambda match, sources: [bad])
-    monkeypatch.setenv("CARGO_TARGET_DIR", str(TARGET))
     target = fix_cmd.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
     cargo = shutil.which("cargo")
     assert cargo is not None

@@ -1,7 +1,7 @@
 """Proving fixes with the real compiler: apply each offered fix to a copy of its fixture crate
 and `cargo check` every copy in one run.
 
-The copies form a throw-away cargo workspace (one member per fix, renamed `fxfix-N` so
+The copies form a throw-away cargo workspace (one member per fix, renamed `fxfix-<run>-N` so
 several fixes of one case can be built side by side) that reuses the fixtures' Cargo.lock and
 their per-user target directory, so dependencies are never rebuilt. Expectations live in each
 case's `expect.toml`:
@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,11 @@ def error_keys(diagnostics: list[Diagnostic]) -> Counter[tuple[str | None, str]]
     return Counter((d.code, _crate_free(d.message)) for d in diagnostics if d.level == "error")
 
 
+# Unique per test run: cargo's fingerprints ignore a member's location, so two runs sharing
+# the target directory at once could otherwise take each other's results for their own.
+RUN = f"{os.getpid()}x{int(time.time())}"
+
+
 def build_workspace(root: Path, work: list[tuple[Case, Fix]]) -> list[Attempt]:
     """Copies each case's crate under `root`, applies its fix, and writes the workspace."""
     if root.exists():
@@ -77,10 +83,10 @@ def build_workspace(root: Path, work: list[tuple[Case, Fix]]) -> list[Attempt]:
     root.mkdir(parents=True)
     attempts = []
     for index, (case, fix) in enumerate(work):
-        package = f"fxfix-{index}"
+        package = f"fxfix-{RUN}-{index}"
         dest = root / f"m{index}"
         # Fresh mtimes: cargo's fingerprints do not depend on the workspace's location, so
-        # files keeping old mtimes could be taken for an earlier run's `fxfix-N`.
+        # files keeping old mtimes could be taken for another build of the same name.
         shutil.copytree(case.path, dest, ignore=shutil.ignore_patterns("target"),
                         copy_function=shutil.copy)
         manifest = dest / "Cargo.toml"
@@ -111,10 +117,24 @@ def check_workspace(root: Path) -> dict[str, list[dict[str, Any]]]:
         if obj.get("reason") == "compiler-message":
             name = str(obj["package_id"]).rsplit("#", 1)[-1].split("@", 1)[0]
             by_package[name].append(obj)
+    _forget_run()
     if proc.returncode != 0 and not by_package:
         raise RuntimeError(f"cargo check of the fixed copies failed to run:\n"
                            f"{proc.stderr[-4000:]}")
     return dict(by_package)
+
+
+def _forget_run() -> None:
+    """Removes this run's artifacts from the shared target directory (they are never reused,
+    and would otherwise pile up run after run)."""
+    stem = f"fxfix_{RUN}_".replace("-", "_")
+    for folder in ("deps", ".fingerprint", "build", "incremental"):
+        for path in (TARGET_DIR / "debug" / folder).glob("*"):
+            if path.name.removeprefix("lib").replace("-", "_").startswith(stem):
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
 
 
 def verdict(attempt: Attempt, messages: list[dict[str, Any]]) -> str | None:

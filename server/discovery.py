@@ -1,0 +1,147 @@
+"""Finding the real rust-analyzer to sit in front of, and saying why each candidate was
+taken or skipped (`borrowlens doctor` prints the reasons).
+
+Order: `--rust-analyzer PATH`, `$BORROWLENS_RUST_ANALYZER`, `rustup which rust-analyzer`, the
+binary bundled with the VS Code rust-analyzer extension, `rust-analyzer` on PATH (never
+borrowlens itself, which may be installed under that name), then the copy borrowlens' own
+set-up builds in its cache. Each candidate must answer `--version` with "rust-analyzer …".
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Set in the child's environment: a borrowlens started with it set was launched by a
+# borrowlens, i.e. some configuration points rust-analyzer back at us.
+DEPTH_ENV = "BORROWLENS_PROXY_DEPTH"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: str
+    source: str
+
+
+@dataclass
+class Discovery:
+    """The chosen rust-analyzer (if any) and what was tried on the way."""
+
+    path: str | None = None
+    version: str | None = None
+    source: str | None = None
+    tried: list[tuple[Candidate, str]] = field(default_factory=list)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("BORROWLENS_CACHE")
+    if base:
+        return Path(base)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "borrowlens"
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    numbers = re.findall(r"\d+", path.as_posix())
+    return tuple(int(n) for n in numbers)
+
+
+def _vscode_bundled() -> Iterator[Path]:
+    home = Path.home()
+    roots = [home / ".vscode" / "extensions", home / ".vscode-server" / "extensions",
+             home / ".vscode-oss" / "extensions", home / ".cursor" / "extensions",
+             home / ".local" / "share" / "code-server" / "extensions"]
+    for root in roots:
+        found = sorted(root.glob("rust-lang.rust-analyzer-*/server/rust-analyzer"),
+                       key=_version_key, reverse=True)
+        yield from found
+
+
+def _self_paths() -> set[Path]:
+    mine = {Path(sys.argv[0]).resolve()} if sys.argv and sys.argv[0] else set()
+    script = shutil.which("borrowlens")
+    if script:
+        mine.add(Path(script).resolve())
+    return mine
+
+
+def _rustup_which() -> str | None:
+    rustup = shutil.which("rustup")
+    if rustup is None:
+        return None
+    try:
+        proc = subprocess.run([rustup, "which", "rust-analyzer"], capture_output=True,
+                              text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    out = proc.stdout.strip()
+    return out if proc.returncode == 0 and out else None
+
+
+def candidates(explicit: str | None) -> Iterator[Candidate]:
+    if explicit:
+        yield Candidate(explicit, "--rust-analyzer")
+    env = os.environ.get("BORROWLENS_RUST_ANALYZER")
+    if env:
+        yield Candidate(env, "$BORROWLENS_RUST_ANALYZER")
+    rustup = _rustup_which()
+    if rustup:
+        yield Candidate(rustup, "rustup which rust-analyzer")
+    for bundled in _vscode_bundled():
+        yield Candidate(str(bundled), "VS Code rust-analyzer extension")
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if directory:
+            path = Path(directory) / "rust-analyzer"
+            if path.is_file() and os.access(path, os.X_OK):
+                yield Candidate(str(path), "PATH")
+    for built in sorted(cache_dir().glob("rust-analyzer-*/bin/rust-analyzer"),
+                        key=_version_key, reverse=True):
+        yield Candidate(str(built), "borrowlens cache")
+
+
+def validate(candidate: Candidate) -> tuple[str | None, str]:
+    """(version, "") when the candidate is a working rust-analyzer, else (None, why not)."""
+    path = Path(candidate.path)
+    if not path.is_file():
+        return None, "not found"
+    if not os.access(path, os.X_OK):
+        return None, "not executable"
+    if path.resolve() in _self_paths():
+        return None, "this is borrowlens itself"
+    try:
+        proc = subprocess.run([str(path), "--version"], capture_output=True, text=True,
+                              timeout=15, check=False,
+                              env={**os.environ, DEPTH_ENV: "1"})
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return None, f"could not run it: {error}"
+    out = (proc.stdout or proc.stderr).strip().splitlines()
+    first = out[0] if out else ""
+    if proc.returncode != 0 or not first.startswith("rust-analyzer"):
+        detail = first or f"exit status {proc.returncode}"
+        return None, f"`--version` did not answer as rust-analyzer ({detail})"
+    return first, ""
+
+
+def find_rust_analyzer(explicit: str | None = None, *, first_only: bool = True) -> Discovery:
+    """Tries the candidates in order; with `first_only`, stops at the first working one."""
+    result = Discovery()
+    seen: set[str] = set()
+    for candidate in candidates(explicit):
+        key = str(Path(candidate.path).resolve()) if Path(candidate.path).exists() \
+            else candidate.path
+        if key in seen:
+            continue
+        seen.add(key)
+        version, why = validate(candidate)
+        result.tried.append((candidate, why or "ok"))
+        if version is not None and result.path is None:
+            result.path, result.version, result.source = candidate.path, version, \
+                candidate.source
+            if first_only:
+                break
+    return result

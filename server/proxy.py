@@ -1,0 +1,384 @@
+"""The proxy: borrowlens on stdio in front of a real rust-analyzer child.
+
+Every frame is forwarded as the exact bytes it arrived as, except the few the proxy changes:
+
+* editor → rust-analyzer: `initialize` loses its `borrowlens` options (rust-analyzer would
+  warn about unknown settings); `codeAction/resolve` for borrowlens' own actions and
+  `workspace/executeCommand borrowlens.explain` are answered here and never forwarded;
+* rust-analyzer → editor: `publishDiagnostics` gains borrowlens' data on recognised
+  diagnostics; responses to `hover` and `codeAction` get borrowlens' explanation / quick
+  fixes merged in; the `initialize` result advertises the `borrowlens.explain` command.
+
+Payloads the proxy changes are plain dicts: lsprotocol's typed model would drop
+rust-analyzer's extensions (hover actions, code action groups, snippet edits).
+
+When rust-analyzer exits, crashes, sends a broken frame or stalls, every pending request
+gets an error response, the editor gets one `window/showMessage`, the child is killed, and
+the proxy exits with status 1 so the editor restarts the pair (a clean restart beats
+replaying half-known state into a new child).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from typing import Any, BinaryIO
+
+from .discovery import DEPTH_ENV
+from .session import EXPLAIN_COMMAND, JsonDict, Session
+from .wire import Frame, FramingError, encode, read_frame
+
+log = logging.getLogger("borrowlens")
+
+# JSON-RPC error codes.
+INTERNAL_ERROR = -32603
+REQUEST_FAILED = -32803
+
+
+def _stall_seconds() -> float:
+    try:
+        return float(os.environ.get("BORROWLENS_STALL_TIMEOUT", "120"))
+    except ValueError:
+        return 120.0
+
+
+class Proxy:
+    """One editor session relayed to one rust-analyzer process."""
+
+    def __init__(self, rust_analyzer: str, args: list[str], stdin: BinaryIO,
+                 stdout: BinaryIO) -> None:
+        self.command = [rust_analyzer, *args]
+        self.stdin = stdin
+        self.stdout = stdout
+        self.session = Session()
+        # Requests from the editor still waiting for rust-analyzer: id -> (method, params).
+        self.pending: dict[Any, tuple[str, Any]] = {}
+        self.child: asyncio.subprocess.Process | None = None
+        self.out_lock = asyncio.Lock()
+        self.shutdown_requested = False
+        self.exit_requested = False
+        self.failed = False
+        self.last_from_child = 0.0
+
+    # --- output ---------------------------------------------------------------------------
+
+    async def _to_editor(self, data: bytes) -> None:
+        async with self.out_lock:
+            await asyncio.to_thread(self._write_out, data)
+
+    def _write_out(self, data: bytes) -> None:
+        self.stdout.write(data)
+        self.stdout.flush()
+
+    async def _to_child(self, data: bytes) -> None:
+        if self.child is None or self.child.stdin is None or self.child.stdin.is_closing():
+            return
+        self.child.stdin.write(data)
+        with contextlib.suppress(ConnectionError):
+            await self.child.stdin.drain()
+
+    async def _reply(self, ident: Any, result: Any) -> None:
+        await self._to_editor(encode({"jsonrpc": "2.0", "id": ident, "result": result}))
+
+    async def _reply_error(self, ident: Any, code: int, message: str) -> None:
+        await self._to_editor(encode({"jsonrpc": "2.0", "id": ident,
+                                      "error": {"code": code, "message": message}}))
+
+    async def _show(self, kind: int, message: str) -> None:
+        await self._to_editor(encode({"jsonrpc": "2.0", "method": "window/showMessage",
+                                      "params": {"type": kind, "message": message}}))
+
+    # --- editor -> rust-analyzer ----------------------------------------------------------
+
+    async def _from_editor(self, frame: Frame) -> None:
+        try:
+            message = frame.json()
+        except ValueError:
+            log.error("the editor sent a frame that is not JSON; forwarding it as is")
+            await self._to_child(frame.raw)
+            return
+        if not isinstance(message, dict):
+            await self._to_child(frame.raw)
+            return
+        method = message.get("method")
+        ident = message.get("id")
+        params = message.get("params")
+        if method is None:  # a response to a rust-analyzer request
+            await self._to_child(frame.raw)
+            return
+        try:
+            handled = await self._intercept_request(method, ident, params, message)
+        except Exception:
+            log.exception("borrowlens failed handling %s; forwarding it unchanged", method)
+            handled = False
+        if handled:
+            return
+        if ident is not None:
+            self.pending[ident] = (method, params)
+        if method == "initialize" and isinstance(params, dict):
+            stripped = self._strip_options(params)
+            if stripped is not None:
+                await self._to_child(encode({**message, "params": stripped}))
+                return
+        await self._to_child(frame.raw)
+        if method == "exit":
+            self.exit_requested = True
+
+    async def _intercept_request(self, method: str, ident: Any, params: Any,
+                                 message: JsonDict) -> bool:
+        """Updates the session; True when borrowlens answered and nothing is forwarded."""
+        session = self.session
+        if method == "textDocument/didOpen":
+            session.open(params)
+        elif method == "textDocument/didChange":
+            session.change(params)
+        elif method == "textDocument/didClose":
+            session.close(params)
+        elif method == "workspace/didChangeConfiguration" and isinstance(params, dict):
+            settings = params.get("settings")
+            if isinstance(settings, Mapping):
+                session.settings.update(settings.get("borrowlens"))
+        elif method == "shutdown":
+            self.shutdown_requested = True
+        elif method == "codeAction/resolve" and ident is not None and isinstance(params, dict):
+            data = params.get("data")
+            if isinstance(data, Mapping) and "borrowlens" in data:
+                # borrowlens' actions carry their edit already: resolving is the identity.
+                await self._reply(ident, params)
+                return True
+        elif (method == "workspace/executeCommand" and ident is not None
+              and isinstance(params, dict) and params.get("command") == EXPLAIN_COMMAND):
+            await self._reply(ident, session.explain(params.get("arguments")))
+            return True
+        return False
+
+    def _strip_options(self, params: JsonDict) -> JsonDict | None:
+        options = params.get("initializationOptions")
+        if isinstance(options, Mapping) and "borrowlens" in options:
+            self.session.settings.update(options["borrowlens"])
+            rest = {k: v for k, v in options.items() if k != "borrowlens"}
+            return {**params, "initializationOptions": rest}
+        return None
+
+    # --- rust-analyzer -> editor ----------------------------------------------------------
+
+    async def _from_child(self, frame: Frame) -> None:
+        self.last_from_child = asyncio.get_running_loop().time()
+        try:
+            message = frame.json()
+        except ValueError:
+            raise FramingError("rust-analyzer sent a frame that is not JSON") from None
+        if not isinstance(message, dict):
+            await self._to_editor(frame.raw)
+            return
+        method = message.get("method")
+        if method is None and "id" in message:
+            request = self.pending.pop(message["id"], None)
+            if request is not None and "result" in message:
+                changed = self._merge_response(request[0], request[1], message["result"])
+                if changed is not None:
+                    await self._to_editor(encode({**message, "result": changed}))
+                    return
+        elif method == "textDocument/publishDiagnostics" and isinstance(
+                message.get("params"), dict):
+            try:
+                enriched = self.session.enrich(message["params"])
+            except Exception:
+                log.exception("borrowlens could not enrich diagnostics; forwarding them")
+                enriched = None
+            if enriched is not None:
+                await self._to_editor(encode({**message, "params": enriched}))
+                return
+        await self._to_editor(frame.raw)
+
+    def _merge_response(self, method: str, params: Any, result: Any) -> Any | None:
+        """A changed result for the editor, or None to forward rust-analyzer's bytes."""
+        try:
+            if method == "initialize" and isinstance(result, dict):
+                return self._initialized(result)
+            if method == "textDocument/hover" and isinstance(params, Mapping):
+                uri = params["textDocument"]["uri"]
+                position = params["position"]
+                if "range" in position:  # rust-analyzer's range hover extension
+                    return None
+                return self.session.merge_hover(result, uri, position)
+            if method == "textDocument/codeAction" and isinstance(params, Mapping):
+                ours = self.session.code_actions(params["textDocument"]["uri"],
+                                                 params["range"])
+                if not ours:
+                    return None
+                only = (params.get("context") or {}).get("only")
+                if only and not any(k == "quickfix" or "quickfix".startswith(k + ".")
+                                    for k in only):
+                    return None
+                theirs = result if isinstance(result, list) else []
+                if any(a.get("isPreferred") for a in ours):
+                    # One preferred action per diagnostic; borrowlens' proven fix wins.
+                    covered = {json.dumps(d, sort_keys=True) for a in ours
+                               for d in a.get("diagnostics", ())}
+                    theirs = [self._unprefer(a, covered) for a in theirs]
+                return [*ours, *theirs]
+        except Exception:
+            log.exception("borrowlens could not merge the %s response", method)
+        return None
+
+    @staticmethod
+    def _unprefer(action: Any, covered: set[str]) -> Any:
+        if isinstance(action, dict) and action.get("isPreferred"):
+            diagnostics = action.get("diagnostics") or ()
+            if any(json.dumps(d, sort_keys=True) in covered for d in diagnostics):
+                return {**action, "isPreferred": False}
+        return action
+
+    def _initialized(self, result: JsonDict) -> JsonDict:
+        capabilities = dict(result.get("capabilities") or {})
+        encoding = capabilities.get("positionEncoding")
+        self.session.encoding = str(encoding) if encoding else "utf-16"
+        provider = dict(capabilities.get("executeCommandProvider") or {})
+        commands = list(provider.get("commands") or [])
+        if EXPLAIN_COMMAND not in commands:
+            commands.append(EXPLAIN_COMMAND)
+        provider["commands"] = commands
+        capabilities["executeCommandProvider"] = provider
+        return {**result, "capabilities": capabilities}
+
+    # --- the loops ------------------------------------------------------------------------
+
+    async def _editor_loop(self, reader: asyncio.StreamReader) -> None:
+        while True:
+            try:
+                frame = await read_frame(reader)
+            except FramingError as error:
+                log.error("bad frame from the editor: %s", error)
+                return
+            if frame is None:
+                return
+            await self._from_editor(frame)
+            if self.exit_requested:
+                return
+
+    async def _child_loop(self) -> str:
+        assert self.child is not None and self.child.stdout is not None
+        while True:
+            try:
+                frame = await read_frame(self.child.stdout)
+            except FramingError as error:
+                return f"rust-analyzer sent a broken message ({error})"
+            if frame is None:
+                return "rust-analyzer exited"
+            try:
+                await self._from_child(frame)
+            except FramingError as error:
+                return str(error)
+
+    async def _drain_stderr(self) -> None:
+        assert self.child is not None and self.child.stderr is not None
+        while True:
+            chunk = await self.child.stderr.read(65536)
+            if not chunk:
+                return
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.buffer.write(chunk)
+                sys.stderr.buffer.flush()
+
+    async def _watchdog(self) -> str:
+        """Returns when rust-analyzer has owed an answer for too long without a sign of life."""
+        limit = _stall_seconds()
+        loop = asyncio.get_running_loop()
+        waiting_since: float | None = None
+        while True:
+            await asyncio.sleep(min(1.0, limit / 4))
+            if not self.pending:
+                waiting_since = None
+                continue
+            now = loop.time()
+            waiting_since = waiting_since or now
+            quiet = now - max(self.last_from_child, waiting_since)
+            if quiet > limit:
+                return (f"rust-analyzer has not answered for {int(quiet)} s "
+                        f"({len(self.pending)} request(s) waiting)")
+
+    async def _fail(self, reason: str) -> None:
+        self.failed = True
+        for ident, (method, _) in list(self.pending.items()):
+            await self._reply_error(ident, REQUEST_FAILED,
+                                    f"{reason}; borrowlens could not complete {method}")
+        self.pending.clear()
+        if not self.shutdown_requested:
+            await self._show(1, f"borrowlens: {reason}. The language server is exiting so "
+                                "the editor can restart it.")
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=1 << 20)
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self.stdin)
+        env = {**os.environ, DEPTH_ENV: "1"}
+        self.child = await asyncio.create_subprocess_exec(
+            *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True, limit=1 << 20)
+        log.info("borrowlens: proxying to %s (pid %d)", self.command[0], self.child.pid)
+        stderr_task = asyncio.create_task(self._drain_stderr())
+        editor = asyncio.create_task(self._editor_loop(reader))
+        child = asyncio.create_task(self._child_loop())
+        watchdog = asyncio.create_task(self._watchdog())
+        done, _ = await asyncio.wait({editor, child, watchdog},
+                                     return_when=asyncio.FIRST_COMPLETED)
+        status = 0
+        if editor in done:
+            # `exit` from the editor, or the editor went away.
+            clean = self.exit_requested and self.shutdown_requested
+            status = await self._stop_child(grace=2.0 if clean else 0.5)
+            status = 0 if clean else 1
+            # Let rust-analyzer's last words (a shutdown response) reach the editor.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(child), 1.0)
+        else:
+            reason = (child.result() if child in done else watchdog.result())
+            if child in done and self.shutdown_requested and not self.pending:
+                reason = ""
+            if reason:
+                code = self.child.returncode
+                if code is not None and code != 0:
+                    reason += f" with status {code}"
+                log.error("borrowlens: %s", reason)
+                await self._fail(reason)
+            await self._stop_child(grace=0.5)
+            status = 1 if reason else 0
+        for task in (editor, child, watchdog):
+            task.cancel()
+        with contextlib.suppress(TimeoutError, Exception):
+            await asyncio.wait_for(stderr_task, 1.0)
+        return status
+
+    async def _stop_child(self, grace: float) -> int:
+        child = self.child
+        if child is None:
+            return 0
+        if child.stdin is not None and not child.stdin.is_closing():
+            child.stdin.close()
+        try:
+            return await asyncio.wait_for(child.wait(), grace)
+        except TimeoutError:
+            pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        return await child.wait()
+
+
+def serve(rust_analyzer: str, args: list[str]) -> int:
+    """Runs the proxy on this process' stdio until the session ends; the exit status."""
+    # Only framed JSON-RPC may reach stdout: keep the real fd for frames and send anything
+    # else that writes to sys.stdout (a stray print, a library) to stderr.
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    sys.stdout = sys.stderr
+    proxy = Proxy(rust_analyzer, args, sys.stdin.buffer, out)
+    try:
+        return asyncio.run(proxy.run())
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,78 @@
+"""LSP base-protocol framing over asyncio streams, byte-accurate.
+
+A `Frame` keeps the exact bytes it was read as (headers and body), so the proxy can forward a
+message it does not change without re-serialising it. Only the `Content-Length` header is
+interpreted; other headers (`Content-Type`) are kept as they came.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from typing import Any
+
+# A generous ceiling: rust-analyzer's largest real messages (semantic tokens of a huge file,
+# a workspace symbol dump) stay well below it; anything larger is a broken peer.
+MAX_BODY = 256 * 1024 * 1024
+MAX_HEADER = 8 * 1024
+
+
+class FramingError(Exception):
+    """The peer sent something that is not an LSP frame."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One message as read: the exact bytes, and the JSON body once decoded."""
+
+    raw: bytes
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+async def read_frame(reader: asyncio.StreamReader) -> Frame | None:
+    """The next frame, or None at a clean end of stream (EOF between frames)."""
+    header = bytearray()
+    while True:
+        try:
+            line = await reader.readuntil(b"\r\n")
+        except asyncio.IncompleteReadError as eof:
+            if not header and not eof.partial:
+                return None
+            raise FramingError("stream ended inside a header") from eof
+        except asyncio.LimitOverrunError as error:
+            raise FramingError("header line too long") from error
+        header += line
+        if len(header) > MAX_HEADER:
+            raise FramingError("header too long")
+        if line == b"\r\n":
+            if len(header) == 2:
+                header.clear()  # stray blank line between frames: tolerate it
+                continue
+            break
+    length = None
+    for field in bytes(header).split(b"\r\n"):
+        name, sep, value = field.partition(b":")
+        if sep and name.strip().lower() == b"content-length":
+            try:
+                length = int(value.strip())
+            except ValueError as error:
+                raise FramingError(f"bad Content-Length {value!r}") from error
+    if length is None or length < 0:
+        raise FramingError(f"no Content-Length in header {bytes(header)!r}")
+    if length > MAX_BODY:
+        raise FramingError(f"message of {length} bytes exceeds the {MAX_BODY}-byte limit")
+    try:
+        body = await reader.readexactly(length)
+    except asyncio.IncompleteReadError as error:
+        raise FramingError("stream ended inside a message body") from error
+    return Frame(raw=bytes(header) + body, body=body)
+
+
+def encode(payload: Any) -> bytes:
+    """A frame for a message borrowlens builds itself."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
