@@ -13,7 +13,7 @@ import pytest
 
 from borrowlens.analyses.edits import Fix, TextEdit
 from borrowlens.server import fix_cmd
-from support.cli import run
+from support.cli import ROOT, run
 from support.fixtures import FIXTURES
 
 
@@ -167,3 +167,18 @@ def test_a_fix_that_makes_things_worse_is_rolled_back(
         ("broken", "it left 3 errors where there were 1")]
     assert report.applied == [] and report.errors_after == 1
     assert "rolled back" in capsys.readouterr().err
+
+
+def test_the_readme_example_is_fixed_completely_in_a_dry_run() -> None:
+    """The shipped example: an Rc<RefCell<…>> across an await and a closure that is not
+    general enough; `fix` makes it compile, and the dry run leaves it as shipped."""
+    example = ROOT / "examples" / "async-service"
+    before = (example / "src/main.rs").read_bytes()
+    proc = run("fix", "--dry-run", str(example))
+    assert proc.returncode == 0, proc.stderr
+    assert "+    let stats = Arc::new(Mutex::new(Stats::default()));" in proc.stdout
+    assert "+use std::sync::{Arc, Mutex};" in proc.stdout
+    assert "-use std::rc::Rc;" in proc.stdout
+    assert "constrain(|request: &Request| {" in proc.stdout
+    assert "3 errors before, 0 after; 2 fixes applied" in proc.stderr
+    assert (example / "src/main.rs").read_bytes() == before
