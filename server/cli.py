@@ -30,7 +30,7 @@ from borrowlens.analyses.registry import (
 )
 from borrowlens.analyses.rendered import from_rendered, pasted_sources
 
-from . import __version__
+from . import __version__, doctor
 from .disk import DiskSources
 from .fix_cmd import FixError, run_fix
 
@@ -332,6 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--list", action="store_true", help="list the error families")
     explain.add_argument("--format", choices=("text", "markdown"), default="text")
     explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    doctor.add_parser(commands)
     return parser
 
 
@@ -353,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_explain(args)
         if args.command == "fix":
             return _run_fix(args)
+        if args.command == "doctor":
+            return doctor.run(args)
         parser.print_help(sys.stderr)
         return EXIT_FAILURE
     except CliError as error:
