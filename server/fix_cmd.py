@@ -2,9 +2,9 @@
 
 Each round runs `cargo check`, takes at most one fix per file (two fixes in one file could
 each add the same `use` line or touch neighbouring code; the next round sees the result of
-the first), writes them, and lets the next round's check judge them: a round that leaves
-more errors than it started with, or exactly the same ones, is rolled back and its fixes are
-not tried again. Rounds stop when the crate is clean, when nothing more can be tried, or
+the first), writes them, and lets the next round's check judge them: a round that causes an
+error that was not there before, or removes none, is rolled back and its fixes are not tried
+again. Rounds stop when the crate is clean, when nothing more can be tried, or
 after `--max-rounds`.
 
 Nothing is written outside PATH, and every edited file is re-parsed before it is written. With
@@ -113,6 +113,23 @@ def _check(cargo: str, target: Target, cargo_args: list[str],
 
 def _keys(errors: list[Diagnostic]) -> Counter[tuple[str | None, str]]:
     return Counter((d.code, d.message) for d in errors)
+
+
+def _verdict(before: list[Diagnostic], after: list[Diagnostic]) -> str:
+    """Why a round must be rolled back, or "" when it made progress.
+
+    A round must remove errors and add none: an error that was not there before is taken as
+    caused by the fix (it may also be one rustc could only report once the fixed error was
+    gone, but keeping a fix that might have broken something is the worse mistake).
+    """
+    new = _keys(after) - _keys(before)
+    if new:
+        (code, message), _ = next(iter(new.items()))
+        label = f"error[{code}]" if code else "error"
+        return f"it caused a new {label}: {message}"
+    if len(after) >= len(before):
+        return "the errors did not change"
+    return ""
 
 
 def _inside(path: Path, boundary: Path) -> bool:
@@ -237,10 +254,8 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
             for path, text in before.items():
                 _write(path, text)
             raise
-        worse = len(after) > len(errors)
-        if worse or _keys(after) == _keys(errors):
-            reason = (f"it left {len(after)} errors where there were {len(errors)}" if worse
-                      else "the errors did not change")
+        reason = _verdict(errors, after)
+        if reason:
             for path, text in before.items():
                 _write(path, text)
             if len(written) == 1:
@@ -254,9 +269,8 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
         say(f"round {report.rounds}: {len(errors)} error{'s' if len(errors) != 1 else ''} "
             "left")
     report.errors_after = len(errors)
-    if errors and not report.unfixed:
-        sources = DiskSources(target.root)
-        report.unfixed = [d for d in errors if classify(d, sources) is None]
+    # What is left is what the user still has to fix (whether or not a fix was tried).
+    report.unfixed = list(errors)
     # Drop originals that ended up identical (a rolled-back file).
     originals = {p: t for p, t in originals.items() if p.read_bytes().decode("utf-8") != t}
     return report, originals
@@ -370,7 +384,7 @@ def _summary(report: Report, files: int, dry_run: bool) -> str:
                      "(it would edit a file outside PATH)")
     for diagnostic in report.unfixed:
         where = diagnostic.primary.location() if diagnostic.primary else "?"
-        lines.append(f"  no fix       {where}  {diagnostic.message}")
+        lines.append(f"  left         {where}  {diagnostic.message}")
     verb = "would change" if dry_run else "changed"
     lines.append(
         f"borrowlens fix: {_plural(report.errors_before, 'error')} before, "

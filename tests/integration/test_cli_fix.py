@@ -100,7 +100,7 @@ def test_errors_without_a_fix_exit_101_and_are_listed(tmp_path: Path) -> None:
     snapshot = {p: p.read_bytes() for p in before}
     proc = run("fix", str(crate), env=_env())
     assert proc.returncode == 101, proc.stderr
-    assert "no fix" in proc.stderr and "0 fixes applied" in proc.stderr
+    assert "  left  " in proc.stderr and "0 fixes applied" in proc.stderr
     assert all(p.read_bytes() == data for p, data in snapshot.items())
 
 
@@ -164,7 +164,7 @@ def test_a_fix_that_makes_things_worse_is_rolled_back(
     assert source.read_bytes() == original
     assert originals == {}
     assert [(p.fix.id, why) for p, why in report.rolled_back] == [
-        ("broken", "it left 3 errors where there were 1")]
+        ("broken", "it caused a new error[E0308]: mismatched types")]
     assert report.applied == [] and report.errors_after == 1
     assert "rolled back" in capsys.readouterr().err
 
@@ -182,3 +182,26 @@ def test_the_readme_example_is_fixed_completely_in_a_dry_run() -> None:
     assert "constrain(|request: &Request| {" in proc.stdout
     assert "3 errors before, 0 after; 2 fixes applied" in proc.stderr
     assert (example / "src/main.rs").read_bytes() == before
+
+
+def test_a_fix_that_trades_the_error_for_another_is_rolled_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same number of errors, but a new one the fix introduced: still worse, undone."""
+    crate = copy_crate("recursive-async/direct", tmp_path / "crate")
+    source = crate / "src/lib.rs"
+    original = source.read_bytes()
+    lines = original.decode().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "total_size(child).await" in text)
+    column = lines[line - 1].index("total_size(child)") + 1
+    swap = Fix("Box it, and break something else", True, (
+        TextEdit("src/lib.rs", line, column, line, column + len("total_size(child)"),
+                 "Box::pin(total_size(child))"),
+        TextEdit("src/lib.rs", 1, 1, 1, 1, 'pub fn broken() -> u8 { "x" }\n')), id="swap")
+    monkeypatch.setattr(fix_cmd, "offered_fixes", lambda match, sources: [swap])
+    target = fix_cmd.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
+    cargo = shutil.which("cargo")
+    assert cargo is not None
+    report, originals = fix_cmd.fix_loop(cargo, target, [], 5, progress=False)
+    assert source.read_bytes() == original and originals == {}
+    assert [p.fix.id for p, _ in report.rolled_back] == ["swap"]
+    assert report.errors_after == 1 and report.applied == []
