@@ -1,0 +1,218 @@
+-- Drives a real, headless Neovim through borrowlens the way a user would, for
+-- tests/e2e/test_neovim.py: open a Rust file, wait for the enriched diagnostic, hover it,
+-- (with the Lua helper) run :BorrowlensExplain, apply borrowlens' quick fix through Neovim's
+-- own code-action machinery, :write, and wait for the error to go away. Every observation is
+-- written to $BL_OUT as JSON; the Python test makes the assertions.
+--
+-- Run as `nvim --headless --clean -u nvim_driver.lua`. Inputs (environment):
+--   BL_MODE     'plain' (vim.lsp.config + vim.lsp.enable) or 'helper' (editors/nvim)
+--   BL_CMD      JSON array: the language server command
+--   BL_FILE     the Rust file to open
+--   BL_HELPER   editors/nvim (helper mode)
+--   BL_OUT      where to write the results
+--   BL_TIMEOUT  milliseconds each wait may take (a safety net)
+
+local env = vim.env
+local out = {
+  steps = {},
+  error = nil,
+}
+local timeout = tonumber(env.BL_TIMEOUT or '240000')
+local server_exit = nil
+
+local function step(name)
+  table.insert(out.steps, name)
+end
+
+local function finish(code)
+  local file = assert(io.open(env.BL_OUT, 'w'))
+  file:write(vim.json.encode(out))
+  file:close()
+  vim.cmd((code == 0 and 'qall!') or ('cquit ' .. code))
+end
+
+local function on_exit(code, signal)
+  server_exit = { code = code, signal = signal }
+end
+
+-- What a user's Neovim does at startup (with -u, the driver must ask for it itself).
+vim.cmd('filetype plugin indent on')
+
+local cmd = vim.json.decode(env.BL_CMD)
+if env.BL_MODE == 'helper' then
+  vim.opt.runtimepath:prepend(env.BL_HELPER)
+  require('borrowlens').setup({
+    cmd = cmd,
+    borrowlens = { summaryInMessage = true, explanation = 'short' },
+    lsp = { on_exit = on_exit },
+  })
+else
+  -- The README's plain Neovim 0.11 snippet.
+  vim.lsp.config('rust_analyzer', {
+    cmd = cmd,
+    filetypes = { 'rust' },
+    root_markers = { 'Cargo.toml' },
+    init_options = { borrowlens = { summaryInMessage = true } },
+    on_exit = on_exit,
+  })
+  vim.lsp.enable('rust_analyzer')
+end
+
+local function wait(what, predicate, ms)
+  if not vim.wait(ms or timeout, predicate, 100) then
+    error('timed out waiting for ' .. what)
+  end
+end
+
+local function ours(bufnr)
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    local lsp = d.user_data and d.user_data.lsp
+    if lsp and type(lsp.data) == 'table' and lsp.data.borrowlens then
+      return d
+    end
+  end
+  return nil
+end
+
+local function explanation_window()
+  for _, win in ipairs(vim.api.nvim_list_wins()) do
+    local buf = vim.api.nvim_win_get_buf(win)
+    if vim.b[buf].borrowlens_explanation then
+      return win, buf
+    end
+  end
+  return nil
+end
+
+local function run()
+  vim.cmd.edit(vim.fn.fnameescape(env.BL_FILE))
+  local bufnr = vim.api.nvim_get_current_buf()
+  out.filetype = vim.bo[bufnr].filetype
+  wait('the language server to attach', function()
+    local clients = vim.lsp.get_clients({ bufnr = bufnr })
+    return #clients > 0 and clients[1].initialized
+  end)
+  local client = vim.lsp.get_clients({ bufnr = bufnr })[1]
+  out.client = client.name
+  out.server_name = (client.server_info or {}).name
+  out.commands = (client.server_capabilities.executeCommandProvider or {}).commands
+  step('attached')
+
+  -- A save is what makes rust-analyzer run cargo check; saved again while nothing shows up
+  -- in case the first one came before the workspace was loaded.
+  local saves = 0
+  wait('an enriched diagnostic', function()
+    if ours(bufnr) then
+      return true
+    end
+    if saves == 0 or vim.uv.now() - out.saved_at > 60000 then
+      vim.cmd('silent write')
+      saves = saves + 1
+      out.saved_at = vim.uv.now()
+    end
+    return false
+  end)
+  local diagnostic = ours(bufnr)
+  local lsp = diagnostic.user_data.lsp
+  out.diagnostic = {
+    message = diagnostic.message,
+    lnum = diagnostic.lnum,
+    col = diagnostic.col,
+    source = diagnostic.source,
+    borrowlens = lsp.data.borrowlens,
+    related = lsp.relatedInformation,
+  }
+  step('diagnostic')
+
+  -- Hover where the error is.
+  local position = lsp.range.start
+  local hover = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', {
+    textDocument = vim.lsp.util.make_text_document_params(bufnr),
+    position = position,
+  }, timeout)
+  out.hover = {}
+  for _, response in pairs(hover or {}) do
+    if response.err then
+      error('hover failed: ' .. vim.inspect(response.err))
+    end
+    local contents = response.result and response.result.contents
+    if type(contents) == 'table' and contents.value then
+      table.insert(out.hover, contents.value)
+    else
+      table.insert(out.hover, vim.json.encode(contents or vim.NIL))
+    end
+  end
+  step('hover')
+
+  -- The cursor on the error, as a user would put it before asking for anything.
+  local line = vim.api.nvim_buf_get_lines(bufnr, position.line, position.line + 1, false)[1]
+  local byte_col = vim.str_byteindex(line, client.offset_encoding, position.character, false)
+  vim.api.nvim_win_set_cursor(0, { position.line + 1, byte_col })
+
+  if env.BL_MODE == 'helper' then
+    vim.cmd('BorrowlensExplain')
+    wait('the :BorrowlensExplain window', function()
+      return explanation_window() ~= nil
+    end)
+    local win, buf = explanation_window()
+    out.explain = {
+      text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), '\n'),
+      filetype = vim.bo[buf].filetype,
+      floating = vim.api.nvim_win_get_config(win).relative ~= '',
+    }
+    vim.api.nvim_win_close(win, true)
+    step('explain')
+  end
+
+  -- The quick fix, through Neovim's own code-action request and workspace-edit application.
+  out.actions = {}
+  local tick = vim.api.nvim_buf_get_changedtick(bufnr)
+  vim.lsp.buf.code_action({
+    apply = true,
+    context = { only = { 'quickfix' } },
+    filter = function(action)
+      table.insert(out.actions, { title = action.title, preferred = action.isPreferred == true })
+      return action.isPreferred == true and action.title:find('(borrowlens)', 1, true) ~= nil
+    end,
+  })
+  wait('the quick fix to edit the buffer', function()
+    return vim.api.nvim_buf_get_changedtick(bufnr) ~= tick
+  end)
+  step('fixed')
+  vim.cmd('write')
+  out.text = table.concat(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false), '\n')
+  step('written')
+
+  -- Saving re-runs cargo check; the error must disappear from the editor.
+  wait('the diagnostic to clear after the fix', function()
+    return ours(bufnr) == nil
+  end)
+  out.errors_after = {}
+  for _, d in ipairs(vim.diagnostic.get(bufnr, { severity = vim.diagnostic.severity.ERROR })) do
+    table.insert(out.errors_after, d.message)
+  end
+  step('cleared')
+
+  -- A clean shutdown: the server must exit 0 (shutdown + exit), leaving nothing behind.
+  client:stop()
+  wait('the language server to exit', function()
+    return server_exit ~= nil
+  end, 30000)
+  out.server_exit = server_exit
+  step('stopped')
+end
+
+vim.api.nvim_create_autocmd('VimEnter', {
+  once = true,
+  nested = true, -- so that :edit inside it fires BufRead/FileType (and so the LSP attach)
+  callback = function()
+    local ok, err = xpcall(run, debug.traceback)
+    if not ok then
+      out.error = err
+      out.server_exit = server_exit
+      finish(3)
+    else
+      finish(0)
+    end
+  end,
+})
