@@ -97,14 +97,15 @@ class Proxy:
     # --- editor -> rust-analyzer ----------------------------------------------------------
 
     async def _from_editor(self, frame: Frame) -> None:
+        # rust-analyzer exits on a frame it cannot parse as a message: drop such frames here.
         try:
             message = frame.json()
         except ValueError:
-            log.error("the editor sent a frame that is not JSON; forwarding it as is")
-            await self._to_child(frame.raw)
+            log.error("dropped a frame from the editor that is not JSON: %r", frame.body[:200])
             return
-        if not isinstance(message, dict):
-            await self._to_child(frame.raw)
+        if not isinstance(message, dict) or ("method" not in message and "id" not in message):
+            log.error("dropped a frame from the editor that is not a JSON-RPC message: %r",
+                      frame.body[:200])
             return
         method = message.get("method")
         ident = message.get("id")
@@ -253,12 +254,16 @@ class Proxy:
     async def _editor_loop(self, reader: asyncio.StreamReader) -> None:
         while True:
             try:
-                frame = await read_frame(reader)
+                frame = await read_frame(reader, resync=True)
             except FramingError as error:
-                log.error("bad frame from the editor: %s", error)
-                return
+                # One bad frame need not end the session: read on from the next header.
+                log.error("skipped a bad frame from the editor: %s", error)
+                continue
             if frame is None:
                 return
+            if frame.skipped:
+                log.error("skipped bytes from the editor that are not a frame: %r",
+                          frame.skipped[:200])
             await self._from_editor(frame)
             if self.exit_requested:
                 return
@@ -339,15 +344,26 @@ class Proxy:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(child), 1.0)
         else:
-            reason = (child.result() if child in done else watchdog.result())
+            try:
+                reason = child.result() if child in done else watchdog.result()
+            except Exception as error:  # borrowlens' own failure (the editor's pipe closed…)
+                log.exception("borrowlens: the proxy failed")
+                reason = f"the borrowlens proxy failed ({error})"
             if child in done and self.shutdown_requested and not self.pending:
                 reason = ""
             if reason:
+                if child in done and self.child.stdout is not None \
+                        and self.child.stdout.at_eof():
+                    # Its output ends a moment before its exit status is known: wait for
+                    # the status so the message can name it.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.child.wait(), 1.0)
                 code = self.child.returncode
                 if code is not None and code != 0:
                     reason += f" with status {code}"
                 log.error("borrowlens: %s", reason)
-                await self._fail(reason)
+                with contextlib.suppress(OSError):  # an editor that has gone hears nothing
+                    await self._fail(reason)
             await self._stop_child(grace=0.5)
             status = 1 if reason else 0
         for task in (editor, child, watchdog):
@@ -362,13 +378,14 @@ class Proxy:
             return 0
         if child.stdin is not None and not child.stdin.is_closing():
             child.stdin.close()
-        try:
-            return await asyncio.wait_for(child.wait(), grace)
-        except TimeoutError:
-            pass
-        with contextlib.suppress(ProcessLookupError):
+        status: int | None = None
+        with contextlib.suppress(TimeoutError):
+            status = await asyncio.wait_for(child.wait(), grace)
+        # Also after rust-analyzer itself has ended: its children (cargo check, proc-macro
+        # servers) share its process group and would otherwise be orphaned.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(child.pid, signal.SIGKILL)
-        return await child.wait()
+        return status if status is not None else await child.wait()
 
 
 def serve(rust_analyzer: str, args: list[str]) -> int:

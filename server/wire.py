@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,8 @@ from typing import Any
 # a workspace symbol dump) stay well below it; anything larger is a broken peer.
 MAX_BODY = 256 * 1024 * 1024
 MAX_HEADER = 8 * 1024
+# `Name: value`, the only shape of header line a peer may send.
+HEADER_FIELD = re.compile(rb"[A-Za-z0-9-]+:[^\r\n]*\r\n")
 
 
 class FramingError(Exception):
@@ -28,14 +31,24 @@ class Frame:
 
     raw: bytes
     body: bytes
+    # With `resync`: (the start of) bytes before this frame that belonged to no frame.
+    skipped: bytes = b""
 
     def json(self) -> Any:
         return json.loads(self.body)
 
 
-async def read_frame(reader: asyncio.StreamReader) -> Frame | None:
-    """The next frame, or None at a clean end of stream (EOF between frames)."""
+async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> Frame | None:
+    """The next frame, or None at a clean end of stream (EOF between frames).
+
+    With `resync` (the editor's side, where one bad frame must not end the session), lines
+    that are not header fields are skipped, and so are bytes glued before a `Content-Length`
+    (the rest of a frame whose length could not be read); what was skipped comes back in
+    `Frame.skipped`. A FramingError always leaves the stream after the bad header, so the
+    caller may read on.
+    """
     header = bytearray()
+    skipped = bytearray()
     while True:
         try:
             line = await reader.readuntil(b"\r\n")
@@ -44,7 +57,16 @@ async def read_frame(reader: asyncio.StreamReader) -> Frame | None:
                 return None
             raise FramingError("stream ended inside a header") from eof
         except asyncio.LimitOverrunError as error:
+            # The over-long line stays buffered: drop it so a caller that reads on moves on.
+            await reader.readexactly(error.consumed)
             raise FramingError("header line too long") from error
+        if resync and line != b"\r\n" and not HEADER_FIELD.fullmatch(line):
+            at = line.lower().find(b"content-length:")
+            if len(skipped) < MAX_HEADER:  # enough to log; the rest is dropped unseen
+                skipped += line[:at] if at > 0 else line
+            if at <= 0:
+                continue
+            line = line[at:]
         header += line
         if len(header) > MAX_HEADER:
             raise FramingError("header too long")
@@ -69,7 +91,7 @@ async def read_frame(reader: asyncio.StreamReader) -> Frame | None:
         body = await reader.readexactly(length)
     except asyncio.IncompleteReadError as error:
         raise FramingError("stream ended inside a message body") from error
-    return Frame(raw=bytes(header) + body, body=body)
+    return Frame(raw=bytes(header) + body, body=body, skipped=bytes(skipped))
 
 
 def encode(payload: Any) -> bytes:
