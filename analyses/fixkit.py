@@ -18,7 +18,7 @@ import tree_sitter
 from .edits import EditError, Fix, TextEdit, apply
 from .model import Diagnostic, Span
 from .sources import Sources
-from .syntax import Parsed, ancestors, parse
+from .syntax import Parsed, ancestors, matches, parse
 
 Node = tree_sitter.Node
 
@@ -193,12 +193,11 @@ def _use_paths(file: SourceFile, node: Node, prefix: str,
 
 
 def imports(file: SourceFile) -> list[Import]:
+    """Every path the file's `use` declarations bring into scope (nested ones included), in
+    source order (query `use_declarations.scm`)."""
     found: list[Import] = []
-    for node in file.walk():
-        if node.type == "use_declaration":
-            argument = node.child_by_field_name("argument")
-            if argument is not None:
-                found.extend(_use_paths(file, argument, "", node))
+    for match in matches("use_declarations", file.root):
+        found.extend(_use_paths(file, match["argument"][0], "", match["declaration"][0]))
     return found
 
 

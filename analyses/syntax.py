@@ -96,15 +96,34 @@ def query(name: str) -> tree_sitter.Query:
     return tree_sitter.Query(language(), source.read_text(encoding="utf-8"))
 
 
+def _source_order(node: tree_sitter.Node) -> tuple[int, int]:
+    """Sort key for source order as a pre-order walk sees it: by start, and of two nodes that
+    start together the enclosing one first."""
+    return node.start_byte, -node.end_byte
+
+
 def captures(name: str, node: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
-    """Captures of the named query under `node`, grouped by capture name, in source order."""
+    """Captures of the named query under `node` (the node itself included), grouped by
+    capture name, each list in source order (an enclosing node before what it holds)."""
     found = tree_sitter.QueryCursor(query(name)).captures(node)
-    return {key: sorted(nodes, key=lambda n: n.start_byte) for key, nodes in found.items()}
+    return {key: sorted(nodes, key=_source_order) for key, nodes in found.items()}
+
+
+def captured(name: str, node: tree_sitter.Node, capture: str) -> list[tree_sitter.Node]:
+    """The nodes of one capture of the named query under `node`, in source order."""
+    return captures(name, node).get(capture, [])
 
 
 def matches(name: str, node: tree_sitter.Node) -> list[dict[str, list[tree_sitter.Node]]]:
-    """Each match of the named query under `node` as its own capture dict."""
-    return [caps for _, caps in tree_sitter.QueryCursor(query(name)).matches(node)]
+    """Each match of the named query under `node` as its own capture dict, in source order of
+    the matches (by the first byte any capture covers, the widest first)."""
+    found = [caps for _, caps in tree_sitter.QueryCursor(query(name)).matches(node)]
+
+    def key(caps: dict[str, list[tree_sitter.Node]]) -> tuple[int, int]:
+        nodes = [n for group in caps.values() for n in group]
+        return min(n.start_byte for n in nodes), -max(n.end_byte for n in nodes)
+
+    return sorted(found, key=key)
 
 
 def ancestors(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:

@@ -97,9 +97,6 @@ def snake_case(name: str) -> str:
 
 # --- variables ------------------------------------------------------------------------------
 
-_BINDERS = ("let_declaration", "parameter", "for_expression", "let_condition", "match_arm",
-            "closure_parameters", "self_parameter")
-
 
 def pattern_names(file: fixkit.SourceFile, pattern: Node) -> list[Node]:
     """The identifiers a pattern binds (not the `Some` of `Some(x)`)."""
@@ -120,23 +117,12 @@ def pattern_names(file: fixkit.SourceFile, pattern: Node) -> list[Node]:
     return out
 
 
-def binder_pattern(binder: Node) -> Node | None:
-    if binder.type == "closure_parameters":
-        return binder
-    if binder.type == "match_arm":
-        return binder.child_by_field_name("pattern")
-    return binder.child_by_field_name("pattern")
-
-
 def declared_names(file: fixkit.SourceFile, within: Node) -> list[tuple[str, Node, Node]]:
-    """(name, identifier, binder) for every variable bound under `within`, in source order."""
+    """(name, identifier, binder) for every variable bound under `within`, in source order
+    (binders from query `bindings.scm`; `self` is not one of them)."""
     out = []
-    for node in file.walk(within):
-        if node.type not in _BINDERS:
-            continue
-        pattern = binder_pattern(node)
-        if pattern is None:
-            continue
-        for name in pattern_names(file, pattern):
-            out.append((file.node_text(name), name, node))
+    for binding in syntax.matches("bindings", within):
+        binder = binding["binder"][0]
+        for name in pattern_names(file, binding["pattern"][0]):
+            out.append((file.node_text(name), name, binder))
     return sorted(out, key=lambda item: item[1].start_byte)

@@ -12,7 +12,7 @@ import re
 
 import tree_sitter
 
-from .. import fixkit, syntax
+from .. import fixkit, rustsyntax, syntax
 from ..edits import TextEdit
 from ..model import Span
 
@@ -52,7 +52,7 @@ def owning_function(node: Node | None) -> Node | None:
 
 def lifetimes_in(file: fixkit.SourceFile, node: Node) -> set[str]:
     """Every lifetime spelled under `node` (`'a`, `'static`, `'_`)."""
-    return {file.node_text(n) for n in file.walk(node) if n.type == "lifetime"}
+    return {file.node_text(n) for n in rustsyntax.lifetimes(node)}
 
 
 def fresh_lifetime(taken: set[str], first: str = "a") -> str:

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 
 import tree_sitter
 
-from .. import fixkit
+from .. import fixkit, syntax
 from ..edits import Fix, TextEdit
 from ..model import Span
 from ..sources import Sources
@@ -44,7 +44,6 @@ HOIST_FIX = "hoist-scrutinee"
 
 _COMMENTS = ("line_comment", "block_comment")
 _DROP_FUNCTIONS = ("drop", "mem::drop", "std::mem::drop", "core::mem::drop")
-_BORROW_METHODS = ("borrow", "borrow_mut", "try_borrow", "try_borrow_mut")
 # Methods whose result, called on a guard, owns its data.
 _OWNED_ON_GUARD = frozenset((
     "pop", "pop_front", "pop_back", "pop_first", "pop_last", "remove", "take", "len",
@@ -298,12 +297,10 @@ def _binds(file: fixkit.SourceFile, node: Node, name: str) -> bool:
 
 
 def _borrow_receiver(file: fixkit.SourceFile, node: Node) -> Node | None:
-    """The receiver of the first `.borrow()`/`.borrow_mut()` call under `node`."""
-    for child in file.walk(node):
-        call = _method_call(child)
-        if call is not None and call[1] in _BORROW_METHODS:
-            return call[0]
-    return None
+    """The receiver of the first `.borrow()`/`.borrow_mut()` call (`try_` ones included)
+    under `node`: query `borrow_calls.scm`."""
+    calls = syntax.matches("borrow_calls", node)
+    return calls[0]["receiver"][0] if calls else None
 
 
 def _future_owns_cell(file: fixkit.SourceFile, node: Node) -> bool:

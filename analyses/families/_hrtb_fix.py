@@ -13,7 +13,7 @@ import re
 
 import tree_sitter
 
-from .. import fixkit
+from .. import fixkit, rustsyntax
 from ..edits import Fix, TextEdit
 from . import _bound_fix as bounds
 from . import _lifetime_common as common
@@ -62,8 +62,7 @@ def nameable(file: fixkit.SourceFile, written: str) -> bool:
     imports (rustc prints short names that may not be in scope where the edit goes)."""
     if "::" in written or re.search(r"[{}]|\bimpl\b|(?<![\w'])_(?!\w)", written):
         return False
-    declared = {file.node_text(name) for node in file.walk() if node.type in _ITEMS
-                and (name := node.child_by_field_name("name")) is not None}
+    declared = {name for name, _ in rustsyntax.named_items(file.parsed, *_ITEMS)}
     declared |= {imp.name for imp in fixkit.imports(file)}
     return all(name in _PRELUDE or name in declared
                for name in re.findall(r"(?<!')\b[A-Za-z_]\w*", written))
@@ -198,9 +197,8 @@ def unpin_static_fn(file: fixkit.SourceFile, name: str) -> list[TextEdit] | None
     """`fn f(x: &'static str) -> &'static str` → `fn f(x: &str) -> &str` for a private fn
     with one reference parameter, used only where the error is, whose body never asks for
     `'static` itself."""
-    functions = [n for n in file.walk() if n.type == "function_item"
-                 and (n_name := n.child_by_field_name("name")) is not None
-                 and file.node_text(n_name) == name]
+    functions = [n for found, n in rustsyntax.named_items(file.parsed, "function_item")
+                 if found == name]
     if len(functions) != 1 or len(file.identifiers(name)) != 2:
         return None
     function = functions[0]
@@ -219,7 +217,7 @@ def unpin_static_fn(file: fixkit.SourceFile, name: str) -> list[TextEdit] | None
     returned = function.child_by_field_name("return_type")
     if returned is not None:
         signature.append(returned)
-    pinned = [n for node in signature for n in file.walk(node) if n.type == "lifetime"]
+    pinned = [n for node in signature for n in rustsyntax.lifetimes(node)]
     if not pinned or any(file.node_text(n) != "'static" or n.parent is None
                          or n.parent.type != "reference_type" for n in pinned):
         return None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .. import fixkit
+from .. import fixkit, rustsyntax, syntax
 from ..edits import EditError, Fix, TextEdit
 from ..sources import Sources
 from ..syntax import ancestors
@@ -242,14 +242,10 @@ class Converter:
         self.names = names
         self.rc_weak_names = rc_weak_names  # `Weak` in this file means `std::rc::Weak`
         self.queue: list[tuple[str, object, str]] = []
-        self.structs = {_text(file, n.child_by_field_name("name")): n
-                        for n in file.walk() if n.type == "struct_item"
-                        and n.child_by_field_name("name") is not None}
+        self.structs = dict(rustsyntax.named_items(file.parsed, "struct_item"))
         self.functions: dict[str, list[Node]] = {}
-        for node in file.walk():
-            if node.type == "function_item" and node.child_by_field_name("name") is not None:
-                self.functions.setdefault(_text(file, node.child_by_field_name("name")),
-                                          []).append(node)
+        for name, node in rustsyntax.named_items(file.parsed, "function_item"):
+            self.functions.setdefault(name, []).append(node)
 
     # --- bookkeeping ---
 
@@ -516,9 +512,8 @@ class Converter:
     def _field(self, name: str, kind: str) -> None:
         owners = []
         for struct_name, struct in self.structs.items():
-            for declaration in self.file.walk(struct):
-                if declaration.type == "field_declaration" and _text(self.file,
-                        declaration.child_by_field_name("name")) == name:
+            for declaration in rustsyntax.field_declarations(struct):
+                if _text(self.file, declaration.child_by_field_name("name")) == name:
                     owners.append((struct_name, struct, declaration))
         if len(owners) != 1:
             raise UnsupportedError("field not found or not unique")
@@ -843,9 +838,8 @@ class Converter:
             "function_item", "closure_expression", "async_block")), None)
         if owner is None:
             return False
-        for node in self.file.walk(owner):
-            if node.type == "await_expression" and region[0] <= node.start_byte < region[1] \
-                    and node.end_byte > borrow.start_byte:
+        for node in syntax.captured("await_expressions", owner, "await"):
+            if region[0] <= node.start_byte < region[1] and node.end_byte > borrow.start_byte:
                 inner_owner = next((a for a in ancestors(node) if a.type in (
                     "function_item", "closure_expression", "async_block")), None)
                 if inner_owner is not None and inner_owner.id == owner.id:
@@ -870,12 +864,8 @@ def thread_safe(file: fixkit.SourceFile, type_text: str, *, need_sync: bool,
             return False
     if re.search(r"\brc::Weak\b", type_text):
         return False
-    local = {}
-    for node in file.walk():
-        if node.type in ("struct_item", "enum_item", "type_item", "union_item"):
-            name = node.child_by_field_name("name")
-            if name is not None:
-                local[_text(file, name)] = node
+    local = dict(rustsyntax.named_items(file.parsed, "struct_item", "enum_item", "type_item",
+                                        "union_item"))
     rc_weak = fixkit.imports_name(file, "Weak", "std::rc::Weak")
     for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", type_text):
         if word in _NEVER or word in generics or (need_sync and word in _NOT_SYNC):
@@ -942,10 +932,8 @@ def _name_taken(file: fixkit.SourceFile, name: str) -> bool:
         if imp.name == "*" and path != "std::sync::*" and \
                 imp.declaration.parent is not None and imp.declaration.parent.type == "source_file":
             return True
-    return any(n.type in ("struct_item", "enum_item", "type_item", "trait_item")
-               and n.child_by_field_name("name") is not None
-               and _text(file, n.child_by_field_name("name")) == name
-               for n in file.walk())
+    return any(found == name for found, _ in rustsyntax.named_items(
+        file.parsed, "struct_item", "enum_item", "type_item", "trait_item"))
 
 
 def _names(file: fixkit.SourceFile, cell: str | None, *, qualify_weak: bool) -> Names:
@@ -1199,21 +1187,19 @@ def struct_field_start(file: fixkit.SourceFile, struct_type: str) -> tuple[Start
     """The one field of a struct of this file whose type is an `Rc`/`rc::Weak`."""
     name = re.sub(r"^&(?:'\w+\s+)?(?:mut\s+)?", "", struct_type.strip())
     name = re.sub(r"<.*", "", name).rsplit("::", 1)[-1]
-    structs = [n for n in file.walk() if n.type == "struct_item"
-               and n.child_by_field_name("name") is not None
-               and _text(file, n.child_by_field_name("name")) == name]
+    structs = [n for found_name, n in rustsyntax.named_items(file.parsed, "struct_item")
+               if found_name == name]
     if len(structs) != 1:
         return None
     found = []
-    for node in file.walk(structs[0]):
-        if node.type == "field_declaration":
-            kind = node.child_by_field_name("type")
-            shape = shape_of(_text(file, kind)) if kind is not None else None
-            field_name = node.child_by_field_name("name")
-            if shape is not None and shape.pointer in ("Rc", "Weak") and field_name is not None:
-                found.append((Start(shape.kind, field_name=_text(file, field_name)), shape))
-            elif kind is not None and re.search(r"\b(?:Rc|Weak)\s*<", _text(file, kind)):
-                return None  # `Vec<Rc<T>>`, `Option<Rc<T>>`: not a slot we convert
+    for node in rustsyntax.field_declarations(structs[0]):
+        kind = node.child_by_field_name("type")
+        shape = shape_of(_text(file, kind)) if kind is not None else None
+        field_name = node.child_by_field_name("name")
+        if shape is not None and shape.pointer in ("Rc", "Weak") and field_name is not None:
+            found.append((Start(shape.kind, field_name=_text(file, field_name)), shape))
+        elif kind is not None and re.search(r"\b(?:Rc|Weak)\s*<", _text(file, kind)):
+            return None  # `Vec<Rc<T>>`, `Option<Rc<T>>`: not a slot we convert
     return found[0] if len(found) == 1 else None
 
 

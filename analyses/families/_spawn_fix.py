@@ -18,7 +18,7 @@ import re
 
 import tree_sitter
 
-from .. import fixkit
+from .. import fixkit, rustsyntax
 from ..edits import Fix, TextEdit
 from ..syntax import ancestors
 
@@ -75,11 +75,8 @@ def _is_owned_send(file: fixkit.SourceFile, text: str, depth: int = 0) -> bool:
         return all(_is_owned_send(file, a, depth + 1) for a in _split_args(args))
     if args is not None:
         return False
-    for node in file.walk():
-        if node.type != "struct_item":
-            continue
-        struct_name = node.child_by_field_name("name")
-        if struct_name is None or file.node_text(struct_name) != name:
+    for struct_name, node in rustsyntax.named_items(file.parsed, "struct_item"):
+        if struct_name != name:
             continue
         if node.child_by_field_name("type_parameters") is not None:
             return False

@@ -14,7 +14,7 @@ import re
 
 import tree_sitter
 
-from .. import fixkit
+from .. import fixkit, rustsyntax
 from ..edits import Fix, TextEdit
 from ..model import Diagnostic
 from ..sources import Sources
@@ -234,7 +234,7 @@ class HiddenTypeCapturesLifetime(Family):
         fixes: list[Fix | None] = []
         if not bounds.has_argument_impl_trait(function):
             written = [lt for lt in dict.fromkeys(
-                file.node_text(n) for n in file.walk(returned) if n.type == "lifetime")
+                file.node_text(n) for n in rustsyntax.lifetimes(returned))
                 if lt not in ("'static", "'_", captured)]
             types = [*_impl_type_parameters(file, function),
                      *bounds.type_parameter_names(

@@ -19,7 +19,7 @@ import re
 
 import tree_sitter
 
-from .. import fixkit, syntax
+from .. import fixkit, rustsyntax, syntax
 from ..edits import Fix
 from ..model import Diagnostic, Span
 from ..sources import Sources, line_of
@@ -139,25 +139,14 @@ def _async_fn_shape(diagnostic: Diagnostic, sources: Sources, facts: dict[str, F
         text = sources.text(primary.file) if primary is not None else None
         if primary is not None and text is not None:
             parsed = syntax.parse(text)
-            async_fns = {parsed.node_text(name) for node in _walk(parsed.root)
-                         if node.type == "function_item"
-                         and (name := node.child_by_field_name("name")) is not None
-                         and "async" in parsed.node_text(node).split("fn", 1)[0]}
+            async_fns = {name for name, node in rustsyntax.named_items(parsed, "function_item")
+                         if "async" in parsed.node_text(node).split("fn", 1)[0]}
             covered = (line_of(text, primary.line_start) or "")[
                 primary.column_start - 1:primary.column_end - 1]
             for name in re.findall(r"\b(\w+)\b(?!\s*\()", covered):
                 if name in async_fns:
                     facts["fn_item"] = name
                     break
-
-
-def _walk(node: tree_sitter.Node) -> list[tree_sitter.Node]:
-    out, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(current.named_children)
-    return out
 
 
 class HrtbNotGeneralEnough(Family):

@@ -15,7 +15,7 @@ import re
 
 import tree_sitter
 
-from .. import fixkit, syntax
+from .. import fixkit, rustsyntax, syntax
 from ..edits import Fix, TextEdit
 from ..model import Diagnostic, Span
 from ..sources import Sources
@@ -311,7 +311,7 @@ def _static_fix(match: Match, file: fixkit.SourceFile,
     kind = param if param.type == "self_parameter" else param.child_by_field_name("type")
     if kind is None:
         return None
-    named = {file.node_text(n) for n in file.walk(kind) if n.type == "lifetime"} - {"'_"}
+    named = {file.node_text(n) for n in rustsyntax.lifetimes(kind)} - {"'_"}
     edits: list[TextEdit] = []
     if named:
         if len(named) != 1 or "'static" in named:

@@ -15,7 +15,7 @@ import re
 
 import tree_sitter
 
-from .. import syntax
+from .. import rustsyntax, syntax
 from ..edits import Fix
 from ..model import Diagnostic
 from ..sources import Sources
@@ -230,14 +230,13 @@ class _Resolver:
         return None
 
     def _field_carries(self, field: str) -> bool:
-        for node in self._walk(self.parsed.root):
-            if node.type == "field_declaration":
-                name = node.child_by_field_name("name")
-                kind = node.child_by_field_name("type")
-                if name is not None and kind is not None and \
-                        self.parsed.node_text(name) == field and \
-                        self.pattern.search(self.parsed.node_text(kind)):
-                    return True
+        for node in rustsyntax.field_declarations(self.parsed.root):
+            name = node.child_by_field_name("name")
+            kind = node.child_by_field_name("type")
+            if name is not None and kind is not None and \
+                    self.parsed.node_text(name) == field and \
+                    self.pattern.search(self.parsed.node_text(kind)):
+                return True
         return False
 
 
