@@ -52,7 +52,8 @@ else
     cmd = cmd,
     filetypes = { 'rust' },
     root_markers = { 'Cargo.toml' },
-    init_options = { borrowlens = { summaryInMessage = true } },
+    -- Sent as workspace/didChangeConfiguration right after initialize.
+    settings = { borrowlens = { explanation = 'full' } },
     on_exit = on_exit,
   })
   vim.lsp.enable('rust_analyzer')

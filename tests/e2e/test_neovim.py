@@ -40,6 +40,8 @@ FIXED_CALL = "sum += Box::pin(total_size(child)).await;"
 STEP_TIMEOUT_MS = 240_000
 RUN_TIMEOUT_S = 900
 
+pytestmark = pytest.mark.e2e
+
 
 def rust_analyzer() -> str:
     """The real rust-analyzer: $BORROWLENS_TEST_RUST_ANALYZER or the cached build (built by
@@ -161,6 +163,8 @@ def test_plain_vim_lsp_config_in_front_of_rust_analyzer(crate: Crate, tmp_path: 
     # rust-analyzer's own hover is still there, after borrowlens' explanation.
     (hover,) = result["hover"]
     assert hover.index("Recursive async fn needs boxing") < hover.index("```rust")
+    # The snippet's `settings = { borrowlens = { explanation = 'full' } }` reached borrowlens.
+    assert "### The general rule" in hover
     assert "explain" not in result
 
 
@@ -170,10 +174,12 @@ def test_lua_helper_in_front_of_rust_analyzer(crate: Crate, tmp_path: Path) -> N
                    extra_env={"BORROWLENS_RUST_ANALYZER": ra})
     assert result["server_name"] == "rust-analyzer"
     assert_fixed_in_the_editor(result, crate)
+    # setup({ borrowlens = { explanation = 'short' } }): the hover stays short …
+    assert not any("### The general rule" in h for h in result["hover"])
+    # … while :BorrowlensExplain shows the full explanation, in a floating markdown window.
     explain = result["explain"]
     assert explain["floating"] and explain["filetype"] == "markdown"
     assert explain["text"].startswith("**Recursive async fn needs boxing**")
-    # The full explanation, not the hover's short one.
     for heading in ("### Why", "### The fix", "### The general rule"):
         assert heading in explain["text"]
     assert "E0733" in explain["text"]
