@@ -32,6 +32,9 @@ import pytest
 from support import cli
 from support.fixtures import CACHE
 
+# A fake child (fault injection) but the real proxy; light enough for any worker.
+pytestmark = pytest.mark.e2e
+
 FAKE = Path(__file__).resolve().parents[1] / "support" / "fake_rust_analyzer.py"
 BORROWLENS = str(cli.BORROWLENS)
 # Safety nets only: every wait ends as soon as its event happens.
