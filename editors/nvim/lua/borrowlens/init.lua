@@ -13,6 +13,8 @@ local M = {}
 ---@field name? string           the vim.lsp config to set up (default 'rust_analyzer')
 ---@field borrowlens? table      borrowlens' settings: summaryInMessage, hover, explanation
 ---@field settings? table        client settings, e.g. { ['rust-analyzer'] = { … } }
+---@field configure? boolean     set up vim.lsp.config(name, …) (default true; false when another
+---                              plugin such as rustaceanvim starts the server: only the command)
 ---@field enable? boolean        call vim.lsp.enable(name) (default true)
 ---@field explain_window? 'float'|'split'  where :BorrowlensExplain shows its text (default 'float')
 ---@field lsp? table             any other vim.lsp.Config fields, merged last
@@ -22,6 +24,7 @@ M.options = {
   name = 'rust_analyzer',
   borrowlens = {},
   settings = {},
+  configure = true,
   enable = true,
   explain_window = 'float',
   lsp = {},
@@ -133,9 +136,16 @@ function M.setup(opts)
     settings = settings,
     init_options = init_options,
   }
-  vim.lsp.config(o.name, vim.tbl_deep_extend('force', config, o.lsp))
-  if o.enable then
-    vim.lsp.enable(o.name)
+  -- nvim-lspconfig's rust_analyzer already finds the workspace (cargo metadata): keep it.
+  local existing = vim.lsp.config[o.name]
+  if existing and (existing.root_dir or existing.root_markers) then
+    config.root_dir = nil
+  end
+  if o.configure then
+    vim.lsp.config(o.name, vim.tbl_deep_extend('force', config, o.lsp))
+    if o.enable then
+      vim.lsp.enable(o.name)
+    end
   end
   vim.api.nvim_create_user_command('BorrowlensExplain', function()
     M.explain(0)
