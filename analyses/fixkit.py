@@ -1,5 +1,6 @@
 """Building blocks for fixes: edits made from tree-sitter nodes, `use` lines, rustc's own
-suggestions, and re-indenting a run of statements into a block.
+suggestions, a new statement before another, and re-indenting a run of statements into a
+block.
 
 Every family's `fixes()` builds its `TextEdit`s through `SourceFile`, so byte offsets from
 tree-sitter become the 1-based scalar columns edits are expressed in (a `é` or an emoji
@@ -18,7 +19,7 @@ import tree_sitter
 from .edits import EditError, Fix, TextEdit, apply
 from .model import Diagnostic, Span
 from .sources import Sources
-from .syntax import Parsed, ancestors, matches, parse
+from .syntax import Parsed, ancestors, enclosing, matches, parse
 
 Node = tree_sitter.Node
 
@@ -67,11 +68,7 @@ class SourceFile:
                                                          if end > start else start)
         if node is None:
             return None
-        if kinds:
-            if node.type in kinds:
-                return node
-            return next((a for a in ancestors(node) if a.type in kinds), None)
-        return node
+        return enclosing(node, *kinds) if kinds else node
 
     def line_text(self, line: int) -> str:
         lines = self.text.splitlines()
@@ -140,10 +137,8 @@ class SourceFile:
         return [n for n in self.walk(within) if n.type in kinds and self.node_text(n) == name]
 
 
-def enclosing_kind(node: Node, *kinds: str) -> Node | None:
-    if node.type in kinds:
-        return node
-    return next((a for a in ancestors(node) if a.type in kinds), None)
+# The node itself or its nearest ancestor of one of the kinds (the families' name for it).
+enclosing_kind = enclosing
 
 
 def make_fix(fix_id: str, title: str, edits: Iterable[TextEdit | None], *,
@@ -332,27 +327,44 @@ def rustc_suggestion_edits(diagnostic: Diagnostic, *,
     return []
 
 
-# --- blocks ---------------------------------------------------------------------------------
+# --- statements and blocks ------------------------------------------------------------------
+
+
+def insert_statement(file: SourceFile, statement: Node, text: str) -> TextEdit:
+    """A new statement `text` on its own line just before `statement`, at its indentation."""
+    return file.insert_before(statement, f"{text}\n{file.indent_of(statement)}")
 
 
 def wrap_in_block(file: SourceFile, first: Node, last: Node, *, prefix: str = "",
-                  suffix: str = "") -> TextEdit:
+                  suffix: str = "", replace: tuple[Node, str] | None = None,
+                  tail: str | None = None) -> TextEdit:
     """Replaces the lines from `first` to `last` (statements of one block) with a nested
     block `{ … }` holding them, indented one level deeper in the file's own style.
 
     `prefix` goes before the opening brace (`let x = `), `suffix` after the closing one (`;`).
+    `replace` = (node, text) swaps one node inside the range for `text` first (`let n =
+    g.len();` → `g.len()` as the block's value); `tail` adds a last line (an expression
+    giving the block's value).
     """
+    data = file.parsed.data
     start = file.line_start_byte(first.start_byte)
-    end_of_line = file.parsed.data.find(b"\n", last.end_byte)
-    end = len(file.parsed.data) if end_of_line < 0 else end_of_line
+    end_of_line = data.find(b"\n", last.end_byte)
+    end = len(data) if end_of_line < 0 else end_of_line
     # Stop before a CRLF's "\r": it stays with the line ending left in place, and an edit
     # may not end inside a line ending.
-    if end > start and file.parsed.data[end - 1:end] == b"\r":
+    if end > start and data[end - 1:end] == b"\r":
         end -= 1
-    body = file.parsed.data[start:end].decode("utf-8")
+    raw = data[start:end]
+    if replace is not None:
+        node, text = replace
+        raw = (raw[:node.start_byte - start] + text.encode("utf-8")
+               + raw[node.end_byte - start:])
+    body = raw.decode("utf-8")
     indent = file.indent_of(first)
     unit = file.indent_unit()
     # New text uses "\n"; `edits.apply` turns it into the file's own line ending.
     lines = [line.removesuffix("\r") for line in body.split("\n")]
+    if tail is not None:
+        lines.append(indent + tail)
     shifted = "\n".join(unit + line if line.strip() else "" for line in lines)
     return file.edit_bytes(start, end, f"{indent}{prefix}{{\n{shifted}\n{indent}}}{suffix}")

@@ -12,7 +12,6 @@ import re
 import tree_sitter
 
 from .. import fixkit, syntax
-from ..edits import TextEdit
 
 Node = tree_sitter.Node
 
@@ -72,11 +71,6 @@ def is_expression(text: str) -> bool:
     """True when `text` parses as one expression."""
     parsed = syntax.parse(f"fn __borrowlens() {{ let __x = ({text}); }}")
     return not parsed.has_errors()
-
-
-def insert_statement(file: fixkit.SourceFile, statement: Node, text: str) -> TextEdit:
-    """A new statement on its own line just before `statement`, at its indentation."""
-    return file.insert_before(statement, f"{text}\n{file.indent_of(statement)}")
 
 
 def reindent_tail(text: str, unit: str) -> str:

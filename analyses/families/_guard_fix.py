@@ -30,8 +30,8 @@ from collections.abc import Iterable
 
 import tree_sitter
 
-from .. import fixkit, syntax
-from ..edits import Fix, TextEdit
+from .. import fixkit, rustsyntax, syntax
+from ..edits import Fix
 from ..model import Span
 from ..sources import Sources
 from ..syntax import ancestors
@@ -311,34 +311,6 @@ def _future_owns_cell(file: fixkit.SourceFile, node: Node) -> bool:
 # --- the block fix ----------------------------------------------------------------------------
 
 
-def _block_text(file: fixkit.SourceFile, first: Node, last: Node, *, prefix: str,
-                suffix: str, replace: tuple[Node, str] | None, tail: str | None) -> TextEdit:
-    """Like `fixkit.wrap_in_block`, with one node inside the range replaced first and an
-    optional tail expression line added at the end of the block.
-
-    The edit stops before the last line's "\r" of a CRLF file: `edits.apply` only accepts
-    columns within a line's text, and the "\r\n" left in place keeps the ending."""
-    data = file.parsed.data
-    start = file.line_start_byte(first.start_byte)
-    end_of_line = data.find(b"\n", last.end_byte)
-    end = len(data) if end_of_line < 0 else end_of_line
-    if end > start and data[end - 1:end] == b"\r":
-        end -= 1
-    raw = data[start:end]
-    if replace is not None:
-        node, text = replace
-        raw = (raw[:node.start_byte - start] + text.encode("utf-8")
-               + raw[node.end_byte - start:])
-    body = raw.decode("utf-8")
-    indent = file.indent_of(first)
-    unit = file.indent_unit()
-    lines = [line.removesuffix("\r") for line in body.split("\n")]
-    if tail is not None:
-        lines.append(indent + tail)
-    shifted = "\n".join(unit + line if line.strip() else "" for line in lines)
-    return file.edit_bytes(start, end, f"{indent}{prefix}{{\n{shifted}\n{indent}}}{suffix}")
-
-
 def block_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
     facts = match.facts
     variable = facts.get("variable")
@@ -410,9 +382,7 @@ def block_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
 
     guard_name = f"`{variable}`"
     if not carried:
-        # (`fixkit.wrap_in_block` would do, but its edit ends after a CRLF line's "\r".)
-        edit = _block_text(file, inside[0], inside[-1], prefix="", suffix="", replace=None,
-                           tail=None)
+        edit = fixkit.wrap_in_block(file, inside[0], inside[-1])
         title = f"End the scope of {guard_name} in a block before the `.await`"
     elif len(carried) == 1 and carried[0][2].id == inside[-1].id:
         name, mutable, statement = carried[0]
@@ -421,9 +391,10 @@ def block_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
         if value is None:
             return None
         annotation = f": {file.node_text(type_)}" if type_ is not None else ""
-        edit = _block_text(file, inside[0], inside[-1],
-                           prefix=f"let {'mut ' if mutable else ''}{name}{annotation} = ",
-                           suffix=";", replace=(statement, file.node_text(value)), tail=None)
+        edit = fixkit.wrap_in_block(
+            file, inside[0], inside[-1],
+            prefix=f"let {'mut ' if mutable else ''}{name}{annotation} = ",
+            suffix=";", replace=(statement, file.node_text(value)))
         title = (f"Compute `{name}` in a block that ends the scope of {guard_name} before "
                  "the `.await`")
     else:
@@ -431,8 +402,8 @@ def block_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
         patterns = [f"{'mut ' if c[1] else ''}{c[0]}" for c in carried]
         pattern = patterns[0] if len(carried) == 1 else f"({', '.join(patterns)})"
         tail = names[0] if len(carried) == 1 else f"({', '.join(names)})"
-        edit = _block_text(file, inside[0], inside[-1], prefix=f"let {pattern} = ",
-                           suffix=";", replace=None, tail=tail)
+        edit = fixkit.wrap_in_block(file, inside[0], inside[-1], prefix=f"let {pattern} = ",
+                                    suffix=";", tail=tail)
         shown = ", ".join(f"`{n}`" for n in names)
         title = (f"Compute {shown} in a block that ends the scope of {guard_name} before the "
                  "`.await`")
@@ -451,18 +422,7 @@ def _split_generic(text: str) -> tuple[str, list[str]] | None:
     found = re.match(r"^([\w:]+)\s*<(.*)>$", text)
     if not found:
         return (text, []) if re.match(r"^[\w:]+$", text) else None
-    args, depth, current = [], 0, ""
-    for char in found.group(2):
-        if char in "<([":
-            depth += 1
-        elif char in ">)]":
-            depth -= 1
-        if char == "," and depth == 0:
-            args.append(current.strip())
-            current = ""
-        else:
-            current += char
-    args.append(current.strip())
+    args = [arg.strip() for arg in rustsyntax.split_top_level(found.group(2))]
     return found.group(1).rsplit("::", 1)[-1], args
 
 
@@ -592,8 +552,7 @@ def hoist_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
     if statement.parent is None or statement.parent.type != "block" \
             or not _alone_on_lines(file, statement, statement):
         return None
-    indent = file.indent_of(statement)
-    edits = [file.insert_before(statement, f"let {name} = {bound};\n{indent}"),
+    edits = [fixkit.insert_statement(file, statement, f"let {name} = {bound};"),
              file.replace(value, f"{name}{head_suffix}")]
     keyword = "match" if owner.type == "match_expression" else "if let"
     title = f"Take `{bound}` in a `let {name}` before the `{keyword}`"

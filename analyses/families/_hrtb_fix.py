@@ -32,20 +32,8 @@ _ASYNC = {"Fn": "AsyncFn", "FnMut": "AsyncFnMut", "FnOnce": "AsyncFnOnce"}
 
 def split_top(text: str) -> list[str]:
     """`&'2 A, B<C, D>` → [`&'2 A`, `B<C, D>`]: commas outside brackets."""
-    parts, depth, current = [], 0, ""
-    for char in text:
-        if char in "<([":
-            depth += 1
-        elif char in ">)]":
-            depth -= 1
-        if char == "," and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    if current.strip():
-        parts.append(current.strip())
-    return parts
+    *parts, last = rustsyntax.split_top_level(text)
+    return [p.strip() for p in parts] + ([last.strip()] if last.strip() else [])
 
 
 def signature_parts(signature: str) -> tuple[list[str], str] | None:
@@ -111,9 +99,8 @@ def constrain_closure(file: fixkit.SourceFile, closure: Node, param_type: str,
             or file.identifiers("constrain")
             or statement.parent is None or statement.parent.type != "block"):
         return None
-    indent = file.indent_of(statement)
-    helper = f"fn constrain<F: for<'a> Fn({arg}) -> {ret}>(f: F) -> F {{ f }}\n{indent}"
-    return [file.insert_before(statement, helper),
+    helper = f"fn constrain<F: for<'a> Fn({arg}) -> {ret}>(f: F) -> F {{ f }}"
+    return [fixkit.insert_statement(file, statement, helper),
             file.insert_before(closure, "constrain("), file.insert_after(closure, ")")]
 
 

@@ -91,19 +91,7 @@ def _is_owned_send(file: fixkit.SourceFile, text: str, depth: int = 0) -> bool:
 
 
 def _split_args(args: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in args:
-        if char == "<":
-            depth += 1
-        elif char == ">":
-            depth -= 1
-        if char == "," and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return [p for p in parts if p.strip()]
+    return [p for p in rustsyntax.split_top_level(args, "<") if p.strip()]
 
 
 def _mentioned(text: str, name: str) -> bool:

@@ -354,7 +354,7 @@ def _pin_edits(file: fixkit.SourceFile, name: str, plan: _PinPlan,
                 c.type == "mutable_specifier" for c in plan.binder.children):
             edits.append(file.insert_before(pattern, "mut "))
         return edits
-    return [fixing.insert_statement(file, plan.statement, f"let mut {name} = {pin}({name});")]
+    return [fixkit.insert_statement(file, plan.statement, f"let mut {name} = {pin}({name});")]
 
 
 FAMILY = CannotBeUnpinned()

@@ -13,7 +13,7 @@ import re
 
 import tree_sitter
 
-from .. import fixkit, syntax
+from .. import fixkit, rustsyntax, syntax
 from ..edits import Fix, TextEdit
 from ..model import Diagnostic, Span
 from ..sources import Sources
@@ -292,15 +292,7 @@ def _type_kind(text: str, sendable: bool) -> str | None:
 
 
 def _split_args(args: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in args:
-        depth += {"<": 1, ">": -1, "(": 1, ")": -1}.get(char, 0)
-        if char == "," and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    return [*parts, current]
+    return rustsyntax.split_top_level(args, "<(")
 
 
 def _ownership(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
