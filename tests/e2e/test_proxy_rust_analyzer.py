@@ -174,6 +174,27 @@ async def test_explanation_names_the_mutual_recursion(
     assert "`is_even` calls `is_odd` on line 5" in target.data["borrowlens"]["tldr"]
 
 
+async def test_configuration_change_switches_hover_to_the_full_explanation(
+        editor: Editor, published: list[types.Diagnostic]) -> None:
+    target = _target(published)
+    hover_params = types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=editor.uri),
+        position=target.range.start)
+    short = await editor.client.text_document_hover_async(hover_params)
+    assert short is not None and isinstance(short.contents, types.MarkupContent)
+    assert "### Why" not in short.contents.value
+    editor.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+        settings={"borrowlens": {"explanation": "full"}}))
+    try:
+        full = await editor.client.text_document_hover_async(hover_params)
+        assert full is not None and isinstance(full.contents, types.MarkupContent)
+        assert "### What the compiler is telling you" in full.contents.value
+        assert "### Why" in full.contents.value
+    finally:
+        editor.client.workspace_did_change_configuration(types.DidChangeConfigurationParams(
+            settings={"borrowlens": {"explanation": "short"}}))
+
+
 async def test_quick_fix_applied_makes_cargo_check_pass(
         editor: Editor, published: list[types.Diagnostic],
         tmp_path_factory: pytest.TempPathFactory) -> None:
