@@ -11,6 +11,7 @@
 --   BL_HELPER   editors/nvim (helper mode)
 --   BL_OUT      where to write the results
 --   BL_TIMEOUT  milliseconds each wait may take (a safety net)
+--   BL_ROOT_PROBES  JSON array of files whose project root the helper is asked for (optional)
 
 local env = vim.env
 local out = {
@@ -86,6 +87,12 @@ local function explanation_window()
 end
 
 local function run()
+  if env.BL_MODE == 'helper' and env.BL_ROOT_PROBES then
+    out.roots = {}
+    for _, path in ipairs(vim.json.decode(env.BL_ROOT_PROBES)) do
+      table.insert(out.roots, require('borrowlens').root(path) or vim.NIL)
+    end
+  end
   vim.cmd.edit(vim.fn.fnameescape(env.BL_FILE))
   local bufnr = vim.api.nvim_get_current_buf()
   out.filetype = vim.bo[bufnr].filetype

@@ -170,8 +170,16 @@ def test_plain_vim_lsp_config_in_front_of_rust_analyzer(crate: Crate, tmp_path: 
 
 def test_lua_helper_in_front_of_rust_analyzer(crate: Crate, tmp_path: Path) -> None:
     ra = rust_analyzer()
+    # The helper's root finder: a workspace member's root is its workspace, like cargo's.
+    workspace = tmp_path / "ws"
+    (workspace / "member" / "src").mkdir(parents=True)
+    (workspace / "Cargo.toml").write_text('[workspace]\nmembers = ["member"]\n')
+    (workspace / "member" / "Cargo.toml").write_text('[package]\nname = "member"\n')
+    probes = [crate.lib, workspace / "member" / "src" / "lib.rs", tmp_path / "loose.rs"]
     result = drive(crate, "helper", [str(BORROWLENS)], tmp_path,
-                   extra_env={"BORROWLENS_RUST_ANALYZER": ra})
+                   extra_env={"BORROWLENS_RUST_ANALYZER": ra,
+                              "BL_ROOT_PROBES": json.dumps([str(p) for p in probes])})
+    assert result["roots"] == [str(crate.path), str(workspace), None]
     assert result["server_name"] == "rust-analyzer"
     assert_fixed_in_the_editor(result, crate)
     # setup({ borrowlens = { explanation = 'short' } }): the hover stays short …
