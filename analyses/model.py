@@ -174,6 +174,17 @@ def _note_from_rustc(raw: JsonDict) -> Note:
                 spans=spans, suggestions=suggestions)
 
 
+_DEPENDENCY_PATH = re.compile(
+    r"(^|/)(\.cargo/(registry|git)/|\.rustup/toolchains/|lib/rustlib/src/)|^/rustc/[0-9a-f]+/")
+
+
+def in_dependency(path: str) -> bool:
+    """True for a file of another crate: the registry or git checkouts cargo downloads, or
+    the standard library's sources. rustc reports workspace files relative and these absolute;
+    rust-analyzer makes every path absolute, so the location itself must tell."""
+    return bool(_DEPENDENCY_PATH.search(path.replace("\\", "/")))
+
+
 def _in_workspace(raw: JsonDict) -> JsonDict:
     """For a primary span inside another crate's macro (tokio::select!, println!), the first
     call site up the expansion stack that lies in the user's workspace — rustc reports

@@ -215,7 +215,8 @@ class Proxy:
                 if not ours:
                     return None
                 only = (params.get("context") or {}).get("only")
-                if only and not any(k == "quickfix" or "quickfix".startswith(k + ".")
+                # A requested kind covers its sub-kinds; "" covers every kind.
+                if only and not any(k in ("", "quickfix") or "quickfix".startswith(k + ".")
                                     for k in only):
                     return None
                 theirs = result if isinstance(result, list) else []

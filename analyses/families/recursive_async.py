@@ -10,7 +10,7 @@ import re
 
 from .. import fixkit, syntax
 from ..edits import Fix
-from ..model import Diagnostic, Span
+from ..model import Diagnostic, Span, in_dependency
 from ..sources import Sources
 from .base import Explanation, Family, Link, Match, Related
 
@@ -61,7 +61,7 @@ class RecursiveAsync(Family):
             if name:
                 facts["function"] = name
         call = diagnostic.span_labelled(r"^recursive call here")
-        if call is not None and not call[0].file.startswith("/"):
+        if call is not None and not in_dependency(call[0].file):
             span = call[0]
             facts["call_line"] = span.line_start
             callee = _callee(span, sources)

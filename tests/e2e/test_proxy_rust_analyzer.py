@@ -159,12 +159,8 @@ async def test_explain_command_returns_the_full_markdown(
     assert "### Read more" in text and "Box::pin" in text
 
 
-# rust-analyzer publishes absolute paths, and the recursive-async family reads the callee only
-# from spans with a relative path (rustc's way of naming the crate's own files), so in an
-# editor the mutual recursion is explained as a self-call. Strict: passes once fixed.
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="recursive-async ignores absolute span paths, which is every path "
-                   "rust-analyzer publishes")
+# rust-analyzer publishes absolute paths even for the crate's own files: the explanation must
+# still find the call into the other function (it once took only relative paths for its own).
 async def test_explanation_names_the_mutual_recursion(
         published: list[types.Diagnostic]) -> None:
     target = _target(published)

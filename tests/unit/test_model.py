@@ -14,6 +14,7 @@ from borrowlens.analyses.model import (
     from_lsp,
     from_rustc,
     group_lsp,
+    in_dependency,
     is_hint_copy,
     units_to_column,
 )
@@ -154,3 +155,18 @@ def test_pasted_code_or_message_alone() -> None:
     message_only = from_rendered("future cannot be sent between threads safely")
     assert message_only is not None and message_only.code is None
     assert message_only.message.startswith("future cannot be sent")
+
+
+@pytest.mark.parametrize(("path", "external"), [
+    ("/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/tokio-1.54.1/src/join.rs", True),
+    ("/home/me/.cargo/git/checkouts/somecrate-1234/abcd/src/lib.rs", True),
+    ("/rustc/4eb161250e340c8f48f66e2b929ef4a5bed7c181/library/core/src/future/mod.rs", True),
+    ("/home/me/.rustup/toolchains/stable-x86_64/lib/rustlib/src/rust/library/std/src/io.rs",
+     True),
+    ("/home/me/work/service/src/main.rs", False),
+    ("src/main.rs", False),
+])
+def test_in_dependency_tells_other_crates_from_the_workspace(path: str, external: bool) -> None:
+    """rust-analyzer publishes absolute paths for workspace files too: the location, not
+    the form of the path, says whether a span is in another crate."""
+    assert in_dependency(path) is external
