@@ -45,13 +45,22 @@ def signature_parts(signature: str) -> tuple[list[str], str] | None:
     return split_top(found.group("args")), (found.group("ret") or "()")
 
 
-def nameable(file: fixkit.SourceFile, written: str) -> bool:
-    """True when every name in the type is a prelude type or an item the file declares or
-    imports (rustc prints short names that may not be in scope where the edit goes)."""
+def nameable(file: fixkit.SourceFile, written: str, at: Node | None = None) -> bool:
+    """True when every name in the type is a prelude type or an item the module around `at`
+    (the file's top level without it) declares or imports (rustc prints short names that
+    may not be in scope where the edit goes; a nested `mod` sees only its own names, or its
+    parent's too through a glob `use`)."""
     if "::" in written or re.search(r"[{}]|\bimpl\b|(?<![\w'])_(?!\w)", written):
         return False
-    declared = {name for name, _ in rustsyntax.named_items(file.parsed, *_ITEMS)}
-    declared |= {imp.name for imp in fixkit.imports(file)}
+    scope = file.root if at is None else fixkit.module_scope(at)
+    own = fixkit.imports(file, scope)
+    if any(imp.name == "*" for imp in own):
+        declared = {name for name, _ in rustsyntax.named_items(file.parsed, *_ITEMS)}
+        declared |= {imp.name for imp in fixkit.imports(file)}
+    else:
+        declared = {name for name, item in rustsyntax.named_items(file.parsed, *_ITEMS)
+                    if fixkit.module_scope(item).id == scope.id}
+        declared |= {imp.name for imp in own}
     return all(name in _PRELUDE or name in declared
                for name in re.findall(r"(?<!')\b[A-Za-z_]\w*", written))
 
@@ -73,7 +82,7 @@ def annotate_parameters(file: fixkit.SourceFile, closure: Node,
             continue
         written = common.strip_lifetimes(arg)
         if param.type != "identifier" or not written.startswith("&") or not nameable(
-                file, written):
+                file, written, closure):
             return None
         edits.append(file.insert_after(param, f": {written}"))
     return edits or None
@@ -95,7 +104,8 @@ def constrain_closure(file: fixkit.SourceFile, closure: Node, param_type: str,
     arg, ret = _with_a(param_type), _with_a(return_type)
     if (statement is None or statement.type != "let_declaration" or params is None
             or len(params.named_children) != 1 or arg is None or ret is None
-            or not nameable(file, param_type) or not nameable(file, return_type)
+            or not nameable(file, param_type, closure)
+            or not nameable(file, return_type, closure)
             or file.identifiers("constrain")
             or statement.parent is None or statement.parent.type != "block"):
         return None

@@ -957,13 +957,15 @@ def _remaining(file: fixkit.SourceFile, name: str, plan: Plan) -> int:
 
 
 def remove_imports(file: fixkit.SourceFile, paths: list[str], *,
-                   replacement: str | None = None) -> list[TextEdit]:
+                   replacement: str | None = None,
+                   scope: Node | None = None) -> list[TextEdit]:
     """Edits removing several `use` paths at once, without overlapping edits when two of
     them sit in one `{…}` list (a list left empty goes away with its path). With
     `replacement`, the first top-level declaration that goes away entirely is replaced by it
-    instead of deleted (a new `use` line in the old one's place)."""
+    instead of deleted (a new `use` line in the old one's place). With `scope`, only that
+    module's own `use` lines are touched."""
     wanted = {p for p in paths}
-    targets = [imp for imp in fixkit.imports(file)
+    targets = [imp for imp in fixkit.imports(file, scope)
                if re.sub(r"\s+", "", imp.path).removeprefix("::") in wanted and imp.name != "*"]
     removed: set[int] = {imp.node.id for imp in targets}
     edits: list[TextEdit] = []
@@ -1006,7 +1008,7 @@ def remove_imports(file: fixkit.SourceFile, paths: list[str], *,
             continue
         if gone(argument):
             if replacement is not None and declaration.parent is not None and \
-                    declaration.parent.type == "source_file":
+                    declaration.parent.id == (scope or file.root).id:
                 edits.append(file.replace(declaration, replacement))
                 replacement = None
             else:
@@ -1062,20 +1064,14 @@ def convert(file: fixkit.SourceFile, start: Start, *, cell: str | None,
         return None
     edits = [file.edit_bytes(s, e, t) for (s, e), t in sorted(plan.edits.items())]
     try:
-        after = file.apply(edits)
+        file.apply(edits)
     except EditError:
         return None
-    introduced = set(plan.edits.values())
-    add = [f"std::sync::{name}" for name in ("Arc", cell or "", "Weak")
-           if name and name in introduced and fixkit.name_used_outside_uses(after, name)]
-    drops = [path for path, name in (("std::rc::Rc", "Rc"), ("std::cell::RefCell", "RefCell"),
-                                     ("std::rc::Weak", "Weak"))
-             if _remaining(file, name, plan) == 0 and any(
-                 re.sub(r"\s+", "", i.path) == path for i in fixkit.imports(file))]
-    if "std::sync::Weak" in add and "std::rc::Weak" not in drops and \
-            fixkit.imports_name(file, "Weak", "std::rc::Weak"):
-        return None
-    edits.extend(import_edits(file, add, drops))
+    for scope in fixkit.module_scopes(file):
+        scoped = scope_imports(file, plan, scope, cell=cell)
+        if scoped is None:
+            return None
+        edits.extend(scoped)
     try:
         file.apply(edits)
     except EditError:
@@ -1083,19 +1079,60 @@ def convert(file: fixkit.SourceFile, start: Start, *, cell: str | None,
     return edits
 
 
-def import_edits(file: fixkit.SourceFile, add: list[str], drops: list[str]) -> list[TextEdit]:
-    """`use` edits adding `std::sync` paths and dropping others. New paths join an existing
-    `use std::sync::{…}` list, else take the place of a `use` line that goes away, else
-    come as one new `use std::sync::{A, B};` line after the last `use`."""
+def _scope_at(file: fixkit.SourceFile, byte: int) -> Node:
+    node = file.root.descendant_for_byte_range(byte, byte)
+    return fixkit.module_scope(node) if node is not None else file.root
+
+
+def _remaining_in(file: fixkit.SourceFile, name: str, plan: Plan, scope: Node) -> int:
+    """Uses of `name` that resolve through `scope`'s imports and that the plan leaves."""
+    return sum(1 for node in fixkit.unqualified_uses(file, name, scope)
+               if not any(s < e and s <= node.start_byte and node.end_byte <= e
+                          for (s, e) in plan.edits))
+
+
+def scope_imports(file: fixkit.SourceFile, plan: Plan, scope: Node, *,
+                  cell: str | None) -> list[TextEdit] | None:
+    """The `use` edits of one module scope: the `std::sync` names the plan writes in it, and
+    the `Rc`/`RefCell`/`Weak` imports it no longer needs (None when the new `Weak` would
+    clash with an `std::rc::Weak` that stays)."""
+    introduced = {text for (s, _), text in plan.edits.items()
+                  if _scope_at(file, s).id == scope.id}
+    add = [f"std::sync::{name}" for name in ("Arc", cell or "", "Weak")
+           if name and any(re.search(rf"(?<![\w:]){name}(?!\w)", t) for t in introduced)]
+    imported = {re.sub(r"\s+", "", i.path).removeprefix("::")
+                for i in fixkit.imports(file, scope)}
+    drops = []
+    for path, name in (("std::rc::Rc", "Rc"), ("std::cell::RefCell", "RefCell"),
+                       ("std::rc::Weak", "Weak")):
+        if path not in imported or _remaining_in(file, name, plan, scope):
+            continue
+        if any(_remaining_in(file, name, plan, other)
+               for other in fixkit.borrowing_scopes(file, scope, name)):
+            continue
+        drops.append(path)
+    if "std::sync::Weak" in add and "std::rc::Weak" not in drops and \
+            fixkit.imports_name(file, "Weak", "std::rc::Weak", scope):
+        return None
+    return import_edits(file, add, drops, scope)
+
+
+def import_edits(file: fixkit.SourceFile, add: list[str], drops: list[str],
+                 scope: Node | None = None) -> list[TextEdit]:
+    """`use` edits of one module scope (the file's top level by default) adding `std::sync`
+    paths and dropping others. New paths join an existing `use std::sync::{…}` list, else
+    take the place of a `use` line that goes away, else come as one new
+    `use std::sync::{A, B};` line after the scope's last `use`."""
+    target = file.root if scope is None else scope
     fresh = [path for path in add if not fixkit.imports_name(
-        file, path.rsplit("::", 1)[-1], path)]
+        file, path.rsplit("::", 1)[-1], path, target)]
     joined: list[TextEdit] = []
     separate: list[str] = []
     for path in fresh:
-        edit = fixkit.add_import(file, path)
+        edit = fixkit.add_import(file, path, target)
         if edit is None:
             continue
-        if edit.new_text.lstrip("\r\n").startswith("use "):
+        if edit.new_text.lstrip(" \t\r\n").startswith("use "):
             separate.append(path.rsplit("::", 1)[-1])
         else:
             joined.append(edit)
@@ -1103,9 +1140,9 @@ def import_edits(file: fixkit.SourceFile, add: list[str], drops: list[str]) -> l
     if separate:
         names = separate[0] if len(separate) == 1 else "{" + ", ".join(separate) + "}"
         line = f"use std::sync::{names};"
-    removals = remove_imports(file, drops, replacement=line)
+    removals = remove_imports(file, drops, replacement=line, scope=target)
     if line is not None and not any(e.new_text == line for e in removals):
-        first = fixkit.add_import(file, f"std::sync::{separate[0]}")
+        first = fixkit.add_import(file, f"std::sync::{separate[0]}", target)
         if first is not None:
             joined.append(replace_text(first, f"use std::sync::{separate[0]};", line))
     return joined + removals

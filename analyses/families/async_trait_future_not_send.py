@@ -290,7 +290,8 @@ def _desugar(file: fixkit.SourceFile, item: tree_sitter.Node,
     if modifiers is None or fn_keyword is None or params is None or \
             file.node_text(modifiers).split() != ["async"]:
         return None
-    future = ("Future" if fixkit.imports_name(file, "Future", "std::future::Future")
+    future = ("Future" if fixkit.imports_name(file, "Future", "std::future::Future",
+                                          fixkit.module_scope(item))
               else "std::future::Future")
     returns = item.child_by_field_name("return_type")
     edits = [file.edit_bytes(modifiers.start_byte, fn_keyword.start_byte, "")]

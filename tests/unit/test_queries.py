@@ -9,7 +9,7 @@ from importlib import resources
 import pytest
 import tree_sitter
 
-from borrowlens.analyses import rustsyntax, syntax
+from borrowlens.analyses import fixkit, rustsyntax, syntax
 from borrowlens.analyses.fixkit import SourceFile, imports
 from borrowlens.analyses.syntax import parse
 
@@ -155,3 +155,45 @@ def test_imports_reads_nested_use_lists() -> None:
 ])
 def test_split_top_level(text: str, brackets: str, expected: list[str]) -> None:
     assert rustsyntax.split_top_level(text, brackets) == expected
+
+
+def _applied(file: SourceFile, edits: list) -> str:  # type: ignore[type-arg]
+    return file.apply([e for e in edits if e is not None])
+
+
+def test_add_import_goes_into_the_module_scope() -> None:
+    text = ("use std::rc::Rc;\n\nmod inner {\n    use std::fmt;\n\n    pub fn f() {}\n}\n"
+            "mod bare {\n    #![allow(dead_code)]\n    pub fn g() {}\n}\n")
+    file = SourceFile("src/lib.rs", parse(text))
+    inner, bare = fixkit.module_scopes(file)[1:]
+    assert "    use std::fmt;\n    use std::sync::Arc;\n" in _applied(
+        file, [fixkit.add_import(file, "std::sync::Arc", inner)])
+    assert "    #![allow(dead_code)]\n    use std::sync::Arc;\n    pub fn g" in _applied(
+        file, [fixkit.add_import(file, "std::sync::Arc", bare)])
+    # The root's own `use` does not count for a nested module, and vice versa.
+    assert fixkit.add_import(file, "std::rc::Rc", inner) is not None
+    assert fixkit.add_import(file, "std::rc::Rc") is None
+    assert fixkit.imports_name(file, "fmt", "std::fmt", inner)
+    assert not fixkit.imports_name(file, "fmt", "std::fmt", file.root)
+
+
+def test_import_edits_work_per_module() -> None:
+    text = ("use std::future::Future;\n\nmod a {\n    use std::future::Future;\n"
+            "    pub fn f<F: Future>(_: F) {}\n}\n\npub fn g<F: Future>(_: F) {}\n")
+    file = SourceFile("src/lib.rs", parse(text))
+    inner = fixkit.module_scopes(file)[1]
+    bound = next(n for n in file.identifiers("Future", within=inner)
+                 if n.parent is not None and n.parent.type == "trait_bounds")
+    edits = [file.replace(bound.parent, ": Send")]  # type: ignore[arg-type]
+    after = _applied(file, edits + fixkit.import_edits(file, edits,
+                                                       drop=["std::future::Future"]))
+    assert after.count("use std::future::Future;") == 1
+    assert after.startswith("use std::future::Future;")
+
+
+def test_import_edits_keep_what_a_glob_child_reads() -> None:
+    text = ("use std::rc::Rc;\n\npub fn f() -> u8 { 1 }\n\n"
+            "mod tests {\n    use super::*;\n    fn t() { let _ = Rc::new(1); }\n}\n")
+    file = SourceFile("src/lib.rs", parse(text))
+    assert fixkit.import_edits(file, [file.edit_bytes(0, 0, "")],
+                               drop=["std::rc::Rc"]) == []
