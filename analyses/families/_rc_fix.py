@@ -486,6 +486,8 @@ class Converter:
         plain = [p for p in params.named_children if p.type != "attribute_item"]
         method = bool(plain) and plain[0].type == "self_parameter"
         index = [p.id for p in plain].index(parameter.id) - (1 if method else 0)
+        annotation = parameter.child_by_field_name("type")
+        by_reference = annotation is not None and annotation.type == "reference_type"
         for node in self.file.identifiers(name, kinds=("identifier", "field_identifier")):
             if node.parent is not None and node.parent.id == function.id:
                 continue
@@ -505,7 +507,15 @@ class Converter:
                 args = args[1:]  # `Type::method(receiver, …)`
             if index >= len(args):
                 raise UnsupportedError("call shape")
-            self.producer(args[index], kind)
+            argument = _unparen(args[index])
+            if by_reference and argument.type == "reference_expression":
+                # `touch(&session)` for `session: &Rc<…>`: the referenced value converts.
+                value = argument.child_by_field_name("value")
+                if value is None:
+                    raise UnsupportedError("reference argument")
+                self.source(value, kind)
+            else:
+                self.producer(argument, kind)
 
     # --- a struct field ---
 
@@ -1362,8 +1372,9 @@ def thread_fixes(match: Match, sources: Sources, path: str | None) -> list[Fix]:
 
 FIX_NOTE = (
     "The quick fix does this rewrite for you: it follows the value through the file (the "
-    "`Rc::new`, every `Rc::clone`/`.clone()` and `Rc::downgrade` of it, the parameters and "
-    "struct fields it is passed to) and changes all of them together, with the `use` lines. "
+    "`Rc::new`, every `Rc::clone`/`.clone()` and `Rc::downgrade` of it, the parameters "
+    "(`&Rc<…>` ones too) and struct fields it is passed to) and changes all of them "
+    "together, with the `use` lines of every module that names them. "
     "An inner `RefCell` becomes a `Mutex` only when every `.borrow()`/`.borrow_mut()` is in "
     "view and no two can be held at once. It is not offered when the value escapes somewhere "
     "it cannot follow (returned, put in a collection, passed to another crate), or when the "
