@@ -198,8 +198,12 @@ class ClosureMayOutlive(Family):
                 to_clone.append(name)
         keyword = _move_edit(file, closure)
         what = "async block" if closure.type == "async_block" else "closure"
+        quoted = [f"`{name}`" for name in captured]
+        owned = quoted[0] if len(quoted) == 1 else (
+            ", ".join(quoted[:-1]) + f" and {quoted[-1]}" if len(quoted) <= 3
+            else f"`{variable}` and the rest")
         if not to_clone:
-            fix = fixkit.make_fix("add-move", f"Make the {what} `move` so it owns `{variable}`",
+            fix = fixkit.make_fix("add-move", f"Make the {what} `move` so it owns {owned}",
                                   [keyword], preferred=True)
             return [fix] if fix else []
         if fixing.has_multiline_string(file, closure):
@@ -319,6 +323,21 @@ def _ownership(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
         if _CLONE_VALUE.search(text) and not text.startswith("Rc::"):
             return "clone"
         return "owned"
+    if binder.type == "for_expression" and pattern is not None and \
+            pattern.type == "tuple_pattern" and text.endswith(".enumerate()"):
+        # `for (i, item) in items.into_iter().enumerate()`: the index is a `usize`; the item
+        # is what the iterator before `.enumerate()` gives.
+        parts = pattern.named_children
+        if len(parts) != 2 or any(p.type != "identifier" for p in parts):
+            return None
+        if file.node_text(parts[0]) == name:
+            return "copy"
+        base = text.removesuffix(".enumerate()")
+        if file.node_text(parts[1]) == name and not base.startswith("&") and \
+                not _BORROWING_CALL.search(base) and base.endswith((".into_iter()",
+                                                                    ".drain(..)")):
+            return "owned"
+        return None
     if binder.type == "for_expression" and simple and re.fullmatch(
             r"[\w.()]*\d*\s*\.\.=?\s*[\w.()]+", text):
         return "copy"  # a range of integers
