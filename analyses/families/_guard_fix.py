@@ -8,8 +8,11 @@ Two edits, both purely syntactic and deliberately conservative:
   into a nested block `{ … }`, so the guard's scope (which is what rustc's analysis looks at)
   ends before the await. Locals of the block that are used after it are carried out as the
   block's value (`let n = { let g = …; g.len() };`). A trailing `drop(g);` becomes redundant
-  and is removed. Not offered when the guard is used at or after the await, when a carried
-  value might borrow from the guard, or when the statements do not sit on lines of their own.
+  and is removed. A `?` or `return` among the statements stays valid inside the block (it
+  still leaves the function); a carried `x?` or `match x { Some(v) => v, None => return … }`
+  counts as owned when `x` does. Not offered when the guard is used at or after the await,
+  when a carried value might borrow from the guard, or when the statements do not sit on
+  lines of their own.
 * `hoist-scrutinee` — a temporary guard in the head of a `match`, `if let` or `while let`
   lives for the whole expression: the head moves into a `let` before it (for `while let`, the
   loop becomes `loop { let next = …; let P = next else { break }; … }`). Offered only when the
@@ -163,6 +166,12 @@ def _looks_owned(file: fixkit.SourceFile, value: Node, locals_: Iterable[str]) -
         return file.node_text(value).lstrip("(").split(".")[0].split("[")[0].isidentifier()
     if value.type == "unary_expression" and file.node_text(value).startswith(("*", "!", "-")):
         return True
+    if value.type == "try_expression" and value.named_children:
+        # `x?` unwraps an `Option`/`Result`: owned exactly when `x` is. The `?` may return
+        # from the function, which it does just the same from inside the new block.
+        return _looks_owned(file, value.named_children[0], names)
+    if value.type == "match_expression":
+        return _match_owned(file, value, names)
     call = _method_call(value)
     if call is None:
         return False
@@ -179,6 +188,46 @@ def _looks_owned(file: fixkit.SourceFile, value: Node, locals_: Iterable[str]) -
         inner = _method_call(receiver)
         return inner is None and receiver.type in ("identifier", "field_expression", "self")
     return False
+
+
+_DIVERGING = ("return_expression", "break_expression", "continue_expression")
+
+
+def _match_owned(file: fixkit.SourceFile, match: Node, names: list[str]) -> bool:
+    """`match owned { Some(x) => x, None => return … }`: owned when the scrutinee is and
+    every arm either leaves (`return`, `break`, `continue`, `panic!`) or gives a name its
+    own pattern binds by value (or a value that looks owned)."""
+    scrutinee = match.child_by_field_name("value")
+    body = match.child_by_field_name("body")
+    if scrutinee is None or body is None or not _looks_owned(file, scrutinee, names):
+        return False
+    arms = [a for a in body.named_children if a.type == "match_arm"]
+    if not arms:
+        return False
+    for arm in arms:
+        pattern = arm.child_by_field_name("pattern")
+        value = arm.child_by_field_name("value")
+        if pattern is None or value is None:
+            return False
+        while value.type == "block" and len(value.named_children) == 1:
+            value = value.named_children[0]
+            if value.type == "expression_statement" and value.named_children:
+                value = value.named_children[0]
+        if value.type in _DIVERGING:
+            continue
+        if value.type == "macro_invocation" and re.match(
+                r"(?:std::|core::)?(?:panic|unreachable|todo|unimplemented)!",
+                file.node_text(value)):
+            continue
+        if re.search(r"\bref\b|&", file.node_text(pattern)):
+            return False
+        if value.type == "identifier" and any(
+                n.type == "identifier" and file.node_text(n) == file.node_text(value)
+                for n in file.walk(pattern)):
+            continue
+        if not _looks_owned(file, value, names):
+            return False
+    return True
 
 
 def _free_name(file: fixkit.SourceFile, scope: Node, *candidates: str) -> str | None:
