@@ -8,5 +8,7 @@ stage="$root/build/typecheck"
 mkdir -p "$stage/borrowlens"
 ln -sfn "$root/analyses" "$stage/borrowlens/analyses"
 ln -sfn "$root/server" "$stage/borrowlens/server"
+# The benchmarks (bench/, run by hand) import borrowlens the same way; checked alongside.
+ln -sfn "$root/bench" "$stage/bench"
 cd "$stage"
-exec "$root/.venv/bin/mypy" --config-file "$root/pyproject.toml" -p borrowlens "$@"
+exec "$root/.venv/bin/mypy" --config-file "$root/pyproject.toml" -p borrowlens -p bench "$@"

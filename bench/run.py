@@ -1,0 +1,511 @@
+"""Benchmarks of what the borrowlens proxy costs over rust-analyzer alone, measured against
+rust-analyzer itself in the same run (see bench/README.md for what each number means).
+
+    .venv/bin/python -m bench.run [--rust-analyzer PATH] [--rounds N] [--json FILE]
+
+* session replay: bench/sessions/async-service.json sent to rust-analyzer directly and
+  through `borrowlens --rust-analyzer PATH`, sessions in A-B-B-A order; total time ratio and
+  the per-request latency difference (median / p95);
+* publishDiagnostics enrichment: `Session.enrich` over a batch of LSP-shaped diagnostics
+  (recognised fixture errors and unrecognised ones), against decoding + re-encoding them;
+* start-up: `--version`, and the time until `initialize` is answered;
+* memory: the proxy's resident set (/proc) after start-up and after each round of a long
+  session.
+
+`--smoke` runs every part with tiny counts (the test suite uses it so the harness cannot
+rot); its numbers mean nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as `python bench/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.lsp import Client, rss_kib
+from borrowlens.server.discovery import find_rust_analyzer
+from borrowlens.server.rustc_lsp import to_lsp
+from borrowlens.server.session import Session, uri_to_path
+from borrowlens.server.wire import encode
+
+REPO = Path(__file__).resolve().parent.parent
+SESSION = REPO / "bench" / "sessions" / "async-service.json"
+FIXTURES = REPO / "tests" / "fixtures"
+BORROWLENS = Path(sys.executable).parent / "borrowlens"
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("BORROWLENS_CACHE")
+    if base:
+        return Path(base)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "borrowlens"
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile (no interpolation: with few samples it stays a real one)."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+# --- session replay ---------------------------------------------------------------------
+
+
+@dataclass
+class Replay:
+    """One server process driven through the recorded session."""
+
+    label: str
+    ready_s: float = 0.0  # start to loaded workspace and the first cargo check published
+    rounds_s: list[float] = field(default_factory=list)
+    # latencies[r][i]: seconds for the i-th request of round r
+    latencies: list[list[float]] = field(default_factory=list)
+    rss_kib: list[int] = field(default_factory=list)  # after start-up, then after each round
+
+
+def load_session(root: Path, messages: int | None) -> dict[str, Any]:
+    text = SESSION.read_text(encoding="utf-8").replace("${ROOT}", root.as_uri())
+    session: dict[str, Any] = json.loads(text)
+    if messages is not None:
+        session["round"] = session["round"][:messages]
+    return session
+
+
+def crate_copy(workdir: Path) -> Path:
+    """A private copy of the example crate (rust-analyzer and cargo write next to it)."""
+    dest = workdir / "async-service"
+    if dest.exists():
+        return dest  # sessions edit in memory only: the copy stays as it was made
+    shutil.copytree(REPO / "examples" / "async-service", dest,
+                    ignore=shutil.ignore_patterns("target"))
+    return dest
+
+
+def server_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("BORROWLENS_PROXY_DEPTH", "BORROWLENS_LOG")}
+    # One target dir for every run: rust-analyzer's build-script/proc-macro build and its
+    # cargo check are then warm after the first session.
+    env["CARGO_TARGET_DIR"] = str(cache_dir() / "bench-target")
+    return env
+
+
+def _is_ready(message: dict[str, Any]) -> bool:
+    params = message.get("params") or {}
+    return bool(message.get("method") == "experimental/serverStatus"
+                and params.get("quiescent"))
+
+
+def _checked(uri: str) -> Any:
+    def predicate(message: dict[str, Any]) -> bool:
+        params = message.get("params") or {}
+        return bool(message.get("method") == "textDocument/publishDiagnostics"
+                    and params.get("uri") == uri
+                    and any(d.get("source") == "rustc" for d in params.get("diagnostics", ())))
+    return predicate
+
+
+async def replay(label: str, command: list[str], session: dict[str, Any], root: Path,
+                 rounds: int, rss_of: str) -> Replay:
+    """Drives COMMAND through SESSION: set-up once, then ROUNDS rounds, one request at a time.
+
+    `rss_of` "server" samples the process started (the proxy, or rust-analyzer when it is
+    started directly).
+    """
+    result = Replay(label)
+    client = Client(command, server_env(), cwd=str(root))
+    started = time.perf_counter()
+    await client.start()
+    try:
+        await client.request("initialize", session["initialize"])
+        client.notify("initialized", {})
+        versions: dict[str, int] = {}
+        for item in session["open"]:
+            text = (root / item["file"]).read_text(encoding="utf-8")
+            versions[item["uri"]] = 1
+            client.notify("textDocument/didOpen", {"textDocument": {
+                "uri": item["uri"], "languageId": item["languageId"], "version": 1,
+                "text": text}})
+        await client.wait_for(_is_ready)
+        # Once the workspace is loaded rust-analyzer runs cargo check (checkOnSave): the
+        # crate's errors get published (and, through the proxy, enriched), as when someone
+        # opens the project in an editor.
+        await client.wait_for(_checked(session["open"][0]["uri"]))
+        result.ready_s = time.perf_counter() - started
+        if rss_of == "server":
+            result.rss_kib.append(rss_kib(client.pid))
+        for _ in range(rounds):
+            latencies: list[float] = []
+            round_start = time.perf_counter()
+            for message in session["round"]:
+                params = message["params"]
+                if message["method"] == "textDocument/didChange":
+                    uri = params["textDocument"]["uri"]
+                    versions[uri] += 1
+                    params = {**params, "textDocument": {"uri": uri,
+                                                         "version": versions[uri]}}
+                if message["kind"] == "request":
+                    _, seconds = await client.request(message["method"], params)
+                    latencies.append(seconds)
+                else:
+                    client.notify(message["method"], params)
+            result.rounds_s.append(time.perf_counter() - round_start)
+            result.latencies.append(latencies)
+            if rss_of == "server":
+                result.rss_kib.append(rss_kib(client.pid))
+    finally:
+        status = await client.stop()
+    if status != 0:
+        raise RuntimeError(f"{label}: the server exited with status {status}")
+    return result
+
+
+@dataclass
+class SessionResult:
+    direct: list[Replay]
+    proxy: list[Replay]
+    skip: int  # warm-up rounds left out of the statistics
+
+    def _rounds(self, replays: list[Replay]) -> list[list[float]]:
+        return [r for replay in replays for r in replay.latencies[self.skip:]]
+
+    def summary(self) -> dict[str, Any]:
+        direct = self._rounds(self.direct)
+        proxy = self._rounds(self.proxy)
+        total_direct = sum(s for r in self.direct for s in r.rounds_s[self.skip:])
+        total_proxy = sum(s for r in self.proxy for s in r.rounds_s[self.skip:])
+        per_request = len(direct[0])
+        # The i-th request of every round is the same request: compare medians per request,
+        # which keeps rust-analyzer's own jitter out of the difference.
+        diffs = [statistics.median(r[i] for r in proxy) - statistics.median(r[i] for r in direct)
+                 for i in range(per_request)]
+        all_direct = [s for r in direct for s in r]
+        all_proxy = [s for r in proxy for s in r]
+        return {
+            "requests_per_round": per_request,
+            "rounds_counted": len(direct) // max(1, len(self.direct)),
+            "sessions": len(self.direct),
+            "total_direct_s": total_direct,
+            "total_proxy_s": total_proxy,
+            "total_ratio": total_proxy / total_direct if total_direct else float("nan"),
+            "latency_direct_median_ms": statistics.median(all_direct) * 1e3,
+            "latency_proxy_median_ms": statistics.median(all_proxy) * 1e3,
+            "latency_direct_p95_ms": percentile(all_direct, 0.95) * 1e3,
+            "latency_proxy_p95_ms": percentile(all_proxy, 0.95) * 1e3,
+            "overhead_median_ms": statistics.median(diffs) * 1e3,
+            "overhead_p95_ms": percentile(diffs, 0.95) * 1e3,
+            "ready_direct_s": statistics.median(r.ready_s for r in self.direct),
+            "ready_proxy_s": statistics.median(r.ready_s for r in self.proxy),
+        }
+
+
+async def bench_sessions(ra: str, workdir: Path, sessions: int, rounds: int,
+                         messages: int | None) -> SessionResult:
+    root = crate_copy(workdir)
+    session = load_session(root, messages)
+    direct: list[Replay] = []
+    proxy: list[Replay] = []
+    # A-B-B-A: whatever warms up (disk cache, cargo's target dir) favours neither side.
+    order = ["direct", "proxy", "proxy", "direct"] * ((sessions + 1) // 2)
+    for kind in order[:2 * sessions]:
+        if kind == "direct":
+            direct.append(await replay("direct", [ra], session, root, rounds, "server"))
+        else:
+            proxy.append(await replay("proxy", [str(BORROWLENS), "--rust-analyzer", ra],
+                                      session, root, rounds, "server"))
+        _progress(f"  {kind} session: ready in {(direct + proxy)[-1].ready_s:.1f} s")
+    return SessionResult(direct, proxy, skip=1 if rounds > 1 else 0)
+
+
+async def bench_memory(ra: str, workdir: Path, rounds: int,
+                       messages: int | None) -> dict[str, Any]:
+    root = crate_copy(workdir / "memory")
+    session = load_session(root, messages)
+    run = await replay("proxy", [str(BORROWLENS), "--rust-analyzer", ra], session, root,
+                       rounds, "server")
+    rss = run.rss_kib
+    half = rss[len(rss) // 2:]
+    return {
+        "rounds": rounds,
+        "messages_per_round": len(session["round"]),
+        "rss_start_kib": rss[0],
+        "rss_after_first_round_kib": rss[1] if len(rss) > 1 else rss[0],
+        "rss_end_kib": rss[-1],
+        "rss_max_kib": max(rss),
+        # growth over the second half of the session, per round: ~0 when memory is flat
+        "growth_second_half_kib_per_round": (half[-1] - half[0]) / max(1, len(half) - 1),
+        "rss_series_kib": rss,
+    }
+
+
+# --- start-up ---------------------------------------------------------------------------
+
+
+def _time_command(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=True, timeout=60)
+    return time.perf_counter() - started
+
+
+async def _time_initialize(command: list[str], workdir: Path) -> float:
+    root = workdir / "async-service"
+    session = load_session(root, 0)
+    client = Client(command, server_env(), cwd=str(root))
+    started = time.perf_counter()
+    await client.start()
+    try:
+        await client.request("initialize", session["initialize"])
+        return time.perf_counter() - started
+    finally:
+        await client.stop()
+
+
+async def bench_startup(ra: str, workdir: Path, repeat: int) -> dict[str, Any]:
+    crate_copy(workdir)
+    version_ra: list[float] = []
+    version_bl: list[float] = []
+    init_ra: list[float] = []
+    init_bl: list[float] = []
+    for _ in range(repeat):
+        version_ra.append(_time_command([ra, "--version"]))
+        version_bl.append(_time_command([str(BORROWLENS), "--version"]))
+        init_ra.append(await _time_initialize([ra], workdir))
+        init_bl.append(await _time_initialize([str(BORROWLENS), "--rust-analyzer", ra],
+                                              workdir))
+    m = statistics.median
+    return {
+        "repeat": repeat,
+        "version_rust_analyzer_ms": m(version_ra) * 1e3,
+        "version_borrowlens_ms": m(version_bl) * 1e3,
+        "version_ratio": m(version_bl) / m(version_ra),
+        "initialize_direct_ms": m(init_ra) * 1e3,
+        "initialize_proxy_ms": m(init_bl) * 1e3,
+        "initialize_ratio": m(init_bl) / m(init_ra),
+        "initialize_added_ms": (m(init_bl) - m(init_ra)) * 1e3,
+    }
+
+
+# --- enrichment -------------------------------------------------------------------------
+
+
+UNRECOGNISED = [
+    (1, "E0308", "rustc", "mismatched types\nexpected `u32`, found `&str`"),
+    (1, "E0425", "rustc", "cannot find value `x` in this scope\nnot found in this scope"),
+    (1, "E0599", "rustc", "no method named `frob` found for struct `Vec<u8>` in the current "
+                          "scope"),
+    (2, None, "rustc", "unused variable: `guard`\n`#[warn(unused_variables)]` on by default"),
+    (1, "E0433", "rust-analyzer", "failed to resolve: use of undeclared crate or module"),
+    (3, None, "rust-analyzer", "variable does not need to be mutable"),
+]
+
+
+def _fixture_diagnostics() -> Iterator[tuple[str, dict[str, Any]]]:
+    for recorded in sorted(FIXTURES.glob("*/*/rustc.json")):
+        for line in recorded.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                yield from to_lsp(json.loads(line)["message"], FIXTURES)
+
+
+def enrichment_batch(size: int) -> list[dict[str, Any]]:
+    """publishDiagnostics params holding SIZE diagnostics in all: the fixtures' errors as
+    rust-analyzer publishes them (hint copies included) for half, unrecognised errors,
+    warnings and rust-analyzer's own diagnostics in the same files for the other half."""
+    per_uri: dict[str, list[dict[str, Any]]] = {}
+    recognised = size // 2
+    taken = 0
+    for uri, diagnostic in _fixture_diagnostics():
+        if taken >= recognised:
+            break
+        per_uri.setdefault(uri, []).append(diagnostic)
+        taken += 1
+    uris = list(per_uri)
+    for index in range(size - taken):
+        severity, code, source, message = UNRECOGNISED[index % len(UNRECOGNISED)]
+        made: dict[str, Any] = {
+            "range": {"start": {"line": index % 5, "character": 0},
+                      "end": {"line": index % 5, "character": 3}},
+            "severity": severity, "source": source, "message": message}
+        if code:
+            made["code"] = code
+        per_uri[uris[index % len(uris)]].append(made)
+    return [{"uri": uri, "diagnostics": diagnostics} for uri, diagnostics in per_uri.items()]
+
+
+def bench_enrichment(size: int, repeat: int) -> dict[str, Any]:
+    batch = enrichment_batch(size)
+    session = Session()
+    for params in batch:
+        local = Path(uri_to_path(params["uri"]))
+        if local.is_file():
+            session.open({"textDocument": {"uri": params["uri"], "languageId": "rust",
+                                           "version": 1,
+                                           "text": local.read_text(encoding="utf-8")}})
+    frames = [encode({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics",
+                      "params": params}) for params in batch]
+    # The first batch of a process pays one-time costs (tree-sitter parsers and queries are
+    # built on first use): the proxy pays them on the first publishDiagnostics it enriches.
+    started = time.perf_counter()
+    for params in batch:
+        session.enrich(params)
+    first_s = time.perf_counter() - started
+    enriched = 0
+    enrich_s: list[float] = []
+    baseline_s: list[float] = []
+    for _ in range(repeat):
+        # Baseline: what forwarding a frame the proxy rewrites costs anyway (decode +
+        # re-encode), with no borrowlens logic.
+        started = time.perf_counter()
+        for frame in frames:
+            body = frame.split(b"\r\n\r\n", 1)[1]
+            encode(json.loads(body))
+        baseline_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        enriched = 0
+        for frame in frames:
+            message = json.loads(frame.split(b"\r\n\r\n", 1)[1])
+            result = session.enrich(message["params"])
+            if result is not None:
+                encode({**message, "params": result})
+                enriched += sum("borrowlens" in (d.get("data") or {})
+                                for d in result["diagnostics"])
+        enrich_s.append(time.perf_counter() - started)
+    m = statistics.median
+    return {
+        "diagnostics": sum(len(p["diagnostics"]) for p in batch),
+        "files": len(batch),
+        "enriched": enriched,
+        "repeat": repeat,
+        "enrich_first_batch_ms": first_s * 1e3,
+        "enrich_ms_per_batch": m(enrich_s) * 1e3,
+        "enrich_ms_per_diagnostic": m(enrich_s) * 1e3 / size,
+        "passthrough_ms_per_batch": m(baseline_s) * 1e3,
+        "ratio_to_passthrough": m(enrich_s) / m(baseline_s),
+    }
+
+
+# --- driver -----------------------------------------------------------------------------
+
+
+def _progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def report(results: dict[str, Any]) -> str:
+    out = [f"rust-analyzer: {results['rust_analyzer']}  ({results['cores']} cores)", ""]
+    s = results["sessions"]
+    out += [
+        "session replay (bench/sessions/async-service.json)",
+        f"  {s['requests_per_round']} requests per round, {s['rounds_counted']} rounds x "
+        f"{s['sessions']} sessions per side counted",
+        f"  total time     direct {s['total_direct_s']:.2f} s   proxy "
+        f"{s['total_proxy_s']:.2f} s   ratio {s['total_ratio']:.3f}",
+        f"  latency median direct {s['latency_direct_median_ms']:.2f} ms   proxy "
+        f"{s['latency_proxy_median_ms']:.2f} ms",
+        f"  latency p95    direct {s['latency_direct_p95_ms']:.2f} ms   proxy "
+        f"{s['latency_proxy_p95_ms']:.2f} ms",
+        f"  overhead per request: median {s['overhead_median_ms']:.3f} ms, "
+        f"p95 {s['overhead_p95_ms']:.3f} ms",
+        f"  ready (loaded + first check published): direct {s['ready_direct_s']:.1f} s, "
+        f"proxy {s['ready_proxy_s']:.1f} s",
+        ""]
+    e = results["enrichment"]
+    out += [
+        f"publishDiagnostics enrichment ({e['diagnostics']} diagnostics in {e['files']} "
+        f"files, {e['enriched']} enriched)",
+        f"  Session.enrich {e['enrich_ms_per_batch']:.1f} ms per batch "
+        f"({e['enrich_ms_per_diagnostic']:.3f} ms per diagnostic); decode+encode only "
+        f"{e['passthrough_ms_per_batch']:.2f} ms; ratio {e['ratio_to_passthrough']:.0f}",
+        f"  first batch of the process (cold): {e['enrich_first_batch_ms']:.0f} ms",
+        ""]
+    st = results["startup"]
+    out += [
+        f"start-up (median of {st['repeat']})",
+        f"  --version      rust-analyzer {st['version_rust_analyzer_ms']:.0f} ms   borrowlens "
+        f"{st['version_borrowlens_ms']:.0f} ms   ratio {st['version_ratio']:.2f}",
+        f"  initialize     direct {st['initialize_direct_ms']:.0f} ms   proxy "
+        f"{st['initialize_proxy_ms']:.0f} ms   ratio {st['initialize_ratio']:.2f} "
+        f"(+{st['initialize_added_ms']:.0f} ms)",
+        ""]
+    mem = results["memory"]
+    out += [
+        f"proxy memory over {mem['rounds']} rounds ({mem['messages_per_round']} messages each)",
+        f"  RSS start {mem['rss_start_kib'] / 1024:.1f} MiB, after round 1 "
+        f"{mem['rss_after_first_round_kib'] / 1024:.1f} MiB, end "
+        f"{mem['rss_end_kib'] / 1024:.1f} MiB, max {mem['rss_max_kib'] / 1024:.1f} MiB; "
+        f"second half {mem['growth_second_half_kib_per_round']:+.1f} KiB/round",
+    ]
+    return "\n".join(out) + "\n"
+
+
+def rust_analyzer(explicit: str | None) -> str:
+    found = find_rust_analyzer(explicit or os.environ.get("BORROWLENS_TEST_RUST_ANALYZER"))
+    if found.path is None:
+        tried = "; ".join(f"{c.path}: {why}" for c, why in found.tried) or "no candidates"
+        raise SystemExit(f"no working rust-analyzer ({tried}); "
+                         "scripts/ensure-rust-analyzer.sh builds one")
+    return found.path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rust-analyzer", metavar="PATH",
+                        help="rust-analyzer to compare against (default: as borrowlens finds "
+                             "it, $BORROWLENS_TEST_RUST_ANALYZER first)")
+    parser.add_argument("--sessions", type=int, default=2,
+                        help="sessions per side (A-B-B-A order; default 2)")
+    parser.add_argument("--rounds", type=int, default=6,
+                        help="rounds per session, the first not counted (default 6)")
+    parser.add_argument("--messages", type=int, default=None,
+                        help="only the first N messages of each round")
+    parser.add_argument("--memory-rounds", type=int, default=40,
+                        help="rounds of the long session memory is sampled over (default 40)")
+    parser.add_argument("--batch", type=int, default=200,
+                        help="diagnostics per enrichment batch (default 200)")
+    parser.add_argument("--repeat", type=int, default=20,
+                        help="repetitions of the enrichment batch (default 20)")
+    parser.add_argument("--startup-repeat", type=int, default=7)
+    parser.add_argument("--smoke", action="store_true",
+                        help="every part once with tiny counts (for the test suite)")
+    parser.add_argument("--json", metavar="FILE", help="also write the raw results here")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.sessions, args.rounds, args.messages = 1, 1, args.messages or 6
+        args.memory_rounds, args.batch, args.repeat, args.startup_repeat = 2, 20, 1, 1
+    ra = rust_analyzer(args.rust_analyzer)
+    results: dict[str, Any] = {"rust_analyzer": ra, "cores": os.cpu_count()}
+    with tempfile.TemporaryDirectory(prefix="borrowlens-bench-") as tmp:
+        workdir = Path(tmp)
+        _progress("enrichment…")
+        results["enrichment"] = bench_enrichment(args.batch, args.repeat)
+        _progress("start-up…")
+        results["startup"] = asyncio.run(bench_startup(ra, workdir, args.startup_repeat))
+        _progress("session replay…")
+        sessions = asyncio.run(bench_sessions(ra, workdir, args.sessions, args.rounds,
+                                              args.messages))
+        results["sessions"] = sessions.summary()
+        _progress("memory…")
+        results["memory"] = asyncio.run(bench_memory(ra, workdir, args.memory_rounds,
+                                                     args.messages))
+    sys.stdout.write(report(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
