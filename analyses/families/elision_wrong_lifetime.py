@@ -46,6 +46,143 @@ def _reads_self(file: fixkit.SourceFile, function: Node) -> bool:
     return body is None or re.search(r"\bself\b", file.node_text(body)) is not None
 
 
+_NESTED = ("closure_expression", "function_item", "async_block")
+_LITERALS = ("string_literal", "raw_string_literal", "integer_literal", "float_literal",
+             "boolean_literal", "char_literal")
+
+
+class _UnknownOriginError(Exception):
+    """A returned expression whose origin is not followed."""
+
+
+def _tail(block: Node) -> Node | None:
+    children = [c for c in block.named_children if c.type not in ("line_comment",
+                                                                  "block_comment")]
+    if not children:
+        return None
+    last = children[-1]
+    if last.type == "expression_statement":
+        ended = last.text is not None and last.text.rstrip().endswith(b";")
+        return None if ended or not last.named_children else last.named_children[0]
+    return None if last.type in ("let_declaration", "empty_statement") or \
+        last.type.endswith("_item") else last
+
+
+def _returned_roots(file: fixkit.SourceFile, function: Node) -> set[str] | None:
+    """The parameters (`self` included) a returned reference can borrow from, following
+    the body's tail and `return`s through `&x[..]`, fields, method receivers and locals'
+    initialisers (an index or a range does not count); None when something is not
+    understood."""
+    body = function.child_by_field_name("body")
+    params = function.child_by_field_name("parameters")
+    if body is None or params is None:
+        return None
+    parameters = {file.node_text(p.child_by_field_name("pattern") or p)
+                  for p in params.named_children if p.type == "parameter"}
+    locals_: dict[str, list[Node]] = {}
+    returned: list[Node] = []
+    stack = list(body.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in _NESTED:
+            continue
+        if node.type == "let_declaration":
+            pattern = node.child_by_field_name("pattern")
+            value = node.child_by_field_name("value")
+            if pattern is not None and pattern.type == "identifier" and value is not None:
+                locals_.setdefault(file.node_text(pattern), []).append(value)
+        if node.type == "return_expression":
+            if not node.named_children:
+                return None
+            returned.append(node.named_children[0])
+        stack.extend(node.named_children)
+    tail = _tail(body)
+    if tail is not None:
+        returned.append(tail)
+    roots: set[str] = set()
+
+    def visit(expr: Node, depth: int) -> None:
+        kind = expr.type
+        if depth > 8:
+            raise _UnknownOriginError
+        if kind in _LITERALS:
+            return
+        if kind == "self":
+            roots.add("self")
+        elif kind == "identifier":
+            name = file.node_text(expr)
+            if name in parameters:
+                roots.add(name)
+            elif name in locals_:
+                for value in locals_[name]:
+                    visit(value, depth + 1)
+            else:
+                raise _UnknownOriginError
+        elif kind in ("parenthesized_expression", "try_expression", "reference_expression",
+                      "type_cast_expression"):
+            inner = expr.child_by_field_name("value") or (
+                expr.named_children[0] if expr.named_children else None)
+            if inner is None:
+                raise _UnknownOriginError
+            visit(inner, depth + 1)
+        elif kind == "index_expression":
+            visit(expr.named_children[0], depth + 1)
+        elif kind == "field_expression":
+            owner = expr.child_by_field_name("value")
+            if owner is None:
+                raise _UnknownOriginError
+            visit(owner, depth + 1)
+        elif kind == "call_expression":
+            function_node = expr.child_by_field_name("function")
+            arguments = expr.child_by_field_name("arguments")
+            if function_node is not None and function_node.type == "field_expression":
+                receiver = function_node.child_by_field_name("value")
+                if receiver is not None:
+                    visit(receiver, depth + 1)
+            for argument in arguments.named_children if arguments is not None else []:
+                if argument.type not in ("closure_expression", "line_comment",
+                                         "block_comment"):
+                    visit(argument, depth + 1)
+        elif kind == "block":
+            inner_tail = _tail(expr)
+            if inner_tail is not None:
+                visit(inner_tail, depth + 1)
+        elif kind == "if_expression":
+            for part in (expr.child_by_field_name("consequence"),
+                         expr.child_by_field_name("alternative")):
+                if part is not None:
+                    visit(part, depth + 1)
+        elif kind == "else_clause":
+            for child in expr.named_children:
+                visit(child, depth + 1)
+        elif kind == "match_expression":
+            block = expr.child_by_field_name("body")
+            for arm in block.named_children if block is not None else []:
+                arm_value = arm.child_by_field_name("value") if arm.type == "match_arm" else None
+                if arm_value is not None:
+                    visit(arm_value, depth + 1)
+        elif kind in ("return_expression", "break_expression", "continue_expression"):
+            return
+        else:
+            raise _UnknownOriginError
+
+    try:
+        for expr in returned:
+            visit(expr, 0)
+    except _UnknownOriginError:
+        return None
+    return roots
+
+
+def _result_may_borrow_self(file: fixkit.SourceFile, function: Node) -> bool:
+    """True unless the returned reference visibly comes only from other parameters (then
+    `&self` can stay elided and callers stay free to drop `self` early)."""
+    roots = _returned_roots(file, function)
+    if roots is None:
+        return _reads_self(file, function)
+    return "self" in roots
+
+
 class ElisionWrongLifetime(Family):
     id = "elision-wrong-lifetime"
     title = "Elided lifetime tied the result to the wrong input"
@@ -102,7 +239,7 @@ class ElisionWrongLifetime(Family):
             file = fixkit.SourceFile(primary.file if primary else "", located.parsed)
             tied = str(facts.get("tied_to", "self"))
             inputs = {str(facts["returned"])}
-            if _reads_self(file, located.node) or tied != "self":
+            if _result_may_borrow_self(file, located.node) or tied != "self":
                 inputs.add(tied)
             lifetime = lifetimes.fresh_lifetime(lifetimes.lifetimes_in_scope(file,
                                                                              located.node))
@@ -151,8 +288,9 @@ class ElisionWrongLifetime(Family):
                 f"free to drop {tied_code} early.\n\n"
                 "The quick fix writes exactly that signature: it declares a lifetime the "
                 "function and its `impl` do not use yet, puts it on the returned input and on "
-                "every elided reference of the return type, and on `&self` only when the body "
-                "reads `self`. It is not offered for a method of a trait impl (the trait fixes "
+                "every elided reference of the return type, and on `&self` only when the "
+                "returned value can come from `self` (reading `self` to compute an index does "
+                "not count). It is not offered for a method of a trait impl (the trait fixes "
                 "the signature) or when the types hold `Fn(&T)`/`dyn` parts whose lifetimes "
                 "elision treats on their own.\n\n"
                 "If tying the inputs together is too restrictive for callers, return an owned "
@@ -176,7 +314,7 @@ class ElisionWrongLifetime(Family):
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """Name the lifetime: `<'a>` on the fn, `'a` on the input the body returns and on
-        the result's references — and on `&self` too when the body also reads `self`."""
+        the result's references — and on `&self` too when the result may come from `self`."""
         returned = match.fact("returned")
         if match.diagnostic is None or not returned or returned == "self":
             return []
@@ -200,7 +338,7 @@ class ElisionWrongLifetime(Family):
             return []
         edits: list[TextEdit] = [declared, *on_param, *on_result]
         tied = match.fact("tied_to") or "self"
-        both = tied == "self" and _reads_self(file, function)
+        both = tied == "self" and _result_may_borrow_self(file, function)
         if both:
             receiver = lifetimes.parameter_named(file, function, "self")
             on_self = (lifetimes.tie_self(file, receiver, lifetime)
