@@ -74,7 +74,10 @@ def annotate_parameters(file: fixkit.SourceFile, closure: Node,
     if parts is None or params is None:
         return None
     args, returned = parts
-    if re.search(r"'\d+", returned) or len(args) != len(params.named_children):
+    # A reference in the result (`-> &str`, even unnumbered) is what a higher-ranked bound
+    # like `for<'a> Fn(&'a T) -> &'a U` ties to the argument; annotating the parameter
+    # cannot express that relation (only a `for<'a>` helper can), so leave it to that fix.
+    if re.search(r"'\w+|&", returned) or len(args) != len(params.named_children):
         return None
     edits = []
     for arg, param in zip(args, params.named_children, strict=True):

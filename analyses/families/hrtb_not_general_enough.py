@@ -415,8 +415,9 @@ class HrtbNotGeneralEnough(Family):
                  "generic over that lifetime.\n\n"
                  f"Or move the closure into the call itself, so the expected {tr} bound "
                  "guides its inference. If it returns a reference derived from its argument, "
-                 "use a `fn` item instead — a closure cannot express that relation on stable "
-                 "Rust."),
+                 "annotating the parameter is not enough (the result still gets a lifetime of "
+                 "its own): use a `fn` item, or pass the closure through an identity helper "
+                 "whose bound is the `for<'a>` one — that is the quick fix offered then."),
             rule=("Closures that take references should either be written where they are "
                   "passed or have their reference parameters annotated; otherwise inference "
                   "picks one lifetime and `for<'a>` bounds reject them."),
