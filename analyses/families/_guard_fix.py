@@ -19,7 +19,9 @@ Two edits, both purely syntactic and deliberately conservative:
   hoisted value is clearly owned: a method that returns an owned value (`pop_front`, `remove`,
   `len`, …), an `Option<&T>` already followed by `.cloned()`/`.copied()`, or an `Option<&T>`
   whose `T` is visibly `Clone` from rustc's guard type (then `.cloned()` is added and the head
-  becomes `name.as_ref()`, so the patterns see the same types as before).
+  becomes `name.as_ref()`, so the patterns see the same types as before — or, when every
+  `Some(x)` arm uses `x` once as `x.clone()`, the head is the owned `name` and that clone
+  becomes plain `x`).
 
 For a `RefCell`, ending the borrow only makes the future `Send` if the future owns the cell:
 when it reaches the cell through a reference (`&self`, a `&RefCell` parameter, a non-`move`
@@ -34,7 +36,7 @@ from collections.abc import Iterable
 import tree_sitter
 
 from .. import fixkit, rustsyntax, syntax
-from ..edits import Fix
+from ..edits import Fix, TextEdit
 from ..model import Span
 from ..sources import Sources
 from ..syntax import ancestors
@@ -601,11 +603,66 @@ def hoist_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
     if statement.parent is None or statement.parent.type != "block" \
             or not _alone_on_lines(file, statement, statement):
         return None
+    by_value = _arms_by_value(file, owner) if head_suffix == ".as_ref()" else None
+    if by_value is not None:
+        head_suffix = ""  # match on the owned `Option<T>`: the arms bind by value
     edits = [fixkit.insert_statement(file, statement, f"let {name} = {bound};"),
-             file.replace(value, f"{name}{head_suffix}")]
+             file.replace(value, f"{name}{head_suffix}"), *(by_value or [])]
     keyword = "match" if owner.type == "match_expression" else "if let"
     title = f"Take `{bound}` in a `let {name}` before the `{keyword}`"
     return fixkit.make_fix(HOIST_FIX, title, edits, preferred=True)
+
+
+def _arms_by_value(file: fixkit.SourceFile, owner: Node) -> list[TextEdit] | None:
+    """When the hoisted value is a fresh `Option<T>` (`get(…).cloned()`) and every arm that
+    binds `Some(x)` uses `x` exactly once, as `x.clone()`: the edits turning those clones
+    into plain `x`, so the `match`/`if let` can take the owned value instead of
+    `.as_ref()` and nothing is cloned twice. None when any arm does something else."""
+    pairs: list[tuple[Node, Node]] = []
+    if owner.type == "match_expression":
+        body = owner.child_by_field_name("body")
+        for arm in body.named_children if body is not None else []:
+            if arm.type in _COMMENTS:
+                continue
+            pattern = arm.child_by_field_name("pattern")
+            value = arm.child_by_field_name("value")
+            if arm.type != "match_arm" or pattern is None or value is None or \
+                    pattern.child_by_field_name("condition") is not None:
+                return None
+            pairs.append((pattern, value))
+    else:
+        condition = owner.child_by_field_name("condition")
+        pattern = condition.child_by_field_name("pattern") if condition is not None else None
+        consequence = owner.child_by_field_name("consequence")
+        if condition is None or condition.type != "let_condition" or pattern is None \
+                or consequence is None:
+            return None
+        pairs.append((pattern, consequence))
+    edits = []
+    for pattern, scope in pairs:
+        text = re.sub(r"\s+", "", file.node_text(pattern))
+        if text in ("None", "_", "Some(_)"):
+            continue
+        bound = re.fullmatch(r"Some\(([A-Za-z_][A-Za-z0-9_]*)\)", text)
+        if bound is None or bound.group(1) in ("ref", "mut"):
+            return None
+        name = bound.group(1)
+        if len(re.findall(rf"(?<![\w$]){name}(?!\w)", file.node_text(scope))) != 1:
+            return None  # used more than once, or inside a format string
+        uses = file.identifiers(name, within=scope, kinds=("identifier",))
+        access = uses[0].parent if len(uses) == 1 else None
+        call = access.parent if access is not None else None
+        if access is None or call is None or access.type != "field_expression" \
+                or _method_call(call) != (uses[0], "clone") \
+                or [c for c in (call.child_by_field_name("arguments") or call).named_children
+                    if c.type not in _COMMENTS]:
+            return None
+        if any(a.type in ("closure_expression", "loop_expression", "for_expression",
+                          "while_expression", "async_block")
+               for a in ancestors(call) if scope.start_byte <= a.start_byte):
+            return None
+        edits.append(file.replace(call, name))
+    return edits or None
 
 
 def _hoist_while(file: fixkit.SourceFile, loop: Node, name: str, bound: str,

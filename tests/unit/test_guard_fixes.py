@@ -135,3 +135,22 @@ def test_no_refcell_fix_when_the_cell_is_behind_a_reference() -> None:
     borrowed = text.replace("tokio::spawn(async move {", "tokio::spawn(async {")
     changed = MappingSources({file: borrowed})
     assert offered_fixes(_match(case, changed), changed) == []
+
+
+def test_hoisted_option_is_matched_by_value_when_the_arm_only_clones() -> None:
+    case = _case(f"{MUTEX}/iflet-owned-hit")
+    sources = _raw_sources(case)
+    ids, fixed = _fixed(case, sources)
+    assert ids == ["hoist-scrutinee"]
+    text = fixed[f"{MUTEX}/iflet-owned-hit/src/lib.rs"]
+    assert "if let Some(token) = found {\n        token\n" in text
+    assert ".as_ref()" not in text and "token.clone()" not in text
+    # A second use of the binding keeps the borrowed form.
+    file = f"{MUTEX}/iflet-owned-hit/src/lib.rs"
+    original = sources.text(file)
+    assert original is not None
+    twice = MappingSources({file: original.replace("token.clone()",
+                                                   "{ let _ = token.len(); token.clone() }")})
+    ids, fixed = _fixed(case, twice)
+    assert ids == ["hoist-scrutinee"]
+    assert "found.as_ref()" in fixed[file] and "token.clone()" in fixed[file]
