@@ -179,6 +179,7 @@ class SessionResult:
     direct: list[Replay]
     proxy: list[Replay]
     skip: int  # warm-up rounds left out of the statistics
+    methods: list[str] = field(default_factory=list)  # of the requests of a round, in order
 
     def _rounds(self, replays: list[Replay]) -> list[list[float]]:
         return [r for replay in replays for r in replay.latencies[self.skip:]]
@@ -193,6 +194,8 @@ class SessionResult:
         # which keeps rust-analyzer's own jitter out of the difference.
         diffs = [statistics.median(r[i] for r in proxy) - statistics.median(r[i] for r in direct)
                  for i in range(per_request)]
+        methods = self.methods
+        slowest = sorted(range(per_request), key=lambda i: diffs[i], reverse=True)[:5]
         all_direct = [s for r in direct for s in r]
         all_proxy = [s for r in proxy for s in r]
         return {
@@ -208,6 +211,11 @@ class SessionResult:
             "latency_proxy_p95_ms": percentile(all_proxy, 0.95) * 1e3,
             "overhead_median_ms": statistics.median(diffs) * 1e3,
             "overhead_p95_ms": percentile(diffs, 0.95) * 1e3,
+            "largest_overheads": [
+                {"index": i, "method": methods[i] if i < len(methods) else "?",
+                 "direct_ms": statistics.median(r[i] for r in direct) * 1e3,
+                 "proxy_ms": statistics.median(r[i] for r in proxy) * 1e3}
+                for i in slowest],
             "ready_direct_s": statistics.median(r.ready_s for r in self.direct),
             "ready_proxy_s": statistics.median(r.ready_s for r in self.proxy),
         }
@@ -228,7 +236,8 @@ async def bench_sessions(ra: str, workdir: Path, sessions: int, rounds: int,
             proxy.append(await replay("proxy", [str(BORROWLENS), "--rust-analyzer", ra],
                                       session, root, rounds, "server"))
         _progress(f"  {kind} session: ready in {(direct + proxy)[-1].ready_s:.1f} s")
-    return SessionResult(direct, proxy, skip=1 if rounds > 1 else 0)
+    methods = [m["method"] for m in session["round"] if m["kind"] == "request"]
+    return SessionResult(direct, proxy, skip=1 if rounds > 1 else 0, methods=methods)
 
 
 async def bench_memory(ra: str, workdir: Path, rounds: int,
@@ -406,8 +415,8 @@ def _progress(text: str) -> None:
 
 def report(results: dict[str, Any]) -> str:
     out = [f"rust-analyzer: {results['rust_analyzer']}  ({results['cores']} cores)", ""]
-    s = results["sessions"]
-    out += [
+    s = results.get("sessions")
+    out += [] if s is None else [
         "session replay (bench/sessions/async-service.json)",
         f"  {s['requests_per_round']} requests per round, {s['rounds_counted']} rounds x "
         f"{s['sessions']} sessions per side counted",
@@ -419,11 +428,14 @@ def report(results: dict[str, Any]) -> str:
         f"{s['latency_proxy_p95_ms']:.2f} ms",
         f"  overhead per request: median {s['overhead_median_ms']:.3f} ms, "
         f"p95 {s['overhead_p95_ms']:.3f} ms",
+        "  largest differences: " + ", ".join(
+            f"{o['method'].removeprefix('textDocument/')} {o['direct_ms']:.1f}→"
+            f"{o['proxy_ms']:.1f} ms" for o in s["largest_overheads"][:3]),
         f"  ready (loaded + first check published): direct {s['ready_direct_s']:.1f} s, "
         f"proxy {s['ready_proxy_s']:.1f} s",
         ""]
-    e = results["enrichment"]
-    out += [
+    e = results.get("enrichment")
+    out += [] if e is None else [
         f"publishDiagnostics enrichment ({e['diagnostics']} diagnostics in {e['files']} "
         f"files, {e['enriched']} enriched)",
         f"  Session.enrich {e['enrich_ms_per_batch']:.1f} ms per batch "
@@ -431,8 +443,8 @@ def report(results: dict[str, Any]) -> str:
         f"{e['passthrough_ms_per_batch']:.2f} ms; ratio {e['ratio_to_passthrough']:.0f}",
         f"  first batch of the process (cold): {e['enrich_first_batch_ms']:.0f} ms",
         ""]
-    st = results["startup"]
-    out += [
+    st = results.get("startup")
+    out += [] if st is None else [
         f"start-up (median of {st['repeat']})",
         f"  --version      rust-analyzer {st['version_rust_analyzer_ms']:.0f} ms   borrowlens "
         f"{st['version_borrowlens_ms']:.0f} ms   ratio {st['version_ratio']:.2f}",
@@ -440,8 +452,8 @@ def report(results: dict[str, Any]) -> str:
         f"{st['initialize_proxy_ms']:.0f} ms   ratio {st['initialize_ratio']:.2f} "
         f"(+{st['initialize_added_ms']:.0f} ms)",
         ""]
-    mem = results["memory"]
-    out += [
+    mem = results.get("memory")
+    out += [] if mem is None else [
         f"proxy memory over {mem['rounds']} rounds ({mem['messages_per_round']} messages each)",
         f"  RSS start {mem['rss_start_kib'] / 1024:.1f} MiB, after round 1 "
         f"{mem['rss_after_first_round_kib'] / 1024:.1f} MiB, end "
@@ -490,21 +502,26 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"rust_analyzer": ra, "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="borrowlens-bench-") as tmp:
         workdir = Path(tmp)
-        _progress("enrichment…")
-        results["enrichment"] = bench_enrichment(args.batch, args.repeat)
-        _progress("start-up…")
-        results["startup"] = asyncio.run(bench_startup(ra, workdir, args.startup_repeat))
-        _progress("session replay…")
-        sessions = asyncio.run(bench_sessions(ra, workdir, args.sessions, args.rounds,
-                                              args.messages))
-        results["sessions"] = sessions.summary()
-        _progress("memory…")
-        results["memory"] = asyncio.run(bench_memory(ra, workdir, args.memory_rounds,
-                                                     args.messages))
+        parts: list[tuple[str, Any]] = [
+            ("enrichment", lambda: bench_enrichment(args.batch, args.repeat)),
+            ("startup", lambda: asyncio.run(bench_startup(ra, workdir, args.startup_repeat))),
+            ("sessions", lambda: asyncio.run(bench_sessions(
+                ra, workdir, args.sessions, args.rounds, args.messages)).summary()),
+            ("memory", lambda: asyncio.run(bench_memory(ra, workdir, args.memory_rounds,
+                                                        args.messages))),
+        ]
+        failed = False
+        for name, part in parts:
+            _progress(f"{name}…")
+            try:
+                results[name] = part()
+            except Exception as error:  # report the other parts all the same
+                failed = True
+                _progress(f"{name} failed: {error!r}")
     sys.stdout.write(report(results))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
