@@ -19,7 +19,10 @@ find_python() {
     for candidate in python3.11 python3; do
         if command -v "$candidate" >/dev/null 2>&1 \
             && "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
-            command -v "$candidate"
+            # The interpreter itself, not a launcher (a pyenv shim is a script): uv compares
+            # this path with the venv's base interpreter and would otherwise delete and
+            # re-create .venv on every run, pulling it from under anything running from it.
+            "$candidate" -c 'import sys; print(sys.executable)'
             return 0
         fi
     done
