@@ -173,7 +173,7 @@ class Proxy:
         elif method == "workspace/didChangeConfiguration" and isinstance(params, dict):
             settings = params.get("settings")
             if isinstance(settings, Mapping):
-                session.settings.update(settings.get("borrowlens"))
+                session.configure(settings.get("borrowlens"))
         elif method == "shutdown":
             self.shutdown_requested = True
         elif method == "codeAction/resolve" and ident is not None and isinstance(params, dict):
@@ -191,7 +191,7 @@ class Proxy:
     def _strip_options(self, params: JsonDict) -> JsonDict | None:
         options = params.get("initializationOptions")
         if isinstance(options, Mapping) and "borrowlens" in options:
-            self.session.settings.update(options["borrowlens"])
+            self.session.configure(options["borrowlens"])
             rest = {k: v for k, v in options.items() if k != "borrowlens"}
             return {**params, "initializationOptions": rest}
         return None

@@ -10,6 +10,7 @@ hover markdown, quick fixes with versioned workspace edits, and the full explana
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -104,7 +105,13 @@ class Session:
         self.settings = Settings()
         self.documents: dict[str, TextDocument] = {}
         self.entries: dict[str, list[Entry]] = {}
+        self._seen: dict[str, dict[str, tuple[Mapping[str, Any], Entry | None]]] = {}
         self.workspace_root: Path | None = None
+
+    def configure(self, raw: object) -> None:
+        """Applies the client's `borrowlens` settings; enrichment is redone with them."""
+        self.settings.update(raw)
+        self._seen.clear()
 
     # --- documents ------------------------------------------------------------------------
 
@@ -170,10 +177,26 @@ class Session:
         entries: list[Entry] = []
         original = list(params.get("diagnostics") or ())
         replaced: dict[int, Mapping[str, Any]] = {}
+        # rust-analyzer republishes a file's flycheck diagnostics unchanged after every edit;
+        # classifying them again would hold up the editor's next response for nothing. A
+        # diagnostic seen in the previous publish keeps its result (its fixes still check the
+        # text they were made from before being offered).
+        previous = self._seen.get(uri, {})
+        seen: dict[str, tuple[Mapping[str, Any], Entry | None]] = {}
         for raw, hints in group_lsp(original):
-            enriched = self._enrich_one(raw, hints, uri, context, entries)
-            if enriched is not raw:
+            key = json.dumps([raw, hints], sort_keys=True)
+            if key in previous:
+                enriched, entry = previous[key]
+                if entry is not None:
+                    entries.append(entry)
+            else:
+                before = len(entries)
+                enriched = self._enrich_one(raw, hints, uri, context, entries)
+                entry = entries[-1] if len(entries) > before else None
+            seen[key] = (enriched, entry)
+            if enriched is not raw and enriched != raw:
                 replaced[id(raw)] = enriched
+        self._seen[uri] = seen
         self.entries[uri] = entries
         if not replaced:
             return None

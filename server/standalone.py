@@ -168,7 +168,7 @@ def build_server() -> LanguageServer:
     def initialize(params: types.InitializeParams) -> None:
         options = params.initialization_options
         if isinstance(options, dict):
-            session.settings.update(options.get("borrowlens"))
+            session.configure(options.get("borrowlens"))
         if params.root_uri:
             session.workspace_root = Path(uri_to_path(params.root_uri))
 
@@ -198,7 +198,7 @@ def build_server() -> LanguageServer:
     def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
         settings = params.settings
         if isinstance(settings, dict):
-            session.settings.update(settings.get("borrowlens"))
+            session.configure(settings.get("borrowlens"))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:

@@ -45,6 +45,32 @@ def _callee(span: Span, sources: Sources) -> str | None:
     return found.group(1) if found else None
 
 
+def _same_calls_awaited(file: fixkit.SourceFile, call: fixkit.Node) -> list[fixkit.Node]:
+    """The other calls of the same function, awaited directly, in the same fn body.
+
+    rustc labels only the first recursive call; a walk over a tree usually recurses twice
+    (`total(l).await + total(r).await`), and boxing one still leaves the cycle.
+    """
+    callee = call.child_by_field_name("function")
+    function = syntax.enclosing(call, "function_item")
+    body = function.child_by_field_name("body") if function is not None else None
+    if callee is None or body is None:
+        return []
+    name = file.node_text(callee)
+    found = []
+    for node in file.walk(body):
+        if node.type != "call_expression" or node.id == call.id:
+            continue
+        other = node.child_by_field_name("function")
+        parent = node.parent
+        if (other is not None and file.node_text(other) == name and parent is not None
+                and parent.type == "await_expression"
+                and syntax.enclosing(node, "function_item", "closure_expression",
+                                     "async_block") == function):
+            found.append(node)
+    return found
+
+
 class RecursiveAsync(Family):
     id = "recursive-async"
     title = "Recursive async fn needs boxing"
@@ -157,8 +183,11 @@ class RecursiveAsync(Family):
         text = file.node_text(node)
         if text.startswith("Box::pin("):
             return []
-        fix = fixkit.make_fix("box-pin", f"Box the recursive call: `Box::pin({text})`",
-                              [file.replace(node, f"Box::pin({text})")], preferred=True)
+        calls = [node, *_same_calls_awaited(file, node)]
+        edits = [file.replace(c, f"Box::pin({file.node_text(c)})") for c in calls]
+        title = (f"Box the recursive call: `Box::pin({text})`" if len(calls) == 1 else
+                 f"Box the {len(calls)} recursive calls: `Box::pin({text})`, …")
+        fix = fixkit.make_fix("box-pin", title, edits, preferred=True)
         return [fix] if fix else []
 
     @staticmethod
