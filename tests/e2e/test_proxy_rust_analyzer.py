@@ -9,7 +9,7 @@ Fails, never skips, when rust-analyzer is missing (see `support.lsp_session.rust
 from __future__ import annotations
 
 import tomllib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from support.lsp_session import (
     command_line,
     copy_fixture,
     end_client,
+    enriched,
     group_members,
     plain,
     rust_analyzer,
@@ -61,10 +62,6 @@ class Editor:
         return self.file.as_uri()
 
 
-def _ours(diagnostics: Sequence[types.Diagnostic]) -> list[types.Diagnostic]:
-    return [d for d in diagnostics
-            if isinstance(d.data, dict) and "borrowlens" in d.data]
-
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def editor(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Editor]:
@@ -92,11 +89,11 @@ async def editor(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Edit
 async def published(editor: Editor) -> list[types.Diagnostic]:
     """The publish that carries borrowlens' diagnostic (flycheck after the save)."""
     return list(await wait_for_diagnostics(editor.client, editor.uri,
-                                           lambda ds: bool(_ours(ds))))
+                                           lambda ds: bool(enriched(ds))))
 
 
 def _target(published: list[types.Diagnostic]) -> types.Diagnostic:
-    ours = _ours(published)
+    ours = enriched(published)
     assert len(ours) == 1, ours
     return ours[0]
 

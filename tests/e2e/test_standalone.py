@@ -8,7 +8,7 @@ diagnostics cleared by the next save, shutdown.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from support.lsp_session import (
     command_line,
     copy_fixture,
     end_client,
+    enriched,
     plain,
     server_env,
     server_pid,
@@ -51,9 +52,6 @@ class Editor:
         return self.file.as_uri()
 
 
-def _ours(diagnostics: Sequence[types.Diagnostic]) -> list[types.Diagnostic]:
-    return [d for d in diagnostics if isinstance(d.data, dict) and "borrowlens" in d.data]
-
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def editor(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Editor]:
@@ -75,11 +73,11 @@ async def editor(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Edit
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def published(editor: Editor) -> list[types.Diagnostic]:
     return list(await wait_for_diagnostics(editor.client, editor.uri,
-                                           lambda ds: bool(_ours(ds))))
+                                           lambda ds: bool(enriched(ds))))
 
 
 def _target(published: list[types.Diagnostic]) -> types.Diagnostic:
-    ours = _ours(published)
+    ours = enriched(published)
     assert len(ours) == 1, ours
     return ours[0]
 
@@ -102,7 +100,7 @@ async def test_enriched_diagnostic_after_save(editor: Editor,
     assert tail == info["tldr"]
     hints = [d for d in published if d.severity == types.DiagnosticSeverity.Hint]
     assert hints
-    assert not _ours(hints)
+    assert not enriched(hints)
 
 
 async def test_hover_shows_the_explanation(editor: Editor,

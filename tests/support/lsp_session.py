@@ -314,3 +314,8 @@ async def wait_for_processes(condition: Callable[[], bool], timeout: float) -> N
         if loop.time() > deadline:
             raise AssertionError(f"process condition not met within {timeout} s")
         await asyncio.sleep(0.1)
+
+
+def enriched(diagnostics: Sequence[types.Diagnostic]) -> list[types.Diagnostic]:
+    """The diagnostics borrowlens recognised (they carry `data.borrowlens`)."""
+    return [d for d in diagnostics if isinstance(d.data, dict) and "borrowlens" in d.data]
