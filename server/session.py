@@ -106,6 +106,8 @@ class Session:
         self.documents: dict[str, TextDocument] = {}
         self.entries: dict[str, list[Entry]] = {}
         self._seen: dict[str, dict[str, tuple[Mapping[str, Any], Entry | None]]] = {}
+        self._disk: dict[str, tuple[tuple[int, int], str]] = {}
+        self._lines: dict[str, tuple[str, list[str]]] = {}
         self.workspace_root: Path | None = None
 
     def configure(self, raw: object) -> None:
@@ -152,16 +154,29 @@ class Session:
         document = self.documents.get(path_to_uri(path))
         if document is not None:
             return document.source
+        # Every span of every diagnostic asks for its file's lines: read a file again only
+        # when it changed on disk.
         try:
-            return Path(path).read_bytes().decode("utf-8", errors="replace")
+            stat = Path(path).stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            cached = self._disk.get(path)
+            if cached is not None and cached[0] == stamp:
+                return cached[1]
+            text = Path(path).read_bytes().decode("utf-8", errors="replace")
         except OSError:
             return None
+        self._disk[path] = (stamp, text)
+        return text
 
     def _line(self, path: str, line: int) -> str | None:
         text = self.text(path)
         if text is None:
             return None
-        lines = text.splitlines()
+        cached = self._lines.get(path)
+        if cached is None or cached[0] is not text:
+            cached = (text, text.splitlines())
+            self._lines[path] = cached
+        lines = cached[1]
         return lines[line - 1] if 0 < line <= len(lines) else None
 
     def context(self) -> LspContext:
