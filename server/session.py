@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,29 @@ class Settings:
     summary_in_message: bool = True
     hover: bool = True
     explanation: str = "short"  # hover depth: "short" or "full"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        """Defaults from the environment, for clients that cannot send a `borrowlens` section:
+        the VS Code rust-analyzer extension starts borrowlens with only `server.extraEnv`."""
+        settings = cls()
+        raw: dict[str, object] = {}
+        for key, name in (("summaryInMessage", "BORROWLENS_SUMMARY_IN_MESSAGE"),
+                          ("hover", "BORROWLENS_HOVER")):
+            value = environ.get(name, "").strip().lower()
+            if value in ("1", "true", "yes", "on"):
+                raw[key] = True
+            elif value in ("0", "false", "no", "off"):
+                raw[key] = False
+            elif value:
+                log.warning("ignoring %s=%r: expected true or false", name, value)
+        depth = environ.get("BORROWLENS_EXPLANATION", "").strip().lower()
+        if depth in ("short", "full"):
+            raw["explanation"] = depth
+        elif depth:
+            log.warning("ignoring BORROWLENS_EXPLANATION=%r: expected short or full", depth)
+        settings.update(raw)
+        return settings
 
     def update(self, raw: object) -> None:
         if not isinstance(raw, Mapping):
@@ -102,7 +126,7 @@ class Session:
 
     def __init__(self) -> None:
         self.encoding = "utf-16"
-        self.settings = Settings()
+        self.settings = Settings.from_environ(os.environ)
         self.documents: dict[str, TextDocument] = {}
         self.entries: dict[str, list[Entry]] = {}
         self._seen: dict[str, dict[str, tuple[Mapping[str, Any], Entry | None]]] = {}

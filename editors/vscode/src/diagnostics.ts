@@ -1,0 +1,83 @@
+/**
+ * Which diagnostics borrowlens explains, and which one the cursor means. The server marks
+ * each recognised diagnostic (`data.borrowlens`, a "borrowlens: …" related note, and the
+ * TL;DR line when that setting is on); any of them counts, since the rust-analyzer
+ * extension's client may keep only some. Pure: structural types, no `vscode` import.
+ */
+
+export interface Point {
+  line: number;
+  character: number;
+}
+
+export interface DiagnosticLike {
+  range: { start: Point; end: Point };
+  message: string;
+  /** vscode.DiagnosticSeverity: 0 is Error. */
+  severity: number;
+  relatedInformation?: readonly { message: string }[];
+}
+
+const ERROR = 0;
+
+export function isExplained(diagnostic: DiagnosticLike): boolean {
+  const data = (diagnostic as { data?: unknown }).data;
+  if (data !== null && typeof data === "object" && "borrowlens" in data) {
+    return true;
+  }
+  if (/\nborrowlens: /.test(diagnostic.message)) {
+    return true;
+  }
+  return (diagnostic.relatedInformation ?? []).some((r) => r.message.startsWith("borrowlens: "));
+}
+
+export function explainedDiagnostics<T extends DiagnosticLike>(diagnostics: readonly T[]): T[] {
+  return diagnostics.filter(isExplained);
+}
+
+function compare(a: Point, b: Point): number {
+  return a.line !== b.line ? a.line - b.line : a.character - b.character;
+}
+
+function distance(diagnostic: DiagnosticLike, at: Point): number {
+  const { start, end } = diagnostic.range;
+  if (compare(start, at) <= 0 && compare(at, end) <= 0) {
+    return 0;
+  }
+  return Math.min(Math.abs(start.line - at.line), Math.abs(end.line - at.line)) + 1;
+}
+
+/**
+ * The diagnostic under the cursor; else the nearest one (by lines), so "explain" works with
+ * the cursor anywhere on or near the error's line. Errors win over warnings at equal distance.
+ */
+export function pickDiagnostic<T extends DiagnosticLike>(diagnostics: readonly T[], at: Point): T | undefined {
+  let best: T | undefined;
+  let bestKey: [number, number] | undefined;
+  for (const diagnostic of diagnostics) {
+    const key: [number, number] = [distance(diagnostic, at), diagnostic.severity === ERROR ? 0 : 1];
+    if (!bestKey || key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) {
+      best = diagnostic;
+      bestKey = key;
+    }
+  }
+  return best;
+}
+
+/** Errors in all files, and how many of them borrowlens explains (for the status bar). */
+export function countErrors(all: readonly (readonly DiagnosticLike[])[]): { errors: number; explained: number } {
+  let errors = 0;
+  let explained = 0;
+  for (const diagnostics of all) {
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.severity !== ERROR) {
+        continue;
+      }
+      errors += 1;
+      if (isExplained(diagnostic)) {
+        explained += 1;
+      }
+    }
+  }
+  return { errors, explained };
+}

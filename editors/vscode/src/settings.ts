@@ -1,0 +1,72 @@
+/**
+ * The extension's settings, read and validated once, and how they reach the server: as the
+ * `borrowlens` section of initializationOptions / didChangeConfiguration for our own client,
+ * or as environment variables when the rust-analyzer extension starts borrowlens (it can only
+ * pass `rust-analyzer.server.extraEnv`). Pure: no `vscode` import.
+ */
+
+export type Depth = "short" | "full";
+export type RoutingPreference = "ask" | "workspace" | "user" | "never";
+export type TraceLevel = "off" | "messages" | "verbose";
+
+export interface BorrowlensConfig {
+  serverPath: string | null;
+  depth: Depth;
+  summaryInMessage: boolean;
+  hover: boolean;
+  routing: RoutingPreference;
+  trace: TraceLevel;
+}
+
+/** What the server's `Settings` accepts (server/session.py). */
+export interface ServerSettings {
+  summaryInMessage: boolean;
+  hover: boolean;
+  explanation: Depth;
+}
+
+/** Reads a setting by its key below `borrowlens.`; a `WorkspaceConfiguration.get` fits. */
+export type Getter = (key: string) => unknown;
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === "string" && (allowed as readonly string[]).includes(value)
+    ? (value as T)
+    : fallback;
+}
+
+function bool(value: unknown, fallback: boolean): boolean {
+  return typeof value === "boolean" ? value : fallback;
+}
+
+/** The settings with defaults for anything unset or of the wrong type. */
+export function readConfig(get: Getter): BorrowlensConfig {
+  const path = get("server.path");
+  return {
+    serverPath: typeof path === "string" && path.trim() !== "" ? path.trim() : null,
+    depth: oneOf(get("explanation.depth"), ["short", "full"] as const, "short"),
+    summaryInMessage: bool(get("explanation.summaryInMessage"), true),
+    hover: bool(get("hover.enabled"), true),
+    routing: oneOf(get("rustAnalyzer.routing"), ["ask", "workspace", "user", "never"] as const, "ask"),
+    trace: oneOf(get("trace.server"), ["off", "messages", "verbose"] as const, "off"),
+  };
+}
+
+export function serverSettings(config: BorrowlensConfig): ServerSettings {
+  return { summaryInMessage: config.summaryInMessage, hover: config.hover, explanation: config.depth };
+}
+
+/** The same settings as the environment variables borrowlens reads at start-up. */
+export function serverEnvironment(config: BorrowlensConfig): Record<string, string> {
+  return {
+    BORROWLENS_EXPLANATION: config.depth,
+    BORROWLENS_SUMMARY_IN_MESSAGE: String(config.summaryInMessage),
+    BORROWLENS_HOVER: String(config.hover),
+  };
+}
+
+/** The setting keys whose change must reach a running server. */
+export const SERVER_KEYS = [
+  "borrowlens.explanation.depth",
+  "borrowlens.explanation.summaryInMessage",
+  "borrowlens.hover.enabled",
+] as const;
