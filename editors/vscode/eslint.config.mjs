@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["out/**", "node_modules/**", "dist/**", "test-artifacts/**", "test/ra-standin/**", "scripts/**"] },
+  { ignores: ["out/**", "bundle/**", "node_modules/**", "dist/**", "test-artifacts/**", "test/ra-standin/**", "scripts/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -23,12 +23,12 @@ export type Discovered =
   | { kind: "missing"; message: string; installCommand: string; tried: string[] };
 
 /** Expands a leading `~` and `${userHome}`, as users write them in settings. */
-export function expandHome(file: string, home: string): string {
+export function expandHome(file: string, home: string, platform: NodeJS.Platform = process.platform): string {
   if (file === "~") {
     return home;
   }
-  if (file.startsWith("~/") || file.startsWith("~\\")) {
-    return path.join(home, file.slice(2));
+  if (file.startsWith("~/") || (platform === "win32" && file.startsWith("~\\"))) {
+    return (platform === "win32" ? path.win32 : path.posix).join(home, file.slice(2));
   }
   return file.replace(/\$\{userHome\}/g, home);
 }
@@ -42,7 +42,7 @@ export function findServer(input: DiscoveryInput, installCommand: string): Disco
   const paths = input.platform === "win32" ? path.win32 : path.posix;
   const join = (...parts: string[]): string => paths.join(...parts);
   if (input.settingPath !== null) {
-    const file = expandHome(input.settingPath, input.home);
+    const file = expandHome(input.settingPath, input.home, input.platform);
     if (input.isExecutable(file)) {
       return { kind: "found", path: file, source: "setting" };
     }
@@ -68,9 +68,8 @@ export function findServer(input: DiscoveryInput, installCommand: string): Disco
       }
     }
   }
-  const userBin = input.platform === "win32"
-    ? join(input.home, "AppData", "Roaming", "Python", "Scripts", "borrowlens.exe")
-    : join(input.home, ".local", "bin", "borrowlens");
+  // pipx's default on every platform (and pip --user's on Linux and macOS).
+  const userBin = join(input.home, ".local", "bin", input.platform === "win32" ? "borrowlens.exe" : "borrowlens");
   tried.push(userBin);
   if (input.isExecutable(userBin)) {
     return { kind: "found", path: userBin, source: "user install" };

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { applyEdits, modify, parse, type ParseError } from "jsonc-parser";
+import { applyEdits, findNodeAtLocation, modify, parse, parseTree, type ParseError } from "jsonc-parser";
 
 import { planUnroute, type LedgerEntry, type RaServerSettings } from "./routing";
 
@@ -80,7 +80,9 @@ export function unrouteText(text: string, entry: LedgerEntry, settingsFile: stri
   let out = text;
   const options = { formattingOptions: { insertSpaces: true, tabSize: 4 } };
   const set = (key: string, value: unknown): void => {
-    out = applyEdits(out, modify(out, [...prefix(settingsFile), key], value, options));
+    const location = [...prefix(settingsFile), key];
+    out = value === undefined ? removeProperty(out, location)
+      : applyEdits(out, modify(out, location, value, options));
   };
   if (after.path !== current.path) {
     set("rust-analyzer.server.path", after.path);
@@ -89,6 +91,44 @@ export function unrouteText(text: string, entry: LedgerEntry, settingsFile: stri
     set("rust-analyzer.server.extraEnv", after.extraEnv);
   }
   return out;
+}
+
+/**
+ * Removes one property with its comma and, when it had its lines to itself, those lines.
+ * jsonc-parser's own removal deletes from the end of the previous property, taking the
+ * comment the user wrote after it.
+ */
+export function removeProperty(text: string, location: string[]): string {
+  const value = findNodeAtLocation(parseTree(text) ?? { type: "null", offset: 0, length: 0 }, location);
+  const property = value?.parent;
+  if (!property || property.type !== "property") {
+    return text;
+  }
+  let start = property.offset;
+  let end = property.offset + property.length;
+  const comma = /^[ \t]*,/.exec(text.slice(end));
+  if (comma) {
+    end += comma[0].length;
+  } else {
+    // The last property: the comma to drop is the one after the previous property.
+    const siblings = property.parent?.children ?? [];
+    const previous = siblings[siblings.indexOf(property) - 1];
+    if (previous) {
+      const at = text.indexOf(",", previous.offset + previous.length);
+      if (at !== -1 && at < start) {
+        text = text.slice(0, at) + text.slice(at + 1);
+        start -= 1;
+        end -= 1;
+      }
+    }
+  }
+  const lineStart = text.lastIndexOf("\n", start - 1) + 1;
+  const lineEnd = text.indexOf("\n", end);
+  if (/^[ \t]*$/.test(text.slice(lineStart, start)) && lineEnd !== -1 && /^[ \t]*$/.test(text.slice(end, lineEnd))) {
+    start = lineStart;
+    end = lineEnd + 1;
+  }
+  return text.slice(0, start) + text.slice(end);
 }
 
 /** The uninstall hook's work: undo every recorded entry in its file, then drop the ledger. */

@@ -54,18 +54,23 @@ function samePath(a: string, b: string): boolean {
 
 /**
  * The rust-analyzer borrowlens should sit in front of: a rust-analyzer the user had
- * configured themselves wins over the one bundled with the extension.
+ * configured themselves wins over the one bundled with the extension. A value borrowlens
+ * wrote itself earlier does not: after the extension updates, its old folder is gone.
  */
 export function realRustAnalyzer(current: RaServerSettings, borrowlens: string,
-                                 bundled: string | undefined): string | undefined {
+                                 bundled: string | undefined, previous?: LedgerEntry): string | undefined {
   if (typeof current.path === "string" && current.path.trim() !== "" && !samePath(current.path, borrowlens)) {
     return current.path;
   }
-  const env = stringEnv(current.extraEnv);
-  if (isRouted(current, borrowlens) && env[RA_ENV]) {
-    return env[RA_ENV];
+  if (previous?.previousPath) {
+    return previous.previousPath;
   }
-  return bundled;
+  const configured = stringEnv(current.extraEnv)[RA_ENV];
+  const ours = previous?.wroteEnv[RA_ENV];
+  if (isRouted(current, borrowlens) && configured && configured !== ours) {
+    return configured; // typed in by hand
+  }
+  return bundled ?? configured;
 }
 
 export interface RoutePlan {
@@ -81,7 +86,8 @@ export interface RoutePlan {
 export function planRoute(current: RaServerSettings, borrowlens: string, bundled: string | undefined,
                           settingsEnv: Env, scope: Scope, settingsFile: string | null,
                           previous?: LedgerEntry): RoutePlan {
-  const real = realRustAnalyzer(current, borrowlens, bundled);
+  const real = realRustAnalyzer(current, borrowlens, bundled, previous);
+  const routedAlready = isRouted(current, borrowlens);
   const before = stringEnv(current.extraEnv);
   const wroteEnv: Env = { ...settingsEnv };
   if (real !== undefined) {
@@ -91,13 +97,16 @@ export function planRoute(current: RaServerSettings, borrowlens: string, bundled
   const previousEnv: Record<string, string | null> = { ...(previous?.previousEnv ?? {}) };
   for (const key of Object.keys(wroteEnv)) {
     if (!(key in previousEnv)) {
-      previousEnv[key] = before[key] ?? null;
+      // Settings routed without a ledger entry (synced from another machine): what is there is
+      // borrowlens' own doing, not a value to restore.
+      previousEnv[key] = routedAlready ? null : before[key] ?? null;
     }
   }
   const entry: LedgerEntry = {
     scope,
     settingsFile,
-    previousPath: previous ? previous.previousPath : (typeof current.path === "string" ? current.path : null),
+    previousPath: previous ? previous.previousPath
+      : typeof current.path === "string" && !routedAlready ? current.path : null,
     previousEnv,
     hadExtraEnv: previous ? previous.hadExtraEnv : current.extraEnv != null,
     wrotePath: borrowlens,
