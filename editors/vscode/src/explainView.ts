@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 
 import { explainedDiagnostics, pickDiagnostic } from "./diagnostics";
-import { explanationTitle, renderPage } from "./render";
+import { codeExcerpt, explanationTitle, insertAfterSummary, renderPage } from "./render";
 
 export const EXPLAIN_AT_CURSOR = "borrowlens.explainAtCursor";
 const SERVER_COMMAND = "borrowlens.explain";
@@ -52,9 +52,19 @@ export class ExplainView {
     if (typeof text !== "string") {
       return false;
     }
+    if (text.startsWith("borrowlens has no explanation")) {
+      void vscode.window.showInformationMessage(`Borrow Lens: ${text}`);
+      return false;
+    }
+    const document = await vscode.workspace.openTextDocument(documentUri);
+    const lines = document.getText().split(/\r?\n/);
+    const marks = [start.line, ...(diagnostic.relatedInformation ?? [])
+      .filter((r) => r.location.uri.toString() === documentUri.toString())
+      .map((r) => r.location.range.start.line)];
+    const page = insertAfterSummary(text, codeExcerpt(lines, marks));
     const folder = vscode.workspace.getWorkspaceFolder(documentUri);
     const file = folder ? path.relative(folder.uri.fsPath, documentUri.fsPath) : documentUri.fsPath;
-    this.show(text, `${file}:${start.line + 1}:${start.character + 1}`);
+    this.show(page, `${file}:${start.line + 1}:${start.character + 1}`);
     return true;
   }
 

@@ -98,3 +98,49 @@ ${renderMarkdown(text)}
 </body>
 </html>`;
 }
+
+/**
+ * The user's own code at the error, as a Rust block to put under the summary: the lines of
+ * the error and of its notes in the same file (0-based `marks`), `context` lines around each,
+ * and `// …` where lines are left out. The highlight makes the names in the prose findable.
+ */
+export function codeExcerpt(lines: readonly string[], marks: readonly number[], context = 1): string {
+  const wanted = new Set<number>();
+  for (const mark of marks) {
+    for (let line = mark - context; line <= mark + context; line++) {
+      if (line >= 0 && line < lines.length) {
+        wanted.add(line);
+      }
+    }
+  }
+  const sorted = [...wanted].sort((a, b) => a - b);
+  if (sorted.length === 0) {
+    return "";
+  }
+  const out: string[] = [];
+  const indent = Math.min(...sorted.map((l) => lines[l]).filter((t) => t.trim() !== "")
+    .map((t) => /^[ \t]*/.exec(t)?.[0].length ?? 0));
+  let previous = -1;
+  for (const line of sorted) {
+    if (previous !== -1 && line > previous + 1) {
+      out.push("// …");
+    }
+    out.push(lines[line].slice(Number.isFinite(indent) ? indent : 0).replace(/\s+$/, ""));
+    previous = line;
+  }
+  // A fence longer than any backtick run in the code keeps the block closed.
+  const longest = Math.max(2, ...out.map((t) => Math.max(0, ...(t.match(/`+/g) ?? []).map((m) => m.length))));
+  const fence = "`".repeat(longest + 1);
+  const first = sorted[0] + 1;
+  const last = sorted[sorted.length - 1] + 1;
+  return `### Your code\n\nLines ${first}–${last}:\n\n${fence}rust\n${out.join("\n")}\n${fence}`;
+}
+
+/** Puts `section` after the explanation's first paragraph (its title and TL;DR). */
+export function insertAfterSummary(text: string, section: string): string {
+  if (section === "") {
+    return text;
+  }
+  const split = text.indexOf("\n\n");
+  return split === -1 ? `${text}\n\n${section}` : `${text.slice(0, split)}\n\n${section}${text.slice(split)}`;
+}

@@ -7,7 +7,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { explanationTitle, renderMarkdown, renderPage } from "../../src/render";
+import { codeExcerpt, explanationTitle, insertAfterSummary, renderMarkdown, renderPage } from "../../src/render";
 
 const OPTIONS = { cspSource: "vscode-webview://abc123", nonce: "n0nceR4nd0m" };
 
@@ -189,5 +189,57 @@ void describe("renderPage: untrusted text", () => {
   void it("does not link a javascript: autolink", () => {
     const html = renderMarkdown("<javascript:alert(1)>");
     assert.ok(!/<a\b/i.test(html), html);
+  });
+});
+
+void describe("codeExcerpt", () => {
+  const lines = [
+    "fn main() {",            // 0
+    "    let a = Rc::new(1);", // 1
+    "    let b = 2;",          // 2
+    "    let c = 3;",          // 3
+    "    let d = 4;",          // 4
+    "    let e = 5;",          // 5
+    "    spawn(async move { a });", // 6
+    "}",                      // 7
+  ];
+
+  void it("shows each marked line with its context, dedented, with a gap marker between", () => {
+    const out = codeExcerpt(lines, [1, 6], 1);
+    assert.ok(out.startsWith("### Your code\n\nLines 1–8:\n\n```rust\n"), out);
+    const body = out.split("```rust\n")[1].split("\n```")[0].split("\n");
+    assert.deepEqual(body, [
+      "fn main() {",
+      "    let a = Rc::new(1);",
+      "    let b = 2;",
+      "// …",
+      "    let e = 5;",
+      "    spawn(async move { a });",
+      "}",
+    ]);
+  });
+
+  void it("merges overlapping windows and strips the common indentation", () => {
+    const out = codeExcerpt(lines, [3, 4], 0);
+    const body = out.split("```rust\n")[1].split("\n```")[0];
+    assert.equal(body, "let c = 3;\nlet d = 4;");
+    assert.ok(out.includes("Lines 4–5:"), out);
+  });
+
+  void it("uses a longer fence when the code itself contains backticks", () => {
+    const out = codeExcerpt(["let s = \"```\";"], [0], 0);
+    assert.ok(out.includes("````rust\n"), out);
+    assert.ok(out.trimEnd().endsWith("\n````"), out);
+  });
+
+  void it("is empty without marks inside the file", () => {
+    assert.equal(codeExcerpt(lines, [42], 0), "");
+  });
+
+  void it("renders as a highlighted Rust block after the summary", () => {
+    const text = insertAfterSummary("**T** — tldr\n\n### Why\n\nbecause", codeExcerpt(lines, [1], 0));
+    assert.ok(text.indexOf("### Your code") < text.indexOf("### Why"), text);
+    const html = renderPage(text, { cspSource: "vscode-resource:", nonce: "n" });
+    assert.match(html, /<code class="hljs language-rust">.*<span class="hljs-/s);
   });
 });
