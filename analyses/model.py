@@ -78,6 +78,26 @@ class Diagnostic:
                 return span
         return self.spans[0] if self.spans else None
 
+    def rendered_file(self, file: str) -> str:
+        """A file named in the rendered text, as the spans name files.
+
+        rustc writes paths relative to the cargo workspace root; rust-analyzer's spans are
+        absolute. The first `-->` of the rendered text is the primary span's location, so
+        the primary span's path minus that relative path is the root to join `file` to.
+        """
+        if file.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", file) or not self.rendered:
+            return file
+        primary = self.primary
+        arrow = re.search(r"^\s*-->\s*(.+?):\d+:\d+\s*$", self.rendered, re.MULTILINE)
+        if primary is None or arrow is None:
+            return file
+        first = arrow.group(1).replace("\\", "/")
+        own = primary.file.replace("\\", "/")
+        if own == first or not own.endswith("/" + first):
+            return file  # the spans are relative too (rustc's JSON): nothing to resolve
+        root = primary.file[: len(primary.file) - len(first)]
+        return root + file
+
     def labels(self) -> Iterator[tuple[Span, str]]:
         """Every labelled span, the diagnostic's own first, then its children's."""
         for span in self.spans:

@@ -106,9 +106,10 @@ _RENDERED_GUTTER = re.compile(r"^\s*\|")
 _MARKERS = re.compile(r"[\^\-]+")
 
 
-def _rendered_label(rendered: str | None, regex: re.Pattern[str]) -> Found | None:
+def _rendered_label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | None:
     """The first label in rustc's rendered text matching `regex`, placed on the source line it
     annotates. Columns come from the marker under the source text when there is one."""
+    rendered = diagnostic.rendered
     if not rendered:
         return None
     file: str | None = None
@@ -116,7 +117,7 @@ def _rendered_label(rendered: str | None, regex: re.Pattern[str]) -> Found | Non
     for text in rendered.splitlines():
         arrow = _RENDERED_ARROW.match(text)
         if arrow:
-            file, line = arrow.group("file"), None
+            file, line = diagnostic.rendered_file(arrow.group("file")), None
             continue
         source = _RENDERED_SOURCE.match(text)
         if source:
@@ -146,7 +147,7 @@ def _label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | None:
     if hit is not None:
         span, found = hit
         return Found(span, {k: v for k, v in found.groupdict().items() if v is not None})
-    return _rendered_label(diagnostic.rendered, regex)
+    return _rendered_label(diagnostic, regex)
 
 
 def _noted_span(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Span | None:

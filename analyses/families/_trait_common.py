@@ -58,7 +58,7 @@ def user_place(diagnostic: Diagnostic, sources: Sources) -> Place | None:
         return Place(primary.file, primary.line_start, primary.column_start)
     if diagnostic.rendered:
         for found in _ARROW.finditer(diagnostic.rendered):
-            file = found.group(1)
+            file = diagnostic.rendered_file(found.group(1))
             if sources.text(file) is not None:
                 return Place(file, int(found.group(2)), int(found.group(3)))
     for span in diagnostic.spans:

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from borrowlens.analyses.model import Diagnostic, LspContext, from_lsp, group_lsp
+from borrowlens.analyses.sources import MappingSources
 from borrowlens.server.rustc_lsp import to_lsp
 
 from .fixtures import FIXTURES, Case
@@ -24,11 +25,20 @@ def _path_of(uri: str) -> str:
     return str(path.relative_to(FIXTURES)) if path.is_relative_to(FIXTURES) else str(path)
 
 
-def published_diagnostics(case: Case) -> list[Diagnostic]:
+def _absolute_path_of(uri: str) -> str:
+    return unquote(urlparse(uri).path)
+
+
+def published_diagnostics(case: Case, *, absolute_paths: bool = False) -> list[Diagnostic]:
     """A fixture's recorded diagnostics as rust-analyzer would publish them, read back through
-    the model (hint copies grouped under their parent, leftover hints dropped)."""
+    the model (hint copies grouped under their parent, leftover hints dropped). Paths are
+    relative to tests/fixtures as in rustc's JSON, or absolute as the language server has them."""
     sources = case.sources()
-    context = LspContext(resolve_uri=_path_of, line_text=sources.line)
+    if absolute_paths:
+        sources = MappingSources({str(p): p.read_text(encoding="utf-8")
+                                  for p in sorted(case.path.rglob("*.rs"))})
+    context = LspContext(resolve_uri=_absolute_path_of if absolute_paths else _path_of,
+                         line_text=sources.line)
     published: dict[str, list[dict[str, Any]]] = {}
     for message in case.recorded_raw():
         for uri, diagnostic in to_lsp(message, FIXTURES):

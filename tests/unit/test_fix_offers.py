@@ -3,14 +3,21 @@ that order, each leaves every file parseable, and none touches what must stay un
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from borrowlens.analyses.actions import offered_fixes
 from borrowlens.analyses.edits import error_count
-from support.fixcheck import case_fixes, fixed_files
-from support.fixtures import Case, cases
+from borrowlens.analyses.registry import classify
+from borrowlens.analyses.sources import MappingSources
+from support.fixcheck import case_fixes, fixed_files, target
+from support.fixtures import FIXTURES, Case, cases
 from support.lsp_shape import published_diagnostics
 
 CASES = cases()
+FIX_CASES = [c for c in CASES if (c.expect.get("fixes") or {}).get("offered")]
 
 
 def expected_ids(case: Case) -> list[str]:
@@ -45,3 +52,26 @@ def test_same_fixes_from_rust_analyzer_shape(case: Case) -> None:
     from_json = case_fixes(case)
     from_lsp = case_fixes(case, published_diagnostics(case))
     assert [f.to_json() for f in from_lsp] == [f.to_json() for f in from_json]
+
+
+@pytest.mark.parametrize("case", FIX_CASES, ids=lambda c: c.id)
+def test_rust_analyzer_shape_with_absolute_paths_names_absolute_files(case: Case) -> None:
+    """rust-analyzer's spans are absolute while rustc's rendered text (which some families read
+    labels from) is relative to the workspace root: every edit must still name the absolute
+    file the editor has open, or the editor applies it to `file:///src/lib.rs`."""
+    absolute = MappingSources({str(p): p.read_text(encoding="utf-8")
+                               for p in sorted(case.path.rglob("*.rs"))})
+    diagnostics = published_diagnostics(case, absolute_paths=True)
+    diagnostic = target(case, diagnostics)
+    match = classify(diagnostic, absolute)
+    assert match is not None, case.id
+    fixes = offered_fixes(match, absolute)
+    for fix in fixes:
+        for file in fix.files():
+            assert Path(file).is_absolute(), f"{case.id}: {fix.id} edits {file!r}"
+    for item in match.related:
+        assert Path(item.span.file).is_absolute(), f"{case.id}: related {item.span.file!r}"
+    expected = [f.to_json() for f in case_fixes(case)]
+    prefix = f"{FIXTURES}/"
+    got = [json.loads(json.dumps(f.to_json()).replace(prefix, "")) for f in fixes]
+    assert got == expected
