@@ -53,6 +53,8 @@ class BorrowlensExtension {
   private mode: Mode = "starting";
   private missing: Discovered | undefined;
   private starting: Promise<void> | undefined;
+  /** Whether the rust-analyzer extension was there when borrowlens last chose how to run. */
+  private sawRustAnalyzer = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     const log = (line: string): void => this.output.appendLine(line);
@@ -105,7 +107,8 @@ class BorrowlensExtension {
     const settings = config();
     const found = this.discover(settings);
     this.missing = found.kind === "missing" ? found : undefined;
-    if (raExtension()) {
+    this.sawRustAnalyzer = raExtension() !== undefined;
+    if (this.sawRustAnalyzer) {
       const scope = await this.routing.decide(settings);
       if (scope === "never" || scope === "later") {
         this.output.appendLine(scope === "never"
@@ -228,9 +231,8 @@ class BorrowlensExtension {
   }
 
   private onExtensionsChange(): void {
-    const routed = this.mode === "routed" || this.mode === "off";
     const haveRa = raExtension() !== undefined;
-    if (haveRa !== routed) {
+    if (haveRa !== this.sawRustAnalyzer) {
       this.output.appendLine(haveRa ? "the rust-analyzer extension was installed" : "the rust-analyzer extension was removed");
       void (haveRa ? this.restart() : this.routing.unroute().then(() => this.restart()));
     }
