@@ -252,6 +252,16 @@ void test('VS Code (b): the rust-analyzer extension routed through borrowlens', 
       const status = await wb.step('status-bar', () => wb.statusBarText('borrowlens.status', (text) => text.includes('borrowlens: proxy')));
       assert.match(status, /borrowlens: proxy/);
 
+      // The hover's link opens the explain view; borrowlens.explain goes through the
+      // rust-analyzer extension's client this time.
+      await wb.step('hover-again', () =>
+        wb.hoverUntil(() => wb.squiggles().first(), 'borrowlens\' explanation in the hover', isExplained, SLOW_MS));
+      await wb.step('hover-link', () => wb.clickHoverLink('Open the full explanation'));
+      const viewTitle = `Borrow Lens: ${TITLE}`;
+      const text = await wb.step('explain-view-from-hover', () => wb.webviewText(viewTitle));
+      assert.match(text, /words/);
+      assert.match(text, /Your code/);
+
       await wb.step('unroute', () => wb.runCommand('Borrow Lens: Stop Routing rust-analyzer'));
       await wb.step('unroute-notification', () => wb.waitForNotification('no longer goes through borrowlens', 60_000));
       const after = await wb.step('settings-restored', () =>

@@ -314,6 +314,14 @@ export class Workbench {
     }));
   }
 
+  /** Clicks a link of the hover that is showing (the mouse travels into the hover, which
+   * keeps it open, as a user's does). */
+  async clickHoverLink(text: string, timeoutMs = 20_000): Promise<void> {
+    const link = this.visibleHover().first().locator('a', { hasText: text }).first();
+    await link.waitFor({ state: 'visible', timeout: timeoutMs });
+    await link.click({ timeout: timeoutMs });
+  }
+
   /** Hovers `target` again and again until `accept(hover)` (a diagnostic's hover changes when
    * a server publishes it anew, or restarts). */
   async hoverUntil(target: () => Locator | Promise<Locator>, what: string, accept: (hover: HoverContent) => boolean, timeoutMs = 240_000): Promise<HoverContent> {
