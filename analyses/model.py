@@ -57,6 +57,11 @@ class Note:
     suggestions: tuple[Suggestion, ...] = ()
 
 
+# A location line of rustc's rendered text: `  --> src/lib.rs:12:5`.
+RENDERED_ARROW = re.compile(r"^\s*-->\s*(?P<file>.+?):(?P<line>\d+):(?P<column>\d+)\s*$",
+                            re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One compiler diagnostic, whichever producer it came from."""
@@ -88,7 +93,7 @@ class Diagnostic:
         if file.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", file) or not self.rendered:
             return file
         primary = self.primary
-        arrow = re.search(r"^\s*-->\s*(.+?):\d+:\d+\s*$", self.rendered, re.MULTILINE)
+        arrow = RENDERED_ARROW.search(self.rendered)
         if primary is None or arrow is None:
             return file
         first = arrow.group(1).replace("\\", "/")

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 
-from .model import Diagnostic, Note, Span
+from .model import RENDERED_ARROW, Diagnostic, Note, Span
 from .sources import MappingSources
 
 _HEADER = re.compile(r"^(error|warning)(?:\[(E\d{4})\])?: (.+)$")
-_ARROW = re.compile(r"^\s*-->\s*(.+?):(\d+):(\d+)\s*$")
 _SOURCE_LINE = re.compile(r"^\s*(\d+)\s*\| ?(.*)$")
 # A gutter line under the source: markers (^^^, ---, |) then, possibly, the label's text.
 _LABEL = re.compile(r"^\s*\|[\s|^\-_]*?([^\s|^\-_].*)$")
@@ -47,7 +46,7 @@ def from_rendered(text: str) -> Diagnostic | None:
     for line in lines[1:]:
         if _HEADER.match(line):
             break
-        arrow = _ARROW.match(line)
+        arrow = RENDERED_ARROW.match(line)
         if arrow:
             if not spans and not children:
                 file, line_no, column = arrow.group(1), int(arrow.group(2)), int(arrow.group(3))
@@ -81,7 +80,7 @@ def pasted_sources(text: str) -> MappingSources:
     current = "<pasted>"
     for raw in text.splitlines():
         line = _ANSI.sub("", raw.rstrip())
-        arrow = _ARROW.match(line)
+        arrow = RENDERED_ARROW.match(line)
         if arrow:
             current = arrow.group(1)
             continue

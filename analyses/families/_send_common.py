@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from .. import syntax
-from ..model import Diagnostic, Span
+from ..model import RENDERED_ARROW, Diagnostic, Span
 from ..sources import Sources, line_of
 from .base import FactValue, Family, Link, Match, Related
 
@@ -100,7 +100,6 @@ def is_send_future_error(diagnostic: Diagnostic) -> bool:
 
 # --- reading rustc's rendered text ------------------------------------------------------------
 
-_RENDERED_ARROW = re.compile(r"^\s*-->\s*(?P<file>.+?):(?P<line>\d+):(?P<column>\d+)\s*$")
 _RENDERED_SOURCE = re.compile(r"^\s*(?P<line>\d+)\s*\|")
 _RENDERED_GUTTER = re.compile(r"^\s*\|")
 _MARKERS = re.compile(r"[\^\-]+")
@@ -115,7 +114,7 @@ def _rendered_label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | N
     file: str | None = None
     line: int | None = None
     for text in rendered.splitlines():
-        arrow = _RENDERED_ARROW.match(text)
+        arrow = RENDERED_ARROW.match(text)
         if arrow:
             file, line = diagnostic.rendered_file(arrow.group("file")), None
             continue

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 import tree_sitter
 
 from .. import syntax
-from ..model import Diagnostic, Span
+from ..model import RENDERED_ARROW, Diagnostic, Span
 from ..sources import Sources
 
 _BOUND_IN = re.compile(r"required by a bound in `([^`]+)`")
-_ARROW = re.compile(r"^\s*-->\s*(.+?):(\d+):(\d+)\s*$", re.MULTILINE)
 _GENERIC_ARGS = re.compile(r"::<[^<>]*(?:<[^<>]*(?:<[^<>]*>[^<>]*)*>[^<>]*)*>")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -57,7 +56,7 @@ def user_place(diagnostic: Diagnostic, sources: Sources) -> Place | None:
     if primary is not None and sources.text(primary.file) is not None:
         return Place(primary.file, primary.line_start, primary.column_start)
     if diagnostic.rendered:
-        for found in _ARROW.finditer(diagnostic.rendered):
+        for found in RENDERED_ARROW.finditer(diagnostic.rendered):
             file = diagnostic.rendered_file(found.group(1))
             if sources.text(file) is not None:
                 return Place(file, int(found.group(2)), int(found.group(3)))
