@@ -37,6 +37,27 @@ function executableNames(platform: NodeJS.Platform): string[] {
   return platform === "win32" ? ["borrowlens.exe", "borrowlens.cmd", "borrowlens"] : ["borrowlens"];
 }
 
+/** The first executable called `names[i]` in a directory of `pathEnv`, and every file tried. */
+export function onPath(names: readonly string[], input: Omit<DiscoveryInput, "settingPath" | "home">):
+    { found: string | undefined; tried: string[] } {
+  const paths = input.platform === "win32" ? path.win32 : path.posix;
+  const separator = input.platform === "win32" ? ";" : ":";
+  const tried: string[] = [];
+  for (const directory of (input.pathEnv ?? "").split(separator)) {
+    if (directory === "") {
+      continue;
+    }
+    for (const name of names) {
+      const file = paths.join(directory, name);
+      tried.push(file);
+      if (input.isExecutable(file)) {
+        return { found: file, tried };
+      }
+    }
+  }
+  return { found: undefined, tried };
+}
+
 export function findServer(input: DiscoveryInput, installCommand: string): Discovered {
   const tried: string[] = [];
   const paths = input.platform === "win32" ? path.win32 : path.posix;
@@ -55,18 +76,10 @@ export function findServer(input: DiscoveryInput, installCommand: string): Disco
       tried: [file],
     };
   }
-  const separator = input.platform === "win32" ? ";" : ":";
-  for (const directory of (input.pathEnv ?? "").split(separator)) {
-    if (directory === "") {
-      continue;
-    }
-    for (const name of executableNames(input.platform)) {
-      const file = join(directory, name);
-      tried.push(file);
-      if (input.isExecutable(file)) {
-        return { kind: "found", path: file, source: "PATH" };
-      }
-    }
+  const onPathResult = onPath(executableNames(input.platform), input);
+  tried.push(...onPathResult.tried);
+  if (onPathResult.found !== undefined) {
+    return { kind: "found", path: onPathResult.found, source: "PATH" };
   }
   // pipx's default on every platform (and pip --user's on Linux and macOS).
   const userBin = join(input.home, ".local", "bin", input.platform === "win32" ? "borrowlens.exe" : "borrowlens");

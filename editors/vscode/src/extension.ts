@@ -12,7 +12,7 @@ import * as vscode from "vscode";
 
 import { OwnClient } from "./client";
 import { countErrors } from "./diagnostics";
-import { findServer, installCommand, type Discovered } from "./discovery";
+import { findServer, installCommand, onPath, type Discovered } from "./discovery";
 import { EXPLAIN_AT_CURSOR, ExplainHover, ExplainView } from "./explainView";
 import { raExtension, Routing } from "./raRouting";
 import { readConfig, SERVER_KEYS, type BorrowlensConfig } from "./settings";
@@ -98,7 +98,8 @@ class BorrowlensExtension {
     const wheelDir = this.context.asAbsolutePath("server");
     const wheels = fs.existsSync(wheelDir) ? fs.readdirSync(wheelDir).filter((f) => f.endsWith(".whl")) : [];
     const wheel = wheels.length > 0 ? path.join(wheelDir, wheels.sort().reverse()[0]) : "borrowlens";
-    const pipx = findServerNamed("pipx", pathEnv);
+    const pipxNames = process.platform === "win32" ? ["pipx.exe", "pipx"] : ["pipx"];
+    const pipx = onPath(pipxNames, { pathEnv, platform: process.platform, isExecutable }).found !== undefined;
     return findServer({ settingPath: settings.serverPath, pathEnv, platform: process.platform, home, isExecutable },
       installCommand(wheel, pipx, process.platform));
   }
@@ -162,7 +163,6 @@ class BorrowlensExtension {
       return;
     }
     await this.routing.remember(undefined);
-    await this.context.globalState.update("borrowlens.routingAnswer", undefined);
     const section = vscode.workspace.getConfiguration("borrowlens");
     if (section.get("rustAnalyzer.routing") === "never") {
       await section.update("rustAnalyzer.routing", "ask", vscode.ConfigurationTarget.Global);
@@ -260,8 +260,4 @@ class BorrowlensExtension {
     // Disabling or uninstalling deactivates us: rust-analyzer must not keep pointing at borrowlens.
     await this.routing.unroute().catch((error: unknown) => this.output.appendLine(`undoing the routing failed: ${String(error)}`));
   }
-}
-
-function findServerNamed(name: string, pathEnv: string | undefined): boolean {
-  return (pathEnv ?? "").split(path.delimiter).some((dir) => dir !== "" && isExecutable(path.join(dir, name)));
 }
