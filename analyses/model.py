@@ -57,6 +57,18 @@ class Note:
     suggestions: tuple[Suggestion, ...] = ()
 
 
+# Terminal escape sequences: CSI (colours, `\x1b[1m\x1b[38;5;12m`), OSC (hyperlinks, ended by
+# BEL or ST) and the two-byte forms. rustc colours its rendered text when asked
+# (`--message-format=json-diagnostic-rendered-ansi`, or a client that advertises
+# `colorDiagnosticOutput` to rust-analyzer); every reader of that text wants it plain.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+
+
+def strip_escapes(text: str) -> str:
+    """`text` without terminal escape sequences (colour, hyperlinks)."""
+    return _ESCAPES.sub("", text) if "\x1b" in text else text
+
+
 # A location line of rustc's rendered text: `  --> src/lib.rs:12:5`.
 RENDERED_ARROW = re.compile(r"^\s*-->\s*(?P<file>.+?):(?P<line>\d+):(?P<column>\d+)\s*$",
                             re.MULTILINE)
@@ -71,6 +83,8 @@ class Diagnostic:
     code: str | None
     spans: tuple[Span, ...]
     children: tuple[Note, ...] = ()
+    # rustc's rendered text, plain: escapes the producer coloured it with are stripped here,
+    # once, so that no reader of it meets them (the editor keeps the producer's own bytes).
     rendered: str | None = None
     source: str = "rustc"
     # LSP hint diagnostics that rust-analyzer emitted as copies of this one's child spans.
@@ -227,6 +241,10 @@ def _in_workspace(raw: JsonDict) -> JsonDict:
     return raw
 
 
+def _plain(rendered: object) -> str | None:
+    return strip_escapes(str(rendered)) if rendered is not None else None
+
+
 def from_rustc(raw: JsonDict) -> Diagnostic:
     """Build a Diagnostic from rustc's JSON diagnostic (the `message` of a cargo message)."""
     code_obj = raw.get("code")
@@ -238,7 +256,7 @@ def from_rustc(raw: JsonDict) -> Diagnostic:
         spans=tuple(_span_from_rustc(_in_workspace(s) if s.get("is_primary") else s)
                     for s in raw.get("spans") or ()),
         children=tuple(_note_from_rustc(c) for c in raw.get("children") or ()),
-        rendered=raw.get("rendered"),
+        rendered=_plain(raw.get("rendered")),
         source="rustc",
     )
 
@@ -392,7 +410,7 @@ def from_lsp(raw: JsonDict, uri: str, context: LspContext,
         code=str(code) if code is not None else None,
         spans=tuple(spans),
         children=tuple(children),
-        rendered=str(rendered) if rendered is not None else None,
+        rendered=_plain(rendered),
         source=str(raw.get("source") or "rust-analyzer"),
         hints=hints,
     )

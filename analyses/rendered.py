@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .model import RENDERED_ARROW, Diagnostic, Note, Span
+from .model import RENDERED_ARROW, Diagnostic, Note, Span, strip_escapes
 from .sources import MappingSources
 
 _HEADER = re.compile(r"^(error|warning)(?:\[(E\d{4})\])?: (.+)$")
@@ -18,7 +18,6 @@ _SOURCE_LINE = re.compile(r"^\s*(\d+)\s*\| ?(.*)$")
 _LABEL = re.compile(r"^\s*\|[\s|^\-_]*?([^\s|^\-_].*)$")
 _EQUALS_CHILD = re.compile(r"^\s*=\s*(note|help): ?(.*)$")
 _CHILD_HEADER = re.compile(r"^(note|help)(?:\[[^\]]*\])?: (.*)$")
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def from_rendered(text: str) -> Diagnostic | None:
@@ -27,7 +26,7 @@ def from_rendered(text: str) -> Diagnostic | None:
     Accepts a bare code ("E0597"), a bare message ("future cannot be sent between threads
     safely") or a whole rendered block.
     """
-    lines = [_ANSI.sub("", line.rstrip()) for line in text.strip().splitlines()]
+    lines = [line.rstrip() for line in strip_escapes(text).strip().splitlines()]
     if not lines:
         return None
     header = _HEADER.match(lines[0])
@@ -79,7 +78,7 @@ def pasted_sources(text: str) -> MappingSources:
     files: dict[str, dict[int, str]] = {}
     current = "<pasted>"
     for raw in text.splitlines():
-        line = _ANSI.sub("", raw.rstrip())
+        line = strip_escapes(raw.rstrip())
         arrow = RENDERED_ARROW.match(line)
         if arrow:
             current = arrow.group(1)

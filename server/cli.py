@@ -177,7 +177,9 @@ def run_check(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps(_json_record(diagnostic, match, workspace, sources)), flush=True)
             continue
-        sys.stdout.write((diagnostic.rendered or diagnostic.message).rstrip("\n") + "\n")
+        # rustc's own text as cargo gave it (coloured when asked); the model holds it plain.
+        shown = raw.get("rendered") or diagnostic.message
+        sys.stdout.write(str(shown).rstrip("\n") + "\n")
         if match is not None and args.explain != "none":
             text = render.terminal(match.family.explain(match), full=args.explain == "full",
                                    color=color)

@@ -234,10 +234,9 @@ class Proxy:
                 return self._initialized(result)
             if method == "textDocument/hover" and isinstance(params, Mapping):
                 uri = params["textDocument"]["uri"]
-                position = params["position"]
-                if "range" in position:  # rust-analyzer's range hover extension
-                    return None
-                return self.session.merge_hover(result, uri, position)
+                # A Position, or a Range (rust-analyzer's range hover: the client sends the
+                # selection, or the cursor as an empty range).
+                return self.session.merge_hover(result, uri, params["position"])
             if method == "textDocument/codeAction" and isinstance(params, Mapping):
                 ours = self.session.code_actions(params["textDocument"]["uri"],
                                                  params["range"])

@@ -108,6 +108,10 @@ def path_to_uri(path: str) -> str:
 
 
 def _contains(rng: Mapping[str, Any], position: Mapping[str, Any]) -> bool:
+    """Whether `rng` holds `position`, or overlaps it when `position` is itself a range
+    (rust-analyzer's hover extension accepts one)."""
+    if "start" in position and "end" in position:
+        return _overlaps(rng, position)
     start, end = rng["start"], rng["end"]
     point = (position["line"], position["character"])
     return (start["line"], start["character"]) <= point <= (end["line"], end["character"])

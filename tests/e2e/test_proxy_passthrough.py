@@ -3,8 +3,8 @@
 The same scripted editor session (same crate, same messages, same request ids) runs twice in
 this module: once against rust-analyzer directly and once through `borrowlens
 --rust-analyzer …`. A raw JSON-RPC client (`support.lsp_raw`) keeps every frame as read, so
-responses the proxy must not touch (`rust-analyzer/*` requests, range hover, a hover away
-from any diagnostic) are compared byte for byte, and the published diagnostics field by field:
+responses the proxy must not touch (`rust-analyzer/*` requests, a range hover and a hover
+away from any diagnostic) are compared byte for byte, and the published diagnostics field by field:
 only `data.borrowlens` (and borrowlens' related locations) may be added. The proxy session
 turns `summaryInMessage` off, so even the enriched diagnostic's message must be unchanged.
 Fails, never skips, when rust-analyzer is missing.
@@ -60,15 +60,17 @@ def _requests(file: Path) -> list[tuple[str, str, Any]]:
     uri = file.as_uri()
     doc = {"uri": uri}
     lines = file.read_text().splitlines()
-    call_line = next(i for i, line in enumerate(lines) if "is_odd(n - 1)" in line)
-    call = lines[call_line].index("is_odd")
+    # `is_even(n - 1)` in `is_odd`: no diagnostic covers it (rustc reports the cycle at the
+    # call in `is_even`), so the range hover is rust-analyzer's alone.
+    call_line = next(i for i, line in enumerate(lines) if "is_even(n - 1)" in line)
+    call = lines[call_line].index("is_even")
     return [
         ("syntax-tree", "rust-analyzer/viewSyntaxTree", {"textDocument": doc}),
-        # rust-analyzer's range hover: `position` is a range (the type of `is_odd(n - 1)`).
+        # rust-analyzer's range hover: `position` is a range (the type of `is_even(n - 1)`).
         ("range-hover", "textDocument/hover", {
             "textDocument": doc,
             "position": {"start": {"line": call_line, "character": call},
-                         "end": {"line": call_line, "character": call + len("is_odd(n - 1)")}},
+                         "end": {"line": call_line, "character": call + len("is_even(n - 1)")}},
         }),
         # An ordinary hover on a line no diagnostic covers (`n` in `if n == 0`).
         ("plain-hover", "textDocument/hover", {

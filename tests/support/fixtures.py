@@ -82,15 +82,15 @@ def target(case: Case, diagnostics: list[Diagnostic]) -> Diagnostic:
                          f"{[d.message for d in diagnostics]}")
 
 
-def run_cargo_check(packages: list[str] | None = None,
-                    *, locked: bool = True) -> dict[str, list[dict[str, Any]]]:
+def run_cargo_check(packages: list[str] | None = None, *, locked: bool = True,
+                    message_format: str = "json") -> dict[str, list[dict[str, Any]]]:
     """Runs the real `cargo check` over the fixture workspace; raw compiler messages by package.
 
     One invocation for all fixtures (dependencies are built once, in a per-user cache). It
     fails loudly, never skips, when cargo is missing: these tests prove behaviour against the
     real compiler.
     """
-    cmd = ["cargo", "check", "--keep-going", "--message-format=json", "--quiet"]
+    cmd = ["cargo", "check", "--keep-going", f"--message-format={message_format}", "--quiet"]
     # Tests insist on the committed lock being complete; recording may extend it.
     if locked:
         cmd.append("--locked")
@@ -120,3 +120,10 @@ def run_cargo_check(packages: list[str] | None = None,
 @cache
 def live_messages() -> dict[str, list[dict[str, Any]]]:
     return run_cargo_check()
+
+
+@cache
+def live_coloured_messages() -> dict[str, list[dict[str, Any]]]:
+    """The same run with rustc's rendered text in colour, as rust-analyzer hands it to a client
+    that advertises `colorDiagnosticOutput` (VS Code's rust-analyzer extension does)."""
+    return run_cargo_check(message_format="json-diagnostic-rendered-ansi")

@@ -29,10 +29,12 @@ def _absolute_path_of(uri: str) -> str:
     return unquote(urlparse(uri).path)
 
 
-def published_diagnostics(case: Case, *, absolute_paths: bool = False) -> list[Diagnostic]:
-    """A fixture's recorded diagnostics as rust-analyzer would publish them, read back through
-    the model (hint copies grouped under their parent, leftover hints dropped). Paths are
-    relative to tests/fixtures as in rustc's JSON, or absolute as the language server has them."""
+def published_diagnostics(case: Case, *, absolute_paths: bool = False,
+                          messages: list[dict[str, Any]] | None = None) -> list[Diagnostic]:
+    """A fixture's recorded diagnostics (or the rustc `messages` given) as rust-analyzer would
+    publish them, read back through the model (hint copies grouped under their parent,
+    leftover hints dropped). Paths are relative to tests/fixtures as in rustc's JSON, or
+    absolute as the language server has them."""
     sources = case.sources()
     if absolute_paths:
         sources = MappingSources({str(p): p.read_text(encoding="utf-8")
@@ -40,7 +42,7 @@ def published_diagnostics(case: Case, *, absolute_paths: bool = False) -> list[D
     context = LspContext(resolve_uri=_absolute_path_of if absolute_paths else _path_of,
                          line_text=sources.line)
     published: dict[str, list[dict[str, Any]]] = {}
-    for message in case.recorded_raw():
+    for message in case.recorded_raw() if messages is None else messages:
         for uri, diagnostic in to_lsp(message, FIXTURES):
             published.setdefault(uri, []).append(diagnostic)
     out = [from_lsp(parent, uri, context, tuple(hints))

@@ -1,0 +1,66 @@
+"""The session's hover: a plain Position, and rust-analyzer's hover extension where `position`
+is a Range (VS Code's rust-analyzer client sends the selection, or the cursor as an empty
+range, with Ctrl+K Ctrl+I and when hovering where one just clicked)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from borrowlens.server.rustc_lsp import to_lsp
+from borrowlens.server.session import Session
+from support.fixtures import FIXTURES, cases
+
+CASE = next(c for c in cases() if c.id == "send-rc-across-await/local-rc-untouched")
+
+
+@pytest.fixture
+def published() -> tuple[Session, str, dict[str, Any]]:
+    """A session that has enriched the case's recorded error; its URI and LSP range."""
+    message = next(m for m in CASE.recorded_raw() if m["level"] == "error")
+    pairs = to_lsp(message, FIXTURES)
+    uri = pairs[0][0]
+    session = Session()
+    enriched = session.enrich({"uri": uri, "diagnostics": [d for u, d in pairs if u == uri]})
+    assert enriched is not None
+    return session, uri, pairs[0][1]["range"]
+
+
+def _point(line: int, character: int) -> dict[str, int]:
+    return {"line": line, "character": character}
+
+
+def test_position_inside_the_error(published: tuple[Session, str, dict[str, Any]]) -> None:
+    session, uri, rng = published
+    hover = session.merge_hover(None, uri, rng["start"])
+    assert hover is not None and "`shared`" in hover["contents"]["value"]
+
+
+@pytest.mark.parametrize("shape", ["selection", "empty", "overlapping-start"])
+def test_range_overlapping_the_error(published: tuple[Session, str, dict[str, Any]],
+                                     shape: str) -> None:
+    session, uri, rng = published
+    start, end = rng["start"], rng["end"]
+    selection = {
+        "selection": {"start": start, "end": end},
+        "empty": {"start": end, "end": end},
+        # From the line above into the error's first character.
+        "overlapping-start": {"start": _point(start["line"] - 1, 0),
+                              "end": _point(start["line"], start["character"] + 1)},
+    }[shape]
+    theirs = {"contents": {"kind": "markdown", "value": "```rust\nimpl Future\n```"},
+              "range": selection}
+    hover = session.merge_hover(theirs, uri, selection)
+    assert hover is not None
+    ours, separator, rest = hover["contents"]["value"].partition("\n\n---\n\n")
+    assert separator and "`shared`" in ours and rest == "```rust\nimpl Future\n```"
+    assert hover["range"] == selection  # rust-analyzer's own fields are kept
+
+
+def test_range_away_from_the_error_is_left_alone(
+        published: tuple[Session, str, dict[str, Any]]) -> None:
+    session, uri, rng = published
+    above = {"start": _point(0, 0), "end": _point(0, 3)}
+    assert rng["start"]["line"] > 0
+    assert session.merge_hover({"contents": "x"}, uri, above) is None
