@@ -18,17 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from borrowlens.analyses import explain as render
-from borrowlens.analyses.actions import offered_fixes
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_sources
+from borrowlens.analyses.diagnostics.rustc_json import from_rustc
+from borrowlens.analyses.explain import render
 from borrowlens.analyses.families.base import Match
-from borrowlens.analyses.model import Diagnostic, from_rustc
-from borrowlens.analyses.registry import (
+from borrowlens.analyses.families.registry import (
     all_families,
     classify,
     families_for_code,
     family_by_id,
 )
-from borrowlens.analyses.rendered import from_rendered, pasted_sources
+from borrowlens.analyses.fixes.gate import offered_fixes
 
 from . import __version__, doctor
 from .disk import DiskSources

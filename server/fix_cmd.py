@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from borrowlens.analyses.actions import offered_fixes
-from borrowlens.analyses.edits import EditError, Fix, TextEdit, validated
-from borrowlens.analyses.model import Diagnostic, from_rustc
-from borrowlens.analyses.registry import classify
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.diagnostics.rustc_json import from_rustc
+from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, validated
+from borrowlens.analyses.fixes.gate import offered_fixes
 
 from .cargo_json import compiler_messages
 from .disk import DiskSources

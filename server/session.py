@@ -22,17 +22,12 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import PositionCodec, TextDocument
 
-from borrowlens.analyses import explain as render
-from borrowlens.analyses.actions import offered_fixes
-from borrowlens.analyses.edits import Fix
+from borrowlens.analyses.diagnostics.lsp import LspContext, column_to_units, from_lsp, group_lsp
+from borrowlens.analyses.explain import render
 from borrowlens.analyses.families.base import Match
-from borrowlens.analyses.model import (
-    LspContext,
-    column_to_units,
-    from_lsp,
-    group_lsp,
-)
-from borrowlens.analyses.registry import classify
+from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.gate import offered_fixes
 
 log = logging.getLogger("borrowlens")
 

@@ -11,9 +11,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from ..edits import Fix
-from ..model import Diagnostic, Span
-from ..sources import Sources
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.rust.sources import Sources
 
 FactValue = str | int | list[str]
 

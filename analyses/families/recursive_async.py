@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
-from .. import fixkit, syntax
-from ..edits import Fix
-from ..model import Diagnostic, Span, in_dependency
-from ..sources import Sources
-from .base import Explanation, Family, Link, Match, Related
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span, in_dependency
+from borrowlens.analyses.families.base import Explanation, Family, Link, Match, Related
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.sources import Sources
 
 _CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\s*\(")
 

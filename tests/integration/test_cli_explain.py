@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from borrowlens.analyses.registry import all_families
+from borrowlens.analyses.families.registry import all_families
 from support.cli import ROOT, run
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from borrowlens.analyses.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.server import fix_cmd
 from support.cli import ROOT, run
 from support.fixtures import FIXTURES

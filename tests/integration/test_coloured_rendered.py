@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from borrowlens.analyses import explain
-from borrowlens.analyses.actions import offered_fixes
-from borrowlens.analyses.model import Diagnostic, from_cargo_messages, strip_escapes
-from borrowlens.analyses.registry import classify
-from borrowlens.analyses.sources import MappingSources
+from borrowlens.analyses.diagnostics.model import Diagnostic, strip_escapes
+from borrowlens.analyses.diagnostics.rustc_json import from_cargo_messages
+from borrowlens.analyses.explain import render as explain
+from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.fixes.gate import offered_fixes
+from borrowlens.analyses.rust.sources import MappingSources
 from borrowlens.server.rustc_lsp import to_lsp
 from borrowlens.server.session import Session
 from support.fixtures import (

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from borrowlens.analyses.edits import Fix
+from borrowlens.analyses.fixes.edits import Fix
 from support.fixcheck import Attempt, build_workspace, case_fixes, check_workspace, verdict
 from support.fixtures import Case, cases
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from borrowlens.analyses.model import Diagnostic, from_cargo_messages
-from borrowlens.analyses.registry import classify
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.diagnostics.rustc_json import from_cargo_messages
+from borrowlens.analyses.families.registry import classify
 from support.fixtures import Case, cases, live_messages, target
 
 CASES = cases()

@@ -17,8 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from borrowlens.analyses.model import Diagnostic, from_cargo_messages
-from borrowlens.analyses.sources import MappingSources
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.diagnostics.rustc_json import from_cargo_messages
+from borrowlens.analyses.rust.sources import MappingSources
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CACHE = Path(os.environ.get("BORROWLENS_CACHE",

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from borrowlens.analyses.model import Diagnostic, LspContext, from_lsp, group_lsp
-from borrowlens.analyses.sources import MappingSources
+from borrowlens.analyses.diagnostics.lsp import LspContext, from_lsp, group_lsp
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.rust.sources import MappingSources
 from borrowlens.server.rustc_lsp import to_lsp
 
 from .fixtures import FIXTURES, Case

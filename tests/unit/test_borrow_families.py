@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from borrowlens.analyses import explain
-from borrowlens.analyses.families.return_ref_to_local import owned_type
-from borrowlens.analyses.model import Diagnostic, Note, Span
-from borrowlens.analyses.registry import classify, family_by_id
-from borrowlens.analyses.rendered import from_rendered
-from borrowlens.analyses.sources import MappingSources, NoSources
+from borrowlens.analyses.diagnostics.model import Diagnostic, Note, Span
+from borrowlens.analyses.diagnostics.pasted import from_rendered
+from borrowlens.analyses.explain import render as explain
+from borrowlens.analyses.families.borrows.return_ref_to_local import owned_type
+from borrowlens.analyses.families.registry import classify, family_by_id
+from borrowlens.analyses.rust.sources import MappingSources, NoSources
 from support.fixtures import Case, cases, target
 
 FAMILIES = ("does-not-live-long-enough", "closure-may-outlive", "borrowed-data-escapes",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from borrowlens.analyses.edits import (
+from borrowlens.analyses.fixes.edits import (
     EditError,
     Fix,
     TextEdit,
@@ -12,8 +12,8 @@ from borrowlens.analyses.edits import (
     fix_applies_cleanly,
     validated,
 )
-from borrowlens.analyses.fixkit import SourceFile, wrap_in_block
-from borrowlens.analyses.syntax import parse
+from borrowlens.analyses.fixes.kit import SourceFile, wrap_in_block
+from borrowlens.analyses.rust.syntax import parse
 
 
 def edit(line: int, col: int, end_line: int, end_col: int, text: str) -> TextEdit:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from borrowlens.analyses.actions import offered_fixes
-from borrowlens.analyses.edits import error_count
-from borrowlens.analyses.registry import classify
-from borrowlens.analyses.sources import MappingSources
+from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.fixes.edits import error_count
+from borrowlens.analyses.fixes.gate import offered_fixes
+from borrowlens.analyses.rust.sources import MappingSources
 from support.fixcheck import case_fixes, fixed_files, target
 from support.fixtures import FIXTURES, Case, cases
 from support.lsp_shape import published_diagnostics

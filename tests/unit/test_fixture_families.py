@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from borrowlens.analyses import explain
+from borrowlens.analyses.explain import render as explain
 from borrowlens.analyses.families.base import Family, Match
-from borrowlens.analyses.registry import all_families, classify
+from borrowlens.analyses.families.registry import all_families, classify
 from support.fixtures import Case, cases, target
 from support.lsp_shape import published_diagnostics
 

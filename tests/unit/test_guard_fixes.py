@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from borrowlens.analyses.actions import offered_fixes
-from borrowlens.analyses.edits import apply
 from borrowlens.analyses.families.base import Match
-from borrowlens.analyses.registry import classify
-from borrowlens.analyses.sources import MappingSources
+from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.fixes.edits import apply
+from borrowlens.analyses.fixes.gate import offered_fixes
+from borrowlens.analyses.rust.sources import MappingSources
 from support.fixtures import FIXTURES, Case, cases, target
 
 MUTEX = "send-mutexguard-across-await"

@@ -7,18 +7,17 @@ from typing import Any
 
 import pytest
 
-from borrowlens.analyses.model import (
+from borrowlens.analyses.diagnostics.lsp import (
     LspContext,
     column_to_units,
-    from_cargo_messages,
     from_lsp,
-    from_rustc,
     group_lsp,
-    in_dependency,
     is_hint_copy,
     units_to_column,
 )
-from borrowlens.analyses.rendered import from_rendered
+from borrowlens.analyses.diagnostics.model import in_dependency
+from borrowlens.analyses.diagnostics.pasted import from_rendered
+from borrowlens.analyses.diagnostics.rustc_json import from_cargo_messages, from_rustc
 from support.lsp_shape import to_lsp
 
 

@@ -1,4 +1,4 @@
-"""The tree-sitter queries of `analyses/queries/`: every `.scm` file compiles against the
+"""The tree-sitter queries of `analyses/rust/queries/`: every `.scm` file compiles against the
 pinned tree-sitter-rust, and each finds what it should on a small sample (and nothing on a
 sample without it). Also checks that py-tree-sitter evaluates the predicates they use."""
 
@@ -9,11 +9,13 @@ from importlib import resources
 import pytest
 import tree_sitter
 
-from borrowlens.analyses import fixkit, rustsyntax, syntax
-from borrowlens.analyses.fixkit import SourceFile, imports
-from borrowlens.analyses.syntax import parse
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes.kit import SourceFile, imports
+from borrowlens.analyses.rust import items as rustsyntax
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.syntax import parse
 
-QUERY_DIR = resources.files("borrowlens.analyses").joinpath("queries")
+QUERY_DIR = resources.files("borrowlens.analyses.rust").joinpath("queries")
 QUERY_NAMES = sorted(p.name.removesuffix(".scm") for p in QUERY_DIR.iterdir()
                      if p.name.endswith(".scm"))
 

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from borrowlens.analyses import explain
-from borrowlens.analyses.families import _send_common as send
-from borrowlens.analyses.model import (
-    Diagnostic,
-    Note,
-    Span,
-)
-from borrowlens.analyses.registry import classify, family_by_id
-from borrowlens.analyses.sources import NoSources
+from borrowlens.analyses.diagnostics.model import Diagnostic, Note, Span
+from borrowlens.analyses.explain import render as explain
+from borrowlens.analyses.families.registry import classify, family_by_id
+from borrowlens.analyses.families.send import analysis as send
+from borrowlens.analyses.rust.sources import NoSources
 from support.fixtures import Case, cases
 from support.lsp_shape import published_diagnostics
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from borrowlens.analyses import explain
-from borrowlens.analyses.registry import classify
+from borrowlens.analyses.explain import render as explain
+from borrowlens.analyses.families.registry import classify
 from support import snapshots
 from support.fixcheck import case_fixes, fixed_files
 from support.fixtures import Case, cases, target

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from borrowlens.analyses import explain
+from borrowlens.analyses.diagnostics.pasted import from_rendered
+from borrowlens.analyses.explain import render as explain
 from borrowlens.analyses.families.base import Match
-from borrowlens.analyses.registry import classify
-from borrowlens.analyses.rendered import from_rendered
+from borrowlens.analyses.families.registry import classify
 from support.fixtures import Case, cases, target
 from support.lsp_shape import published_diagnostics
 

@@ -1,0 +1,1 @@
+"""Explanations: how a recognised diagnostic is told (hover, explain view, terminal)."""

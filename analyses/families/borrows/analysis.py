@@ -1,0 +1,341 @@
+"""Helpers shared by the borrow and ownership families (E0597, E0373, E0521, E0515, E0716,
+E0505, E0499/E0502): span lookups that survive the LSP shape, source text around a span, and
+the few tree-sitter walks they all need (enclosing function, the call a span sits in, the
+type of a binding).
+
+Not a family: the registry skips modules whose name starts with an underscore.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.sources import Sources
+
+# The edition-2024 `impl Trait` over-capture note: another family (rpit-overcapture-2024,
+# priority 30) owns those diagnostics even when they carry our codes.
+OVERCAPTURE = re.compile(r"impl Trait.{0,60}lifetime capture rules|precise captur|use<")
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def is_overcapture(diagnostic: Diagnostic) -> bool:
+    return diagnostic.find(OVERCAPTURE) is not None
+
+
+def strip_derefs(name: str) -> str:
+    """`*cache` -> `cache`, `(*self).items` -> `self.items`."""
+    name = name.strip()
+    name = re.sub(r"\(\*+([^()]*)\)", r"\1", name)
+    return name.lstrip("*&").strip()
+
+
+def root_name(path: str) -> str:
+    """The variable at the root of a place expression: `self.items[0]` -> `self`."""
+    found = _IDENT.match(strip_derefs(path))
+    return found.group(0) if found else path
+
+
+def secondary(diagnostic: Diagnostic, pattern: str) -> Span | None:
+    """The first non-primary labelled span (own or a child's) whose label matches.
+
+    Primary spans are skipped: through the LSP their label is gone, so a fact read from them
+    would differ between producers. Use `diagnostic.primary` for the squiggle itself.
+    """
+    regex = re.compile(pattern)
+    for span, label in diagnostic.labels():
+        if not span.is_primary and regex.search(label):
+            return span
+    return None
+
+
+def labelled(diagnostic: Diagnostic, pattern: str) -> tuple[Span, re.Match[str]] | None:
+    """The first labelled non-primary span matching, with the match."""
+    regex = re.compile(pattern)
+    for span, label in diagnostic.labels():
+        if span.is_primary:
+            continue
+        found = regex.search(label)
+        if found:
+            return span, found
+    return None
+
+
+def line_text(span: Span, sources: Sources, line: int | None = None) -> str | None:
+    """The text of one line of the span's file (default: its first line)."""
+    number = line or span.line_start
+    text = sources.text(span.file)
+    if text is not None:
+        lines = text.splitlines()
+        return lines[number - 1] if 0 < number <= len(lines) else None
+    offset = number - span.line_start
+    if 0 <= offset < len(span.text):
+        return span.text[offset]
+    return None
+
+
+def span_text(span: Span, sources: Sources) -> str | None:
+    """The exact source text a span covers, whitespace runs collapsed."""
+    text = sources.text(span.file)
+    if text is not None and span.line_start == span.line_end and \
+            span.column_start == span.column_end:
+        return _expression_at(span, sources)
+    if text is not None:
+        lines = text.splitlines()
+        if not 0 < span.line_start <= span.line_end <= len(lines):
+            return None
+        if span.line_start == span.line_end:
+            piece = lines[span.line_start - 1][span.column_start - 1:span.column_end - 1]
+        else:
+            chunk = [lines[span.line_start - 1][span.column_start - 1:]]
+            chunk.extend(lines[span.line_start:span.line_end - 1])
+            chunk.append(lines[span.line_end - 1][:span.column_end - 1])
+            piece = "\n".join(chunk)
+    elif span.text and span.line_start == span.line_end:
+        piece = span.text[0][span.column_start - 1:span.column_end - 1]
+    else:
+        return None
+    piece = re.sub(r"\s*\n\s*", "", piece)
+    return re.sub(r"[ \t]+", " ", piece).strip() or None
+
+
+def _expression_at(span: Span, sources: Sources) -> str | None:
+    """Text of the outermost expression starting at a zero-width span (pasted text)."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        return None
+    parsed, node = found
+    best = None
+    for candidate in (node, *syntax.ancestors(node)):
+        if candidate.start_byte != node.start_byte:
+            break
+        if candidate.type.endswith("_expression") or candidate.type in (
+                "macro_invocation", "identifier", "async_block"):
+            best = candidate
+    if best is None:
+        return None
+    return re.sub(r"\s+", " ", parsed.node_text(best)).strip() or None
+
+
+def _parsed_node(span: Span, sources: Sources) -> tuple[syntax.Parsed, tree_sitter.Node] | None:
+    text = sources.text(span.file)
+    if text is None:
+        return None
+    parsed = syntax.parse(text)
+    node = parsed.node_at(span.line_start, _column(span, text))
+    return (parsed, node) if node is not None else None
+
+
+def _column(span: Span, text: str) -> int:
+    """The span's column, moved past leading indentation: pasted terminal text only knows
+    the line of a secondary label, and reports column 1."""
+    lines = text.splitlines()
+    if not 0 < span.line_start <= len(lines):
+        return span.column_start
+    line = lines[span.line_start - 1]
+    indent = len(line) - len(line.lstrip())
+    return max(span.column_start, indent + 1)
+
+
+def receiver_at(span: Span, sources: Sources) -> str | None:
+    """For a zero-width span (pasted text): the receiver of the outermost method-call chain
+    starting at the span — `read_banner()` in `read_banner().trim()`."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        return None
+    parsed, node = found
+    start = node.start_byte
+    outer = None
+    for candidate in (node, *syntax.ancestors(node)):
+        if candidate.start_byte != start:
+            break
+        if candidate.type == "call_expression":
+            outer = candidate
+    function = outer.child_by_field_name("function") if outer is not None else None
+    value = (function.child_by_field_name("value")
+             if function is not None and function.type == "field_expression" else None)
+    return re.sub(r"\s+", " ", parsed.node_text(value)) if value is not None else None
+
+
+def enclosing_function(span: Span, sources: Sources) -> str | None:
+    """Name of the fn item around the span (from the source, else from the quoted line)."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        if span.text:
+            match = re.search(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)", span.text[0])
+            return match.group(1) if match else None
+        return None
+    parsed, node = found
+    function = syntax.enclosing(node, "function_item")
+    name = function.child_by_field_name("name") if function else None
+    return parsed.node_text(name) if name else None
+
+
+def _callee_text(parsed: syntax.Parsed, call: tree_sitter.Node) -> str | None:
+    function = call.child_by_field_name("function")
+    if function is None:
+        return None
+    if function.type == "generic_function":
+        inner = function.child_by_field_name("function")
+        function = inner if inner is not None else function
+    if function.type == "field_expression":
+        value = function.child_by_field_name("value")
+        field = function.child_by_field_name("field")
+        if field is None:
+            return None
+        receiver = parsed.node_text(value) if value is not None else ""
+        receiver = re.sub(r"\s+", "", receiver)
+        if len(receiver) > 24 or "\n" in receiver:
+            receiver = "…"
+        return f"{receiver}.{parsed.node_text(field)}"
+    return re.sub(r"\s+", "", parsed.node_text(function))
+
+
+def call_at(span: Span, sources: Sources) -> str | None:
+    """The callee of the call expression starting at (or around) the span: `thread::spawn`,
+    `tokio::spawn`, `self.handlers.push`. Macros count too (`thread_local!` is unlikely but
+    `vec!` is not a call and is skipped)."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        line = line_text(span, sources)
+        if line is None:
+            return None
+        match = re.match(r"\s*((?:[A-Za-z_][A-Za-z0-9_]*(?:::|\.))*[A-Za-z_][A-Za-z0-9_]*)"
+                         r"\s*(?:::<[^>]*>)?\s*\(", line[span.column_start - 1:])
+        return match.group(1) if match else None
+    parsed, node = found
+    for candidate in (node, *syntax.ancestors(node)):
+        if candidate.type == "call_expression":
+            return _callee_text(parsed, candidate)
+        if candidate.type in ("function_item", "let_declaration", "expression_statement"):
+            return None
+    return None
+
+
+def call_line(span: Span, sources: Sources) -> int:
+    """First line of the call expression around the span (a multi-line call's label may
+    only be known by its last line, as in pasted text)."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        return span.line_start
+    parsed, node = found
+    for candidate in (node, *syntax.ancestors(node)):
+        if candidate.type == "call_expression":
+            return parsed.start(candidate)[0]
+        if candidate.type in ("function_item", "let_declaration", "expression_statement"):
+            break
+    return span.line_start
+
+
+def call_around(span: Span, sources: Sources) -> str | None:
+    """The callee of the nearest call that takes the closure / async block at the span as an
+    argument (`thread::spawn(|| …)` -> `thread::spawn`)."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        return call_at(span, sources)
+    parsed, node = found
+    inner = syntax.enclosing(node, "closure_expression", "async_block")
+    start = inner if inner is not None else node
+    for candidate in syntax.ancestors(start):
+        if candidate.type == "call_expression":
+            return _callee_text(parsed, candidate)
+        if candidate.type in ("block", "function_item", "let_declaration",
+                              "expression_statement", "return_expression"):
+            return None
+    return None
+
+
+def node_end_line(span: Span, sources: Sources, *kinds: str) -> int | None:
+    """Last line of the nearest node of one of `kinds` around the span."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        return None
+    parsed, node = found
+    outer = syntax.enclosing(node, *kinds)
+    return parsed.end(outer)[0] if outer is not None else None
+
+
+def uses_after(span: Span, sources: Sources, name: str, *kinds: str) -> int | None:
+    """First line after the node of `kinds` around the span where `name` is mentioned again
+    in the same function."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        return None
+    parsed, node = found
+    outer = syntax.enclosing(node, *kinds)
+    function = (syntax.enclosing(outer, "function_item")
+                if outer is not None and outer.parent is not None else None)
+    if outer is None or function is None:
+        return None
+    pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])")
+    body = parsed.data[outer.end_byte:function.end_byte].decode("utf-8", errors="replace")
+    hit = pattern.search(body)
+    if hit is None:
+        return None
+    return parsed.position(outer.end_byte + len(body[:hit.start()].encode("utf-8")))[0]
+
+
+_CONSTRUCTOR = re.compile(r"^([A-Z][A-Za-z0-9_]*(?:<[^()]*>)?)\s*(?:::\s*\w+\s*\(|\{|\()")
+
+
+def _type_from_value(text: str) -> str | None:
+    text = text.strip()
+    if text.startswith(("format!", "String::")) or re.search(
+            r"\.(to_string|to_owned|to_lowercase|to_uppercase|to_ascii_lowercase)\(\)$", text):
+        return "String"
+    if text.startswith(("vec!", "Vec::")):
+        return "Vec<_>"
+    found = _CONSTRUCTOR.match(text)
+    if found and found.group(1) not in ("Some", "Ok", "Err", "Box", "Self"):
+        return found.group(1)
+    return None
+
+
+def binding_type(span: Span, sources: Sources) -> str | None:
+    """The type of the binding declared at the span: the let's annotation, the parameter's
+    type, or a guess from an obvious initializer (`String::from`, `Foo { … }`)."""
+    found = _parsed_node(span, sources)
+    if found is None:
+        return None
+    parsed, node = found
+    holder = syntax.enclosing(node, "let_declaration", "parameter", "self_parameter")
+    if holder is None:
+        return None
+    if holder.type == "self_parameter":
+        return re.sub(r"\s+", " ", parsed.node_text(holder))
+    annotated = holder.child_by_field_name("type")
+    if annotated is not None:
+        return re.sub(r"\s+", " ", parsed.node_text(annotated))
+    value = holder.child_by_field_name("value")
+    return _type_from_value(parsed.node_text(value)) if value is not None else None
+
+
+def sentence(text: str) -> str:
+    """Capitalise a sentence that starts with a fallback phrase (not with inline code)."""
+    return text[:1].upper() + text[1:] if text and text[0].islower() else text
+
+
+def spawn_call_on_line(span: Span, sources: Sources) -> str | None:
+    """The callee of a spawn-like call (`thread::spawn`, `tokio::spawn`, `…spawn_blocking`)
+    that starts on the span's line: a fallback for labels whose column is unknown (pasted
+    text reports column 1, which lands on the `let` of `let h = thread::spawn(…)`)."""
+    text = sources.text(span.file)
+    if text is None:
+        return None
+    parsed = syntax.parse(text)
+    stack = [parsed.root]
+    while stack:
+        node = stack.pop()
+        first, last = parsed.start(node)[0], parsed.end(node)[0]
+        if last < span.line_start or first > span.line_start:
+            continue
+        if node.type == "call_expression" and first == span.line_start:
+            callee = _callee_text(parsed, node)
+            if callee and re.search(r"(?:^|::|\.)spawn(?:_blocking)?$", callee):
+                return callee
+        stack.extend(reversed(node.named_children))
+    return None

@@ -1,0 +1,304 @@
+"""E0499 / E0502: two borrows of the same value overlap and at least one is mutable.
+
+The same rule shows up in a handful of recognisable shapes, each with its own idiomatic
+restructuring: pushing to a collection while iterating it, two `&mut v[i]` at once, `get`
+then `insert` on a map, holding `&self.field` across a `&mut self` method call. The facts are
+the variable, the lines of the two borrows and the detected `shape`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.families.borrows import analysis as common
+from borrowlens.analyses.rust.sources import Sources
+
+_MESSAGE = re.compile(
+    r"cannot borrow `(?P<var>[^`]+)` as (?P<second>mutable|immutable) "
+    r"(?:more than once at a time|because it is also borrowed as (?P<first>mutable|immutable))")
+_FIRST = (r"^(?:first (?:mutable )?borrow occurs here|(?:im)?mutable borrow occurs here|"
+          r"first borrow occurs here|`[^`]+` was mutably borrowed here in the previous "
+          r"iteration|first closure is constructed here|borrow occurs here)")
+_MUTATORS = (r"push|push_str|push_back|push_front|insert|remove|extend|append|clear|retain|"
+             r"truncate|drain|sort|sort_by|sort_by_key|dedup|swap_remove|pop|resize|entry")
+
+
+class ConflictingBorrows(Family):
+    id = "conflicting-borrows"
+    title = "Conflicting borrows"
+    codes = ("E0499", "E0502")
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        found = _MESSAGE.search(diagnostic.message)
+        if found is None and diagnostic.code not in self.codes:
+            return None
+        if common.is_overcapture(diagnostic):
+            return None
+        facts: dict[str, FactValue] = {}
+        related: list[Related] = []
+        raw = found.group("var") if found else None
+        if found is not None:
+            variable = re.sub(r"(?:\[_\])+$", "", common.strip_derefs(raw or ""))
+            facts["variable"] = variable
+            facts["second_kind"] = found.group("second")
+            facts["first_kind"] = found.group("first") or "mutable"
+        first = common.secondary(diagnostic, _FIRST)
+        if first is not None:
+            facts["first_borrow_line"] = first.line_start
+            related.append(Related(first, "the first borrow starts here"))
+        primary = diagnostic.primary
+        if primary is not None:
+            facts["second_borrow_line"] = primary.line_start
+        later = common.secondary(diagnostic, r"borrow later (used|captured|stored)")
+        if later is not None:
+            facts["use_line"] = later.line_start
+            related.append(Related(later, "the first borrow is still needed here"))
+        facts["shape"] = self._shape(diagnostic, sources, facts, first, primary)
+        if facts["shape"] in ("two-indexes", "map-get-insert") and first and primary:
+            self._shape_details(facts, sources, first, primary)
+        if facts["shape"] == "method-call" and primary is not None:
+            method = re.search(r"\.\s*(\w+)\s*(?:::<[^>]*>)?\(",
+                               common.span_text(primary, sources) or "")
+            if method:
+                facts["method"] = method.group(1)
+            if first is not None:
+                self._first_borrow(facts, sources, first)
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    @staticmethod
+    def _first_borrow(facts: dict[str, FactValue], sources: Sources, first: Span) -> None:
+        """Whether the first borrow holds a field (`&self.input`) or all of the value (a
+        `&self` method such as `self.route(topic)`), and that method's name."""
+        base = common.root_name(str(facts.get("variable", "self")))
+        line = common.line_text(first, sources) or ""
+        if first.line_start == first.line_end and first.column_start == first.column_end:
+            # Pasted text: only the line is known. Decide from its accesses to the value.
+            uses = re.findall(rf"\b{re.escape(base)}\s*\.\s*(\w+)\s*(\(|::<)?", line)
+            if uses and all(call for _, call in uses):
+                facts["first_borrow"] = "whole"
+                facts["first_method"] = uses[0][0]
+            elif uses and not any(call for _, call in uses):
+                facts["first_borrow"] = "field"
+            return
+        text = common.span_text(first, sources) or ""
+        call = re.compile(rf"^\s*{re.escape(base)}\s*\.\s*(\w+)\s*(?:::<[^>]*>)?\(")
+        found = call.search(text) or (
+            call.search(line[first.column_start - 1:])
+            if common.strip_derefs(text) == base else None)
+        if found is not None:
+            facts["first_borrow"] = "whole"
+            facts["first_method"] = found.group(1)
+        elif common.strip_derefs(text) == base:
+            facts["first_borrow"] = "whole"
+        elif text:
+            facts["first_borrow"] = "field"
+
+    @staticmethod
+    def _shape_details(facts: dict[str, FactValue], sources: Sources, first: Span,
+                       second: Span) -> None:
+        variable = re.escape(str(facts.get("variable", "")))
+        first_line = common.line_text(first, sources) or ""
+        second_text = common.span_text(second, sources) or common.line_text(second,
+                                                                             sources) or ""
+        if facts["shape"] == "two-indexes":
+            one = re.search(rf"{variable}\s*\[([^\]]+)\]", first_line)
+            two = re.search(rf"{variable}\s*\[([^\]]+)\]",
+                            common.line_text(second, sources) or "")
+            if one and two:
+                facts["indexes"] = [one.group(1).strip(), two.group(1).strip()]
+            return
+        insert = re.search(r"\.insert\(\s*(.+?),\s*(.+)\)\s*;?\s*$", second_text)
+        if insert:
+            facts["insert_key"] = insert.group(1)
+            facts["insert_value"] = insert.group(2)
+
+    @staticmethod
+    def _shape(diagnostic: Diagnostic, sources: Sources, facts: dict[str, FactValue],
+               first: Span | None, second: Span | None) -> str:
+        variable = str(facts.get("variable", ""))
+        base = re.escape(common.root_name(variable)) if variable else r"\w+"
+        whole = re.escape(variable) if variable else r"\w+"
+        first_line = (common.line_text(first, sources) or "") if first else ""
+        second_line = (common.line_text(second, sources) or "") if second else ""
+        second_text = (common.span_text(second, sources) or "") if second else ""
+        if second_line not in second_text:
+            second_text = f"{second_text}\n{second_line}"
+        loop = re.search(rf"\bfor\b.*\bin\b[\s&*]*(?:mut\s+)?[\s*]*{whole}\b", first_line) or \
+            (re.search(rf"{whole}\s*\.\s*(iter|iter_mut|keys|values|chars|lines|windows|"
+                      rf"chunks|drain)\s*\(\s*\)", first_line) and \
+            re.search(r"\bfor\b|\.for_each\(|\bwhile\b", first_line))
+        mutates = re.search(rf"{whole}\s*\.\s*(?:{_MUTATORS})\s*\(", second_line)
+        if loop and mutates:
+            return "push-while-iterating"
+        indexed = rf"{whole}\s*(?:\[|\.get_mut\s*\(|\.iter_mut\(\)\s*\.nth)"
+        if (re.search(indexed, first_line) and re.search(indexed, second_line)) or \
+                diagnostic.find(r"split_at_mut|get_disjoint_mut"):
+            return "two-indexes"
+        if re.search(rf"{whole}\s*\.\s*(?:get|get_mut|contains_key|iter|first|last)\s*\(",
+                     first_line) and \
+                re.search(rf"{whole}\s*\.\s*(?:insert|entry|remove|push|extend|clear)\s*\(",
+                          second_text):
+            return "map-get-insert"
+        method_call = re.search(rf"\b{base}\s*\.\s*\w+\s*(?:::<[^>]*>)?\(", second_text)
+        field_borrow = re.search(rf"\b{base}\s*\.\s*\w+", first_line)
+        if method_call and (base == "self" or field_borrow):
+            return "method-call"
+        return "other"
+
+    def explain(self, match: Match) -> Explanation:
+        shape = match.fact("shape") or "other"
+        variable = match.code("variable", "the value")
+        name = match.fact("variable") or "v"
+        first = match.line("first_borrow_line")
+        second = match.line("second_borrow_line")
+        used = match.line("use_line", " later")
+        first_kind = match.fact("first_kind")
+        second_kind = match.fact("second_kind")
+        first_as = f" as {first_kind}" if first_kind else ""
+        second_as = f" as {second_kind}" if second_kind else ""
+        what = common.sentence(
+            f"{variable} is borrowed{first_as}{first}, and that borrow is still alive "
+            f"when it is borrowed again{second_as}{second} (the first one is used"
+            f"{used}). Rust allows either one mutable borrow or any number of shared ones at "
+            "a time, never both."
+        )
+        why = (
+            "A `&mut` is an exclusive borrow: while it is live nothing else may read or "
+            "write the value, which is what rules out data races and iterator "
+            "invalidation at compile time. The checker reasons about the whole value named "
+            "by the borrow, not about which part or index you meant — a method call "
+            "`&mut self` borrows all of `self`, and `v[i]` borrows all of `v` through "
+            "`IndexMut`."
+        )
+        method = match.fact("method")
+        called = f"`{method}`" if method else "the method"
+        first_method = match.fact("first_method")
+        whole = match.fact("first_borrow") == "whole"
+        borrower = f"`{first_method}`" if first_method else "the first call"
+        indexes = match.facts.get("indexes")
+        i, j = (indexes[0], indexes[1]) if isinstance(indexes, list) and len(indexes) == 2 \
+            else ("i", "j")
+        key = match.fact("insert_key") or "key"
+        value = match.fact("insert_value") or "load(key)"
+        shapes: dict[str, tuple[str, str, str]] = {
+            "push-while-iterating": (
+                f"{variable} is changed on line {match.fact('second_borrow_line') or '…'} "
+                "while a loop is iterating over it; collect the changes first, then apply "
+                "them after the loop.",
+                f"Collect what to add during the loop and apply it afterwards: `let mut "
+                f"extra = Vec::new();` — push into `extra` inside the loop — then "
+                f"`{name}.extend(extra);` after it. The iterator never sees {variable} "
+                "change under it.",
+                "- Iterate by index (`for i in 0..len`, with `len` read once before the "
+                "loop) when the new items should not be visited, or a `while i < "
+                f"{name}.len()` loop when they should; index access ends each borrow "
+                "immediately.\n"
+                "- To remove or filter instead of adding, use `retain` / `retain_mut`.\n"
+                "- To change elements in place, iterate with `iter_mut()` and don't touch "
+                "the collection itself.",
+            ),
+            "two-indexes": (
+                f"Two `&mut` into {variable} are alive at once; borrow the two elements "
+                "together with `split_at_mut` or `get_disjoint_mut`.",
+                f"Ask for both elements in one call that proves they are distinct: `let [a, "
+                f"b] = {name}.get_disjoint_mut([{i}, {j}]).unwrap();` (stable since Rust 1.86; it "
+                "returns an error for equal or out-of-range indices), or `let (left, right) "
+                f"= {name}.split_at_mut(mid);` and index each half.",
+                f"- To exchange two elements, `{name}.swap({i}, {j})` needs no references at "
+                "all.\n"
+                "- For a read-modify-write, copy the value out first (`let amount = "
+                f"{name}[i].field;`) and then mutate `{name}[j]`: each index expression "
+                "is a short borrow that ends immediately.\n"
+                "- Loop over indices instead of holding two references.",
+            ),
+            "map-get-insert": (
+                f"A lookup in {variable} is still borrowed when it is modified; use the "
+                "entry API for get-or-insert in one borrow.",
+                f"Use the entry API: `{name}.entry({key}).or_insert_with(|| {value})` looks "
+                "the key up once and returns a reference to the existing or new value, in "
+                "a single mutable borrow.",
+                "- When the function returns the found reference (`if let Some(v) = "
+                "map.get(k) { return v; }`), the current borrow checker keeps the borrow "
+                "alive on the insert path too; check with `contains_key` first and look "
+                "up again after inserting, or use `entry`.\n"
+                "- If you need an owned result, clone the looked-up value so the borrow "
+                "ends right away.",
+            ),
+            "method-call": (
+                (f"{variable} is still borrowed"
+                 + (f" by `{first_method}(…)`" if first_method else "")
+                 + f"{first} when {called} takes `&mut self`{second}; end that borrow "
+                 "first (copy or clone what you need), or split the borrows."
+                 if whole else
+                 f"A borrow of a field of {variable}{first} is still in use when {called} "
+                 f"takes `&mut self`{second}; copy what you need first, or split the "
+                 "borrows."),
+                (f"Finish with what {borrower} returned before calling {called}, or copy "
+                 "what you need out of it first (`.clone()` the item, read a `Copy` field "
+                 f"into a local): {borrower} borrows all of {variable}, so its result keeps "
+                 f"{variable} borrowed for as long as it is used."
+                 if whole else
+                 "Finish with the field before calling the method, or copy what you need "
+                 "out of it first (`.clone()`, `.len()`, an index): then no borrow of "
+                 f"{variable} is live when {called} borrows all of it mutably."),
+                "- Split the borrows: a method that takes `&mut self` locks the whole "
+                "struct, but writing the fields it changes directly (instead of calling "
+                f"{called}) lets the checker see that different fields are used.\n"
+                "- Turn the helper into a function over just the fields it needs "
+                f"(`fn {method or 'helper'}(field: &mut T, …)`), or group those fields into "
+                "their own struct with its own methods.\n"
+                + (f"- Let {borrower} return an index or an owned value (`Option<usize>`, a "
+                   "clone) instead of a reference into the struct, and look the item up "
+                   "again where it is needed.\n" if whole else "")
+                + "- Store an index or range instead of a reference into the struct.",
+            ),
+            "other": (
+                f"{variable} is borrowed again{second} while an earlier borrow{first} is "
+                "still in use; end the first borrow before the second begins.",
+                "Shorten the first borrow: move its last use before the second borrow, or "
+                "copy what you need out of it (`.clone()`, a `Copy` field) so it ends "
+                "right away.",
+                "- Split the value into parts that can be borrowed separately (distinct "
+                "struct fields, `split_at_mut`, `iter_mut`).\n"
+                "- If the sharing is inherent, use interior mutability (`Cell`, `RefCell`, "
+                "`Mutex`) and accept the runtime check.",
+            ),
+        }
+        tldr, preferred, others = shapes.get(shape, shapes["other"])
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=common.sentence(tldr),
+            what=what,
+            why=why,
+            fix=(
+                f"{preferred}\n\nThere is no mechanical fix: the right change depends on "
+                f"what the code means. Other options:\n\n{others}"
+            ),
+            rule=(
+                "At any point a value has one mutable borrow or any number of shared ones. "
+                "When two borrows overlap, either make one end sooner, borrow disjoint "
+                "parts through an API that proves they are disjoint, or restructure so "
+                "only one borrow is needed."
+            ),
+            caveat=(
+                "Some of these programs are sound and still rejected: the checker cannot "
+                "see that two indices differ, that a method touches only one field, or (in "
+                "the conditional-return case) that the borrow ends on the other path. The "
+                "workarounds above express the same intent in a form it can verify."
+            ),
+            links=(
+                Link("Error index: E0499", "https://doc.rust-lang.org/error_codes/E0499.html"),
+                Link("Error index: E0502", "https://doc.rust-lang.org/error_codes/E0502.html"),
+                Link("slice::get_disjoint_mut",
+                     "https://doc.rust-lang.org/std/primitive.slice.html#method.get_disjoint_mut"),
+                Link("HashMap::entry",
+                     "https://doc.rust-lang.org/std/collections/struct.HashMap.html"
+                     "#method.entry"),
+            ),
+        )
+
+
+FAMILY = ConflictingBorrows()

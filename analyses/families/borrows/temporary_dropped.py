@@ -1,0 +1,299 @@
+"""E0716: a temporary (a function's returned `String`, a `MutexGuard`, a `RefCell` borrow…)
+is freed at the end of its statement while a reference into it is still in use.
+
+The facts are the temporary's expression, its line, the `let` binding that keeps the borrow
+and where that borrow is used later.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.families.borrows import analysis as common
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes import statements as fixing
+from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.sources import Sources
+
+_MESSAGE = re.compile(r"temporary value dropped while borrowed")
+_GUARD = re.compile(r"\.(lock|read|write|borrow|borrow_mut|try_lock)\(\)")
+_GUARD_END = re.compile(r"\.(?:lock|read|write|borrow|borrow_mut|try_lock)\(\)"
+                        r"(?:\s*\.\s*(?:unwrap|expect)\((?:[^()]|\([^()]*\))*\))?$")
+# Between the temporary and its statement only nodes that evaluate it exactly once, in
+# order, unconditionally: hoisting it into a `let` before the statement changes nothing else.
+_TRANSPARENT = frozenset((
+    "let_declaration", "expression_statement", "call_expression", "arguments",
+    "field_expression", "reference_expression", "try_expression", "await_expression",
+    "tuple_expression", "array_expression", "struct_expression", "field_initializer_list",
+    "field_initializer", "shorthand_field_initializer", "base_field_initializer",
+    "unary_expression", "type_cast_expression", "parenthesized_expression",
+    "index_expression", "assignment_expression", "compound_assignment_expr",
+    "return_expression", "generic_function", "scoped_identifier",
+))
+# Macros that evaluate each argument once, where it is written.
+_PLAIN_MACROS = frozenset(("vec", "format", "print", "println", "eprint", "eprintln",
+                           "write", "writeln"))
+_VERBS = re.compile(r"^(?:get|read|load|make|build|fetch|create|new|compute|to|into|as|"
+                    r"parse|current|default)_")
+
+
+class TemporaryDropped(Family):
+    id = "temporary-dropped"
+    title = "Temporary value dropped while borrowed"
+    codes = ("E0716",)
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.code != "E0716" and not _MESSAGE.search(diagnostic.message):
+            return None
+        if common.is_overcapture(diagnostic):
+            return None
+        facts: dict[str, FactValue] = {}
+        related: list[Related] = []
+        primary = diagnostic.primary
+        if primary is not None:
+            facts["line"] = primary.line_start
+            expression = common.span_text(primary, sources)
+            if primary.line_start == primary.line_end and \
+                    primary.column_start == primary.column_end:
+                expression = (common.receiver_at(primary, sources)
+                              or _call_in_macro_at(primary, sources))
+            if expression:
+                facts["expression"] = expression
+            line = common.line_text(primary, sources) or ""
+            binding = re.match(r"\s*let\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)", line)
+            if binding:
+                facts["binding"] = binding.group(1)
+            if expression and expression in line:
+                facts["statement"] = line.strip()
+        freed = common.secondary(diagnostic, r"temporary value is freed at the end of this "
+                                              r"statement")
+        if freed is not None:
+            related.append(Related(freed, "the temporary is dropped here"))
+        used = common.secondary(diagnostic, r"borrow later (used|captured|stored)")
+        if used is not None:
+            facts["use_line"] = used.line_start
+            related.append(Related(used, "the borrow is still needed here"))
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        expression = match.fact("expression")
+        temp = f"`{expression}`" if expression else "the temporary value"
+        line = match.line("line")
+        binding = match.fact("binding")
+        used = match.line("use_line", " later")
+        guard = bool(expression and _GUARD.search(expression))
+        holder = "owner" if not guard else "guard"
+        example = (f"`let {holder} = {expression};`" if expression else
+                   f"`let {holder} = …;`")
+        statement = match.fact("statement")
+        if statement and expression:
+            after = f", then `{statement.replace(expression, holder, 1)}`"
+        else:
+            after = (f" and build `{binding}` from `{holder}`" if binding else
+                     f" and borrow from `{holder}`")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=common.sentence(
+                f"{temp}{line} is a temporary freed at the end of its statement, but a "
+                  f"borrow of it is used{used}; bind it with `let` first so it lives to the "
+                  "end of the block."),
+            what=common.sentence(
+                f"{temp}{line} produces a value that nothing owns: it is a temporary, and "
+                "it is dropped at the semicolon. "
+                + (f"`{binding}` keeps a reference into it, " if binding else
+                   "A reference into it is kept, ")
+                + f"and that reference is still needed{used}, after the temporary is gone."
+            ),
+            why=(
+                "Rust gives every value an owner. A value produced in the middle of an "
+                "expression (a returned `String`, a `MutexGuard` from `.lock()`, a `Ref` "
+                "from `.borrow()`) gets a hidden owner that lives only until the end of the "
+                "enclosing statement. Methods such as `trim`, `get`, `as_str` or `iter` "
+                "return borrows of their receiver, so calling them on a temporary produces "
+                "a reference that dies with the statement.\n\n"
+                "The compiler extends a temporary's life only when it is borrowed directly "
+                "in a `let` (`let s = &make();`), not when it is the receiver of a method "
+                "call, so a chain of calls loses it."
+                + ("\n\nFor a lock guard this matters twice over: the guard is what keeps "
+                   "the lock held, and the data may only be read while it exists."
+                   if guard else "")
+            ),
+            fix=(
+                f"Give the temporary a name so it lives to the end of the block: "
+                f"{example}{after} on the next line. That is exactly rustc's own "
+                "suggestion (it calls the binding `binding`).\n\n"
+                "Alternatively, turn the borrowed result into owned data while the "
+                "temporary is still alive: end the chain with `.to_string()`, "
+                "`.to_owned()` or `.cloned()`"
+                + (" — for a guard that also releases the lock right away, which is often "
+                   "what you want." if guard else ".")
+                + "\n\nThe `let` only helps if the borrow is used inside the same block. When "
+                "the statement sits in an `if` body or a loop and the borrow is kept after it "
+                "(assigned to a variable declared outside), the binding would die at the end "
+                "of that inner block: keep owned data in the outer variable instead (a "
+                "`String` rather than a `&str`). borrowlens offers the `let` rewrite only when "
+                "every later use is in the statement's own block."
+            ),
+            rule=(
+                "Temporaries live until the end of their statement. If you keep a borrow of "
+                "a value created inside an expression, first bind that value with `let` — "
+                "or keep an owned copy instead of the borrow."
+            ),
+            caveat=(
+                "Edition 2024 shortened some temporary lifetimes (the tail expression of a "
+                "block and `if let` scrutinees), so code that compiled on 2021 may report "
+                "this error after migrating; the same `let` binding fixes it."
+            ),
+            links=(
+                Link("Error index: E0716", "https://doc.rust-lang.org/error_codes/E0716.html"),
+                Link("Rust Reference: temporary lifetimes",
+                     "https://doc.rust-lang.org/reference/destructors.html#temporary-scopes"),
+            ),
+        )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Hoist the temporary into a `let` just before its statement and use the new
+        binding in its place, so it lives to the end of the block."""
+        diagnostic = match.diagnostic
+        primary = diagnostic.primary if diagnostic is not None else None
+        if diagnostic is None or primary is None:
+            return []
+        file = fixkit.SourceFile.load(sources, primary.file)
+        if file is None:
+            return []
+        start = file.byte_at(primary.line_start, primary.column_start)
+        end = file.byte_at(primary.line_end, primary.column_end)
+        if end <= start:
+            return []
+        node = file.node_for_span(primary)
+        statement = fixing.statement_of(node) if node is not None else None
+        if node is None or statement is None or not _hoistable(file, node, statement):
+            return []
+        expression = file.parsed.data[start:end].decode("utf-8")
+        if not fixing.is_expression(expression) or start < statement.start_byte:
+            return []
+        # The new binding lives to the end of the statement's block: every later use of the
+        # borrow has to be inside it (not after the `if`/loop body the statement sits in).
+        used = common.secondary(diagnostic, r"borrow later (used|captured|stored)")
+        block = statement.parent
+        if used is None or block is None or used.file != primary.file:
+            return []
+        used_at = file.byte_at(used.line_start, used.column_start)
+        if not statement.end_byte <= used_at < block.end_byte:
+            return []
+        name = fixing.fresh_name(file, fixing.enclosing_function(statement),
+                                 _names_for(expression))
+        lead = file.parsed.data[statement.start_byte:start].decode("utf-8")
+        edit = file.edit_bytes(statement.start_byte, end,
+                               f"let {name} = {expression};\n{file.indent_of(statement)}"
+                               f"{lead}{name}")
+        shown = expression if len(expression) <= 40 else expression[:37] + "…"
+        fix = fixkit.make_fix("bind-temporary",
+                              f"Bind `{shown}` to `{name}` before the statement",
+                              [edit], preferred=True)
+        return [fix] if fix else []
+
+
+def _call_in_macro_at(span: Span, sources: Sources) -> str | None:
+    """For a zero-width span (pasted text) inside a macro's arguments, where tree-sitter sees
+    only tokens: the `path(…)` call that starts there."""
+    text = sources.text(span.file)
+    if text is None:
+        return None
+    parsed = syntax.parse(text)
+    node = parsed.node_at(span.line_start, span.column_start)
+    if node is None or syntax.enclosing(node, "token_tree") is None:
+        return None
+    rest = parsed.data[parsed.byte_offset(span.line_start, span.column_start):].decode(
+        "utf-8", errors="replace")
+    head = re.match(r"[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*\(", rest)
+    if head is None:
+        return None
+    depth = 0
+    for index in range(head.end() - 1, len(rest)):
+        depth += {"(": 1, ")": -1}.get(rest[index], 0)
+        if depth == 0:
+            return rest[:index + 1] if "\n" not in rest[:index + 1] else None
+    return None
+
+
+def _hoistable(file: fixkit.SourceFile, node: tree_sitter.Node,
+               statement: tree_sitter.Node) -> bool:
+    """True when nothing between the temporary and its statement runs it conditionally,
+    repeatedly or later (closures, branches, loops, `&&`), or inside an unknown macro."""
+    if statement.type not in ("let_declaration", "expression_statement"):
+        return False
+    for ancestor in syntax.ancestors(node):
+        if ancestor.id == statement.id:
+            return True
+        kind = ancestor.type
+        if kind == "token_tree":
+            continue
+        if kind == "macro_invocation":
+            macro = ancestor.child_by_field_name("macro")
+            if macro is None or file.node_text(macro) not in _PLAIN_MACROS:
+                return False
+            continue
+        if kind == "binary_expression":
+            operator = ancestor.child_by_field_name("operator")
+            if operator is None or file.node_text(operator) in ("&&", "||"):
+                return False
+            continue
+        if kind == "match_expression":
+            value = ancestor.child_by_field_name("value")
+            if value is None or not value.start_byte <= node.start_byte < value.end_byte:
+                return False
+            continue
+        if kind not in _TRANSPARENT:
+            return False
+    return False
+
+
+def _names_for(expression: str) -> list[str]:
+    """Binding names that say what the temporary is: `guard` for a lock, `banner` for
+    `read_banner()`, `config` for `Config::load(…)`."""
+    if _GUARD_END.search(expression):
+        return ["guard", "lock_guard"]
+    parsed = syntax.parse(f"fn __f() {{ let __x = ({expression}); }}")
+    node: tree_sitter.Node | None = parsed.root
+    # The parenthesized expression inside the synthetic `let`.
+    for kind in ("function_item", "block", "let_declaration"):
+        node = next((c for c in node.named_children if c.type == kind), None) if node else None
+    value = node.child_by_field_name("value") if node is not None else None
+    if value is not None and value.type == "parenthesized_expression" and value.named_children:
+        value = value.named_children[0]
+    base = ""
+    if value is not None and value.type == "call_expression":
+        function = value.child_by_field_name("function")
+        if function is not None and function.type == "generic_function":
+            function = function.child_by_field_name("function")
+        if function is not None and function.type == "identifier":
+            base = parsed.node_text(function)
+        elif function is not None and function.type == "field_expression":
+            field = function.child_by_field_name("field")
+            base = parsed.node_text(field) if field is not None else ""
+        elif function is not None and function.type == "scoped_identifier":
+            name = function.child_by_field_name("name")
+            path = function.child_by_field_name("path")
+            base = parsed.node_text(name) if name is not None else ""
+            if path is not None and base in ("new", "from", "default", "with_capacity",
+                                             "open", "load", "create", "connect"):
+                base = fixing.snake_case(parsed.node_text(path).rsplit("::", 1)[-1])
+    elif value is not None and value.type == "macro_invocation":
+        macro = value.child_by_field_name("macro")
+        base = {"format": "text", "vec": "items"}.get(
+            parsed.node_text(macro) if macro is not None else "", "")
+    base = _VERBS.sub("", base) if _VERBS.sub("", base) else base
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", base):
+        base = ""
+    names = [base, f"{base}_owned"] if base else []
+    return [*names, "owned", "value"]
+
+
+FAMILY = TemporaryDropped()

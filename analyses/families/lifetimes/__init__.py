@@ -1,0 +1,2 @@
+"""Families of lifetime relations: elision, `impl Trait` captures, higher-ranked bounds,
+invariance, outlives requirements."""

@@ -1,0 +1,308 @@
+"""Helpers shared by the lifetime-relation families (E0309/E0310, E0700, the edition-2024
+`impl Trait` over-capture, elision, invariance, higher-ranked bounds): rustc's suggestions
+read the same way from JSON and from rust-analyzer's LSP shape, and the few tree-sitter walks
+they need (the enclosing function, the parameter under a span, the callee of a call, the
+closure a binding holds).
+
+Not a family: the registry skips modules whose name starts with an underscore.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.sources import Sources
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Through the LSP a spanned help arrives as a related span labelled "<message>: `<replacement>`".
+_LSP_SUGGESTION = re.compile(r"^(?P<message>.*?): `(?P<replacement>[^`]*)`", re.S)
+
+# rustc's wording of a code-less lifetime relation error, and of its return-value label.
+LIFETIME_MESSAGE = re.compile(r"lifetime may not live long enough")
+RETURN_MISMATCH = re.compile(
+    r"(?P<kind>associated function|function|method|closure) was supposed to return data with "
+    r"lifetime `(?P<expected>'[^`]+)` but it is returning data with lifetime `(?P<actual>'[^`]+)`"
+)
+# Variance notes: "mutable references are invariant over their type parameter", "the struct
+# `Cell<T>` is invariant over the parameter `T`", "which makes the generic argument … invariant".
+INVARIANCE = re.compile(
+    r"invariant over (?:their|the) (?:type )?parameter|makes the generic argument .{0,80}invariant"
+    r"|requirement occurs because of (?:a mutable reference|the type|a mutable pointer)"
+)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed source file with the node found at a span."""
+
+    parsed: syntax.Parsed
+    node: tree_sitter.Node
+
+    def text(self, node: tree_sitter.Node) -> str:
+        return self.parsed.node_text(node)
+
+
+def locate(span: Span | None, sources: Sources) -> Located | None:
+    """The smallest named node at the start of the span, with its parsed file."""
+    if span is None:
+        return None
+    text = sources.text(span.file)
+    if text is None:
+        return None
+    parsed = syntax.parse(text)
+    node = parsed.node_at(span.line_start, span.column_start)
+    return Located(parsed, node) if node is not None else None
+
+
+def enclosing_function(span: Span | None, sources: Sources) -> tuple[Located, str] | None:
+    """The `fn` item a span sits in and its name."""
+    found = locate(span, sources)
+    if found is None:
+        return None
+    function = syntax.enclosing(found.node, "function_item", "function_signature_item")
+    name = function.child_by_field_name("name") if function else None
+    if function is None or name is None:
+        return None
+    return Located(found.parsed, function), found.text(name)
+
+
+def function_name(span: Span | None, sources: Sources) -> str | None:
+    """The enclosing function's name, from the tree or (no source) from rustc's quoted line."""
+    found = enclosing_function(span, sources)
+    if found is not None:
+        return found[1]
+    if span is not None and span.text:
+        match = re.search(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)", span.text[0])
+        return match.group(1) if match else None
+    return None
+
+
+def suggestion(diagnostic: Diagnostic, pattern: str) -> tuple[Span, str] | None:
+    """The first replacement proposed by a help whose message matches `pattern`.
+
+    From rustc's JSON it is a child's suggestion; through the LSP the same help is a related
+    span labelled "<message>: `<replacement>`".
+    """
+    regex = re.compile(pattern)
+    for child in diagnostic.children:
+        if child.suggestions and regex.search(child.message):
+            first = child.suggestions[0]
+            return first.span, first.replacement
+    for span, label in diagnostic.labels():
+        found = _LSP_SUGGESTION.match(label)
+        if found and regex.search(found.group("message")):
+            return span, found.group("replacement")
+    return None
+
+
+def help_span(diagnostic: Diagnostic, pattern: str) -> Span | None:
+    """The span of a help or labelled note whose text matches, from either producer."""
+    regex = re.compile(pattern)
+    for child in diagnostic.children:
+        if child.spans and regex.search(child.message):
+            return child.spans[0]
+    for span, label in diagnostic.labels():
+        if regex.search(label):
+            return span
+    return None
+
+
+def labelled(diagnostic: Diagnostic, pattern: str) -> tuple[Span, re.Match[str]] | None:
+    """The first labelled span (own or a child's) whose label matches; primaries last.
+
+    Through the LSP a primary's label is often dropped, so secondary labels are preferred.
+    """
+    regex = re.compile(pattern)
+    late: tuple[Span, re.Match[str]] | None = None
+    for span, label in diagnostic.labels():
+        found = regex.search(label)
+        if found is None:
+            continue
+        if not span.is_primary:
+            return span, found
+        late = late or (span, found)
+    return late
+
+
+def parameter_name(span: Span, sources: Sources) -> str | None:
+    """The name of the parameter whose type a span points into (`self` for `&self`)."""
+    found = locate(span, sources)
+    if found is not None:
+        node = syntax.enclosing(found.node, "self_parameter", "parameter", "closure_parameters")
+        if node is not None and node.type == "self_parameter":
+            return "self"
+        if node is not None and node.type == "parameter":
+            pattern = node.child_by_field_name("pattern")
+            if pattern is not None:
+                name = _IDENT.findall(found.text(pattern))
+                return name[-1] if name else None
+    if span.text:
+        line = span.text[0]
+        before, after = line[: span.column_start - 1], line[span.column_start - 1:]
+        if re.match(r"&\s*(?:'\w+\s+)?(?:mut\s+)?self\b", after):
+            return "self"
+        names = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*:\s*$", before)
+        return names[-1] if names else None
+    return None
+
+
+def callee(node: tree_sitter.Node, located: Located) -> str | None:
+    """The name a call expression calls: `cache.hot_keys(…)` → `hot_keys`, `a::b(…)` → `b`."""
+    call = syntax.enclosing(node, "call_expression")
+    if call is None:
+        # the span may start at the receiver of a method chain: look for a call below it
+        call = next((n for n in _descendants(node) if n.type == "call_expression"), None)
+    if call is None:
+        return None
+    function = call.child_by_field_name("function")
+    while function is not None and function.type == "generic_function":
+        function = function.child_by_field_name("function")
+    if function is None:
+        return None
+    if function.type == "field_expression":
+        field = function.child_by_field_name("field")
+        return located.text(field) if field is not None else None
+    if function.type == "scoped_identifier":
+        name = function.child_by_field_name("name")
+        return located.text(name) if name is not None else None
+    if function.type == "identifier":
+        return located.text(function)
+    return None
+
+
+def call_path(node: tree_sitter.Node, located: Located) -> str | None:
+    """The written path of the call a node sits in: `tokio::spawn`, `self.items.push`."""
+    call = syntax.enclosing(node, "call_expression")
+    if call is None:
+        call = next((n for n in _descendants(node) if n.type == "call_expression"), None)
+    function = call.child_by_field_name("function") if call is not None else None
+    return located.text(function) if function is not None else None
+
+
+def _descendants(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+    out: list[tree_sitter.Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed(current.named_children))
+    return out
+
+
+def descendants(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+    """Every named node under `node` (itself first), in source order."""
+    return _descendants(node)
+
+
+def binding_of(node: tree_sitter.Node, located: Located) -> str | None:
+    """The variable a call's result goes into: `let hot = …` or `iter = …`."""
+    for ancestor in [node, *syntax.ancestors(node)]:
+        if ancestor.type == "let_declaration":
+            pattern = ancestor.child_by_field_name("pattern")
+            names = _IDENT.findall(located.text(pattern)) if pattern is not None else []
+            names = [n for n in names if n not in ("mut", "ref")]
+            return names[0] if names else None
+        if ancestor.type == "assignment_expression":
+            left = ancestor.child_by_field_name("left")
+            return located.text(left) if left is not None else None
+        if ancestor.type in ("block", "function_item", "closure_expression"):
+            return None
+    return None
+
+
+def closure_bound_to(name: str, scope: tree_sitter.Node,
+                     located: Located) -> tree_sitter.Node | None:
+    """The closure expression a `let name = |…| …` in `scope` binds, if any."""
+    for node in _descendants(scope):
+        if node.type != "let_declaration":
+            continue
+        pattern = node.child_by_field_name("pattern")
+        value = node.child_by_field_name("value")
+        if pattern is None or value is None or value.type != "closure_expression":
+            continue
+        if _IDENT.findall(located.text(pattern))[-1:] == [name]:
+            return value
+    return None
+
+
+def strip_lifetimes(text: str) -> str:
+    """A type with its lifetimes and binders removed, to compare shapes: `&'a _` → `&_`."""
+    text = re.sub(r"for<[^>]*>\s*", "", text)
+    text = re.sub(r"\{[^}]*\}", "", text)
+    text = re.sub(r"'\w+\s*,?\s*", "", text)
+    text = re.sub(r"<\s*>", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def strip_derefs(name: str) -> str:
+    """`*cache` → `cache`, `(*self).items` → `self.items`."""
+    name = re.sub(r"\(\*+([^()]*)\)", r"\1", name.strip())
+    return name.lstrip("*&").strip()
+
+
+def _with_lifetime(reference: str, lifetime: str) -> str:
+    """`&str` → `&'a str`, `&mut self` → `&'a mut self`, `&'_ T` → `&'a T`."""
+    reference = reference.replace("'_", lifetime)
+    return re.sub(r"^&\s*(?!')", f"&{lifetime} ", reference)
+
+
+def retie_signature(function: Located, inputs: set[str], lifetime: str = "'a") -> str | None:
+    """The function's signature with `lifetime` on the named inputs and on the result.
+
+    `inputs` holds parameter names (`self` for the receiver). Returns None when the function
+    has no return type or uses `lifetime` already.
+    """
+    node = function.node
+    name = node.child_by_field_name("name")
+    parameters = node.child_by_field_name("parameters")
+    result = node.child_by_field_name("return_type")
+    if name is None or parameters is None or result is None:
+        return None
+    if lifetime in function.text(node).split("{", 1)[0]:
+        return None
+    pieces: list[str] = []
+    for param in parameters.named_children:
+        text = function.text(param)
+        if param.type == "self_parameter" and "self" in inputs and text.startswith("&"):
+            text = _with_lifetime(text, lifetime)
+        elif param.type == "parameter":
+            pattern = param.child_by_field_name("pattern")
+            kind = param.child_by_field_name("type")
+            label = function.text(pattern) if pattern is not None else ""
+            if kind is not None and label.split()[-1:] and label.split()[-1] in inputs:
+                kind_text = function.text(kind)
+                if kind_text.startswith("&") or "'_" in kind_text:
+                    text = f"{label}: {_with_lifetime(kind_text, lifetime)}"
+        pieces.append(text)
+    returned = function.text(result)
+    if "'_" in returned or returned.startswith("&"):
+        returned = _with_lifetime(returned, lifetime)
+    elif returned.startswith("impl "):
+        returned = f"{returned} + {lifetime}"
+    generics = node.child_by_field_name("type_parameters")
+    if generics is not None:
+        inner = function.text(generics)[1:-1].strip()
+        generic_text = f"<{lifetime}, {inner}>"
+    else:
+        generic_text = f"<{lifetime}>"
+    return f"fn {function.text(name)}{generic_text}({', '.join(pieces)}) -> {returned}"
+
+
+def span_source(span: Span, sources: Sources) -> str | None:
+    """The source text a span covers (from the file, else from rustc's quoted lines)."""
+    text = sources.text(span.file)
+    lines = text.splitlines() if text is not None else list(span.text)
+    first = span.line_start - (1 if text is not None else span.line_start)
+    last = span.line_end - (1 if text is not None else span.line_start)
+    if not (0 <= first <= last < len(lines)):
+        return None
+    if first == last:
+        return lines[first][span.column_start - 1: span.column_end - 1]
+    middle = lines[first + 1: last]
+    return "\n".join([lines[first][span.column_start - 1:], *middle,
+                      lines[last][: span.column_end - 1]])

@@ -1,0 +1,356 @@
+"""Code-less "lifetime may not live long enough": elision tied the result to the wrong input.
+
+When a method has `&self` and returns a reference (or an `impl Trait + '_`) with no named
+lifetime, elision ties the result to `self`. A body that returns data borrowed from another
+parameter then fails with "method was supposed to return data with lifetime `'2` but it is
+returning data with lifetime `'1`". Facts: the function, the parameter actually returned, the
+input elision tied the result to.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.families.lifetimes import analysis as common
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes import signatures as lifetimes
+from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.rust.sources import Sources
+
+Node = tree_sitter.Node
+
+_CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
+_NUMBERED = re.compile(r"'\d+$")
+
+
+def _named_params(diagnostic: Diagnostic, sources: Sources) -> dict[str, tuple[Span, str]]:
+    """`'1` → (span, parameter name) for every "let's call the lifetime" label."""
+    out: dict[str, tuple[Span, str]] = {}
+    for span, label in diagnostic.labels():
+        found = _CALL.search(label)
+        if found is None:
+            continue
+        name = common.parameter_name(span, sources)
+        if name:
+            out[found.group("lt")] = (span, name)
+    return out
+
+
+def _reads_self(file: fixkit.SourceFile, function: Node) -> bool:
+    """True when the body mentions `self` at all: the result may then borrow from it too."""
+    body = function.child_by_field_name("body")
+    return body is None or re.search(r"\bself\b", file.node_text(body)) is not None
+
+
+_NESTED = ("closure_expression", "function_item", "async_block")
+_LITERALS = ("string_literal", "raw_string_literal", "integer_literal", "float_literal",
+             "boolean_literal", "char_literal")
+
+
+class _UnknownOriginError(Exception):
+    """A returned expression whose origin is not followed."""
+
+
+def _tail(block: Node) -> Node | None:
+    children = [c for c in block.named_children if c.type not in ("line_comment",
+                                                                  "block_comment")]
+    if not children:
+        return None
+    last = children[-1]
+    if last.type == "expression_statement":
+        ended = last.text is not None and last.text.rstrip().endswith(b";")
+        return None if ended or not last.named_children else last.named_children[0]
+    return None if last.type in ("let_declaration", "empty_statement") or \
+        last.type.endswith("_item") else last
+
+
+def _returned_roots(file: fixkit.SourceFile, function: Node) -> set[str] | None:
+    """The parameters (`self` included) a returned reference can borrow from, following
+    the body's tail and `return`s through `&x[..]`, fields, method receivers and locals'
+    initialisers (an index or a range does not count); None when something is not
+    understood."""
+    body = function.child_by_field_name("body")
+    params = function.child_by_field_name("parameters")
+    if body is None or params is None:
+        return None
+    parameters = {file.node_text(p.child_by_field_name("pattern") or p)
+                  for p in params.named_children if p.type == "parameter"}
+    locals_: dict[str, list[Node]] = {}
+    returned: list[Node] = []
+    stack = list(body.named_children)
+    while stack:
+        node = stack.pop()
+        if node.type in _NESTED:
+            continue
+        if node.type == "let_declaration":
+            pattern = node.child_by_field_name("pattern")
+            value = node.child_by_field_name("value")
+            if pattern is not None and pattern.type == "identifier" and value is not None:
+                locals_.setdefault(file.node_text(pattern), []).append(value)
+        if node.type == "return_expression":
+            if not node.named_children:
+                return None
+            returned.append(node.named_children[0])
+        stack.extend(node.named_children)
+    tail = _tail(body)
+    if tail is not None:
+        returned.append(tail)
+    roots: set[str] = set()
+
+    def visit(expr: Node, depth: int) -> None:
+        kind = expr.type
+        if depth > 8:
+            raise _UnknownOriginError
+        if kind in _LITERALS:
+            return
+        if kind == "self":
+            roots.add("self")
+        elif kind == "identifier":
+            name = file.node_text(expr)
+            if name in parameters:
+                roots.add(name)
+            elif name in locals_:
+                for value in locals_[name]:
+                    visit(value, depth + 1)
+            else:
+                raise _UnknownOriginError
+        elif kind in ("parenthesized_expression", "try_expression", "reference_expression",
+                      "type_cast_expression"):
+            inner = expr.child_by_field_name("value") or (
+                expr.named_children[0] if expr.named_children else None)
+            if inner is None:
+                raise _UnknownOriginError
+            visit(inner, depth + 1)
+        elif kind == "index_expression":
+            visit(expr.named_children[0], depth + 1)
+        elif kind == "field_expression":
+            owner = expr.child_by_field_name("value")
+            if owner is None:
+                raise _UnknownOriginError
+            visit(owner, depth + 1)
+        elif kind == "call_expression":
+            function_node = expr.child_by_field_name("function")
+            arguments = expr.child_by_field_name("arguments")
+            if function_node is not None and function_node.type == "field_expression":
+                receiver = function_node.child_by_field_name("value")
+                if receiver is not None:
+                    visit(receiver, depth + 1)
+            for argument in arguments.named_children if arguments is not None else []:
+                if argument.type not in ("closure_expression", "line_comment",
+                                         "block_comment"):
+                    visit(argument, depth + 1)
+        elif kind == "block":
+            inner_tail = _tail(expr)
+            if inner_tail is not None:
+                visit(inner_tail, depth + 1)
+        elif kind == "if_expression":
+            for part in (expr.child_by_field_name("consequence"),
+                         expr.child_by_field_name("alternative")):
+                if part is not None:
+                    visit(part, depth + 1)
+        elif kind == "else_clause":
+            for child in expr.named_children:
+                visit(child, depth + 1)
+        elif kind == "match_expression":
+            block = expr.child_by_field_name("body")
+            for arm in block.named_children if block is not None else []:
+                arm_value = arm.child_by_field_name("value") if arm.type == "match_arm" else None
+                if arm_value is not None:
+                    visit(arm_value, depth + 1)
+        elif kind in ("return_expression", "break_expression", "continue_expression"):
+            return
+        else:
+            raise _UnknownOriginError
+
+    try:
+        for expr in returned:
+            visit(expr, 0)
+    except _UnknownOriginError:
+        return None
+    return roots
+
+
+def _result_may_borrow_self(file: fixkit.SourceFile, function: Node) -> bool:
+    """True unless the returned reference visibly comes only from other parameters (then
+    `&self` can stay elided and callers stay free to drop `self` early)."""
+    roots = _returned_roots(file, function)
+    if roots is None:
+        return _reads_self(file, function)
+    return "self" in roots
+
+
+class ElisionWrongLifetime(Family):
+    id = "elision-wrong-lifetime"
+    title = "Elided lifetime tied the result to the wrong input"
+    codes = ()
+    priority = 10
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):
+            return None
+        if diagnostic.find(common.INVARIANCE) is not None:
+            return None
+        mismatch = diagnostic.find(common.RETURN_MISMATCH)
+        params = _named_params(diagnostic, sources)
+        if mismatch is not None:
+            expected, actual = mismatch.group("expected"), mismatch.group("actual")
+            if not (_NUMBERED.match(expected) and _NUMBERED.match(actual)):
+                return None
+            if mismatch.group("kind") == "closure":
+                return None
+        else:
+            # Through the LSP the primary label can be lost; recognise the shape from the
+            # labels: two anonymous reference lifetimes, one of them `self`'s, and no closure.
+            if len(params) < 2 or "self" not in {name for _, name in params.values()}:
+                return None
+            if diagnostic.find(r"return type of closure|returning this value|argument requires"
+                               r"|assignment requires|must outlive") is not None:
+                return None
+            expected = next(lt for lt, (_, name) in params.items() if name == "self")
+            actual = next(lt for lt, (_, name) in params.items() if name != "self")
+
+        facts: dict[str, FactValue] = {}
+        related: list[Related] = []
+        primary = diagnostic.primary
+        function = common.function_name(primary, sources)
+        if function:
+            facts["function"] = function
+        if primary is not None:
+            facts["return_line"] = primary.line_start
+        if actual in params:
+            span, name = params[actual]
+            facts["returned"] = name
+            related.append(Related(span, f"`{name}`'s borrow is what the body returns"))
+        if expected in params:
+            span, name = params[expected]
+            facts["tied_to"] = name
+            related.append(Related(span, f"elision tied the returned reference to `{name}`"))
+        enclosing = common.enclosing_function(primary, sources)
+        if enclosing is not None and "returned" in facts:
+            parameters = enclosing[0].node.child_by_field_name("parameters")
+            kinds = [p.type for p in parameters.named_children] if parameters else []
+            if "tied_to" not in facts and "self_parameter" in kinds:
+                facts["tied_to"] = "self"
+            located = enclosing[0]
+            file = fixkit.SourceFile(primary.file if primary else "", located.parsed)
+            tied = str(facts.get("tied_to", "self"))
+            inputs = {str(facts["returned"])}
+            if _result_may_borrow_self(file, located.node) or tied != "self":
+                inputs.add(tied)
+            lifetime = lifetimes.fresh_lifetime(lifetimes.lifetimes_in_scope(file,
+                                                                             located.node))
+            signature = common.retie_signature(located, inputs, lifetime)
+            if signature:
+                facts["suggested_signature"] = signature
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        function = match.code("function", "the function")
+        returned = match.fact("returned")
+        tied = match.fact("tied_to")
+        ret = f"`{returned}`" if returned else "another parameter"
+        tied_code = f"`{tied}`" if tied else "`self`"
+        ret_name = returned or "other"
+        line = match.line("return_line")
+        signature = match.fact("suggested_signature") or (
+            f"fn {match.fact('function') or 'name'}<'a>(&'a self, …, {ret_name}: &'a T) "
+            "-> &'a T")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=(f"{function}'s elided return lifetime is tied to {tied_code}, but the body "
+                  f"returns data borrowed from {ret}{line}; name a lifetime that ties the result "
+                  f"to {ret} as well."),
+            what=(
+                f"The signature of {function} writes no lifetime on its result, so the "
+                f"elision rules picked one: the returned reference borrows from {tied_code}. "
+                f"The body{line} returns something borrowed from {ret} instead, and nothing in "
+                f"the signature says {ret} lives as long as {tied_code}. rustc's `'1` and `'2` "
+                "are its names for those two anonymous lifetimes."
+            ),
+            why=(
+                "Lifetime elision is a fixed, syntactic default, not inference from the body: "
+                "with a single reference input the output borrows from it, and in a method with "
+                "`&self` or `&mut self` the output borrows from `self`, whatever other reference "
+                "parameters there are. The body is then checked against that signature.\n\n"
+                f"Callers rely on the signature too: they may drop the argument passed as {ret} "
+                f"while keeping the result, believing it only borrows {tied_code}. Returning "
+                f"{ret} would then leave a dangling reference, so the compiler rejects the body."
+            ),
+            fix=(
+                "Name the lifetime and tie the result to every input it can come from: "
+                f"`{signature}`. When the result comes only from {ret}, put the lifetime on "
+                f"{ret} and the return type and leave {tied_code} elided — callers then stay "
+                f"free to drop {tied_code} early.\n\n"
+                "The quick fix writes exactly that signature: it declares a lifetime the "
+                "function and its `impl` do not use yet, puts it on the returned input and on "
+                "every elided reference of the return type, and on `&self` only when the "
+                "returned value can come from `self` (reading `self` to compute an index does "
+                "not count). It is not offered for a method of a trait impl (the trait fixes "
+                "the signature) or when the types hold `Fn(&T)`/`dyn` parts whose lifetimes "
+                "elision treats on their own.\n\n"
+                "If tying the inputs together is too restrictive for callers, return an owned "
+                "value (`String`, or `Cow<'_, str>` to avoid copying in the common case) "
+                "instead of a reference."
+            ),
+            rule=(
+                "Elision is only a shorthand for the common case: a method returning a "
+                "reference borrows from `self`. As soon as the result can come from another "
+                "parameter, write the lifetimes out so the signature says which inputs the "
+                "result borrows."
+            ),
+            links=(
+                Link("Rust Reference: lifetime elision",
+                     "https://doc.rust-lang.org/reference/lifetime-elision.html"),
+                Link("The Rust Book: lifetime elision rules",
+                     "https://doc.rust-lang.org/book/ch10-03-lifetime-syntax.html"
+                     "#lifetime-elision"),
+            ),
+        )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Name the lifetime: `<'a>` on the fn, `'a` on the input the body returns and on
+        the result's references — and on `&self` too when the result may come from `self`."""
+        returned = match.fact("returned")
+        if match.diagnostic is None or not returned or returned == "self":
+            return []
+        primary = match.diagnostic.primary
+        file = fixkit.SourceFile.load(sources, primary.file) if primary is not None else None
+        function = (file.node_for_span(primary, "function_item")
+                    if file is not None and primary is not None else None)
+        if file is None or function is None or lifetimes.in_trait_contract(function):
+            return []
+        result = function.child_by_field_name("return_type")
+        body = function.child_by_field_name("body")
+        param = lifetimes.parameter_named(file, function, returned)
+        param_type = param.child_by_field_name("type") if param is not None else None
+        if result is None or body is None or param_type is None:
+            return []
+        lifetime = lifetimes.fresh_lifetime(lifetimes.lifetimes_in_scope(file, function))
+        on_param = lifetimes.tie_type(file, param_type, lifetime)
+        on_result = lifetimes.tie_type(file, result, lifetime)
+        declared = lifetimes.declare_lifetime(file, function, lifetime)
+        if on_param is None or on_result is None or declared is None:
+            return []
+        edits: list[TextEdit] = [declared, *on_param, *on_result]
+        tied = match.fact("tied_to") or "self"
+        both = tied == "self" and _result_may_borrow_self(file, function)
+        if both:
+            receiver = lifetimes.parameter_named(file, function, "self")
+            on_self = (lifetimes.tie_self(file, receiver, lifetime)
+                       if receiver is not None else None)
+            if on_self is None:
+                return []
+            edits.append(on_self)
+        name = file.node_text(function.child_by_field_name("name") or function)
+        title = (f"Tie the result of `{name}` to `self` and `{returned}` with `{lifetime}`"
+                 if both else f"Tie the result of `{name}` to `{returned}` with `{lifetime}`")
+        fix = fixkit.make_fix("name-lifetime", title, edits, preferred=True)
+        return [fix] if fix else []
+
+
+FAMILY = ElisionWrongLifetime()

@@ -1,0 +1,323 @@
+"""E0700: the hidden type behind a returned `impl Trait` captures a lifetime its bounds omit.
+
+Before edition 2024 a return-position `impl Trait` only captures the lifetimes written in it
+(plus type parameters); when the concrete type borrows from an input (an iterator over
+`&self`, a closure holding a `&str`) that borrow must be named: `+ use<'a>` (precise
+capturing, stable since 1.82) or `+ 'a`. In edition 2024 the same error comes from a written
+`use<…>` list that leaves the lifetime out. Facts: the lifetime, the function, the written
+`impl …`, the `use<…>` bound that fixes it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.families.lifetimes import analysis as common
+from borrowlens.analyses.fixes import bounds
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.rust import items as rustsyntax
+from borrowlens.analyses.rust.sources import Sources
+
+_MESSAGE = re.compile(r"hidden type for `(?P<impl>.+)` captures lifetime that does not appear "
+                      r"in bounds")
+_CAPTURES = re.compile(r"captures the (?:lifetime `(?P<named>'[^`]+)`|(?P<anon>anonymous) "
+                       r"lifetime|lifetime `?(?P<other>'\w+)`?)")
+_USE_LIST = re.compile(r"use<(?P<inner>[^>]*)>")
+
+
+class HiddenTypeCapturesLifetime(Family):
+    id = "hidden-type-captures-lifetime"
+    title = "impl Trait hides a borrow it does not declare"
+    codes = ("E0700",)
+    priority = 10
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        found = _MESSAGE.search(diagnostic.message)
+        if found is None and diagnostic.code != "E0700":
+            return None
+        facts: dict[str, FactValue] = {}
+        related: list[Related] = []
+        impl_trait = found.group("impl") if found else None
+        if impl_trait:
+            facts["impl_trait"] = impl_trait
+
+        lifetime: str | None = None
+        captured = common.labelled(diagnostic, _CAPTURES.pattern)
+        if captured is not None:
+            hit = captured[1]
+            lifetime = hit.group("named") or hit.group("other") or ("'_" if hit.group("anon")
+                                                                     else None)
+            related.append(Related(captured[0], "the borrow the returned value holds comes "
+                                                "from here"))
+            owner = common.parameter_name(captured[0], sources)
+            if owner:
+                facts["borrowed_param"] = owner
+        hint = common.suggestion(diagnostic, r"use<|capture|bound")
+        if lifetime is None and hint is not None:
+            named = re.search(r"'\w+", hint[1])
+            lifetime = named.group(0) if named else None
+        if lifetime is None:
+            help_text = diagnostic.find(r"explicitly capture `('[^`]+)`")
+            lifetime = help_text.group(1) if help_text else None
+        if lifetime is None:
+            # "= note: hidden type `…` captures lifetime `'_`" (an elided `&self` borrow)
+            noted = diagnostic.find(r"captures (?:the )?lifetime `('[^`]+)`")
+            lifetime = noted.group(1) if noted else None
+        if lifetime:
+            facts["lifetime"] = lifetime
+
+        opaque = common.labelled(diagnostic, r"opaque type defined here")
+        if opaque is not None:
+            related.append(Related(opaque[0], "add the captured lifetime to this `impl` type"))
+            written = common.span_source(opaque[0], sources)
+            if written and written.startswith("impl"):
+                impl_trait = " ".join(written.split())
+                facts["impl_trait"] = impl_trait
+        if lifetime:
+            existing = _USE_LIST.search(impl_trait or "")
+            if existing is not None:
+                inner = [p.strip() for p in existing.group("inner").split(",") if p.strip()]
+                lifetimes = [p for p in inner if p.startswith("'")]
+                others = [p for p in inner if not p.startswith("'")]
+                facts["use_bound"] = f"use<{', '.join([*lifetimes, lifetime, *others])}>"
+            else:
+                # Every lifetime the bounds already name must be listed too, or rustc rejects
+                # the `use<…>` list itself.
+                in_bounds = [lt for lt in dict.fromkeys(re.findall(r"'\w+", impl_trait or ""))
+                             if lt not in ("'static", lifetime)]
+                facts["use_bound"] = f"use<{', '.join([*in_bounds, lifetime])}>"
+        if hint is not None:
+            # rustc's own suggestion, when it made one, is the list that compiles.
+            suggested = re.search(r"use<[^>]*>", hint[1])
+            if suggested:
+                facts["use_bound"] = suggested.group(0)
+
+        owner_name = facts.get("borrowed_param")
+        if (lifetime == "'_" and isinstance(owner_name, str) and owner_name != "self"
+                and re.search(r"'\w+", impl_trait or "")):
+            # `use<'_>` only resolves when elision has a single source; here the signature
+            # already names a lifetime, so `'_` is ambiguous (E0106, even in rustc's own
+            # suggestion). Name the parameter's lifetime instead.
+            taken = set(re.findall(r"'(\w+)", impl_trait or ""))
+            fresh = next(c for c in (owner_name[0].lower(), "b", "c", "d", "e", "x")
+                         if c.isalpha() and c not in taken)
+            listed = [lt for lt in dict.fromkeys(re.findall(r"'\w+", impl_trait or ""))
+                      if lt not in ("'static", "'_")]
+            fresh_lifetime = "'" + fresh
+            facts["named_lifetime"] = fresh_lifetime
+            facts["use_bound"] = f"use<{', '.join([*listed, fresh_lifetime])}>"
+
+        anchor = opaque[0] if opaque is not None else diagnostic.primary
+        function = common.function_name(anchor, sources) or common.function_name(
+            diagnostic.primary, sources)
+        if function:
+            facts["function"] = function
+        if anchor is not None:
+            facts["signature_line"] = anchor.line_start
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        function = match.code("function", "the function")
+        impl_trait = match.fact("impl_trait")
+        impl = f"`{impl_trait}`" if impl_trait else "the returned `impl Trait`"
+        lifetime = match.fact("lifetime")
+        anonymous = lifetime == "'_"
+        owner = match.fact("borrowed_param")
+        lt = (f"`{owner}`" if owner
+              else "an anonymous reference parameter" if anonymous
+              else f"data with lifetime `{lifetime}`" if lifetime
+              else "one of its reference inputs")
+        use_bound = match.fact("use_bound") or "use<'a>"
+        plus = f"+ {lifetime}" if lifetime else "+ 'a"
+        line = match.line("signature_line")
+        has_use_list = bool(impl_trait and "use<" in impl_trait)
+        fix_change = (f"add {lifetime or 'the lifetime'} to its `use<…>` list: `{use_bound}`"
+                      if has_use_list else f"add `+ {use_bound}`")
+        named_lifetime = match.fact("named_lifetime")
+        if named_lifetime and owner:
+            fix_change = (f"give `{owner}` a named lifetime (`{owner}: &{named_lifetime} …` "
+                          f"and `{named_lifetime}` in the generics) and add `+ {use_bound}`")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=(f"{function} returns {impl}, but the value it really returns borrows from "
+                  f"{lt}; {fix_change} to the return type{line}."),
+            what=(
+                f"{function} promises to return {impl} — some concrete type the caller never "
+                f"sees. That concrete (\"hidden\") type borrows from {lt}, for example an "
+                "iterator over a borrowed slice or a closure holding a reference. The `impl` "
+                "type as written does not mention that lifetime, so the compiler refuses to "
+                "let the borrow leak out unannounced."
+            ),
+            why=(
+                "An `impl Trait` in return position is an opaque type, and an opaque type may "
+                "only contain the generic parameters it *captures*. Callers rely on that list: "
+                "it tells them how long the returned value keeps the arguments borrowed. In "
+                "editions up to 2021 a return-position `impl Trait` captures every type "
+                "parameter but only the lifetimes written in it; in edition 2024 it captures "
+                "every lifetime in scope unless a `use<…>` list says otherwise.\n\n"
+                f"Here the hidden type needs {lt} and the capture list leaves it out, so the "
+                "returned value would outlive what the signature admits it borrows."
+            ),
+            fix=(
+                f"Declare the capture: {fix_change} to the return type of {function}, e.g. "
+                f"`{(impl_trait or 'impl Iterator<Item = T>').split(' + use<')[0]} + "
+                f"{use_bound}`. This is precise capturing (stable since Rust 1.82) and is what "
+                "rustc suggests; it states exactly which borrows the result keeps.\n\n"
+                f"On older compilers write `{plus}` instead (with a named lifetime such as "
+                "`fn f<'a>(x: &'a T) -> impl Trait + 'a`). `+ 'a` says something slightly "
+                "different — the hidden type outlives `'a` — which is right for the common "
+                "single-borrow case but too strict when several lifetimes are captured.\n\n"
+                "If the caller must not stay borrowed at all, make the returned value own its "
+                "data instead (collect into a `Vec`, clone the strings) and keep the bounds as "
+                "they are."
+            ),
+            rule=(
+                "A returned `impl Trait` has to declare every borrow its real type holds. When "
+                "the body returns something built from a reference argument, add "
+                "`+ use<'a, …>` (or `+ 'a`) so the signature says the result borrows from it."
+            ),
+            caveat=(
+                "Moving a crate to edition 2024 makes `impl Trait` capture every lifetime "
+                "automatically, so this error disappears — but callers may then see borrow "
+                "errors for values that do not actually borrow; `use<>` lists fix those too."
+            ),
+            links=(
+                Link("Error index: E0700", "https://doc.rust-lang.org/error_codes/E0700.html"),
+                Link("Rust Reference: precise capturing",
+                     "https://doc.rust-lang.org/reference/types/impl-trait.html"
+                     "#precise-capturing"),
+                Link("Edition guide: RPIT lifetime capture rules",
+                     "https://doc.rust-lang.org/edition-guide/rust-2024/rpit-lifetime-capture.html"),
+            ),
+        )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Declare the captured lifetime on the returned `impl Trait`: `+ use<…>` listing
+        the lifetimes its bounds name, the captured one and every type parameter in scope
+        (added to an existing `use<…>` list instead), then `+ 'a` where that is equivalent.
+        An elided lifetime is written `'_` only when elision resolves it to `&self`;
+        otherwise the borrowed parameter gets a named lifetime (`&'q str`, `<'q>`)."""
+        diagnostic = match.diagnostic
+        lifetime = match.fact("lifetime")
+        opaque = (common.labelled(diagnostic, r"opaque type defined here")
+                  if diagnostic is not None else None)
+        if opaque is None or not lifetime or lifetime == "'static":
+            return []
+        file = fixkit.SourceFile.load(sources, opaque[0].file)
+        found = file.node_for_span(opaque[0]) if file is not None else None
+        if file is None or found is None or found.type not in ("abstract_type", "bounded_type"):
+            return []
+        returned = bounds.outer_bounded(found)
+        function = returned.parent
+        if (function is None or function.type != "function_item"
+                or function.child_by_field_name("return_type") != returned
+                or bounds.is_trait_impl_method(function)
+                or "->" in file.node_text(returned)):
+            return []
+        named = _name_capture(match, file, function, lifetime)
+        if named is None:
+            return []
+        captured, extra = named
+        use_list = next((n for n in returned.named_children if n.type == "use_bounds"), None)
+        if use_list is not None:
+            listed = _insert_in_use_list(file, use_list, captured)
+            fix = fixkit.make_fix("add-to-use-bound",
+                                  f"Capture `{captured}` in the `use<…>` list of "
+                                  f"{match.code('function', 'the return type')}",
+                                  [listed, *extra], preferred=True)
+            return [fix] if fix is not None else []
+        fixes: list[Fix | None] = []
+        if not bounds.has_argument_impl_trait(function):
+            written = [lt for lt in dict.fromkeys(
+                file.node_text(n) for n in rustsyntax.lifetimes(returned))
+                if lt not in ("'static", "'_", captured)]
+            types = [*_impl_type_parameters(file, function),
+                     *bounds.type_parameter_names(
+                         file, function.child_by_field_name("type_parameters"))]
+            use_bound = f"use<{', '.join([*written, captured, *dict.fromkeys(types)])}>"
+            owner = match.fact("borrowed_param")
+            title = (f"Name `{owner}`'s lifetime `{captured}` and add `+ {use_bound}`"
+                     if extra and owner else
+                     f"Capture `{captured}`: add `+ {use_bound}` to the return type")
+            fixes.append(fixkit.make_fix(
+                "add-use-bound", title,
+                [file.insert_after(returned, f" + {use_bound}"), *extra], preferred=True))
+        in_scope = (bounds.type_parameter_names(
+            file, function.child_by_field_name("type_parameters"))
+            or _impl_type_parameters(file, function))
+        if not bounds.lifetimes_in(file, returned) and not in_scope:
+            fixes.append(fixkit.make_fix(
+                "add-outlives-bound", f"Add `+ {captured}` to the return type",
+                [file.insert_after(returned, f" + {captured}"), *extra]))
+        return [f for f in fixes if f is not None]
+
+
+def _name_capture(match: Match, file: fixkit.SourceFile, function: tree_sitter.Node,
+                  lifetime: str) -> tuple[str, list[TextEdit]] | None:
+    """The lifetime to write for the capture and the edits that make it nameable: a named
+    lifetime as it is; `'_` when elision picks `&self` for it; else a fresh named lifetime
+    on the borrowed parameter's reference and in the fn's generics."""
+    if lifetime != "'_":
+        return lifetime, []
+    parameters = function.child_by_field_name("parameters")
+    if parameters is None:
+        return None
+    receiver = next((p for p in parameters.named_children if p.type == "self_parameter"), None)
+    by_reference = receiver is not None and file.node_text(receiver).startswith("&")
+    owner = match.fact("borrowed_param")
+    others = [p for p in parameters.named_children if p.type == "parameter"]
+    if by_reference and (owner == "self" or (owner is None and not any(
+            "&" in file.node_text(p) or "'" in file.node_text(p) for p in others))):
+        return "'_", []
+    if owner is None or owner == "self":
+        return None
+    param = next((p for p in others if (pattern := p.child_by_field_name("pattern"))
+                  is not None and file.node_text(pattern) == owner), None)
+    kind = param.child_by_field_name("type") if param is not None else None
+    if kind is None or kind.type != "reference_type" or bounds.lifetimes_in(file, kind):
+        return None
+    taken = bounds.lifetimes_in(file, function)
+    parent = function.parent.parent if function.parent is not None else None
+    if parent is not None and parent.type == "impl_item":
+        taken |= bounds.lifetimes_in(file, parent)
+    preferred = match.fact("named_lifetime")
+    fresh = (preferred if preferred and preferred not in taken
+             else bounds.fresh_lifetime(taken, owner[0].lower() if owner[0].isalpha() else "a"))
+    declared = bounds.add_lifetime_parameter(file, function, fresh)
+    ampersand = kind.children[0]
+    if declared is None or ampersand.type != "&":
+        return None
+    return fresh, [file.insert_after(ampersand, f"{fresh} "), declared]
+
+
+def _impl_type_parameters(file: fixkit.SourceFile, function: tree_sitter.Node) -> list[str]:
+    """The type parameters of the `impl<…>` block a method sits in: `use<…>` must list them."""
+    body = function.parent
+    owner = body.parent if body is not None and body.type == "declaration_list" else None
+    if owner is None or owner.type != "impl_item":
+        return []
+    return bounds.type_parameter_names(file, owner.child_by_field_name("type_parameters"))
+
+
+def _insert_in_use_list(file: fixkit.SourceFile, use_list: tree_sitter.Node,
+                        lifetime: str) -> TextEdit | None:
+    """`use<>` → `use<'h>`, `use<'a, T>` → `use<'a, 'h, T>` (lifetimes come first)."""
+    items = use_list.named_children
+    if any(file.node_text(n) == lifetime for n in items):
+        return None
+    lifetimes = [n for n in items if n.type == "lifetime"]
+    if lifetimes:
+        return file.insert_after(lifetimes[-1], f", {lifetime}")
+    opening = next((c for c in use_list.children if c.type == "<"), None)
+    if opening is None:
+        return None
+    return file.insert_after(opening, f"{lifetime}, " if items else lifetime)
+
+
+FAMILY = HiddenTypeCapturesLifetime()

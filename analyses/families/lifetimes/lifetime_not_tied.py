@@ -1,0 +1,360 @@
+"""Code-less "lifetime may not live long enough": data from one input flows where a longer (or
+unrelated) lifetime is required, with no invariance or closure involved.
+
+Shapes: a function returning `&'static T` (or `&'a T` with `'a` not on that input) built from a
+parameter — "returning this value requires that `'1` must outlive `'static`" or "function was
+supposed to return data with lifetime `'a` but it is returning data with lifetime `'b`" — and
+storing a shorter-lived reference into a longer-lived place ("assignment requires that `'b`
+must outlive `'a`"). Facts: the function, the parameter the data comes from, the lifetime it
+must outlive, the two lifetimes, what the code does with the value.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.families.lifetimes import analysis as common
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes import signatures as tie
+from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.rust import items as rustsyntax
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.sources import Sources
+
+_REQUIRES = re.compile(r"(?P<action>returning this value|assignment|argument) requires that "
+                       r"`(?P<long>'[^`]+)` must outlive `(?P<short>'[^`]+)`")
+_BOUND = re.compile(r"consider adding the following bound: `(?P<long>'[^`:]+): (?P<short>'[^`]+)`")
+_EXPLICIT = re.compile(r"explicit lifetime required in the type of `(?P<param>[^`]+)`")
+_CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
+_DEFINED = re.compile(r"lifetime `(?P<lt>'[^`]+)` defined here")
+
+
+def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
+                sources: Sources) -> str | None:
+    """The parameter whose type carries `lifetime` (rustc's `'1` label or a named `'b`)."""
+    for span, label in diagnostic.labels():
+        found = _CALL.search(label)
+        if found and found.group("lt") == lifetime:
+            return common.parameter_name(span, sources)
+    if lifetime.strip("'").isdigit():
+        return None
+    enclosing = common.enclosing_function(primary, sources)
+    if enclosing is None:
+        return None
+    located, _ = enclosing
+    parameters = located.node.child_by_field_name("parameters")
+    for param in parameters.named_children if parameters else []:
+        if re.search(re.escape(lifetime) + r"\b", located.text(param)):
+            if param.type == "self_parameter":
+                return "self"
+            pattern = param.child_by_field_name("pattern")
+            if pattern is not None:
+                return located.text(pattern).split()[-1]
+    return None
+
+
+def _signature_facts(primary: Span | None, sources: Sources, facts: dict[str, FactValue]
+                     ) -> tuple[common.Located, str] | None:
+    """Records the enclosing function, the line and the written return type; returns the
+    enclosing function for callers that need more of its signature."""
+    function = common.function_name(primary, sources)
+    if function:
+        facts["function"] = function
+    if primary is not None:
+        facts["line"] = primary.line_start
+    enclosing = common.enclosing_function(primary, sources)
+    if enclosing is not None:
+        result = enclosing[0].node.child_by_field_name("return_type")
+        if result is not None:
+            facts["return_type"] = enclosing[0].text(result)
+    return enclosing
+
+
+class LifetimeNotTied(Family):
+    id = "lifetime-not-tied"
+    title = "Data outlives the input it borrows from"
+    codes = ("E0621",)
+    priority = 5
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        explicit = _EXPLICIT.search(diagnostic.message)
+        if explicit is not None:
+            return self._explicit_required(diagnostic, explicit.group("param"), sources)
+        if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):
+            return None
+        if diagnostic.find(common.INVARIANCE) is not None:
+            return None
+        if diagnostic.find(r"return type of closure|closure was supposed") is not None:
+            return None
+        requires = diagnostic.find(_REQUIRES)
+        mismatch = diagnostic.find(common.RETURN_MISMATCH)
+        if requires is not None:
+            action = requires.group("action").split()[0]
+            long, short = requires.group("long"), requires.group("short")
+        elif mismatch is not None:
+            action = "returning"
+            long, short = mismatch.group("actual"), mismatch.group("expected")
+            if long.strip("'").isdigit() and short.strip("'").isdigit():
+                return None  # both elided: elision-wrong-lifetime's shape
+        else:
+            # Through the LSP the primary label is dropped when spanless helps exist; the
+            # suggested bound still names the two lifetimes.
+            bound = diagnostic.find(_BOUND)
+            if bound is None:
+                return None
+            long, short = bound.group("long"), bound.group("short")
+            action = "returning"
+        primary = diagnostic.primary
+        located = common.locate(primary, sources)
+        lost_label = requires is None and mismatch is None
+        if lost_label and located is not None and syntax.enclosing(
+                located.node, "assignment_expression") is not None:
+            action = "assignment"
+        if located is not None:
+            closure = syntax.enclosing(located.node, "closure_expression", "async_block")
+            if closure is not None and closure.start_byte != located.node.start_byte:
+                return None  # inside a closure body: the higher-ranked closure family's shape
+            path = common.call_path(located.node, located)
+            if path and re.search(r"spawn\w*$", path):
+                return None
+
+        facts: dict[str, FactValue] = {"action": action, "lifetimes": [long, short],
+                                       "required": short}
+        related: list[Related] = []
+        source = _param_with(long, diagnostic, primary, sources)
+        if source:
+            facts["source"] = source
+        enclosing = _signature_facts(primary, sources, facts)
+        if enclosing is not None and source and short == "'static" and action == "returning":
+            signature = common.retie_signature(enclosing[0], {source})
+            if signature:
+                facts["suggested_signature"] = signature.replace("'static", "'a")
+        for span, label in diagnostic.labels():
+            if not span.is_primary and (_CALL.search(label) or _DEFINED.search(label)):
+                related.append(Related(span, label))
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def _explicit_required(self, diagnostic: Diagnostic, param: str,
+                           sources: Sources) -> Match:
+        """E0621: a parameter with an elided lifetime flows where a named one is required —
+        the same relation as the code-less form, with rustc naming the parameter for us."""
+        primary = diagnostic.primary
+        required_hit = diagnostic.find(r"lifetime `(?P<lt>'[^`]+)` required")
+        required = required_hit.group("lt") if required_hit else "'a"
+        facts: dict[str, FactValue] = {"source": param, "required": required,
+                                       "lifetimes": ["'1", required], "explicit": "true"}
+        located = common.locate(primary, sources)
+        storing = located is not None and syntax.enclosing(
+            located.node, "assignment_expression") is not None
+        facts["action"] = "assignment" if storing else "returning"
+        _signature_facts(primary, sources, facts)
+        related: list[Related] = []
+        hint = common.suggestion(diagnostic, r"add explicit lifetime")
+        if hint is not None:
+            related.append(Related(hint[0], f"give `{param}` the lifetime {required} here"))
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        function = match.code("function", "the function")
+        source = match.fact("source")
+        src = f"`{source}`" if source else "a parameter"
+        required = match.fact("required") or "'a"
+        req = "`'static`" if required == "'static" else (
+            "the lifetime the signature promises" if required.strip("'").isdigit()
+            else f"`{required}`")
+        action = match.fact("action") or "returning"
+        line = match.line("line")
+        lifetimes = match.facts.get("lifetimes")
+        long = lifetimes[0] if isinstance(lifetimes, list) and lifetimes else "'b"
+        named_long = not long.strip("'").isdigit()
+        return_type = match.fact("return_type")
+        ret = f"`{return_type}`" if return_type else "a reference"
+        if action == "returning":
+            tldr = (f"{function} promises to return {ret}, valid for {req}, but{line} it "
+                    f"returns data borrowed from {src}; tie the return type to {src} (or return "
+                    "owned data).")
+            what = (f"The signature of {function} says the result is valid for {req}. The "
+                    f"value returned{line} is borrowed from {src}, and nothing in the signature "
+                    f"says {src} lives that long, so the promise cannot be kept.")
+        else:
+            tldr = (f"{function}{line} stores data borrowed from {src} in a place that must "
+                    f"stay valid for {req}; give {src} that lifetime or store owned data.")
+            what = (f"{function.capitalize() if not match.fact('function') else function} "
+                    f"puts a reference derived from {src} into a place{line} whose type "
+                    f"requires data valid for {req}. {src.capitalize() if not source else src} "
+                    "is only known to live for the duration of the call (or for its own, "
+                    "unrelated lifetime), so the stored reference could dangle.")
+        target = "result" if action == "returning" else "destination"
+        if required == "'static":
+            example = match.fact("suggested_signature") or (
+                f"fn f<'a>({source or 'x'}: &'a T) -> &'a str")
+            fix_first = (f"Tie the result to the input instead of `'static`: write the return "
+                         f"type with a lifetime shared with {src}: `{example}`. If the value "
+                         "really must be `'static`, return an owned `String` (or "
+                         "`Cow<'static, str>`) built from the input.")
+        elif match.fact("explicit"):
+            fix_first = (f"Write the lifetime into {src}'s type, as rustc suggests: "
+                         f"`{source or 'x'}: &{required} …`, so the {target} may borrow from "
+                         f"it for {req}; callers then have to pass data that lives that long.")
+        else:
+            fix_first = (f"Give {src} the lifetime {req} the {target} needs — use the same "
+                         f"lifetime name in both places — or, as rustc suggests, add the "
+                         f"bound `{long}: {required}`" if named_long else
+                         f"Give {src} the lifetime {req} the {target} needs by naming it in "
+                         f"both places")
+            fix_first += ("; callers then have to pass data that lives at least that long.")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=tldr,
+            what=what + (" rustc's `'1`, `'2` are its names for lifetimes the code leaves "
+                         "anonymous." if not named_long and not match.fact("explicit")
+                         else ""),
+            why=(
+                "Lifetimes in a signature are a contract between the function and its callers. "
+                "The caller chooses how long each argument is borrowed; the function promises "
+                "how long the values it returns or stores stay valid. The body is checked "
+                "against that contract, not the other way round.\n\n"
+                f"Data borrowed from {src} can only be promised for as long as {src}'s borrow "
+                f"lasts. Promising {req} is a relation (\"{long} outlives {required}\") that "
+                "the signature does not establish, so the compiler has to assume a caller "
+                "could pass a shorter borrow."
+            ),
+            fix=(
+                f"{fix_first}\n\n"
+                "The quick fix makes that change in the signature only: rustc's own edit for "
+                "an explicit lifetime, a fresh lifetime shared by the parameter and the result "
+                "in place of `'static`, or the outlives bound on the lifetime's declaration. "
+                "It is left out for methods of a trait impl, whose signature the trait "
+                "fixes.\n\n"
+                "If tying the lifetimes together is too restrictive for callers, store or "
+                "return owned data (`String`, `Vec<T>`, `Arc<str>`) instead of a reference."
+            ),
+            rule=(
+                "A returned or stored reference can live only as long as the input it was "
+                "borrowed from: write the signature so the output's lifetime is the input's, or "
+                "switch to owned data. A `'static` in a return type means \"not borrowed from "
+                "any argument\"."
+            ),
+            links=(
+                Link("The Rust Book: validating references with lifetimes",
+                     "https://doc.rust-lang.org/book/ch10-03-lifetime-syntax.html"),
+                Link("Rust Reference: lifetime elision",
+                     "https://doc.rust-lang.org/reference/lifetime-elision.html"),
+            ),
+        )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """E0621: rustc's own "add explicit lifetime" edit. A `'static` result built from a
+        parameter: tie the result to that parameter instead. Two named lifetimes: the
+        outlives bound rustc names, on the lifetime's declaration."""
+        diagnostic = match.diagnostic
+        primary = diagnostic.primary if diagnostic is not None else None
+        if diagnostic is None or primary is None:
+            return []
+        file = fixkit.SourceFile.load(sources, primary.file)
+        function = file.node_for_span(primary, "function_item") if file is not None else None
+        if file is None or function is None or tie.in_trait_contract(function):
+            return []
+        if match.fact("explicit"):
+            fix = _explicit_fix(diagnostic, match, file, function)
+        elif match.fact("required") == "'static":
+            fix = _static_fix(match, file, function)
+        else:
+            fix = _bound_fix(match, file, function)
+        return [fix] if fix is not None else []
+
+
+_LSP_HELP = re.compile(r"^(?P<message>add explicit lifetime `[^`]+` to the type of `[^`]+`): "
+                       r"`(?P<replacement>[^`]*)`$")
+
+
+def _explicit_fix(diagnostic: Diagnostic, match: Match, file: fixkit.SourceFile,
+                  function: tree_sitter.Node) -> Fix | None:
+    """rustc's single-edit suggestion (from its JSON, or from the help rust-analyzer
+    relays as a related span), when it lands inside the function's parameters."""
+    edits = fixkit.rustc_suggestion_edits(diagnostic, contains="add explicit lifetime",
+                                          applicability=("MachineApplicable", "MaybeIncorrect",
+                                                         "Unspecified", "HasPlaceholders"))
+    if not edits:
+        for span, label in diagnostic.labels():
+            found = _LSP_HELP.match(label)
+            if found is not None and not span.is_primary:
+                edits.append(TextEdit(span.file, span.line_start, span.column_start,
+                                      span.line_end, span.column_end,
+                                      found.group("replacement")))
+    parameters = function.child_by_field_name("parameters")
+    if len(edits) != 1 or parameters is None or edits[0].file != file.path:
+        return None
+    start = file.byte_at(edits[0].line_start, edits[0].column_start)
+    end = file.byte_at(edits[0].line_end, edits[0].column_end)
+    if not parameters.start_byte <= start <= end <= parameters.end_byte:
+        return None
+    source = match.fact("source") or "the parameter"
+    required = match.fact("required") or "'a"
+    return fixkit.make_fix("explicit-lifetime",
+                           f"Give `{source}` the lifetime `{required}`", edits, preferred=True)
+
+
+def _static_fix(match: Match, file: fixkit.SourceFile,
+                function: tree_sitter.Node) -> Fix | None:
+    """`fn f(x: &T) -> &'static U` returning data from `x` → `fn f<'a>(x: &'a T) -> &'a U`."""
+    source = match.fact("source")
+    result = function.child_by_field_name("return_type")
+    if match.fact("action") != "returning" or not source or result is None:
+        return None
+    param = tie.parameter_named(file, function, source)
+    if param is None:
+        return None
+    kind = param if param.type == "self_parameter" else param.child_by_field_name("type")
+    if kind is None:
+        return None
+    named = {file.node_text(n) for n in rustsyntax.lifetimes(kind)} - {"'_"}
+    edits: list[TextEdit] = []
+    if named:
+        if len(named) != 1 or "'static" in named:
+            return None
+        lifetime = next(iter(named))
+    else:
+        lifetime = tie.fresh_lifetime(tie.lifetimes_in_scope(file, function))
+        declared = tie.declare_lifetime(file, function, lifetime)
+        on_param = (tie.tie_self(file, param, lifetime) if param.type == "self_parameter"
+                    else tie.tie_type(file, kind, lifetime))
+        if declared is None or on_param is None:
+            return None
+        edits.append(declared)
+        edits.extend(on_param if isinstance(on_param, list) else [on_param])
+    on_result = tie.tie_type(file, result, lifetime, replace=("'static", "'_"))
+    if on_result is None or "'static" not in file.node_text(result):
+        return None
+    edits.extend(on_result)
+    name = file.node_text(function.child_by_field_name("name") or function)
+    return fixkit.make_fix("tie-to-input",
+                           f"Return data borrowed from `{source}` (`{lifetime}`) instead of "
+                           f"`'static` in `{name}`", edits, preferred=True)
+
+
+def _bound_fix(match: Match, file: fixkit.SourceFile,
+               function: tree_sitter.Node) -> Fix | None:
+    """Two named lifetimes: declare that the longer-needed one outlives the other
+    (`'d: 'h`) where it is declared, on the function or its inherent impl."""
+    lifetimes = match.facts.get("lifetimes")
+    if not isinstance(lifetimes, list) or len(lifetimes) != 2:
+        return None
+    long, short = lifetimes
+    if any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short)):
+        return None
+    declared = tie.declaring_parameter(file, function, long)
+    if declared is None or tie.declaring_parameter(file, function, short) is None:
+        return None
+    edit = tie.add_outlives(file, declared, short)
+    return fixkit.make_fix("add-lifetime-bound",
+                           f"Require `{long}: {short}` (`{long}` outlives `{short}`)", [edit],
+                           preferred=True)
+
+
+FAMILY = LifetimeNotTied()

@@ -1,0 +1,232 @@
+"""Code-less "lifetime may not live long enough" caused by invariance.
+
+`&'a mut T` is covariant in `'a` but invariant in `T`; `Cell<T>`, `RefCell<T>`, `*mut T` and
+any struct holding one of them (or a `&'a mut` whose target mentions `'a`) are invariant too.
+Inside an invariant position the compiler cannot shrink `&'static str` to `&'a str`, so two
+lifetimes that would otherwise just need an outlives relation must be *equal*. rustc flags it
+with the notes "requirement occurs because of …" and "… is invariant over …". Facts: the
+function, the invariant type, the two lifetimes involved.
+"""
+
+from __future__ import annotations
+
+import re
+
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.families.lifetimes import analysis as common
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes import signatures as tie
+from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.rust.sources import Sources
+
+_MUT_REF = re.compile(r"because of a mutable (?P<kind>reference|pointer) to `(?P<target>[^`]+)`")
+_THE_TYPE = re.compile(r"because of the type `(?P<ty>[^`]+)`, which makes the generic argument "
+                       r"`(?P<arg>[^`]+)` invariant")
+_INVARIANT_OVER = re.compile(r"the (?:struct|enum|union|type) `(?P<ty>[^`]+)` is invariant over "
+                             r"the parameter `(?P<param>[^`]+)`")
+_BOUND = re.compile(r"consider adding the following bound: `(?P<long>'[^`:]+): (?P<short>'[^`]+)`")
+_OUTLIVE = re.compile(r"requires that `(?P<long>'[^`]+)` must outlive `(?P<short>'[^`]+)`")
+
+
+_SELF_TIED = re.compile(r"&\s*(?P<lt>'\w+)\s+mut\b[^;]*?(?P=lt)\b")
+
+
+def _self_tied_field(struct: str, primary: Span | None, sources: Sources) -> str | None:
+    """`names: &'a mut Vec<&'a str>` when the invariant struct has a field whose `&'a mut`
+    points at data that mentions the same `'a` (the classic over-constrained design)."""
+    name = re.match(r"\w+", struct)
+    located = common.locate(primary, sources)
+    if name is None or located is None:
+        return None
+    for node in common.descendants(located.parsed.root):
+        if node.type != "struct_item":
+            continue
+        ident = node.child_by_field_name("name")
+        if ident is None or located.text(ident) != name.group(0):
+            continue
+        for field in common.descendants(node):
+            if field.type == "field_declaration" and _SELF_TIED.search(located.text(field)):
+                return " ".join(located.text(field).split())
+    return None
+
+
+class MutRefInvariance(Family):
+    id = "mut-ref-invariance"
+    title = "Invariance: these lifetimes must be equal"
+    codes = ()
+    priority = 20
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):
+            return None
+        if diagnostic.find(common.INVARIANCE) is None:
+            return None
+        facts: dict[str, FactValue] = {}
+        related: list[Related] = []
+
+        mut_ref = diagnostic.find(_MUT_REF)
+        the_type = diagnostic.find(_THE_TYPE)
+        over = diagnostic.find(_INVARIANT_OVER)
+        if mut_ref is not None:
+            prefix = "&mut " if mut_ref.group("kind") == "reference" else "*mut "
+            facts["invariant_type"] = prefix + mut_ref.group("target")
+        elif the_type is not None:
+            ty = the_type.group("ty")
+            if over is not None and ("'_" in ty or "<" not in ty):
+                ty = over.group("ty")
+            facts["invariant_type"] = ty
+        elif over is not None:
+            facts["invariant_type"] = over.group("ty")
+        if over is not None:
+            facts["invariant_param"] = over.group("param")
+
+        pair: tuple[str, str] | None = None
+        bound = diagnostic.find(_BOUND)
+        if bound is not None:
+            pair = (bound.group("long"), bound.group("short"))
+        else:
+            outlive = diagnostic.find(_OUTLIVE)
+            mismatch = diagnostic.find(common.RETURN_MISMATCH)
+            if outlive is not None:
+                pair = (outlive.group("long"), outlive.group("short"))
+            elif mismatch is not None:
+                pair = (mismatch.group("actual"), mismatch.group("expected"))
+        if pair is not None:
+            facts["lifetimes"] = list(pair)
+            facts["outlives"] = f"{pair[0]}: {pair[1]}"
+
+        for span, label in diagnostic.labels():
+            if re.match(r"lifetime `'[^`]+` defined here", label):
+                related.append(Related(span, label.replace("defined here",
+                                                           "is one side of the relation")))
+        primary = diagnostic.primary
+        if over is not None:
+            field = _self_tied_field(over.group("ty"), primary, sources)
+            if field:
+                facts["self_tied_field"] = field
+        function = common.function_name(primary, sources)
+        if function:
+            facts["function"] = function
+        if primary is not None:
+            facts["line"] = primary.line_start
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        function = match.code("function", "the function")
+        ty = match.code("invariant_type", "a `&mut` or `Cell`-like type")
+        line = match.line("line")
+        outlives_bound = match.fact("outlives")
+        lifetimes = match.facts.get("lifetimes")
+        if isinstance(lifetimes, list) and len(lifetimes) == 2:
+            long, short = f"`{lifetimes[0]}`", f"`{lifetimes[1]}`"
+        else:
+            long, short = "one lifetime", "the other"
+        outlives = match.fact("outlives")
+        tied = match.fact("self_tied_field")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=(f"{ty}'s field `{tied}` uses one lifetime for both the mutable borrow and "
+                  f"the data, so {long} and {short} would have to be equal{line}; give the "
+                  "struct two lifetime parameters." if tied else
+                  f"In {function}{line} the data flows through {ty}, which is invariant, so "
+                  f"{long} and {short} cannot be adjusted to fit; use one lifetime for both "
+                  "(or store owned data)."),
+            what=(
+                f"The code{line} needs {long} to outlive {short}, and it cannot get there by "
+                f"the usual route of shortening a reference, because the value sits behind "
+                f"{ty}. rustc's notes say this: the requirement comes from that type, and the "
+                "type is *invariant* in the parameter that carries the lifetime."
+                + (f" rustc suggests the bound `{outlives}`; that is one valid fix, but when "
+                   "the opposite relation is already required it silently makes the two "
+                   "lifetimes equal — see the alternatives below." if outlives else "")
+            ),
+            why=(
+                "Normally lifetimes are flexible: a `&'static str` can be used where a "
+                "`&'short str` is wanted, because shared references are covariant — the "
+                "compiler silently shortens the lifetime. Writing through a pointer breaks "
+                "that. If a `&mut Vec<&'static str>` could be viewed as a "
+                "`&mut Vec<&'short str>`, code could push a short-lived `&str` into a vector "
+                "the caller still believes holds only `'static` strings, and read it after it "
+                "dangles.\n\n"
+                "So `&mut T` is invariant in `T` (and so are `Cell<T>`, `RefCell<T>`, `*mut T`, "
+                "and every struct containing one of them): inside it, lifetimes must match "
+                "exactly. An outlives requirement between a lifetime inside the `&mut` and one "
+                "outside turns into an equality, and two independent lifetime parameters "
+                "cannot be proven equal."
+            ),
+            fix=(
+                (f"Split the lifetime that {ty} uses twice: its field `{tied}` ties the "
+                 "length of the mutable borrow to the lifetime of the data inside, which "
+                 "forces every borrow of it to last as long as the data. Give the struct two "
+                 "parameters (`&'a mut Vec<&'b str>`-style, with `'b` for the contents) so a "
+                 "short borrow of a long-lived collection type-checks.\n\n" if tied else "")
+                + f"Use the same lifetime for both sides: write one name where {function}'s "
+                f"signature has {long} and {short}, so the value that flows into {ty} already "
+                "has the lifetime stored inside it and no conversion is needed.\n\n"
+                + (f"Equivalently, declare that the data outlives the place it is stored in: "
+                   f"`{outlives_bound}` on the lifetime's declaration. That is the quick fix, "
+                   "offered unless the signature already implies the opposite relation (then "
+                   "the bound would force both lifetimes to be one and the same).\n\n"
+                   if outlives_bound else "")
+                + "If that ties callers too tightly, store owned data instead (`Vec<String>` "
+                "rather than `Vec<&str>`, or an `Rc<str>`/`Arc<str>`), which removes the "
+                "lifetime from the invariant position entirely.\n\n"
+                "For structs, avoid reusing one lifetime for both the `&mut` and its contents "
+                "(`&'a mut Vec<&'a str>`): give them separate parameters (`&'a mut "
+                "Vec<&'b str>`) so the outer borrow can stay short. Otherwise restructure: "
+                "return the values and let the caller insert them, or build a new collection "
+                "instead of mutating through the reference."
+            ),
+            rule=(
+                "Anything you can write through — `&mut T`, `Cell<T>`, `RefCell<T>`, `*mut T` — "
+                "is invariant in `T`: lifetimes inside it never shrink or grow. When a lifetime "
+                "error mentions invariance, look for two lifetimes that must be equal, not for "
+                "a missing `'a: 'b`."
+            ),
+            links=(
+                Link("Rust Reference: subtyping and variance",
+                     "https://doc.rust-lang.org/reference/subtyping.html#variance"),
+                Link("The Rustonomicon: subtyping and variance",
+                     "https://doc.rust-lang.org/nomicon/subtyping.html"),
+            ),
+        )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """rustc's outlives bound (`'line: 'buf`) on the lifetime's declaration — only when
+        the signature does not already imply the reverse (`&'v mut Vec<&'s str>` implies
+        `'s: 'v`; adding `'v: 's` would force the two to be equal, the `&'a mut T<'a>`
+        trap). Other shapes need a redesign the explanation describes."""
+        outlives = match.fact("outlives")
+        diagnostic = match.diagnostic
+        primary = diagnostic.primary if diagnostic is not None else None
+        if not outlives or primary is None or ":" not in outlives:
+            return []
+        long, short = (part.strip() for part in outlives.split(":", 1))
+        if any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short)):
+            return []
+        file = fixkit.SourceFile.load(sources, primary.file)
+        function = file.node_for_span(primary, "function_item") if file is not None else None
+        if file is None or function is None or tie.in_trait_contract(function):
+            return []
+        declared = tie.declaring_parameter(file, function, long)
+        if declared is None or tie.declaring_parameter(file, function, short) is None:
+            return []
+        parameters = function.child_by_field_name("parameters")
+        for node in file.walk(parameters) if parameters is not None else []:
+            if node.type != "reference_type":
+                continue
+            outer = next((c for c in node.children if c.type == "lifetime"), None)
+            inner = node.child_by_field_name("type")
+            if outer is not None and file.node_text(outer) == long and inner is not None and \
+                    re.search(re.escape(short) + r"\b", file.node_text(inner)):
+                return []
+        edit = tie.add_outlives(file, declared, short)
+        fix = fixkit.make_fix("add-lifetime-bound",
+                              f"Require `{long}: {short}` (`{long}` outlives `{short}`)",
+                              [edit], preferred=True)
+        return [fix] if fix is not None else []
+
+
+FAMILY = MutRefInvariance()

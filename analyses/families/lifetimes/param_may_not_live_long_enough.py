@@ -1,0 +1,294 @@
+"""E0310 / E0309: a generic type parameter (or an associated type) may not live long enough.
+
+A generic `T` can be instantiated with a type that holds borrows. When the code puts a `T`
+somewhere that must outlive a region — a `Box<dyn Trait>` (implicitly `+ 'static`), a spawned
+task or thread, a `dyn Trait + 'a` — the signature has to promise `T: 'static` or `T: 'a`.
+Facts: the parameter, the lifetime it must outlive, the line where the bound belongs, the line
+that demands it and what demands it (a spawn, a boxed trait object).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.families.lifetimes import analysis as common
+from borrowlens.analyses.fixes import bounds
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.rust.sources import Sources
+
+_MESSAGE = re.compile(r"the (?P<kind>parameter|associated) type `(?P<param>[^`]+)` may not live "
+                      r"long enough")
+_REQUIRED = re.compile(r"must be valid for the (?:(?P<static>static) lifetime|lifetime "
+                       r"`(?P<named>'[^`]+)`)")
+STATIC = "'static"
+_SPAWN = re.compile(r"(?:^|::|\.)spawn\w*$")
+_BOXING = re.compile(r"(?:^|::)(?:Box|Arc|Rc)::(?:new|pin)$")
+_BOUND_HELP = r"consider adding an explicit lifetime bound|lifetime bound"
+_IMPLICIT_STATIC = r"has an implicit `'static` lifetime bound"
+# rustc's replacement: `+ 'static` after existing bounds, or `: 'a` after a bare parameter.
+_ADDED_BOUND = re.compile(r"(?P<joint>\s*\+\s*|\s*:\s*)(?P<lifetime>'\w+)")
+# Where a bound on a generic parameter can be written.
+Node = tree_sitter.Node
+_BOUND_PLACES = ("constrained_type_parameter", "type_parameter", "where_predicate",
+                 "abstract_type")
+
+
+class ParamMayNotLiveLongEnough(Family):
+    id = "param-may-not-live-long-enough"
+    title = "Generic type may not live long enough"
+    codes = ("E0310", "E0309")
+    priority = 10
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        found = _MESSAGE.search(diagnostic.message)
+        if found is None:
+            return None
+        facts: dict[str, FactValue] = {"param": found.group("param")}
+        related: list[Related] = []
+        if found.group("kind") == "associated":
+            facts["associated"] = "yes"
+
+        required: str | None = None
+        hint = common.suggestion(diagnostic, _BOUND_HELP)
+        if hint is not None:
+            lifetime = re.search(r"'\w+", hint[1])
+            required = lifetime.group(0) if lifetime else None
+        label = diagnostic.find(_REQUIRED)
+        if required is None and label is not None:
+            required = "'static" if label.group("static") else label.group("named")
+        if required is None and diagnostic.code == "E0310":
+            required = "'static"
+        if required:
+            facts["required"] = required
+
+        if hint is not None:
+            facts["bound_site"] = hint[0].line_start
+            bound = f"{facts['param']}: {required or STATIC}"
+            related.append(Related(hint[0], f"add the bound here: `{bound}`"))
+        declared = common.labelled(diagnostic, r"must be valid for the lifetime")
+        if declared is not None and not declared[0].is_primary:
+            related.append(Related(declared[0], f"the lifetime `{facts['param']}` must outlive"))
+
+        primary = diagnostic.primary
+        if primary is not None:
+            facts["use_line"] = primary.line_start
+            function = common.function_name(primary, sources)
+            if function:
+                facts["function"] = function
+            enclosing = common.enclosing_function(primary, sources)
+            if enclosing is not None and bounds.is_trait_impl_method(enclosing[0].node):
+                facts["trait_method"] = "yes"
+            located = common.locate(primary, sources)
+            path = common.call_path(located.node, located) if located else None
+            if path is None and primary.text:
+                text = primary.text[0][primary.column_start - 1:]
+                call = re.match(r"\s*([A-Za-z_][\w:.]*)\s*\(", text)
+                path = call.group(1) if call else None
+            if path and (_SPAWN.search(path) or _BOXING.search(path)):
+                facts["required_by"] = path
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        param = match.fact("param")
+        p = f"`{param}`" if param else "the type parameter"
+        bare = param or "T"
+        required = match.fact("required") or "'static"
+        is_static = required == "'static"
+        req = f"`{required}`"
+        use_line = match.line("use_line")
+        bound_line = match.line("bound_site", " in the generics of the function")
+        by = match.fact("required_by") or ""
+        function = match.code("function", "the function")
+        spawn = by.endswith("spawn") or "spawn" in by.rsplit("::", 1)[-1]
+        boxed = bool(by) and not spawn
+
+        if spawn:
+            demand = (f"`{by}`{use_line} can run the task after {function} returns, so "
+                      f"everything it captures must be {req}")
+        elif boxed or not by:
+            demand = (f"the value is turned into a trait object{use_line}, and a "
+                      f"`dyn Trait` with no lifetime written means `dyn Trait + {required}`"
+                      if is_static else
+                      f"the value is stored{use_line} where it must stay valid for {req}")
+        else:
+            demand = f"the code{use_line} needs it to outlive {req}"
+
+        if spawn:
+            tldr = (f"{p} may hold borrowed data, but `{by}`{use_line} needs everything it "
+                    f"captures to be `'static`; add `{bare}: 'static`{bound_line}.")
+        elif is_static:
+            tldr = (f"{p} may hold borrowed data, but making it a `dyn` trait object{use_line} "
+                    f"requires `'static`; add `{bare}: 'static`{bound_line} or give the trait "
+                    "object a lifetime.")
+        else:
+            tldr = (f"{p} must outlive {req} to be stored{use_line}; add `{bare}: {required}`"
+                    f"{bound_line}.")
+
+        what = (
+            f"{p} is a generic parameter of {function}, and nothing in the signature says how "
+            f"long values of that type stay valid. {demand[0].upper() + demand[1:]}. The "
+            f"compiler therefore needs `{bare}: {required}` — \"a `{bare}` holds no borrow that "
+            f"could end before {req}\" — and it cannot prove that for every type a caller "
+            "might choose."
+        )
+        why = (
+            f"`{bare}: {required}` is an outlives relation, not a statement about how long a "
+            f"value lives. `String`, `u32` or an `Arc<…>` contain no borrows and satisfy "
+            f"`'static`; a `&'x str`, or a struct holding one, outlives nothing longer than "
+            f"`'x`. Since a caller could pick such a type for {p}, the generic code must "
+            "either ask for the bound or stop requiring it.\n\n"
+            + ("Trait objects carry a lifetime of their own: `Box<dyn Trait>` is shorthand "
+               "for `Box<dyn Trait + 'static>`, and spawned threads and tasks require "
+               "`'static` because they may outlive the function that started them. That is "
+               "where the `'static` requirement comes from." if is_static else
+               f"Here the value ends up inside something that is only valid for {req} — a "
+               f"`dyn Trait + {required}`, a struct or reference carrying {req} — and a "
+               f"container can only be valid for {req} if everything in it is.")
+        )
+        if is_static:
+            fix = (
+                f"Add `+ 'static` to {p}'s bounds{bound_line} (rustc suggests exactly this): "
+                f"`{bare}: … + 'static`. Callers can still pass owned values and `Arc`s; they "
+                "just cannot pass types that hold short-lived references, which the "
+                f"{'spawned task' if spawn else 'trait object'} could not use safely anyway.\n\n"
+                + ("If callers need to pass borrowed data, spawning cannot accept it: clone or "
+                   "move owned data (`Arc<…>`) into the task, or use a scoped API "
+                   "(`std::thread::scope`) whose threads are joined before the borrow ends."
+                   if spawn else
+                   f"If callers need to store borrowing types, thread a lifetime through "
+                   f"instead: declare `'a`, bound `{bare}: 'a`, and make the trait object "
+                   f"`dyn Trait + 'a` (e.g. `Box<dyn Trait + 'a>` in the struct that holds "
+                   f"it, which then becomes generic over `'a`).")
+            )
+        else:
+            fix = (
+                f"Add `{bare}: {required}`{bound_line} (for example `{bare}: Display + "
+                f"{required}`), which is what rustc suggests: the value is stored where it must "
+                f"stay valid for {req}, so the type must not contain shorter borrows.\n\n"
+                f"Alternatively require `{bare}: 'static` if only owned types are passed, or "
+                "store an owned, already-converted value (e.g. a `String`) instead of the "
+                "generic one."
+            )
+        if match.fact("trait_method"):
+            fix = (
+                f"{function} implements a trait method, and an impl may not ask more of "
+                f"{p} than the trait's declaration does: add `+ {required}` to {p}'s bounds "
+                "in the trait's declaration of the method (and then in every impl). If the "
+                "trait belongs to another crate, that bound cannot be added: move owned data "
+                "(`Arc<…>`, clones) into the "
+                f"{'task' if spawn else 'stored value'} instead of {p} itself, or use a "
+                "scoped API.\n\n" + fix)
+        rule = (
+            "Putting a generic type behind `dyn Trait`, into a spawned task, or into anything "
+            "with a lifetime means that type must outlive that lifetime: say so with `T: 'a` "
+            "or `T: 'static`. A trait object with no lifetime written is `+ 'static` in a `Box` "
+            "and `+ 'a` behind an `&'a`."
+        )
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=tldr,
+            what=what,
+            why=why,
+            fix=fix,
+            rule=rule,
+            links=(
+                Link("Error index: E0310", "https://doc.rust-lang.org/error_codes/E0310.html"),
+                Link("Error index: E0309", "https://doc.rust-lang.org/error_codes/E0309.html"),
+                Link("Rust Reference: trait object lifetime bounds",
+                     "https://doc.rust-lang.org/reference/lifetime-elision.html"
+                     "#default-trait-object-lifetimes"),
+            ),
+        )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """rustc's `T: 'x` bound, placed where rustc puts it (inline generics, `where`
+        clause or an `impl Trait` argument) after checking that place is the parameter's
+        own bound in the user's code; then the other alternative: `T: 'static` instead of a
+        named lifetime, or a lifetime `'a` threaded through a returned `Box<dyn Trait>`."""
+        diagnostic = match.diagnostic
+        param = match.fact("param")
+        if diagnostic is None or not param or match.fact("associated"):
+            return []
+        hint = common.suggestion(diagnostic, _BOUND_HELP)
+        added = _ADDED_BOUND.fullmatch(hint[1]) if hint is not None else None
+        if hint is None or added is None:
+            return []
+        file = fixkit.SourceFile.load(sources, hint[0].file)
+        if file is None:
+            return []
+        at = bounds.point(file, hint[0])
+        before = bounds.node_before(file, at)
+        place = (before if before is not None and before.type == "type_identifier"
+                 and before.parent is not None and before.parent.type == "type_parameters"
+                 else bounds.enclosing(before, *_BOUND_PLACES))
+        function = bounds.owning_function(place)
+        if place is None or not _bounds_param(file, place, param):
+            return []
+        if function is not None and bounds.is_trait_impl_method(function):
+            return []  # the trait's declaration fixes this method's generics
+        joint, required = added.group("joint"), added.group("lifetime")
+
+        def bound(lifetime: str) -> list[TextEdit | None]:
+            return [file.edit_bytes(at, at, f"{joint}{lifetime}")]
+
+        fixes: list[Fix | None] = []
+        if required != STATIC:
+            fixes.append(fixkit.make_fix(
+                "add-lifetime-bound", f"Require `{param}: {required}`", bound(required),
+                preferred=True))
+            fixes.append(fixkit.make_fix(
+                "add-static-bound", f"Require `{param}: 'static` (owned types only)",
+                bound(STATIC)))
+            return [f for f in fixes if f is not None]
+        fixes.append(fixkit.make_fix("add-static-bound", f"Require `{param}: 'static`",
+                                     bound(STATIC), preferred=True))
+        if function is not None and function.type == "function_item":
+            fixes.append(_thread_lifetime(diagnostic, file, function, param, bound))
+        return [f for f in fixes if f is not None]
+
+
+def _bounds_param(file: fixkit.SourceFile, place: Node, param: str) -> bool:
+    """True when the bound list at `place` is the one of `param` (`T: …`, `where T: …`, or
+    the `impl Trait` argument rustc calls `impl Trait`)."""
+    if place.type == "type_identifier":
+        return file.node_text(place) == param
+    if place.type == "abstract_type":
+        return " ".join(file.node_text(place).split()) == param
+    name = (place.child_by_field_name("left") or place.child_by_field_name("name")
+            or (place.named_children[0] if place.named_children else None))
+    return name is not None and file.node_text(name) == param
+
+
+def _thread_lifetime(diagnostic: Diagnostic, file: fixkit.SourceFile, function: Node,
+                     param: str, bound: Callable[[str], list[TextEdit | None]]) -> Fix | None:
+    """`fn f<S: Tr>(s: S) -> Box<dyn Tr>` → `fn f<'a, S: Tr + 'a>(s: S) -> Box<dyn Tr + 'a>`:
+    only when rustc points at the implicitly-`'static` `dyn` in this fn's own return type."""
+    implicit = common.labelled(diagnostic, _IMPLICIT_STATIC)
+    returned = function.child_by_field_name("return_type")
+    if implicit is None or returned is None or implicit[0].file != file.path:
+        return None
+    dyn = file.node_for_span(implicit[0], "dynamic_type")
+    if dyn is None or not (returned.start_byte <= dyn.start_byte < returned.end_byte):
+        return None
+    whole = bounds.outer_bounded(dyn)
+    if bounds.lifetimes_in(file, whole) or file.node_text(returned).count("dyn ") != 1:
+        return None
+    lifetime = bounds.fresh_lifetime(bounds.lifetimes_in(file, function))
+    edits = [*bound(lifetime), file.insert_after(whole, f" + {lifetime}"),
+             bounds.add_lifetime_parameter(file, function, lifetime)]
+    if any(e is None for e in edits):
+        return None
+    dyn_text = " ".join(file.node_text(whole).split())
+    return fixkit.make_fix(
+        "thread-lifetime",
+        f"Let `{dyn_text}` borrow: add `{lifetime}` with `{param}: {lifetime}`", edits)
+
+
+FAMILY = ParamMayNotLiveLongEnough()

@@ -1,0 +1,232 @@
+"""Edition 2024: a borrow error at a call whose `impl Trait` result captures too much.
+
+In Rust 2024 a return-position `impl Trait` captures every lifetime in scope, so a function
+like `fn ids(&self) -> impl Iterator<Item = u64>` keeps `self` borrowed for as long as the
+iterator lives, even when the iterator owns its data. The caller then gets an ordinary borrow
+error (E0499, E0502, E0505, E0506, E0597, E0716…) with rustc's note that the call "may capture
+more lifetimes than intended". Facts: the function returning `impl Trait`, the borrowed
+variable, the value holding the result, and the `use<…>` bound rustc proposes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.families.lifetimes import analysis as common
+from borrowlens.analyses.fixes import bounds
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.rust.sources import Sources
+
+_NOTE = re.compile(r"may capture more lifetimes than intended|adjusted the `impl Trait` lifetime "
+                   r"capture rules")
+_HELP = r"precise capturing|make the captures explicit"
+_SUBJECT = re.compile(r"`(?P<name>[^`]+)`")
+_USE_ADDED = re.compile(r"\s*\+\s*use<(?P<inner>[^<>]*)>")
+# Types that own everything in them (their parameters aside): a value of one, built from
+# owned parts, borrows nothing.
+_OWNING = frozenset({
+    "Vec", "VecDeque", "LinkedList", "HashMap", "HashSet", "BTreeMap", "BTreeSet",
+    "BinaryHeap", "String", "Option", "Box", "PathBuf", "OsString", "Rc", "Arc",
+})
+_BORROWING_KINDS = frozenset({"reference_type", "lifetime", "dynamic_type", "abstract_type",
+                              "bounded_type", "pointer_type", "function_type"})
+
+
+class RpitOvercapture2024(Family):
+    id = "rpit-overcapture-2024"
+    title = "Rust 2024 impl Trait captures a borrow"
+    codes = ("E0499", "E0502", "E0505", "E0506", "E0597", "E0716", "E0503", "E0713")
+    priority = 30
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.find(_NOTE) is None:
+            return None
+        facts: dict[str, FactValue] = {}
+        related: list[Related] = []
+
+        subject = _SUBJECT.search(diagnostic.message)
+        if subject is not None:
+            facts["variable"] = common.strip_derefs(subject.group("name"))
+        elif "temporary value" in diagnostic.message:
+            facts["variable"] = "the temporary"
+
+        call = common.help_span(diagnostic, _NOTE.pattern)
+        if call is not None:
+            facts["call_line"] = call.line_start
+            related.append(Related(call, "the value returned here keeps the borrow alive"))
+            located = common.locate(call, sources)
+            if located is not None:
+                name = common.callee(located.node, located)
+                if name:
+                    facts["function"] = name
+                holder = common.binding_of(located.node, located)
+                if holder:
+                    facts["holder"] = holder
+            elif call.text:
+                text = call.text[0][call.column_start - 1:]
+                names = re.findall(r"([A-Za-z_]\w*)\s*(?:::<[^>]*>)?\s*\(", text)
+                if names:
+                    facts["function"] = names[0]
+
+        hint = common.suggestion(diagnostic, _HELP)
+        if hint is not None:
+            replacement = hint[1].strip().lstrip("+").strip()
+            if replacement.startswith("use<"):
+                facts["use_bound"] = replacement
+            elif replacement:
+                facts["use_bound"] = f"use<{replacement}>"
+            facts["signature_line"] = hint[0].line_start
+            related.append(Related(hint[0], "add the precise `use<…>` capture list here"))
+            if "function" not in facts:
+                name = common.function_name(hint[0], sources)
+                if name:
+                    facts["function"] = name
+        if diagnostic.code:
+            facts["code"] = diagnostic.code
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        function = match.code("function", "the called function")
+        variable = match.fact("variable")
+        var = (variable if variable == "the temporary"
+               else f"`{variable}`" if variable else "the borrowed value")
+        holder = match.code("holder", "the returned value")
+        call_line = match.line("call_line")
+        use_bound = match.fact("use_bound") or "use<>"
+        sig_line = match.line("signature_line")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=(f"In Rust 2024 the `impl Trait` result of {function}{call_line} is assumed to "
+                  f"borrow {var} for as long as {holder} lives; add `+ {use_bound}` to "
+                  f"{function}'s return type{sig_line} if the result does not really borrow it."),
+            what=(
+                f"The borrow error is real as far as the signature goes: {function} returns an "
+                f"`impl Trait`, and under the Rust 2024 rules that opaque type captures every "
+                f"lifetime in scope at its definition — including the one of the reference "
+                f"that refers to {var}. So {holder}, the result of the call{call_line}, counts "
+                f"as a borrow of {var} until its last use, and the later use of {var} "
+                "conflicts with it."
+            ),
+            why=(
+                "An opaque return type hides its concrete type, so callers reason only from the "
+                "signature. Edition 2024 changed the default: a return-position `impl Trait` "
+                "captures all generic parameters and lifetimes in scope (earlier editions "
+                "captured only the lifetimes written in the bounds). That is the safer default "
+                "for types that do borrow, but it over-approximates for results that own their "
+                "data, such as an iterator over a freshly collected `Vec`.\n\n"
+                "The body is not looked at: even if the returned value copies everything it "
+                "needs, the caller must assume it may hold the borrow."
+            ),
+            fix=(
+                f"If {function}'s result does not keep a reference to its arguments, say so with "
+                f"a precise capture list: append `+ {use_bound}` to its return type{sig_line} "
+                "(rustc's suggestion; list only the type parameters and lifetimes the value "
+                f"really holds). The caller's borrow of {var} then ends at the call.\n\n"
+                "borrowlens offers that edit only when the function visibly returns data it "
+                "owns (a local `Vec`, `String`, … and its `into_iter()`); rustc suggests the "
+                "list from the signature alone, even for an iterator over `self`.\n\n"
+                "If the compiler then reports E0700 in the function, the result does borrow "
+                "that input and the caller's error is genuine: finish using the result "
+                f"(collect it into a `Vec`, or drop {holder}) before touching {var} again, or "
+                "make the function return an owned collection."
+            ),
+            rule=(
+                "In Rust 2024 a returned `impl Trait` borrows every input reference unless a "
+                "`use<…>` list says otherwise. Write `+ use<…>` on functions whose results own "
+                "their data, so callers are not held to borrows that do not exist."
+            ),
+            caveat=(
+                "rustc proposes `use<…>` from the signature alone; it can suggest dropping a "
+                "lifetime the hidden type really needs. Trust the function's compile error over "
+                "the suggestion."
+            ),
+            links=(
+                Link("Edition guide: RPIT lifetime capture rules",
+                     "https://doc.rust-lang.org/edition-guide/rust-2024/rpit-lifetime-capture.html"),
+                Link("Rust Reference: precise capturing",
+                     "https://doc.rust-lang.org/reference/types/impl-trait.html"
+                     "#precise-capturing"),
+            ),
+        )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """rustc's `+ use<…>` on the called fn's return type, only when its body visibly
+        returns owned data: the tail is a local `let name: T = …` (or `name.into_iter()`)
+        whose written type `T` is built from owning std types and listed type parameters.
+        rustc proposes the same list even when the value does borrow (then the fn fails
+        with E0700), so anything less certain gets no fix."""
+        diagnostic = match.diagnostic
+        hint = common.suggestion(diagnostic, _HELP) if diagnostic is not None else None
+        added = _USE_ADDED.fullmatch(hint[1]) if hint is not None else None
+        if hint is None or added is None:
+            return []
+        file = fixkit.SourceFile.load(sources, hint[0].file)
+        if file is None:
+            return []
+        at = bounds.point(file, hint[0])
+        function = bounds.owning_function(bounds.node_before(file, at))
+        returned = function.child_by_field_name("return_type") if function else None
+        if (function is None or returned is None or function.type != "function_item"
+                or returned.type != "abstract_type" or returned.end_byte != at
+                or bounds.is_trait_impl_method(function)):
+            return []
+        listed = {p.strip() for p in added.group("inner").split(",") if p.strip()}
+        if not _returns_owned(file, function, listed):
+            return []
+        use_bound = hint[1].strip().lstrip("+").strip()
+        fix = fixkit.make_fix(
+            "add-use-bound",
+            f"Capture nothing borrowed: add `+ {use_bound}` to "
+            f"{match.code('function', 'the return type')}",
+            [file.edit_bytes(at, at, f" + {use_bound}")], preferred=True)
+        return [fix] if fix is not None else []
+
+
+def _returns_owned(file: fixkit.SourceFile, function: tree_sitter.Node,
+                   listed: set[str]) -> bool:
+    body = function.child_by_field_name("body")
+    if body is None or any(n.type in ("return_expression", "try_expression")
+                           for n in file.walk(body)):
+        return False
+    tail = body.named_children[-1] if body.named_children else None
+    if tail is None or tail.type == "expression_statement":
+        return False
+    if tail.type == "call_expression":
+        callee = tail.child_by_field_name("function")
+        arguments = tail.child_by_field_name("arguments")
+        field = callee.child_by_field_name("field") if callee is not None else None
+        if (callee is None or callee.type != "field_expression" or field is None
+                or file.node_text(field) != "into_iter" or arguments is None
+                or arguments.named_children):
+            return False
+        tail = callee.child_by_field_name("value")
+    if tail is None or tail.type != "identifier":
+        return False
+    name = file.node_text(tail)
+    lets = [n for n in body.named_children if n.type == "let_declaration"
+            and (pattern := n.child_by_field_name("pattern")) is not None
+            and file.node_text(pattern).removeprefix("mut ").strip() == name]
+    written = lets[0].child_by_field_name("type") if len(lets) == 1 else None
+    if written is None or re.search(r"(?<![\w])_(?![\w])", file.node_text(written)):
+        return False
+    for node in file.walk(written):
+        if node.type in _BORROWING_KINDS:
+            return False
+        if node.type == "scoped_type_identifier":
+            last = node.child_by_field_name("name")
+            if last is None or file.node_text(last) not in _OWNING:
+                return False
+        elif (node.type == "type_identifier"
+              and (node.parent is None or node.parent.type != "scoped_type_identifier")
+              and file.node_text(node) not in _OWNING | listed):
+            return False
+    return True
+
+
+FAMILY = RpitOvercapture2024()

@@ -1,0 +1,597 @@
+"""Shared analysis of rustc's "future cannot be sent between threads safely" diagnostics.
+
+Every family of the non-`Send` future group (Rc, RefCell guards, Mutex guards, `&T` with a
+non-`Sync` T, and the general fallback) reads the same diagnostic shape, so the reading lives
+here once: which value is the culprit, its type, where it is declared, the `.await` it is held
+across (or the capture), the bound that asked for `Send`, and which kind of culprit it is.
+
+Labels are taken from the structured spans when the producer kept them (rustc JSON), and from
+rustc's rendered text otherwise: rust-analyzer keeps only the primary span of each child note,
+so the "has type `X`" and "`x` maybe used later" labels survive only in `rendered`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
+from borrowlens.analyses.families.base import FactValue, Family, Link, Match, Related
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.sources import Sources, line_of
+
+# --- recognising the diagnostic ---------------------------------------------------------------
+
+_SEND_MESSAGE = re.compile(
+    r"future cannot be sent between threads safely"
+    r"|future (?:returned by `[^`]+`|created by async block) is not `Send`"
+    r"|future is not `Send` as (?:this value is used across an await|it awaits another future)"
+)
+
+# --- labels and notes -------------------------------------------------------------------------
+
+_HAS_TYPE = re.compile(r"has type `(?P<type>.+?)` which is not `Send`"
+                       r"(?:, because `(?P<referent>.+?)` is not `Sync`)?")
+_AWAIT_VALUE = re.compile(r"await occurs here, with `(?P<expr>.+?)` maybe used later")
+_AWAIT_FUTURE = re.compile(r"await occurs here on type `(?P<type>.+?)`, which is not `Send`")
+_NOTE_ACROSS = re.compile(r"future is not `Send` as this value is used across an await")
+_NOTE_AWAITS = re.compile(r"future is not `Send` as it awaits another future which is not `Send`")
+_NOTE_CAPTURED = re.compile(r"captured value is not `Send`")
+_RETURNED_BY = re.compile(r"future returned by `(?P<function>[^`]+)` is not `Send`")
+_ASYNC_BLOCK = re.compile(r"future created by async block is not `Send`")
+_BOUND = re.compile(r"required by a bound in `(?P<path>[^`]+)`")
+_BOUND_LABEL = re.compile(r"required by this bound in `[^`]+`")
+_NOT_SEND = re.compile(r"the trait `Send` is not implemented for `(?P<type>.+?)`(?:$|\s|,)",
+                       re.MULTILINE)
+_NOT_SYNC = re.compile(r"the trait `Sync` is not implemented for `(?P<type>.+?)`(?:$|\s|,)",
+                       re.MULTILINE)
+
+# --- culprit kinds ----------------------------------------------------------------------------
+
+_PATH = r"(?:[A-Za-z_][A-Za-z0-9_]*::)*"
+_MUTEX_GUARD = re.compile(
+    rf"(?<![A-Za-z0-9_]){_PATH}(?:Mapped)?(?:Mutex|RwLockRead|RwLockWrite|ReentrantMutex|"
+    rf"RwLockUpgradableRead)Guard<")
+_REFCELL_GUARD = re.compile(rf"(?<![A-Za-z0-9_]){_PATH}(?:RefMut|Ref)<")
+_RC = re.compile(rf"(?<![A-Za-z0-9_])(?:{_PATH}Rc<|(?:[A-Za-z_]+::)*rc::Weak<)")
+_BARE_WEAK = re.compile(r"^Weak<")
+_RAW_POINTER = re.compile(r"^\*(?:const|mut) ")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF, OTHER = (
+    "rc", "refcell-guard", "mutex-guard", "sync-ref", "other")
+
+_GUARD_CALL = re.compile(
+    r"(?P<receiver>[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]*(?:\(\))?)*?)"
+    r"\.(?P<method>try_borrow_mut|try_borrow|borrow_mut|borrow|try_lock|lock|try_read|read|"
+    r"try_write|write)\(\)")
+
+
+@dataclass(frozen=True)
+class Found:
+    """A label or note text found in the diagnostic, with the place it points at if known."""
+
+    span: Span | None
+    groups: dict[str, str]
+
+
+@dataclass
+class SendInfo:
+    """What a non-`Send` future diagnostic says, in the words the families need."""
+
+    shape: str  # "across-await", "captured", "awaits-future" or "unknown"
+    kind: str  # RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF or OTHER
+    facts: dict[str, FactValue] = field(default_factory=dict)
+    related: list[Related] = field(default_factory=list)
+    async_block: bool = False
+    not_send: list[str] = field(default_factory=list)
+    not_sync: list[str] = field(default_factory=list)
+
+
+def is_send_future_error(diagnostic: Diagnostic) -> bool:
+    if diagnostic.code == "E0277":
+        return False
+    if _SEND_MESSAGE.search(diagnostic.message):
+        return True
+    return diagnostic.find(_SEND_MESSAGE) is not None and "future" in diagnostic.message
+
+
+# --- reading rustc's rendered text ------------------------------------------------------------
+
+_RENDERED_SOURCE = re.compile(r"^\s*(?P<line>\d+)\s*\|")
+_RENDERED_GUTTER = re.compile(r"^\s*\|")
+_MARKERS = re.compile(r"[\^\-]+")
+
+
+def _rendered_label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | None:
+    """The first label in rustc's rendered text matching `regex`, placed on the source line it
+    annotates. Columns come from the marker under the source text when there is one."""
+    rendered = diagnostic.rendered
+    if not rendered:
+        return None
+    file: str | None = None
+    line: int | None = None
+    for text in rendered.splitlines():
+        arrow = RENDERED_ARROW.match(text)
+        if arrow:
+            file, line = diagnostic.rendered_file(arrow.group("file")), None
+            continue
+        source = _RENDERED_SOURCE.match(text)
+        if source:
+            line = int(source.group("line"))
+            continue
+        if not _RENDERED_GUTTER.match(text) or file is None or line is None:
+            continue
+        found = regex.search(text)
+        if not found:
+            continue
+        gutter = text.index("|") + 2
+        column, end = found.start() - gutter + 1, found.start() - gutter + 2
+        before = text[:found.start()].rstrip()
+        markers = _MARKERS.search(before[::-1])
+        if markers and markers.start() == 0 and before.endswith(("^", "-")):
+            width = markers.end()
+            column, end = len(before) - width - gutter + 1, len(before) - gutter + 1
+        span = Span(file=file, line_start=line, column_start=max(column, 1), line_end=line,
+                    column_end=max(end, 2), label=found.group(0))
+        return Found(span, {k: v for k, v in found.groupdict().items() if v is not None})
+    return None
+
+
+def _label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | None:
+    """A label by its text: from the structured spans, else from the rendered text."""
+    hit = diagnostic.span_labelled(regex)
+    if hit is not None:
+        span, found = hit
+        return Found(span, {k: v for k, v in found.groupdict().items() if v is not None})
+    return _rendered_label(diagnostic, regex)
+
+
+def _noted_span(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Span | None:
+    """The span a child note points at, whichever way the producer delivered the note."""
+    for span, _ in diagnostic.find_all(regex):
+        if span is not None:
+            return span
+    return None
+
+
+def _texts(diagnostic: Diagnostic) -> str:
+    return "\n".join([diagnostic.all_text(), diagnostic.rendered or ""])
+
+
+# --- source helpers ---------------------------------------------------------------------------
+
+
+def line_text(span: Span, sources: Sources) -> str | None:
+    text = line_of(sources.text(span.file), span.line_start)
+    if text is None and span.text:
+        return span.text[0]
+    return text
+
+
+def span_text(span: Span, sources: Sources) -> str | None:
+    """The source text a single-line span covers."""
+    line = line_text(span, sources)
+    if line is None or span.line_end != span.line_start:
+        return None
+    return line[span.column_start - 1: span.column_end - 1] or None
+
+
+def _node(span: Span, sources: Sources) -> tuple[syntax.Parsed, tree_sitter.Node] | None:
+    text = sources.text(span.file)
+    if text is None:
+        return None
+    parsed = syntax.parse(text)
+    node = parsed.node_at(span.line_start, span.column_start)
+    return (parsed, node) if node is not None else None
+
+
+def _function_name(parsed: syntax.Parsed, node: tree_sitter.Node) -> str | None:
+    function = syntax.enclosing(node, "function_item")
+    name = function.child_by_field_name("name") if function else None
+    return parsed.node_text(name) if name else None
+
+
+def enclosing_function(span: Span, sources: Sources) -> str | None:
+    """The fn whose body holds the span, unless an async block sits in between."""
+    found = _node(span, sources)
+    if found is None:
+        return None
+    parsed, node = found
+    owner = syntax.enclosing(node, "function_item", "async_block", "closure_expression")
+    if owner is None or owner.type != "function_item":
+        return None
+    return _function_name(parsed, node)
+
+
+def _called_function(span: Span, sources: Sources) -> str | None:
+    """`f` for a span covering `f(…)`, `path::f(…)` or `x.f(…)`."""
+    found = _node(span, sources)
+    if found is None:
+        return None
+    parsed, node = found
+    call = syntax.enclosing(node, "call_expression")
+    if call is None:
+        return None
+    callee = call.child_by_field_name("function")
+    if callee is None:
+        return None
+    if callee.type == "identifier":
+        return parsed.node_text(callee)
+    for field_name in ("name", "field"):
+        part = callee.child_by_field_name(field_name)
+        if part is not None:
+            return parsed.node_text(part)
+    return None
+
+
+def _declaration_line(name: str, use: Span, sources: Sources) -> int | None:
+    """Line of the `let` or parameter that introduces `name`, searching back from `use`."""
+    text = sources.text(use.file)
+    if text is None:
+        return None
+    lines = text.splitlines()
+    let = re.compile(rf"\blet\s+(?:mut\s+)?{re.escape(name)}\b")
+    param = re.compile(rf"(?:\(|,)\s*(?:mut\s+)?{re.escape(name)}\s*:")
+    for number in range(min(use.line_start, len(lines)), 0, -1):
+        line = lines[number - 1]
+        if let.search(line) or (param.search(line) and re.search(r"\bfn\b", line)):
+            return number
+        if re.match(r"^(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\b", line.strip()) \
+                and number < use.line_start:
+            break
+    return None
+
+
+def _name_span(name: str, line: int, near: Span, sources: Sources) -> Span:
+    """The span of `name` on `line` of the file of `near` (whole line start if not found)."""
+    text = line_of(sources.text(near.file), line) or ""
+    found = re.search(rf"\b{re.escape(name)}\b", text)
+    start = found.start() + 1 if found else 1
+    end = found.end() + 1 if found else len(text) + 1
+    return Span(file=near.file, line_start=line, column_start=start, line_end=line,
+                column_end=max(end, start + 1))
+
+
+def _scrutinee(span: Span, sources: Sources) -> tuple[str, str | None] | None:
+    """('match' | 'if let' | 'while let', the scrutinee's text) when the span is in the head
+    of that expression."""
+    found = _node(span, sources)
+    if found is None:
+        return None
+    parsed, node = found
+    for ancestor in [node, *syntax.ancestors(node)]:
+        if ancestor.type in ("block", "let_declaration", "expression_statement",
+                             "function_item", "async_block"):
+            return None
+        if ancestor.type in ("let_condition", "match_expression"):
+            value = ancestor.child_by_field_name("value")
+            text = parsed.node_text(value) if value is not None else None
+            if ancestor.type == "match_expression":
+                return "match", text
+            parent = ancestor.parent
+            while parent is not None and parent.type == "let_chain":
+                parent = parent.parent
+            kind = "while let" if parent is not None and parent.type == "while_expression" \
+                else "if let"
+            return kind, text
+        if ancestor.type in ("if_expression", "while_expression"):
+            condition = ancestor.child_by_field_name("condition")
+            text = parsed.node_text(condition) if condition is not None else None
+            return ancestor.type.split("_")[0], text
+    return None
+
+
+def guard_source(span: Span, sources: Sources, temporary: bool) -> str | None:
+    """`state.lock()` for a guard declared by `let g = state.lock().unwrap();`."""
+    text = span_text(span, sources) if temporary else None
+    if text is None:
+        line = line_text(span, sources)
+        if line is None:
+            return None
+        text = line[span.column_start - 1:]
+        if "=" in text:
+            text = text.split("=", 1)[1]
+    found = _GUARD_CALL.search(text)
+    return f"{found.group('receiver')}.{found.group('method')}()" if found else None
+
+
+def _dropped_between(name: str, first: int, last: int, file: str, sources: Sources) -> bool:
+    text = sources.text(file)
+    if text is None:
+        return False
+    lines = text.splitlines()[first:last - 1]
+    drop = re.compile(rf"\b(?:std::mem::|mem::|core::mem::)?drop\(\s*{re.escape(name)}\s*\)")
+    return any(drop.search(line) for line in lines)
+
+
+# --- classification ---------------------------------------------------------------------------
+
+
+def kind_of(type_: str | None, not_send: list[str], not_sync: list[str]) -> str:
+    """Which family a culprit belongs to, from its type and rustc's 'not implemented' notes."""
+    value = (type_ or "").strip()
+    if value:
+        if _MUTEX_GUARD.search(value):
+            return MUTEX_GUARD
+        if _REFCELL_GUARD.search(value):
+            return REFCELL_GUARD
+        if value.startswith("&") and not value.startswith("&mut"):
+            return RC if _RC.search(value) else SYNC_REF
+        if _RAW_POINTER.match(value):
+            return SYNC_REF
+        if _RC.search(value) or _BARE_WEAK.match(value):
+            return RC
+    for missing in not_send:
+        if _MUTEX_GUARD.search(missing):
+            return MUTEX_GUARD
+        if _REFCELL_GUARD.search(missing):
+            return REFCELL_GUARD
+        if _RC.search(missing) or _BARE_WEAK.match(missing):
+            return RC
+        if _RAW_POINTER.match(missing):
+            return SYNC_REF
+    if not_sync:
+        # A RefCell guard holds a `&Cell<isize>` borrow flag: that is what rustc then reports.
+        if not value and all(re.fullmatch(r"(?:[\w:]+::)?Cell<isize>", t) for t in not_sync):
+            return REFCELL_GUARD
+        return SYNC_REF
+    return OTHER
+
+
+# --- the analysis -----------------------------------------------------------------------------
+
+
+def analyse(diagnostic: Diagnostic, sources: Sources) -> SendInfo | None:
+    """Facts of a non-`Send` future diagnostic, or None for any other diagnostic."""
+    if not is_send_future_error(diagnostic):
+        return None
+    facts: dict[str, FactValue] = {}
+    related: list[Related] = []
+    everything = _texts(diagnostic)
+    not_send = list(dict.fromkeys(m.group("type") for m in _NOT_SEND.finditer(everything)))
+    not_sync = list(dict.fromkeys(m.group("type") for m in _NOT_SYNC.finditer(everything)))
+
+    captured = _NOTE_CAPTURED.search(everything) is not None
+    awaits_future = _NOTE_AWAITS.search(everything) is not None
+    shape = ("captured" if captured else "awaits-future" if awaits_future
+             else "across-await" if _NOTE_ACROSS.search(everything) else "unknown")
+
+    # The function (or async block) whose future is not Send.
+    returned = _label(diagnostic, _RETURNED_BY)
+    async_block = _label(diagnostic, _ASYNC_BLOCK) is not None
+    if returned is not None:
+        facts["function"] = returned.groups["function"]
+    elif not async_block and diagnostic.primary is not None:
+        name = _called_function(diagnostic.primary, sources)
+        if name:
+            facts["function"] = name
+
+    # The culprit's type and where it is declared or captured.
+    has_type = _label(diagnostic, _HAS_TYPE)
+    exact_type = diagnostic.span_labelled(_HAS_TYPE)
+    culprit: Span | None = (exact_type[0] if exact_type
+                            else _noted_span(diagnostic, _NOTE_CAPTURED) if captured
+                            else has_type.span if has_type else None)
+    if has_type is not None:
+        facts["type"] = has_type.groups["type"]
+        if "referent" in has_type.groups:
+            facts["referent"] = has_type.groups["referent"]
+
+    await_span: Span | None = None
+    if shape == "awaits-future":
+        awaited = _label(diagnostic, _AWAIT_FUTURE)
+        exact = diagnostic.span_labelled(_AWAIT_FUTURE)
+        await_span = (exact[0] if exact else _noted_span(diagnostic, _NOTE_AWAITS)
+                      or (awaited.span if awaited else None))
+        if awaited is not None:
+            facts["type"] = awaited.groups["type"]
+        if await_span is not None:
+            expression = span_text(await_span, sources)
+            if expression:
+                facts["awaited"] = expression
+    else:
+        value = _label(diagnostic, _AWAIT_VALUE)
+        exact = diagnostic.span_labelled(_AWAIT_VALUE)
+        await_span = (exact[0] if exact else _noted_span(diagnostic, _NOTE_ACROSS)
+                      or (value.span if value else None))
+        if value is not None:
+            expression = re.sub(r"^(?:ref\s+)?(?:mut\s+)?", "", value.groups["expr"])
+            if _IDENT.match(expression):
+                facts["variable"] = expression
+            else:
+                facts["expression"] = expression
+                facts["temporary"] = "true"
+
+    if captured:
+        facts["captured"] = "true"
+        capture = culprit
+        if capture is not None:
+            name = span_text(capture, sources)
+            if name and _IDENT.match(name):
+                facts["variable"] = name
+            facts["capture_line"] = capture.line_start
+            declared = _declaration_line(str(facts.get("variable", "")), capture, sources) \
+                if "variable" in facts else None
+            facts["decl_line"] = declared or capture.line_start
+            if declared and declared != capture.line_start:
+                related.append(Related(_name_span(str(facts["variable"]), declared, capture,
+                                                  sources),
+                                       f"{_who(facts)} is declared here: this is the value "
+                                       "to change"))
+            related.append(Related(capture, _capture_message(facts)))
+    elif culprit is not None and shape != "awaits-future":
+        facts["decl_line"] = culprit.line_start
+        related.append(Related(culprit, _declaration_message(facts)))
+
+    if await_span is not None:
+        facts["await_line"] = await_span.line_start
+        related.append(Related(await_span, _await_message(facts, shape)))
+        where = enclosing_function(await_span, sources)
+        if where:
+            facts["await_function"] = where
+
+    kind = kind_of(str(facts["type"]) if "type" in facts else None, not_send, not_sync)
+    if shape == "awaits-future":
+        kind = OTHER
+
+    if kind in (MUTEX_GUARD, REFCELL_GUARD) and culprit is not None:
+        temporary = facts.get("temporary") == "true"
+        source = guard_source(culprit, sources, temporary)
+        if source:
+            facts["guard_source"] = source
+        if temporary:
+            head = _scrutinee(culprit, sources)
+            if head:
+                facts["scrutinee"] = head[0]
+                if head[1] and "\n" not in head[1]:
+                    facts["scrutinee_value"] = head[1]
+    variable = facts.get("variable")
+    if isinstance(variable, str) and culprit is not None and await_span is not None \
+            and not captured and _dropped_between(variable, culprit.line_start,
+                                                  await_span.line_start, culprit.file, sources):
+        facts["dropped_before_await"] = "true"
+
+    bounds = [(span, found) for span, found in diagnostic.find_all(_BOUND)]
+    if bounds:
+        facts["spawn"] = bounds[0][1].group("path")
+    bound_span = next((span for span, _ in bounds if span is not None), None)
+    if bound_span is None:
+        labelled = diagnostic.span_labelled(_BOUND_LABEL)
+        bound_span = labelled[0] if labelled else None
+    if bound_span is not None:
+        related.append(Related(bound_span, f"`{facts.get('spawn', 'this bound')}` is what "
+                                           "requires the future to be `Send`"))
+    if not_send and not_send[0] != facts.get("type"):
+        facts["inner_type"] = not_send[0]
+    if not_sync:
+        facts["not_sync"] = not_sync[0]
+    return SendInfo(shape=shape, kind=kind, facts=facts, related=related,
+                    async_block=async_block, not_send=not_send, not_sync=not_sync)
+
+
+def _who(facts: dict[str, FactValue]) -> str:
+    if "variable" in facts:
+        return f"`{facts['variable']}`"
+    if "expression" in facts:
+        return f"the temporary `{facts['expression']}`"
+    return "this value"
+
+
+def _declaration_message(facts: dict[str, FactValue]) -> str:
+    type_ = f" (`{facts['type']}`, not `Send`)" if "type" in facts else ""
+    return f"{_who(facts)}{type_} is created here and is still alive at the await"
+
+
+def _capture_message(facts: dict[str, FactValue]) -> str:
+    type_ = f" (`{facts['type']}`, not `Send`)" if "type" in facts else ""
+    return f"{_who(facts)}{type_} is captured by the future here"
+
+
+def _await_message(facts: dict[str, FactValue], shape: str) -> str:
+    if shape == "awaits-future":
+        return "this await stores a future that is not `Send` inside this one"
+    return f"the future is suspended here while {_who(facts)} is still alive"
+
+
+# --- phrases shared by the explanations -------------------------------------------------------
+
+
+def culprit_name(match: Match, fallback: str = "the value") -> str:
+    """`name`, the temporary `expr`, or the fallback phrase."""
+    variable = match.fact("variable")
+    if variable:
+        return f"`{variable}`"
+    expression = match.fact("expression")
+    if expression:
+        return f"the temporary `{expression}`"
+    return fallback
+
+
+def type_phrase(match: Match, fallback: str) -> str:
+    """'an `Rc<…>`'-style phrase for the culprit's type, or the fallback."""
+    value = match.fact("type")
+    return f"a `{value}`" if value else fallback
+
+
+def await_phrase(match: Match) -> str:
+    line = match.fact("await_line")
+    return f"the `.await` on line {line}" if line else "an `.await`"
+
+
+def future_phrase(match: Match) -> str:
+    function = match.fact("function")
+    if function:
+        return f"the future returned by `{function}`"
+    return "the future"
+
+
+def inside_phrase(match: Match) -> str:
+    """' (inside `f`)' when the culprit lives in another fn than the one spawned."""
+    where = match.fact("await_function")
+    if where and where != match.fact("function"):
+        return f" (inside `{where}`)"
+    return ""
+
+
+def bound_phrase(match: Match) -> str:
+    spawn = match.fact("spawn")
+    if spawn:
+        return f"`{spawn}` requires its future to be `Send`"
+    return "something (a `spawn`, or a `Send` bound you wrote) requires the future to be `Send`"
+
+
+def decl_phrase(match: Match) -> str:
+    line = match.fact("decl_line")
+    return f" (declared on line {line})" if line else ""
+
+
+def place_phrase(match: Match) -> str:
+    """' (inside `f`, declared on line N)', either part alone, or nothing."""
+    parts = []
+    where = match.fact("await_function")
+    if where and where != match.fact("function"):
+        parts.append(f"inside `{where}`")
+    line = match.fact("decl_line")
+    if line:
+        parts.append(f"declared on line {line}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+ONE_AT_A_TIME = (
+    "rustc names one offending value per error (sometimes two errors for one value, one per "
+    "non-`Send` part of its type). Fixing it can reveal the next one: fix, recompile, repeat "
+    "until the future is `Send`."
+)
+
+LOCAL_EXECUTOR = (
+    "If the task never needs to leave its thread, drop the `Send` requirement instead: run it "
+    "with `tokio::task::spawn_local` inside a `LocalSet` (or on a current-thread runtime), "
+    "where futures that are not `Send` are allowed."
+)
+
+SEND_LINKS: tuple[Link, ...] = (
+    Link("std::marker::Send", "https://doc.rust-lang.org/std/marker/trait.Send.html"),
+    Link("Rust Reference: await expressions",
+         "https://doc.rust-lang.org/reference/expressions/await-expr.html"),
+    Link("tokio::spawn", "https://docs.rs/tokio/latest/tokio/fn.spawn.html"),
+    Link("tokio::task::LocalSet", "https://docs.rs/tokio/latest/tokio/task/struct.LocalSet.html"),
+)
+
+
+def build_match(family: Family, diagnostic: Diagnostic, info: SendInfo) -> Match:
+    return Match(family=family, diagnostic=diagnostic, facts=dict(info.facts),
+                 related=list(info.related))
+
+
+def a_type(type_: str) -> str:
+    """'an `Rc<T>`' / 'a `Session`': the type as inline code with its article."""
+    spoken_vowel = type_[:1].upper() in "AEIOU" or type_.startswith(("Rc<", "Rc ", "RwLock"))
+    return f"{'an' if spoken_vowel else 'a'} `{type_}`"
+
+
+def cap(text: str) -> str:
+    """The text with its first letter upper-cased (str.capitalize lowers the rest)."""
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,221 @@
+"""E0038: a trait with an `async fn` (or a method returning `impl Future`) is used as a trait
+object — `dyn Trait`, `Box<dyn Trait>`, `&dyn Trait` — and so "is not dyn compatible"
+(older compilers: "cannot be made into an object").
+
+Only the async reason is claimed: E0038 for generic methods, `Self` returns or associated
+constants stays with whoever explains those. Facts: `trait`, `method` (the first async
+method), `methods` (all of them when there are several), `use_line` (where `dyn` is written),
+`decl_line` (the async method's declaration).
+"""
+
+from __future__ import annotations
+
+import re
+
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.families.traits import analysis as common
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.sources import Sources
+
+_MESSAGE = re.compile(r"the trait `(?P<trait>[^`]+)` (?:is not dyn compatible|cannot be made "
+                      r"into an object)")
+_ASYNC_REASON = re.compile(r"because method `(?P<method>\w+)` is `async`")
+_IMPL_REASON = re.compile(r"because method `(?P<method>\w+)` references an `impl Trait` type "
+                          r"in its return type")
+_MOVE_HINT = re.compile(r"consider moving `(?P<method>\w+)` to another trait")
+
+
+def _trait_name(printed: str) -> str:
+    return common.strip_path(printed, keep=1).split("<", 1)[0]
+
+
+def _trait_methods(trait: str, files: list[str], sources: Sources
+                   ) -> tuple[dict[str, Span | None], dict[str, str]]:
+    """Async methods of `trait` found in the given files (name -> None: no span here) and the
+    return types of its other methods (name -> text), for the `impl Future` case."""
+    async_methods: dict[str, Span | None] = {}
+    returns: dict[str, str] = {}
+    for file in files:
+        text = sources.text(file)
+        if text is None:
+            continue
+        parsed = syntax.parse(text)
+        for method in common.async_trait_methods(parsed).get(trait, []):
+            async_methods.setdefault(method, None)
+        for name, ret in _return_types(parsed, trait).items():
+            returns.setdefault(name, ret)
+    return async_methods, returns
+
+
+def _return_types(parsed: syntax.Parsed, trait: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    stack = [parsed.root]
+    while stack:
+        node = stack.pop()
+        if node.type == "trait_item":
+            name = node.child_by_field_name("name")
+            body = node.child_by_field_name("body")
+            if name is not None and parsed.node_text(name) == trait and body is not None:
+                for item in body.named_children:
+                    method = item.child_by_field_name("name")
+                    ret = item.child_by_field_name("return_type")
+                    if method is not None and ret is not None:
+                        out[parsed.node_text(method)] = parsed.node_text(ret)
+            continue
+        stack.extend(node.named_children)
+    return out
+
+
+class AsyncTraitDynIncompatible(Family):
+    id = "async-trait-dyn-incompatible"
+    title = "Trait with async fn used as dyn Trait"
+    codes = ("E0038",)
+    priority = 10
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.code not in (None, "E0038"):
+            return None
+        head = _MESSAGE.search(diagnostic.message)
+        if head is None:
+            return None
+        trait = _trait_name(head.group("trait"))
+        files = common.known_files(diagnostic, sources)
+        source_async, returns = _trait_methods(trait, files, sources)
+        methods: list[str] = []
+        spans: dict[str, Span] = {}
+        for span, found in diagnostic.find_all(_ASYNC_REASON):
+            methods.append(found.group("method"))
+            if span is not None:
+                spans.setdefault(found.group("method"), span)
+        for span, found in diagnostic.find_all(_IMPL_REASON):
+            name = found.group("method")
+            if "Future" in returns.get(name, ""):
+                methods.append(name)
+                if span is not None:
+                    spans.setdefault(name, span)
+        if not methods and source_async:
+            # rust-analyzer drops the labels that give the reason; the hints that name the
+            # methods survive, and the source says which of those are async.
+            named = [m.group("method") for _, m in diagnostic.find_all(_MOVE_HINT)]
+            methods = [m for m in named if m in source_async] if named else []
+            vtable = diagnostic.span_labelled(r"dyn compatible it needs to allow building")
+            if not methods and vtable is not None:
+                methods = self._method_at(vtable[0], sources, source_async)
+        methods = list(dict.fromkeys(methods))
+        if not methods:
+            return None
+        facts: dict[str, FactValue] = {"trait": trait, "method": methods[0]}
+        if len(methods) > 1:
+            facts["methods"] = methods
+        place = common.user_place(diagnostic, sources)
+        if place is not None:
+            facts["use_line"] = place.line
+        related: list[Related] = []
+        decl = spans.get(methods[0])
+        if decl is None:
+            vtable = diagnostic.span_labelled(r"dyn compatible it needs to allow building")
+            decl = vtable[0] if vtable else None
+        if decl is not None:
+            facts["decl_line"] = decl.line_start
+            related.append(Related(decl, f"`{methods[0]}` is `async`: its future's type differs "
+                                   "for every implementation, so no vtable can hold it"))
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    @staticmethod
+    def _method_at(span: Span, sources: Sources, candidates: dict[str, Span | None]
+                   ) -> list[str]:
+        text = sources.text(span.file)
+        if text is None:
+            return []
+        parsed = syntax.parse(text)
+        node = common.node_at(parsed, common.span_place(span))
+        name = parsed.node_text(node) if node is not None else ""
+        return [name] if name in candidates else []
+
+    def explain(self, match: Match) -> Explanation:
+        trait_name = match.fact("trait")
+        trait = match.code("trait", "the trait")
+        method_name = match.fact("method")
+        method = match.code("method", "an `async fn` method")
+        methods = match.facts.get("methods")
+        listed = method
+        if isinstance(methods, list):
+            names = [f"`{m}`" for m in methods]
+            listed = ", ".join(names[:-1]) + " and " + names[-1]
+        use_line = match.line("use_line")
+        decl_line = match.line("decl_line")
+        t = trait_name or "Trait"
+        m = method_name or "method"
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=(f"{trait} cannot be used as `dyn {t}`{use_line} because {method} is "
+                  f"`async`; use generics, `#[async_trait]`, or return a boxed future."),
+            what=(
+                f"You wrote `dyn {t}`{use_line}, which needs a vtable: one table of function "
+                f"pointers that works for every type implementing {trait}. {listed} "
+                f"{'are' if isinstance(methods, list) else 'is'} declared `async`"
+                f"{decl_line}, and an `async fn` in a trait cannot go in such a table, so the "
+                "trait is not dyn compatible (\"object safe\" in older wording).\n\n"
+                "rustc's \"consider moving it to another trait\" is one option among several; "
+                "there is no single mechanical fix — choose one of the designs below."
+            ),
+            why=(
+                f"`async fn {m}(&self)` is shorthand for `fn {m}(&self) -> impl Future<Output "
+                "= …>`, and each implementation returns its own hidden future type with its "
+                "own size. A caller going through `dyn` does not know which implementation it "
+                "has, so it cannot know how much space the returned future needs or which "
+                "type to poll. A vtable entry needs one signature for all implementors; "
+                "\"some future, different for each type\" is not one.\n\n"
+                "Making it dyn-compatible means hiding that difference behind a pointer: a "
+                "`Pin<Box<dyn Future>>` has the same size and type whatever implementation "
+                "created it."
+            ),
+            fix=(
+                f"If the set of implementations is known where {trait} is used, drop `dyn` "
+                f"and go generic: `fn run<T: {t}>(x: &T)` or `x: &impl {t}` (or store a "
+                f"`Vec<T>`). Native `async fn` in traits is made for static dispatch and "
+                "costs no allocation.\n\n"
+                f"If you really need `dyn {t}` (a registry of plugins, handlers chosen at run "
+                "time):\n\n"
+                f"- the `async-trait` crate: put `#[async_trait]` on the trait and on every "
+                "impl; each `async fn` becomes a method returning a boxed future. The futures "
+                "are `Send` by default; `#[async_trait(?Send)]` drops that requirement.\n"
+                f"- the same thing by hand: `fn {m}(&self, …) -> Pin<Box<dyn Future<Output = "
+                "T> + Send + '_>>`, with implementations returning `Box::pin(async move { … "
+                "})`.\n"
+                f"- an `enum` with one variant per implementation, whose own `async fn {m}` "
+                "matches and delegates — no boxing and no `dyn`, when the list is closed.\n"
+                f"- a second, dyn-compatible trait holding only what the `dyn` users call "
+                f"(with boxed futures), implemented for every `T: {t}` by one blanket impl, "
+                f"so generic code keeps the native `async fn`.\n\n"
+                "borrowlens offers no automatic edit for this error: every choice changes "
+                "the callers, the implementations or the dependencies, and which one fits is "
+                "a design decision. (rustc's occasional suggestion to write `Self` instead of "
+                "the `dyn` type does not apply to async methods.)"
+            ),
+            rule=(
+                "A trait used through `dyn` must have methods with one fixed signature. "
+                "`async fn` (and `-> impl Trait`) in a trait means a different return type per "
+                "implementation, so such a trait is for generics; to get dynamic dispatch, "
+                "box the future (`async-trait` or `Pin<Box<dyn Future>>`)."
+            ),
+            caveat=(
+                "Boxing costs one heap allocation per call, which is negligible next to I/O "
+                "but visible in tight loops. Methods that only some callers need dynamically "
+                "can also move into a separate boxed-future trait with a blanket impl over "
+                "the native one, keeping the zero-cost path for generic code."
+            ),
+            links=(
+                Link("Error index: E0038", "https://doc.rust-lang.org/error_codes/E0038.html"),
+                Link("Rust Reference: dyn compatibility",
+                     "https://doc.rust-lang.org/reference/items/traits.html#dyn-compatibility"),
+                Link("async-trait crate", "https://docs.rs/async-trait"),
+                Link("Announcing async fn in traits (Rust blog)",
+                     "https://blog.rust-lang.org/2023/12/21/async-fn-rpit-in-traits.html"),
+            ),
+        )
+
+
+FAMILY = AsyncTraitDynIncompatible()

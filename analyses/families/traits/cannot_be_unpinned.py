@@ -1,0 +1,361 @@
+"""E0277 "`…` cannot be unpinned": a future or stream that is not `Unpin` is polled through a
+plain `&mut` — `Pin::new(&mut fut)`, `&mut fut` in `tokio::select!`, `StreamExt::next` on a
+stream built from async blocks — instead of being pinned first.
+
+Facts: `type` (the type that is not `Unpin`; when rustc names a marker such as
+`PhantomPinned`, the user-facing type that contains it), `variable` (the future's binding),
+`required_by` (`Pin::new`, `StreamExt::next`, `tokio::select!` …), `use_line`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match
+from borrowlens.analyses.families.traits import analysis as common
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes import statements as fixing
+from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.sources import Sources
+
+_MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be unpinned")
+_BOUND = re.compile(r"the trait bound `(?P<type>.+): (?:[\w:]*::)?Unpin` is not satisfied")
+_REQUIRED_FOR = re.compile(r"required for `(?P<type>[^`]+)` to implement `(?:[\w:]*::)?Unpin`")
+_MACRO = re.compile(r"(?:expansion of the macro|in the macro) `(?P<name>[^`$]+?)!?`")
+_MARKERS = ("PhantomPinned", "PhantomData")
+_REF_MUT = re.compile(r"&\s*mut\s+((?:self\.)?[A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _user_type(diagnostic: Diagnostic, first: str) -> str:
+    """The type to talk about: rustc names the innermost culprit, which for library futures
+    is a marker field; the outermost `required for `X` to implement `Unpin`` is the user's."""
+    if not (first.startswith(_MARKERS) or first.startswith(("(", "__"))):
+        return first
+    outer = [m.group("type") for _, m in diagnostic.find_all(_REQUIRED_FOR)
+             if not m.group("type").startswith(("&", "(", "__"))]
+    return outer[-1] if outer else first
+
+
+def _variable(diagnostic: Diagnostic, sources: Sources) -> tuple[str | None, int | None]:
+    """The binding that is polled without being pinned, and the line where that happens."""
+    place = common.user_place(diagnostic, sources)
+    parsed = common.parsed_at(place, sources)
+    if parsed is None or place is None:
+        return None, None
+    node = common.node_at(parsed, place)
+    if node is None:
+        return None, place.line
+    line = place.line
+    # `x.next()` / `x.poll(…)`: the method's name is the squiggle; the receiver is the future.
+    if node.type == "field_identifier" and node.parent is not None and \
+            node.parent.type == "field_expression":
+        receiver = node.parent.child_by_field_name("value")
+        name = common.plain_name(parsed.node_text(receiver)) if receiver else None
+        if name:
+            return name, line
+    # `Pin::new(&mut x)`: the argument is the squiggle.
+    expression = syntax.enclosing(node, "reference_expression")
+    if expression is not None:
+        name = common.plain_name(parsed.node_text(expression))
+        if name:
+            return name, line
+    # A macro (`select!`, `join!`): the first `&mut x` in its input.
+    invocation = syntax.enclosing(node, "macro_invocation")
+    if invocation is not None:
+        found = _REF_MUT.search(parsed.node_text(invocation))
+        if found:
+            offset = invocation.start_byte + len(
+                parsed.node_text(invocation)[:found.start()].encode("utf-8"))
+            return found.group(1), parsed.position(offset)[0]
+    name = common.plain_name(parsed.node_text(node))
+    if name and node.type in ("identifier", "field_expression"):
+        return name, line
+    # Last resort: the `let` that holds the async block rustc names.
+    block = common.placeholder_place(diagnostic.all_text(), "async block", place.file)
+    if block is not None:
+        target = common.node_at(parsed, block)
+        declaration = syntax.enclosing(target, "let_declaration") if target else None
+        pattern = declaration.child_by_field_name("pattern") if declaration else None
+        if pattern is not None:
+            name = _pattern_name(parsed, pattern)
+            if name:
+                return name, line
+    return None, line
+
+
+def _pattern_name(parsed: syntax.Parsed, pattern: tree_sitter.Node) -> str | None:
+    if pattern.type == "identifier":
+        return parsed.node_text(pattern)
+    if pattern.type == "mut_pattern":
+        inner = pattern.named_children
+        return parsed.node_text(inner[0]) if inner else None
+    return None
+
+
+def _required_by(diagnostic: Diagnostic) -> str | None:
+    bound = common.bound_in(diagnostic)
+    if bound:
+        return bound
+    macro = diagnostic.find(_MACRO) or _MACRO.search(diagnostic.rendered or "")
+    if macro:
+        return macro.group("name").strip() + "!"
+    primary = diagnostic.primary
+    if primary is not None and primary.macro and not primary.macro.startswith("$crate"):
+        return primary.macro if primary.macro.endswith("!") else primary.macro + "!"
+    if diagnostic.find(r"to implement `(?:[\w:]*::)?(?:Future|IntoFuture)`"):
+        return ".await"
+    return None
+
+
+class CannotBeUnpinned(Family):
+    id = "cannot-be-unpinned"
+    title = "Future polled without being pinned"
+    codes = ("E0277",)
+    priority = 10
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.code not in (None, "E0277"):
+            return None
+        head = _MESSAGE.match(diagnostic.message) or _BOUND.search(diagnostic.message)
+        if head is None:
+            return None
+        first = head.group("type")
+        facts: dict[str, FactValue] = {"type": _user_type(diagnostic, first)}
+        variable, line = _variable(diagnostic, sources)
+        if variable:
+            facts["variable"] = variable
+        if line:
+            facts["use_line"] = line
+        required_by = _required_by(diagnostic)
+        if required_by:
+            facts["required_by"] = required_by
+        return Match(family=self, diagnostic=diagnostic, facts=facts)
+
+    def explain(self, match: Match) -> Explanation:
+        type_text = match.fact("type")
+        ty = f"`{type_text}`" if type_text else "the future"
+        name = match.fact("variable")
+        var = f"`{name}`" if name else "the future"
+        binding = name or "fut"
+        subject = f"{var} ({ty})" if name and type_text else (var if name else ty)
+        required_by = match.fact("required_by") or ""
+        use_line = match.line("use_line")
+        if type_text and type_text.startswith("{async block"):
+            kind = "an `async` block"
+        elif type_text and type_text.startswith("{async fn body"):
+            kind = "the future of an `async fn`"
+        else:
+            kind = "a future that is not `Unpin`"
+        if required_by.endswith("select!"):
+            where = f"`&mut {binding}` inside {match.code('required_by', 'select!')}"
+            first_fix = (
+                f"Pin {var} once, before the loop: `let mut {binding} = std::pin::pin!"
+                f"({binding});` (or `tokio::pin!({binding});`). Keep writing `&mut {binding}` "
+                "in the `select!`: it is now a `&mut Pin<&mut …>`, which is `Unpin` and can "
+                "be polled again on every iteration without restarting the future."
+            )
+        elif required_by.endswith("next") or "Stream" in required_by:
+            where = f"{match.code('required_by', 'StreamExt::next')} on {var}"
+            first_fix = (
+                f"Pin the stream before reading from it: `let mut {binding} = std::pin::pin!"
+                f"({binding});` and keep calling `{binding}.next().await` — `Pin<&mut S>` is "
+                "a stream that is `Unpin`, so `next` accepts it. If the stream has to be "
+                f"returned or stored, use `Box::pin({binding})` instead."
+            )
+        else:
+            call = match.code("required_by", "`Pin::new`")
+            where = f"{call} on {var}"
+            first_fix = (
+                f"Pin {var} where it lives instead of calling {call}: `let mut {binding} = "
+                f"std::pin::pin!({binding});` gives a `Pin<&mut …>`; poll it with "
+                f"`{binding}.as_mut().poll(cx)` as often as you need. When the future must be "
+                f"moved or stored (a struct field, a `Vec` of tasks), use `let mut {binding} "
+                f"= Box::pin({binding});` instead."
+            )
+        field = "." in binding
+        if field:
+            first_fix = (
+                f"{var} is a field, so a local `let … = pin!(…)` cannot pin it. Store it "
+                f"pinned instead: declare the field as `Pin<Box<{type_text or 'F'}>>`, build "
+                f"it with `Box::pin(…)`, and poll it with `{binding}.as_mut().poll(cx)`. "
+                "Without the allocation, pin projection (the `pin-project-lite` crate's "
+                "`pin_project!`) turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the "
+                "field. borrowlens offers no automatic fix here: the struct changes too."
+            )
+        pin_hint = (f"store {var} as a `Pin<Box<…>>` field or use pin projection" if field
+                    else f"pin it first with `std::pin::pin!({binding})` or "
+                         f"`Box::pin({binding})`")
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=(f"{subject} is {kind} and is polled through a plain `&mut`{use_line}; "
+                  f"{pin_hint}."),
+            what=(
+                f"{where}{use_line} holds the value by a plain `&mut`, so it needs the value to "
+                f"be `Unpin` — safe to move even after it has started running. "
+                f"{subject[0].upper() + subject[1:]} is not `Unpin`, so it may only be polled "
+                "through a `Pin`, which promises it will never move again.\n\n"
+                "rustc's hint \"consider using the `pin!` macro\" is exactly the fix; "
+                "\"consider using `Box::pin`\" is the variant for values that must move "
+                "afterwards."
+            ),
+            why=(
+                "An `async` block or `async fn` compiles to a state machine that keeps its "
+                "local variables between `.await`s, and a local that borrows another local "
+                "becomes a pointer from one field of the state machine into another: the "
+                "future is self-referential. Moving "
+                "the state machine after its first poll would leave that pointer aimed at "
+                "the old address. So compiler-generated futures are `!Unpin`, and so are "
+                "library futures that must stay at one address for other reasons (tokio's "
+                "`Sleep` is linked into the timer wheel while it waits).\n\n"
+                "`Future::poll` takes `Pin<&mut Self>` to make moving impossible once "
+                "polling has begun. For `Unpin` types the pin is a formality, which is why "
+                "`Pin::new(&mut x)`, `&mut x` as a future and `StreamExt::next` accept them; "
+                "for everything else the value has to be pinned in place — on the stack with "
+                "`pin!`, or on the heap with `Box::pin`, where moving the box does not move "
+                "its contents."
+            ),
+            fix=(
+                f"{first_fix}\n\n"
+                "`std::pin::pin!` (stable since Rust 1.68) pins on the stack and costs "
+                "nothing, but the pinned value cannot leave the current function. "
+                "`Box::pin` costs one allocation and gives a `Pin<Box<…>>` that can be "
+                "returned, stored in a struct or collection, and moved freely. "
+                "`tokio::pin!` and `futures::pin_mut!` are older spellings of the stack "
+                "version.\n\n"
+                "When the future's type is a generic parameter, rustc may suggest adding "
+                "`Unpin` to its bounds. That compiles, but it moves the problem to every "
+                "caller: the futures of `async fn`s and `async` blocks are not `Unpin`, so "
+                "they could no longer be passed in. Pinning inside the function accepts them "
+                "all."
+            ),
+            rule=(
+                "Anything that polls a future through `&mut` needs it to be `Unpin`, and "
+                "`async` futures are not. Pin a future once, right after creating it and "
+                "before the first poll — `pin!` when it stays in this function, `Box::pin` "
+                "when it travels — then reuse the pinned handle."
+            ),
+            caveat=(
+                "Awaiting a future directly (`fut.await`) never needs this: `.await` pins the "
+                "future itself. Pinning is only needed when you poll the same future "
+                "repeatedly or by reference, as `select!` in a loop and manual `poll` do."
+            ),
+            links=(
+                Link("std::pin module", "https://doc.rust-lang.org/std/pin/index.html"),
+                Link("std::pin::pin!", "https://doc.rust-lang.org/std/pin/macro.pin.html"),
+                Link("std::marker::Unpin", "https://doc.rust-lang.org/std/marker/trait.Unpin.html"),
+                Link("Box::pin", "https://doc.rust-lang.org/std/boxed/struct.Box.html#method.pin"),
+                Link("tokio::select! (resuming an async operation)",
+                     "https://docs.rs/tokio/latest/tokio/macro.select.html"),
+            ),
+        )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """Pin the future's binding once, before the statement that polls it (outside any
+        loop in the binding's block): `std::pin::pin!` on the stack, or `Box::pin`."""
+        if match.diagnostic is None:
+            return []
+        name = match.fact("variable")
+        use_line = match.facts.get("use_line")
+        place = common.user_place(match.diagnostic, sources)
+        if not name or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or \
+                not isinstance(use_line, int) or place is None:
+            return []
+        file = fixkit.SourceFile.load(sources, place.file)
+        if file is None:
+            return []
+        line_start = file.byte_at(use_line, 1)
+        line_end = file.byte_at(use_line + 1, 1) if use_line < len(file.text.splitlines()) \
+            else len(file.parsed.data)
+        uses = [n for n in file.identifiers(name, kinds=("identifier",))
+                if line_start <= n.start_byte < line_end]
+        if not uses:
+            return []
+        use = uses[0]
+        function = fixing.enclosing_function(use)
+        if function is None:
+            return []
+        binder = None
+        for declared, ident, node in fixing.declared_names(file, function):
+            if declared == name and ident.start_byte < use.start_byte:
+                binder = node
+        plan = _pin_plan(file, name, binder, use) if binder is not None else None
+        if plan is None:
+            return []
+        stack = _pin_edits(file, name, plan, "std::pin::pin!")
+        boxed = _pin_edits(file, name, plan, "Box::pin")
+        fixes = [
+            fixkit.make_fix("pin-on-stack", f"Pin `{name}` with `std::pin::pin!` before it "
+                            "is polled", stack, preferred=True) if plan.stack_ok else None,
+            fixkit.make_fix("box-pin", f"Pin `{name}` on the heap with `Box::pin`", boxed),
+        ]
+        return [fix for fix in fixes if fix is not None]
+
+
+class _PinPlan:
+    """Where pinning goes: wrapping the `let`'s value, or a shadowing `let` before the
+    statement that polls the future."""
+
+    def __init__(self, binder: tree_sitter.Node, statement: tree_sitter.Node,
+                 wrap: bool, stack_ok: bool) -> None:
+        self.binder = binder
+        self.statement = statement
+        self.wrap = wrap
+        self.stack_ok = stack_ok
+
+
+def _pin_plan(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
+              use: tree_sitter.Node) -> _PinPlan | None:
+    pattern = binder.child_by_field_name("pattern")
+    type_node = binder.child_by_field_name("type")
+    if pattern is None or pattern.type not in ("identifier", "mut_pattern"):
+        return None
+    if type_node is not None and file.node_text(type_node).lstrip().startswith(("&", "impl")):
+        return None  # a reference (moving it pins nothing) or an `impl Trait` parameter
+    if binder.type == "let_declaration":
+        block = binder.parent
+        value = binder.child_by_field_name("value")
+        if value is None or file.node_text(value).lstrip().startswith("&"):
+            return None
+    elif binder.type == "parameter":
+        function = fixing.enclosing_function(binder)
+        block = function.child_by_field_name("body") if function is not None else None
+        value = None
+    else:
+        return None
+    if block is None or block.type != "block":
+        return None
+    statement = next((c for c in block.named_children
+                      if c.start_byte <= use.start_byte < c.end_byte), None)
+    if statement is None or statement.id == binder.id:
+        return None
+    # A stack pin cannot travel into a closure or async block that may be sent elsewhere.
+    stack_ok = not any(a.type in ("closure_expression", "async_block")
+                       and statement.start_byte <= a.start_byte
+                       for a in syntax.ancestors(use) if a.end_byte <= statement.end_byte)
+    between = file.parsed.data[binder.end_byte:statement.start_byte].decode("utf-8")
+    mentioned = re.search(r"\b" + re.escape(name) + r"\b", between) is not None
+    wrap = (binder.type == "let_declaration" and value is not None and type_node is None
+            and not mentioned)
+    return _PinPlan(binder, statement, wrap, stack_ok)
+
+
+def _pin_edits(file: fixkit.SourceFile, name: str, plan: _PinPlan,
+               pin: str) -> list[TextEdit]:
+    if plan.wrap:
+        value = plan.binder.child_by_field_name("value")
+        pattern = plan.binder.child_by_field_name("pattern")
+        assert value is not None and pattern is not None
+        edits = [file.insert_before(value, f"{pin}("), file.insert_after(value, ")")]
+        if pattern.type == "identifier" and not any(
+                c.type == "mutable_specifier" for c in plan.binder.children):
+            edits.append(file.insert_before(pattern, "mut "))
+        return edits
+    return [fixkit.insert_statement(file, plan.statement, f"let mut {name} = {pin}({name});")]
+
+
+FAMILY = CannotBeUnpinned()

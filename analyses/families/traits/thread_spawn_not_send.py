@@ -1,0 +1,428 @@
+"""E0277: a closure handed to a thread (`thread::spawn`, `Builder::spawn`, a scoped spawn,
+`spawn_blocking`, rayon …) captures a value that is not `Send` (or shares one that is not
+`Sync`): `Rc`, `RefCell`, `Cell`, raw pointers.
+
+Futures are not this family: "future cannot be sent between threads safely" belongs to the
+async families, and a type that is itself a `dyn Future` is left alone. Facts: `type` (the
+offending type as rustc prints it), `trait` ("Send" or "Sync"), `spawn` (the function whose
+bound asked for it), `variable` (the captured binding, found in the closure's body), `via`
+(the wrapper that carried a non-`Sync` type, such as `Arc<RefCell<…>>`), `closure_line`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.families.traits import analysis as common
+from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
+from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.rust import items as rustsyntax
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.sources import Sources
+
+_MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be (?P<how>sent|shared) between threads safely")
+_NOT_IMPL = re.compile(r"the trait `(?:[\w:]*::)?(?P<trait>Send|Sync)` is not implemented "
+                       r"for `(?P<type>[^`]+)`")
+_VIA = re.compile(r"required for `(?P<via>[^`]+)` to implement `(?:[\w:]*::)?Send`")
+_WITHIN_TYPE = re.compile(r"required because it appears within the type `(?P<outer>[^`]+)`")
+_FUTURE_CONTEXT = re.compile(r"\{async (?:block|fn body|closure body)@|used within this `async")
+_LEAD_PATH = re.compile(r"^(?:[a-z_][a-z0-9_]*::)+")
+_CHANNEL = re.compile(r"\b(?:sync_)?channel\s*(?:::<[^>]*>)?\s*\(")
+# Calls whose first argument is the value they hand on: `Arc::clone(&x)`, `Arc::new(x)`.
+_WRAPPER = re.compile(r"(?:::clone|\b(?:Arc|Rc|Box|Mutex|RwLock)::new)$")
+_FORMAT_ARG = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[:}])")
+
+# What to use instead, by the head of the offending type.
+_REPLACEMENTS: dict[str, tuple[str, str]] = {
+    "Rc": ("use `Arc` instead",
+           "`Arc` (`std::sync::Arc`) — the same shared ownership with an atomic count"),
+    "Weak": ("use `std::sync::Weak` instead",
+             "`std::sync::Weak`, the weak pointer that goes with `Arc`"),
+    "RefCell": ("use `Mutex` or `RwLock` instead",
+                "`Mutex` (or `RwLock` when reads dominate), which block instead of panicking "
+                "when the value is in use"),
+    "Cell": ("use an atomic such as `AtomicUsize` instead",
+             "an atomic type such as `AtomicUsize`/`AtomicBool` (or a `Mutex` for non-integer "
+             "data)"),
+    "OnceCell": ("use `OnceLock` instead",
+                 "`std::sync::OnceLock`, the thread-safe `OnceCell`"),
+    "Receiver": ("share it as `Arc<Mutex<Receiver<T>>>`",
+                 "`Arc<Mutex<Receiver<T>>>` — a `Receiver` may move to one other thread, "
+                 "but several threads receiving from it need a lock around it"),
+    "MutexGuard": ("take the lock inside the thread instead",
+                   "taking the lock inside the thread instead of sending the guard"),
+    "*mut": ("send owned data instead",
+             "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
+    "*const": ("send owned data instead",
+               "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
+}
+
+
+def type_head(type_text: str) -> str:
+    """`std::rc::Rc<RefCell<T>>` -> `Rc`; `&Cell<u8>` -> `Cell`; `*mut u8` -> `*mut`."""
+    text = type_text.strip()
+    text = re.sub(r"^&(?:'\w+\s+)?(?:mut\s+)?", "", text)
+    if text.startswith("*mut") or text.startswith("*const"):
+        return text.split()[0]
+    text = _LEAD_PATH.sub("", text)
+    found = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text)
+    return found.group(0) if found else text
+
+
+def _head_pattern(heads: list[str]) -> re.Pattern[str]:
+    parts = []
+    for head in heads:
+        if head.startswith("*"):
+            parts.append(re.escape(head) + r"\b|\b(?:as_mut_ptr|null_mut|as_ptr|into_raw)\b")
+        else:
+            parts.append(r"(?<![A-Za-z0-9_])" + re.escape(head) + r"\b")
+    return re.compile("|".join(parts))
+
+
+class _Resolver:
+    """Finds which captured binding of a closure carries the offending type."""
+
+    def __init__(self, parsed: syntax.Parsed, pattern: re.Pattern[str]) -> None:
+        self.parsed = parsed
+        self.pattern = pattern
+
+    def captured(self, closure: tree_sitter.Node) -> str | None:
+        body = closure.child_by_field_name("body")
+        if body is None:
+            return None
+        seen: list[tuple[str, tree_sitter.Node]] = []
+        for node in self._walk(body):
+            if node.type == "identifier":
+                seen.append((self.parsed.node_text(node), node))
+            elif node.type == "string_content" and syntax.enclosing(node, "token_tree"):
+                for found in _FORMAT_ARG.finditer(self.parsed.node_text(node)):
+                    seen.append((found.group(1), node))
+        for name, node in seen:
+            declaration = self._declaration(name, closure.start_byte, closure)
+            if declaration is None:
+                continue
+            if self._carries(declaration, name, depth=0):
+                return name
+            parent = node.parent
+            if parent is not None and parent.type == "field_expression" and \
+                    parent.child_by_field_name("value") == node:
+                field = parent.child_by_field_name("field")
+                if field is not None and self._field_carries(self.parsed.node_text(field)):
+                    return f"{name}.{self.parsed.node_text(field)}"
+        return None
+
+    def _walk(self, node: tree_sitter.Node) -> list[tree_sitter.Node]:
+        out: list[tree_sitter.Node] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(reversed(current.children))
+        return out
+
+    def _declaration(self, name: str, before: int,
+                     user: tree_sitter.Node) -> tree_sitter.Node | None:
+        """The latest declaration of `name` before byte `before` whose scope holds `user`."""
+        function = syntax.enclosing(user, "function_item") or self.parsed.root
+        best: tree_sitter.Node | None = None
+        for node in self._walk(function):
+            if node.start_byte >= before:
+                continue
+            if node.type in ("let_declaration", "parameter", "for_expression", "self_parameter"):
+                if not self._declares(node, name):
+                    continue
+                scope = node.parent if node.type == "let_declaration" else node
+                if node.type in ("parameter", "self_parameter"):
+                    scope = syntax.enclosing(node, "function_item", "closure_expression") or node
+                inside = scope is not None and \
+                    scope.start_byte <= user.start_byte <= scope.end_byte
+                if inside and (best is None or node.start_byte > best.start_byte):
+                    best = node
+        return best
+
+    def _declares(self, node: tree_sitter.Node, name: str) -> bool:
+        if node.type == "self_parameter":
+            return name == "self"
+        pattern = node.child_by_field_name("pattern")
+        if pattern is None:
+            return False
+        return any(n.type == "identifier" and self.parsed.node_text(n) == name
+                   for n in self._walk(pattern))
+
+    def _carries(self, declaration: tree_sitter.Node, name: str, depth: int) -> bool:
+        if depth > 4:
+            return False
+        kind = declaration.type
+        channel = self._channel_end(declaration, name)
+        if channel is not None:
+            return channel
+        parts = []
+        if kind in ("let_declaration", "parameter"):
+            for key in ("type", "value"):
+                child = declaration.child_by_field_name(key)
+                if child is not None:
+                    parts.append(child)
+        if kind == "for_expression":
+            value = declaration.child_by_field_name("value")
+            if value is not None:
+                parts.append(value)
+        for part in parts:
+            if self.pattern.search(self.parsed.node_text(part)):
+                return True
+        value = declaration.child_by_field_name("value")
+        if value is None:
+            return False
+        source = self._source_of(value)
+        if source is None:
+            return False
+        if source.type == "identifier":
+            inner = self.parsed.node_text(source)
+            earlier = self._declaration(inner, declaration.start_byte, declaration)
+            return earlier is not None and self._carries(earlier, inner, depth + 1)
+        if source.type == "field_expression":
+            field = source.child_by_field_name("field")
+            return field is not None and self._field_carries(self.parsed.node_text(field))
+        return False
+
+    def _channel_end(self, declaration: tree_sitter.Node, name: str) -> bool | None:
+        """For `let (tx, rx) = mpsc::channel()`: whether `name` is the end the offending type
+        names (the second for a `Receiver`, the first for a `Sender`); None for any other
+        declaration."""
+        pattern = declaration.child_by_field_name("pattern")
+        value = declaration.child_by_field_name("value")
+        if declaration.type != "let_declaration" or pattern is None or value is None or \
+                pattern.type != "tuple_pattern" or len(pattern.named_children) != 2 or \
+                not _CHANNEL.search(self.parsed.node_text(value)):
+            return None
+        receiving = bool(self.pattern.search("Receiver"))
+        sending = bool(self.pattern.search("Sender") or self.pattern.search("SyncSender"))
+        ends = [self.parsed.node_text(n) for n in pattern.named_children]
+        return (receiving and ends[1] == name) or (sending and ends[0] == name)
+
+    def _source_of(self, value: tree_sitter.Node) -> tree_sitter.Node | None:
+        """The place a value is copied from: `x`, `&x`, `x.clone()`, `Arc::clone(&x)`."""
+        node: tree_sitter.Node | None = value
+        for _ in range(4):
+            if node is None:
+                return None
+            if node.type in ("identifier", "field_expression"):
+                return node
+            if node.type == "reference_expression":
+                node = node.child_by_field_name("value")
+                continue
+            if node.type == "call_expression":
+                function = node.child_by_field_name("function")
+                arguments = node.child_by_field_name("arguments")
+                if function is not None and function.type == "field_expression":
+                    method = function.child_by_field_name("field")
+                    if method is not None and self.parsed.node_text(method) in (
+                            "clone", "to_owned", "as_ref", "by_ref"):
+                        node = function.child_by_field_name("value")
+                        continue
+                if function is not None and _WRAPPER.search(self.parsed.node_text(function)) \
+                        and arguments is not None and arguments.named_child_count:
+                    node = arguments.named_children[0]
+                    continue
+            return None
+        return None
+
+    def _field_carries(self, field: str) -> bool:
+        for node in rustsyntax.field_declarations(self.parsed.root):
+            name = node.child_by_field_name("name")
+            kind = node.child_by_field_name("type")
+            if name is not None and kind is not None and \
+                    self.parsed.node_text(name) == field and \
+                    self.pattern.search(self.parsed.node_text(kind)):
+                return True
+        return False
+
+
+def _closure(diagnostic: Diagnostic, sources: Sources,
+             parsed: syntax.Parsed | None) -> tree_sitter.Node | None:
+    if parsed is None:
+        return None
+    places: list[common.Place] = []
+    file = common.user_place(diagnostic, sources)
+    placeholder = common.placeholder_place(diagnostic.all_text(), "closure",
+                                           file.file if file else None)
+    if placeholder is not None:
+        places.append(placeholder)
+    used = diagnostic.span_labelled(r"used within this closure")
+    if used is not None:
+        places.append(common.span_place(used[0]))
+    if file is not None:
+        places.append(file)
+    for place in places:
+        node = common.node_at(parsed, place)
+        closure = syntax.enclosing(node, "closure_expression") if node else None
+        if closure is not None:
+            return closure
+    return None
+
+
+class ThreadSpawnNotSend(Family):
+    id = "thread-spawn-not-send"
+    title = "Value captured by a thread is not Send/Sync"
+    codes = ("E0277",)
+    priority = 10
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.code not in (None, "E0277"):
+            return None
+        head = _MESSAGE.match(diagnostic.message)
+        if head is None:
+            return None
+        type_text = head.group("type")
+        if "Future" in type_text or "{async" in type_text:
+            return None
+        text = diagnostic.all_text()
+        if _FUTURE_CONTEXT.search(text) and "closure" not in text:
+            return None
+        facts: dict[str, FactValue] = {"type": type_text}
+        not_impl = diagnostic.find(_NOT_IMPL)
+        trait = not_impl.group("trait") if not_impl else (
+            "Send" if head.group("how") == "sent" else "Sync")
+        facts["trait"] = trait
+        spawn = common.bound_in(diagnostic)
+        if spawn:
+            facts["spawn"] = spawn
+        via = diagnostic.find(_VIA)
+        if via and via.group("via") != type_text:
+            facts["via"] = via.group("via")
+        related: list[Related] = []
+        place = common.user_place(diagnostic, sources)
+        parsed = common.parsed_at(place, sources)
+        closure = _closure(diagnostic, sources, parsed)
+        if closure is not None and parsed is not None:
+            facts["closure_line"] = parsed.start(closure)[0]
+            heads = [type_head(type_text)]
+            heads += [type_head(m.group("outer")) for _, m in diagnostic.find_all(_WITHIN_TYPE)
+                      if not m.group("outer").startswith(("{", "("))]
+            variable = _Resolver(parsed, _head_pattern(heads)).captured(closure)
+            if variable:
+                facts["variable"] = variable
+        used = diagnostic.span_labelled(r"used within this closure")
+        if used is not None:
+            related.append(Related(used[0], "the closure that captures it; everything it "
+                                   f"captures must be {trait}"))
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        type_text = match.fact("type")
+        trait = match.fact("trait") or "Send"
+        head = type_head(type_text) if type_text else ""
+        short, long = _REPLACEMENTS.get(head, ("use a thread-safe type instead",
+                                              "its thread-safe counterpart"))
+        ty = f"`{type_text}`" if type_text else "a captured value"
+        variable = match.fact("variable")
+        subject = f"`{variable}` ({ty})" if variable else ty
+        spawn = match.code("spawn", "the spawn function")
+        via = match.fact("via")
+        closure_line = match.line("closure_line")
+        if trait == "Sync":
+            verb = "is shared with another thread"
+            carried = (f" through `{via}`" if via else " by reference")
+            tldr = (f"{subject} {verb}{carried}, but it is not `Sync`; "
+                    f"{short}.")
+            what = (
+                f"The closure{closure_line} given to {spawn} reaches {subject}{carried}. "
+                f"A closure can only go to another thread if it is `Send`, and a shared "
+                f"handle (`&T`, `Arc<T>`) is `Send` only when `T` is `Sync` — safe to touch "
+                f"from two threads at once. {ty} is not."
+            )
+        else:
+            tldr = (f"{subject} is moved into the closure passed to {spawn}, but it is not "
+                    f"`Send`; {short}.")
+            what = (
+                f"The closure{closure_line} given to {spawn} captures {subject}. {spawn} "
+                "runs the closure on another thread, so it requires the closure — and "
+                f"therefore every value it captures — to be `Send`. {ty} is not `Send`, so "
+                "the closure is not either."
+            )
+        what += ("\n\nrustc reports the first offending capture it finds; once it is fixed, "
+                 "another capture may be reported the same way.")
+        why = (
+            "`Send` and `Sync` are auto traits: the compiler derives them from a type's "
+            "fields, so one non-thread-safe field makes the whole closure (a struct of its "
+            "captures) non-thread-safe. `Send` means a value may move to another thread; "
+            "`Sync` means it may be used from several threads at the same time through "
+            "shared references.\n\n"
+            "`Rc` keeps its reference count with plain reads and writes: two threads cloning "
+            "or dropping clones at once can lose an update and free the value while it is "
+            "still in use. `RefCell` and `Cell` mutate through `&self` with no locking, so "
+            "two threads could change them at the same moment. Raw pointers carry no "
+            "ownership information at all, so the compiler assumes the worst. Nothing here "
+            "is checked at run time: the type system rules the race out before the program "
+            "ever runs."
+        )
+        receiver = variable or "rx"
+        swap = (
+            f"Put the receiver behind a lock: `let {receiver} = Arc::new(Mutex::new("
+            f"{receiver}));` where it is created, and receive with "
+            f"`let next = {receiver}.lock().unwrap().recv();` inside each thread. Take the job "
+            "out in its own statement, as here: in `while let Ok(job) = "
+            f"{receiver}.lock().unwrap().recv()` the guard lives through the loop body and "
+            "the workers would take turns instead of running in parallel. A multi-consumer "
+            "channel (crossbeam's, or an async one) avoids the lock altogether. "
+            if head == "Receiver" else
+            f"Swap {ty} for {long}; the code that uses it barely changes. "
+        )
+        fix = (
+            swap +
+            "Typical swaps: `Rc<T>` → `Arc<T>`; `RefCell<T>` → `Mutex<T>` or `RwLock<T>` "
+            "(`.borrow_mut()` becomes `.lock().unwrap()`); `Cell<u64>` → `AtomicU64` "
+            "(`.set`/`.get` become `.store`/`.load`); shared mutable state → "
+            "`Arc<Mutex<T>>`.\n\n"
+            "If the value does not need to be shared at all, build it inside the closure "
+            "(or send only plain owned data such as a `String` or a `Vec`) so it never "
+            "crosses threads. When threads only need to borrow locals for a while, "
+            "`std::thread::scope` lets them do so without `Arc`, but whatever they share "
+            "must still be `Sync`.\n\n" + _rc_fix.THREAD_FIX_NOTE
+        )
+        rule = (
+            "Anything handed to another thread must be `Send`, and anything two threads can "
+            "see at once must be `Sync`. The single-threaded tools (`Rc`, `RefCell`, `Cell`) "
+            "each have a thread-safe twin (`Arc`, `Mutex`/`RwLock`, atomics); choose the "
+            "twin as soon as a value may cross a thread boundary."
+        )
+        caveat = (
+            "Raw pointers are never `Send`, even when the data they point to is safe to "
+            "share. If you have checked that it is, wrap the pointer in your own struct and "
+            "write `unsafe impl Send for Wrapper {}` with a comment saying why; a closure "
+            "that captures the wrapper is then accepted."
+        )
+        return Explanation(
+            family=self.id,
+            title=self.title,
+            tldr=tldr,
+            what=what,
+            why=why,
+            fix=fix,
+            rule=rule,
+            caveat=caveat if head.startswith("*") or not head else None,
+            links=(
+                Link("Error index: E0277", "https://doc.rust-lang.org/error_codes/E0277.html"),
+                Link("std::marker::Send", "https://doc.rust-lang.org/std/marker/trait.Send.html"),
+                Link("std::marker::Sync", "https://doc.rust-lang.org/std/marker/trait.Sync.html"),
+                Link("std::sync::Arc", "https://doc.rust-lang.org/std/sync/struct.Arc.html"),
+                Link("The Book: Shared-state concurrency",
+                     "https://doc.rust-lang.org/book/ch16-03-shared-state.html"),
+            ),
+        )
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """`Rc` → `Arc` (`rc-to-arc`), and a `RefCell` inside → `Mutex` (preferred) or
+        `RwLock` (`rc-to-arc-rwlock`; `refcell-to-mutex`/`refcell-to-rwlock` when the
+        pointer is already an `Arc` or the cell is borrowed directly). `Cell`, raw pointers
+        and channel ends get no fix: their replacements change the code that uses them."""
+        if match.diagnostic is None:
+            return []
+        place = common.user_place(match.diagnostic, sources)
+        return _rc_fix.thread_fixes(match, sources, place.file if place else None)
+
+
+FAMILY = ThreadSpawnNotSend()

@@ -1,0 +1,164 @@
+"""Edits that write lifetimes into a signature, shared by the fixes of elision-wrong-lifetime
+and lifetime-not-tied: declare a lifetime parameter, put a lifetime on the elided references
+of a type, add an outlives bound to a declared lifetime.
+
+Every helper returns None when the shape is not one it can edit with certainty (a
+higher-ranked `Fn(&T)` inside the type, a method of a trait impl whose signature must match
+the trait, …): the caller then offers nothing.
+
+Not a family: the registry skips modules whose name starts with an underscore.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes.edits import TextEdit
+from borrowlens.analyses.rust.syntax import ancestors
+
+Node = tree_sitter.Node
+
+_LIFETIME = re.compile(r"'[A-Za-z_][A-Za-z0-9_]*")
+
+
+def in_trait_contract(function: Node) -> bool:
+    """True for a method of `impl Trait for T` or a trait's own (default) method: its
+    signature is fixed by the trait, so it cannot be changed on its own."""
+    for ancestor in ancestors(function):
+        if ancestor.type == "trait_item":
+            return True
+        if ancestor.type == "impl_item":
+            return ancestor.child_by_field_name("trait") is not None
+        if ancestor.type in ("function_item", "source_file", "mod_item"):
+            return False
+    return False
+
+
+def lifetimes_in_scope(file: fixkit.SourceFile, function: Node) -> set[str]:
+    """Every lifetime written in the function's signature and in its impl's header."""
+    found: set[str] = set()
+    body = function.child_by_field_name("body")
+    end = body.start_byte if body is not None else function.end_byte
+    found.update(_LIFETIME.findall(file.parsed.data[function.start_byte:end].decode("utf-8")))
+    for ancestor in ancestors(function):
+        if ancestor.type in ("impl_item", "trait_item"):
+            header_end = ancestor.child_by_field_name("body")
+            stop = header_end.start_byte if header_end is not None else ancestor.end_byte
+            found.update(_LIFETIME.findall(
+                file.parsed.data[ancestor.start_byte:stop].decode("utf-8")))
+    return found
+
+
+def fresh_lifetime(used: set[str]) -> str:
+    """`'a`, or the first of `'b`, `'c`, … not in `used`."""
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        if f"'{letter}" not in used:
+            return f"'{letter}"
+    return "'fixed"
+
+
+def declare_lifetime(file: fixkit.SourceFile, function: Node, lifetime: str) -> TextEdit | None:
+    """Adds `lifetime` to the function's generics: `<'a>` after the name, or first in an
+    existing `<T>` list (lifetimes are declared before type parameters)."""
+    generics = function.child_by_field_name("type_parameters")
+    if generics is not None:
+        opening = generics.children[0] if generics.children else None
+        if opening is None or opening.type != "<":
+            return None
+        return file.insert_after(opening, f"{lifetime}, " if generics.named_child_count
+                                 else lifetime)
+    name = function.child_by_field_name("name")
+    return file.insert_after(name, f"<{lifetime}>") if name is not None else None
+
+
+def _has_late_bound(file: fixkit.SourceFile, node: Node) -> bool:
+    """Types whose references are elided on their own (fn pointers, `Fn(&T)` sugar)."""
+    for inner in file.walk(node):
+        if inner.type in ("function_type", "for_lifetimes", "higher_ranked_trait_bound"):
+            return True
+        if inner.type == "generic_type" and any(
+                c.type == "parameters" for c in inner.children):
+            return True
+    return False
+
+
+def tie_type(file: fixkit.SourceFile, node: Node, lifetime: str,
+             *, replace: tuple[str, ...] = ("'_",)) -> list[TextEdit] | None:
+    """Edits putting `lifetime` on every elided reference of a type (`&T` → `&'a T`) and on
+    every lifetime listed in `replace` (`'_` by default). None when the type holds a
+    higher-ranked part (left alone by elision), a `&dyn Trait` (whose object lifetime
+    follows the reference) or has nothing to tie."""
+    if _has_late_bound(file, node):
+        return None
+    edits: list[TextEdit] = []
+    for inner in file.walk(node):
+        if inner.type == "reference_type":
+            if not any(c.type == "lifetime" for c in inner.children):
+                amp = inner.children[0]
+                if amp.type != "&":
+                    return None
+                edits.append(file.insert_after(amp, f"{lifetime} "))
+        elif inner.type == "lifetime" and file.node_text(inner) in replace:
+            edits.append(file.replace(inner, lifetime))
+        elif inner.type == "dynamic_type":
+            return None
+    return edits or None
+
+
+def tie_self(file: fixkit.SourceFile, parameter: Node, lifetime: str) -> TextEdit | None:
+    """`&self` → `&'a self`, `&mut self` → `&'a mut self`; `&'_ self` → `&'a self`."""
+    if parameter.type != "self_parameter":
+        return None
+    children = parameter.children
+    if not children or children[0].type != "&":
+        return None
+    for child in children:
+        if child.type == "lifetime":
+            if file.node_text(child) != "'_":
+                return None
+            return file.replace(child, lifetime)
+    return file.insert_after(children[0], f"{lifetime} ")
+
+
+def parameter_named(file: fixkit.SourceFile, function: Node, name: str) -> Node | None:
+    """The parameter (or self parameter) of the function called `name`."""
+    parameters = function.child_by_field_name("parameters")
+    for param in parameters.named_children if parameters is not None else []:
+        if param.type == "self_parameter" and name == "self":
+            return param
+        if param.type == "parameter":
+            pattern = param.child_by_field_name("pattern")
+            if pattern is None or pattern.type not in ("identifier", "mut_pattern"):
+                continue
+            if file.node_text(pattern).split()[-1] == name:
+                return param
+    return None
+
+
+def declaring_parameter(file: fixkit.SourceFile, function: Node,
+                        lifetime: str) -> Node | None:
+    """The `lifetime_parameter` that declares `lifetime` on the function or its impl."""
+    holders = [function, *(a for a in ancestors(function)
+                           if a.type in ("impl_item", "trait_item"))][:2]
+    for holder in holders:
+        generics = holder.child_by_field_name("type_parameters")
+        for param in generics.named_children if generics is not None else []:
+            if param.type != "lifetime_parameter":
+                continue
+            name = param.child_by_field_name("name")
+            if name is not None and file.node_text(name) == lifetime:
+                return param
+    return None
+
+
+def add_outlives(file: fixkit.SourceFile, declared: Node, shorter: str) -> TextEdit | None:
+    """`'d` → `'d: 'h`, or `'d: 'x` → `'d: 'x + 'h`, on a lifetime parameter."""
+    bounds = declared.child_by_field_name("bounds")
+    if bounds is not None:
+        if shorter in _LIFETIME.findall(file.node_text(bounds)):
+            return None
+        return file.insert_after(bounds, f" + {shorter}")
+    return file.insert_after(declared, f": {shorter}")

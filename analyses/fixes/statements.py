@@ -1,0 +1,123 @@
+"""Shared helpers for the fixes of the pinning / capture / temporary families: where a new
+statement can go, which names are free there, whether a piece of text is an expression.
+
+Not a family (the leading underscore keeps the registry away). Everything works on a
+`fixkit.SourceFile`; nothing here builds a whole fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.rust import syntax
+
+Node = tree_sitter.Node
+
+_FORMAT_CAPTURE = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?=[}:])")
+_KEYWORDS = frozenset((
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod",
+    "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "yield", "box", "gen", "try",
+))
+
+
+def statement_of(node: Node) -> Node | None:
+    """The statement of the nearest enclosing block that contains `node` (the node itself
+    when it already is one)."""
+    current: Node | None = node
+    while current is not None and current.parent is not None:
+        if current.parent.type == "block" and current.type not in ("{", "}"):
+            return current
+        current = current.parent
+    return None
+
+
+def enclosing_function(node: Node) -> Node | None:
+    return syntax.enclosing(node, "function_item")
+
+
+def names_in(file: fixkit.SourceFile, node: Node) -> list[tuple[str, Node]]:
+    """Every identifier under `node`, with the variables named inside format strings of
+    macros (`println!("{name}")`), each with the node it was found in."""
+    found: list[tuple[str, Node]] = []
+    for child in file.walk(node):
+        if child.type == "identifier":
+            found.append((file.node_text(child), child))
+        elif child.type == "string_literal" and any(
+                a.type == "token_tree" for a in syntax.ancestors(child)):
+            for match in _FORMAT_CAPTURE.finditer(file.node_text(child)):
+                found.append((match.group(1), child))
+    return found
+
+
+def fresh_name(file: fixkit.SourceFile, scope: Node | None, candidates: list[str]) -> str:
+    """The first candidate no identifier in `scope` (the whole file without one) spells;
+    numbered variants of the first candidate after that."""
+    taken = {name for name, _ in names_in(file, scope or file.root)}
+    for name in candidates:
+        if name and name not in taken and name not in _KEYWORDS:
+            return name
+    base = candidates[0] if candidates else "value"
+    index = 2
+    while f"{base}_{index}" in taken:
+        index += 1
+    return f"{base}_{index}"
+
+
+def is_expression(text: str) -> bool:
+    """True when `text` parses as one expression."""
+    parsed = syntax.parse(f"fn __borrowlens() {{ let __x = ({text}); }}")
+    return not parsed.has_errors()
+
+
+def reindent_tail(text: str, unit: str) -> str:
+    """`text` with every line after the first indented one level deeper."""
+    lines = text.split("\n")
+    return "\n".join([lines[0], *((unit + line) if line.strip() else line
+                                  for line in lines[1:])])
+
+
+def has_multiline_string(file: fixkit.SourceFile, node: Node) -> bool:
+    return any(n.type in ("string_literal", "raw_string_literal")
+               and "\n" in file.node_text(n) for n in file.walk(node))
+
+
+def snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+# --- variables ------------------------------------------------------------------------------
+
+
+def pattern_names(file: fixkit.SourceFile, pattern: Node) -> list[Node]:
+    """The identifiers a pattern binds (not the `Some` of `Some(x)`)."""
+    if pattern.type == "identifier":
+        return [pattern]
+    out = []
+    for node in file.walk(pattern):
+        if node.type not in ("identifier", "shorthand_field_identifier"):
+            continue
+        parent = node.parent
+        if parent is not None and parent.type in ("tuple_struct_pattern", "struct_pattern") \
+                and parent.child_by_field_name("type") == node:
+            continue
+        if parent is not None and parent.type in ("scoped_identifier", "field_pattern") \
+                and parent.child_by_field_name("name") != node:
+            continue
+        out.append(node)
+    return out
+
+
+def declared_names(file: fixkit.SourceFile, within: Node) -> list[tuple[str, Node, Node]]:
+    """(name, identifier, binder) for every variable bound under `within`, in source order
+    (binders from query `bindings.scm`; `self` is not one of them)."""
+    out = []
+    for binding in syntax.matches("bindings", within):
+        binder = binding["binder"][0]
+        for name in pattern_names(file, binding["pattern"][0]):
+            out.append((file.node_text(name), name, binder))
+    return sorted(out, key=lambda item: item[1].start_byte)
