@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from borrowlens.analyses.families.base import Explanation
+from borrowlens.analyses.explain.model import Explanation
 
 SECTIONS = (
     ("what", "What the compiler is telling you"),

@@ -12,18 +12,11 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust.sources import Sources
 
 FactValue = str | int | list[str]
-
-
-@dataclass(frozen=True)
-class Link:
-    """A documentation link shown after an explanation."""
-
-    title: str
-    url: str
 
 
 @dataclass(frozen=True)
@@ -62,26 +55,6 @@ class Match:
         """' on line N' for a line-number fact, or the fallback."""
         value = self.fact(key)
         return f" on line {value}" if value else fallback
-
-
-@dataclass(frozen=True)
-class Explanation:
-    """The four-part explanation, already specialised with the user's names.
-
-    Each part is markdown. Its first paragraph must stand on its own: the hover (short form)
-    shows only first paragraphs. `tldr` is one line. `caveat` notes where the compiler
-    over-approximates and the workaround.
-    """
-
-    family: str
-    title: str
-    tldr: str
-    what: str
-    why: str
-    fix: str
-    rule: str
-    caveat: str | None = None
-    links: tuple[Link, ...] = ()
 
 
 class Family(ABC):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span, in_dependency
-from borrowlens.analyses.families.base import Explanation, Family, Link, Match, Related
+from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.families.base import Family, Match, Related
 from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust import syntax

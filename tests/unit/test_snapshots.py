@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from borrowlens.analyses.explain import render as explain
-from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.families.base import Family
+from borrowlens.analyses.families.registry import all_families, classify
 from support import snapshots
 from support.fixcheck import case_fixes, fixed_files
-from support.fixtures import Case, cases, target
+from support.fixtures import FIXTURES, Case, cases, target
 
 CASES = cases()
 
@@ -44,3 +45,11 @@ def test_explanation_and_fix_snapshots(case: Case) -> None:
             path.unlink()
     else:
         assert not stale, f"{case.id}: snapshots nothing produces any more: {stale}"
+
+
+@pytest.mark.parametrize("family", all_families(), ids=lambda f: f.id)
+def test_generic_explanation_snapshot(family: Family) -> None:
+    """What `borrowlens explain CODE` prints: the explanation without any fact."""
+    explanation = family.explain(family.generic())
+    snapshots.check(FIXTURES / family.id / "generic.full.md",
+                    explain.markdown(explanation, full=True))

@@ -12,7 +12,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
 from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import statements as fixing

@@ -15,7 +15,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds
 from borrowlens.analyses.fixes import kit as fixkit

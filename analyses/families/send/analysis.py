@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
-from borrowlens.analyses.families.base import FactValue, Family, Link, Match, Related
+from borrowlens.analyses.explain.model import Link
+from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.families.base import Explanation, Family, Link, Match
+from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
 from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
 from borrowlens.analyses.fixes.edits import Fix

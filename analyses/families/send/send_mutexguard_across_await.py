@@ -12,7 +12,8 @@ temporary), type, `guard_source` (`state.lock()`), declaration and await lines, 
 from __future__ import annotations
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.families.base import Explanation, Family, Link, Match
+from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
 from borrowlens.analyses.fixes import guards as guard_fix
 from borrowlens.analyses.fixes.edits import Fix

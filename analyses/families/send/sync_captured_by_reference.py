@@ -11,7 +11,8 @@ across an `.await` or as a "captured value". Facts: variable, type, `referent` /
 from __future__ import annotations
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.families.base import Explanation, Family, Link, Match
+from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
 from borrowlens.analyses.rust.sources import Sources
 

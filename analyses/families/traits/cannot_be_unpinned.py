@@ -14,7 +14,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match
+from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.families.base import FactValue, Family, Match
 from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import statements as fixing

@@ -16,7 +16,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.families.base import Explanation, FactValue, Family, Link, Match, Related
+from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
 from borrowlens.analyses.fixes.edits import Fix
