@@ -72,6 +72,15 @@ def _requests(file: Path) -> list[tuple[str, str, Any]]:
             "position": {"start": {"line": call_line, "character": call},
                          "end": {"line": call_line, "character": call + len("is_even(n - 1)")}},
         }),
+        # Range hovers over the error (rustc reports it on `is_even`'s signature): a
+        # selection of the name and an empty range at it, as VS Code's rust-analyzer client
+        # sends them. The proxy puts the explanation first.
+        *[(ident, "textDocument/hover", {
+            "textDocument": doc,
+            "position": {"start": {"line": 0, "character": lines[0].index("is_even")},
+                         "end": {"line": 0, "character": end}}})
+          for ident, end in (("range-hover-error", lines[0].index("is_even") + len("is_even")),
+                             ("empty-range-hover-error", lines[0].index("is_even")))],
         # An ordinary hover on a line no diagnostic covers (`n` in `if n == 0`).
         ("plain-hover", "textDocument/hover", {
             "textDocument": doc,
@@ -139,6 +148,22 @@ async def test_compared_responses_have_content(runs: tuple[Run, Run]) -> None:
     assert runs[1].responses["syntax-tree"].result.startswith('{"type":"Node","kind":')
     assert "is_odd" in runs[1].responses["item-tree"].result
     assert "n: u32" in runs[1].responses["plain-hover"].result["contents"]["value"]
+
+
+@pytest.mark.parametrize("ident", ["range-hover-error", "empty-range-hover-error"])
+async def test_range_hover_over_the_error_puts_the_explanation_first(
+        runs: tuple[Run, Run], ident: str) -> None:
+    direct, proxied = runs
+    ours = proxied.responses[ident].result
+    assert ours is not None and ours["contents"]["kind"] == "markdown"
+    value = ours["contents"]["value"]
+    diagnostics = proxied.published["params"]["diagnostics"]
+    title = next(d["data"]["borrowlens"]["title"] for d in diagnostics
+                 if "borrowlens" in (d.get("data") or {}))
+    assert value.startswith(f"**{title}** — "), value
+    theirs = direct.responses[ident].result
+    if theirs is not None:  # rust-analyzer's own hover of the range follows, unchanged
+        assert value.endswith("\n\n---\n\n" + theirs["contents"]["value"])
 
 
 def _status_stable(text: str) -> str:

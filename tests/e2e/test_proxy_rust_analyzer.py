@@ -141,30 +141,6 @@ async def test_hover_puts_the_explanation_first(editor: Editor,
     assert "pub async fn is_even(n: u32) -> bool" in theirs
 
 
-async def test_range_hover_over_the_error_gets_the_explanation(
-        editor: Editor, published: list[types.Diagnostic]) -> None:
-    """rust-analyzer's hover extension: VS Code's client sends `position` as a Range (the
-    selection, or the cursor as an empty range). The explanation of every diagnostic the range
-    overlaps comes first; rust-analyzer's hover of a selection (its type) follows."""
-    target = _target(published)
-    assert isinstance(target.data, dict)
-    title = target.data["borrowlens"]["title"]
-    line = editor.file.read_text().splitlines()[target.range.start.line]
-    call = line.index("is_odd(n - 1)")
-    for end in (call + len("is_odd(n - 1)"), call):  # a selection, then an empty range
-        selection = {"start": {"line": target.range.start.line, "character": call},
-                     "end": {"line": target.range.start.line, "character": end}}
-        hover = await editor.client.protocol.send_request_async("textDocument/hover", {
-            "textDocument": {"uri": editor.uri}, "position": selection})
-        assert hover is not None
-        contents = hover.contents if hasattr(hover, "contents") else hover["contents"]
-        value = contents.value if hasattr(contents, "value") else contents["value"]
-        assert value.startswith(f"**{title}** — "), value
-        if end > call:
-            _, separator, theirs = value.partition("\n\n---\n\n")
-            assert separator and "impl Future<Output = bool>" in theirs, value
-
-
 async def test_explain_command_returns_the_full_markdown(
         editor: Editor, published: list[types.Diagnostic]) -> None:
     target = _target(published)
