@@ -5,8 +5,9 @@
 -- written to $BL_OUT as JSON; the Python test makes the assertions.
 --
 -- Run as `nvim --headless --clean -u nvim_driver.lua`. Inputs (environment):
---   BL_MODE     'plain' (vim.lsp.config + vim.lsp.enable) or 'helper' (editors/nvim)
+--   BL_MODE     'plain' (the documented vim.lsp.config snippet) or 'helper' (editors/nvim)
 --   BL_CMD      JSON array: the language server command
+--   BL_SNIPPET  plain mode: the Lua of docs/editors/neovim.md's built-in client section
 --   BL_FILE     the Rust file to open
 --   BL_HELPER   editors/nvim (helper mode)
 --   BL_OUT      where to write the results
@@ -40,6 +41,7 @@ end
 vim.cmd('filetype plugin indent on')
 
 local cmd = vim.json.decode(env.BL_CMD)
+local setup_error = nil
 if env.BL_MODE == 'helper' then
   vim.opt.runtimepath:prepend(env.BL_HELPER)
   require('borrowlens').setup({
@@ -48,16 +50,30 @@ if env.BL_MODE == 'helper' then
     lsp = { on_exit = on_exit },
   })
 else
-  -- The README's plain Neovim 0.11 snippet.
-  vim.lsp.config('rust_analyzer', {
-    cmd = cmd,
-    filetypes = { 'rust' },
-    root_markers = { 'Cargo.toml' },
-    -- Sent as workspace/didChangeConfiguration right after initialize.
-    settings = { borrowlens = { explanation = 'full' } },
-    on_exit = on_exit,
-  })
-  vim.lsp.enable('rust_analyzer')
+  -- The documented snippet, run as written. It sees a `vim` whose `vim.lsp.config` swaps in
+  -- the command under test and records the server's exit; everything else is Neovim's own.
+  -- Its `settings` are sent as workspace/didChangeConfiguration right after initialize.
+  -- A failure is reported at VimEnter like any other (an error here would stop the script).
+  local ok, err = xpcall(function()
+    local snippet = assert(loadstring(assert(env.BL_SNIPPET, 'BL_SNIPPET is not set'),
+                                      '=docs/editors/neovim.md'))
+    local configured = false
+    local lsp = setmetatable({
+      config = function(name, config)
+        configured = true
+        config.cmd = cmd
+        config.on_exit = on_exit
+        vim.lsp.config(name, config)
+      end,
+    }, { __index = vim.lsp })
+    setfenv(snippet, setmetatable({ vim = setmetatable({ lsp = lsp }, { __index = vim }) },
+                                  { __index = _G }))
+    snippet()
+    assert(configured, 'the snippet did not call vim.lsp.config')
+  end, debug.traceback)
+  if not ok then
+    setup_error = 'the documented snippet failed: ' .. err
+  end
 end
 
 local function wait(what, predicate, ms)
@@ -214,7 +230,10 @@ vim.api.nvim_create_autocmd('VimEnter', {
   once = true,
   nested = true, -- so that :edit inside it fires BufRead/FileType (and so the LSP attach)
   callback = function()
-    local ok, err = xpcall(run, debug.traceback)
+    local ok, err = false, setup_error
+    if setup_error == nil then
+      ok, err = xpcall(run, debug.traceback)
+    end
     if not ok then
       out.error = err
       out.server_exit = server_exit

