@@ -56,6 +56,19 @@ CASES = [
                      "line 4 takes it and needs it to live longer — for `'static`, which no "
                      "borrowed parameter can promise."),
                  id="escapes-static-without-spawn"),
+    # --- closure-may-outlive ---------------------------------------------------------------------
+    # An async block whose variable is used again later: clone it into a block around `async move`.
+    pytest.param("closure-may-outlive",
+                 {"variable": "name", "kind": "async block", "closure_line": 5,
+                  "required_by": "tokio::spawn", "used_after_line": 9},
+                 "fix", 0, (
+                     "`name` is still used on line 9, after the async block, so moving it would "
+                     'just trade this error for "use of moved value". Give the async block its '
+                     "own copy: wrap it in a block that clones first, `{ let name = "
+                     "name.clone(); async move { … } }`, so the clone is what moves in and the "
+                     "original stays usable. (If `name` is `Copy`, such as an integer, `move` "
+                     "copies it and no clone is needed.)"),
+                 id="async-block-used-again-later"),
 ]
 
 
