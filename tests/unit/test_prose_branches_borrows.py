@@ -1,7 +1,7 @@
 """Branches of the borrow families' explanation templates (`families/borrows/*.md`) that no
-fixture and no generic explanation reaches. Each case gives the facts of one branch and the part
-of the explanation that branch writes, as the families wrote it before their prose moved into
-templates (a paragraph index, or None for the whole section)."""
+fixture and no generic explanation reaches. Each case gives the facts of one branch and the parts
+of the explanation that branch writes, as the families wrote them before their prose moved
+into templates."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import pytest
 from borrowlens.analyses.families.base import FactValue, Match
 from borrowlens.analyses.families.registry import family_by_id
 
+# Each case: the family, the facts, and the text of each part it pins ("fix.0": the first
+# paragraph of the fix; "what": the whole section).
 CASES = [
     # --- borrowed-data-escapes -------------------------------------------------------------------
     # A longer-lived container (not a spawn): store owned values, or tie the lifetimes.
@@ -17,65 +19,112 @@ CASES = [
                  {"scope": "method", "variable": "self", "function": "register",
                   "self_fields": ["names"], "container": "registry",
                   "escapes_via": "registry.push", "escape_line": 9},
-                 "fix", 0, (
-                     "`registry` outlives the call, so it cannot hold a borrow of `self`. Either "
-                     "store owned values in it (make it hold `String`s / `Vec`s and push "
-                     "`self.names.to_owned()` or `.clone()`), or tie the lifetimes together so "
-                     "the borrow is allowed: `fn register<'a>(…: &'a …, registry: &mut Vec<&'a "
-                     "…>)` instead of `'static`."),
-                 id="escapes-into-a-container-self-field"),
+                 {"fix.0": (
+                     "`registry` outlives the call, so it cannot hold a borrow of `self`. "
+                     "Either store owned values in it (make it hold `String`s / `Vec`s and "
+                     "push `self.names.to_owned()` or `.clone()`), or tie the lifetimes "
+                     "together so the borrow is allowed: `fn register<'a>(…: &'a …, registry: "
+                     "&mut Vec<&'a …>)` instead of `'static`.")},
+                 id="escapes_into_a_container_self_field"),
     # The container branch for a plain parameter, with no function name known.
     pytest.param("borrowed-data-escapes",
                  {"scope": "function", "variable": "item", "container": "list"},
-                 "fix", 0, (
+                 {"fix.0": (
                      "`list` outlives the call, so it cannot hold a borrow of `item`. Either "
                      "store owned values in it (make it hold `String`s / `Vec`s and push "
                      "`item.to_owned()` or `.clone()`), or tie the lifetimes together so the "
-                     "borrow is allowed: `fn f<'a>(…: &'a …, list: &mut Vec<&'a …>)` instead of "
-                     "`'static`."),
-                 id="escapes-into-a-container-plain-parameter"),
+                     "borrow is allowed: `fn f<'a>(…: &'a …, list: &mut Vec<&'a …>)` instead "
+                     "of `'static`.")},
+                 id="escapes_into_a_container_plain_parameter"),
     # A `self` whose fields are read but no method called: clone the fields.
     pytest.param("borrowed-data-escapes",
                  {"scope": "method", "variable": "self", "function": "run",
                   "self_fields": ["jobs"], "escapes_via": "thread::spawn", "needs": "'static"},
-                 "fix", 0, (
+                 {"fix.0": (
                      "Clone what the task needs out of `self` before spawning and move those "
-                     "owned values in: `let jobs = self.jobs.clone();`, then use `jobs` inside a "
-                     "`move` closure or `async move` block. If the whole object is needed, keep "
-                     "the object in an `Arc` and give the method a `self: &Arc<Self>` receiver, "
-                     "then move `Arc::clone(self)` into the task so it owns a share of the whole "
-                     "object."),
-                 id="escapes-self-without-method-calls"),
+                     "owned values in: `let jobs = self.jobs.clone();`, then use `jobs` inside "
+                     "a `move` closure or `async move` block. If the whole object is needed, "
+                     "keep the object in an `Arc` and give the method a `self: &Arc<Self>` "
+                     "receiver, then move `Arc::clone(self)` into the task so it owns a share "
+                     "of the whole object.")},
+                 id="escapes_self_without_method_calls"),
     # `'static` demanded by something that is not a spawn.
     pytest.param("borrowed-data-escapes",
                  {"scope": "closure", "variable": "name", "escapes_via": "self.handlers.push",
                   "needs": "'static", "escape_line": 4},
-                 "what", None, (
-                     "`name` is borrowed by the closure from its caller, and that borrow is only "
-                     "guaranteed to be valid until the closure returns. `self.handlers.push` on "
-                     "line 4 takes it and needs it to live longer — for `'static`, which no "
-                     "borrowed parameter can promise."),
-                 id="escapes-static-without-spawn"),
+                 {"what": (
+                     "`name` is borrowed by the closure from its caller, and that borrow is "
+                     "only guaranteed to be valid until the closure returns. "
+                     "`self.handlers.push` on line 4 takes it and needs it to live longer — "
+                     "for `'static`, which no borrowed parameter can promise.")},
+                 id="escapes_static_without_spawn"),
     # --- closure-may-outlive ---------------------------------------------------------------------
     # An async block whose variable is used again later: clone it into a block around `async move`.
     pytest.param("closure-may-outlive",
                  {"variable": "name", "kind": "async block", "closure_line": 5,
                   "required_by": "tokio::spawn", "used_after_line": 9},
-                 "fix", 0, (
-                     "`name` is still used on line 9, after the async block, so moving it would "
-                     'just trade this error for "use of moved value". Give the async block its '
-                     "own copy: wrap it in a block that clones first, `{ let name = "
+                 {"fix.0": (
+                     "`name` is still used on line 9, after the async block, so moving it "
+                     'would just trade this error for "use of moved value". Give the async '
+                     "block its own copy: wrap it in a block that clones first, `{ let name = "
                      "name.clone(); async move { … } }`, so the clone is what moves in and the "
                      "original stays usable. (If `name` is `Copy`, such as an integer, `move` "
-                     "copies it and no clone is needed.)"),
+                     "copies it and no clone is needed.)")},
                  id="async-block-used-again-later"),
+    # --- conflicting-borrows ---------------------------------------------------------------------
+    # A `&mut self` call while a call's result holds all of `self`, neither method named.
+    pytest.param("conflicting-borrows",
+                 {"variable": "self", "shape": "method-call", "first_borrow": "whole"},
+                 {"tldr": (
+                     "`self` is still borrowed when the method takes `&mut self`; end that "
+                     "borrow first (copy or clone what you need), or split the borrows."),
+                  "fix.0": (
+                     "Finish with what the first call returned before calling the method, or "
+                     "copy what you need out of it first (`.clone()` the item, read a `Copy` "
+                     "field into a local): the first call borrows all of `self`, so its result "
+                     "keeps `self` borrowed for as long as it is used."),
+                  "fix.2": (
+                     "- Split the borrows: a method that takes `&mut self` locks the whole "
+                     "struct, but writing the fields it changes directly (instead of calling "
+                     "the method) lets the checker see that different fields are used.\n"
+                     "- Turn the helper into a function over just the fields it needs (`fn "
+                     "helper(field: &mut T, …)`), or group those fields into their own struct "
+                     "with its own methods.\n"
+                     "- Let the first call return an index or an owned value (`Option<usize>`, "
+                     "a clone) instead of a reference into the struct, and look the item up "
+                     "again where it is needed.\n"
+                     "- Store an index or range instead of a reference into the struct.")},
+                 id="method-call-whole-value-unnamed"),
+    # A `&mut self` call while a field is borrowed, the method not named.
+    pytest.param("conflicting-borrows",
+                 {"variable": "state", "shape": "method-call"},
+                 {"tldr": (
+                     "A borrow of a field of `state` is still in use when the method takes "
+                     "`&mut self`; copy what you need first, or split the borrows."),
+                  "fix.0": (
+                     "Finish with the field before calling the method, or copy what you need "
+                     "out of it first (`.clone()`, `.len()`, an index): then no borrow of "
+                     "`state` is live when the method borrows all of it mutably.")},
+                 id="method-call-field-unnamed"),
+    # A shape the explanation does not know reads as a plain overlap.
+    pytest.param("conflicting-borrows",
+                 {"variable": "x", "shape": "no-such-shape", "first_borrow_line": 2},
+                 {"tldr": (
+                     "`x` is borrowed again while an earlier borrow on line 2 is still in use; "
+                     "end the first borrow before the second begins.")},
+                 id="unknown-shape"),
 ]
 
 
-@pytest.mark.parametrize(("family_id", "facts", "section", "paragraph", "expected"), CASES)
-def test_branch_text(family_id: str, facts: dict[str, FactValue], section: str,
-                     paragraph: int | None, expected: str) -> None:
+@pytest.mark.parametrize(("family_id", "facts", "expected"), CASES)
+def test_branch_text(family_id: str, facts: dict[str, FactValue],
+                     expected: dict[str, str]) -> None:
     family = family_by_id(family_id)
     assert family is not None
-    text = getattr(family.explain(Match(family=family, diagnostic=None, facts=facts)), section)
-    assert (text if paragraph is None else text.split("\n\n")[paragraph]) == expected
+    explanation = family.explain(Match(family=family, diagnostic=None, facts=facts))
+    for part, text in expected.items():
+        section, _, paragraph = part.partition(".")
+        found = getattr(explanation, section)
+        if paragraph:
+            found = found.split("\n\n")[int(paragraph)]
+        assert found == text, part
