@@ -113,6 +113,67 @@ CASES = [
                      "`x` is borrowed again while an earlier borrow on line 2 is still in use; "
                      "end the first borrow before the second begins.")},
                  id="unknown-shape"),
+    # --- does-not-live-long-enough ---------------------------------------------------------------
+    # A spawn while the value is used after the call: share it through an `Arc`.
+    pytest.param("does-not-live-long-enough",
+                 {"variable": "data", "static_by": "thread::spawn", "workaround": "arc",
+                  "static_line": 4, "borrow_line": 3, "dropped_line": 9, "type": "Vec<u8>"},
+                 {"tldr": (
+                     "`thread::spawn` on line 4 demands `'static` but is handed a borrow of "
+                     "`data`, which is dropped on line 9; share `data` through an `Arc` and "
+                     "move a clone of the `Arc` in."),
+                  "fix.0": (
+                     "**Share it with `Arc`.** Wrap the data once (`let data = "
+                     "Arc::new(data);`) and move an `Arc::clone(&data)` into each task. Every "
+                     "clone owns a share, so the data lives until the last task drops its "
+                     "handle; add a `Mutex` or `RwLock` inside if the tasks must mutate it."),
+                  "fix.1": (
+                     "Here that fits best: `data` is still used after the call on line 4, so "
+                     "the task and the caller need shared ownership."),
+                  "fix.3": (
+                     "- **Move owned data in.** Pass `data` itself into the closure or task (a "
+                     "`move` closure / `async move` block that names `data`, not a reference "
+                     "to it). If you still need it afterwards, give the task its own copy "
+                     "first: `let data = data.clone();` before the call. This is the cheapest "
+                     "fix when the data is small or used by the task alone.\n"
+                     "- **Borrow within a scope.** `std::thread::scope(|s| { s.spawn(|| …); "
+                     "})` guarantees every thread joins before the scope returns, so its "
+                     "closures may borrow locals and no `'static` is needed. For async code "
+                     "the equivalent is structured concurrency: await the work in place "
+                     "(`futures::join!`, `join_all`, a `JoinSet` you await before returning) "
+                     "instead of detaching it.")},
+                 id="static-spawn-shared-with-arc"),
+    # `'static` demanded by a type annotation (a phrase, not code), the value used afterwards.
+    pytest.param("does-not-live-long-enough",
+                 {"variable": "data", "static_by": "the `'static` type annotation",
+                  "workaround": "arc"},
+                 {"tldr": (
+                     "the `'static` type annotation demands `'static` but is handed a borrow "
+                     "of `data`, which is dropped when the function returns; share `data` "
+                     "through an `Arc` and move a clone of the `Arc` in."),
+                  "why.0": (
+                     "A `'static` bound means the value must not contain any borrow that can "
+                     "end: it owns its data, or borrows only from things that live forever "
+                     "(string literals, leaked or `static` data). Boxed trait objects such as "
+                     "`Box<dyn Fn()>` are implicitly `+ 'static` unless they name a lifetime. "
+                     "A reference to `data` ends where `data` is dropped, so it can never be "
+                     "`'static`, however short the work actually is.")},
+                 id="static-phrase-shared-with-arc"),
+    # A spawn handed a borrow of a value rustc does not name.
+    pytest.param("does-not-live-long-enough",
+                 {"static_by": "tokio::spawn"},
+                 {"what": (
+                     "The value is a local that is borrowed, and that borrow flows into "
+                     "`tokio::spawn`, which requires everything it receives to be valid for "
+                     "`'static`. the value is dropped when the function returns, so a "
+                     "reference to it cannot meet that requirement."),
+                  "fix.0": (
+                     "**Move owned data in.** Pass the value itself into the closure or task "
+                     "(a `move` closure / `async move` block that names the value, not a "
+                     "reference to it). If you still need it afterwards, give the task its own "
+                     "copy first: `let value = value.clone();` before the call. This is the "
+                     "cheapest fix when the data is small or used by the task alone.")},
+                 id="static-unnamed-value"),
 ]
 
 
