@@ -174,6 +174,45 @@ CASES = [
                      "copy first: `let value = value.clone();` before the call. This is the "
                      "cheapest fix when the data is small or used by the task alone.")},
                  id="static-unnamed-value"),
+    # --- move-out-while-borrowed -----------------------------------------------------------------
+    # A plain reference (no future) still used after `drop`: move the `drop` down.
+    pytest.param("move-out-while-borrowed",
+                 {"variable": "cfg", "borrowed": "cfg", "borrow_line": 2, "move_line": 3,
+                  "moved_into": "drop", "use_line": 4},
+                 {"tldr": (
+                     "`cfg` is moved by `drop` on line 3 while a reference to `cfg` is still "
+                     "used on line 4; end the borrow before the move, or clone what you keep."),
+                  "fix.0": (
+                     "Move the `drop(cfg)` on line 3 after the last use of the borrow on line "
+                     "4 — or simply delete it and let the value be dropped at the end of the "
+                     "scope.")},
+                 id="drop-without-future"),
+    # Moved into a closure while a named reference borrows a field: copy the field out.
+    pytest.param("move-out-while-borrowed",
+                 {"variable": "v", "moved_into": "closure", "reference": "r",
+                  "borrowed": "v.items"},
+                 {"tldr": (
+                     "`v` is moved into the closure while `r`, a reference to `v.items`, is "
+                     "still used later; end the borrow before the move, or clone what you "
+                     "keep."),
+                  "fix.0": (
+                     "Finish with the borrow before the move: use (or copy out of) `v.items` "
+                     "before the move, or reorder so the move comes after the borrow's last "
+                     "use. When you need a piece of the data afterwards, take an owned copy of "
+                     "it first (`let copy = v.items.clone();`) instead of keeping a reference.")},
+                 id="moved-into-closure"),
+    # Moved into an async block while an unnamed future borrows it, its use not located.
+    pytest.param("move-out-while-borrowed",
+                 {"variable": "v", "moved_into": "async block", "borrower": "future"},
+                 {"tldr": (
+                     "`v` is moved into the async block while the not-yet-awaited future "
+                     "borrowing `v` is still used later; end the borrow before the move, or "
+                     "clone what you keep."),
+                  "fix.0": (
+                     "Await the future before moving `v`: the future created holds `&v` until "
+                     "it completes, so move the `.await` up before the move (or move `v` only "
+                     "after line the await).")},
+                 id="moved-into-async-block-future-unnamed"),
 ]
 
 
