@@ -213,6 +213,17 @@ CASES = [
                      "it completes, so move the `.await` up before the move (or move `v` only "
                      "after line the await).")},
                  id="moved-into-async-block-future-unnamed"),
+    # --- return-ref-to-local ---------------------------------------------------------------------
+    # A reference into a temporary value, which rustc does not name.
+    pytest.param("return-ref-to-local",
+                 {"source_kind": "temporary value", "function": "f", "line": 3,
+                  "return_type": "&str", "owned_type": "String"},
+                 {"what": (
+                     "`f` (declared `-> &str`) hands back on line 3 a value that points into a "
+                     "temporary value. A temporary value is a temporary, dropped at the end of "
+                     "its statement, so the returned reference would dangle the moment the "
+                     "caller received it.")},
+                 id="returned-temporary"),
 ]
 
 
