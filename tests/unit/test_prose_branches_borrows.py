@@ -224,6 +224,15 @@ CASES = [
                      "its statement, so the returned reference would dangle the moment the "
                      "caller received it.")},
                  id="returned-temporary"),
+    # --- temporary-dropped -----------------------------------------------------------------------
+    # The `let` that keeps the borrow is known but not the whole statement.
+    pytest.param("temporary-dropped",
+                 {"line": 4, "expression": "make()", "binding": "s", "use_line": 5},
+                 {"fix.0": (
+                     "Give the temporary a name so it lives to the end of the block: `let "
+                     "owner = make();` and build `s` from `owner` on the next line. That is "
+                     "exactly rustc's own suggestion (it calls the binding `binding`).")},
+                 id="binding-without-statement"),
 ]
 
 
