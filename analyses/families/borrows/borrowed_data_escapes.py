@@ -81,8 +81,8 @@ class BorrowedDataEscapes(Family):
             "variable": match.code("variable", "a reference parameter"), "name": name,
             "function": match.code("function", f"the {match.fact('scope') or 'function'}"),
             "fn_name": match.fact("function") or "f",
-            "through": (f"`{via}`" if via else
-                        "something longer-lived (a spawned task, a thread, a container)"),
+            "through": match.code(
+                "escapes_via", "something longer-lived (a spawned task, a thread, a container)"),
             "line": match.line("escape_line"), "spawn_like": bool(via and "spawn" in via),
             "needs_static": bool(match.fact("needs")), "is_self": is_self,
             "self_methods": bool(match.fact("self_methods")), "field": field,

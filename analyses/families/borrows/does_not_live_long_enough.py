@@ -31,7 +31,7 @@ _STATIC = (r"^(?P<what>argument|cast|type annotation|assignment|returning this v
 
 def _display(value: str) -> str:
     """Inline code for an API or type, plain words for a phrase."""
-    return value if " " in value and "<" not in value else f"`{value}`"
+    return value if " " in value and "<" not in value else prose.code(value)
 
 
 class DoesNotLiveLongEnough(Family):

@@ -83,7 +83,7 @@ class MoveOutWhileBorrowed(Family):
         borrowed = match.fact("borrowed")
         return prose.explanation(self.id, self.title, __name__, {
             "variable": variable, "name": name, "borrowed": borrowed,
-            "of": f"`{borrowed}`" if borrowed and borrowed != name else variable,
+            "of": prose.code(borrowed) if borrowed and borrowed != name else variable,
             "borrow": match.line("borrow_line"), "moved": match.line("move_line"),
             "used": match.line("use_line", " later"), "use_line": match.fact("use_line"),
             "into": match.fact("moved_into"), "future": match.fact("borrower") == "future",
