@@ -314,11 +314,6 @@ def binding_type(span: Span, sources: Sources) -> str | None:
     return _type_from_value(parsed.node_text(value)) if value is not None else None
 
 
-def sentence(text: str) -> str:
-    """Capitalise a sentence that starts with a fallback phrase (not with inline code)."""
-    return text[:1].upper() + text[1:] if text and text[0].islower() else text
-
-
 def spawn_call_on_line(span: Span, sources: Sources) -> str | None:
     """The callee of a spawn-like call (`thread::spawn`, `tokio::spawn`, `…spawn_blocking`)
     that starts on the span's line: a fallback for labels whose column is unknown (pasted

@@ -14,7 +14,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
 from borrowlens.analyses.fixes import kit as fixkit
@@ -75,93 +76,14 @@ class ClosureMayOutlive(Family):
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
-        variable = match.code("variable", "a local variable")
-        name = match.fact("variable") or "value"
         kind = match.fact("kind") or "closure"
-        line = match.line("closure_line")
-        required = match.fact("required_by")
-        later = match.fact("used_after_line")
-        keyword = "async move { … }" if "async" in kind else "move || …"
-        if required:
-            holder = f"`{required}`, which may keep it running after this function returns"
-        elif match.fact("returned"):
-            holder = "the caller, because it is returned from the function"
-        else:
-            holder = "something that may keep it after this function returns"
-        if later and match.fact("mutated"):
-            change = (f"share {variable} instead (an atomic or `Arc<Mutex<…>>`), because "
-                      f"the {kind} changes it and line {later} reads it back")
-            first = (
-                f"The {kind} changes {variable} and the function reads it again on line "
-                f"{later}. `move` (or a clone) would give the {kind} its own copy: the "
-                f"change would never reach line {later}, so it is no fix here. Share the "
-                f"value instead — an `Arc<AtomicUsize>` for a counter, `Arc<Mutex<T>>` "
-                f"otherwise, with a clone of the `Arc` moved in — or, for threads joined "
-                f"before the function returns, spawn inside `std::thread::scope`, where "
-                f"the {kind} may keep borrowing {variable}."
-            )
-        elif later:
-            change = (f"clone `{name}` before it and make the {kind} `move`, because "
-                      f"{variable} is used again on line {later}")
-            first = (
-                f"{variable} is still used on line {later}, after the {kind}, so moving it "
-                f"would just trade this error for \"use of moved value\". Give the {kind} "
-                f"its own copy: wrap it in a block that clones first, `{{ let {name} = "
-                f"{name}.clone(); {keyword} }}`, so the clone is what moves in and the "
-                f"original stays usable. "
-                f"(If {variable} is `Copy`, such as an integer, `move` copies it and no clone "
-                "is needed.)"
-            )
-        else:
-            change = f"add `move` so the {kind} owns {variable}"
-            first = (
-                f"Add `move` (`{keyword}`), as rustc suggests: the {kind} then takes "
-                f"ownership of {variable} (and every other variable it mentions) instead of "
-                "borrowing it, so nothing it holds can dangle."
-            )
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=f"The {kind}{line} borrows {variable} but is handed to {holder}; {change}.",
-            what=(
-                f"The {kind}{line} uses {variable}, and by default it captures it by "
-                f"reference. The {kind} itself is handed to {holder}, so the reference "
-                f"inside could outlive {variable}, which is owned by the current function "
-                "and dropped when it returns."
-            ),
-            why=(
-                f"A {kind} captures each outside variable in the weakest way its body "
-                "allows: by shared reference if it only reads it, by mutable reference if it "
-                "changes it, by value only if it consumes it or is marked `move`. Reading "
-                f"{variable} is enough for a borrow. A borrow carries the lifetime of this "
-                "function's stack frame, but threads, spawned tasks and returned closures "
-                "must be `'static` — they may run after the frame is gone.\n\n"
-                + ("An async block does not run where it is written: it is a value that "
-                   "runs later, when it is polled, which is why it counts as outliving the "
-                   "function even when it looks inline." if "async" in kind else
-                   "`move` changes only how variables are captured; the closure's body stays "
-                   "the same. Copy types such as integers are copied in.")
-            ),
-            fix=(
-                f"{first}\n\n"
-                "For data several threads or tasks read or mutate, move an `Arc` clone into "
-                "each (`Arc<Mutex<T>>` for mutation). With threads that are joined before "
-                "the function returns, `std::thread::scope` lets the closure keep its "
-                "borrow without `move`."
-            ),
-            rule=(
-                "A closure or async block that leaves the current function — spawned, "
-                "returned, stored — must own what it uses: make it `move`, cloning first "
-                "whatever the function still needs afterwards."
-            ),
-            links=(
-                Link("Error index: E0373", "https://doc.rust-lang.org/error_codes/E0373.html"),
-                Link("The Rust Book: capturing with move closures",
-                     "https://doc.rust-lang.org/book/ch16-01-threads.html"
-                     "#using-move-closures-with-threads"),
-                Link("std::thread::scope", "https://doc.rust-lang.org/std/thread/fn.scope.html"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "variable": match.code("variable", "a local variable"),
+            "name": match.fact("variable") or "value", "kind": kind, "is_async": "async" in kind,
+            "line": match.line("closure_line"), "required": match.fact("required_by"),
+            "returned": bool(match.fact("returned")), "later": match.fact("used_after_line"),
+            "mutated": bool(match.fact("mutated")),
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """`move`, when every variable the closure would take is either not used after it

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
 from borrowlens.analyses.rust.sources import Sources
@@ -149,157 +150,26 @@ class ConflictingBorrows(Family):
         return "other"
 
     def explain(self, match: Match) -> Explanation:
-        shape = match.fact("shape") or "other"
-        variable = match.code("variable", "the value")
-        name = match.fact("variable") or "v"
-        first = match.line("first_borrow_line")
-        second = match.line("second_borrow_line")
-        used = match.line("use_line", " later")
         first_kind = match.fact("first_kind")
         second_kind = match.fact("second_kind")
-        first_as = f" as {first_kind}" if first_kind else ""
-        second_as = f" as {second_kind}" if second_kind else ""
-        what = common.sentence(
-            f"{variable} is borrowed{first_as}{first}, and that borrow is still alive "
-            f"when it is borrowed again{second_as}{second} (the first one is used"
-            f"{used}). Rust allows either one mutable borrow or any number of shared ones at "
-            "a time, never both."
-        )
-        why = (
-            "A `&mut` is an exclusive borrow: while it is live nothing else may read or "
-            "write the value, which is what rules out data races and iterator "
-            "invalidation at compile time. The checker reasons about the whole value named "
-            "by the borrow, not about which part or index you meant — a method call "
-            "`&mut self` borrows all of `self`, and `v[i]` borrows all of `v` through "
-            "`IndexMut`."
-        )
-        method = match.fact("method")
-        called = f"`{method}`" if method else "the method"
-        first_method = match.fact("first_method")
-        whole = match.fact("first_borrow") == "whole"
-        borrower = f"`{first_method}`" if first_method else "the first call"
         indexes = match.facts.get("indexes")
         i, j = (indexes[0], indexes[1]) if isinstance(indexes, list) and len(indexes) == 2 \
             else ("i", "j")
-        key = match.fact("insert_key") or "key"
-        value = match.fact("insert_value") or "load(key)"
-        shapes: dict[str, tuple[str, str, str]] = {
-            "push-while-iterating": (
-                f"{variable} is changed on line {match.fact('second_borrow_line') or '…'} "
-                "while a loop is iterating over it; collect the changes first, then apply "
-                "them after the loop.",
-                f"Collect what to add during the loop and apply it afterwards: `let mut "
-                f"extra = Vec::new();` — push into `extra` inside the loop — then "
-                f"`{name}.extend(extra);` after it. The iterator never sees {variable} "
-                "change under it.",
-                "- Iterate by index (`for i in 0..len`, with `len` read once before the "
-                "loop) when the new items should not be visited, or a `while i < "
-                f"{name}.len()` loop when they should; index access ends each borrow "
-                "immediately.\n"
-                "- To remove or filter instead of adding, use `retain` / `retain_mut`.\n"
-                "- To change elements in place, iterate with `iter_mut()` and don't touch "
-                "the collection itself.",
-            ),
-            "two-indexes": (
-                f"Two `&mut` into {variable} are alive at once; borrow the two elements "
-                "together with `split_at_mut` or `get_disjoint_mut`.",
-                f"Ask for both elements in one call that proves they are distinct: `let [a, "
-                f"b] = {name}.get_disjoint_mut([{i}, {j}]).unwrap();` (stable since Rust 1.86; it "
-                "returns an error for equal or out-of-range indices), or `let (left, right) "
-                f"= {name}.split_at_mut(mid);` and index each half.",
-                f"- To exchange two elements, `{name}.swap({i}, {j})` needs no references at "
-                "all.\n"
-                "- For a read-modify-write, copy the value out first (`let amount = "
-                f"{name}[i].field;`) and then mutate `{name}[j]`: each index expression "
-                "is a short borrow that ends immediately.\n"
-                "- Loop over indices instead of holding two references.",
-            ),
-            "map-get-insert": (
-                f"A lookup in {variable} is still borrowed when it is modified; use the "
-                "entry API for get-or-insert in one borrow.",
-                f"Use the entry API: `{name}.entry({key}).or_insert_with(|| {value})` looks "
-                "the key up once and returns a reference to the existing or new value, in "
-                "a single mutable borrow.",
-                "- When the function returns the found reference (`if let Some(v) = "
-                "map.get(k) { return v; }`), the current borrow checker keeps the borrow "
-                "alive on the insert path too; check with `contains_key` first and look "
-                "up again after inserting, or use `entry`.\n"
-                "- If you need an owned result, clone the looked-up value so the borrow "
-                "ends right away.",
-            ),
-            "method-call": (
-                (f"{variable} is still borrowed"
-                 + (f" by `{first_method}(…)`" if first_method else "")
-                 + f"{first} when {called} takes `&mut self`{second}; end that borrow "
-                 "first (copy or clone what you need), or split the borrows."
-                 if whole else
-                 f"A borrow of a field of {variable}{first} is still in use when {called} "
-                 f"takes `&mut self`{second}; copy what you need first, or split the "
-                 "borrows."),
-                (f"Finish with what {borrower} returned before calling {called}, or copy "
-                 "what you need out of it first (`.clone()` the item, read a `Copy` field "
-                 f"into a local): {borrower} borrows all of {variable}, so its result keeps "
-                 f"{variable} borrowed for as long as it is used."
-                 if whole else
-                 "Finish with the field before calling the method, or copy what you need "
-                 "out of it first (`.clone()`, `.len()`, an index): then no borrow of "
-                 f"{variable} is live when {called} borrows all of it mutably."),
-                "- Split the borrows: a method that takes `&mut self` locks the whole "
-                "struct, but writing the fields it changes directly (instead of calling "
-                f"{called}) lets the checker see that different fields are used.\n"
-                "- Turn the helper into a function over just the fields it needs "
-                f"(`fn {method or 'helper'}(field: &mut T, …)`), or group those fields into "
-                "their own struct with its own methods.\n"
-                + (f"- Let {borrower} return an index or an owned value (`Option<usize>`, a "
-                   "clone) instead of a reference into the struct, and look the item up "
-                   "again where it is needed.\n" if whole else "")
-                + "- Store an index or range instead of a reference into the struct.",
-            ),
-            "other": (
-                f"{variable} is borrowed again{second} while an earlier borrow{first} is "
-                "still in use; end the first borrow before the second begins.",
-                "Shorten the first borrow: move its last use before the second borrow, or "
-                "copy what you need out of it (`.clone()`, a `Copy` field) so it ends "
-                "right away.",
-                "- Split the value into parts that can be borrowed separately (distinct "
-                "struct fields, `split_at_mut`, `iter_mut`).\n"
-                "- If the sharing is inherent, use interior mutability (`Cell`, `RefCell`, "
-                "`Mutex`) and accept the runtime check.",
-            ),
-        }
-        tldr, preferred, others = shapes.get(shape, shapes["other"])
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=common.sentence(tldr),
-            what=what,
-            why=why,
-            fix=(
-                f"{preferred}\n\nThere is no mechanical fix: the right change depends on "
-                f"what the code means. Other options:\n\n{others}"
-            ),
-            rule=(
-                "At any point a value has one mutable borrow or any number of shared ones. "
-                "When two borrows overlap, either make one end sooner, borrow disjoint "
-                "parts through an API that proves they are disjoint, or restructure so "
-                "only one borrow is needed."
-            ),
-            caveat=(
-                "Some of these programs are sound and still rejected: the checker cannot "
-                "see that two indices differ, that a method touches only one field, or (in "
-                "the conditional-return case) that the borrow ends on the other path. The "
-                "workarounds above express the same intent in a form it can verify."
-            ),
-            links=(
-                Link("Error index: E0499", "https://doc.rust-lang.org/error_codes/E0499.html"),
-                Link("Error index: E0502", "https://doc.rust-lang.org/error_codes/E0502.html"),
-                Link("slice::get_disjoint_mut",
-                     "https://doc.rust-lang.org/std/primitive.slice.html#method.get_disjoint_mut"),
-                Link("HashMap::entry",
-                     "https://doc.rust-lang.org/std/collections/struct.HashMap.html"
-                     "#method.entry"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "shape": match.fact("shape") or "other",
+            "variable": match.code("variable", "the value"),
+            "name": match.fact("variable") or "v",
+            "first": match.line("first_borrow_line"),
+            "second": match.line("second_borrow_line"),
+            "used": match.line("use_line", " later"),
+            "first_as": f" as {first_kind}" if first_kind else "",
+            "second_as": f" as {second_kind}" if second_kind else "",
+            "second_line": match.fact("second_borrow_line") or "…", "i": i, "j": j,
+            "key": match.fact("insert_key") or "key",
+            "value": match.fact("insert_value") or "load(key)",
+            "method": match.fact("method"), "first_method": match.fact("first_method"),
+            "whole": match.fact("first_borrow") == "whole",
+        })
 
 
 FAMILY = ConflictingBorrows()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
 from borrowlens.analyses.rust import syntax
@@ -86,70 +87,12 @@ class ReturnRefToLocal(Family):
 
     def explain(self, match: Match) -> Explanation:
         kind = match.fact("source_kind") or "local variable"
-        variable = match.code("variable", f"a {kind}")
-        function = match.code("function", "the function")
-        line = match.line("line")
-        returned = match.fact("return_type")
-        owned = match.fact("owned_type")
-        declared = f" (declared `-> {returned}`)" if returned else ""
-        change = (f"return `{owned}` instead of `{returned}`" if owned and returned else
-                  "return the owned value instead of a reference")
-        parameter = kind == "function parameter"
-        owner = ("a parameter taken by value, so it belongs to the function and is dropped "
-                 "when it returns" if parameter else
-                 "a temporary, dropped at the end of its statement" if "temporary" in kind
-                 else "owned by the function and dropped when it returns")
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=common.sentence(
-                f"{function} returns a borrow of {variable}, which it owns and drops on "
-                  f"return; {change}."),
-            what=common.sentence(
-                f"{function}{declared} hands back{line} a value that points into "
-                f"{variable}. {common.sentence(variable)} is {owner}, so the returned "
-                "reference would dangle the moment the caller received it."
-            ),
-            why=(
-                "A returned reference must borrow from something that outlives the call — "
-                "and the only such things are the inputs the caller lent (reference "
-                "parameters, `&self`) or `'static` data. Lifetime elision ties the output "
-                "lifetime to an input; nothing the function creates or owns itself can be "
-                "borrowed past its end. Collecting `&str` pieces of a local `String` "
-                "(`split`, `trim`, `lines`) returns borrows of that local just the same.\n\n"
-                "There is no annotation that fixes this: a lifetime parameter only "
-                "describes which existing value a reference borrows, it cannot extend a "
-                "value's life."
-            ),
-            fix=(
-                f"Return owned data: {change}"
-                + (f" and give the caller {variable} itself (or owned copies of its pieces, "
-                   "e.g. `.map(str::to_owned)` / `.to_string()` before `collect`)."
-                   if match.fact("variable") else ".")
-                + "\n\n"
-                + ("Or borrow the parameter instead of taking it by value: change it to a "
-                   "reference (`&str`, `&[T]`) so the returned pieces borrow the caller's "
-                   "data."
-                   if parameter else
-                   "Or take an input to borrow from: let the caller pass the buffer in "
-                   "(`fn f<'a>(input: &'a str) -> &'a str`, or `buf: &'a mut String` that "
-                   "the function fills), so the result borrows data the caller owns.")
-                + " If the result is sometimes borrowed and sometimes built, `Cow<'a, str>` "
-                "covers both."
-            ),
-            rule=(
-                "A function can only return references into what it was given. Anything it "
-                "creates, it must return by value — `String`, `Vec<T>`, `PathBuf` — moving "
-                "ownership to the caller."
-            ),
-            links=(
-                Link("Error index: E0515", "https://doc.rust-lang.org/error_codes/E0515.html"),
-                Link("The Rust Book: dangling references",
-                     "https://doc.rust-lang.org/book/ch04-02-references-and-borrowing.html"
-                     "#dangling-references"),
-                Link("std::borrow::Cow", "https://doc.rust-lang.org/std/borrow/enum.Cow.html"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "kind": kind, "variable": match.code("variable", f"a {kind}"),
+            "named": bool(match.fact("variable")),
+            "function": match.code("function", "the function"), "line": match.line("line"),
+            "returned": match.fact("return_type"), "owned": match.fact("owned_type"),
+        })
 
 
 FAMILY = ReturnRefToLocal()

@@ -12,7 +12,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
 from borrowlens.analyses.fixes import kit as fixkit
@@ -83,80 +84,16 @@ class TemporaryDropped(Family):
 
     def explain(self, match: Match) -> Explanation:
         expression = match.fact("expression")
-        temp = f"`{expression}`" if expression else "the temporary value"
-        line = match.line("line")
-        binding = match.fact("binding")
-        used = match.line("use_line", " later")
-        guard = bool(expression and _GUARD.search(expression))
-        holder = "owner" if not guard else "guard"
-        example = (f"`let {holder} = {expression};`" if expression else
-                   f"`let {holder} = …;`")
         statement = match.fact("statement")
-        if statement and expression:
-            after = f", then `{statement.replace(expression, holder, 1)}`"
-        else:
-            after = (f" and build `{binding}` from `{holder}`" if binding else
-                     f" and borrow from `{holder}`")
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=common.sentence(
-                f"{temp}{line} is a temporary freed at the end of its statement, but a "
-                  f"borrow of it is used{used}; bind it with `let` first so it lives to the "
-                  "end of the block."),
-            what=common.sentence(
-                f"{temp}{line} produces a value that nothing owns: it is a temporary, and "
-                "it is dropped at the semicolon. "
-                + (f"`{binding}` keeps a reference into it, " if binding else
-                   "A reference into it is kept, ")
-                + f"and that reference is still needed{used}, after the temporary is gone."
-            ),
-            why=(
-                "Rust gives every value an owner. A value produced in the middle of an "
-                "expression (a returned `String`, a `MutexGuard` from `.lock()`, a `Ref` "
-                "from `.borrow()`) gets a hidden owner that lives only until the end of the "
-                "enclosing statement. Methods such as `trim`, `get`, `as_str` or `iter` "
-                "return borrows of their receiver, so calling them on a temporary produces "
-                "a reference that dies with the statement.\n\n"
-                "The compiler extends a temporary's life only when it is borrowed directly "
-                "in a `let` (`let s = &make();`), not when it is the receiver of a method "
-                "call, so a chain of calls loses it."
-                + ("\n\nFor a lock guard this matters twice over: the guard is what keeps "
-                   "the lock held, and the data may only be read while it exists."
-                   if guard else "")
-            ),
-            fix=(
-                f"Give the temporary a name so it lives to the end of the block: "
-                f"{example}{after} on the next line. That is exactly rustc's own "
-                "suggestion (it calls the binding `binding`).\n\n"
-                "Alternatively, turn the borrowed result into owned data while the "
-                "temporary is still alive: end the chain with `.to_string()`, "
-                "`.to_owned()` or `.cloned()`"
-                + (" — for a guard that also releases the lock right away, which is often "
-                   "what you want." if guard else ".")
-                + "\n\nThe `let` only helps if the borrow is used inside the same block. When "
-                "the statement sits in an `if` body or a loop and the borrow is kept after it "
-                "(assigned to a variable declared outside), the binding would die at the end "
-                "of that inner block: keep owned data in the outer variable instead (a "
-                "`String` rather than a `&str`). borrowlens offers the `let` rewrite only when "
-                "every later use is in the statement's own block."
-            ),
-            rule=(
-                "Temporaries live until the end of their statement. If you keep a borrow of "
-                "a value created inside an expression, first bind that value with `let` — "
-                "or keep an owned copy instead of the borrow."
-            ),
-            caveat=(
-                "Edition 2024 shortened some temporary lifetimes (the tail expression of a "
-                "block and `if let` scrutinees), so code that compiled on 2021 may report "
-                "this error after migrating; the same `let` binding fixes it."
-            ),
-            links=(
-                Link("Error index: E0716", "https://doc.rust-lang.org/error_codes/E0716.html"),
-                Link("Rust Reference: temporary lifetimes",
-                     "https://doc.rust-lang.org/reference/destructors.html#temporary-scopes"),
-            ),
-        )
+        guard = bool(expression and _GUARD.search(expression))
+        holder = "guard" if guard else "owner"
+        return prose.explanation(self.id, self.title, __name__, {
+            "expression": expression, "line": match.line("line"),
+            "binding": match.fact("binding"), "used": match.line("use_line", " later"),
+            "guard": guard, "holder": holder,
+            "rewritten": (statement.replace(expression, holder, 1)
+                          if statement and expression else None),
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """Hoist the temporary into a `let` just before its statement and use the new

@@ -1,0 +1,250 @@
+"""Branches of the borrow families' explanation templates (`families/borrows/*.md`) that no
+fixture and no generic explanation reaches. Each case gives the facts of one branch and the parts
+of the explanation that branch writes, as the families wrote them before their prose moved
+into templates."""
+
+from __future__ import annotations
+
+import pytest
+
+from borrowlens.analyses.families.base import FactValue, Match
+from borrowlens.analyses.families.registry import family_by_id
+
+# Each case: the family, the facts, and the text of each part it pins ("fix.0": the first
+# paragraph of the fix; "what": the whole section).
+CASES = [
+    # --- borrowed-data-escapes -------------------------------------------------------------------
+    # A longer-lived container (not a spawn): store owned values, or tie the lifetimes.
+    pytest.param("borrowed-data-escapes",
+                 {"scope": "method", "variable": "self", "function": "register",
+                  "self_fields": ["names"], "container": "registry",
+                  "escapes_via": "registry.push", "escape_line": 9},
+                 {"fix.0": (
+                     "`registry` outlives the call, so it cannot hold a borrow of `self`. "
+                     "Either store owned values in it (make it hold `String`s / `Vec`s and "
+                     "push `self.names.to_owned()` or `.clone()`), or tie the lifetimes "
+                     "together so the borrow is allowed: `fn register<'a>(…: &'a …, registry: "
+                     "&mut Vec<&'a …>)` instead of `'static`.")},
+                 id="escapes_into_a_container_self_field"),
+    # The container branch for a plain parameter, with no function name known.
+    pytest.param("borrowed-data-escapes",
+                 {"scope": "function", "variable": "item", "container": "list"},
+                 {"fix.0": (
+                     "`list` outlives the call, so it cannot hold a borrow of `item`. Either "
+                     "store owned values in it (make it hold `String`s / `Vec`s and push "
+                     "`item.to_owned()` or `.clone()`), or tie the lifetimes together so the "
+                     "borrow is allowed: `fn f<'a>(…: &'a …, list: &mut Vec<&'a …>)` instead "
+                     "of `'static`.")},
+                 id="escapes_into_a_container_plain_parameter"),
+    # A `self` whose fields are read but no method called: clone the fields.
+    pytest.param("borrowed-data-escapes",
+                 {"scope": "method", "variable": "self", "function": "run",
+                  "self_fields": ["jobs"], "escapes_via": "thread::spawn", "needs": "'static"},
+                 {"fix.0": (
+                     "Clone what the task needs out of `self` before spawning and move those "
+                     "owned values in: `let jobs = self.jobs.clone();`, then use `jobs` inside "
+                     "a `move` closure or `async move` block. If the whole object is needed, "
+                     "keep the object in an `Arc` and give the method a `self: &Arc<Self>` "
+                     "receiver, then move `Arc::clone(self)` into the task so it owns a share "
+                     "of the whole object.")},
+                 id="escapes_self_without_method_calls"),
+    # `'static` demanded by something that is not a spawn.
+    pytest.param("borrowed-data-escapes",
+                 {"scope": "closure", "variable": "name", "escapes_via": "self.handlers.push",
+                  "needs": "'static", "escape_line": 4},
+                 {"what": (
+                     "`name` is borrowed by the closure from its caller, and that borrow is "
+                     "only guaranteed to be valid until the closure returns. "
+                     "`self.handlers.push` on line 4 takes it and needs it to live longer — "
+                     "for `'static`, which no borrowed parameter can promise.")},
+                 id="escapes_static_without_spawn"),
+    # --- closure-may-outlive ---------------------------------------------------------------------
+    # An async block whose variable is used again later: clone it into a block around `async move`.
+    pytest.param("closure-may-outlive",
+                 {"variable": "name", "kind": "async block", "closure_line": 5,
+                  "required_by": "tokio::spawn", "used_after_line": 9},
+                 {"fix.0": (
+                     "`name` is still used on line 9, after the async block, so moving it "
+                     'would just trade this error for "use of moved value". Give the async '
+                     "block its own copy: wrap it in a block that clones first, `{ let name = "
+                     "name.clone(); async move { … } }`, so the clone is what moves in and the "
+                     "original stays usable. (If `name` is `Copy`, such as an integer, `move` "
+                     "copies it and no clone is needed.)")},
+                 id="async-block-used-again-later"),
+    # --- conflicting-borrows ---------------------------------------------------------------------
+    # A `&mut self` call while a call's result holds all of `self`, neither method named.
+    pytest.param("conflicting-borrows",
+                 {"variable": "self", "shape": "method-call", "first_borrow": "whole"},
+                 {"tldr": (
+                     "`self` is still borrowed when the method takes `&mut self`; end that "
+                     "borrow first (copy or clone what you need), or split the borrows."),
+                  "fix.0": (
+                     "Finish with what the first call returned before calling the method, or "
+                     "copy what you need out of it first (`.clone()` the item, read a `Copy` "
+                     "field into a local): the first call borrows all of `self`, so its result "
+                     "keeps `self` borrowed for as long as it is used."),
+                  "fix.2": (
+                     "- Split the borrows: a method that takes `&mut self` locks the whole "
+                     "struct, but writing the fields it changes directly (instead of calling "
+                     "the method) lets the checker see that different fields are used.\n"
+                     "- Turn the helper into a function over just the fields it needs (`fn "
+                     "helper(field: &mut T, …)`), or group those fields into their own struct "
+                     "with its own methods.\n"
+                     "- Let the first call return an index or an owned value (`Option<usize>`, "
+                     "a clone) instead of a reference into the struct, and look the item up "
+                     "again where it is needed.\n"
+                     "- Store an index or range instead of a reference into the struct.")},
+                 id="method-call-whole-value-unnamed"),
+    # A `&mut self` call while a field is borrowed, the method not named.
+    pytest.param("conflicting-borrows",
+                 {"variable": "state", "shape": "method-call"},
+                 {"tldr": (
+                     "A borrow of a field of `state` is still in use when the method takes "
+                     "`&mut self`; copy what you need first, or split the borrows."),
+                  "fix.0": (
+                     "Finish with the field before calling the method, or copy what you need "
+                     "out of it first (`.clone()`, `.len()`, an index): then no borrow of "
+                     "`state` is live when the method borrows all of it mutably.")},
+                 id="method-call-field-unnamed"),
+    # A shape the explanation does not know reads as a plain overlap.
+    pytest.param("conflicting-borrows",
+                 {"variable": "x", "shape": "no-such-shape", "first_borrow_line": 2},
+                 {"tldr": (
+                     "`x` is borrowed again while an earlier borrow on line 2 is still in use; "
+                     "end the first borrow before the second begins.")},
+                 id="unknown-shape"),
+    # --- does-not-live-long-enough ---------------------------------------------------------------
+    # A spawn while the value is used after the call: share it through an `Arc`.
+    pytest.param("does-not-live-long-enough",
+                 {"variable": "data", "static_by": "thread::spawn", "workaround": "arc",
+                  "static_line": 4, "borrow_line": 3, "dropped_line": 9, "type": "Vec<u8>"},
+                 {"tldr": (
+                     "`thread::spawn` on line 4 demands `'static` but is handed a borrow of "
+                     "`data`, which is dropped on line 9; share `data` through an `Arc` and "
+                     "move a clone of the `Arc` in."),
+                  "fix.0": (
+                     "**Share it with `Arc`.** Wrap the data once (`let data = "
+                     "Arc::new(data);`) and move an `Arc::clone(&data)` into each task. Every "
+                     "clone owns a share, so the data lives until the last task drops its "
+                     "handle; add a `Mutex` or `RwLock` inside if the tasks must mutate it."),
+                  "fix.1": (
+                     "Here that fits best: `data` is still used after the call on line 4, so "
+                     "the task and the caller need shared ownership."),
+                  "fix.3": (
+                     "- **Move owned data in.** Pass `data` itself into the closure or task (a "
+                     "`move` closure / `async move` block that names `data`, not a reference "
+                     "to it). If you still need it afterwards, give the task its own copy "
+                     "first: `let data = data.clone();` before the call. This is the cheapest "
+                     "fix when the data is small or used by the task alone.\n"
+                     "- **Borrow within a scope.** `std::thread::scope(|s| { s.spawn(|| …); "
+                     "})` guarantees every thread joins before the scope returns, so its "
+                     "closures may borrow locals and no `'static` is needed. For async code "
+                     "the equivalent is structured concurrency: await the work in place "
+                     "(`futures::join!`, `join_all`, a `JoinSet` you await before returning) "
+                     "instead of detaching it.")},
+                 id="static-spawn-shared-with-arc"),
+    # `'static` demanded by a type annotation (a phrase, not code), the value used afterwards.
+    pytest.param("does-not-live-long-enough",
+                 {"variable": "data", "static_by": "the `'static` type annotation",
+                  "workaround": "arc"},
+                 {"tldr": (
+                     "the `'static` type annotation demands `'static` but is handed a borrow "
+                     "of `data`, which is dropped when the function returns; share `data` "
+                     "through an `Arc` and move a clone of the `Arc` in."),
+                  "why.0": (
+                     "A `'static` bound means the value must not contain any borrow that can "
+                     "end: it owns its data, or borrows only from things that live forever "
+                     "(string literals, leaked or `static` data). Boxed trait objects such as "
+                     "`Box<dyn Fn()>` are implicitly `+ 'static` unless they name a lifetime. "
+                     "A reference to `data` ends where `data` is dropped, so it can never be "
+                     "`'static`, however short the work actually is.")},
+                 id="static-phrase-shared-with-arc"),
+    # A spawn handed a borrow of a value rustc does not name.
+    pytest.param("does-not-live-long-enough",
+                 {"static_by": "tokio::spawn"},
+                 {"what": (
+                     "The value is a local that is borrowed, and that borrow flows into "
+                     "`tokio::spawn`, which requires everything it receives to be valid for "
+                     "`'static`. the value is dropped when the function returns, so a "
+                     "reference to it cannot meet that requirement."),
+                  "fix.0": (
+                     "**Move owned data in.** Pass the value itself into the closure or task "
+                     "(a `move` closure / `async move` block that names the value, not a "
+                     "reference to it). If you still need it afterwards, give the task its own "
+                     "copy first: `let value = value.clone();` before the call. This is the "
+                     "cheapest fix when the data is small or used by the task alone.")},
+                 id="static-unnamed-value"),
+    # --- move-out-while-borrowed -----------------------------------------------------------------
+    # A plain reference (no future) still used after `drop`: move the `drop` down.
+    pytest.param("move-out-while-borrowed",
+                 {"variable": "cfg", "borrowed": "cfg", "borrow_line": 2, "move_line": 3,
+                  "moved_into": "drop", "use_line": 4},
+                 {"tldr": (
+                     "`cfg` is moved by `drop` on line 3 while a reference to `cfg` is still "
+                     "used on line 4; end the borrow before the move, or clone what you keep."),
+                  "fix.0": (
+                     "Move the `drop(cfg)` on line 3 after the last use of the borrow on line "
+                     "4 — or simply delete it and let the value be dropped at the end of the "
+                     "scope.")},
+                 id="drop-without-future"),
+    # Moved into a closure while a named reference borrows a field: copy the field out.
+    pytest.param("move-out-while-borrowed",
+                 {"variable": "v", "moved_into": "closure", "reference": "r",
+                  "borrowed": "v.items"},
+                 {"tldr": (
+                     "`v` is moved into the closure while `r`, a reference to `v.items`, is "
+                     "still used later; end the borrow before the move, or clone what you "
+                     "keep."),
+                  "fix.0": (
+                     "Finish with the borrow before the move: use (or copy out of) `v.items` "
+                     "before the move, or reorder so the move comes after the borrow's last "
+                     "use. When you need a piece of the data afterwards, take an owned copy of "
+                     "it first (`let copy = v.items.clone();`) instead of keeping a reference.")},
+                 id="moved-into-closure"),
+    # Moved into an async block while an unnamed future borrows it, its use not located.
+    pytest.param("move-out-while-borrowed",
+                 {"variable": "v", "moved_into": "async block", "borrower": "future"},
+                 {"tldr": (
+                     "`v` is moved into the async block while the not-yet-awaited future "
+                     "borrowing `v` is still used later; end the borrow before the move, or "
+                     "clone what you keep."),
+                  "fix.0": (
+                     "Await the future before moving `v`: the future created holds `&v` until "
+                     "it completes, so move the `.await` up before the move (or move `v` only "
+                     "after line the await).")},
+                 id="moved-into-async-block-future-unnamed"),
+    # --- return-ref-to-local ---------------------------------------------------------------------
+    # A reference into a temporary value, which rustc does not name.
+    pytest.param("return-ref-to-local",
+                 {"source_kind": "temporary value", "function": "f", "line": 3,
+                  "return_type": "&str", "owned_type": "String"},
+                 {"what": (
+                     "`f` (declared `-> &str`) hands back on line 3 a value that points into a "
+                     "temporary value. A temporary value is a temporary, dropped at the end of "
+                     "its statement, so the returned reference would dangle the moment the "
+                     "caller received it.")},
+                 id="returned-temporary"),
+    # --- temporary-dropped -----------------------------------------------------------------------
+    # The `let` that keeps the borrow is known but not the whole statement.
+    pytest.param("temporary-dropped",
+                 {"line": 4, "expression": "make()", "binding": "s", "use_line": 5},
+                 {"fix.0": (
+                     "Give the temporary a name so it lives to the end of the block: `let "
+                     "owner = make();` and build `s` from `owner` on the next line. That is "
+                     "exactly rustc's own suggestion (it calls the binding `binding`).")},
+                 id="binding-without-statement"),
+]
+
+
+@pytest.mark.parametrize(("family_id", "facts", "expected"), CASES)
+def test_branch_text(family_id: str, facts: dict[str, FactValue],
+                     expected: dict[str, str]) -> None:
+    family = family_by_id(family_id)
+    assert family is not None
+    explanation = family.explain(Match(family=family, diagnostic=None, facts=facts))
+    for part, text in expected.items():
+        section, _, paragraph = part.partition(".")
+        found = getattr(explanation, section)
+        if paragraph:
+            found = found.split("\n\n")[int(paragraph)]
+        assert found == text, part
