@@ -1,0 +1,35 @@
+"""Branches of the lifetimes families' prose templates that no fixture and no generic form
+reaches. Each test builds a Match with the facts of one branch and checks the sections that
+branch changes against the text the f-string explanations produced before the templates, so
+every branch of every template is rendered at least once by the unit tests."""
+
+from __future__ import annotations
+
+from borrowlens.analyses.explain.model import Explanation
+from borrowlens.analyses.families.base import FactValue, Family, Match
+from borrowlens.analyses.families.lifetimes import param_may_not_live_long_enough as param
+
+
+def explain(family: Family, **facts: FactValue) -> Explanation:
+    return family.explain(Match(family=family, diagnostic=None, facts=dict(facts)))
+
+
+def test_param_trait_method_storing_a_trait_object() -> None:
+    """A trait method that boxes (not spawns) its generic value: owned data goes into the
+    stored value."""
+    explanation = explain(param.FAMILY, param="T", required="'static", use_line=3, bound_site=4,
+                          required_by="Box::new", function="f", trait_method="yes")
+    assert explanation.fix == (
+        "`f` implements a trait method, and an impl may not ask more of `T` than the trait's "
+        "declaration does: add `+ 'static` to `T`'s bounds in the trait's declaration of the "
+        "method (and then in every impl). If the trait belongs to another crate, that bound "
+        "cannot be added: move owned data (`Arc<…>`, clones) into the stored value instead of "
+        "`T` itself, or use a scoped API.\n\n"
+        "Add `+ 'static` to `T`'s bounds on line 4 (rustc suggests exactly this): `T: … + "
+        "'static`. Callers can still pass owned values and `Arc`s; they just cannot pass types "
+        "that hold short-lived references, which the trait object could not use safely "
+        "anyway.\n\n"
+        "If callers need to store borrowing types, thread a lifetime through instead: declare "
+        "`'a`, bound `T: 'a`, and make the trait object `dyn Trait + 'a` (e.g. `Box<dyn Trait "
+        "+ 'a>` in the struct that holds it, which then becomes generic over `'a`)."
+    )
