@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match
+from borrowlens.analyses.families.lifetimes import hidden_type_captures_lifetime as hidden
 from borrowlens.analyses.families.lifetimes import param_may_not_live_long_enough as param
 
 
@@ -32,4 +33,21 @@ def test_param_trait_method_storing_a_trait_object() -> None:
         "If callers need to store borrowing types, thread a lifetime through instead: declare "
         "`'a`, bound `T: 'a`, and make the trait object `dyn Trait + 'a` (e.g. `Box<dyn Trait "
         "+ 'a>` in the struct that holds it, which then becomes generic over `'a`)."
+    )
+
+
+def test_hidden_type_use_list_without_a_known_lifetime() -> None:
+    """The `impl` already has a `use<…>` list but rustc named no lifetime: "the lifetime"."""
+    explanation = explain(hidden.FAMILY, function="f", signature_line=3,
+                          impl_trait="impl Iterator<Item = u8> + use<>")
+    assert explanation.tldr == (
+        "`f` returns `impl Iterator<Item = u8> + use<>`, but the value it really returns "
+        "borrows from one of its reference inputs; add the lifetime to its `use<…>` list: "
+        "`use<'a>` to the return type on line 3."
+    )
+    assert explanation.fix.split("\n\n")[0] == (
+        "Declare the capture: add the lifetime to its `use<…>` list: `use<'a>` to the return "
+        "type of `f`, e.g. `impl Iterator<Item = u8> + use<'a>`. This is precise capturing "
+        "(stable since Rust 1.82) and is what rustc suggests; it states exactly which borrows "
+        "the result keeps."
     )
