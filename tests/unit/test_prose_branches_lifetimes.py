@@ -8,6 +8,7 @@ from __future__ import annotations
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match
 from borrowlens.analyses.families.lifetimes import hidden_type_captures_lifetime as hidden
+from borrowlens.analyses.families.lifetimes import lifetime_not_tied as not_tied
 from borrowlens.analyses.families.lifetimes import param_may_not_live_long_enough as param
 
 
@@ -50,4 +51,24 @@ def test_hidden_type_use_list_without_a_known_lifetime() -> None:
         "type of `f`, e.g. `impl Iterator<Item = u8> + use<'a>`. This is precise capturing "
         "(stable since Rust 1.82) and is what rustc suggests; it states exactly which borrows "
         "the result keeps."
+    )
+
+
+def test_not_tied_storing_between_anonymous_lifetimes() -> None:
+    """Stored (not returned) data between two of rustc's numbered lifetimes, with neither the
+    function nor the parameter known: the fallback phrases open sentences capitalised, and the
+    fix can only say to name the lifetime in both places."""
+    explanation = explain(not_tied.FAMILY, action="assignment", lifetimes=["'1", "'2"],
+                          required="'2")
+    assert explanation.what == (
+        "The function puts a reference derived from a parameter into a place whose type "
+        "requires data valid for the lifetime the signature promises. A parameter is only "
+        "known to live for the duration of the call (or for its own, unrelated lifetime), so "
+        "the stored reference could dangle. rustc's `'1`, `'2` are its names for lifetimes the "
+        "code leaves anonymous."
+    )
+    assert explanation.fix.split("\n\n")[0] == (
+        "Give a parameter the lifetime the lifetime the signature promises the destination "
+        "needs by naming it in both places; callers then have to pass data that lives at least "
+        "that long."
     )
