@@ -14,7 +14,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import kit as fixkit
@@ -250,68 +251,15 @@ class ElisionWrongLifetime(Family):
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
-        function = match.code("function", "the function")
         returned = match.fact("returned")
-        tied = match.fact("tied_to")
-        ret = f"`{returned}`" if returned else "another parameter"
-        tied_code = f"`{tied}`" if tied else "`self`"
-        ret_name = returned or "other"
-        line = match.line("return_line")
-        signature = match.fact("suggested_signature") or (
-            f"fn {match.fact('function') or 'name'}<'a>(&'a self, …, {ret_name}: &'a T) "
-            "-> &'a T")
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=(f"{function}'s elided return lifetime is tied to {tied_code}, but the body "
-                  f"returns data borrowed from {ret}{line}; name a lifetime that ties the result "
-                  f"to {ret} as well."),
-            what=(
-                f"The signature of {function} writes no lifetime on its result, so the "
-                f"elision rules picked one: the returned reference borrows from {tied_code}. "
-                f"The body{line} returns something borrowed from {ret} instead, and nothing in "
-                f"the signature says {ret} lives as long as {tied_code}. rustc's `'1` and `'2` "
-                "are its names for those two anonymous lifetimes."
-            ),
-            why=(
-                "Lifetime elision is a fixed, syntactic default, not inference from the body: "
-                "with a single reference input the output borrows from it, and in a method with "
-                "`&self` or `&mut self` the output borrows from `self`, whatever other reference "
-                "parameters there are. The body is then checked against that signature.\n\n"
-                f"Callers rely on the signature too: they may drop the argument passed as {ret} "
-                f"while keeping the result, believing it only borrows {tied_code}. Returning "
-                f"{ret} would then leave a dangling reference, so the compiler rejects the body."
-            ),
-            fix=(
-                "Name the lifetime and tie the result to every input it can come from: "
-                f"`{signature}`. When the result comes only from {ret}, put the lifetime on "
-                f"{ret} and the return type and leave {tied_code} elided — callers then stay "
-                f"free to drop {tied_code} early.\n\n"
-                "The quick fix writes exactly that signature: it declares a lifetime the "
-                "function and its `impl` do not use yet, puts it on the returned input and on "
-                "every elided reference of the return type, and on `&self` only when the "
-                "returned value can come from `self` (reading `self` to compute an index does "
-                "not count). It is not offered for a method of a trait impl (the trait fixes "
-                "the signature) or when the types hold `Fn(&T)`/`dyn` parts whose lifetimes "
-                "elision treats on their own.\n\n"
-                "If tying the inputs together is too restrictive for callers, return an owned "
-                "value (`String`, or `Cow<'_, str>` to avoid copying in the common case) "
-                "instead of a reference."
-            ),
-            rule=(
-                "Elision is only a shorthand for the common case: a method returning a "
-                "reference borrows from `self`. As soon as the result can come from another "
-                "parameter, write the lifetimes out so the signature says which inputs the "
-                "result borrows."
-            ),
-            links=(
-                Link("Rust Reference: lifetime elision",
-                     "https://doc.rust-lang.org/reference/lifetime-elision.html"),
-                Link("The Rust Book: lifetime elision rules",
-                     "https://doc.rust-lang.org/book/ch10-03-lifetime-syntax.html"
-                     "#lifetime-elision"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "function": match.code("function", "the function"),
+            "ret": f"`{returned}`" if returned else "another parameter",
+            "tied": match.code("tied_to", "`self`"), "line": match.line("return_line"),
+            "signature": match.fact("suggested_signature") or (
+                f"fn {match.fact('function') or 'name'}<'a>(&'a self, …, {returned or 'other'}: "
+                "&'a T) -> &'a T"),
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """Name the lifetime: `<'a>` on the fn, `'a` on the input the body returns and on

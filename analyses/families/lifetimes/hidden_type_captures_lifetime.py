@@ -15,7 +15,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds
@@ -123,80 +124,23 @@ class HiddenTypeCapturesLifetime(Family):
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
-        function = match.code("function", "the function")
         impl_trait = match.fact("impl_trait")
-        impl = f"`{impl_trait}`" if impl_trait else "the returned `impl Trait`"
         lifetime = match.fact("lifetime")
-        anonymous = lifetime == "'_"
         owner = match.fact("borrowed_param")
-        lt = (f"`{owner}`" if owner
-              else "an anonymous reference parameter" if anonymous
-              else f"data with lifetime `{lifetime}`" if lifetime
-              else "one of its reference inputs")
-        use_bound = match.fact("use_bound") or "use<'a>"
-        plus = f"+ {lifetime}" if lifetime else "+ 'a"
-        line = match.line("signature_line")
-        has_use_list = bool(impl_trait and "use<" in impl_trait)
-        fix_change = (f"add {lifetime or 'the lifetime'} to its `use<…>` list: `{use_bound}`"
-                      if has_use_list else f"add `+ {use_bound}`")
-        named_lifetime = match.fact("named_lifetime")
-        if named_lifetime and owner:
-            fix_change = (f"give `{owner}` a named lifetime (`{owner}: &{named_lifetime} …` "
-                          f"and `{named_lifetime}` in the generics) and add `+ {use_bound}`")
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=(f"{function} returns {impl}, but the value it really returns borrows from "
-                  f"{lt}; {fix_change} to the return type{line}."),
-            what=(
-                f"{function} promises to return {impl} — some concrete type the caller never "
-                f"sees. That concrete (\"hidden\") type borrows from {lt}, for example an "
-                "iterator over a borrowed slice or a closure holding a reference. The `impl` "
-                "type as written does not mention that lifetime, so the compiler refuses to "
-                "let the borrow leak out unannounced."
-            ),
-            why=(
-                "An `impl Trait` in return position is an opaque type, and an opaque type may "
-                "only contain the generic parameters it *captures*. Callers rely on that list: "
-                "it tells them how long the returned value keeps the arguments borrowed. In "
-                "editions up to 2021 a return-position `impl Trait` captures every type "
-                "parameter but only the lifetimes written in it; in edition 2024 it captures "
-                "every lifetime in scope unless a `use<…>` list says otherwise.\n\n"
-                f"Here the hidden type needs {lt} and the capture list leaves it out, so the "
-                "returned value would outlive what the signature admits it borrows."
-            ),
-            fix=(
-                f"Declare the capture: {fix_change} to the return type of {function}, e.g. "
-                f"`{(impl_trait or 'impl Iterator<Item = T>').split(' + use<')[0]} + "
-                f"{use_bound}`. This is precise capturing (stable since Rust 1.82) and is what "
-                "rustc suggests; it states exactly which borrows the result keeps.\n\n"
-                f"On older compilers write `{plus}` instead (with a named lifetime such as "
-                "`fn f<'a>(x: &'a T) -> impl Trait + 'a`). `+ 'a` says something slightly "
-                "different — the hidden type outlives `'a` — which is right for the common "
-                "single-borrow case but too strict when several lifetimes are captured.\n\n"
-                "If the caller must not stay borrowed at all, make the returned value own its "
-                "data instead (collect into a `Vec`, clone the strings) and keep the bounds as "
-                "they are."
-            ),
-            rule=(
-                "A returned `impl Trait` has to declare every borrow its real type holds. When "
-                "the body returns something built from a reference argument, add "
-                "`+ use<'a, …>` (or `+ 'a`) so the signature says the result borrows from it."
-            ),
-            caveat=(
-                "Moving a crate to edition 2024 makes `impl Trait` capture every lifetime "
-                "automatically, so this error disappears — but callers may then see borrow "
-                "errors for values that do not actually borrow; `use<>` lists fix those too."
-            ),
-            links=(
-                Link("Error index: E0700", "https://doc.rust-lang.org/error_codes/E0700.html"),
-                Link("Rust Reference: precise capturing",
-                     "https://doc.rust-lang.org/reference/types/impl-trait.html"
-                     "#precise-capturing"),
-                Link("Edition guide: RPIT lifetime capture rules",
-                     "https://doc.rust-lang.org/edition-guide/rust-2024/rpit-lifetime-capture.html"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "function": match.code("function", "the function"),
+            "impl": f"`{impl_trait}`" if impl_trait else "the returned `impl Trait`",
+            "lt": (f"`{owner}`" if owner
+                   else "an anonymous reference parameter" if lifetime == "'_"
+                   else f"data with lifetime `{lifetime}`" if lifetime
+                   else "one of its reference inputs"),
+            "lifetime": lifetime, "owner": owner,
+            "named_lifetime": match.fact("named_lifetime"),
+            "has_use_list": bool(impl_trait and "use<" in impl_trait),
+            "use_bound": match.fact("use_bound") or "use<'a>",
+            "written": (impl_trait or "impl Iterator<Item = T>").split(" + use<")[0],
+            "line": match.line("signature_line"),
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """Declare the captured lifetime on the returned `impl Trait`: `+ use<…>` listing

@@ -16,7 +16,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import kit as fixkit
@@ -160,94 +161,26 @@ class LifetimeNotTied(Family):
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
-        function = match.code("function", "the function")
         source = match.fact("source")
-        src = f"`{source}`" if source else "a parameter"
         required = match.fact("required") or "'a"
-        req = "`'static`" if required == "'static" else (
-            "the lifetime the signature promises" if required.strip("'").isdigit()
-            else f"`{required}`")
-        action = match.fact("action") or "returning"
-        line = match.line("line")
         lifetimes = match.facts.get("lifetimes")
         long = lifetimes[0] if isinstance(lifetimes, list) and lifetimes else "'b"
-        named_long = not long.strip("'").isdigit()
         return_type = match.fact("return_type")
-        ret = f"`{return_type}`" if return_type else "a reference"
-        if action == "returning":
-            tldr = (f"{function} promises to return {ret}, valid for {req}, but{line} it "
-                    f"returns data borrowed from {src}; tie the return type to {src} (or return "
-                    "owned data).")
-            what = (f"The signature of {function} says the result is valid for {req}. The "
-                    f"value returned{line} is borrowed from {src}, and nothing in the signature "
-                    f"says {src} lives that long, so the promise cannot be kept.")
-        else:
-            tldr = (f"{function}{line} stores data borrowed from {src} in a place that must "
-                    f"stay valid for {req}; give {src} that lifetime or store owned data.")
-            what = (f"{function.capitalize() if not match.fact('function') else function} "
-                    f"puts a reference derived from {src} into a place{line} whose type "
-                    f"requires data valid for {req}. {src.capitalize() if not source else src} "
-                    "is only known to live for the duration of the call (or for its own, "
-                    "unrelated lifetime), so the stored reference could dangle.")
-        target = "result" if action == "returning" else "destination"
-        if required == "'static":
-            example = match.fact("suggested_signature") or (
-                f"fn f<'a>({source or 'x'}: &'a T) -> &'a str")
-            fix_first = (f"Tie the result to the input instead of `'static`: write the return "
-                         f"type with a lifetime shared with {src}: `{example}`. If the value "
-                         "really must be `'static`, return an owned `String` (or "
-                         "`Cow<'static, str>`) built from the input.")
-        elif match.fact("explicit"):
-            fix_first = (f"Write the lifetime into {src}'s type, as rustc suggests: "
-                         f"`{source or 'x'}: &{required} …`, so the {target} may borrow from "
-                         f"it for {req}; callers then have to pass data that lives that long.")
-        else:
-            fix_first = (f"Give {src} the lifetime {req} the {target} needs — use the same "
-                         f"lifetime name in both places — or, as rustc suggests, add the "
-                         f"bound `{long}: {required}`" if named_long else
-                         f"Give {src} the lifetime {req} the {target} needs by naming it in "
-                         f"both places")
-            fix_first += ("; callers then have to pass data that lives at least that long.")
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=tldr,
-            what=what + (" rustc's `'1`, `'2` are its names for lifetimes the code leaves "
-                         "anonymous." if not named_long and not match.fact("explicit")
-                         else ""),
-            why=(
-                "Lifetimes in a signature are a contract between the function and its callers. "
-                "The caller chooses how long each argument is borrowed; the function promises "
-                "how long the values it returns or stores stay valid. The body is checked "
-                "against that contract, not the other way round.\n\n"
-                f"Data borrowed from {src} can only be promised for as long as {src}'s borrow "
-                f"lasts. Promising {req} is a relation (\"{long} outlives {required}\") that "
-                "the signature does not establish, so the compiler has to assume a caller "
-                "could pass a shorter borrow."
-            ),
-            fix=(
-                f"{fix_first}\n\n"
-                "The quick fix makes that change in the signature only: rustc's own edit for "
-                "an explicit lifetime, a fresh lifetime shared by the parameter and the result "
-                "in place of `'static`, or the outlives bound on the lifetime's declaration. "
-                "It is left out for methods of a trait impl, whose signature the trait "
-                "fixes.\n\n"
-                "If tying the lifetimes together is too restrictive for callers, store or "
-                "return owned data (`String`, `Vec<T>`, `Arc<str>`) instead of a reference."
-            ),
-            rule=(
-                "A returned or stored reference can live only as long as the input it was "
-                "borrowed from: write the signature so the output's lifetime is the input's, or "
-                "switch to owned data. A `'static` in a return type means \"not borrowed from "
-                "any argument\"."
-            ),
-            links=(
-                Link("The Rust Book: validating references with lifetimes",
-                     "https://doc.rust-lang.org/book/ch10-03-lifetime-syntax.html"),
-                Link("Rust Reference: lifetime elision",
-                     "https://doc.rust-lang.org/reference/lifetime-elision.html"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "function": match.code("function", "the function"),
+            "src": f"`{source}`" if source else "a parameter", "source": source,
+            "required": required,
+            "req": "`'static`" if required == "'static" else (
+                "the lifetime the signature promises" if required.strip("'").isdigit()
+                else f"`{required}`"),
+            "returning": (match.fact("action") or "returning") == "returning",
+            "line": match.line("line"), "long": long,
+            "named_long": not long.strip("'").isdigit(),
+            "ret": f"`{return_type}`" if return_type else "a reference",
+            "explicit": bool(match.fact("explicit")),
+            "signature": match.fact("suggested_signature") or (
+                f"fn f<'a>({source or 'x'}: &'a T) -> &'a str"),
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """E0621: rustc's own "add explicit lifetime" edit. A `'static` result built from a

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import kit as fixkit
@@ -114,85 +115,17 @@ class MutRefInvariance(Family):
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
-        function = match.code("function", "the function")
-        ty = match.code("invariant_type", "a `&mut` or `Cell`-like type")
-        line = match.line("line")
-        outlives_bound = match.fact("outlives")
         lifetimes = match.facts.get("lifetimes")
         if isinstance(lifetimes, list) and len(lifetimes) == 2:
             long, short = f"`{lifetimes[0]}`", f"`{lifetimes[1]}`"
         else:
             long, short = "one lifetime", "the other"
-        outlives = match.fact("outlives")
-        tied = match.fact("self_tied_field")
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=(f"{ty}'s field `{tied}` uses one lifetime for both the mutable borrow and "
-                  f"the data, so {long} and {short} would have to be equal{line}; give the "
-                  "struct two lifetime parameters." if tied else
-                  f"In {function}{line} the data flows through {ty}, which is invariant, so "
-                  f"{long} and {short} cannot be adjusted to fit; use one lifetime for both "
-                  "(or store owned data)."),
-            what=(
-                f"The code{line} needs {long} to outlive {short}, and it cannot get there by "
-                f"the usual route of shortening a reference, because the value sits behind "
-                f"{ty}. rustc's notes say this: the requirement comes from that type, and the "
-                "type is *invariant* in the parameter that carries the lifetime."
-                + (f" rustc suggests the bound `{outlives}`; that is one valid fix, but when "
-                   "the opposite relation is already required it silently makes the two "
-                   "lifetimes equal — see the alternatives below." if outlives else "")
-            ),
-            why=(
-                "Normally lifetimes are flexible: a `&'static str` can be used where a "
-                "`&'short str` is wanted, because shared references are covariant — the "
-                "compiler silently shortens the lifetime. Writing through a pointer breaks "
-                "that. If a `&mut Vec<&'static str>` could be viewed as a "
-                "`&mut Vec<&'short str>`, code could push a short-lived `&str` into a vector "
-                "the caller still believes holds only `'static` strings, and read it after it "
-                "dangles.\n\n"
-                "So `&mut T` is invariant in `T` (and so are `Cell<T>`, `RefCell<T>`, `*mut T`, "
-                "and every struct containing one of them): inside it, lifetimes must match "
-                "exactly. An outlives requirement between a lifetime inside the `&mut` and one "
-                "outside turns into an equality, and two independent lifetime parameters "
-                "cannot be proven equal."
-            ),
-            fix=(
-                (f"Split the lifetime that {ty} uses twice: its field `{tied}` ties the "
-                 "length of the mutable borrow to the lifetime of the data inside, which "
-                 "forces every borrow of it to last as long as the data. Give the struct two "
-                 "parameters (`&'a mut Vec<&'b str>`-style, with `'b` for the contents) so a "
-                 "short borrow of a long-lived collection type-checks.\n\n" if tied else "")
-                + f"Use the same lifetime for both sides: write one name where {function}'s "
-                f"signature has {long} and {short}, so the value that flows into {ty} already "
-                "has the lifetime stored inside it and no conversion is needed.\n\n"
-                + (f"Equivalently, declare that the data outlives the place it is stored in: "
-                   f"`{outlives_bound}` on the lifetime's declaration. That is the quick fix, "
-                   "offered unless the signature already implies the opposite relation (then "
-                   "the bound would force both lifetimes to be one and the same).\n\n"
-                   if outlives_bound else "")
-                + "If that ties callers too tightly, store owned data instead (`Vec<String>` "
-                "rather than `Vec<&str>`, or an `Rc<str>`/`Arc<str>`), which removes the "
-                "lifetime from the invariant position entirely.\n\n"
-                "For structs, avoid reusing one lifetime for both the `&mut` and its contents "
-                "(`&'a mut Vec<&'a str>`): give them separate parameters (`&'a mut "
-                "Vec<&'b str>`) so the outer borrow can stay short. Otherwise restructure: "
-                "return the values and let the caller insert them, or build a new collection "
-                "instead of mutating through the reference."
-            ),
-            rule=(
-                "Anything you can write through — `&mut T`, `Cell<T>`, `RefCell<T>`, `*mut T` — "
-                "is invariant in `T`: lifetimes inside it never shrink or grow. When a lifetime "
-                "error mentions invariance, look for two lifetimes that must be equal, not for "
-                "a missing `'a: 'b`."
-            ),
-            links=(
-                Link("Rust Reference: subtyping and variance",
-                     "https://doc.rust-lang.org/reference/subtyping.html#variance"),
-                Link("The Rustonomicon: subtyping and variance",
-                     "https://doc.rust-lang.org/nomicon/subtyping.html"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "function": match.code("function", "the function"),
+            "ty": match.code("invariant_type", "a `&mut` or `Cell`-like type"),
+            "line": match.line("line"), "long": long, "short": short,
+            "outlives": match.fact("outlives"), "tied": match.fact("self_tied_field"),
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """rustc's outlives bound (`'line: 'buf`) on the lifetime's declaration — only when

@@ -15,7 +15,8 @@ from collections.abc import Callable
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds
@@ -97,116 +98,17 @@ class ParamMayNotLiveLongEnough(Family):
 
     def explain(self, match: Match) -> Explanation:
         param = match.fact("param")
-        p = f"`{param}`" if param else "the type parameter"
-        bare = param or "T"
-        required = match.fact("required") or "'static"
-        is_static = required == "'static"
-        req = f"`{required}`"
-        use_line = match.line("use_line")
-        bound_line = match.line("bound_site", " in the generics of the function")
+        required = match.fact("required") or STATIC
         by = match.fact("required_by") or ""
-        function = match.code("function", "the function")
-        spawn = by.endswith("spawn") or "spawn" in by.rsplit("::", 1)[-1]
-        boxed = bool(by) and not spawn
-
-        if spawn:
-            demand = (f"`{by}`{use_line} can run the task after {function} returns, so "
-                      f"everything it captures must be {req}")
-        elif boxed or not by:
-            demand = (f"the value is turned into a trait object{use_line}, and a "
-                      f"`dyn Trait` with no lifetime written means `dyn Trait + {required}`"
-                      if is_static else
-                      f"the value is stored{use_line} where it must stay valid for {req}")
-        else:
-            demand = f"the code{use_line} needs it to outlive {req}"
-
-        if spawn:
-            tldr = (f"{p} may hold borrowed data, but `{by}`{use_line} needs everything it "
-                    f"captures to be `'static`; add `{bare}: 'static`{bound_line}.")
-        elif is_static:
-            tldr = (f"{p} may hold borrowed data, but making it a `dyn` trait object{use_line} "
-                    f"requires `'static`; add `{bare}: 'static`{bound_line} or give the trait "
-                    "object a lifetime.")
-        else:
-            tldr = (f"{p} must outlive {req} to be stored{use_line}; add `{bare}: {required}`"
-                    f"{bound_line}.")
-
-        what = (
-            f"{p} is a generic parameter of {function}, and nothing in the signature says how "
-            f"long values of that type stay valid. {demand[0].upper() + demand[1:]}. The "
-            f"compiler therefore needs `{bare}: {required}` — \"a `{bare}` holds no borrow that "
-            f"could end before {req}\" — and it cannot prove that for every type a caller "
-            "might choose."
-        )
-        why = (
-            f"`{bare}: {required}` is an outlives relation, not a statement about how long a "
-            f"value lives. `String`, `u32` or an `Arc<…>` contain no borrows and satisfy "
-            f"`'static`; a `&'x str`, or a struct holding one, outlives nothing longer than "
-            f"`'x`. Since a caller could pick such a type for {p}, the generic code must "
-            "either ask for the bound or stop requiring it.\n\n"
-            + ("Trait objects carry a lifetime of their own: `Box<dyn Trait>` is shorthand "
-               "for `Box<dyn Trait + 'static>`, and spawned threads and tasks require "
-               "`'static` because they may outlive the function that started them. That is "
-               "where the `'static` requirement comes from." if is_static else
-               f"Here the value ends up inside something that is only valid for {req} — a "
-               f"`dyn Trait + {required}`, a struct or reference carrying {req} — and a "
-               f"container can only be valid for {req} if everything in it is.")
-        )
-        if is_static:
-            fix = (
-                f"Add `+ 'static` to {p}'s bounds{bound_line} (rustc suggests exactly this): "
-                f"`{bare}: … + 'static`. Callers can still pass owned values and `Arc`s; they "
-                "just cannot pass types that hold short-lived references, which the "
-                f"{'spawned task' if spawn else 'trait object'} could not use safely anyway.\n\n"
-                + ("If callers need to pass borrowed data, spawning cannot accept it: clone or "
-                   "move owned data (`Arc<…>`) into the task, or use a scoped API "
-                   "(`std::thread::scope`) whose threads are joined before the borrow ends."
-                   if spawn else
-                   f"If callers need to store borrowing types, thread a lifetime through "
-                   f"instead: declare `'a`, bound `{bare}: 'a`, and make the trait object "
-                   f"`dyn Trait + 'a` (e.g. `Box<dyn Trait + 'a>` in the struct that holds "
-                   f"it, which then becomes generic over `'a`).")
-            )
-        else:
-            fix = (
-                f"Add `{bare}: {required}`{bound_line} (for example `{bare}: Display + "
-                f"{required}`), which is what rustc suggests: the value is stored where it must "
-                f"stay valid for {req}, so the type must not contain shorter borrows.\n\n"
-                f"Alternatively require `{bare}: 'static` if only owned types are passed, or "
-                "store an owned, already-converted value (e.g. a `String`) instead of the "
-                "generic one."
-            )
-        if match.fact("trait_method"):
-            fix = (
-                f"{function} implements a trait method, and an impl may not ask more of "
-                f"{p} than the trait's declaration does: add `+ {required}` to {p}'s bounds "
-                "in the trait's declaration of the method (and then in every impl). If the "
-                "trait belongs to another crate, that bound cannot be added: move owned data "
-                "(`Arc<…>`, clones) into the "
-                f"{'task' if spawn else 'stored value'} instead of {p} itself, or use a "
-                "scoped API.\n\n" + fix)
-        rule = (
-            "Putting a generic type behind `dyn Trait`, into a spawned task, or into anything "
-            "with a lifetime means that type must outlive that lifetime: say so with `T: 'a` "
-            "or `T: 'static`. A trait object with no lifetime written is `+ 'static` in a `Box` "
-            "and `+ 'a` behind an `&'a`."
-        )
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=tldr,
-            what=what,
-            why=why,
-            fix=fix,
-            rule=rule,
-            links=(
-                Link("Error index: E0310", "https://doc.rust-lang.org/error_codes/E0310.html"),
-                Link("Error index: E0309", "https://doc.rust-lang.org/error_codes/E0309.html"),
-                Link("Rust Reference: trait object lifetime bounds",
-                     "https://doc.rust-lang.org/reference/lifetime-elision.html"
-                     "#default-trait-object-lifetimes"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "p": f"`{param}`" if param else "the type parameter", "bare": param or "T",
+            "required": required, "is_static": required == STATIC,
+            "use_line": match.line("use_line"),
+            "bound_line": match.line("bound_site", " in the generics of the function"),
+            "function": match.code("function", "the function"), "by": by,
+            "spawn": "spawn" in by.rsplit("::", 1)[-1],
+            "trait_method": bool(match.fact("trait_method")),
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """rustc's `T: 'x` bound, placed where rustc puts it (inline generics, `where`

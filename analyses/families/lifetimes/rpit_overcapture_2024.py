@@ -15,7 +15,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds
@@ -92,69 +93,15 @@ class RpitOvercapture2024(Family):
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
-        function = match.code("function", "the called function")
         variable = match.fact("variable")
-        var = (variable if variable == "the temporary"
-               else f"`{variable}`" if variable else "the borrowed value")
-        holder = match.code("holder", "the returned value")
-        call_line = match.line("call_line")
-        use_bound = match.fact("use_bound") or "use<>"
-        sig_line = match.line("signature_line")
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=(f"In Rust 2024 the `impl Trait` result of {function}{call_line} is assumed to "
-                  f"borrow {var} for as long as {holder} lives; add `+ {use_bound}` to "
-                  f"{function}'s return type{sig_line} if the result does not really borrow it."),
-            what=(
-                f"The borrow error is real as far as the signature goes: {function} returns an "
-                f"`impl Trait`, and under the Rust 2024 rules that opaque type captures every "
-                f"lifetime in scope at its definition — including the one of the reference "
-                f"that refers to {var}. So {holder}, the result of the call{call_line}, counts "
-                f"as a borrow of {var} until its last use, and the later use of {var} "
-                "conflicts with it."
-            ),
-            why=(
-                "An opaque return type hides its concrete type, so callers reason only from the "
-                "signature. Edition 2024 changed the default: a return-position `impl Trait` "
-                "captures all generic parameters and lifetimes in scope (earlier editions "
-                "captured only the lifetimes written in the bounds). That is the safer default "
-                "for types that do borrow, but it over-approximates for results that own their "
-                "data, such as an iterator over a freshly collected `Vec`.\n\n"
-                "The body is not looked at: even if the returned value copies everything it "
-                "needs, the caller must assume it may hold the borrow."
-            ),
-            fix=(
-                f"If {function}'s result does not keep a reference to its arguments, say so with "
-                f"a precise capture list: append `+ {use_bound}` to its return type{sig_line} "
-                "(rustc's suggestion; list only the type parameters and lifetimes the value "
-                f"really holds). The caller's borrow of {var} then ends at the call.\n\n"
-                "borrowlens offers that edit only when the function visibly returns data it "
-                "owns (a local `Vec`, `String`, … and its `into_iter()`); rustc suggests the "
-                "list from the signature alone, even for an iterator over `self`.\n\n"
-                "If the compiler then reports E0700 in the function, the result does borrow "
-                "that input and the caller's error is genuine: finish using the result "
-                f"(collect it into a `Vec`, or drop {holder}) before touching {var} again, or "
-                "make the function return an owned collection."
-            ),
-            rule=(
-                "In Rust 2024 a returned `impl Trait` borrows every input reference unless a "
-                "`use<…>` list says otherwise. Write `+ use<…>` on functions whose results own "
-                "their data, so callers are not held to borrows that do not exist."
-            ),
-            caveat=(
-                "rustc proposes `use<…>` from the signature alone; it can suggest dropping a "
-                "lifetime the hidden type really needs. Trust the function's compile error over "
-                "the suggestion."
-            ),
-            links=(
-                Link("Edition guide: RPIT lifetime capture rules",
-                     "https://doc.rust-lang.org/edition-guide/rust-2024/rpit-lifetime-capture.html"),
-                Link("Rust Reference: precise capturing",
-                     "https://doc.rust-lang.org/reference/types/impl-trait.html"
-                     "#precise-capturing"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "function": match.code("function", "the called function"),
+            "var": (variable if variable == "the temporary"
+                    else f"`{variable}`" if variable else "the borrowed value"),
+            "holder": match.code("holder", "the returned value"),
+            "call_line": match.line("call_line"), "sig_line": match.line("signature_line"),
+            "use_bound": match.fact("use_bound") or "use<>",
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """rustc's `+ use<…>` on the called fn's return type, only when its body visibly

@@ -1,0 +1,75 @@
+"""Where the closure of a higher-ranked lifetime error is: the closure a span sits in, the one
+passed in the call under a span (written inline, or bound by a `let` and passed by name), and
+the name a `let` gives it. Fact gathering for hrtb-not-general-enough, kept apart from the
+family so the family module holds its matching, slots and fixes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Span
+from borrowlens.analyses.families.lifetimes import analysis as common
+from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust.sources import Sources
+
+
+def closure_at(span: Span | None, sources: Sources) -> tuple[tree_sitter.Node,
+                                                              common.Located] | None:
+    """The closure expression a span sits in, with its parsed file."""
+    located = common.locate(span, sources)
+    if located is None:
+        return None
+    closure = syntax.enclosing(located.node, "closure_expression")
+    return (closure, located) if closure is not None else None
+
+
+def argument_closure(span: Span | None, sources: Sources
+                     ) -> tuple[tree_sitter.Node, str | None, common.Located] | None:
+    """The closure passed in the call under `span`: inline, or a `let` binding's closure."""
+    located = common.locate(span, sources)
+    if located is None or span is None:
+        return None
+    start = located.parsed.byte_offset(span.line_start, span.column_start)
+    end = located.parsed.byte_offset(span.line_end, span.column_end)
+    node = located.parsed.root.named_descendant_for_byte_range(start, max(start, end - 1))
+    if node is None:
+        return None
+    calls = [n for n in common.descendants(node)
+             if n.type in ("call_expression", "macro_invocation")]
+    scope = next((a for a in [node, *syntax.ancestors(node)] if a.type == "function_item"), None)
+    for call in calls or [node]:
+        arguments = call.child_by_field_name("arguments") or call
+        for argument in arguments.named_children:
+            if argument.type == "closure_expression":
+                return argument, None, located
+            if argument.type == "identifier" and scope is not None:
+                name = located.text(argument)
+                closure = common.closure_bound_to(name, scope, located)
+                if closure is not None:
+                    return closure, name, located
+    # Inside a macro's arguments (`println!("{:?}", run(xs, rule))`) tree-sitter only sees a
+    # token tree, so look at every identifier the span covers instead of call arguments.
+    if scope is not None:
+        for identifier in common.descendants(node):
+            if identifier.type != "identifier" or not start <= identifier.start_byte < end:
+                continue
+            name = located.text(identifier)
+            closure = common.closure_bound_to(name, scope, located)
+            if closure is not None:
+                return closure, name, located
+    return None
+
+
+def binding_name(closure: tree_sitter.Node, located: common.Located) -> str | None:
+    """The variable a `let` binds the closure to, if it is bound at all."""
+    parent = closure.parent
+    if parent is not None and parent.type == "let_declaration":
+        pattern = parent.child_by_field_name("pattern")
+        if pattern is not None:
+            names = re.findall(r"[A-Za-z_]\w*", located.text(pattern))
+            names = [n for n in names if n != "mut"]
+            return names[-1] if names else None
+    return None

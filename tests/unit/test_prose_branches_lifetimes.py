@@ -1,0 +1,177 @@
+"""Branches of the lifetimes families' prose templates that no fixture and no generic form
+reaches. Each case holds the facts that reach one branch and the sections that branch changes,
+as the f-string explanations wrote them before the templates: together with the fixture and
+generic snapshots, every branch of every lifetimes template is rendered and checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from borrowlens.analyses.families.base import FactValue, Family, Match
+from borrowlens.analyses.families.lifetimes import hidden_type_captures_lifetime as hidden
+from borrowlens.analyses.families.lifetimes import hrtb_not_general_enough as hrtb
+from borrowlens.analyses.families.lifetimes import lifetime_not_tied as not_tied
+from borrowlens.analyses.families.lifetimes import param_may_not_live_long_enough as param
+
+
+@dataclass(frozen=True)
+class Branch:
+    """What reaches the branch, and the text it must render: per Explanation field, or per
+    paragraph of one (`fix.0`: the fix's first paragraph) where the rest is checked elsewhere."""
+
+    what: str
+    family: Family
+    facts: dict[str, FactValue]
+    sections: dict[str, str]
+
+
+BRANCHES = [
+    Branch(
+        "a trait method that boxes (not spawns) its value: owned data goes into the stored value",
+        param.FAMILY, dict(param="T", required="'static", use_line=3, bound_site=4,
+                           required_by="Box::new", function="f", trait_method="yes"),
+        {
+            "fix": (
+                "`f` implements a trait method, and an impl may not ask more of `T` than the "
+                "trait's declaration does: add `+ 'static` to `T`'s bounds in the trait's "
+                "declaration of the method (and then in every impl). If the trait belongs to "
+                "another crate, that bound cannot be added: move owned data (`Arc<…>`, clones) "
+                "into the stored value instead of `T` itself, or use a scoped API.\n\n"
+                "Add `+ 'static` to `T`'s bounds on line 4 (rustc suggests exactly this): `T: … "
+                "+ 'static`. Callers can still pass owned values and `Arc`s; they just cannot "
+                "pass types that hold short-lived references, which the trait object could not "
+                "use safely anyway.\n\n"
+                "If callers need to store borrowing types, thread a lifetime through instead: "
+                "declare `'a`, bound `T: 'a`, and make the trait object `dyn Trait + 'a` (e.g. "
+                "`Box<dyn Trait + 'a>` in the struct that holds it, which then becomes generic "
+                "over `'a`)."
+            ),
+        },
+    ),
+    Branch(
+        "the `impl` has a `use<…>` list but no lifetime is known: \"the lifetime\"",
+        hidden.FAMILY, dict(function="f", signature_line=3,
+                            impl_trait="impl Iterator<Item = u8> + use<>"),
+        {
+            "tldr": (
+                "`f` returns `impl Iterator<Item = u8> + use<>`, but the value it really "
+                "returns borrows from one of its reference inputs; add the lifetime to its "
+                "`use<…>` list: `use<'a>` to the return type on line 3."
+            ),
+            "fix": (
+                "Declare the capture: add the lifetime to its `use<…>` list: `use<'a>` to the "
+                "return type of `f`, e.g. `impl Iterator<Item = u8> + use<'a>`. This is precise "
+                "capturing (stable since Rust 1.82) and is what rustc suggests; it states "
+                "exactly which borrows the result keeps.\n\n"
+                "On older compilers write `+ 'a` instead (with a named lifetime such as `fn "
+                "f<'a>(x: &'a T) -> impl Trait + 'a`). `+ 'a` says something slightly different "
+                "— the hidden type outlives `'a` — which is right for the common single-borrow "
+                "case but too strict when several lifetimes are captured.\n\n"
+                "If the caller must not stay borrowed at all, make the returned value own its "
+                "data instead (collect into a `Vec`, clone the strings) and keep the bounds as "
+                "they are."
+            ),
+        },
+    ),
+    Branch(
+        "stored data between two numbered lifetimes, no names known: the fallbacks open "
+        "sentences capitalised, and the fix can only say to name the lifetime",
+        not_tied.FAMILY, dict(action="assignment", lifetimes=["'1", "'2"], required="'2"),
+        {
+            "what": (
+                "The function puts a reference derived from a parameter into a place whose type "
+                "requires data valid for the lifetime the signature promises. A parameter is "
+                "only known to live for the duration of the call (or for its own, unrelated "
+                "lifetime), so the stored reference could dangle. rustc's `'1`, `'2` are its "
+                "names for lifetimes the code leaves anonymous."
+            ),
+            "fix.0": (
+                "Give a parameter the lifetime the lifetime the signature promises the "
+                "destination needs by naming it in both places; callers then have to pass data "
+                "that lives at least that long."
+            ),
+        },
+    ),
+    Branch(
+        "E0621 without the parameter's name: the fix writes `x` for it",
+        not_tied.FAMILY, dict(explicit="true", action="returning", required="'a",
+                              lifetimes=["'1", "'a"], function="f"),
+        {
+            "fix.0": (
+                "Write the lifetime into a parameter's type, as rustc suggests: `x: &'a …`, so "
+                "the result may borrow from it for `'a`; callers then have to pass data that "
+                "lives that long."
+            ),
+        },
+    ),
+    Branch(
+        "the trait form without the trait's name or the implemented signature",
+        hrtb.FAMILY, dict(shape="trait"),
+        {
+            "what": (
+                "The bound being checked is higher-ranked (`for<'a> …`): it asks for an "
+                "implementation of the expected signature that holds for every lifetime. The "
+                "existing impl for the type is written for one particular lifetime, so it "
+                "cannot satisfy the bound."
+            ),
+            "why": (
+                "A bound `T: for<'a> Trait<'a>` asks for one impl that holds whatever lifetime "
+                "the caller of the generic code picks — including lifetimes of locals that code "
+                "creates itself. \"Implemented for some lifetime\" is strictly weaker than "
+                "\"implemented for every lifetime\", hence *not general enough*.\n\n"
+                "An impl such as `impl Trait<'static> for X<'static>` is a promise about one "
+                "lifetime only; the compiler will not stretch it to the others."
+            ),
+        },
+    ),
+    Branch(
+        "the fn form (an E0308 mismatch) when rustc did not name the fn item",
+        hrtb.FAMILY, dict(shape="mismatch"),
+        {
+            "tldr": (
+                "the function is fixed to one specific lifetime, but a signature generic over "
+                "every lifetime is expected; make it generic over the lifetime."
+            ),
+            "what": (
+                "The value passed must work for references of any lifetime — the expected type "
+                "is higher-ranked (`for<'a> …`). The function has a signature pinned to one "
+                "lifetime (often `'static` or a lifetime parameter of an outer item), so \"one "
+                "type is more general than the other\"."
+            ),
+        },
+    ),
+    Branch(
+        "the closure-return form for a closure no `let` names",
+        hrtb.FAMILY, dict(shape="closure-return"),
+        {
+            "what": (
+                "The closure takes a reference (`&T`) and returns data borrowed from it. The "
+                "closure's argument and its return type were given separate lifetimes, and the "
+                "body needs the argument's to outlive the result's — a relation the closure's "
+                "inferred signature does not contain."
+            ),
+            "fix": (
+                "Turn the closure into a small `fn` item (e.g. `fn name(x: &T) -> &T { … }`), "
+                "whose elided signature ties the output to the input, and pass it by name.\n\n"
+                "Or write the closure inline at the call (`.map(|x| …)`), where the expected "
+                "signature is known. To keep it in a variable, pass it through an identity "
+                "helper that states the bound: `fn constrain<F: for<'a> Fn(&'a T) -> &'a T>(f: "
+                "F) -> F { f }`."
+            ),
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("branch", BRANCHES, ids=lambda b: f"{b.family.id}: {b.what[:40]}")
+def test_branch_renders_the_text_it_always_had(branch: Branch) -> None:
+    explanation = branch.family.explain(Match(family=branch.family, diagnostic=None,
+                                              facts=dict(branch.facts)))
+    for key, text in branch.sections.items():
+        field, _, paragraph = key.partition(".")
+        rendered = str(getattr(explanation, field))
+        if paragraph:
+            rendered = rendered.split("\n\n")[int(paragraph)]
+        assert rendered == text, key
