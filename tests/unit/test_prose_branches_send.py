@@ -1,48 +1,75 @@
 """Branches of the send/, traits/ and recursive-async prose templates that no fixture and no
 generic explanation reaches (captured values, awaits without a type, rare heads …).
 
-Each case builds a Match with the facts of that branch and compares one part of the
-explanation with the text the family's f-string code produced before it moved into its
-markdown template: the conversion must not change a byte.
+Each case builds a Match with the facts of that branch and compares parts of the explanation
+(`what`, or `fix.1` for the first paragraph of the fix) with the text the family's f-string
+code produced before it moved into its markdown template: the conversion must not change a
+byte.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Match
 from borrowlens.analyses.families.registry import family_by_id
 
-CASES: list[tuple[str, dict[str, FactValue], str, str]] = [
-    # future-not-send: a captured value of a type that is only itself not `Send`.
-    ("future-not-send",
+# (case id, family, facts, {part: the old text})
+CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
+    ("captured-value", "future-not-send",
      {"variable": "err", "type": "Session", "captured": "true", "decl_line": 9,
       "spawn": "tokio::spawn"},
-     "tldr",
-     "`err` (`Session`) is captured by a future that must be `Send`; make it `Send` or end its "
-     "scope before the await."),
-    ("future-not-send",
-     {"variable": "err", "type": "Session", "captured": "true", "decl_line": 9,
-      "spawn": "tokio::spawn"},
-     "what",
-     "`err` is a `Session`, which is not `Send`, and the future captures it (declared on line "
-     "9). So the future is not `Send`, and `tokio::spawn` requires its future to be `Send`.\n\n"
-     "The error lands on the spawn, but the culprit is the value rustc names in the note — "
-     "that is the line to change."),
-    # future-not-send: an awaited future whose type rustc did not print.
-    ("future-not-send", {"awaited": "fetch()", "await_line": 12}, "what",
-     "At the `.await` on line 12, the future awaits `fetch()`, and that future is not `Send`. "
-     "While awaiting, the outer future stores the inner one, so it is not `Send` either, and "
-     "something (a `spawn`, or a `Send` bound you wrote) requires the future to be `Send`.\n\n"
-     "The problem is in the awaited future's type, not at the spawn site."),
+     {"tldr": "`err` (`Session`) is captured by a future that must be `Send`; make it `Send` or "
+              "end its scope before the await.",
+      "what.1": "`err` is a `Session`, which is not `Send`, and the future captures it (declared "
+                "on line 9). So the future is not `Send`, and `tokio::spawn` requires its "
+                "future to be `Send`."}),
+    ("awaited-without-type", "future-not-send", {"awaited": "fetch()", "await_line": 12},
+     {"what.1": "At the `.await` on line 12, the future awaits `fetch()`, and that future is not "
+                "`Send`. While awaiting, the outer future stores the inner one, so it is not "
+                "`Send` either, and something (a `spawn`, or a `Send` bound you wrote) requires "
+                "the future to be `Send`."}),
+    ("dropped-before-await", "send-refcell-guard-across-await",
+     {"variable": "g", "type": "RefMut<'_, u8>", "guard_source": "cell.borrow_mut()",
+      "dropped_before_await": "true", "await_line": 7, "decl_line": 5},
+     {"what.1": "`g` (a `RefMut<'_, u8>` from `cell.borrow_mut()`) is still alive at the "
+                "`.await` on line 7 (declared on line 5). A `Ref`/`RefMut` is not `Send`, so "
+                "the future is not `Send` either, and something (a `spawn`, or a `Send` bound "
+                "you wrote) requires the future to be `Send`. The code already calls `drop(g)`, "
+                "but rustc still counts the borrow: once a guard has been used through (`*g`, "
+                "`g.len()`), its whole scope is treated as alive, whatever `drop` does.",
+      "fix.1": "End the borrow before awaiting: put the `let` that creates `g` and the "
+               "statements that use it in a block `{ … }` that closes before the `.await`, and "
+               "let the block hand out only owned values (`let value = "
+               "cell.borrow().clone();`, a length, a cloned item). Borrow again after the "
+               "await if you need to write the result back. The block replaces the "
+               "`drop(g)`."}),
+    ("while-let-head", "send-refcell-guard-across-await",
+     {"expression": "cell.borrow_mut()", "scrutinee": "while let",
+      "guard_source": "cell.borrow_mut()"},
+     {"fix.1": "Move the `while let` head into its own `let` before it, so the borrow ends at "
+               "that statement's `;`: `let next = cell.borrow_mut()…;` (add `.cloned()` when "
+               "it is an `Option<&T>`), then `while let` on `next` inside a `loop` that "
+               "`break`s when it is `None`. Only the owned value is alive at the await."}),
 ]
 
 
-@pytest.mark.parametrize(("family_id", "facts", "part", "expected"), CASES,
-                         ids=[f"{case[0]}:{case[2]}:{n}" for n, case in enumerate(CASES)])
-def test_branch_renders_as_before(family_id: str, facts: dict[str, FactValue], part: str,
-                                  expected: str) -> None:
+def _part(explanation: Explanation, part: str) -> str | None:
+    """`what`: the whole part; `what.1`: its first paragraph."""
+    name, _, paragraph = part.partition(".")
+    text: str | None = getattr(explanation, name)
+    if paragraph and text is not None:
+        return text.split("\n\n")[int(paragraph) - 1]
+    return text
+
+
+@pytest.mark.parametrize(("family_id", "facts", "expected"), [case[1:] for case in CASES],
+                         ids=[f"{case[1]}:{case[0]}" for case in CASES])
+def test_branch_renders_as_before(family_id: str, facts: dict[str, FactValue],
+                                  expected: dict[str, str]) -> None:
     family = family_by_id(family_id)
     assert family is not None
     explanation = family.explain(Match(family=family, diagnostic=None, facts=facts))
-    assert getattr(explanation, part) == expected
+    for part, text in expected.items():
+        assert _part(explanation, part) == text, part
