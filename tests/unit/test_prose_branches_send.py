@@ -52,6 +52,25 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
                "that statement's `;`: `let next = cell.borrow_mut()…;` (add `.cloned()` when "
                "it is an `Option<&T>`), then `while let` on `next` inside a `loop` that "
                "`break`s when it is `None`. Only the owned value is alive at the await."}),
+    ("raw-pointer-across-await", "sync-captured-by-reference",
+     {"variable": "c", "type": "*const u8", "await_line": 8},
+     {"tldr": "`c` (a raw pointer, `*const u8`) is held across an await in a future that must be "
+              "`Send`; pass owned data or an `Arc`, or wrap the pointer in a type you vouch "
+              "for.",
+      "what": "`c` (a raw pointer, `*const u8`) is still alive at the `.await` on line 8. Raw "
+              "pointers are neither `Send` nor `Sync`: the compiler cannot know what they point "
+              "to or who else uses it, so the future is not `Send`, and something (a `spawn`, "
+              "or a `Send` bound you wrote) requires the future to be `Send`.\n\nThe squiggle "
+              "is on the spawn; the thing to change is the type behind `c`."}),
+    ("reference-without-declaration", "sync-captured-by-reference",
+     {"variable": "c", "type": "&Cell<u32>", "not_sync": "Cell<u32>"},
+     {"what": "`c` (a `&Cell<u32>`) is still alive at an `.await`, and `Cell<u32>` behind it is "
+              "not `Sync`. A `&T` (and an `Arc<T>`) may be sent to another thread only if `T` "
+              "is `Sync`, since both threads could then use `T` at the same time, so the future "
+              "is not `Send`, and something (a `spawn`, or a `Send` bound you wrote) requires "
+              "the future to be `Send`.\n\nThe squiggle is on the spawn; the thing to change "
+              "is the type behind `c` (`Cell<u32>`, often a field of a struct you pass by "
+              "reference)."}),
 ]
 
 
