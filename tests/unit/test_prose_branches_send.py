@@ -71,6 +71,24 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
               "the future to be `Send`.\n\nThe squiggle is on the spawn; the thing to change "
               "is the type behind `c` (`Cell<u32>`, often a field of a struct you pass by "
               "reference)."}),
+    ("async-fn-future", "cannot-be-unpinned",
+     {"type": "{async fn body of f()}", "variable": "fut", "required_by": "Pin::new"},
+     {"tldr": "`fut` (`{async fn body of f()}`) is the future of an `async fn` and is polled "
+              "through a plain `&mut`; pin it first with `std::pin::pin!(fut)` or "
+              "`Box::pin(fut)`."}),
+    ("field-of-unknown-type", "cannot-be-unpinned", {"variable": "self.fut"},
+     {"tldr": "`self.fut` is a future that is not `Unpin` and is polled through a plain `&mut`; "
+              "store `self.fut` as a `Pin<Box<…>>` field or use pin projection.",
+      "what.1": "`Pin::new` on `self.fut` holds the value by a plain `&mut`, so it needs the "
+                "value to be `Unpin` — safe to move even after it has started running. "
+                "`self.fut` is not `Unpin`, so it may only be polled through a `Pin`, which "
+                "promises it will never move again.",
+      "fix.1": "`self.fut` is a field, so a local `let … = pin!(…)` cannot pin it. Store it "
+               "pinned instead: declare the field as `Pin<Box<F>>`, build it with "
+               "`Box::pin(…)`, and poll it with `self.fut.as_mut().poll(cx)`. Without the "
+               "allocation, pin projection (the `pin-project-lite` crate's `pin_project!`) "
+               "turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the field. borrowlens "
+               "offers no automatic fix here: the struct changes too."}),
 ]
 
 
