@@ -1370,14 +1370,3 @@ def thread_fixes(match: Match, sources: Sources, path: str | None) -> list[Fix]:
                       convert(file, start, cell=cell, data_type=shape.data),
                       preferred=cell == "Mutex")
     return fixes
-
-
-THREAD_FIX_NOTE = (
-    "The quick fix makes the `Rc` → `Arc` and `RefCell` → `Mutex` (or `RwLock`) swap for "
-    "you when it can see every place the value goes in this file: where it is created and "
-    "cloned, the parameters and fields it is passed to, and every `.borrow()` / "
-    "`.borrow_mut()`, which become `.lock().unwrap()` (`.read()`/`.write()` for `RwLock`). "
-    "It offers nothing for `Cell`, raw pointers or channel ends, whose replacements change "
-    "how the value is used, nor when two borrows could be alive at once (a `Mutex` would "
-    "deadlock where `RefCell` allowed it)."
-)

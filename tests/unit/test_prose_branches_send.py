@@ -89,6 +89,34 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
                "allocation, pin projection (the `pin-project-lite` crate's `pin_project!`) "
                "turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the field. borrowlens "
                "offers no automatic fix here: the struct changes too."}),
+    ("shared-by-reference", "thread-spawn-not-send",
+     {"type": "&Cell<u8>", "trait": "Sync", "variable": "rx", "spawn": "std::thread::spawn"},
+     {"tldr": "`rx` (`&Cell<u8>`) is shared with another thread by reference, but it is not "
+              "`Sync`; use an atomic such as `AtomicUsize` instead.",
+      "what.1": "The closure given to `std::thread::spawn` reaches `rx` (`&Cell<u8>`) by "
+                "reference. A closure can only go to another thread if it is `Send`, and a "
+                "shared handle (`&T`, `Arc<T>`) is `Send` only when `T` is `Sync` — safe to "
+                "touch from two threads at once. `&Cell<u8>` is not."}),
+    ("raw-pointer", "thread-spawn-not-send", {"type": "*mut u8"},
+     {"caveat": "Raw pointers are never `Send`, even when the data they point to is safe to "
+                "share. If you have checked that it is, wrap the pointer in your own struct "
+                "and write `unsafe impl Send for Wrapper {}` with a comment saying why; a "
+                "closure that captures the wrapper is then accepted."}),
+]
+
+# thread-spawn-not-send: the advice for each type no fixture sends to a thread (the short one
+# ends the tldr, the long one opens the fix, before the list of typical swaps).
+REPLACEMENTS = [
+    ("std::rc::Weak<u8>", "use `std::sync::Weak` instead",
+     "`std::sync::Weak`, the weak pointer that goes with `Arc`"),
+    ("OnceCell<u8>", "use `OnceLock` instead", "`std::sync::OnceLock`, the thread-safe `OnceCell`"),
+    ("MutexGuard<'_, u8>", "take the lock inside the thread instead",
+     "taking the lock inside the thread instead of sending the guard"),
+    ("*mut u8", "send owned data instead",
+     "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
+    ("*const u8", "send owned data instead",
+     "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
+    ("Foo", "use a thread-safe type instead", "its thread-safe counterpart"),
 ]
 
 
@@ -110,3 +138,15 @@ def test_branch_renders_as_before(family_id: str, facts: dict[str, FactValue],
     explanation = family.explain(Match(family=family, diagnostic=None, facts=facts))
     for part, text in expected.items():
         assert _part(explanation, part) == text, part
+
+
+@pytest.mark.parametrize(("type_", "short", "long"), REPLACEMENTS,
+                         ids=[row[0] for row in REPLACEMENTS])
+def test_thread_spawn_replacement_renders_as_before(type_: str, short: str, long: str) -> None:
+    family = family_by_id("thread-spawn-not-send")
+    assert family is not None
+    explanation = family.explain(Match(family=family, diagnostic=None, facts={"type": type_}))
+    assert explanation.tldr == (f"`{type_}` is moved into the closure passed to the spawn "
+                                f"function, but it is not `Send`; {short}.")
+    assert explanation.fix.startswith(f"Swap `{type_}` for {long}; the code that uses it barely "
+                                      "changes. Typical swaps: ")
