@@ -37,12 +37,14 @@ class SyncCapturedByReference(Family):
 
     def explain(self, match: Match) -> Explanation:
         type_ = match.fact("type")
+        line = match.fact("decl_line")
         return prose.explanation(self.id, self.title, __name__, {
             "name": send.culprit_name(match, "the reference"), "type": type_,
             "raw": (type_ or "").startswith(("*const ", "*mut ")),
             "shared": _shared_type(match), "captured": match.fact("captured") == "true",
             "await_": send.await_phrase(match), "inside": send.inside_phrase(match),
-            "decl_line": match.fact("decl_line"), "decl": send.decl_phrase(match),
+            "declared": f", declared on line {line}" if line else "",
+            "decl": send.decl_phrase(match),
             "future": send.future_phrase(match), "bound": send.bound_phrase(match),
         })
 
