@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span, in_dependency
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match, Related
 from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import Fix
@@ -113,50 +114,12 @@ class RecursiveAsync(Family):
         call_line = match.line("call_line")
         callee = match.fact("callee")
         other = match.fact("other_function")
-        call = f"`{callee}(…)`" if callee else "the recursive call"
-        cycle = (f"{function} calls `{other}`{call_line}, and `{other}` calls back into "
-                 f"{function}" if other else f"{function} calls itself{call_line}")
-        boxed = f"Box::pin({callee}(…)).await" if callee else "Box::pin(call(…)).await"
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=f"{cycle}; wrap {call} in `Box::pin` so the future has a finite size.",
-            what=(
-                f"{cycle.capitalize() if not cycle.startswith('`') else cycle}. An async fn "
-                "compiles to a state machine that stores every future it is awaiting, so a "
-                "future that awaits a copy of itself would have to contain itself — the "
-                "compiler cannot give it a size."
-            ),
-            why=(
-                "Every `.await` point keeps the awaited future inline in the caller's state, "
-                "the same way a struct keeps its fields inline. A struct that contains itself "
-                "needs a pointer (`Box<Node>`) to break the cycle; a recursive future needs "
-                "one for exactly the same reason.\n\n"
-                "Mutual recursion is the same cycle through two functions: the first future "
-                "holds the second, which holds the first again."
-            ),
-            fix=(
-                f"Box the recursive call's future: write `{boxed}` at {call}"
-                f"{call_line or ''}. The boxed future lives on the heap, so the caller's state "
-                "only stores a pointer.\n\n"
-                "For mutual recursion boxing one call in the cycle is enough. Since Rust 1.77 "
-                "no other change is needed; on older compilers the function had to return "
-                "`Pin<Box<dyn Future<Output = T> + Send>>` by hand (or use the `async-recursion` "
-                "crate)."
-            ),
-            rule=(
-                "A recursive async fn pays one heap allocation per level of recursion: box the "
-                "recursive call with `Box::pin`. If that cost matters, rewrite the recursion as "
-                "a loop over an explicit stack (`Vec`), which needs no boxing at all."
-            ),
-            links=(
-                Link("Error index: E0733", "https://doc.rust-lang.org/error_codes/E0733.html"),
-                Link("Rust Reference: async functions",
-                     "https://doc.rust-lang.org/reference/items/functions.html#async-functions"),
-                Link("std::boxed::Box::pin", "https://doc.rust-lang.org/std/boxed/struct.Box.html#method.pin"),
-            ),
-        )
-
+        return prose.explanation(self.id, self.title, __name__, {
+            "cycle": (f"{function} calls `{other}`{call_line}, and `{other}` calls back into "
+                      f"{function}" if other else f"{function} calls itself{call_line}"),
+            "call": f"`{callee}(…)`" if callee else "the recursive call", "callee": callee,
+            "call_line": call_line,
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """Box the future of the recursive call: `Box::pin(f(…)).await`. rustc sizes a

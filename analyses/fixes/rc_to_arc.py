@@ -1370,26 +1370,3 @@ def thread_fixes(match: Match, sources: Sources, path: str | None) -> list[Fix]:
                       convert(file, start, cell=cell, data_type=shape.data),
                       preferred=cell == "Mutex")
     return fixes
-
-
-FIX_NOTE = (
-    "The quick fix does this rewrite for you: it follows the value through the file (the "
-    "`Rc::new`, every `Rc::clone`/`.clone()` and `Rc::downgrade` of it, the parameters "
-    "(`&Rc<…>` ones too) and struct fields it is passed to) and changes all of them "
-    "together, with the `use` lines of every module that names them. "
-    "An inner `RefCell` becomes a `Mutex` only when every `.borrow()`/`.borrow_mut()` is in "
-    "view and no two can be held at once. It is not offered when the value escapes somewhere "
-    "it cannot follow (returned, put in a collection, passed to another crate), or when the "
-    "data inside is not thread-safe itself (a `Cell` field, say): `Arc` would then only move "
-    "the error."
-)
-
-THREAD_FIX_NOTE = (
-    "The quick fix makes the `Rc` → `Arc` and `RefCell` → `Mutex` (or `RwLock`) swap for "
-    "you when it can see every place the value goes in this file: where it is created and "
-    "cloned, the parameters and fields it is passed to, and every `.borrow()` / "
-    "`.borrow_mut()`, which become `.lock().unwrap()` (`.read()`/`.write()` for `RwLock`). "
-    "It offers nothing for `Cell`, raw pointers or channel ends, whose replacements change "
-    "how the value is used, nor when two borrows could be alive at once (a `Mutex` would "
-    "deadlock where `RefCell` allowed it)."
-)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
-from borrowlens.analyses.explain.model import Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
@@ -561,38 +560,7 @@ def place_phrase(match: Match) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-ONE_AT_A_TIME = (
-    "rustc names one offending value per error (sometimes two errors for one value, one per "
-    "non-`Send` part of its type). Fixing it can reveal the next one: fix, recompile, repeat "
-    "until the future is `Send`."
-)
-
-LOCAL_EXECUTOR = (
-    "If the task never needs to leave its thread, drop the `Send` requirement instead: run it "
-    "with `tokio::task::spawn_local` inside a `LocalSet` (or on a current-thread runtime), "
-    "where futures that are not `Send` are allowed."
-)
-
-SEND_LINKS: tuple[Link, ...] = (
-    Link("std::marker::Send", "https://doc.rust-lang.org/std/marker/trait.Send.html"),
-    Link("Rust Reference: await expressions",
-         "https://doc.rust-lang.org/reference/expressions/await-expr.html"),
-    Link("tokio::spawn", "https://docs.rs/tokio/latest/tokio/fn.spawn.html"),
-    Link("tokio::task::LocalSet", "https://docs.rs/tokio/latest/tokio/task/struct.LocalSet.html"),
-)
-
-
 def build_match(family: Family, diagnostic: Diagnostic, info: SendInfo) -> Match:
     return Match(family=family, diagnostic=diagnostic, facts=dict(info.facts),
                  related=list(info.related))
 
-
-def a_type(type_: str) -> str:
-    """'an `Rc<T>`' / 'a `Session`': the type as inline code with its article."""
-    spoken_vowel = type_[:1].upper() in "AEIOU" or type_.startswith(("Rc<", "Rc ", "RwLock"))
-    return f"{'an' if spoken_vowel else 'a'} `{type_}`"
-
-
-def cap(text: str) -> str:
-    """The text with its first letter upper-cased (str.capitalize lowers the rest)."""
-    return text[:1].upper() + text[1:]

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.rust import syntax
@@ -135,88 +136,18 @@ class AsyncTraitDynIncompatible(Family):
         return [name] if name in candidates else []
 
     def explain(self, match: Match) -> Explanation:
-        trait_name = match.fact("trait")
-        trait = match.code("trait", "the trait")
-        method_name = match.fact("method")
         method = match.code("method", "an `async fn` method")
         methods = match.facts.get("methods")
         listed = method
         if isinstance(methods, list):
             names = [f"`{m}`" for m in methods]
             listed = ", ".join(names[:-1]) + " and " + names[-1]
-        use_line = match.line("use_line")
-        decl_line = match.line("decl_line")
-        t = trait_name or "Trait"
-        m = method_name or "method"
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=(f"{trait} cannot be used as `dyn {t}`{use_line} because {method} is "
-                  f"`async`; use generics, `#[async_trait]`, or return a boxed future."),
-            what=(
-                f"You wrote `dyn {t}`{use_line}, which needs a vtable: one table of function "
-                f"pointers that works for every type implementing {trait}. {listed} "
-                f"{'are' if isinstance(methods, list) else 'is'} declared `async`"
-                f"{decl_line}, and an `async fn` in a trait cannot go in such a table, so the "
-                "trait is not dyn compatible (\"object safe\" in older wording).\n\n"
-                "rustc's \"consider moving it to another trait\" is one option among several; "
-                "there is no single mechanical fix — choose one of the designs below."
-            ),
-            why=(
-                f"`async fn {m}(&self)` is shorthand for `fn {m}(&self) -> impl Future<Output "
-                "= …>`, and each implementation returns its own hidden future type with its "
-                "own size. A caller going through `dyn` does not know which implementation it "
-                "has, so it cannot know how much space the returned future needs or which "
-                "type to poll. A vtable entry needs one signature for all implementors; "
-                "\"some future, different for each type\" is not one.\n\n"
-                "Making it dyn-compatible means hiding that difference behind a pointer: a "
-                "`Pin<Box<dyn Future>>` has the same size and type whatever implementation "
-                "created it."
-            ),
-            fix=(
-                f"If the set of implementations is known where {trait} is used, drop `dyn` "
-                f"and go generic: `fn run<T: {t}>(x: &T)` or `x: &impl {t}` (or store a "
-                f"`Vec<T>`). Native `async fn` in traits is made for static dispatch and "
-                "costs no allocation.\n\n"
-                f"If you really need `dyn {t}` (a registry of plugins, handlers chosen at run "
-                "time):\n\n"
-                f"- the `async-trait` crate: put `#[async_trait]` on the trait and on every "
-                "impl; each `async fn` becomes a method returning a boxed future. The futures "
-                "are `Send` by default; `#[async_trait(?Send)]` drops that requirement.\n"
-                f"- the same thing by hand: `fn {m}(&self, …) -> Pin<Box<dyn Future<Output = "
-                "T> + Send + '_>>`, with implementations returning `Box::pin(async move { … "
-                "})`.\n"
-                f"- an `enum` with one variant per implementation, whose own `async fn {m}` "
-                "matches and delegates — no boxing and no `dyn`, when the list is closed.\n"
-                f"- a second, dyn-compatible trait holding only what the `dyn` users call "
-                f"(with boxed futures), implemented for every `T: {t}` by one blanket impl, "
-                f"so generic code keeps the native `async fn`.\n\n"
-                "borrowlens offers no automatic edit for this error: every choice changes "
-                "the callers, the implementations or the dependencies, and which one fits is "
-                "a design decision. (rustc's occasional suggestion to write `Self` instead of "
-                "the `dyn` type does not apply to async methods.)"
-            ),
-            rule=(
-                "A trait used through `dyn` must have methods with one fixed signature. "
-                "`async fn` (and `-> impl Trait`) in a trait means a different return type per "
-                "implementation, so such a trait is for generics; to get dynamic dispatch, "
-                "box the future (`async-trait` or `Pin<Box<dyn Future>>`)."
-            ),
-            caveat=(
-                "Boxing costs one heap allocation per call, which is negligible next to I/O "
-                "but visible in tight loops. Methods that only some callers need dynamically "
-                "can also move into a separate boxed-future trait with a blanket impl over "
-                "the native one, keeping the zero-cost path for generic code."
-            ),
-            links=(
-                Link("Error index: E0038", "https://doc.rust-lang.org/error_codes/E0038.html"),
-                Link("Rust Reference: dyn compatibility",
-                     "https://doc.rust-lang.org/reference/items/traits.html#dyn-compatibility"),
-                Link("async-trait crate", "https://docs.rs/async-trait"),
-                Link("Announcing async fn in traits (Rust blog)",
-                     "https://blog.rust-lang.org/2023/12/21/async-fn-rpit-in-traits.html"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "trait": match.code("trait", "the trait"), "t": match.fact("trait") or "Trait",
+            "method": method, "m": match.fact("method") or "method", "listed": listed,
+            "several": isinstance(methods, list), "use_line": match.line("use_line"),
+            "decl_line": match.line("decl_line"),
+        })
 
 
 FAMILY = AsyncTraitDynIncompatible()

@@ -17,7 +17,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.fixes import kit as fixkit
@@ -144,78 +145,14 @@ class AsyncTraitFutureNotSend(Family):
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
-        trait_name = match.fact("trait") or "Trait"
-        method_name = match.fact("method") or "method"
-        trait = match.code("trait", "the trait")
-        method = (f"`{trait_name}::{method_name}`" if match.fact("trait") and
-                  match.fact("method") else "the trait's `async fn`")
-        spawn = match.code("spawn", "the spawn call")
-        await_line = match.line("await_line")
-        decl_line = match.line("decl_line")
-        signature = match.fact("signature")
-        signature_text = (f"`{signature}`" if signature else
-                          f"`fn {method_name}(&self, …) -> impl Future<Output = R> + Send;`")
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=(f"The future of {method} is not known to be `Send`, so awaiting it"
-                  f"{await_line} makes the task given to {spawn} non-`Send`; declare it as "
-                  "`-> impl Future<Output = …> + Send` in the trait."),
-            what=(
-                f"The task passed to {spawn} must be `Send`, and it awaits {method}"
-                f"{await_line}. {trait} declares that method as `async fn`{decl_line}, which "
-                "promises a future but says nothing about `Send`, and this code is generic "
-                f"over the implementation, so the compiler has to assume the future may not "
-                "be `Send` — even if every implementation you wrote happens to be.\n\n"
-                "rustc's help shows the exact rewrite of the trait method; it is the fix."
-            ),
-            why=(
-                f"`async fn {method_name}(&self, …) -> R` in a trait is sugar for `fn "
-                f"{method_name}(&self, …) -> impl Future<Output = R>`. Each implementation picks "
-                "its own future type, and for a concrete type the compiler can check whether "
-                "that future is `Send`. Through a generic `T: "
-                f"{trait_name}` it only knows what the trait promised: `impl Future`, with no "
-                "auto-trait bounds. An implementation holding an `Rc` across an `.await` "
-                "would satisfy the trait and still produce a non-`Send` future, so the "
-                "spawned task cannot be proven `Send`.\n\n"
-                "Bounds on `T` itself (`T: Send + Sync`) do not help: they are about the "
-                "value, not about the futures its methods return."
-            ),
-            fix=(
-                f"Write the method in {trait} in its desugared form with the bound: "
-                f"{signature_text}{decl_line}. Implementations "
-                f"can keep writing `async fn {method_name}`; each is now checked to produce a "
-                "`Send` future, and generic callers may spawn it. To make the bound "
-                "visible in the implementations as well, write them the same way, with the "
-                "old body inside: `fn "
-                f"{method_name}(&self, …) -> impl Future<Output = R> + Send {{ async move "
-                "{ … } }`.\n\n"
-                "Alternatives: the `trait-variant` crate's `#[trait_variant::make(SendTrait: "
-                "Send)]` generates a `Send` twin of the trait from the `async fn` version, "
-                "handy for libraries that want both; or `#[async_trait]`, whose boxed futures "
-                "are `Send` by default. Return-type notation (`T: Trait<"
-                f"{method_name}(..): Send>`), which would let the caller ask for `Send` "
-                "without touching the trait, is not stable yet."
-            ),
-            rule=(
-                "An `async fn` in a trait does not promise a `Send` future. If callers are "
-                "going to spawn that future on a multi-threaded runtime, the trait must say "
-                "so: `-> impl Future<Output = T> + Send`."
-            ),
-            caveat=(
-                "If some implementations genuinely cannot be `Send` (they hold an `Rc` or a "
-                "`RefCell` borrow across an `.await`), keep the trait as it is and run those "
-                "tasks on a `tokio::task::LocalSet` with `spawn_local`, which does not need "
-                "`Send`."
-            ),
-            links=(
-                Link("Announcing async fn and return-position impl Trait in traits",
-                     "https://blog.rust-lang.org/2023/12/21/async-fn-rpit-in-traits.html"),
-                Link("trait-variant crate", "https://docs.rs/trait-variant"),
-                Link("tokio::spawn", "https://docs.rs/tokio/latest/tokio/task/fn.spawn.html"),
-                Link("std::marker::Send", "https://doc.rust-lang.org/std/marker/trait.Send.html"),
-            ),
-        )
+        trait, method = match.fact("trait"), match.fact("method")
+        return prose.explanation(self.id, self.title, __name__, {
+            "trait": match.code("trait", "the trait"), "t": trait or "Trait",
+            "method": f"`{trait}::{method}`" if trait and method else "the trait's `async fn`",
+            "m": method or "method", "spawn": match.code("spawn", "the spawn call"),
+            "await_line": match.line("await_line"), "decl_line": match.line("decl_line"),
+            "signature": match.fact("signature"),
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """Declare the trait method as `fn m(…) -> impl Future<Output = T> + Send` (the

@@ -14,7 +14,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match
 from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.fixes import kit as fixkit
@@ -138,122 +139,25 @@ class CannotBeUnpinned(Family):
 
     def explain(self, match: Match) -> Explanation:
         type_text = match.fact("type")
-        ty = f"`{type_text}`" if type_text else "the future"
         name = match.fact("variable")
-        var = f"`{name}`" if name else "the future"
-        binding = name or "fut"
-        subject = f"{var} ({ty})" if name and type_text else (var if name else ty)
+        var = match.code("variable", "the future")
+        ty = match.code("type", "the future")
         required_by = match.fact("required_by") or ""
-        use_line = match.line("use_line")
-        if type_text and type_text.startswith("{async block"):
-            kind = "an `async` block"
-        elif type_text and type_text.startswith("{async fn body"):
-            kind = "the future of an `async fn`"
-        else:
-            kind = "a future that is not `Unpin`"
         if required_by.endswith("select!"):
-            where = f"`&mut {binding}` inside {match.code('required_by', 'select!')}"
-            first_fix = (
-                f"Pin {var} once, before the loop: `let mut {binding} = std::pin::pin!"
-                f"({binding});` (or `tokio::pin!({binding});`). Keep writing `&mut {binding}` "
-                "in the `select!`: it is now a `&mut Pin<&mut …>`, which is `Unpin` and can "
-                "be polled again on every iteration without restarting the future."
-            )
+            how = "select"
         elif required_by.endswith("next") or "Stream" in required_by:
-            where = f"{match.code('required_by', 'StreamExt::next')} on {var}"
-            first_fix = (
-                f"Pin the stream before reading from it: `let mut {binding} = std::pin::pin!"
-                f"({binding});` and keep calling `{binding}.next().await` — `Pin<&mut S>` is "
-                "a stream that is `Unpin`, so `next` accepts it. If the stream has to be "
-                f"returned or stored, use `Box::pin({binding})` instead."
-            )
+            how = "stream"
         else:
-            call = match.code("required_by", "`Pin::new`")
-            where = f"{call} on {var}"
-            first_fix = (
-                f"Pin {var} where it lives instead of calling {call}: `let mut {binding} = "
-                f"std::pin::pin!({binding});` gives a `Pin<&mut …>`; poll it with "
-                f"`{binding}.as_mut().poll(cx)` as often as you need. When the future must be "
-                f"moved or stored (a struct field, a `Vec` of tasks), use `let mut {binding} "
-                f"= Box::pin({binding});` instead."
-            )
-        field = "." in binding
-        if field:
-            first_fix = (
-                f"{var} is a field, so a local `let … = pin!(…)` cannot pin it. Store it "
-                f"pinned instead: declare the field as `Pin<Box<{type_text or 'F'}>>`, build "
-                f"it with `Box::pin(…)`, and poll it with `{binding}.as_mut().poll(cx)`. "
-                "Without the allocation, pin projection (the `pin-project-lite` crate's "
-                "`pin_project!`) turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the "
-                "field. borrowlens offers no automatic fix here: the struct changes too."
-            )
-        pin_hint = (f"store {var} as a `Pin<Box<…>>` field or use pin projection" if field
-                    else f"pin it first with `std::pin::pin!({binding})` or "
-                         f"`Box::pin({binding})`")
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=(f"{subject} is {kind} and is polled through a plain `&mut`{use_line}; "
-                  f"{pin_hint}."),
-            what=(
-                f"{where}{use_line} holds the value by a plain `&mut`, so it needs the value to "
-                f"be `Unpin` — safe to move even after it has started running. "
-                f"{subject[0].upper() + subject[1:]} is not `Unpin`, so it may only be polled "
-                "through a `Pin`, which promises it will never move again.\n\n"
-                "rustc's hint \"consider using the `pin!` macro\" is exactly the fix; "
-                "\"consider using `Box::pin`\" is the variant for values that must move "
-                "afterwards."
-            ),
-            why=(
-                "An `async` block or `async fn` compiles to a state machine that keeps its "
-                "local variables between `.await`s, and a local that borrows another local "
-                "becomes a pointer from one field of the state machine into another: the "
-                "future is self-referential. Moving "
-                "the state machine after its first poll would leave that pointer aimed at "
-                "the old address. So compiler-generated futures are `!Unpin`, and so are "
-                "library futures that must stay at one address for other reasons (tokio's "
-                "`Sleep` is linked into the timer wheel while it waits).\n\n"
-                "`Future::poll` takes `Pin<&mut Self>` to make moving impossible once "
-                "polling has begun. For `Unpin` types the pin is a formality, which is why "
-                "`Pin::new(&mut x)`, `&mut x` as a future and `StreamExt::next` accept them; "
-                "for everything else the value has to be pinned in place — on the stack with "
-                "`pin!`, or on the heap with `Box::pin`, where moving the box does not move "
-                "its contents."
-            ),
-            fix=(
-                f"{first_fix}\n\n"
-                "`std::pin::pin!` (stable since Rust 1.68) pins on the stack and costs "
-                "nothing, but the pinned value cannot leave the current function. "
-                "`Box::pin` costs one allocation and gives a `Pin<Box<…>>` that can be "
-                "returned, stored in a struct or collection, and moved freely. "
-                "`tokio::pin!` and `futures::pin_mut!` are older spellings of the stack "
-                "version.\n\n"
-                "When the future's type is a generic parameter, rustc may suggest adding "
-                "`Unpin` to its bounds. That compiles, but it moves the problem to every "
-                "caller: the futures of `async fn`s and `async` blocks are not `Unpin`, so "
-                "they could no longer be passed in. Pinning inside the function accepts them "
-                "all."
-            ),
-            rule=(
-                "Anything that polls a future through `&mut` needs it to be `Unpin`, and "
-                "`async` futures are not. Pin a future once, right after creating it and "
-                "before the first poll — `pin!` when it stays in this function, `Box::pin` "
-                "when it travels — then reuse the pinned handle."
-            ),
-            caveat=(
-                "Awaiting a future directly (`fut.await`) never needs this: `.await` pins the "
-                "future itself. Pinning is only needed when you poll the same future "
-                "repeatedly or by reference, as `select!` in a loop and manual `poll` do."
-            ),
-            links=(
-                Link("std::pin module", "https://doc.rust-lang.org/std/pin/index.html"),
-                Link("std::pin::pin!", "https://doc.rust-lang.org/std/pin/macro.pin.html"),
-                Link("std::marker::Unpin", "https://doc.rust-lang.org/std/marker/trait.Unpin.html"),
-                Link("Box::pin", "https://doc.rust-lang.org/std/boxed/struct.Box.html#method.pin"),
-                Link("tokio::select! (resuming an async operation)",
-                     "https://docs.rs/tokio/latest/tokio/macro.select.html"),
-            ),
-        )
+            how = "call"
+        origin = type_text or ""
+        return prose.explanation(self.id, self.title, __name__, {
+            "subject": f"{var} ({ty})" if name and type_text else (var if name else ty),
+            "var": var, "binding": name or "fut", "type": type_text,
+            "async_kind": ("block" if origin.startswith("{async block")
+                           else "fn" if origin.startswith("{async fn body") else None),
+            "how": how, "required_by": required_by or None, "field": "." in (name or ""),
+            "use_line": match.line("use_line"),
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """Pin the future's binding once, before the statement that polls it (outside any

@@ -16,7 +16,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
@@ -36,32 +37,6 @@ _CHANNEL = re.compile(r"\b(?:sync_)?channel\s*(?:::<[^>]*>)?\s*\(")
 # Calls whose first argument is the value they hand on: `Arc::clone(&x)`, `Arc::new(x)`.
 _WRAPPER = re.compile(r"(?:::clone|\b(?:Arc|Rc|Box|Mutex|RwLock)::new)$")
 _FORMAT_ARG = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[:}])")
-
-# What to use instead, by the head of the offending type.
-_REPLACEMENTS: dict[str, tuple[str, str]] = {
-    "Rc": ("use `Arc` instead",
-           "`Arc` (`std::sync::Arc`) — the same shared ownership with an atomic count"),
-    "Weak": ("use `std::sync::Weak` instead",
-             "`std::sync::Weak`, the weak pointer that goes with `Arc`"),
-    "RefCell": ("use `Mutex` or `RwLock` instead",
-                "`Mutex` (or `RwLock` when reads dominate), which block instead of panicking "
-                "when the value is in use"),
-    "Cell": ("use an atomic such as `AtomicUsize` instead",
-             "an atomic type such as `AtomicUsize`/`AtomicBool` (or a `Mutex` for non-integer "
-             "data)"),
-    "OnceCell": ("use `OnceLock` instead",
-                 "`std::sync::OnceLock`, the thread-safe `OnceCell`"),
-    "Receiver": ("share it as `Arc<Mutex<Receiver<T>>>`",
-                 "`Arc<Mutex<Receiver<T>>>` — a `Receiver` may move to one other thread, "
-                 "but several threads receiving from it need a lock around it"),
-    "MutexGuard": ("take the lock inside the thread instead",
-                   "taking the lock inside the thread instead of sending the guard"),
-    "*mut": ("send owned data instead",
-             "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
-    "*const": ("send owned data instead",
-               "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
-}
-
 
 def type_head(type_text: str) -> str:
     """`std::rc::Rc<RefCell<T>>` -> `Rc`; `&Cell<u8>` -> `Cell`; `*mut u8` -> `*mut`."""
@@ -314,106 +289,15 @@ class ThreadSpawnNotSend(Family):
 
     def explain(self, match: Match) -> Explanation:
         type_text = match.fact("type")
-        trait = match.fact("trait") or "Send"
-        head = type_head(type_text) if type_text else ""
-        short, long = _REPLACEMENTS.get(head, ("use a thread-safe type instead",
-                                              "its thread-safe counterpart"))
-        ty = f"`{type_text}`" if type_text else "a captured value"
+        ty = match.code("type", "a captured value")
         variable = match.fact("variable")
-        subject = f"`{variable}` ({ty})" if variable else ty
-        spawn = match.code("spawn", "the spawn function")
-        via = match.fact("via")
-        closure_line = match.line("closure_line")
-        if trait == "Sync":
-            verb = "is shared with another thread"
-            carried = (f" through `{via}`" if via else " by reference")
-            tldr = (f"{subject} {verb}{carried}, but it is not `Sync`; "
-                    f"{short}.")
-            what = (
-                f"The closure{closure_line} given to {spawn} reaches {subject}{carried}. "
-                f"A closure can only go to another thread if it is `Send`, and a shared "
-                f"handle (`&T`, `Arc<T>`) is `Send` only when `T` is `Sync` — safe to touch "
-                f"from two threads at once. {ty} is not."
-            )
-        else:
-            tldr = (f"{subject} is moved into the closure passed to {spawn}, but it is not "
-                    f"`Send`; {short}.")
-            what = (
-                f"The closure{closure_line} given to {spawn} captures {subject}. {spawn} "
-                "runs the closure on another thread, so it requires the closure — and "
-                f"therefore every value it captures — to be `Send`. {ty} is not `Send`, so "
-                "the closure is not either."
-            )
-        what += ("\n\nrustc reports the first offending capture it finds; once it is fixed, "
-                 "another capture may be reported the same way.")
-        why = (
-            "`Send` and `Sync` are auto traits: the compiler derives them from a type's "
-            "fields, so one non-thread-safe field makes the whole closure (a struct of its "
-            "captures) non-thread-safe. `Send` means a value may move to another thread; "
-            "`Sync` means it may be used from several threads at the same time through "
-            "shared references.\n\n"
-            "`Rc` keeps its reference count with plain reads and writes: two threads cloning "
-            "or dropping clones at once can lose an update and free the value while it is "
-            "still in use. `RefCell` and `Cell` mutate through `&self` with no locking, so "
-            "two threads could change them at the same moment. Raw pointers carry no "
-            "ownership information at all, so the compiler assumes the worst. Nothing here "
-            "is checked at run time: the type system rules the race out before the program "
-            "ever runs."
-        )
-        receiver = variable or "rx"
-        swap = (
-            f"Put the receiver behind a lock: `let {receiver} = Arc::new(Mutex::new("
-            f"{receiver}));` where it is created, and receive with "
-            f"`let next = {receiver}.lock().unwrap().recv();` inside each thread. Take the job "
-            "out in its own statement, as here: in `while let Ok(job) = "
-            f"{receiver}.lock().unwrap().recv()` the guard lives through the loop body and "
-            "the workers would take turns instead of running in parallel. A multi-consumer "
-            "channel (crossbeam's, or an async one) avoids the lock altogether. "
-            if head == "Receiver" else
-            f"Swap {ty} for {long}; the code that uses it barely changes. "
-        )
-        fix = (
-            swap +
-            "Typical swaps: `Rc<T>` → `Arc<T>`; `RefCell<T>` → `Mutex<T>` or `RwLock<T>` "
-            "(`.borrow_mut()` becomes `.lock().unwrap()`); `Cell<u64>` → `AtomicU64` "
-            "(`.set`/`.get` become `.store`/`.load`); shared mutable state → "
-            "`Arc<Mutex<T>>`.\n\n"
-            "If the value does not need to be shared at all, build it inside the closure "
-            "(or send only plain owned data such as a `String` or a `Vec`) so it never "
-            "crosses threads. When threads only need to borrow locals for a while, "
-            "`std::thread::scope` lets them do so without `Arc`, but whatever they share "
-            "must still be `Sync`.\n\n" + _rc_fix.THREAD_FIX_NOTE
-        )
-        rule = (
-            "Anything handed to another thread must be `Send`, and anything two threads can "
-            "see at once must be `Sync`. The single-threaded tools (`Rc`, `RefCell`, `Cell`) "
-            "each have a thread-safe twin (`Arc`, `Mutex`/`RwLock`, atomics); choose the "
-            "twin as soon as a value may cross a thread boundary."
-        )
-        caveat = (
-            "Raw pointers are never `Send`, even when the data they point to is safe to "
-            "share. If you have checked that it is, wrap the pointer in your own struct and "
-            "write `unsafe impl Send for Wrapper {}` with a comment saying why; a closure "
-            "that captures the wrapper is then accepted."
-        )
-        return Explanation(
-            family=self.id,
-            title=self.title,
-            tldr=tldr,
-            what=what,
-            why=why,
-            fix=fix,
-            rule=rule,
-            caveat=caveat if head.startswith("*") or not head else None,
-            links=(
-                Link("Error index: E0277", "https://doc.rust-lang.org/error_codes/E0277.html"),
-                Link("std::marker::Send", "https://doc.rust-lang.org/std/marker/trait.Send.html"),
-                Link("std::marker::Sync", "https://doc.rust-lang.org/std/marker/trait.Sync.html"),
-                Link("std::sync::Arc", "https://doc.rust-lang.org/std/sync/struct.Arc.html"),
-                Link("The Book: Shared-state concurrency",
-                     "https://doc.rust-lang.org/book/ch16-03-shared-state.html"),
-            ),
-        )
+        return prose.explanation(self.id, self.title, __name__, {
+            "head": type_head(type_text) if type_text else "",
+            "trait": match.fact("trait") or "Send", "ty": ty,
+            "subject": f"`{variable}` ({ty})" if variable else ty,
+            "spawn": match.code("spawn", "the spawn function"), "via": match.fact("via"),
+            "closure_line": match.line("closure_line"), "receiver": variable or "rx",
+        })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """`Rc` → `Arc` (`rc-to-arc`), and a `RefCell` inside → `Mutex` (preferred) or

@@ -1,0 +1,152 @@
+"""Branches of the send/, traits/ and recursive-async prose templates that no fixture and no
+generic explanation reaches (captured values, awaits without a type, rare heads …).
+
+Each case builds a Match with the facts of that branch and compares parts of the explanation
+(`what`, or `fix.1` for the first paragraph of the fix) with the text the family's f-string
+code produced before it moved into its markdown template: the conversion must not change a
+byte.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from borrowlens.analyses.explain.model import Explanation
+from borrowlens.analyses.families.base import FactValue, Match
+from borrowlens.analyses.families.registry import family_by_id
+
+# (case id, family, facts, {part: the old text})
+CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
+    ("captured-value", "future-not-send",
+     {"variable": "err", "type": "Session", "captured": "true", "decl_line": 9,
+      "spawn": "tokio::spawn"},
+     {"tldr": "`err` (`Session`) is captured by a future that must be `Send`; make it `Send` or "
+              "end its scope before the await.",
+      "what.1": "`err` is a `Session`, which is not `Send`, and the future captures it (declared "
+                "on line 9). So the future is not `Send`, and `tokio::spawn` requires its "
+                "future to be `Send`."}),
+    ("awaited-without-type", "future-not-send", {"awaited": "fetch()", "await_line": 12},
+     {"what.1": "At the `.await` on line 12, the future awaits `fetch()`, and that future is not "
+                "`Send`. While awaiting, the outer future stores the inner one, so it is not "
+                "`Send` either, and something (a `spawn`, or a `Send` bound you wrote) requires "
+                "the future to be `Send`."}),
+    ("dropped-before-await", "send-refcell-guard-across-await",
+     {"variable": "g", "type": "RefMut<'_, u8>", "guard_source": "cell.borrow_mut()",
+      "dropped_before_await": "true", "await_line": 7, "decl_line": 5},
+     {"what.1": "`g` (a `RefMut<'_, u8>` from `cell.borrow_mut()`) is still alive at the "
+                "`.await` on line 7 (declared on line 5). A `Ref`/`RefMut` is not `Send`, so "
+                "the future is not `Send` either, and something (a `spawn`, or a `Send` bound "
+                "you wrote) requires the future to be `Send`. The code already calls `drop(g)`, "
+                "but rustc still counts the borrow: once a guard has been used through (`*g`, "
+                "`g.len()`), its whole scope is treated as alive, whatever `drop` does.",
+      "fix.1": "End the borrow before awaiting: put the `let` that creates `g` and the "
+               "statements that use it in a block `{ … }` that closes before the `.await`, and "
+               "let the block hand out only owned values (`let value = "
+               "cell.borrow().clone();`, a length, a cloned item). Borrow again after the "
+               "await if you need to write the result back. The block replaces the "
+               "`drop(g)`."}),
+    ("while-let-head", "send-refcell-guard-across-await",
+     {"expression": "cell.borrow_mut()", "scrutinee": "while let",
+      "guard_source": "cell.borrow_mut()"},
+     {"fix.1": "Move the `while let` head into its own `let` before it, so the borrow ends at "
+               "that statement's `;`: `let next = cell.borrow_mut()…;` (add `.cloned()` when "
+               "it is an `Option<&T>`), then `while let` on `next` inside a `loop` that "
+               "`break`s when it is `None`. Only the owned value is alive at the await."}),
+    ("raw-pointer-across-await", "sync-captured-by-reference",
+     {"variable": "c", "type": "*const u8", "await_line": 8},
+     {"tldr": "`c` (a raw pointer, `*const u8`) is held across an await in a future that must be "
+              "`Send`; pass owned data or an `Arc`, or wrap the pointer in a type you vouch "
+              "for.",
+      "what": "`c` (a raw pointer, `*const u8`) is still alive at the `.await` on line 8. Raw "
+              "pointers are neither `Send` nor `Sync`: the compiler cannot know what they point "
+              "to or who else uses it, so the future is not `Send`, and something (a `spawn`, "
+              "or a `Send` bound you wrote) requires the future to be `Send`.\n\nThe squiggle "
+              "is on the spawn; the thing to change is the type behind `c`."}),
+    ("reference-without-declaration", "sync-captured-by-reference",
+     {"variable": "c", "type": "&Cell<u32>", "not_sync": "Cell<u32>"},
+     {"what": "`c` (a `&Cell<u32>`) is still alive at an `.await`, and `Cell<u32>` behind it is "
+              "not `Sync`. A `&T` (and an `Arc<T>`) may be sent to another thread only if `T` "
+              "is `Sync`, since both threads could then use `T` at the same time, so the future "
+              "is not `Send`, and something (a `spawn`, or a `Send` bound you wrote) requires "
+              "the future to be `Send`.\n\nThe squiggle is on the spawn; the thing to change "
+              "is the type behind `c` (`Cell<u32>`, often a field of a struct you pass by "
+              "reference)."}),
+    ("async-fn-future", "cannot-be-unpinned",
+     {"type": "{async fn body of f()}", "variable": "fut", "required_by": "Pin::new"},
+     {"tldr": "`fut` (`{async fn body of f()}`) is the future of an `async fn` and is polled "
+              "through a plain `&mut`; pin it first with `std::pin::pin!(fut)` or "
+              "`Box::pin(fut)`."}),
+    ("field-of-unknown-type", "cannot-be-unpinned", {"variable": "self.fut"},
+     {"tldr": "`self.fut` is a future that is not `Unpin` and is polled through a plain `&mut`; "
+              "store `self.fut` as a `Pin<Box<…>>` field or use pin projection.",
+      "what.1": "`Pin::new` on `self.fut` holds the value by a plain `&mut`, so it needs the "
+                "value to be `Unpin` — safe to move even after it has started running. "
+                "`self.fut` is not `Unpin`, so it may only be polled through a `Pin`, which "
+                "promises it will never move again.",
+      "fix.1": "`self.fut` is a field, so a local `let … = pin!(…)` cannot pin it. Store it "
+               "pinned instead: declare the field as `Pin<Box<F>>`, build it with "
+               "`Box::pin(…)`, and poll it with `self.fut.as_mut().poll(cx)`. Without the "
+               "allocation, pin projection (the `pin-project-lite` crate's `pin_project!`) "
+               "turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the field. borrowlens "
+               "offers no automatic fix here: the struct changes too."}),
+    ("shared-by-reference", "thread-spawn-not-send",
+     {"type": "&Cell<u8>", "trait": "Sync", "variable": "rx", "spawn": "std::thread::spawn"},
+     {"tldr": "`rx` (`&Cell<u8>`) is shared with another thread by reference, but it is not "
+              "`Sync`; use an atomic such as `AtomicUsize` instead.",
+      "what.1": "The closure given to `std::thread::spawn` reaches `rx` (`&Cell<u8>`) by "
+                "reference. A closure can only go to another thread if it is `Send`, and a "
+                "shared handle (`&T`, `Arc<T>`) is `Send` only when `T` is `Sync` — safe to "
+                "touch from two threads at once. `&Cell<u8>` is not."}),
+    ("raw-pointer", "thread-spawn-not-send", {"type": "*mut u8"},
+     {"caveat": "Raw pointers are never `Send`, even when the data they point to is safe to "
+                "share. If you have checked that it is, wrap the pointer in your own struct "
+                "and write `unsafe impl Send for Wrapper {}` with a comment saying why; a "
+                "closure that captures the wrapper is then accepted."}),
+]
+
+# thread-spawn-not-send: the advice for each type no fixture sends to a thread (the short one
+# ends the tldr, the long one opens the fix, before the list of typical swaps).
+REPLACEMENTS = [
+    ("std::rc::Weak<u8>", "use `std::sync::Weak` instead",
+     "`std::sync::Weak`, the weak pointer that goes with `Arc`"),
+    ("OnceCell<u8>", "use `OnceLock` instead", "`std::sync::OnceLock`, the thread-safe `OnceCell`"),
+    ("MutexGuard<'_, u8>", "take the lock inside the thread instead",
+     "taking the lock inside the thread instead of sending the guard"),
+    ("*mut u8", "send owned data instead",
+     "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
+    ("*const u8", "send owned data instead",
+     "owned data (or a wrapper type with a justified `unsafe impl Send`)"),
+    ("Foo", "use a thread-safe type instead", "its thread-safe counterpart"),
+]
+
+
+def _part(explanation: Explanation, part: str) -> str | None:
+    """`what`: the whole part; `what.1`: its first paragraph."""
+    name, _, paragraph = part.partition(".")
+    text: str | None = getattr(explanation, name)
+    if paragraph and text is not None:
+        return text.split("\n\n")[int(paragraph) - 1]
+    return text
+
+
+@pytest.mark.parametrize(("family_id", "facts", "expected"), [case[1:] for case in CASES],
+                         ids=[f"{case[1]}:{case[0]}" for case in CASES])
+def test_branch_renders_as_before(family_id: str, facts: dict[str, FactValue],
+                                  expected: dict[str, str]) -> None:
+    family = family_by_id(family_id)
+    assert family is not None
+    explanation = family.explain(Match(family=family, diagnostic=None, facts=facts))
+    for part, text in expected.items():
+        assert _part(explanation, part) == text, part
+
+
+@pytest.mark.parametrize(("type_", "short", "long"), REPLACEMENTS,
+                         ids=[row[0] for row in REPLACEMENTS])
+def test_thread_spawn_replacement_renders_as_before(type_: str, short: str, long: str) -> None:
+    family = family_by_id("thread-spawn-not-send")
+    assert family is not None
+    explanation = family.explain(Match(family=family, diagnostic=None, facts={"type": type_}))
+    assert explanation.tldr == (f"`{type_}` is moved into the closure passed to the spawn "
+                                f"function, but it is not `Send`; {short}.")
+    assert explanation.fix.startswith(f"Swap `{type_}` for {long}; the code that uses it barely "
+                                      "changes. Typical swaps: ")
