@@ -17,9 +17,10 @@ class Link:
 class Explanation:
     """The four-part explanation, already specialised with the user's names.
 
-    Each part is markdown. Its first paragraph must stand on its own: the hover (short form)
-    shows only first paragraphs. `tldr` is one line. `caveat` notes where the compiler
-    over-approximates and the workaround.
+    Each part is markdown. `tldr` is one line. `caveat` notes where the compiler
+    over-approximates and the workaround. `hover` (what is wrong and where the culprit is) and
+    `change` (the change to make) are the hover's body, a sentence or two each; without them
+    the hover falls back to the first sentences of `what` and `fix`.
     """
 
     family: str
@@ -31,3 +32,5 @@ class Explanation:
     rule: str
     caveat: str | None = None
     links: tuple[Link, ...] = ()
+    hover: str | None = None
+    change: str | None = None

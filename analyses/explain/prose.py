@@ -3,10 +3,12 @@
 Each family module `x.py` keeps its explanation beside it in `x.md`, a Jinja2 template in
 markdown with one section per part of the explanation:
 
-    ## tldr      one line, the user's names
-    ## what      what the compiler is telling you (first paragraph: the hover)
+    ## tldr      one line of at most 120 characters, the user's names, no type dumps
+    ## hover     for the hover: what is wrong and where the culprit is (a sentence or two)
+    ## change    for the hover: the change to make (one sentence)
+    ## what      what the compiler is telling you
     ## why
-    ## fix       the change to make (first paragraph: the hover)
+    ## fix       the change to make, and the alternatives
     ## rule      the general rule
     ## caveat    optional: where the compiler over-approximates, and the workaround
     ## links     optional: `- [title](url)` lines
@@ -39,7 +41,7 @@ import jinja2
 from borrowlens.analyses import families as families_package
 from borrowlens.analyses.explain.model import Explanation, Link
 
-SECTIONS = ("tldr", "what", "why", "fix", "rule", "caveat", "links")
+SECTIONS = ("tldr", "hover", "change", "what", "why", "fix", "rule", "caveat", "links")
 REQUIRED = ("tldr", "what", "why", "fix", "rule")
 _HEADING = re.compile(r"^## (\w+)[ \t]*$", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s")
@@ -159,4 +161,5 @@ def explanation(family_id: str, title: str, module: str,
         family=family_id, title=title, tldr=parts["tldr"], what=parts["what"],
         why=parts["why"], fix=parts["fix"], rule=parts["rule"],
         caveat=parts.get("caveat") or None,
-        links=links(parts["links"], name) if parts.get("links") else ())
+        links=links(parts["links"], name) if parts.get("links") else (),
+        hover=parts.get("hover") or None, change=parts.get("change") or None)

@@ -1,8 +1,8 @@
 """Renders an Explanation: hover markdown (short), the explain view (full), terminal text.
 
-The short form is the TL;DR, then the first paragraph of "what", of "the fix" and of the
-caveat: enough to act on without scrolling. The full form has all four parts with headings,
-the caveat, and the links.
+The short form is the TL;DR, what is wrong and where, and the change to make, within
+`HOVER_LINES` lines at `HOVER_WIDTH` columns: read without scrolling. The full form has all
+four parts with headings, the caveat, and the links.
 """
 
 from __future__ import annotations
@@ -20,19 +20,75 @@ SECTIONS = (
 )
 
 
+# A hover is read without scrolling: at most 8 lines at 100 columns. VS Code's extension adds
+# its "Open the full explanation" link as one more line, so borrowlens' part gets 7.
+HOVER_WIDTH = 100
+HOVER_LINES = 7
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\[])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.")
+
+
 def first_paragraph(text: str) -> str:
     return text.strip().split("\n\n", 1)[0].strip()
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of a paragraph (a full stop, then a capital, a backtick or a bracket;
+    not after an abbreviation such as "e.g.")."""
+    out: list[str] = []
+    for part in _SENTENCE_END.split(text.strip()):
+        if out and out[-1].endswith(_ABBREVIATIONS):
+            out[-1] += " " + part
+        elif part:
+            out.append(part)
+    return out
+
+
+def rendered_lines(text: str, width: int = HOVER_WIDTH) -> int:
+    """How many lines `text` takes when wrapped at `width` columns (blank lines not counted;
+    markdown markers counted as characters, which only overestimates)."""
+    return sum(max(1, len(textwrap.wrap(line, width)))
+               for line in text.split("\n") if line.strip())
+
+
+def _fit(parts: list[list[str]], budget: int) -> list[str]:
+    """Paragraphs made of sentences, shortened to `budget` lines: the last sentence of the
+    longest paragraph goes first (every paragraph keeps one), then words from the end."""
+    def total() -> int:
+        return sum(rendered_lines(" ".join(p)) for p in parts)
+    while total() > budget:
+        longest = max((p for p in parts if len(p) > 1), key=lambda p: len(" ".join(p)),
+                      default=None)
+        if longest is None:
+            break
+        longest.pop()
+    while total() > budget:
+        longest = max(parts, key=lambda p: len(" ".join(p)))
+        words = " ".join(longest).split(" ")
+        if len(words) <= 4:
+            break
+        longest[:] = [" ".join(words[: len(words) - 3]).rstrip(",;:") + " …"]
+    return [" ".join(p) for p in parts]
+
+
+def hover_parts(explanation: Explanation) -> tuple[str, str, str]:
+    """The hover's three paragraphs: title and TL;DR, what is wrong and where, the change."""
+    head = f"**{explanation.title}** — {explanation.tldr}"
+    what = sentences(explanation.hover or first_paragraph(explanation.what))
+    change = sentences(explanation.change or first_paragraph(explanation.fix))
+    if not explanation.hover:
+        what = what[:2]
+    if not explanation.change:
+        change = change[:1]
+    body = _fit([what, ["**Fix:**", *change]], HOVER_LINES - rendered_lines(head))
+    return head, body[0], body[1]
+
+
 def markdown(explanation: Explanation, *, full: bool) -> str:
     """Markdown for LSP hover (`full=False`) or the explain view / JSON (`full=True`)."""
-    parts = [f"**{explanation.title}** — {explanation.tldr}"]
     if not full:
-        parts.append(first_paragraph(explanation.what))
-        parts.append(f"**Fix:** {first_paragraph(explanation.fix)}")
-        if explanation.caveat:
-            parts.append(f"_Note:_ {first_paragraph(explanation.caveat)}")
-        return "\n\n".join(parts)
+        return "\n\n".join(hover_parts(explanation))
+    parts = [f"**{explanation.title}** — {explanation.tldr}"]
     for attribute, heading in SECTIONS:
         parts.append(f"### {heading}\n\n{getattr(explanation, attribute).strip()}")
     if explanation.caveat:
@@ -95,11 +151,9 @@ def terminal(explanation: Explanation, *, full: bool, color: bool, width: int = 
     lines = [f"{label}: {_inline(head, color)}"]
     indent = "  "
     if not full:
-        lines += _block(first_paragraph(explanation.what), color, indent, width)
-        fix = "Fix: " + first_paragraph(explanation.fix)
-        lines += _block(fix, color, indent, width)
-        if explanation.caveat:
-            lines += _block("Note: " + first_paragraph(explanation.caveat), color, indent, width)
+        _, what, change = hover_parts(explanation)
+        lines += _block(what, color, indent, width)
+        lines += _block(change.replace("**Fix:**", "Fix:", 1), color, indent, width)
         lines.append(f"{indent}(full explanation: borrowlens explain {explanation.family})")
         return "\n".join(lines).rstrip() + "\n"
     lines.append("")
