@@ -64,8 +64,11 @@ class Family(ABC):
     title: ClassVar[str]
     # rustc error codes this family can come from; empty for the code-less messages.
     codes: ClassVar[tuple[str, ...]] = ()
-    # Families with a higher priority are tried first (more specific before more general).
-    priority: ClassVar[int] = 0
+    # Ids of the more general families this one must be tried before: a diagnostic both can
+    # claim is the refinement's (like a lint's `implies`/`overrides`). The registry orders the
+    # families by these edges, ties by id; a test fails when two families can match one
+    # diagnostic and neither refines the other.
+    refines: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

@@ -188,7 +188,7 @@ class ElisionWrongLifetime(Family):
     id = "elision-wrong-lifetime"
     title = "Elided lifetime tied the result to the wrong input"
     codes = ()
-    priority = 10
+    refines = ("lifetime-not-tied",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):

@@ -35,7 +35,6 @@ class HiddenTypeCapturesLifetime(Family):
     id = "hidden-type-captures-lifetime"
     title = "impl Trait hides a borrow it does not declare"
     codes = ("E0700",)
-    priority = 10
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

@@ -155,7 +155,7 @@ class HrtbNotGeneralEnough(Family):
     id = "hrtb-not-general-enough"
     title = "Works for one lifetime, needed for all"
     codes = ("E0308",)
-    priority = 10
+    refines = ("lifetime-not-tied",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         facts: dict[str, FactValue] = {}

@@ -79,7 +79,6 @@ class LifetimeNotTied(Family):
     id = "lifetime-not-tied"
     title = "Data outlives the input it borrows from"
     codes = ("E0621",)
-    priority = 5
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         explicit = _EXPLICIT.search(diagnostic.message)

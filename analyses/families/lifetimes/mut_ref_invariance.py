@@ -56,7 +56,7 @@ class MutRefInvariance(Family):
     id = "mut-ref-invariance"
     title = "Invariance: these lifetimes must be equal"
     codes = ()
-    priority = 20
+    refines = ("lifetime-not-tied",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):

@@ -44,7 +44,6 @@ class ParamMayNotLiveLongEnough(Family):
     id = "param-may-not-live-long-enough"
     title = "Generic type may not live long enough"
     codes = ("E0310", "E0309")
-    priority = 10
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

@@ -42,7 +42,9 @@ class RpitOvercapture2024(Family):
     id = "rpit-overcapture-2024"
     title = "Rust 2024 impl Trait captures a borrow"
     codes = ("E0499", "E0502", "E0505", "E0506", "E0597", "E0716", "E0503", "E0713")
-    priority = 30
+    # The borrow errors rustc annotates with the 2024 capture note: this is why they happen.
+    refines = ("conflicting-borrows", "does-not-live-long-enough", "move-out-while-borrowed",
+               "temporary-dropped")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.find(_NOTE) is None:

@@ -35,7 +35,6 @@ class FutureNotSend(Family):
     id = "future-not-send"
     title = "Future is not Send"
     codes = ()
-    priority = 0
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

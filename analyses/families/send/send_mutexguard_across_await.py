@@ -24,7 +24,7 @@ class SendMutexguardAcrossAwait(Family):
     id = "send-mutexguard-across-await"
     title = "Mutex guard held across an await"
     codes = ()
-    priority = 20
+    refines = ("future-not-send",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

@@ -35,7 +35,7 @@ class SendRcAcrossAwait(Family):
     id = "send-rc-across-await"
     title = "Rc held across an await in a Send future"
     codes = ()
-    priority = 20
+    refines = ("future-not-send",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

@@ -22,7 +22,7 @@ class SendRefcellGuardAcrossAwait(Family):
     id = "send-refcell-guard-across-await"
     title = "RefCell borrow held across an await"
     codes = ()
-    priority = 20
+    refines = ("future-not-send",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

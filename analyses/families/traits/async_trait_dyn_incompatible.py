@@ -72,7 +72,6 @@ class AsyncTraitDynIncompatible(Family):
     id = "async-trait-dyn-incompatible"
     title = "Trait with async fn used as dyn Trait"
     codes = ("E0038",)
-    priority = 10
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0038"):

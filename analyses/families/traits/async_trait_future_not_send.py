@@ -108,7 +108,7 @@ class AsyncTraitFutureNotSend(Family):
     id = "async-trait-future-not-send"
     title = "Trait async fn future is not known to be Send"
     codes = ()
-    priority = 30
+    refines = ("future-not-send",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if not _MESSAGE.search(diagnostic.message):

@@ -116,7 +116,6 @@ class CannotBeUnpinned(Family):
     id = "cannot-be-unpinned"
     title = "Future polled without being pinned"
     codes = ("E0277",)
-    priority = 10
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0277"):

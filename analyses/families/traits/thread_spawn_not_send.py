@@ -269,7 +269,6 @@ class ThreadSpawnNotSend(Family):
     id = "thread-spawn-not-send"
     title = "Value captured by a thread is not Send/Sync"
     codes = ("E0277",)
-    priority = 10
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0277"):
