@@ -69,6 +69,9 @@ class Family(ABC):
     # families by these edges, ties by id; a test fails when two families can match one
     # diagnostic and neither refines the other.
     refines: ClassVar[tuple[str, ...]] = ()
+    # Every fix id `fixes` can ever offer, each a literal: the docs list them, and a test holds
+    # the fixtures to them (each offered id declared, each declared id offered somewhere).
+    fix_ids: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

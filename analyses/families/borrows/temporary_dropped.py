@@ -47,6 +47,7 @@ class TemporaryDropped(Family):
     id = "temporary-dropped"
     title = "Temporary value dropped while borrowed"
     codes = ("E0716",)
+    fix_ids = ("bind-temporary",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code != "E0716" and not _MESSAGE.search(diagnostic.message):

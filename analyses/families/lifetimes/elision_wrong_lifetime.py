@@ -189,6 +189,7 @@ class ElisionWrongLifetime(Family):
     title = "Elided lifetime tied the result to the wrong input"
     codes = ()
     refines = ("lifetime-not-tied",)
+    fix_ids = ("name-lifetime",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):

@@ -156,6 +156,7 @@ class HrtbNotGeneralEnough(Family):
     title = "Works for one lifetime, needed for all"
     codes = ("E0308",)
     refines = ("lifetime-not-tied",)
+    fix_ids = ("annotate-param", "constrain-closure", "async-fn-bound", "generalise-fn")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         facts: dict[str, FactValue] = {}

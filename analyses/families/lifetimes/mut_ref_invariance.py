@@ -57,6 +57,7 @@ class MutRefInvariance(Family):
     title = "Invariance: these lifetimes must be equal"
     codes = ()
     refines = ("lifetime-not-tied",)
+    fix_ids = ("add-lifetime-bound",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):

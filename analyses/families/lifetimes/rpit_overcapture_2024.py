@@ -45,6 +45,7 @@ class RpitOvercapture2024(Family):
     # The borrow errors rustc annotates with the 2024 capture note: this is why they happen.
     refines = ("conflicting-borrows", "does-not-live-long-enough", "move-out-while-borrowed",
                "temporary-dropped")
+    fix_ids = ("add-use-bound",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.find(_NOTE) is None:

@@ -25,6 +25,7 @@ class SendMutexguardAcrossAwait(Family):
     title = "Mutex guard held across an await"
     codes = ()
     refines = ("future-not-send",)
+    fix_ids = ("block-before-await", "hoist-scrutinee")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

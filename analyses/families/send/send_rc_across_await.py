@@ -36,6 +36,7 @@ class SendRcAcrossAwait(Family):
     title = "Rc held across an await in a Send future"
     codes = ()
     refines = ("future-not-send",)
+    fix_ids = ("rc-to-arc",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

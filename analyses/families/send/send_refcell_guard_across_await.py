@@ -23,6 +23,7 @@ class SendRefcellGuardAcrossAwait(Family):
     title = "RefCell borrow held across an await"
     codes = ()
     refines = ("future-not-send",)
+    fix_ids = ("block-before-await", "hoist-scrutinee")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

@@ -109,6 +109,7 @@ class AsyncTraitFutureNotSend(Family):
     title = "Trait async fn future is not known to be Send"
     codes = ()
     refines = ("future-not-send",)
+    fix_ids = ("send-future-in-trait", "send-future-everywhere")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if not _MESSAGE.search(diagnostic.message):

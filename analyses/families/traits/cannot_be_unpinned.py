@@ -116,6 +116,7 @@ class CannotBeUnpinned(Family):
     id = "cannot-be-unpinned"
     title = "Future polled without being pinned"
     codes = ("E0277",)
+    fix_ids = ("pin-on-stack", "box-pin")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0277"):
