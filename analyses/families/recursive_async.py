@@ -77,6 +77,7 @@ class RecursiveAsync(Family):
     id = "recursive-async"
     title = "Recursive async fn needs boxing"
     codes = ("E0733",)
+    messages = ("recursion in an async fn",)
     fix_ids = ("box-pin",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

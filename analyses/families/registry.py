@@ -5,12 +5,13 @@ from __future__ import annotations
 import heapq
 import importlib
 import pkgutil
+import re
 from collections.abc import Iterable
 from functools import cache
 
 from borrowlens.analyses import families as families_package
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.families.base import Family, Match
+from borrowlens.analyses.families.base import Family, Match, one_classification
 from borrowlens.analyses.rust.sources import NoSources, Sources
 
 # Modules of the families package that hold no family: the declarations, this registry, and
@@ -95,16 +96,40 @@ def families_for_code(code: str) -> list[Family]:
     return sorted(found, key=lambda f: len(f.codes))
 
 
+@cache
+def _triggers() -> tuple[tuple[Family, frozenset[str], tuple[re.Pattern[str], ...],
+                               tuple[re.Pattern[str], ...]], ...]:
+    """Each family with its declared trigger compiled, in classify order."""
+    return tuple((family, frozenset(family.codes),
+                  tuple(re.compile(pattern) for pattern in family.messages),
+                  tuple(re.compile(pattern) for pattern in family.notes))
+                 for family in all_families())
+
+
+def candidates(diagnostic: Diagnostic) -> list[Family]:
+    """The families whose declared trigger fits the diagnostic, in the order `classify` tries
+    them: a rustc code they list, or a message or note regex that finds its text."""
+    found: list[Family] = []
+    for family, codes, messages, notes in _triggers():
+        if (diagnostic.code in codes
+                or any(regex.search(diagnostic.message) for regex in messages)
+                or any(diagnostic.find(regex) is not None for regex in notes)):
+            found.append(family)
+    return found
+
+
 def classify(diagnostic: Diagnostic, sources: Sources | None = None) -> Match | None:
     """The family this diagnostic belongs to, or None: unrecognised ones pass untouched.
 
-    Only errors are classified; warnings and notes never get an explanation.
+    Only errors are classified; warnings and notes never get an explanation. Only the
+    families whose trigger fits are asked, and an analysis their group shares runs once.
     """
     if diagnostic.level not in ("error", "error: internal compiler error"):
         return None
     view = sources if sources is not None else NoSources()
-    for family in all_families():
-        found = family.match(diagnostic, view)
-        if found is not None:
-            return found
+    with one_classification():
+        for family in candidates(diagnostic):
+            found = family.match(diagnostic, view)
+            if found is not None:
+                return found
     return None

@@ -27,6 +27,7 @@ class BorrowedDataEscapes(Family):
     id = "borrowed-data-escapes"
     title = "Borrowed data escapes the function"
     codes = ("E0521",)
+    messages = (_MESSAGE.pattern,)
     fix_ids = ("own-before-spawn",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

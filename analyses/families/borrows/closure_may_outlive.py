@@ -32,6 +32,7 @@ class ClosureMayOutlive(Family):
     id = "closure-may-outlive"
     title = "Closure may outlive the current function"
     codes = ("E0373",)
+    messages = (_MESSAGE.pattern,)
     fix_ids = ("add-move", "clone-then-move")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

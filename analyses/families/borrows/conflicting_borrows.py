@@ -30,6 +30,7 @@ class ConflictingBorrows(Family):
     id = "conflicting-borrows"
     title = "Conflicting borrows"
     codes = ("E0499", "E0502")
+    messages = (_MESSAGE.pattern,)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

@@ -37,6 +37,7 @@ class DoesNotLiveLongEnough(Family):
     id = "does-not-live-long-enough"
     title = "Borrowed value does not live long enough"
     codes = ("E0597",)
+    messages = (_MESSAGE.pattern,)
     fix_ids = ("move-into-task",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

@@ -23,6 +23,7 @@ class MoveOutWhileBorrowed(Family):
     id = "move-out-while-borrowed"
     title = "Move out of a borrowed value"
     codes = ("E0505",)
+    messages = (_MESSAGE.pattern,)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

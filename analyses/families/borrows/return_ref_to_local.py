@@ -54,6 +54,7 @@ class ReturnRefToLocal(Family):
     id = "return-ref-to-local"
     title = "Returning a reference to a local"
     codes = ("E0515",)
+    messages = (_MESSAGE.pattern,)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

@@ -47,6 +47,7 @@ class TemporaryDropped(Family):
     id = "temporary-dropped"
     title = "Temporary value dropped while borrowed"
     codes = ("E0716",)
+    messages = (_MESSAGE.pattern,)
     fix_ids = ("bind-temporary",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

@@ -188,6 +188,7 @@ class ElisionWrongLifetime(Family):
     id = "elision-wrong-lifetime"
     title = "Elided lifetime tied the result to the wrong input"
     codes = ()
+    messages = (common.LIFETIME_MESSAGE.pattern,)
     refines = ("lifetime-not-tied",)
     fix_ids = ("name-lifetime",)
 

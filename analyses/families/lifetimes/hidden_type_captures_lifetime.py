@@ -35,6 +35,7 @@ class HiddenTypeCapturesLifetime(Family):
     id = "hidden-type-captures-lifetime"
     title = "impl Trait hides a borrow it does not declare"
     codes = ("E0700",)
+    messages = (_MESSAGE.pattern,)
     fix_ids = ("add-use-bound", "add-to-use-bound", "add-outlives-bound")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

@@ -155,6 +155,7 @@ class HrtbNotGeneralEnough(Family):
     id = "hrtb-not-general-enough"
     title = "Works for one lifetime, needed for all"
     codes = ("E0308",)
+    messages = (_MESSAGE.pattern, common.LIFETIME_MESSAGE.pattern)
     refines = ("lifetime-not-tied",)
     fix_ids = ("annotate-param", "constrain-closure", "async-fn-bound", "generalise-fn")
 

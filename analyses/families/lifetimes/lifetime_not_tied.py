@@ -79,6 +79,7 @@ class LifetimeNotTied(Family):
     id = "lifetime-not-tied"
     title = "Data outlives the input it borrows from"
     codes = ("E0621",)
+    messages = (_EXPLICIT.pattern, common.LIFETIME_MESSAGE.pattern)
     fix_ids = ("explicit-lifetime", "tie-to-input", "add-lifetime-bound")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

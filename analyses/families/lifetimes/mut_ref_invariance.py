@@ -56,6 +56,7 @@ class MutRefInvariance(Family):
     id = "mut-ref-invariance"
     title = "Invariance: these lifetimes must be equal"
     codes = ()
+    messages = (common.LIFETIME_MESSAGE.pattern,)
     refines = ("lifetime-not-tied",)
     fix_ids = ("add-lifetime-bound",)
 

@@ -44,6 +44,7 @@ class ParamMayNotLiveLongEnough(Family):
     id = "param-may-not-live-long-enough"
     title = "Generic type may not live long enough"
     codes = ("E0310", "E0309")
+    messages = (_MESSAGE.pattern,)
     fix_ids = ("add-lifetime-bound", "add-static-bound", "thread-lifetime")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

@@ -42,6 +42,7 @@ class RpitOvercapture2024(Family):
     id = "rpit-overcapture-2024"
     title = "Rust 2024 impl Trait captures a borrow"
     codes = ("E0499", "E0502", "E0505", "E0506", "E0597", "E0716", "E0503", "E0713")
+    notes = (_NOTE.pattern,)
     # The borrow errors rustc annotates with the 2024 capture note: this is why they happen.
     refines = ("conflicting-borrows", "does-not-live-long-enough", "move-out-while-borrowed",
                "temporary-dropped")

@@ -35,6 +35,7 @@ class FutureNotSend(Family):
     id = "future-not-send"
     title = "Future is not Send"
     codes = ()
+    notes = send.NOTES
     fix_ids = ("rc-to-arc",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

@@ -24,6 +24,7 @@ class SendMutexguardAcrossAwait(Family):
     id = "send-mutexguard-across-await"
     title = "Mutex guard held across an await"
     codes = ()
+    notes = send.NOTES
     refines = ("future-not-send",)
     fix_ids = ("block-before-await", "hoist-scrutinee")
 

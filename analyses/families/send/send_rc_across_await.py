@@ -35,6 +35,7 @@ class SendRcAcrossAwait(Family):
     id = "send-rc-across-await"
     title = "Rc held across an await in a Send future"
     codes = ()
+    notes = send.NOTES
     refines = ("future-not-send",)
     fix_ids = ("rc-to-arc",)
 

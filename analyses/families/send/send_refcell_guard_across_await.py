@@ -22,6 +22,7 @@ class SendRefcellGuardAcrossAwait(Family):
     id = "send-refcell-guard-across-await"
     title = "RefCell borrow held across an await"
     codes = ()
+    notes = send.NOTES
     refines = ("future-not-send",)
     fix_ids = ("block-before-await", "hoist-scrutinee")
 

@@ -26,6 +26,7 @@ class SyncCapturedByReference(Family):
     id = "sync-captured-by-reference"
     title = "Future holds a reference to non-Sync data"
     codes = ()
+    notes = send.NOTES
     refines = ("future-not-send",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

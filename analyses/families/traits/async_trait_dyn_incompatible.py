@@ -72,6 +72,7 @@ class AsyncTraitDynIncompatible(Family):
     id = "async-trait-dyn-incompatible"
     title = "Trait with async fn used as dyn Trait"
     codes = ("E0038",)
+    messages = (_MESSAGE.pattern,)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0038"):

@@ -108,6 +108,7 @@ class AsyncTraitFutureNotSend(Family):
     id = "async-trait-future-not-send"
     title = "Trait async fn future is not known to be Send"
     codes = ()
+    messages = (_MESSAGE.pattern,)
     refines = ("future-not-send",)
     fix_ids = ("send-future-in-trait", "send-future-everywhere")
 

@@ -116,6 +116,7 @@ class CannotBeUnpinned(Family):
     id = "cannot-be-unpinned"
     title = "Future polled without being pinned"
     codes = ("E0277",)
+    messages = (_MESSAGE.pattern, _BOUND.pattern)
     fix_ids = ("pin-on-stack", "box-pin")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

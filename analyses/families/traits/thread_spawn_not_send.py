@@ -269,6 +269,7 @@ class ThreadSpawnNotSend(Family):
     id = "thread-spawn-not-send"
     title = "Value captured by a thread is not Send/Sync"
     codes = ("E0277",)
+    messages = (_MESSAGE.pattern,)
     fix_ids = ("rc-to-arc", "rc-to-arc-rwlock", "refcell-to-mutex", "refcell-to-rwlock")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
