@@ -80,9 +80,17 @@ class Family(ABC):
     # families by these edges, ties by id; a test fails when two families can match one
     # diagnostic and neither refines the other.
     refines: ClassVar[tuple[str, ...]] = ()
-    # Every fix id `fixes` can ever offer, each a literal: the docs list them, and a test holds
-    # the fixtures to them (each offered id declared, each declared id offered somewhere).
-    fix_ids: ClassVar[tuple[str, ...]] = ()
+    # Every fix `fixes` can ever offer: its id, a literal, and one line saying what it does
+    # (the README's fixes table and docs/families/ show it). A test holds the fixtures to the
+    # ids: each offered id declared here, each declared id offered by some fixture.
+    fix_docs: ClassVar[dict[str, str]] = {}
+    # For a family with no fix: the choices its explanation lays out instead, as one phrase.
+    design_choices: ClassVar[str] = ""
+
+    @property
+    def fix_ids(self) -> tuple[str, ...]:
+        """Every fix id the family can offer, in the order `fix_docs` declares them."""
+        return tuple(self.fix_docs)
 
     @abstractmethod
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

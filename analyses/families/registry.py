@@ -14,9 +14,9 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.families.base import Family, Match, one_classification
 from borrowlens.analyses.rust.sources import NoSources, Sources
 
-# Modules of the families package that hold no family: the declarations, this registry, and
-# the shared analysis of a group package.
-_NOT_FAMILIES = {"base", "registry", "analysis"}
+# Modules of the families package that hold no family: the declarations, this registry, the
+# docs generated from them, and the shared analysis of a group package.
+_NOT_FAMILIES = {"base", "registry", "catalogue", "analysis"}
 
 
 @cache

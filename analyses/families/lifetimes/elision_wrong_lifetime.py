@@ -10,6 +10,7 @@ input elision tied the result to.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -190,7 +191,9 @@ class ElisionWrongLifetime(Family):
     codes = ()
     messages = (common.LIFETIME_MESSAGE.pattern,)
     refines = ("lifetime-not-tied",)
-    fix_ids = ("name-lifetime",)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "name-lifetime": "a named lifetime tying the returned reference to the right input",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):

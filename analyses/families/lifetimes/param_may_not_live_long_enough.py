@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import ClassVar
 
 import tree_sitter
 
@@ -45,7 +46,12 @@ class ParamMayNotLiveLongEnough(Family):
     title = "Generic type may not live long enough"
     codes = ("E0310", "E0309")
     messages = (_MESSAGE.pattern,)
-    fix_ids = ("add-lifetime-bound", "add-static-bound", "thread-lifetime")
+    fix_docs: ClassVar[dict[str, str]] = {
+        "add-lifetime-bound": "`T: 'a`, the bound rustc asks for",
+        "add-static-bound": "`T: 'static` (owned types only)",
+        "thread-lifetime": "`T: 'a` + `dyn Trait + 'a` instead of the implicit `'static` of a "
+            "returned `dyn Trait`",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

@@ -11,6 +11,7 @@ variable, the value holding the result, and the `use<…>` bound rustc proposes.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -46,7 +47,9 @@ class RpitOvercapture2024(Family):
     # The borrow errors rustc annotates with the 2024 capture note: this is why they happen.
     refines = ("conflicting-borrows", "does-not-live-long-enough", "move-out-while-borrowed",
                "temporary-dropped")
-    fix_ids = ("add-use-bound",)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "add-use-bound": "`+ use<…>` listing only the parameters the returned value borrows",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.find(_NOTE) is None:

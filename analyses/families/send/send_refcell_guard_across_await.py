@@ -9,6 +9,8 @@ type, `guard_source` (`cell.borrow_mut()`), declaration and await lines, the bou
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import Family, Match
@@ -24,7 +26,12 @@ class SendRefcellGuardAcrossAwait(Family):
     codes = ()
     notes = send.NOTES
     refines = ("future-not-send",)
-    fix_ids = ("block-before-await", "hoist-scrutinee")
+    fix_docs: ClassVar[dict[str, str]] = {
+        "block-before-await": "the statements from the guard's `let` to its last use go into a "
+            "block that ends before the await, carrying owned results out",
+        "hoist-scrutinee": "a guard in a `match`/`if let`/`while let` head is taken out into a "
+            "`let`",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

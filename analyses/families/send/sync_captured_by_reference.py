@@ -27,6 +27,7 @@ class SyncCapturedByReference(Family):
     title = "Future holds a reference to non-Sync data"
     codes = ()
     notes = send.NOTES
+    design_choices = "atomics, `Mutex`/`RwLock`, copying the value out, `spawn_local`"
     refines = ("future-not-send",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

@@ -73,6 +73,7 @@ class AsyncTraitDynIncompatible(Family):
     title = "Trait with async fn used as dyn Trait"
     codes = ("E0038",)
     messages = (_MESSAGE.pattern,)
+    design_choices = "generics, `async-trait` or boxed futures, an enum"
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0038"):

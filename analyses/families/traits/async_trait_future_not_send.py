@@ -13,6 +13,7 @@ awaited expression calls an `async fn` that a trait in the sources declares. Fac
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -110,7 +111,12 @@ class AsyncTraitFutureNotSend(Family):
     codes = ()
     messages = (_MESSAGE.pattern,)
     refines = ("future-not-send",)
-    fix_ids = ("send-future-in-trait", "send-future-everywhere")
+    fix_docs: ClassVar[dict[str, str]] = {
+        "send-future-in-trait": "the trait method becomes `fn …(…) -> impl Future<Output = T> + "
+            "Send`",
+        "send-future-everywhere": "the same, and its implementations are written out as `async "
+            "move` blocks",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if not _MESSAGE.search(diagnostic.message):
