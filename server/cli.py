@@ -23,6 +23,7 @@ from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_sources
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families.base import Match
+from borrowlens.analyses.families.catalogue import families_table
 from borrowlens.analyses.families.registry import (
     all_families,
     classify,
@@ -247,15 +248,6 @@ def run_explain(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(render.terminal(explanation, full=True, color=color))
     return EXIT_OK
-
-
-def families_table() -> str:
-    """The markdown table of families that README.md embeds (kept in sync by a test)."""
-    rows = ["| family | rustc code | what it is |", "| --- | --- | --- |"]
-    for family in sorted(all_families(), key=lambda f: f.id):
-        codes = ", ".join(family.codes) or "—"
-        rows.append(f"| `{family.id}` | {codes} | {family.title} |")
-    return "\n".join(rows)
 
 
 # --- fix ------------------------------------------------------------------------------------

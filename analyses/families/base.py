@@ -7,9 +7,13 @@ editing a shared list.
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, TypeVar, cast
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation
@@ -62,10 +66,31 @@ class Family(ABC):
 
     id: ClassVar[str]
     title: ClassVar[str]
-    # rustc error codes this family can come from; empty for the code-less messages.
+    # The trigger, plain data `classify` checks before it runs `match`: a diagnostic fits when
+    # its code is one of `codes`, or a regex of `messages` finds its headline, or a regex of
+    # `notes` finds its headline, a label or a child note. `match` runs only for a fit, so the
+    # trigger must let through all that `match` accepts, from producers that drop the code too
+    # (a test holds it to the fixtures). `codes` also lists the family under
+    # `borrowlens explain E0597`.
     codes: ClassVar[tuple[str, ...]] = ()
-    # Families with a higher priority are tried first (more specific before more general).
-    priority: ClassVar[int] = 0
+    messages: ClassVar[tuple[str, ...]] = ()
+    notes: ClassVar[tuple[str, ...]] = ()
+    # Ids of the more general families this one must be tried before: a diagnostic both can
+    # claim is the refinement's (like a lint's `implies`/`overrides`). The registry orders the
+    # families by these edges, ties by id; a test fails when two families can match one
+    # diagnostic and neither refines the other.
+    refines: ClassVar[tuple[str, ...]] = ()
+    # Every fix `fixes` can ever offer: its id, a literal, and one line saying what it does
+    # (the README's fixes table and docs/families/ show it). A test holds the fixtures to the
+    # ids: each offered id declared here, each declared id offered by some fixture.
+    fix_docs: ClassVar[dict[str, str]] = {}
+    # For a family with no fix: the choices its explanation lays out instead, as one phrase.
+    design_choices: ClassVar[str] = ""
+
+    @property
+    def fix_ids(self) -> tuple[str, ...]:
+        """Every fix id the family can offer, in the order `fix_docs` declares them."""
+        return tuple(self.fix_docs)
 
     @abstractmethod
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
@@ -81,3 +106,44 @@ class Family(ABC):
 
     def generic(self) -> Match:
         return Match(family=self, diagnostic=None)
+
+
+# --- analyses shared by a group of families -----------------------------------------------------
+
+Analysis = TypeVar("Analysis")
+
+# The results of shared analyses during one `classify` call (None outside one).
+_SHARED: ContextVar[dict[tuple[object, int, int], object] | None] = ContextVar(
+    "borrowlens_shared_analyses", default=None)
+
+
+def shared_analysis(
+        analyse: Callable[[Diagnostic, Sources], Analysis]
+) -> Callable[[Diagnostic, Sources], Analysis]:
+    """Marks the analysis a group of families shares (send/analysis.py `analyse`): while the
+    registry classifies one diagnostic it runs once, and every further family of the group
+    gets that same result, which it must copy before changing. Outside a classification it
+    simply runs."""
+
+    @functools.wraps(analyse)
+    def once(diagnostic: Diagnostic, sources: Sources) -> Analysis:
+        memo = _SHARED.get()
+        if memo is None:
+            return analyse(diagnostic, sources)
+        # Identities are safe keys: the classification holds both objects while the memo lives.
+        key = (analyse, id(diagnostic), id(sources))
+        if key not in memo:
+            memo[key] = analyse(diagnostic, sources)
+        return cast(Analysis, memo[key])
+
+    return once
+
+
+@contextmanager
+def one_classification() -> Iterator[None]:
+    """The scope in which shared analyses are run once: one diagnostic's classification."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)

@@ -7,6 +7,7 @@ are the function, the recursive call's line and, for mutual recursion, the other
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span, in_dependency
 from borrowlens.analyses.explain import prose
@@ -78,6 +79,11 @@ class RecursiveAsync(Family):
     id = "recursive-async"
     title = "Recursive async fn needs boxing"
     codes = ("E0733",)
+    messages = ("recursion in an async fn",)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "box-pin": "`Box::pin(f(…)).await` for the recursive call (direct, mutual, in macro "
+            "arguments)",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code != "E0733" and "recursion in an async fn" not in diagnostic.message:

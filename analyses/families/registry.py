@@ -1,24 +1,27 @@
-"""Finds the family modules and classifies diagnostics against them."""
+"""Finds the family modules, orders them by what refines what, and classifies diagnostics."""
 
 from __future__ import annotations
 
+import heapq
 import importlib
 import pkgutil
+import re
+from collections.abc import Iterable
 from functools import cache
 
 from borrowlens.analyses import families as families_package
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.families.base import Family, Match
+from borrowlens.analyses.families.base import Family, Match, one_classification
 from borrowlens.analyses.rust.sources import NoSources, Sources
 
-# Modules of the families package that hold no family: the declarations, this registry, and
-# the shared analysis of a group package.
-_NOT_FAMILIES = {"base", "registry", "analysis"}
+# Modules of the families package that hold no family: the declarations, this registry, the
+# docs generated from them, and the shared analysis of a group package.
+_NOT_FAMILIES = {"base", "registry", "catalogue", "analysis"}
 
 
 @cache
 def all_families() -> tuple[Family, ...]:
-    """Every family, most specific (highest priority) first, then by id for stability."""
+    """Every family, each before the families it refines, otherwise by id."""
     found: list[Family] = []
     prefix = f"{families_package.__name__}."
     for info in pkgutil.walk_packages(families_package.__path__, prefix):
@@ -29,11 +32,55 @@ def all_families() -> tuple[Family, ...]:
         family = getattr(module, "FAMILY", None)
         if isinstance(family, Family):
             found.append(family)
-    ids = [family.id for family in found]
-    duplicates = {i for i in ids if ids.count(i) > 1}
-    if duplicates:
-        raise RuntimeError(f"duplicate family ids: {sorted(duplicates)}")
-    return tuple(sorted(found, key=lambda f: (-f.priority, f.id)))
+    return refinement_order(found)
+
+
+def refinement_order(families: Iterable[Family]) -> tuple[Family, ...]:
+    """The families in the order `classify` tries them: a topological sort of the `refines`
+    edges (a refinement before the family it refines), the smallest id first among those free
+    to go. Unknown or duplicate ids and cycles are errors: the order must be total and
+    explainable from the declarations alone."""
+    by_id: dict[str, Family] = {}
+    for family in families:
+        if family.id in by_id:
+            raise RuntimeError(f"duplicate family id: {family.id}")
+        by_id[family.id] = family
+    unknown = sorted({f"{f.id} -> {general}" for f in by_id.values() for general in f.refines
+                      if general not in by_id or general == f.id})
+    if unknown:
+        raise RuntimeError(f"`refines` names no other family: {unknown}")
+    # How many refinements of each family are still to be placed before it.
+    pending = dict.fromkeys(by_id, 0)
+    for family in by_id.values():
+        for general in set(family.refines):
+            pending[general] += 1
+    ready = [family_id for family_id, count in pending.items() if count == 0]
+    heapq.heapify(ready)
+    ordered: list[Family] = []
+    while ready:
+        family = by_id[heapq.heappop(ready)]
+        ordered.append(family)
+        for general in set(family.refines):
+            pending[general] -= 1
+            if pending[general] == 0:
+                heapq.heappush(ready, general)
+    if len(ordered) != len(by_id):
+        stuck = sorted(family_id for family_id, count in pending.items() if count)
+        raise RuntimeError(f"`refines` has a cycle through {stuck}")
+    return tuple(ordered)
+
+
+def generalisations(family: Family) -> set[str]:
+    """Ids of every family `family` refines, directly or through another refinement."""
+    seen: set[str] = set()
+    todo = list(family.refines)
+    while todo:
+        general = todo.pop()
+        if general not in seen:
+            seen.add(general)
+            found = family_by_id(general)
+            todo.extend(found.refines if found is not None else ())
+    return seen
 
 
 def family_by_id(family_id: str) -> Family | None:
@@ -45,19 +92,44 @@ def families_for_code(code: str) -> list[Family]:
     above all a conflicting-borrows error, and only sometimes a 2024 over-capture."""
     code = code.upper()
     found = [f for f in all_families() if code in f.codes]
-    return sorted(found, key=lambda f: (len(f.codes), -f.priority, f.id))
+    # A stable sort: among families with as many codes, the order `classify` tries them.
+    return sorted(found, key=lambda f: len(f.codes))
+
+
+@cache
+def _triggers() -> tuple[tuple[Family, frozenset[str], tuple[re.Pattern[str], ...],
+                               tuple[re.Pattern[str], ...]], ...]:
+    """Each family with its declared trigger compiled, in classify order."""
+    return tuple((family, frozenset(family.codes),
+                  tuple(re.compile(pattern) for pattern in family.messages),
+                  tuple(re.compile(pattern) for pattern in family.notes))
+                 for family in all_families())
+
+
+def candidates(diagnostic: Diagnostic) -> list[Family]:
+    """The families whose declared trigger fits the diagnostic, in the order `classify` tries
+    them: a rustc code they list, or a message or note regex that finds its text."""
+    found: list[Family] = []
+    for family, codes, messages, notes in _triggers():
+        if (diagnostic.code in codes
+                or any(regex.search(diagnostic.message) for regex in messages)
+                or any(diagnostic.find(regex) is not None for regex in notes)):
+            found.append(family)
+    return found
 
 
 def classify(diagnostic: Diagnostic, sources: Sources | None = None) -> Match | None:
     """The family this diagnostic belongs to, or None: unrecognised ones pass untouched.
 
-    Only errors are classified; warnings and notes never get an explanation.
+    Only errors are classified; warnings and notes never get an explanation. Only the
+    families whose trigger fits are asked, and an analysis their group shares runs once.
     """
     if diagnostic.level not in ("error", "error: internal compiler error"):
         return None
     view = sources if sources is not None else NoSources()
-    for family in all_families():
-        found = family.match(diagnostic, view)
-        if found is not None:
-            return found
+    with one_classification():
+        for family in candidates(diagnostic):
+            found = family.match(diagnostic, view)
+            if found is not None:
+                return found
     return None

@@ -1361,11 +1361,11 @@ def thread_fixes(match: Match, sources: Sources, path: str | None) -> list[Fix]:
     if not shape.cell:
         return make("rc-to-arc", title(shape, None, who),
                     convert(file, start, cell=None, data_type=shape.data), preferred=True)
-    prefix = "refcell-to" if shape.pointer in ("Arc", "") else "rc-to-arc"
+    # Whole ids, never pieced together: thread-spawn-not-send declares each one it offers.
+    ids = (("refcell-to-mutex", "refcell-to-rwlock") if shape.pointer in ("Arc", "")
+           else ("rc-to-arc", "rc-to-arc-rwlock"))
     fixes = []
-    for cell, suffix in (("Mutex", "mutex" if prefix == "refcell-to" else ""),
-                         ("RwLock", "rwlock")):
-        fix_id = f"{prefix}-{suffix}" if suffix else prefix
+    for cell, fix_id in zip(("Mutex", "RwLock"), ids, strict=True):
         fixes += make(fix_id, title(shape, cell, who),
                       convert(file, start, cell=cell, data_type=shape.data),
                       preferred=cell == "Mutex")

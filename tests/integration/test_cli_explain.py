@@ -67,7 +67,7 @@ def test_readme_lists_every_family() -> None:
     block = readme.split("<!-- families:start -->\n", 1)[1].split("<!-- families:end -->", 1)[0]
     table = run("explain", "--list", "--format", "markdown").stdout
     assert block.strip() == table.strip(), (
-        "README's families table is stale: paste `borrowlens explain --list --format markdown`")
+        "README's families table is stale: run scripts/gen-docs")
 
 
 def test_code_shared_by_families_leads_with_the_specific_one() -> None:

@@ -16,8 +16,8 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources
 
-# The edition-2024 `impl Trait` over-capture note: another family (rpit-overcapture-2024,
-# priority 30) owns those diagnostics even when they carry our codes.
+# The edition-2024 `impl Trait` over-capture note: another family (rpit-overcapture-2024, which
+# refines ours) owns those diagnostics even when they carry our codes.
 OVERCAPTURE = re.compile(r"impl Trait.{0,60}lifetime capture rules|precise captur|use<")
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -9,6 +9,7 @@ through.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain import prose
@@ -28,6 +29,11 @@ class BorrowedDataEscapes(Family):
     id = "borrowed-data-escapes"
     title = "Borrowed data escapes the function"
     codes = ("E0521",)
+    messages = (_MESSAGE.pattern,)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "own-before-spawn": "an owned value goes into the spawned task when that is all it needs: "
+            "`let p = p.to_owned();` before the spawn",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

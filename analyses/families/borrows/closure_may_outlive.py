@@ -10,6 +10,7 @@ before the `move`).
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -33,6 +34,12 @@ class ClosureMayOutlive(Family):
     id = "closure-may-outlive"
     title = "Closure may outlive the current function"
     codes = ("E0373",)
+    messages = (_MESSAGE.pattern,)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "add-move": "the closure or async block becomes `move` and owns what it captures",
+        "clone-then-move": "when a captured value is used afterwards: a block clones it, then the "
+            "`move` closure takes the clone",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

@@ -31,6 +31,8 @@ class ConflictingBorrows(Family):
     id = "conflicting-borrows"
     title = "Conflicting borrows"
     codes = ("E0499", "E0502")
+    messages = (_MESSAGE.pattern,)
+    design_choices = "`split_at_mut`, `get_disjoint_mut`, the `entry` API"
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

@@ -11,6 +11,7 @@ it, the variable's type.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import prose
@@ -38,6 +39,11 @@ class DoesNotLiveLongEnough(Family):
     id = "does-not-live-long-enough"
     title = "Borrowed value does not live long enough"
     codes = ("E0597",)
+    messages = (_MESSAGE.pattern,)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "move-into-task": "an owned value goes into the spawned task when that is all it needs: "
+            "the borrow (`let r = &x;`) moves inside the task",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code != "E0597" and not _MESSAGE.search(diagnostic.message):

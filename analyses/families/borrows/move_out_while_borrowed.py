@@ -24,6 +24,8 @@ class MoveOutWhileBorrowed(Family):
     id = "move-out-while-borrowed"
     title = "Move out of a borrowed value"
     codes = ("E0505",)
+    messages = (_MESSAGE.pattern,)
+    design_choices = "reordering, cloning before the move, an `Arc`"
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

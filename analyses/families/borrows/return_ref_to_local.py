@@ -55,6 +55,8 @@ class ReturnRefToLocal(Family):
     id = "return-ref-to-local"
     title = "Returning a reference to a local"
     codes = ("E0515",)
+    messages = (_MESSAGE.pattern,)
+    design_choices = "returning owned data, borrowing from an input, `Cow`"
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

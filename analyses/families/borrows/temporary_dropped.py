@@ -8,6 +8,7 @@ and where that borrow is used later.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -48,6 +49,10 @@ class TemporaryDropped(Family):
     id = "temporary-dropped"
     title = "Temporary value dropped while borrowed"
     codes = ("E0716",)
+    messages = (_MESSAGE.pattern,)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "bind-temporary": "`let` binds the temporary before the statement",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code != "E0716" and not _MESSAGE.search(diagnostic.message):

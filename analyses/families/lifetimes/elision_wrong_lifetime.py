@@ -10,6 +10,7 @@ input elision tied the result to.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -189,7 +190,11 @@ class ElisionWrongLifetime(Family):
     id = "elision-wrong-lifetime"
     title = "Elided lifetime tied the result to the wrong input"
     codes = ()
-    priority = 10
+    messages = (common.LIFETIME_MESSAGE.pattern,)
+    refines = ("lifetime-not-tied",)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "name-lifetime": "a named lifetime tying the returned reference to the right input",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):

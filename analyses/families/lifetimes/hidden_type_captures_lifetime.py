@@ -11,6 +11,7 @@ capturing, stable since 1.82) or `+ 'a`. In edition 2024 the same error comes fr
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -36,7 +37,12 @@ class HiddenTypeCapturesLifetime(Family):
     id = "hidden-type-captures-lifetime"
     title = "impl Trait hides a borrow it does not declare"
     codes = ("E0700",)
-    priority = 10
+    messages = (_MESSAGE.pattern,)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "add-use-bound": "`+ use<…>` with the right parameters",
+        "add-to-use-bound": "the captured lifetime added to an existing `use<…>`",
+        "add-outlives-bound": "`+ 'a` on the return type",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

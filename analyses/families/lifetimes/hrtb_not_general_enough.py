@@ -16,6 +16,7 @@ the closure's binding and line, the expected and found signatures when rustc pri
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -100,7 +101,16 @@ class HrtbNotGeneralEnough(Family):
     id = "hrtb-not-general-enough"
     title = "Works for one lifetime, needed for all"
     codes = ("E0308",)
-    priority = 10
+    messages = (_MESSAGE.pattern, common.LIFETIME_MESSAGE.pattern)
+    refines = ("lifetime-not-tied",)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "annotate-param": "the closure's parameter gets its type (`req: &Request`), so the "
+            "closure is general over the lifetime",
+        "constrain-closure": "the closure goes through a `for<'a>` identity helper",
+        "async-fn-bound": "an `Fn(&T) -> Fut` bound becomes `AsyncFn(&T) -> U`",
+        "generalise-fn": "a fn passed as a `fn(&T) -> &U` pointer drops its `'static` and becomes "
+            "generic over the lifetime",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         facts: dict[str, FactValue] = {}

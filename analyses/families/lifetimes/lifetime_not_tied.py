@@ -12,6 +12,7 @@ must outlive, the two lifetimes, what the code does with the value.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -80,7 +81,14 @@ class LifetimeNotTied(Family):
     id = "lifetime-not-tied"
     title = "Data outlives the input it borrows from"
     codes = ("E0621",)
-    priority = 5
+    messages = (_EXPLICIT.pattern, common.LIFETIME_MESSAGE.pattern)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "explicit-lifetime": "rustc's lifetime on the parameter's type (`x: &'a T`)",
+        "tie-to-input": "a returned `&'static U` built from an input becomes `&'a U`, tied to "
+            "that input",
+        "add-lifetime-bound": "the outlives bound rustc asks for (`'d: 'h`) where the lifetime is "
+            "declared",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         explicit = _EXPLICIT.search(diagnostic.message)

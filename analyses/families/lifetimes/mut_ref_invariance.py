@@ -11,6 +11,7 @@ function, the invariant type, the two lifetimes involved.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import prose
@@ -57,7 +58,12 @@ class MutRefInvariance(Family):
     id = "mut-ref-invariance"
     title = "Invariance: these lifetimes must be equal"
     codes = ()
-    priority = 20
+    messages = (common.LIFETIME_MESSAGE.pattern,)
+    refines = ("lifetime-not-tied",)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "add-lifetime-bound": "the outlives bound rustc asks for (`'line: 'buf`), unless the "
+            "signature already implies the reverse",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import ClassVar
 
 import tree_sitter
 
@@ -45,7 +46,13 @@ class ParamMayNotLiveLongEnough(Family):
     id = "param-may-not-live-long-enough"
     title = "Generic type may not live long enough"
     codes = ("E0310", "E0309")
-    priority = 10
+    messages = (_MESSAGE.pattern,)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "add-lifetime-bound": "`T: 'a`, the bound rustc asks for",
+        "add-static-bound": "`T: 'static` (owned types only)",
+        "thread-lifetime": "`T: 'a` + `dyn Trait + 'a` instead of the implicit `'static` of a "
+            "returned `dyn Trait`",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

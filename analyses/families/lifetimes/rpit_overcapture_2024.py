@@ -11,6 +11,7 @@ variable, the value holding the result, and the `use<…>` bound rustc proposes.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -43,7 +44,13 @@ class RpitOvercapture2024(Family):
     id = "rpit-overcapture-2024"
     title = "Rust 2024 impl Trait captures a borrow"
     codes = ("E0499", "E0502", "E0505", "E0506", "E0597", "E0716", "E0503", "E0713")
-    priority = 30
+    notes = (_NOTE.pattern,)
+    # The borrow errors rustc annotates with the 2024 capture note: this is why they happen.
+    refines = ("conflicting-borrows", "does-not-live-long-enough", "move-out-while-borrowed",
+               "temporary-dropped")
+    fix_docs: ClassVar[dict[str, str]] = {
+        "add-use-bound": "`+ use<…>` listing only the parameters the returned value borrows",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.find(_NOTE) is None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
-from borrowlens.analyses.families.base import FactValue, Family, Match, Related
+from borrowlens.analyses.families.base import FactValue, Family, Match, Related, shared_analysis
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
 
@@ -29,6 +29,9 @@ _SEND_MESSAGE = re.compile(
     r"|future (?:returned by `[^`]+`|created by async block) is not `Send`"
     r"|future is not `Send` as (?:this value is used across an await|it awaits another future)"
 )
+# The trigger every family of the group declares (`Family.notes`): rustc's wording anywhere in
+# the diagnostic; `is_send_future_error` then decides.
+NOTES = (_SEND_MESSAGE.pattern,)
 
 # --- labels and notes -------------------------------------------------------------------------
 
@@ -344,8 +347,10 @@ def kind_of(type_: str | None, not_send: list[str], not_sync: list[str]) -> str:
 # --- the analysis -----------------------------------------------------------------------------
 
 
+@shared_analysis
 def analyse(diagnostic: Diagnostic, sources: Sources) -> SendInfo | None:
-    """Facts of a non-`Send` future diagnostic, or None for any other diagnostic."""
+    """Facts of a non-`Send` future diagnostic, or None for any other diagnostic. Shared:
+    every family of the group asks, the first one's call does the work."""
     if not is_send_future_error(diagnostic):
         return None
     facts: dict[str, FactValue] = {}

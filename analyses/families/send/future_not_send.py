@@ -11,6 +11,7 @@ declaration and await lines, the bound and the fn.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain import prose
@@ -32,7 +33,11 @@ class FutureNotSend(Family):
     id = "future-not-send"
     title = "Future is not Send"
     codes = ()
-    priority = 0
+    notes = send.NOTES
+    fix_docs: ClassVar[dict[str, str]] = {
+        "rc-to-arc": "only when the culprit turns out to be an `Rc`: the rewrite "
+            "`send-rc-across-await` offers",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

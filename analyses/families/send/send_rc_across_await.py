@@ -9,6 +9,7 @@ is declared, the await, the bound that asked for `Send` and the function whose f
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain import prose
@@ -35,7 +36,14 @@ class SendRcAcrossAwait(Family):
     id = "send-rc-across-await"
     title = "Rc held across an await in a Send future"
     codes = ()
-    priority = 20
+    notes = send.NOTES
+    refines = ("future-not-send",)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "rc-to-arc": "the `Rc` the error names, the values it flows into (clones, "
+            "`Rc::downgrade`/`Weak`, parameters, struct fields) and their `use` lines become "
+            "`Arc`; a `RefCell` inside becomes `Mutex` when every `.borrow()`/`.borrow_mut()` is "
+            "in view",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

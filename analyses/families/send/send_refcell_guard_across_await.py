@@ -9,6 +9,8 @@ type, `guard_source` (`cell.borrow_mut()`), declaration and await lines, the bou
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
@@ -23,7 +25,14 @@ class SendRefcellGuardAcrossAwait(Family):
     id = "send-refcell-guard-across-await"
     title = "RefCell borrow held across an await"
     codes = ()
-    priority = 20
+    notes = send.NOTES
+    refines = ("future-not-send",)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "block-before-await": "the statements from the guard's `let` to its last use go into a "
+            "block that ends before the await, carrying owned results out",
+        "hoist-scrutinee": "a guard in a `match`/`if let`/`while let` head is taken out into a "
+            "`let`",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

@@ -27,7 +27,9 @@ class SyncCapturedByReference(Family):
     id = "sync-captured-by-reference"
     title = "Future holds a reference to non-Sync data"
     codes = ()
-    priority = 20
+    notes = send.NOTES
+    design_choices = "atomics, `Mutex`/`RwLock`, copying the value out, `spawn_local`"
+    refines = ("future-not-send",)
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

@@ -73,7 +73,8 @@ class AsyncTraitDynIncompatible(Family):
     id = "async-trait-dyn-incompatible"
     title = "Trait with async fn used as dyn Trait"
     codes = ("E0038",)
-    priority = 10
+    messages = (_MESSAGE.pattern,)
+    design_choices = "generics, `async-trait` or boxed futures, an enum"
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0038"):

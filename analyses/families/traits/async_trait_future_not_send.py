@@ -13,6 +13,7 @@ awaited expression calls an `async fn` that a trait in the sources declares. Fac
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -109,7 +110,14 @@ class AsyncTraitFutureNotSend(Family):
     id = "async-trait-future-not-send"
     title = "Trait async fn future is not known to be Send"
     codes = ()
-    priority = 30
+    messages = (_MESSAGE.pattern,)
+    refines = ("future-not-send",)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "send-future-in-trait": "the trait method becomes `fn …(…) -> impl Future<Output = T> + "
+            "Send`",
+        "send-future-everywhere": "the same, and its implementations are written out as `async "
+            "move` blocks",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if not _MESSAGE.search(diagnostic.message):

@@ -10,6 +10,7 @@ Facts: `type` (the type that is not `Unpin`; when rustc names a marker such as
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -117,7 +118,11 @@ class CannotBeUnpinned(Family):
     id = "cannot-be-unpinned"
     title = "Future polled without being pinned"
     codes = ("E0277",)
-    priority = 10
+    messages = (_MESSAGE.pattern, _BOUND.pattern)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "pin-on-stack": "`let mut fut = std::pin::pin!(fut);` before the loop or select",
+        "box-pin": "`Box::pin(fut)`: the future pinned on the heap",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0277"):

@@ -12,6 +12,7 @@ bound asked for it), `variable` (the captured binding, found in the closure's bo
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 import tree_sitter
 
@@ -244,7 +245,15 @@ class ThreadSpawnNotSend(Family):
     id = "thread-spawn-not-send"
     title = "Value captured by a thread is not Send/Sync"
     codes = ("E0277",)
-    priority = 10
+    messages = (_MESSAGE.pattern,)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "rc-to-arc": "the captured `Rc` becomes `Arc` (`Rc<RefCell<T>>` becomes `Arc<Mutex<T>>`), "
+            "with the values it flows into and their `use` lines",
+        "rc-to-arc-rwlock": "`Rc<RefCell<T>>` becomes `Arc<RwLock<T>>` instead",
+        "refcell-to-mutex": "the `RefCell` of an `Arc<RefCell<T>>` or a shared `&RefCell<T>` "
+            "becomes a `Mutex`",
+        "refcell-to-rwlock": "the same with an `RwLock`",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0277"):
