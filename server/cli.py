@@ -22,6 +22,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_sources
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.explain import render
+from borrowlens.analyses.families import story
 from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.families.catalogue import families_table
 from borrowlens.analyses.families.registry import (
@@ -134,17 +135,19 @@ def _json_record(diagnostic: Diagnostic, match: Match | None, workspace: Workspa
     }
     if match is not None:
         explanation = match.family.explain(match)
+        fixes = offered_fixes(match, sources)
         record.update({
             "family": match.family.id,
             "title": explanation.title,
             "summary": explanation.tldr,
-            "explanation": render.markdown(explanation, full=True),
+            "explanation": render.markdown(explanation, full=True,
+                                           story=story.code_story(match, sources, fixes)),
             "short_explanation": render.markdown(explanation, full=False),
             "facts": match.facts,
             "related": [{"file": str(workspace.root / r.span.file), "line": r.span.line_start,
                          "column": r.span.column_start, "message": r.message}
                         for r in match.related],
-            "fixes": [fix.to_json() for fix in offered_fixes(match, sources)],
+            "fixes": [fix.to_json() for fix in fixes],
         })
     return record
 
@@ -183,8 +186,11 @@ def run_check(args: argparse.Namespace) -> int:
         shown = raw.get("rendered") or diagnostic.message
         sys.stdout.write(str(shown).rstrip("\n") + "\n")
         if match is not None and args.explain != "none":
-            text = render.terminal(match.family.explain(match), full=args.explain == "full",
-                                   color=color)
+            full = args.explain == "full"
+            told = (story.code_story(match, sources, offered_fixes(match, sources))
+                    if full else None)
+            text = render.terminal(match.family.explain(match), full=full, color=color,
+                                   story=told)
             sys.stdout.write(text)
         sys.stdout.write("\n")
         sys.stdout.flush()

@@ -24,6 +24,7 @@ from pygls.workspace import PositionCodec, TextDocument
 
 from borrowlens.analyses.diagnostics.lsp import LspContext, column_to_units, from_lsp, group_lsp
 from borrowlens.analyses.explain import render
+from borrowlens.analyses.families import story
 from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import Fix
@@ -277,6 +278,13 @@ class Session:
         entries.append(Entry(lsp=enriched, match=match, uri=uri, digests=digests))
         return enriched
 
+    def _story(self, match: Match) -> str | None:
+        try:
+            return story.code_story(match, self, self._fixes(match))
+        except Exception:  # the explanation is worth more than its annotated code
+            log.exception("borrowlens could not annotate the code for %s", match.family.id)
+            return None
+
     def _fixes(self, match: Match) -> list[Fix]:
         try:
             return offered_fixes(match, self)
@@ -312,9 +320,10 @@ class Session:
             return None
         parts = []
         seen: set[str] = set()
+        full = self.settings.explanation == "full"
         for entry in found:
-            text = render.markdown(entry.match.family.explain(entry.match),
-                                   full=self.settings.explanation == "full")
+            text = render.markdown(entry.match.family.explain(entry.match), full=full,
+                                   story=self._story(entry.match) if full else None)
             if text not in seen:
                 seen.add(text)
                 parts.append(text)
@@ -402,7 +411,8 @@ class Session:
             return "borrowlens has no explanation for this position."
         texts = []
         for entry in entries:
-            text = render.markdown(entry.match.family.explain(entry.match), full=True)
+            text = render.markdown(entry.match.family.explain(entry.match), full=True,
+                                   story=self._story(entry.match))
             if text not in texts:
                 texts.append(text)
         return "\n\n---\n\n".join(texts)

@@ -84,13 +84,18 @@ def hover_parts(explanation: Explanation) -> tuple[str, str, str]:
     return head, body[0], body[1]
 
 
-def markdown(explanation: Explanation, *, full: bool) -> str:
-    """Markdown for LSP hover (`full=False`) or the explain view / JSON (`full=True`)."""
+def markdown(explanation: Explanation, *, full: bool, story: str | None = None) -> str:
+    """Markdown for LSP hover (`full=False`) or the explain view / JSON (`full=True`).
+
+    `story` (the user's code annotated, and the change; `families.story.code_story`) follows
+    "What the compiler is telling you" in the full form."""
     if not full:
         return "\n\n".join(hover_parts(explanation))
     parts = [f"**{explanation.title}** — {explanation.tldr}"]
     for attribute, heading in SECTIONS:
         parts.append(f"### {heading}\n\n{getattr(explanation, attribute).strip()}")
+        if attribute == "what" and story:
+            parts.append(story.strip())
     if explanation.caveat:
         parts.append(f"### When the compiler is stricter than it needs to be\n\n"
                      f"{explanation.caveat.strip()}")
@@ -144,7 +149,21 @@ def _block(text: str, color: bool, indent: str, width: int) -> list[str]:
     return out
 
 
-def terminal(explanation: Explanation, *, full: bool, color: bool, width: int = 88) -> str:
+def _story_lines(story: str, color: bool, indent: str, width: int) -> list[str]:
+    """The story's markdown (`### Heading` sections of prose and fenced code) as terminal
+    lines under the same headings as the other sections."""
+    out: list[str] = []
+    for section in re.split(r"^### ", story.strip(), flags=re.MULTILINE):
+        if not section.strip():
+            continue
+        heading, _, body = section.partition("\n")
+        out.append(f"{_BOLD}{heading}{_RESET}" if color else heading)
+        out += _block(body, color, indent, width)
+    return out
+
+
+def terminal(explanation: Explanation, *, full: bool, color: bool, width: int = 88,
+             story: str | None = None) -> str:
     """Plain text (ANSI colour optional) for the CLI, shaped to sit under rustc's output."""
     head = f"{explanation.title}: {explanation.tldr}"
     label = f"{_GREEN}{_BOLD}borrowlens{_RESET}" if color else "borrowlens"
@@ -161,6 +180,8 @@ def terminal(explanation: Explanation, *, full: bool, color: bool, width: int = 
     for attribute, heading in sections:
         lines.append(f"{_BOLD}{heading}{_RESET}" if color else heading)
         lines += _block(getattr(explanation, attribute), color, indent, width)
+        if attribute == "what" and story:
+            lines += _story_lines(story, color, indent, width)
     if explanation.caveat:
         heading = "When the compiler is stricter than it needs to be"
         lines.append(f"{_BOLD}{heading}{_RESET}" if color else heading)

@@ -16,7 +16,7 @@ from borrowlens.analyses.rust.sources import NoSources, Sources
 
 # Modules of the families package that hold no family: the declarations, this registry, the
 # docs generated from them, and the shared analysis of a group package.
-_NOT_FAMILIES = {"base", "registry", "catalogue", "analysis"}
+_NOT_FAMILIES = {"base", "registry", "catalogue", "analysis", "story"}
 
 
 @cache

@@ -37,9 +37,17 @@ class NoSources:
         return None
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` as rustc, rust-analyzer and tree-sitter count them: split at `\n`
+    only (a `\r` before it belongs to the line ending). `str.splitlines()` also breaks at form
+    feeds, `\v`, `\x1c`-`\x1e`, NEL and U+2028/U+2029, which would shift every line after one
+    of them; nothing in borrowlens splits source text any other way."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 def line_of(text: str | None, line: int) -> str | None:
     """The 1-based `line` of `text` without its line ending, or None."""
     if text is None or line < 1:
         return None
-    lines = text.splitlines()
+    lines = split_lines(text)
     return lines[line - 1] if line <= len(lines) else None

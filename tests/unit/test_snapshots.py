@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from borrowlens.analyses.explain import render as explain
+from borrowlens.analyses.families import story
 from borrowlens.analyses.families.base import Family
 from borrowlens.analyses.families.registry import all_families, classify
 from support import snapshots
@@ -26,9 +27,11 @@ def test_explanation_and_fix_snapshots(case: Case) -> None:
     match = classify(target(case, case.recorded()), sources)
     if match is not None:
         explanation = match.family.explain(match)
+        told = story.code_story(match, sources, case_fixes(case))
         for form, full in (("short", False), ("full", True)):
             path = directory / f"explanation.{form}.md"
-            snapshots.check(path, explain.markdown(explanation, full=full))
+            snapshots.check(path, explain.markdown(explanation, full=full,
+                                                   story=told if full else None))
             used.add(path)
     for fix in case_fixes(case):
         parts = []

@@ -1,0 +1,129 @@
+""""Your code, annotated": the user's own lines with numbered markers for the story the
+compiler tells, then the change as a before/after taken from the preferred fix.
+
+The markers are the places rustc labelled (the squiggle, its secondary spans, the notes that
+point at code) and the places the family located (`related`), numbered in source order:
+
+    15 │     let shared = Rc::new(ids);   ①
+    16 │     …
+    17 │     save(total).await;           ②
+
+    - ① `shared` is declared here
+    - ② still alive at this `.await`
+
+Lines are cited only when the file is readable and the line exists; a marker whose line cannot
+be read is left out rather than shown empty. The before/after is the fix's own diff, limited
+to the changed lines and one line of context, so what the reader sees is what the fix writes.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from borrowlens.analyses.diagnostics.model import Span
+from borrowlens.analyses.fixes.edits import EditError, Fix, apply
+from borrowlens.analyses.rust.sources import Sources, split_lines
+
+NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+CONTEXT = 1
+# A story longer than this is no longer read as one; the explanation's text carries the rest.
+MAX_MARKERS = 6
+MAX_DIFF_LINES = 16
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One numbered place in the story: a line of a file and what happens there."""
+
+    file: str
+    line: int
+    message: str
+
+
+def markers(places: Iterable[tuple[Span, str]]) -> list[Marker]:
+    """Places (span, message) as markers in source order, one per line (the first message
+    given for a line wins, rustc's own labels come first), messages trimmed."""
+    seen: dict[tuple[str, int], Marker] = {}
+    for span, message in places:
+        text = " ".join(message.split())
+        key = (span.file, span.line_start)
+        if text and key not in seen:
+            seen[key] = Marker(span.file, span.line_start, text)
+    ordered = sorted(seen.values(), key=lambda m: (m.file, m.line))
+    return ordered[:MAX_MARKERS]
+
+
+def _code_block(file: str, lines: list[str], numbers: dict[int, str]) -> list[str]:
+    """The lines around the numbered ones (line number -> its marker), in a code block."""
+    wanted: set[int] = set()
+    for line in numbers:
+        wanted.update(range(line - CONTEXT, line + CONTEXT + 1))
+    shown = sorted(n for n in wanted if 1 <= n <= len(lines))
+    width = len(str(shown[-1]))
+    text_width = max(len(lines[n - 1].rstrip()) for n in shown)
+    out = [f"`{file}`", "", "```text"]
+    previous = None
+    for number in shown:
+        if previous is not None and number > previous + 1:
+            out.append(f"{'':>{width}} │ …")
+        source = lines[number - 1].rstrip()
+        mark = numbers.get(number)
+        row = f"{number:>{width}} │ {source}"
+        if mark:
+            row = f"{number:>{width}} │ {source:<{text_width}}  {mark}"
+        out.append(row.rstrip())
+        previous = number
+    out.append("```")
+    return out
+
+
+def annotated(places: Iterable[tuple[Span, str]], sources: Sources) -> str | None:
+    """The annotated code for the story's places, or None when no place can be shown."""
+    found = markers(places)
+    by_file: dict[str, list[Marker]] = {}
+    numbered: list[Marker] = []
+    for marker in found:
+        text = sources.text(marker.file)
+        if text is None or marker.line > len(split_lines(text)):
+            continue
+        by_file.setdefault(marker.file, []).append(marker)
+        numbered.append(marker)
+    if not numbered:
+        return None
+    out: list[str] = []
+    for file, file_markers in by_file.items():
+        text = sources.text(file)
+        assert text is not None
+        # Numbers run across files in story order.
+        numbers = {m.line: NUMBERS[numbered.index(m)] for m in file_markers}
+        out += [*_code_block(file, split_lines(text), numbers), ""]
+    out += [f"- {NUMBERS[i]} {m.message}" for i, m in enumerate(numbered)]
+    return "\n".join(out)
+
+
+def before_after(fix: Fix | None, sources: Sources) -> str | None:
+    """The fix's change as a small diff of the user's own lines, or None."""
+    if fix is None:
+        return None
+    out: list[str] = []
+    for file in fix.files():
+        before = sources.text(file)
+        if before is None:
+            return None
+        try:
+            after = apply(before, [e for e in fix.edits if e.file == file])
+        except EditError:
+            return None
+        hunks = list(difflib.unified_diff(split_lines(before), split_lines(after),
+                                          lineterm="", n=CONTEXT))[2:]
+        # Hunks are separated by "…" instead of their "@@" headers (line numbers of a
+        # unified diff mean nothing to a reader of the explanation).
+        rows = [" …" if row.startswith("@@") else row for row in hunks][1:]
+        if not rows:
+            continue
+        if len(rows) > MAX_DIFF_LINES:
+            rows = [*rows[:MAX_DIFF_LINES], " …"]
+        out += [f"`{file}`", "", "```diff", *rows, "```", ""]
+    return "\n".join(out).rstrip() or None
