@@ -10,11 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,6 +29,8 @@ from borrowlens.analyses.families.registry import (
 from borrowlens.analyses.fixes.gate import offered_fixes
 
 from . import __version__, doctor
+from . import cargo as cargo_runner
+from .cargo import CargoError, Workspace
 from .disk import DiskSources
 from .fix_cmd import FixError, run_fix
 
@@ -63,14 +62,6 @@ def _stderr(message: str, color: bool = False) -> None:
 # --- check ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Workspace:
-    """The crate or workspace `check` runs in."""
-
-    manifest: Path
-    root: Path
-
-
 def locate_workspace(path: Path, cargo: str) -> Workspace:
     """Finds the Cargo.toml for PATH and the workspace root cargo will report paths against."""
     if not path.exists():
@@ -79,41 +70,18 @@ def locate_workspace(path: Path, cargo: str) -> Workspace:
     if manifest.name != "Cargo.toml" or not manifest.is_file():
         raise CliError(f"could not find `Cargo.toml` in `{path}` "
                        "(borrowlens takes the directory of a crate or workspace)")
-    proc = subprocess.run(
-        [cargo, "locate-project", "--workspace", "--message-format", "plain",
-         "--manifest-path", str(manifest)],
-        capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        detail = proc.stderr.strip().splitlines()
-        raise CliError(f"cargo cannot read `{manifest}`: "
-                       f"{detail[-1] if detail else 'unknown error'}")
-    root_manifest = Path(proc.stdout.strip())
-    return Workspace(manifest=manifest.resolve(), root=root_manifest.parent)
+    try:
+        return cargo_runner.locate_workspace(manifest, cargo)
+    except CargoError as error:
+        raise CliError(f"cargo cannot read `{manifest}`: {error}") from error
 
 
-def cargo_messages(cargo: str, workspace: Workspace, cargo_args: list[str], color: bool,
-                   result: list[int]) -> Iterator[dict[str, Any]]:
-    """Streams `cargo check`'s JSON messages; cargo's own progress goes straight to stderr.
-
-    The exit status is appended to `result` once the stream ends.
-    """
-    fmt = "json-diagnostic-rendered-ansi" if color else "json"
-    cmd = [cargo, "check", f"--message-format={fmt}", "--manifest-path",
-           str(workspace.manifest), *cargo_args]
-    env = {**os.environ, "CARGO_TERM_COLOR": "always" if color else "never"}
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None, text=True,
-                          encoding="utf-8", errors="replace", env=env) as proc:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if not line.startswith("{"):
-                # Build scripts may print plain lines on stdout; keep them visible.
-                sys.stderr.write(line)
-                continue
-            try:
-                yield json.loads(line)
-            except ValueError:
-                sys.stderr.write(line)
-        result.append(proc.wait())
+def find_cargo() -> str:
+    cargo = cargo_runner.find_cargo()
+    if cargo is None:
+        raise CliError("cargo was not found on PATH (install Rust with rustup: "
+                       "https://rustup.rs)")
+    return cargo
 
 
 def _json_record(diagnostic: Diagnostic, match: Match | None, workspace: Workspace,
@@ -148,55 +116,67 @@ def _json_record(diagnostic: Diagnostic, match: Match | None, workspace: Workspa
     return record
 
 
+@dataclass
+class Tally:
+    """What `check` saw, for its summary line."""
+
+    errors: int = 0
+    explained: int = 0
+    families: list[str] = field(default_factory=list)
+
+
+def _show(raw: dict[str, Any], args: argparse.Namespace, color: bool, workspace: Workspace,
+          sources: DiskSources, tally: Tally) -> None:
+    """Prints one rustc diagnostic (and borrowlens' explanation of it) and counts it."""
+    diagnostic = from_rustc(raw)
+    if not diagnostic.spans and diagnostic.level != "error":
+        return  # "N warnings emitted" and the like
+    if not diagnostic.spans and diagnostic.message.startswith("aborting due to"):
+        return
+    match = classify(diagnostic, sources)
+    if diagnostic.level == "error":
+        tally.errors += 1
+    if match is not None:
+        tally.explained += 1
+        if match.family.id not in tally.families:
+            tally.families.append(match.family.id)
+    if args.format == "json":
+        print(json.dumps(_json_record(diagnostic, match, workspace, sources)), flush=True)
+        return
+    # rustc's own text as cargo gave it (coloured when asked); the model holds it plain.
+    shown = raw.get("rendered") or diagnostic.message
+    sys.stdout.write(str(shown).rstrip("\n") + "\n")
+    if match is not None and args.explain != "none":
+        text = render.terminal(match.family.explain(match), full=args.explain == "full",
+                               color=color)
+        sys.stdout.write(text)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
 def run_check(args: argparse.Namespace) -> int:
     color = _use_color(args.color, sys.stdout)
-    cargo = shutil.which(os.environ.get("CARGO", "cargo"))
-    if cargo is None:
-        raise CliError("cargo was not found on PATH (install Rust with rustup: "
-                       "https://rustup.rs)")
+    cargo = find_cargo()
     workspace = locate_workspace(Path(args.path), cargo)
     sources = DiskSources(workspace.root)
-    status: list[int] = []
-    errors = explained = 0
-    families_seen: list[str] = []
-    for message in cargo_messages(cargo, workspace, args.cargo_args, color, status):
-        if message.get("reason") != "compiler-message":
-            continue
-        raw = message.get("message") or {}
-        diagnostic = from_rustc(raw)
-        if not diagnostic.spans and diagnostic.level != "error":
-            continue  # "N warnings emitted" and the like
-        if not diagnostic.spans and diagnostic.message.startswith("aborting due to"):
-            continue
-        match = classify(diagnostic, sources)
-        if diagnostic.level == "error":
-            errors += 1
-        if match is not None:
-            explained += 1
-            if match.family.id not in families_seen:
-                families_seen.append(match.family.id)
-        if args.format == "json":
-            print(json.dumps(_json_record(diagnostic, match, workspace, sources)), flush=True)
-            continue
-        # rustc's own text as cargo gave it (coloured when asked); the model holds it plain.
-        shown = raw.get("rendered") or diagnostic.message
-        sys.stdout.write(str(shown).rstrip("\n") + "\n")
-        if match is not None and args.explain != "none":
-            text = render.terminal(match.family.explain(match), full=args.explain == "full",
-                                   color=color)
-            sys.stdout.write(text)
-        sys.stdout.write("\n")
-        sys.stdout.flush()
-    cargo_status = status[0] if status else 1
+    tally = Tally()
+    check = cargo_runner.Check(cargo, manifest=workspace.manifest, color=color,
+                               extra_args=args.cargo_args)
+    with cargo_runner.Streaming(check) as run:
+        # Build scripts may print plain lines on stdout; keep them visible.
+        for message in run.messages(other=sys.stderr.write):
+            raw = cargo_runner.compiler_message(message)
+            if raw is not None:
+                _show(raw, args, color, workspace, sources, tally)
     if args.format != "json":
-        summary = (f"borrowlens: {errors} error{'s' if errors != 1 else ''}, "
-                   f"{explained} explained")
-        if families_seen:
-            summary += f" ({', '.join(families_seen)})"
+        summary = (f"borrowlens: {tally.errors} error{'s' if tally.errors != 1 else ''}, "
+                   f"{tally.explained} explained")
+        if tally.families:
+            summary += f" ({', '.join(tally.families)})"
         print(summary, file=sys.stderr)
-    if errors:
+    if tally.errors:
         return EXIT_ERRORS
-    if cargo_status != 0:
+    if run.returncode != 0:
         _stderr("cargo could not check the crate (see its output above)", color)
         return EXIT_FAILURE
     return EXIT_OK
@@ -272,10 +252,7 @@ def _positive(text: str) -> int:
 
 
 def _run_fix(args: argparse.Namespace) -> int:
-    cargo = shutil.which(os.environ.get("CARGO", "cargo"))
-    if cargo is None:
-        raise CliError("cargo was not found on PATH (install Rust with rustup: "
-                       "https://rustup.rs)")
+    cargo = find_cargo()
     workspace = locate_workspace(Path(args.path), cargo)
     try:
         return run_fix(args, cargo, workspace.manifest, workspace.root)

@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -34,7 +33,7 @@ from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, validated
 from borrowlens.analyses.fixes.gate import offered_fixes
 
-from .cargo_json import compiler_messages
+from . import cargo as cargo_runner
 from .disk import DiskSources
 
 EXIT_OK = 0
@@ -94,20 +93,19 @@ class Target:
 
 
 def _check(cargo: str, target: Target, cargo_args: list[str],
-           env: dict[str, str]) -> list[Diagnostic]:
+           target_dir: Path | None) -> list[Diagnostic]:
     """The errors `cargo check` reports now (warnings are not this command's business)."""
-    cmd = [cargo, "check", "--message-format=json", "--keep-going", "--manifest-path",
-           str(target.manifest), *cargo_args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8",
-                          errors="replace", env=env, check=False)
+    finished = cargo_runner.run(cargo_runner.Check(
+        cargo, manifest=target.manifest, keep_going=True, target_dir=target_dir,
+        extra_args=cargo_args))
     errors = []
-    for message in compiler_messages(proc.stdout):
+    for message in finished.messages:
         diagnostic = from_rustc(message)
         if diagnostic.level == "error" and diagnostic.spans:
             errors.append(diagnostic)
-    if proc.returncode != 0 and not errors:
-        detail = [x for x in proc.stderr.strip().splitlines() if x.strip()]
-        reason = detail[-1] if detail else f"exit status {proc.returncode}"
+    if finished.returncode != 0 and not errors:
+        detail = finished.stderr_tail(1)
+        reason = detail[-1] if detail else f"exit status {finished.returncode}"
         raise FixError(f"cargo check could not check the crate: {reason}")
     return errors
 
@@ -216,13 +214,10 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
              progress: bool, target_dir: Path | None = None) -> tuple[Report, dict[Path, str]]:
     """Runs the rounds in place under `target`; returns the report and the original text of
     every file changed."""
-    env = {**os.environ, "CARGO_TERM_COLOR": "never"}
-    if target_dir is not None:
-        env["CARGO_TARGET_DIR"] = str(target_dir)
     report = Report()
     originals: dict[Path, str] = {}
     rejected: set[tuple[object, ...]] = set()
-    errors = _check(cargo, target, cargo_args, env)
+    errors = _check(cargo, target, cargo_args, target_dir)
     report.errors_before = len(errors)
 
     def say(message: str) -> None:
@@ -249,7 +244,7 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
             f"fix{'es' if len(written) != 1 else ''}: "
             + "; ".join(f"{p.family} at {p.where()}" for p in written))
         try:
-            after = _check(cargo, target, cargo_args, env)
+            after = _check(cargo, target, cargo_args, target_dir)
         except BaseException:
             # Interrupted, or cargo stopped working: leave the files as last verified.
             for path, text in before.items():
