@@ -31,7 +31,8 @@ from collections.abc import Mapping
 from typing import Any, BinaryIO
 
 from .discovery import DEPTH_ENV
-from .session import EXPLAIN_COMMAND, JsonDict, Session
+from .protocol import DATA_KEY, EXPLAIN_COMMAND, SETTINGS_SECTION
+from .session import JsonDict, Session
 from .wire import Frame, FramingError, encode, read_frame
 
 log = logging.getLogger("borrowlens")
@@ -173,12 +174,12 @@ class Proxy:
         elif method == "workspace/didChangeConfiguration" and isinstance(params, dict):
             settings = params.get("settings")
             if isinstance(settings, Mapping):
-                session.configure(settings.get("borrowlens"))
+                session.configure(settings.get(SETTINGS_SECTION))
         elif method == "shutdown":
             self.shutdown_requested = True
         elif method == "codeAction/resolve" and ident is not None and isinstance(params, dict):
             data = params.get("data")
-            if isinstance(data, Mapping) and "borrowlens" in data:
+            if isinstance(data, Mapping) and DATA_KEY in data:
                 # borrowlens' actions carry their edit already: resolving is the identity.
                 await self._reply(ident, params)
                 return True
@@ -190,9 +191,9 @@ class Proxy:
 
     def _strip_options(self, params: JsonDict) -> JsonDict | None:
         options = params.get("initializationOptions")
-        if isinstance(options, Mapping) and "borrowlens" in options:
-            self.session.configure(options["borrowlens"])
-            rest = {k: v for k, v in options.items() if k != "borrowlens"}
+        if isinstance(options, Mapping) and SETTINGS_SECTION in options:
+            self.session.configure(options[SETTINGS_SECTION])
+            rest = {k: v for k, v in options.items() if k != SETTINGS_SECTION}
             return {**params, "initializationOptions": rest}
         return None
 

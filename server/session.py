@@ -29,54 +29,11 @@ from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.gate import offered_fixes
 
+from .protocol import DATA_KEY, NO_EXPLANATION, CodeActionData, DiagnosticData, Settings
+
 log = logging.getLogger("borrowlens")
 
-EXPLAIN_COMMAND = "borrowlens.explain"
-SOURCE = "borrowlens"
 JsonDict = dict[str, Any]
-
-
-@dataclass
-class Settings:
-    """The `borrowlens` section of the client's settings (initializationOptions or
-    workspace/didChangeConfiguration)."""
-
-    summary_in_message: bool = True
-    hover: bool = True
-    explanation: str = "short"  # hover depth: "short" or "full"
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
-        """Defaults from the environment, for clients that cannot send a `borrowlens` section:
-        the VS Code rust-analyzer extension starts borrowlens with only `server.extraEnv`."""
-        settings = cls()
-        raw: dict[str, object] = {}
-        for key, name in (("summaryInMessage", "BORROWLENS_SUMMARY_IN_MESSAGE"),
-                          ("hover", "BORROWLENS_HOVER")):
-            value = environ.get(name, "").strip().lower()
-            if value in ("1", "true", "yes", "on"):
-                raw[key] = True
-            elif value in ("0", "false", "no", "off"):
-                raw[key] = False
-            elif value:
-                log.warning("ignoring %s=%r: expected true or false", name, value)
-        depth = environ.get("BORROWLENS_EXPLANATION", "").strip().lower()
-        if depth in ("short", "full"):
-            raw["explanation"] = depth
-        elif depth:
-            log.warning("ignoring BORROWLENS_EXPLANATION=%r: expected short or full", depth)
-        settings.update(raw)
-        return settings
-
-    def update(self, raw: object) -> None:
-        if not isinstance(raw, Mapping):
-            return
-        if isinstance(raw.get("summaryInMessage"), bool):
-            self.summary_in_message = raw["summaryInMessage"]
-        if isinstance(raw.get("hover"), bool):
-            self.hover = raw["hover"]
-        if raw.get("explanation") in ("short", "full"):
-            self.explanation = str(raw["explanation"])
 
 
 @dataclass
@@ -257,8 +214,8 @@ class Session:
         fixes = self._fixes(match)
         data = raw.get("data")
         data = dict(data) if isinstance(data, Mapping) else {}
-        data["borrowlens"] = {"family": match.family.id, "title": explanation.title,
-                              "tldr": explanation.tldr, "fixes": [f.id for f in fixes]}
+        data[DATA_KEY] = DiagnosticData(family=match.family.id, title=explanation.title,
+                                        tldr=explanation.tldr, fixes=[f.id for f in fixes])
         enriched = {**raw, "data": data}
         related = list(raw.get("relatedInformation") or ())
         for item in match.related:
@@ -361,7 +318,8 @@ class Session:
                     "diagnostics": [entry.lsp],
                     "isPreferred": fix.preferred,
                     "edit": edit,
-                    "data": {"borrowlens": {"family": entry.match.family.id, "fix": fix.id}},
+                    "data": {DATA_KEY: CodeActionData(family=entry.match.family.id,
+                                                      fix=fix.id)},
                 })
         return actions
 
@@ -399,7 +357,7 @@ class Session:
         if position is not None:
             entries = [e for e in entries if _contains(e.lsp["range"], position)]
         if not entries:
-            return "borrowlens has no explanation for this position."
+            return NO_EXPLANATION
         texts = []
         for entry in entries:
             text = render.markdown(entry.match.family.explain(entry.match), full=True)

@@ -23,8 +23,9 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import default_converter
 
 from . import __version__, cargo
+from .protocol import EXPLAIN_COMMAND, SETTINGS_SECTION
 from .rustc_lsp import to_lsp
-from .session import EXPLAIN_COMMAND, JsonDict, Session, uri_to_path
+from .session import JsonDict, Session, uri_to_path
 
 log = logging.getLogger("borrowlens")
 CONVERTER = default_converter()  # type: ignore[no-untyped-call]
@@ -154,7 +155,7 @@ def build_server() -> LanguageServer:
     def initialize(params: types.InitializeParams) -> None:
         options = params.initialization_options
         if isinstance(options, dict):
-            session.configure(options.get("borrowlens"))
+            session.configure(options.get(SETTINGS_SECTION))
         if params.root_uri:
             session.workspace_root = Path(uri_to_path(params.root_uri))
 
@@ -184,7 +185,7 @@ def build_server() -> LanguageServer:
     def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
         settings = params.settings
         if isinstance(settings, dict):
-            session.configure(settings.get("borrowlens"))
+            session.configure(settings.get(SETTINGS_SECTION))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:
