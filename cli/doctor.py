@@ -20,9 +20,9 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import __version__
-from .cargo import find_program
-from .discovery import DEPTH_ENV, Discovery, find_rust_analyzer
+from borrowlens.server import __version__
+from borrowlens.server.cargo import find_program
+from borrowlens.server.discovery import DEPTH_ENV, Discovery, find_rust_analyzer
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
