@@ -25,9 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
-JsonDict = dict[str, Any]
+from borrowlens.server.protocol import JsonDict
 
 
 class CargoError(Exception):

@@ -16,9 +16,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 log = logging.getLogger("borrowlens")
+
+# A JSON object as borrowlens reads and writes it (LSP payloads, cargo's messages).
+JsonDict = dict[str, Any]
 
 # Raised when a field changes meaning or goes away; a new optional field keeps the number.
 PROTOCOL_VERSION = 1

@@ -23,9 +23,10 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import default_converter
 
 from . import __version__, cargo
-from .protocol import EXPLAIN_COMMAND, SETTINGS_SECTION
+from .documents import uri_to_path
+from .protocol import EXPLAIN_COMMAND, SETTINGS_SECTION, JsonDict
 from .rustc_lsp import to_lsp
-from .session import JsonDict, Session, uri_to_path
+from .session import Session
 
 log = logging.getLogger("borrowlens")
 CONVERTER = default_converter()  # type: ignore[no-untyped-call]
