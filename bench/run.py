@@ -38,8 +38,9 @@ if __package__ in (None, ""):  # run as `python bench/run.py`
 
 from bench.lsp import Client, rss_kib
 from borrowlens.server.discovery import find_rust_analyzer
+from borrowlens.server.documents import uri_to_path
 from borrowlens.server.rustc_lsp import to_lsp
-from borrowlens.server.session import Session, uri_to_path
+from borrowlens.server.session import Session
 from borrowlens.server.wire import encode
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,6 +8,7 @@ stage="$root/build/typecheck"
 mkdir -p "$stage/borrowlens"
 ln -sfn "$root/analyses" "$stage/borrowlens/analyses"
 ln -sfn "$root/server" "$stage/borrowlens/server"
+ln -sfn "$root/cli" "$stage/borrowlens/cli"
 # The benchmarks (bench/, run by hand) import borrowlens the same way; checked alongside.
 ln -sfn "$root/bench" "$stage/bench"
 cd "$stage"

@@ -1,10 +1,12 @@
-"""The `borrowlens` command: a language server by default, a CLI with a subcommand.
+"""The language server side of the `borrowlens` command (the console script, `borrowlens.cli.entry`,
+sends everything that is not a subcommand here).
 
-With no subcommand borrowlens is a drop-in replacement for the `rust-analyzer` command: it
-finds the real rust-analyzer and proxies to it, or serves on its own (standalone mode, its
-own `cargo check`) when there is none or `--standalone` is given. Arguments it does not know
-(`--log-file …`, rust-analyzer's own flags) are passed on to rust-analyzer. `--version` and
-`--help` answer without importing the heavy parts.
+borrowlens is a drop-in replacement for the `rust-analyzer` command: it finds the real
+rust-analyzer and proxies to it, or serves on its own (standalone mode, its own `cargo check`)
+when there is none or `--standalone` is given. Arguments it does not know (`--log-file …`,
+rust-analyzer's own flags) are passed on to rust-analyzer. `--version` and `--help` (the help
+of the whole command) answer without importing the heavy parts, as editors probe a server
+with them.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-
-SUBCOMMANDS = ("check", "fix", "explain", "doctor")
 
 HELP = """\
 usage: borrowlens [--rust-analyzer PATH] [--standalone] [RUST_ANALYZER_ARGS...]
@@ -78,9 +78,6 @@ def _configure_logging() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in SUBCOMMANDS:
-        from . import cli  # noqa: PLC0415  (lazy: --version and --help stay fast)
-        return cli.main(args)
     if args in (["--version"], ["-V"], ["version"]):
         from . import __version__  # noqa: PLC0415
         print(f"borrowlens {__version__}")

@@ -1,16 +1,10 @@
 """The proxy: borrowlens on stdio in front of a real rust-analyzer child.
 
-Every frame is forwarded as the exact bytes it arrived as, except the few the proxy changes:
-
-* editor → rust-analyzer: `initialize` loses its `borrowlens` options (rust-analyzer would
-  warn about unknown settings); `codeAction/resolve` for borrowlens' own actions and
-  `workspace/executeCommand borrowlens.explain` are answered here and never forwarded;
-* rust-analyzer → editor: `publishDiagnostics` gains borrowlens' data on recognised
-  diagnostics; responses to `hover` and `codeAction` get borrowlens' explanation / quick
-  fixes merged in; the `initialize` result advertises the `borrowlens.explain` command.
-
-Payloads the proxy changes are plain dicts: lsprotocol's typed model would drop
-rust-analyzer's extensions (hover actions, code action groups, snippet edits).
+Every frame is forwarded as the exact bytes it arrived as, except the few the proxy changes
+(`interception.py` says which and how: enriched diagnostics, merged hover and code actions,
+the explain command and borrowlens' settings answered or taken out here). Payloads the proxy
+changes are plain dicts: lsprotocol's typed model would drop rust-analyzer's extensions
+(hover actions, code action groups, snippet edits).
 
 When rust-analyzer exits, crashes, sends a broken frame or stalls, every pending request
 gets an error response, the editor gets one `window/showMessage`, the child is killed, and
@@ -22,16 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
 import sys
-from collections.abc import Mapping
 from typing import Any, BinaryIO
 
 from .discovery import DEPTH_ENV
-from .session import EXPLAIN_COMMAND, JsonDict, Session
+from .interception import Interceptor
+from .session import Session
 from .wire import Frame, FramingError, encode, read_frame
 
 log = logging.getLogger("borrowlens")
@@ -56,7 +49,7 @@ class Proxy:
         self.command = [rust_analyzer, *args]
         self.stdin = stdin
         self.stdout = stdout
-        self.session = Session()
+        self.intercept = Interceptor(Session())
         # Requests from the editor still waiting for rust-analyzer: id -> (method, params).
         self.pending: dict[Any, tuple[str, Any]] = {}
         self.child: asyncio.subprocess.Process | None = None
@@ -142,59 +135,25 @@ class Proxy:
         if method is None:  # a response to a rust-analyzer request
             await self._to_child(frame.raw)
             return
+        if method == "shutdown":
+            self.shutdown_requested = True
         try:
-            handled = await self._intercept_request(method, ident, params, message)
+            answer = self.intercept.request(method, ident, params)
+            if answer is not None:
+                await self._reply(ident, answer.result)
+                return
         except Exception:
             log.exception("borrowlens failed handling %s; forwarding it unchanged", method)
-            handled = False
-        if handled:
-            return
         if ident is not None:
             self.pending[ident] = (method, params)
         if method == "initialize" and isinstance(params, dict):
-            stripped = self._strip_options(params)
+            stripped = self.intercept.initialize(params)
             if stripped is not None:
                 await self._to_child(encode({**message, "params": stripped}))
                 return
         await self._to_child(frame.raw)
         if method == "exit":
             self.exit_requested = True
-
-    async def _intercept_request(self, method: str, ident: Any, params: Any,
-                                 message: JsonDict) -> bool:
-        """Updates the session; True when borrowlens answered and nothing is forwarded."""
-        session = self.session
-        if method == "textDocument/didOpen":
-            session.open(params)
-        elif method == "textDocument/didChange":
-            session.change(params)
-        elif method == "textDocument/didClose":
-            session.close(params)
-        elif method == "workspace/didChangeConfiguration" and isinstance(params, dict):
-            settings = params.get("settings")
-            if isinstance(settings, Mapping):
-                session.configure(settings.get("borrowlens"))
-        elif method == "shutdown":
-            self.shutdown_requested = True
-        elif method == "codeAction/resolve" and ident is not None and isinstance(params, dict):
-            data = params.get("data")
-            if isinstance(data, Mapping) and "borrowlens" in data:
-                # borrowlens' actions carry their edit already: resolving is the identity.
-                await self._reply(ident, params)
-                return True
-        elif (method == "workspace/executeCommand" and ident is not None
-              and isinstance(params, dict) and params.get("command") == EXPLAIN_COMMAND):
-            await self._reply(ident, session.explain(params.get("arguments")))
-            return True
-        return False
-
-    def _strip_options(self, params: JsonDict) -> JsonDict | None:
-        options = params.get("initializationOptions")
-        if isinstance(options, Mapping) and "borrowlens" in options:
-            self.session.configure(options["borrowlens"])
-            rest = {k: v for k, v in options.items() if k != "borrowlens"}
-            return {**params, "initializationOptions": rest}
-        return None
 
     # --- rust-analyzer -> editor ----------------------------------------------------------
 
@@ -211,72 +170,17 @@ class Proxy:
         if method is None and "id" in message:
             request = self.pending.pop(message["id"], None)
             if request is not None and "result" in message:
-                changed = self._merge_response(request[0], request[1], message["result"])
+                changed = self.intercept.response(request[0], request[1], message["result"])
                 if changed is not None:
                     await self._to_editor(encode({**message, "result": changed}))
                     return
         elif method == "textDocument/publishDiagnostics" and isinstance(
                 message.get("params"), dict):
-            try:
-                enriched = self.session.enrich(message["params"])
-            except Exception:
-                log.exception("borrowlens could not enrich diagnostics; forwarding them")
-                enriched = None
+            enriched = self.intercept.publish(message["params"])
             if enriched is not None:
                 await self._to_editor(encode({**message, "params": enriched}))
                 return
         await self._to_editor(frame.raw)
-
-    def _merge_response(self, method: str, params: Any, result: Any) -> Any | None:
-        """A changed result for the editor, or None to forward rust-analyzer's bytes."""
-        try:
-            if method == "initialize" and isinstance(result, dict):
-                return self._initialized(result)
-            if method == "textDocument/hover" and isinstance(params, Mapping):
-                uri = params["textDocument"]["uri"]
-                # A Position, or a Range (rust-analyzer's range hover: the client sends the
-                # selection, or the cursor as an empty range).
-                return self.session.merge_hover(result, uri, params["position"])
-            if method == "textDocument/codeAction" and isinstance(params, Mapping):
-                ours = self.session.code_actions(params["textDocument"]["uri"],
-                                                 params["range"])
-                if not ours:
-                    return None
-                only = (params.get("context") or {}).get("only")
-                # A requested kind covers its sub-kinds; "" covers every kind.
-                if only and not any(k in ("", "quickfix") or "quickfix".startswith(k + ".")
-                                    for k in only):
-                    return None
-                theirs = result if isinstance(result, list) else []
-                if any(a.get("isPreferred") for a in ours):
-                    # One preferred action per diagnostic; borrowlens' proven fix wins.
-                    covered = {json.dumps(d, sort_keys=True) for a in ours
-                               for d in a.get("diagnostics", ())}
-                    theirs = [self._unprefer(a, covered) for a in theirs]
-                return [*ours, *theirs]
-        except Exception:
-            log.exception("borrowlens could not merge the %s response", method)
-        return None
-
-    @staticmethod
-    def _unprefer(action: Any, covered: set[str]) -> Any:
-        if isinstance(action, dict) and action.get("isPreferred"):
-            diagnostics = action.get("diagnostics") or ()
-            if any(json.dumps(d, sort_keys=True) in covered for d in diagnostics):
-                return {**action, "isPreferred": False}
-        return action
-
-    def _initialized(self, result: JsonDict) -> JsonDict:
-        capabilities = dict(result.get("capabilities") or {})
-        encoding = capabilities.get("positionEncoding")
-        self.session.encoding = str(encoding) if encoding else "utf-16"
-        provider = dict(capabilities.get("executeCommandProvider") or {})
-        commands = list(provider.get("commands") or [])
-        if EXPLAIN_COMMAND not in commands:
-            commands.append(EXPLAIN_COMMAND)
-        provider["commands"] = commands
-        capabilities["executeCommandProvider"] = provider
-        return {**result, "capabilities": capabilities}
 
     # --- the loops ------------------------------------------------------------------------
 

@@ -15,9 +15,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import shutil
-import signal
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +22,11 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import default_converter
 
-from . import __version__
-from .cargo_json import compiler_messages
+from . import __version__, cargo
+from .documents import uri_to_path
+from .protocol import EXPLAIN_COMMAND, SETTINGS_SECTION, JsonDict
 from .rustc_lsp import to_lsp
-from .session import EXPLAIN_COMMAND, JsonDict, Session, uri_to_path
+from .session import Session
 
 log = logging.getLogger("borrowlens")
 CONVERTER = default_converter()  # type: ignore[no-untyped-call]
@@ -46,7 +44,7 @@ class Checker:
     def __init__(self, server: LanguageServer, session: Session) -> None:
         self.server = server
         self.session = session
-        self.process: asyncio.subprocess.Process | None = None
+        self.running: cargo.Background | None = None
         self.pending: asyncio.TimerHandle | None = None
         self.task: asyncio.Task[None] | None = None
         self.published: dict[Path, set[str]] = {}
@@ -54,22 +52,18 @@ class Checker:
 
     def root_of(self, uri: str) -> Path | None:
         """The cargo workspace root of a file (cached per directory)."""
-        path = Path(uri_to_path(uri))
-        directory = path.parent
+        directory = Path(uri_to_path(uri)).parent
         if directory in self.roots:
             return self.roots[directory]
-        manifest = next((d / "Cargo.toml" for d in [directory, *directory.parents]
-                         if (d / "Cargo.toml").is_file()), None)
+        manifest = cargo.find_manifest(directory)
         if manifest is None:
             return None
-        cargo = shutil.which("cargo")
         root = manifest.parent
-        if cargo is not None:
-            proc = subprocess.run([cargo, "locate-project", "--workspace", "--message-format",
-                                   "plain", "--manifest-path", str(manifest)],
-                                  capture_output=True, text=True, check=False)
-            if proc.returncode == 0 and proc.stdout.strip():
-                root = Path(proc.stdout.strip()).parent
+        program = cargo.find_cargo()
+        if program is not None:
+            # A member of a workspace is checked (and its paths reported) from the root.
+            with contextlib.suppress(cargo.CargoError):
+                root = cargo.locate_workspace(manifest, program).root
         self.roots[directory] = root
         return root
 
@@ -90,11 +84,8 @@ class Checker:
         await self._check(root)
 
     async def cancel(self) -> None:
-        process = self.process
-        if process is not None and process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            await process.wait()
+        if self.running is not None:
+            await self.running.kill()
         task = self.task
         if task is not None and task is not asyncio.current_task() and not task.done():
             task.cancel()
@@ -102,34 +93,31 @@ class Checker:
                 await task
 
     async def _check(self, root: Path) -> None:
-        cargo = shutil.which(os.environ.get("CARGO", "cargo"))
-        if cargo is None:
+        program = cargo.find_cargo()
+        if program is None:
             self.server.window_show_message(types.ShowMessageParams(
                 type=types.MessageType.Error,
                 message="borrowlens: cargo was not found on PATH; cannot check the crate"))
             return
-        env = {**os.environ, "CARGO_TERM_COLOR": "never",
-               "CARGO_TARGET_DIR": os.environ.get("BORROWLENS_TARGET_DIR")
-               or str(root / "target" / "borrowlens")}
-        self.process = await asyncio.create_subprocess_exec(
-            cargo, "check", "--workspace", "--message-format=json", "--keep-going",
-            cwd=root, env=env, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=1 << 24)
-        stdout, stderr = await self.process.communicate()
-        if self.process.returncode is not None and self.process.returncode < 0:
+        target_dir = Path(os.environ.get("BORROWLENS_TARGET_DIR")
+                          or root / "target" / "borrowlens")
+        self.running = cargo.Background(cargo.Check(
+            program, cwd=root, workspace=True, keep_going=True, target_dir=target_dir))
+        finished = await self.running.run()
+        if finished is None:
             return  # killed: a newer check replaces this one
         published: dict[str, list[JsonDict]] = {}
-        for message in compiler_messages(stdout.decode("utf-8", errors="replace")):
+        for message in finished.messages:
             for uri, diagnostic in to_lsp(message, root, self._range_of(root)):
                 published.setdefault(uri, []).append(diagnostic)
         self._publish(root, published)
         errors = sum(1 for batch in published.values() for d in batch
                      if d.get("severity") == 1)
-        if self.process.returncode and not published:
-            tail = stderr.decode("utf-8", errors="replace").strip().splitlines()[-3:]
+        if finished.returncode and not published:
             self.server.window_log_message(types.LogMessageParams(
                 type=types.MessageType.Error,
-                message="borrowlens: cargo check failed: " + " | ".join(tail)))
+                message="borrowlens: cargo check failed: "
+                        + " | ".join(finished.stderr_tail(3))))
         self.server.window_log_message(types.LogMessageParams(
             type=types.MessageType.Info,
             message=f"borrowlens: cargo check finished in {root}: {errors} error(s)"))
@@ -168,7 +156,7 @@ def build_server() -> LanguageServer:
     def initialize(params: types.InitializeParams) -> None:
         options = params.initialization_options
         if isinstance(options, dict):
-            session.configure(options.get("borrowlens"))
+            session.configure(options.get(SETTINGS_SECTION))
         if params.root_uri:
             session.workspace_root = Path(uri_to_path(params.root_uri))
 
@@ -198,7 +186,7 @@ def build_server() -> LanguageServer:
     def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
         settings = params.settings
         if isinstance(settings, dict):
-            session.configure(settings.get("borrowlens"))
+            session.configure(settings.get(SETTINGS_SECTION))
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(params: types.HoverParams) -> types.Hover | None:

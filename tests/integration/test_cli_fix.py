@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.server import fix_cmd
+from borrowlens.cli import fix_rounds
 from support.cli import ROOT, run
 from support.fixtures import FIXTURES
 
@@ -156,11 +156,11 @@ def test_a_fix_that_makes_things_worse_is_rolled_back(
               (TextEdit("src/lib.rs", 1, 1, 1, 1,
                         'pub fn broken() -> u8 { "x" }\npub fn worse() -> u8 { "y" }\n'),),
               id="broken")
-    monkeypatch.setattr(fix_cmd, "offered_fixes", lambda match, sources: [bad])
-    target = fix_cmd.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
+    monkeypatch.setattr(fix_rounds, "offered_fixes", lambda match, sources: [bad])
+    target = fix_rounds.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
     cargo = shutil.which("cargo")
     assert cargo is not None
-    report, originals = fix_cmd.fix_loop(cargo, target, [], 5, progress=True)
+    report, originals = fix_rounds.fix_loop(cargo, target, [], 5, progress=True)
     assert source.read_bytes() == original
     assert originals == {}
     assert [(p.fix.id, why) for p, why in report.rolled_back] == [
@@ -197,11 +197,11 @@ def test_a_fix_that_trades_the_error_for_another_is_rolled_back(
         TextEdit("src/lib.rs", line, column, line, column + len("total_size(child)"),
                  "Box::pin(total_size(child))"),
         TextEdit("src/lib.rs", 1, 1, 1, 1, 'pub fn broken() -> u8 { "x" }\n')), id="swap")
-    monkeypatch.setattr(fix_cmd, "offered_fixes", lambda match, sources: [swap])
-    target = fix_cmd.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
+    monkeypatch.setattr(fix_rounds, "offered_fixes", lambda match, sources: [swap])
+    target = fix_rounds.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
     cargo = shutil.which("cargo")
     assert cargo is not None
-    report, originals = fix_cmd.fix_loop(cargo, target, [], 5, progress=False)
+    report, originals = fix_rounds.fix_loop(cargo, target, [], 5, progress=False)
     assert source.read_bytes() == original and originals == {}
     assert [p.fix.id for p, _ in report.rolled_back] == ["swap"]
     assert report.errors_after == 1 and report.applied == []

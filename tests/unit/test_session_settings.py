@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from borrowlens.server.session import Settings
+from borrowlens.server.protocol import Settings
 
 
 def test_defaults_without_environment() -> None:

@@ -14,6 +14,7 @@ import {
   Trace,
 } from "vscode-languageclient/node";
 
+import { SETTINGS_SECTION } from "./protocol";
 import { serverSettings, type BorrowlensConfig } from "./settings";
 import { modeFromServerInfo, type Mode } from "./status";
 
@@ -30,7 +31,7 @@ export class OwnClient {
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file", language: "rust" }],
-      initializationOptions: { borrowlens: serverSettings(config) },
+      initializationOptions: { [SETTINGS_SECTION]: serverSettings(config) },
       outputChannel: this.output,
       // The server's hover is plain explanation text; our own hover adds the command link.
       markdown: { isTrusted: false, supportHtml: false },
@@ -68,7 +69,7 @@ export class OwnClient {
     }
     await this.client.setTrace(Trace.fromString(config.trace));
     await this.client.sendNotification(DidChangeConfigurationNotification.type,
-      { settings: { borrowlens: serverSettings(config) } });
+      { settings: { [SETTINGS_SECTION]: serverSettings(config) } });
   }
 
   async stop(): Promise<void> {

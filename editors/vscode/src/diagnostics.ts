@@ -1,9 +1,13 @@
 /**
  * Which diagnostics borrowlens explains, and which one the cursor means. The server marks
- * each recognised diagnostic (`data.borrowlens`, a "borrowlens: …" related note, and the
- * TL;DR line when that setting is on); any of them counts, since the rust-analyzer
- * extension's client may keep only some. Pure: structural types, no `vscode` import.
+ * each recognised diagnostic with `data.borrowlens` (protocol.ts). vscode-languageclient keeps
+ * an LSP diagnostic's `data` on the vscode.Diagnostic it makes, and the rust-analyzer
+ * extension's middleware passes those objects on (it reads `data.rendered` from them itself),
+ * so the payload is there whichever client received the diagnostic. Pure: structural types,
+ * no `vscode` import.
  */
+
+import { diagnosticData } from "./protocol";
 
 export interface Point {
   line: number;
@@ -15,20 +19,14 @@ export interface DiagnosticLike {
   message: string;
   /** vscode.DiagnosticSeverity: 0 is Error. */
   severity: number;
-  relatedInformation?: readonly { message: string }[];
+  /** The LSP diagnostic's `data`, which vscode.Diagnostic does not declare but carries. */
+  data?: unknown;
 }
 
 const ERROR = 0;
 
 export function isExplained(diagnostic: DiagnosticLike): boolean {
-  const data = (diagnostic as { data?: unknown }).data;
-  if (data !== null && typeof data === "object" && "borrowlens" in data) {
-    return true;
-  }
-  if (/\nborrowlens: /.test(diagnostic.message)) {
-    return true;
-  }
-  return (diagnostic.relatedInformation ?? []).some((r) => r.message.startsWith("borrowlens: "));
+  return diagnosticData(diagnostic) !== undefined;
 }
 
 export function explainedDiagnostics<T extends DiagnosticLike>(diagnostics: readonly T[]): T[] {

@@ -9,10 +9,10 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 
 import { explainedDiagnostics, pickDiagnostic } from "./diagnostics";
+import { EXPLAIN_COMMAND, NO_EXPLANATION, type ExplainArguments } from "./protocol";
 import { codeExcerpt, explanationTitle, insertAfterSummary, renderPage } from "./render";
 
 export const EXPLAIN_AT_CURSOR = "borrowlens.explainAtCursor";
-const SERVER_COMMAND = "borrowlens.explain";
 
 export class ExplainView {
   private panel: vscode.WebviewPanel | undefined;
@@ -35,15 +35,15 @@ export class ExplainView {
       return false;
     }
     const commands = await vscode.commands.getCommands(true);
-    if (!commands.includes(SERVER_COMMAND)) {
+    if (!commands.includes(EXPLAIN_COMMAND)) {
       void vscode.window.showWarningMessage("Borrow Lens: the borrowlens server is not running.");
       return false;
     }
     const start = diagnostic.range.start;
     let text: unknown;
+    const args: ExplainArguments = [documentUri.toString(), { line: start.line, character: start.character }];
     try {
-      text = await vscode.commands.executeCommand(SERVER_COMMAND, documentUri.toString(),
-        { line: start.line, character: start.character });
+      text = await vscode.commands.executeCommand(EXPLAIN_COMMAND, ...args);
     } catch (error) {
       this.log(`borrowlens.explain failed: ${String(error)}`);
       void vscode.window.showErrorMessage(`Borrow Lens: the server could not explain this error (${String(error)}).`);
@@ -52,7 +52,7 @@ export class ExplainView {
     if (typeof text !== "string") {
       return false;
     }
-    if (text.startsWith("borrowlens has no explanation")) {
+    if (text === NO_EXPLANATION) {
       void vscode.window.showInformationMessage(`Borrow Lens: ${text}`);
       return false;
     }

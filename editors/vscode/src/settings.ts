@@ -2,10 +2,13 @@
  * The extension's settings, read and validated once, and how they reach the server: as the
  * `borrowlens` section of initializationOptions / didChangeConfiguration for our own client,
  * or as environment variables when the rust-analyzer extension starts borrowlens (it can only
- * pass `rust-analyzer.server.extraEnv`). Pure: no `vscode` import.
+ * pass `rust-analyzer.server.extraEnv`). What the server accepts is declared in protocol.ts.
+ * Pure: no `vscode` import.
  */
 
-export type Depth = "short" | "full";
+import { SETTINGS, type Depth, type SettingsSection } from "./protocol";
+
+export type { Depth } from "./protocol";
 export type RoutingPreference = "ask" | "workspace" | "user" | "never";
 export type TraceLevel = "off" | "messages" | "verbose";
 
@@ -18,12 +21,8 @@ export interface BorrowlensConfig {
   trace: TraceLevel;
 }
 
-/** What the server's `Settings` accepts (server/session.py). */
-export interface ServerSettings {
-  summaryInMessage: boolean;
-  hover: boolean;
-  explanation: Depth;
-}
+/** The whole `borrowlens` section: the extension always sends every key. */
+export type ServerSettings = Required<SettingsSection>;
 
 /** Reads a setting by its key below `borrowlens.`; a `WorkspaceConfiguration.get` fits. */
 export type Getter = (key: string) => unknown;
@@ -57,10 +56,11 @@ export function serverSettings(config: BorrowlensConfig): ServerSettings {
 
 /** The same settings as the environment variables borrowlens reads at start-up. */
 export function serverEnvironment(config: BorrowlensConfig): Record<string, string> {
+  const section = serverSettings(config);
   return {
-    BORROWLENS_EXPLANATION: config.depth,
-    BORROWLENS_SUMMARY_IN_MESSAGE: String(config.summaryInMessage),
-    BORROWLENS_HOVER: String(config.hover),
+    [SETTINGS.explanation.env]: section.explanation,
+    [SETTINGS.summaryInMessage.env]: String(section.summaryInMessage),
+    [SETTINGS.hover.env]: String(section.hover),
   };
 }
 

@@ -14,7 +14,6 @@ const INFORMATION = 2;
 
 interface Diag extends DiagnosticLike {
   id: string;
-  data?: unknown;
 }
 
 function diag(id: string, line: number, from: number, to: number, severity = ERROR,
@@ -37,48 +36,50 @@ function span(id: string, start: [number, number], end: [number, number], severi
   };
 }
 
+/** A `data.borrowlens` payload as the server sends it (protocol.ts DiagnosticData). */
+const PAYLOAD = { family: "outlives", title: "Borrowed value does not live long enough",
+  tldr: "`r` outlives `x`, which is dropped first", fixes: ["move-declaration"] };
+
 void describe("isExplained", () => {
   void it("recognises data.borrowlens", () => {
-    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { borrowlens: { family: "outlives" } } })), true);
-    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { borrowlens: null } })), true);
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { borrowlens: PAYLOAD } })), true);
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { borrowlens: { ...PAYLOAD, fixes: [] } } })), true);
+  });
+
+  void it("keeps rust-analyzer's own data beside it", () => {
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { rendered: "error[E0597]", borrowlens: PAYLOAD } })), true);
   });
 
   void it("does not count other data", () => {
     assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { rendered: "borrowlens" } })), false);
     assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: null })), false);
     assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: "borrowlens" })), false);
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR)), false);
   });
 
-  void it("recognises the TL;DR line appended to the message", () => {
+  void it("does not count a payload that is not the contract's shape", () => {
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { borrowlens: null } })), false);
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { borrowlens: {} } })), false);
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { borrowlens: { family: "outlives" } } })), false);
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { borrowlens: { ...PAYLOAD, fixes: [1] } } })), false);
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { data: { borrowlens: [PAYLOAD] } })), false);
+  });
+
+  void it("does not guess from the message or related notes", () => {
     const message = "`x` does not live long enough\nborrowlens: `r` outlives `x`, which is dropped first";
-    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { message })), true);
-  });
-
-  void it("does not take borrowlens: inside the compiler's own line for the TL;DR", () => {
-    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { message: "cannot find value `borrowlens: ` here" })), false);
-    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { message: "borrowlens: at the start" })), false);
-    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { message: "a\nnote: borrowlens: later" })), false);
-  });
-
-  void it("recognises a borrowlens related note", () => {
-    const relatedInformation = [{ message: "borrow later used here" }, { message: "borrowlens: move the borrow" }];
-    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { relatedInformation })), true);
-  });
-
-  void it("does not count related notes that only mention borrowlens", () => {
-    const relatedInformation = [{ message: "see borrowlens: docs" }];
-    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { relatedInformation })), false);
-    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { relatedInformation: [] })), false);
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { message })), false);
+    const relatedInformation = [{ message: "borrowlens: move the borrow" }];
+    assert.equal(isExplained(diag("a", 0, 0, 1, ERROR, { relatedInformation } as Partial<Diag>)), false);
   });
 
   void it("explainedDiagnostics keeps the explained ones in order", () => {
     const all = [
       diag("plain", 0, 0, 1),
-      diag("data", 1, 0, 1, ERROR, { data: { borrowlens: {} } }),
+      diag("data", 1, 0, 1, ERROR, { data: { borrowlens: PAYLOAD } }),
       diag("tldr", 2, 0, 1, ERROR, { message: "m\nborrowlens: t" }),
-      diag("warn", 3, 0, 1, WARNING),
+      diag("warn", 3, 0, 1, WARNING, { data: { borrowlens: PAYLOAD } }),
     ];
-    assert.deepEqual(explainedDiagnostics(all).map((d) => d.id), ["data", "tldr"]);
+    assert.deepEqual(explainedDiagnostics(all).map((d) => d.id), ["data", "warn"]);
   });
 });
 
@@ -159,12 +160,12 @@ void describe("pickDiagnostic", () => {
 void describe("countErrors", () => {
   void it("counts errors across files and the explained ones among them", () => {
     const fileA = [
-      diag("a1", 0, 0, 1, ERROR, { data: { borrowlens: {} } }),
+      diag("a1", 0, 0, 1, ERROR, { data: { borrowlens: PAYLOAD } }),
       diag("a2", 1, 0, 1, ERROR),
-      diag("a3", 2, 0, 1, WARNING, { data: { borrowlens: {} } }),
+      diag("a3", 2, 0, 1, WARNING, { data: { borrowlens: PAYLOAD } }),
     ];
     const fileB = [
-      diag("b1", 0, 0, 1, ERROR, { message: "m\nborrowlens: tl;dr" }),
+      diag("b1", 0, 0, 1, ERROR, { data: { rendered: "error[E0597]", borrowlens: PAYLOAD } }),
       diag("b2", 1, 0, 1, INFORMATION),
     ];
     assert.deepEqual(countErrors([fileA, fileB, []]), { errors: 3, explained: 2 });

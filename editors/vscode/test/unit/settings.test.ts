@@ -16,10 +16,10 @@ import {
   SERVER_KEYS,
   type BorrowlensConfig,
 } from "../../src/settings";
+import { SETTINGS } from "../../src/protocol";
 
 /** editors/vscode, from out/test/unit. */
 const EXTENSION_ROOT = path.resolve(__dirname, "..", "..", "..");
-const REPO_ROOT = path.resolve(EXTENSION_ROOT, "..", "..");
 
 function getter(values: Record<string, unknown>): (key: string) => unknown {
   return (key) => values[key];
@@ -180,19 +180,13 @@ void describe("serverEnvironment", () => {
     });
   });
 
-  void it("uses the variables Settings.from_environ in server/session.py reads", () => {
-    const source = fs.readFileSync(path.join(REPO_ROOT, "server", "session.py"), "utf8");
-    const start = source.indexOf("def from_environ");
-    assert.ok(start >= 0, "server/session.py defines Settings.from_environ");
-    const end = source.indexOf("\n    def ", start + 1);
-    const body = source.slice(start, end < 0 ? undefined : end);
-    const read = new Set([...body.matchAll(/"(BORROWLENS_[A-Z_]+)"/g)].map((m) => m[1]));
+  void it("uses the variables protocol.ts declares (server/protocol.py's SETTINGS)", () => {
     const env = serverEnvironment(DEFAULTS);
-    assert.deepEqual(Object.keys(env).sort(), [...read].sort());
+    assert.deepEqual(Object.keys(env).sort(), Object.values(SETTINGS).map((s) => s.env).sort());
   });
 
   void it("gives values from_environ accepts (true/false, short/full)", () => {
-    // server/session.py: booleans from ("1","true","yes","on") / ("0","false","no","off"),
+    // server/protocol.py: booleans from ("1","true","yes","on") / ("0","false","no","off"),
     // the depth from ("short","full"); anything else is ignored with a warning.
     const truthy = ["1", "true", "yes", "on"];
     const falsy = ["0", "false", "no", "off"];

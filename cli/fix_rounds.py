@@ -1,26 +1,18 @@
-"""`borrowlens fix`: apply the preferred fix of each recognised error, re-check, repeat.
+"""The rounds of `borrowlens fix`: apply the preferred fix of each recognised error, re-check,
+repeat.
 
 Each round runs `cargo check`, takes at most one fix per file (two fixes in one file could
 each add the same `use` line or touch neighbouring code; the next round sees the result of
 the first), writes them, and lets the next round's check judge them: a round that causes an
 error that was not there before, or removes none, is rolled back and its fixes are not tried
 again. Rounds stop when the crate is clean, when nothing more can be tried, or
-after `--max-rounds`.
-
-Nothing is written outside PATH, and every edited file is re-parsed before it is written. With
-`--dry-run` the loop runs on a copy of the workspace in a temporary directory (so re-checks
-are real) and only the diff is printed.
+after `--max-rounds`. Nothing is written outside the target's boundary, and every edited file
+is re-parsed before it is written.
 """
 
 from __future__ import annotations
 
-import argparse
-import difflib
-import hashlib
-import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -33,14 +25,8 @@ from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, validated
 from borrowlens.analyses.fixes.gate import offered_fixes
-
-from .cargo_json import compiler_messages
-from .disk import DiskSources
-
-EXIT_OK = 0
-EXIT_ERRORS = 101
-
-ErrorKey = tuple[str | None, str, str, int]
+from borrowlens.server import cargo as cargo_runner
+from borrowlens.server.disk import DiskSources
 
 
 class FixError(Exception):
@@ -94,20 +80,19 @@ class Target:
 
 
 def _check(cargo: str, target: Target, cargo_args: list[str],
-           env: dict[str, str]) -> list[Diagnostic]:
+           target_dir: Path | None) -> list[Diagnostic]:
     """The errors `cargo check` reports now (warnings are not this command's business)."""
-    cmd = [cargo, "check", "--message-format=json", "--keep-going", "--manifest-path",
-           str(target.manifest), *cargo_args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8",
-                          errors="replace", env=env, check=False)
+    finished = cargo_runner.run(cargo_runner.Check(
+        cargo, manifest=target.manifest, keep_going=True, target_dir=target_dir,
+        extra_args=cargo_args))
     errors = []
-    for message in compiler_messages(proc.stdout):
+    for message in finished.messages:
         diagnostic = from_rustc(message)
         if diagnostic.level == "error" and diagnostic.spans:
             errors.append(diagnostic)
-    if proc.returncode != 0 and not errors:
-        detail = [x for x in proc.stderr.strip().splitlines() if x.strip()]
-        reason = detail[-1] if detail else f"exit status {proc.returncode}"
+    if finished.returncode != 0 and not errors:
+        detail = finished.stderr_tail(1)
+        reason = detail[-1] if detail else f"exit status {finished.returncode}"
         raise FixError(f"cargo check could not check the crate: {reason}")
     return errors
 
@@ -133,7 +118,7 @@ def _verdict(before: list[Diagnostic], after: list[Diagnostic]) -> str:
     return ""
 
 
-def _inside(path: Path, boundary: Path) -> bool:
+def inside(path: Path, boundary: Path) -> bool:
     try:
         path.resolve().relative_to(boundary)
     except ValueError:
@@ -160,7 +145,7 @@ def _plan(errors: list[Diagnostic], target: Target, rejected: set[tuple[object, 
             continue
         chosen = candidates[0]
         files = {sources.resolve(f) for f in chosen.fix.files()}
-        if not all(_inside(f, target.boundary) for f in files):
+        if not all(inside(f, target.boundary) for f in files):
             report.outside.append(chosen)
             continue
         if any(str(f) in busy for f in files) or any(chosen.key == p.key for p in plan):
@@ -216,13 +201,10 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
              progress: bool, target_dir: Path | None = None) -> tuple[Report, dict[Path, str]]:
     """Runs the rounds in place under `target`; returns the report and the original text of
     every file changed."""
-    env = {**os.environ, "CARGO_TERM_COLOR": "never"}
-    if target_dir is not None:
-        env["CARGO_TARGET_DIR"] = str(target_dir)
     report = Report()
     originals: dict[Path, str] = {}
     rejected: set[tuple[object, ...]] = set()
-    errors = _check(cargo, target, cargo_args, env)
+    errors = _check(cargo, target, cargo_args, target_dir)
     report.errors_before = len(errors)
 
     def say(message: str) -> None:
@@ -249,7 +231,7 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
             f"fix{'es' if len(written) != 1 else ''}: "
             + "; ".join(f"{p.family} at {p.where()}" for p in written))
         try:
-            after = _check(cargo, target, cargo_args, env)
+            after = _check(cargo, target, cargo_args, target_dir)
         except BaseException:
             # Interrupted, or cargo stopped working: leave the files as last verified.
             for path, text in before.items():
@@ -275,121 +257,3 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
     # Drop originals that ended up identical (a rolled-back file).
     originals = {p: t for p, t in originals.items() if p.read_bytes().decode("utf-8") != t}
     return report, originals
-
-
-# --- the command ------------------------------------------------------------------------------
-
-
-def _dry_run_target_dir(root: Path) -> Path:
-    """A build directory for dry runs of this workspace, kept between runs.
-
-    Not the workspace's own: cargo's fingerprints for a workspace member do not depend on
-    where it lives, so checking the edited copy there would make the next real `cargo check`
-    think the unedited crate was already checked clean.
-    """
-    cache = Path(os.environ.get("BORROWLENS_CACHE")
-                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-                 / "borrowlens")
-    digest = hashlib.sha256(str(root).encode()).hexdigest()[:16]
-    return cache / "dry-run-target" / digest
-
-
-_IGNORED = shutil.ignore_patterns("target", ".git", "node_modules", ".venv")
-
-
-def _diff(originals: dict[Path, str], current: dict[Path, str], root: Path) -> str:
-    chunks: list[str] = []
-    for path in sorted(originals):
-        name = path.relative_to(root).as_posix() if _inside(path, root) else str(path)
-        chunks.extend(difflib.unified_diff(
-            originals[path].splitlines(keepends=True), current[path].splitlines(keepends=True),
-            fromfile=f"a/{name}", tofile=f"b/{name}"))
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                   for line in chunks)
-
-
-def run_fix(args: argparse.Namespace, cargo: str, manifest: Path, root: Path) -> int:
-    """The `fix` subcommand once the CLI has located the workspace."""
-    path = Path(args.path).resolve()
-    boundary = path.parent if path.is_file() else path
-    progress = args.format == "human"
-    if args.dry_run:
-        target_dir = _dry_run_target_dir(root)
-        with tempfile.TemporaryDirectory(prefix="borrowlens-fix-") as temp:
-            copy = Path(temp) / root.name
-            # Plain copies with fresh mtimes: cargo must not mistake them for files it has
-            # already checked in this build directory.
-            shutil.copytree(root, copy, ignore=_IGNORED, symlinks=True,
-                            copy_function=shutil.copy)
-            moved = Target(manifest=copy / manifest.relative_to(root), root=copy,
-                           boundary=copy / boundary.relative_to(root)
-                           if _inside(boundary, root) else copy)
-            try:
-                report, originals = fix_loop(cargo, moved, args.cargo_args, args.max_rounds,
-                                             progress, target_dir)
-            except FixError as error:
-                raise FixError(f"{error} (a dry run checks a copy of the workspace in a "
-                               "temporary directory; path dependencies outside the "
-                               "workspace are not copied)") from error
-            current = {p: p.read_bytes().decode("utf-8") for p in originals}
-            diff = _diff(originals, current, copy)
-            shown_root = copy
-    else:
-        target = Target(manifest=manifest, root=root, boundary=boundary)
-        report, originals = fix_loop(cargo, target, args.cargo_args, args.max_rounds,
-                                     progress)
-        current = {p: p.read_bytes().decode("utf-8") for p in originals}
-        diff = _diff(originals, current, root)
-        shown_root = root
-    if args.format == "json":
-        print(json.dumps(_json_report(report, diff, len(originals), args.dry_run,
-                                      shown_root)))
-    else:
-        sys.stdout.write(diff)
-        sys.stdout.flush()
-        print(_summary(report, len(originals), args.dry_run), file=sys.stderr)
-    return EXIT_OK if report.errors_after == 0 else EXIT_ERRORS
-
-
-def _json_report(report: Report, diff: str, files: int, dry_run: bool,
-                 root: Path) -> dict[str, Any]:
-    del root
-    return {
-        "dry_run": dry_run,
-        "errors_before": report.errors_before,
-        "errors_after": report.errors_after,
-        "rounds": report.rounds,
-        "files_changed": files,
-        "applied": [p.describe() for p in report.applied],
-        "rolled_back": [{**p.describe(), "reason": why} for p, why in report.rolled_back],
-        "outside_path": [p.describe() for p in report.outside],
-        "unfixed": [{"code": d.code, "error": d.message,
-                     "at": d.primary.location() if d.primary else None}
-                    for d in report.unfixed],
-        "diff": diff,
-    }
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else ('es' if word.endswith('x') else 's')}"
-
-
-def _summary(report: Report, files: int, dry_run: bool) -> str:
-    lines = []
-    for planned in report.applied:
-        lines.append(f"  fixed        {planned.where()}  {planned.fix.title}")
-    for planned, why in report.rolled_back:
-        lines.append(f"  rolled back  {planned.where()}  {planned.fix.title} ({why})")
-    for planned in report.outside:
-        lines.append(f"  not applied  {planned.where()}  {planned.fix.title} "
-                     "(it would edit a file outside PATH)")
-    for diagnostic in report.unfixed:
-        where = diagnostic.primary.location() if diagnostic.primary else "?"
-        lines.append(f"  left         {where}  {diagnostic.message}")
-    verb = "would change" if dry_run else "changed"
-    lines.append(
-        f"borrowlens fix: {_plural(report.errors_before, 'error')} before, "
-        f"{report.errors_after} after; {_plural(len(report.applied), 'fix')} applied, "
-        f"{len(report.rolled_back)} rolled back; {verb} {_plural(files, 'file')}"
-        + (" (dry run: nothing written)" if dry_run else ""))
-    return "\n".join(lines)

@@ -15,14 +15,14 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from . import __version__
-from .discovery import DEPTH_ENV, Discovery, find_rust_analyzer
+from borrowlens.server import __version__
+from borrowlens.server.cargo import find_program
+from borrowlens.server.discovery import DEPTH_ENV, Discovery, find_rust_analyzer
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -90,10 +90,10 @@ def _tool_json(tool: Tool) -> dict[str, str | None]:
 
 def probe_tool(name: str, env_var: str) -> Tool:
     """`$ENV_VAR` (as cargo honours $CARGO/$RUSTC) or NAME on PATH, and its `--version`."""
-    wanted = os.environ.get(env_var) or name
-    path = shutil.which(wanted)
+    path = find_program(name, env_var)
     if path is None:
-        where = f"${env_var}={wanted}" if os.environ.get(env_var) else "PATH"
+        wanted = os.environ.get(env_var)
+        where = f"${env_var}={wanted}" if wanted else "PATH"
         return Tool(name, None, None, f"not found ({where})")
     try:
         proc = subprocess.run([path, "--version"], capture_output=True, text=True,

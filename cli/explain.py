@@ -1,0 +1,85 @@
+"""`borrowlens explain`: the full explanation of an error family, found by error code, family
+id, or a rustc message pasted as text; `--list` lists the families (`--format markdown` is
+the table README.md embeds)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_sources
+from borrowlens.analyses.explain import render
+from borrowlens.analyses.families.base import Match
+from borrowlens.analyses.families.registry import (
+    all_families,
+    classify,
+    families_for_code,
+    family_by_id,
+)
+from borrowlens.cli.terminal import EXIT_OK, CliError, print_error, use_color
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    color = use_color(args.color, sys.stdout)
+    if args.list and args.format == "markdown":
+        print(families_table())
+        return EXIT_OK
+    if args.list:
+        width = max(len(f.id) for f in all_families())
+        for family in sorted(all_families(), key=lambda f: f.id):
+            codes = ", ".join(family.codes) or "(no code)"
+            print(f"{family.id:<{width}}  {codes:<14}  {family.title}")
+        return EXIT_OK
+    if not args.query:
+        raise CliError("explain needs an error code (E0597), a family id "
+                       "(see --list) or a pasted rustc message")
+    query = " ".join(args.query).strip()
+    matches: list[Match] = []
+    named = family_by_id(query)
+    if named is not None:
+        matches = [named.generic()]
+    elif query.upper().startswith("E") and query[1:].isdigit():
+        matches = [f.generic() for f in families_for_code(query)]
+        if not matches:
+            print_error(f"borrowlens has no explanation for {query.upper()}; "
+                    f"`rustc --explain {query.upper()}` has the compiler's own", color)
+            return 1
+    else:
+        diagnostic = from_rendered(query)
+        match = classify(diagnostic, pasted_sources(query)) if diagnostic else None
+        if match is None:
+            print_error("that message is not one of the error families borrowlens knows "
+                    "(borrowlens explain --list shows them)", color)
+            return 1
+        matches = [match]
+    for index, match in enumerate(matches):
+        if index:
+            print()
+        explanation = match.family.explain(match)
+        if args.format == "markdown":
+            print(render.markdown(explanation, full=True))
+        else:
+            sys.stdout.write(render.terminal(explanation, full=True, color=color))
+    return EXIT_OK
+
+
+def families_table() -> str:
+    """The markdown table of families that README.md embeds (kept in sync by a test)."""
+    rows = ["| family | rustc code | what it is |", "| --- | --- | --- |"]
+    for family in sorted(all_families(), key=lambda f: f.id):
+        codes = ", ".join(family.codes) or "—"
+        rows.append(f"| `{family.id}` | {codes} | {family.title} |")
+    return "\n".join(rows)
+
+
+def add_parser(commands: Any) -> None:
+    """Registers `explain` on the CLI's subparsers."""
+    explain = commands.add_parser(
+        "explain", help="explain an error code, a family, or a pasted rustc message",
+        description="Prints the full explanation of an error family: give an error code "
+                    "(E0597), a family id (see --list), or paste a rustc message in quotes.")
+    explain.add_argument("query", nargs="*", metavar="CODE|FAMILY|MESSAGE")
+    explain.add_argument("--list", action="store_true", help="list the error families")
+    explain.add_argument("--format", choices=("text", "markdown"), default="text")
+    explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")

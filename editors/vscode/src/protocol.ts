@@ -1,0 +1,86 @@
+/**
+ * borrowlens' wire contract, mirrored from the server's declaration in server/protocol.py
+ * (tests/unit/test_protocol_mirror.py checks that the two agree: keep the names, the field
+ * lists and the literal values in step with it, one declaration per line as here). What a
+ * client may rely on beyond plain LSP: `data.borrowlens` on recognised diagnostics and on
+ * borrowlens' code actions, the `borrowlens.explain` command, and the `borrowlens` settings
+ * section with the environment variables that stand in for it. Pure: no `vscode` import.
+ */
+
+/** Raised by the server when a field changes meaning or goes away. */
+export const PROTOCOL_VERSION = 1;
+
+/** The key under a recognised diagnostic's (and a borrowlens code action's) `data`. */
+export const DATA_KEY = "borrowlens";
+
+/** `diagnostic.data.borrowlens`: what borrowlens recognised in a diagnostic. */
+export interface DiagnosticData {
+  family: string;
+  title: string;
+  tldr: string;
+  fixes: string[];
+}
+
+/** `codeAction.data.borrowlens`: marks borrowlens' own quick fixes. */
+export interface CodeActionData {
+  family: string;
+  fix: string;
+}
+
+/**
+ * workspace/executeCommand; arguments `[uri, position?]` (ExplainArguments) or
+ * `[ExplainTarget]`. The answer is markdown: the full explanation, or NO_EXPLANATION.
+ */
+export const EXPLAIN_COMMAND = "borrowlens.explain";
+export const NO_EXPLANATION = "borrowlens has no explanation for this position.";
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface ExplainTarget {
+  uri: string;
+  position?: Position;
+}
+
+export type ExplainArguments = [uri: string, position?: Position];
+
+/** The section's name in initializationOptions and in didChangeConfiguration's settings. */
+export const SETTINGS_SECTION = "borrowlens";
+
+export type Depth = "short" | "full";
+
+/** The `borrowlens` settings section; anything missing keeps the server's value. */
+export interface SettingsSection {
+  summaryInMessage?: boolean;
+  hover?: boolean;
+  explanation?: Depth;
+}
+
+/** Each key's default, and the environment variable that sets it when no section can be sent. */
+export const SETTINGS = {
+  summaryInMessage: { default: true, env: "BORROWLENS_SUMMARY_IN_MESSAGE" },
+  hover: { default: true, env: "BORROWLENS_HOVER" },
+  explanation: { default: "short", env: "BORROWLENS_EXPLANATION", choices: ["short", "full"] },
+} as const;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Whether `value` has the shape of a DiagnosticData payload. */
+export function isDiagnosticData(value: unknown): value is DiagnosticData {
+  return isObject(value)
+    && typeof value.family === "string"
+    && typeof value.title === "string"
+    && typeof value.tldr === "string"
+    && Array.isArray(value.fixes) && value.fixes.every((id) => typeof id === "string");
+}
+
+/** The `data.borrowlens` payload of a diagnostic borrowlens recognised, else undefined. */
+export function diagnosticData(diagnostic: { data?: unknown }): DiagnosticData | undefined {
+  const data = diagnostic.data;
+  const payload = isObject(data) ? data[DATA_KEY] : undefined;
+  return isDiagnosticData(payload) ? payload : undefined;
+}

@@ -1,0 +1,234 @@
+"""Running cargo: finding it, locating the workspace, and `cargo check` with its JSON read.
+
+The one place borrowlens starts cargo; `borrowlens check`, `borrowlens fix` and the
+standalone server all come here. cargo is `$CARGO` when set (as cargo's own subcommands and
+build scripts honour it), else `cargo` on PATH. Every run has stdin from /dev/null (a check
+never reads input; an inherited terminal or LSP pipe must not be read by it) and its own
+process group (`start_new_session`), so that cancelling a check kills cargo together with the
+rustc and build-script processes it started, and a Ctrl-C meant for borrowlens reaches cargo
+only through borrowlens, which then kills the group.
+
+cargo's JSON messages are one object per line on stdout; build scripts may print other lines
+there too. `compiler_message` picks the rustc diagnostics out of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from borrowlens.server.protocol import JsonDict
+
+
+class CargoError(Exception):
+    """cargo could not do what was asked; the message is cargo's own last line of complaint."""
+
+
+def _lines(output: str) -> list[str]:
+    """The non-blank lines of a tool's output."""
+    return [x.rstrip("\r") for x in output.split("\n") if x.strip()]
+
+
+def find_program(name: str, env_var: str) -> str | None:
+    """`$ENV_VAR` when set (a name on PATH or a path), else NAME on PATH; None if not found."""
+    return shutil.which(os.environ.get(env_var) or name)
+
+
+def find_cargo() -> str | None:
+    return find_program("cargo", "CARGO")
+
+
+def find_manifest(directory: Path) -> Path | None:
+    """The nearest Cargo.toml in `directory` or above it (the package a file belongs to)."""
+    return next((d / "Cargo.toml" for d in [directory, *directory.parents]
+                 if (d / "Cargo.toml").is_file()), None)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A package's manifest and the root of its workspace, which rustc's paths are relative
+    to (cargo runs rustc there)."""
+
+    manifest: Path
+    root: Path
+
+
+def locate_workspace(manifest: Path, cargo: str) -> Workspace:
+    """Asks cargo for the workspace MANIFEST belongs to; CargoError when cargo cannot read it."""
+    proc = subprocess.run(
+        [cargo, "locate-project", "--workspace", "--message-format", "plain",
+         "--manifest-path", str(manifest)],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+    found = proc.stdout.strip()
+    if proc.returncode != 0 or not found:
+        detail = _lines(proc.stderr)
+        raise CargoError(detail[-1] if detail else "unknown error")
+    return Workspace(manifest=manifest.resolve(), root=Path(found).parent)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One `cargo check` with JSON messages: its command line, environment and directory."""
+
+    cargo: str
+    manifest: Path | None = None  # None: the package in `cwd`
+    cwd: Path | None = None
+    # rustc's `rendered` text coloured (json-diagnostic-rendered-ansi), cargo's own output too.
+    color: bool = False
+    keep_going: bool = False
+    workspace: bool = False  # every member, not only the package of the manifest
+    target_dir: Path | None = None  # None: cargo's choice (CARGO_TARGET_DIR, config, target/)
+    extra_args: Sequence[str] = ()
+
+    def command(self) -> list[str]:
+        fmt = "json-diagnostic-rendered-ansi" if self.color else "json"
+        cmd = [self.cargo, "check", f"--message-format={fmt}"]
+        if self.workspace:
+            cmd.append("--workspace")
+        if self.keep_going:
+            cmd.append("--keep-going")
+        if self.manifest is not None:
+            cmd += ["--manifest-path", str(self.manifest)]
+        return [*cmd, *self.extra_args]
+
+    def env(self) -> dict[str, str]:
+        env = {**os.environ, "CARGO_TERM_COLOR": "always" if self.color else "never"}
+        if self.target_dir is not None:
+            env["CARGO_TARGET_DIR"] = str(self.target_dir)
+        return env
+
+    def popen(self, *, stderr: int | None) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            self.command(), cwd=self.cwd, env=self.env(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=stderr, text=True, encoding="utf-8",
+            errors="replace", start_new_session=True)
+
+
+def parse_line(line: str) -> JsonDict | None:
+    """A JSON object line of cargo's output, or None for anything else (build-script
+    output, a half-written line)."""
+    if not line.startswith("{"):
+        return None
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
+
+
+def compiler_message(message: JsonDict) -> JsonDict | None:
+    """The rustc diagnostic a cargo message carries, or None (artifacts, build-script runs,
+    build-finished)."""
+    inner = message.get("message")
+    if message.get("reason") == "compiler-message" and isinstance(inner, dict):
+        return inner
+    return None
+
+
+def compiler_messages(stdout: str) -> Iterator[JsonDict]:
+    """The rustc diagnostics in the whole of cargo's stdout."""
+    for line in stdout.split("\n"):
+        message = parse_line(line)
+        inner = compiler_message(message) if message is not None else None
+        if inner is not None:
+            yield inner
+
+
+def kill_group(pid: int) -> None:
+    """Kills a run's process group: cargo, and the rustc and build scripts it started."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A check that ran to its end: cargo's exit status, rustc's diagnostics, cargo's stderr."""
+
+    returncode: int
+    messages: list[JsonDict]
+    stderr: str
+
+    def stderr_tail(self, lines: int) -> list[str]:
+        """cargo's last non-blank lines of complaint."""
+        return _lines(self.stderr)[-lines:]
+
+
+def run(check: Check) -> Finished:
+    """Runs the check to its end, capturing its output. Interrupted (Ctrl-C), it kills the
+    whole run before the interruption goes on."""
+    with check.popen(stderr=subprocess.PIPE) as proc:
+        try:
+            stdout, stderr = proc.communicate()
+        except BaseException:
+            kill_group(proc.pid)
+            raise
+    return Finished(proc.returncode, list(compiler_messages(stdout)), stderr)
+
+
+class Streaming:
+    """A check whose messages are read as cargo prints them; cargo's stderr (its progress)
+    goes where borrowlens' own does. Leaving the `with` block early (an error, Ctrl-C, a
+    closed pipe) kills the run."""
+
+    def __init__(self, check: Check) -> None:
+        self._proc = check.popen(stderr=None)
+        self.returncode: int | None = None
+
+    def __enter__(self) -> Streaming:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self._proc.poll() is None:
+            kill_group(self._proc.pid)
+        self._proc.__exit__(kind, error, trace)
+        self.returncode = self._proc.returncode
+
+    def messages(self, other: Callable[[str], object]) -> Iterator[JsonDict]:
+        """Each JSON message in turn; any other line goes to `other`. `returncode` is set
+        once the messages end."""
+        assert self._proc.stdout is not None
+        for line in self._proc.stdout:
+            message = parse_line(line)
+            if message is None:
+                other(line)
+            else:
+                yield message
+        self.returncode = self._proc.wait()
+
+
+class Background:
+    """A check run from an event loop (the standalone server) that a newer one can cancel."""
+
+    def __init__(self, check: Check) -> None:
+        self.check = check
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def run(self) -> Finished | None:
+        """The finished check, or None when it was killed."""
+        command = self.check.command()
+        self.process = await asyncio.create_subprocess_exec(
+            *command, cwd=self.check.cwd, env=self.check.env(),
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        stdout, stderr = await self.process.communicate()
+        if self.process.returncode is None or self.process.returncode < 0:
+            return None  # killed: a newer check replaces this one
+        return Finished(self.process.returncode,
+                        list(compiler_messages(stdout.decode("utf-8", errors="replace"))),
+                        stderr.decode("utf-8", errors="replace"))
+
+    async def kill(self) -> None:
+        process = self.process
+        if process is not None and process.returncode is None:
+            kill_group(process.pid)
+            await process.wait()

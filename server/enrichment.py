@@ -1,0 +1,154 @@
+"""Recognising the diagnostics a file is published with, and enriching them for the editor.
+
+Each publishDiagnostics is grouped (rust-analyzer's hint copies with their parent), each error
+classified by the core, and a recognised one gains `data.borrowlens` (protocol.DiagnosticData),
+borrowlens' related notes and, when the setting is on, the TL;DR after its message. What was
+recognised is kept per file (`Recognised.entries`) for hover, quick fixes and the explain
+command, with a digest of every source file it was computed from: a fix is only offered on the
+text it was made from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from borrowlens.analyses.diagnostics.lsp import LspContext, from_lsp, group_lsp
+from borrowlens.analyses.families.base import Match
+from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.gate import offered_fixes
+from borrowlens.server.documents import Documents, contains, overlaps
+from borrowlens.server.protocol import DATA_KEY, DiagnosticData, JsonDict, Settings
+
+log = logging.getLogger("borrowlens")
+
+
+@dataclass
+class Entry:
+    """A recognised diagnostic as published: the LSP dict sent on, its match, and a digest
+    of each source file it was computed from (fixes are only offered on the same text)."""
+
+    lsp: JsonDict
+    match: Match
+    uri: str
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def stale(self, documents: Documents) -> str | None:
+        """A source file that changed since the diagnostic, if any."""
+        return next((f for f, d in self.digests.items()
+                     if (t := documents.text(f)) is None or digest(t) != d), None)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def fixes_for(match: Match, documents: Documents) -> list[Fix]:
+    """The fixes the core offers for a match; none when computing them fails."""
+    try:
+        return offered_fixes(match, documents)
+    except Exception:
+        log.exception("borrowlens could not compute fixes for %s", match.family.id)
+        return []
+
+
+Seen = dict[str, tuple[Mapping[str, Any], Entry | None]]
+
+
+class Recognised:
+    """The recognised diagnostics of each file, as last published."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, list[Entry]] = {}
+        # Per file: each diagnostic of the last publish (as JSON) -> (what was sent, entry).
+        self._seen: dict[str, Seen] = {}
+
+    def forget(self) -> None:
+        """Drops the cached results: the next publish is enriched afresh (new settings)."""
+        self._seen.clear()
+
+    def at(self, uri: str, position: Mapping[str, Any]) -> list[Entry]:
+        """The file's entries under a position (or overlapping a range)."""
+        return [e for e in self.entries.get(uri, ()) if contains(e.lsp["range"], position)]
+
+    def overlapping(self, uri: str, rng: Mapping[str, Any]) -> list[Entry]:
+        return [e for e in self.entries.get(uri, ()) if overlaps(e.lsp["range"], rng)]
+
+    def enrich(self, params: Mapping[str, Any], documents: Documents,
+               settings: Settings) -> JsonDict | None:
+        """publishDiagnostics params with recognised diagnostics enriched, or None when
+        nothing was recognised (the caller then forwards the original bytes)."""
+        uri = str(params["uri"])
+        context = documents.context()
+        entries: list[Entry] = []
+        original = list(params.get("diagnostics") or ())
+        replaced: dict[int, Mapping[str, Any]] = {}
+        # rust-analyzer republishes a file's flycheck diagnostics unchanged after every edit;
+        # classifying them again would hold up the editor's next response for nothing. A
+        # diagnostic seen in the previous publish keeps its result (its fixes still check the
+        # text they were made from before being offered).
+        previous = self._seen.get(uri, {})
+        seen: Seen = {}
+        for raw, hints in group_lsp(original):
+            key = json.dumps([raw, hints], sort_keys=True)
+            if key in previous:
+                enriched, entry = previous[key]
+                if entry is not None:
+                    entries.append(entry)
+            else:
+                entry = _recognise(raw, hints, uri, context, documents, settings)
+                enriched = raw if entry is None else entry.lsp
+                if entry is not None:
+                    entries.append(entry)
+            seen[key] = (enriched, entry)
+            if enriched is not raw and enriched != raw:
+                replaced[id(raw)] = enriched
+        self._seen[uri] = seen
+        self.entries[uri] = entries
+        if not replaced:
+            return None
+        # Same diagnostics in the same order; hint copies untouched.
+        return {**params, "diagnostics": [replaced.get(id(d), d) for d in original]}
+
+
+def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
+               context: LspContext, documents: Documents, settings: Settings) -> Entry | None:
+    """The entry for one diagnostic (its hint copies beside it), or None when borrowlens does
+    not recognise it."""
+    if raw.get("severity") not in (None, 1):
+        return None
+    try:
+        diagnostic = from_lsp(raw, uri, context, tuple(hints))
+        match = classify(diagnostic, documents)
+    except Exception:  # a matcher bug must never cost the user RA's diagnostic
+        log.exception("borrowlens could not classify a diagnostic in %s", uri)
+        return None
+    if match is None:
+        return None
+    explanation = match.family.explain(match)
+    fixes = fixes_for(match, documents)
+    data = raw.get("data")
+    data = dict(data) if isinstance(data, Mapping) else {}
+    data[DATA_KEY] = DiagnosticData(family=match.family.id, title=explanation.title,
+                                    tldr=explanation.tldr, fixes=[f.id for f in fixes])
+    enriched = {**raw, "data": data}
+    related = list(raw.get("relatedInformation") or ())
+    for item in match.related:
+        span = item.span
+        location = documents.location(span.file, span.line_start, span.column_start,
+                                      span.line_end, span.column_end)
+        note = {"location": location, "message": f"borrowlens: {item.message}"}
+        if note not in related:
+            related.append(note)
+    if related:
+        enriched["relatedInformation"] = related
+    if settings.summary_in_message:
+        enriched["message"] = f"{raw.get('message', '')}\nborrowlens: {explanation.tldr}"
+    files = {s.file for s in diagnostic.spans}
+    digests = {f: digest(t) for f in files if (t := documents.text(f)) is not None}
+    return Entry(lsp=enriched, match=match, uri=uri, digests=digests)
