@@ -3,7 +3,7 @@ edition-2024 over-capture, higher-ranked bounds): where a generic's bounds live,
 lifetime parameter to a fn, building a `use<…>` list that compiles.
 
 Not a family: the registry skips modules whose name starts with an underscore. Everything
-here works on `fixkit.SourceFile` so edits keep the file's columns and line endings.
+here works on `SourceFile` so edits keep the file's columns and line endings.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Span
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust import syntax
 
@@ -23,12 +23,12 @@ Node = tree_sitter.Node
 _FUNCTIONS = ("function_item", "function_signature_item")
 
 
-def point(file: fixkit.SourceFile, span: Span) -> int:
+def point(file: SourceFile, span: Span) -> int:
     """The byte offset where a (zero-width) suggestion span starts."""
     return file.byte_at(span.line_start, span.column_start)
 
 
-def node_before(file: fixkit.SourceFile, byte: int) -> Node | None:
+def node_before(file: SourceFile, byte: int) -> Node | None:
     """The smallest named node that ends at or covers the byte just before `byte`."""
     if byte <= 0:
         return None
@@ -36,7 +36,7 @@ def node_before(file: fixkit.SourceFile, byte: int) -> Node | None:
 
 
 def enclosing(node: Node | None, *kinds: str) -> Node | None:
-    return fixkit.enclosing_kind(node, *kinds) if node is not None else None
+    return syntax.enclosing(node, *kinds) if node is not None else None
 
 
 def is_trait_impl_method(function: Node) -> bool:
@@ -52,7 +52,7 @@ def owning_function(node: Node | None) -> Node | None:
     return enclosing(node, *_FUNCTIONS)
 
 
-def lifetimes_in(file: fixkit.SourceFile, node: Node) -> set[str]:
+def lifetimes_in(file: SourceFile, node: Node) -> set[str]:
     """Every lifetime spelled under `node` (`'a`, `'static`, `'_`)."""
     return {file.node_text(n) for n in rustsyntax.lifetimes(node)}
 
@@ -67,7 +67,7 @@ def fresh_lifetime(taken: set[str], first: str = "a") -> str:
     return "'lt"
 
 
-def add_lifetime_parameter(file: fixkit.SourceFile, function: Node,
+def add_lifetime_parameter(file: SourceFile, function: Node,
                            lifetime: str) -> TextEdit | None:
     """Declares `lifetime` in the fn's generics: after its last lifetime parameter, first in
     a list without one, or as a new `<'a>` after the name."""
@@ -83,7 +83,7 @@ def add_lifetime_parameter(file: fixkit.SourceFile, function: Node,
     return file.insert_after(opening, f"{lifetime}, " if rest else lifetime)
 
 
-def type_parameter_names(file: fixkit.SourceFile, generics: Node | None) -> list[str]:
+def type_parameter_names(file: SourceFile, generics: Node | None) -> list[str]:
     """The type and const parameter names of a `<…>` list, in order."""
     if generics is None:
         return []
@@ -123,7 +123,7 @@ def has_argument_impl_trait(function: Node) -> bool:
     return False
 
 
-def mentions(file: fixkit.SourceFile, node: Node, word: str) -> bool:
+def mentions(file: SourceFile, node: Node, word: str) -> bool:
     return re.search(rf"(?<![\w']){re.escape(word)}(?!\w)", file.node_text(node)) is not None
 
 

@@ -37,8 +37,9 @@ import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.families.base import Match
-from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes.blocks import insert_statement, wrap_in_block
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources
@@ -79,7 +80,7 @@ _GUARD_TYPE = re.compile(
 # --- small syntax helpers ---------------------------------------------------------------------
 
 
-def _mentions(file: fixkit.SourceFile, node: Node, name: str) -> bool:
+def _mentions(file: SourceFile, node: Node, name: str) -> bool:
     """True when `name` appears as an identifier under `node`, or as an inline format
     argument (`"{name}"`) of a macro."""
     capture = re.compile(_FORMAT_CAPTURE.format(name=re.escape(name)))
@@ -95,7 +96,7 @@ def _statements(block: Node) -> list[Node]:
     return [c for c in block.named_children if c.type not in _COMMENTS]
 
 
-def _alone_on_lines(file: fixkit.SourceFile, first: Node, last: Node) -> bool:
+def _alone_on_lines(file: SourceFile, first: Node, last: Node) -> bool:
     """True when nothing but whitespace precedes `first` on its line and nothing but
     whitespace or a line comment follows `last` on its line."""
     data = file.parsed.data
@@ -105,7 +106,7 @@ def _alone_on_lines(file: fixkit.SourceFile, first: Node, last: Node) -> bool:
     return not before.strip() and (not after or after.startswith(b"//"))
 
 
-def _simple_binding(file: fixkit.SourceFile, let: Node) -> tuple[str, bool] | None:
+def _simple_binding(file: SourceFile, let: Node) -> tuple[str, bool] | None:
     """(name, mutable) for `let [mut] name[: T] = …;` without `else`, else None."""
     pattern = let.child_by_field_name("pattern")
     if pattern is None or pattern.type != "identifier" or \
@@ -115,7 +116,7 @@ def _simple_binding(file: fixkit.SourceFile, let: Node) -> tuple[str, bool] | No
     return file.node_text(pattern), mutable
 
 
-def _bound_names(file: fixkit.SourceFile, let: Node) -> list[str]:
+def _bound_names(file: SourceFile, let: Node) -> list[str]:
     pattern = let.child_by_field_name("pattern")
     if pattern is None:
         return []
@@ -138,7 +139,7 @@ def _method_call(node: Node) -> tuple[Node, str] | None:
     return receiver, field.text.decode("utf-8")
 
 
-def _is_drop_of(file: fixkit.SourceFile, statement: Node, name: str) -> bool:
+def _is_drop_of(file: SourceFile, statement: Node, name: str) -> bool:
     if statement.type != "expression_statement" or not statement.named_children:
         return False
     call = statement.named_children[0]
@@ -154,7 +155,7 @@ def _is_drop_of(file: fixkit.SourceFile, statement: Node, name: str) -> bool:
             and file.node_text(args[0]) == name)
 
 
-def _looks_owned(file: fixkit.SourceFile, value: Node, locals_: Iterable[str]) -> bool:
+def _looks_owned(file: SourceFile, value: Node, locals_: Iterable[str]) -> bool:
     """True when `value` cannot be a borrow of one of `locals_`: it does not mention them, or
     its outermost operation visibly produces an owned value."""
     names = list(locals_)
@@ -197,7 +198,7 @@ def _looks_owned(file: fixkit.SourceFile, value: Node, locals_: Iterable[str]) -
 _DIVERGING = ("return_expression", "break_expression", "continue_expression")
 
 
-def _match_owned(file: fixkit.SourceFile, match: Node, names: list[str]) -> bool:
+def _match_owned(file: SourceFile, match: Node, names: list[str]) -> bool:
     """`match owned { Some(x) => x, None => return … }`: owned when the scrutinee is and
     every arm either leaves (`return`, `break`, `continue`, `panic!`) or gives a name its
     own pattern binds by value (or a value that looks owned)."""
@@ -234,14 +235,14 @@ def _match_owned(file: fixkit.SourceFile, match: Node, names: list[str]) -> bool
     return True
 
 
-def _free_name(file: fixkit.SourceFile, scope: Node, *candidates: str) -> str | None:
+def _free_name(file: SourceFile, scope: Node, *candidates: str) -> str | None:
     for name in candidates:
         if not _mentions(file, scope, name):
             return name
     return None
 
 
-def _span_node(file: fixkit.SourceFile, match: Match, line_fact: str) -> tuple[Span, Node] | None:
+def _span_node(file: SourceFile, match: Match, line_fact: str) -> tuple[Span, Node] | None:
     """The related span on the line of `line_fact` in the culprit's file, and its node (the
     last one on that line for the await: the culprit's label comes first)."""
     line = match.facts.get(line_fact)
@@ -257,11 +258,11 @@ def _span_node(file: fixkit.SourceFile, match: Match, line_fact: str) -> tuple[S
     return None
 
 
-def _culprit_file(match: Match, sources: Sources) -> fixkit.SourceFile | None:
+def _culprit_file(match: Match, sources: Sources) -> SourceFile | None:
     line = match.facts.get("decl_line")
     for related in match.related:
         if related.span.line_start == line:
-            return fixkit.SourceFile.load(sources, related.span.file)
+            return SourceFile.load(sources, related.span.file)
     return None
 
 
@@ -282,14 +283,14 @@ def _has_move(node: Node) -> bool:
     return any(c.type == "move" for c in node.children)
 
 
-def _param_type_owned(file: fixkit.SourceFile, type_node: Node | None) -> bool:
+def _param_type_owned(file: SourceFile, type_node: Node | None) -> bool:
     if type_node is None:
         return False
     text = file.node_text(type_node)
     return not any(mark in text for mark in ("&", "*", "Rc<", "Arc<", "impl ", "dyn "))
 
 
-def _owned_cell(file: fixkit.SourceFile, borrow_receiver: Node) -> bool:
+def _owned_cell(file: SourceFile, borrow_receiver: Node) -> bool:
     """True when the cell `borrow_receiver` is reached from a value the future owns: `self`
     taken by value, a by-value parameter, or a local `RefCell::new(…)` (moved into an
     `async move` block if it is declared outside it)."""
@@ -345,18 +346,18 @@ def _owned_cell(file: fixkit.SourceFile, borrow_receiver: Node) -> bool:
     return False
 
 
-def _binds(file: fixkit.SourceFile, node: Node, name: str) -> bool:
+def _binds(file: SourceFile, node: Node, name: str) -> bool:
     return any(n.type == "identifier" and file.node_text(n) == name for n in file.walk(node))
 
 
-def _borrow_receiver(file: fixkit.SourceFile, node: Node) -> Node | None:
+def _borrow_receiver(file: SourceFile, node: Node) -> Node | None:
     """The receiver of the first `.borrow()`/`.borrow_mut()` call (`try_` ones included)
     under `node`: query `borrow_calls.scm`."""
     calls = syntax.matches("borrow_calls", node)
     return calls[0]["receiver"][0] if calls else None
 
 
-def _future_owns_cell(file: fixkit.SourceFile, node: Node) -> bool:
+def _future_owns_cell(file: SourceFile, node: Node) -> bool:
     receiver = _borrow_receiver(file, node)
     return receiver is not None and _owned_cell(file, receiver)
 
@@ -377,8 +378,8 @@ def block_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
     awaited = _span_node(file, match, "await_line")
     if culprit is None or awaited is None:
         return None
-    let = fixkit.enclosing_kind(culprit[1], "let_declaration")
-    await_node = fixkit.enclosing_kind(awaited[1], "await_expression")
+    let = syntax.enclosing(culprit[1], "let_declaration")
+    await_node = syntax.enclosing(awaited[1], "await_expression")
     binding = _simple_binding(file, let) if let is not None else None
     if let is None or await_node is None or binding is None or binding[0] != variable:
         return None
@@ -435,7 +436,7 @@ def block_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
 
     guard_name = f"`{variable}`"
     if not carried:
-        edit = fixkit.wrap_in_block(file, inside[0], inside[-1])
+        edit = wrap_in_block(file, inside[0], inside[-1])
         title = f"End the scope of {guard_name} in a block before the `.await`"
     elif len(carried) == 1 and carried[0][2].id == inside[-1].id:
         name, mutable, statement = carried[0]
@@ -444,7 +445,7 @@ def block_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
         if value is None:
             return None
         annotation = f": {file.node_text(type_)}" if type_ is not None else ""
-        edit = fixkit.wrap_in_block(
+        edit = wrap_in_block(
             file, inside[0], inside[-1],
             prefix=f"let {'mut ' if mutable else ''}{name}{annotation} = ",
             suffix=";", replace=(statement, file.node_text(value)))
@@ -455,7 +456,7 @@ def block_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
         patterns = [f"{'mut ' if c[1] else ''}{c[0]}" for c in carried]
         pattern = patterns[0] if len(carried) == 1 else f"({', '.join(patterns)})"
         tail = names[0] if len(carried) == 1 else f"({', '.join(names)})"
-        edit = fixkit.wrap_in_block(file, inside[0], inside[-1], prefix=f"let {pattern} = ",
+        edit = wrap_in_block(file, inside[0], inside[-1], prefix=f"let {pattern} = ",
                                     suffix=";", tail=tail)
         shown = ", ".join(f"`{n}`" for n in names)
         title = (f"Compute {shown} in a block that ends the scope of {guard_name} before the "
@@ -463,7 +464,7 @@ def block_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
     edits = [edit]
     if dropped is not None:
         edits.append(file.delete_lines(dropped))
-    return fixkit.make_fix(BLOCK_FIX, title, edits, preferred=True)
+    return make_fix(BLOCK_FIX, title, edits, preferred=True)
 
 
 # --- the scrutinee hoist ----------------------------------------------------------------------
@@ -518,7 +519,7 @@ def _element_type(guard_type: str, method: str) -> str | None:
     return None
 
 
-def _hoisted_value(file: fixkit.SourceFile, value: Node, guard: Node,
+def _hoisted_value(file: SourceFile, value: Node, guard: Node,
                    guard_type: str | None) -> tuple[str, str, str] | None:
     """(text to bind, suffix for the new head after the name, a name hint) for a scrutinee
     whose value can be hoisted out of the guard's borrow."""
@@ -560,7 +561,7 @@ def hoist_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
     if culprit is None or awaited is None:
         return None
     guard = culprit[1]
-    await_node = fixkit.enclosing_kind(awaited[1], "await_expression")
+    await_node = syntax.enclosing(awaited[1], "await_expression")
     if await_node is None or re.sub(r"\s+", "", file.node_text(guard)) != \
             re.sub(r"\s+", "", expression):
         return None
@@ -587,7 +588,7 @@ def hoist_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
     if refcell and not _future_owns_cell(file, guard):
         return None
     bound, head_suffix, hint = hoisted
-    scope = fixkit.enclosing_kind(owner, "function_item") or file.root
+    scope = syntax.enclosing(owner, "function_item") or file.root
     name = _free_name(file, scope, hint, f"{hint}_value")
     if name is None:
         return None
@@ -608,14 +609,14 @@ def hoist_fix(match: Match, sources: Sources, *, refcell: bool) -> Fix | None:
     by_value = _arms_by_value(file, owner) if head_suffix == ".as_ref()" else None
     if by_value is not None:
         head_suffix = ""  # match on the owned `Option<T>`: the arms bind by value
-    edits = [fixkit.insert_statement(file, statement, f"let {name} = {bound};"),
+    edits = [insert_statement(file, statement, f"let {name} = {bound};"),
              file.replace(value, f"{name}{head_suffix}"), *(by_value or [])]
     keyword = "match" if owner.type == "match_expression" else "if let"
     title = f"Take `{bound}` in a `let {name}` before the `{keyword}`"
-    return fixkit.make_fix(HOIST_FIX, title, edits, preferred=True)
+    return make_fix(HOIST_FIX, title, edits, preferred=True)
 
 
-def _arms_by_value(file: fixkit.SourceFile, owner: Node) -> list[TextEdit] | None:
+def _arms_by_value(file: SourceFile, owner: Node) -> list[TextEdit] | None:
     """When the hoisted value is a fresh `Option<T>` (`get(…).cloned()`) and every arm that
     binds `Some(x)` uses `x` exactly once, as `x.clone()`: the edits turning those clones
     into plain `x`, so the `match`/`if let` can take the owned value instead of
@@ -667,7 +668,7 @@ def _arms_by_value(file: fixkit.SourceFile, owner: Node) -> list[TextEdit] | Non
     return edits or None
 
 
-def _hoist_while(file: fixkit.SourceFile, loop: Node, name: str, bound: str,
+def _hoist_while(file: SourceFile, loop: Node, name: str, bound: str,
                  head_suffix: str) -> Fix | None:
     condition = loop.child_by_field_name("condition")
     body = loop.child_by_field_name("body")
@@ -686,7 +687,7 @@ def _hoist_while(file: fixkit.SourceFile, loop: Node, name: str, bound: str,
             f"{name}{head_suffix} else {{ break }};")
     edit = file.edit_bytes(keyword.start_byte, opening.end_byte, text)
     title = f"Take `{bound}` in a `let {name}` at the top of a `loop` instead of `while let`"
-    return fixkit.make_fix(HOIST_FIX, title, [edit], preferred=True)
+    return make_fix(HOIST_FIX, title, [edit], preferred=True)
 
 
 def fixes(match: Match, sources: Sources, *, refcell: bool) -> list[Fix]:

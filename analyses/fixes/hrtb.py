@@ -14,9 +14,10 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import bounds
-from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes import bounds, use_lines
+from borrowlens.analyses.fixes.blocks import insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
 
 Node = tree_sitter.Node
@@ -46,27 +47,27 @@ def signature_parts(signature: str) -> tuple[list[str], str] | None:
     return split_top(found.group("args")), (found.group("ret") or "()")
 
 
-def nameable(file: fixkit.SourceFile, written: str, at: Node | None = None) -> bool:
+def nameable(file: SourceFile, written: str, at: Node | None = None) -> bool:
     """True when every name in the type is a prelude type or an item the module around `at`
     (the file's top level without it) declares or imports (rustc prints short names that
     may not be in scope where the edit goes; a nested `mod` sees only its own names, or its
     parent's too through a glob `use`)."""
     if "::" in written or re.search(r"[{}]|\bimpl\b|(?<![\w'])_(?!\w)", written):
         return False
-    scope = file.root if at is None else fixkit.module_scope(at)
-    own = fixkit.imports(file, scope)
+    scope = file.root if at is None else use_lines.module_scope(at)
+    own = use_lines.imports(file, scope)
     if any(imp.name == "*" for imp in own):
         declared = {name for name, _ in rustsyntax.named_items(file.parsed, *_ITEMS)}
-        declared |= {imp.name for imp in fixkit.imports(file)}
+        declared |= {imp.name for imp in use_lines.imports(file)}
     else:
         declared = {name for name, item in rustsyntax.named_items(file.parsed, *_ITEMS)
-                    if fixkit.module_scope(item).id == scope.id}
+                    if use_lines.module_scope(item).id == scope.id}
         declared |= {imp.name for imp in own}
     return all(name in _PRELUDE or name in declared
                for name in re.findall(r"(?<!')\b[A-Za-z_]\w*", written))
 
 
-def annotate_parameters(file: fixkit.SourceFile, closure: Node,
+def annotate_parameters(file: SourceFile, closure: Node,
                         signature: str) -> list[TextEdit] | None:
     """`|req| …` → `|req: &Request| …` for each parameter whose type in rustc's signature
     holds one of its numbered lifetimes, when the result borrows none of them."""
@@ -98,7 +99,7 @@ def _with_a(written: str) -> str | None:
     return "&'a " + written[1:].lstrip()
 
 
-def constrain_closure(file: fixkit.SourceFile, closure: Node, param_type: str,
+def constrain_closure(file: SourceFile, closure: Node, param_type: str,
                       return_type: str) -> list[TextEdit] | None:
     """`let f = |x: &T| …;` → a local `fn constrain<F: for<'a> Fn(&'a T) -> &'a U>(f: F) ->
     F { f }` before it and `let f = constrain(|x: &T| …);`: passing the closure straight into
@@ -114,11 +115,11 @@ def constrain_closure(file: fixkit.SourceFile, closure: Node, param_type: str,
             or statement.parent is None or statement.parent.type != "block"):
         return None
     helper = f"fn constrain<F: for<'a> Fn({arg}) -> {ret}>(f: F) -> F {{ f }}"
-    return [fixkit.insert_statement(file, statement, helper),
+    return [insert_statement(file, statement, helper),
             file.insert_before(closure, "constrain("), file.insert_after(closure, ")")]
 
 
-def _predicate_of(file: fixkit.SourceFile, function: Node, name: str) -> list[Node]:
+def _predicate_of(file: SourceFile, function: Node, name: str) -> list[Node]:
     """The bound lists written for type parameter `name`: inline and in the where clause."""
     found = []
     for node in file.walk(function):
@@ -132,7 +133,7 @@ def _predicate_of(file: fixkit.SourceFile, function: Node, name: str) -> list[No
     return found
 
 
-def _delete_listed(file: fixkit.SourceFile, node: Node) -> TextEdit:
+def _delete_listed(file: SourceFile, node: Node) -> TextEdit:
     """Removes one item of a comma-separated list with its comma (its whole line when it is
     alone on it)."""
     following = node.next_sibling
@@ -153,7 +154,7 @@ def _delete_listed(file: fixkit.SourceFile, node: Node) -> TextEdit:
     return file.edit_bytes(node.start_byte, after, "")
 
 
-def async_fn_bound(file: fixkit.SourceFile, function: Node, future_param: str
+def async_fn_bound(file: SourceFile, function: Node, future_param: str
                    ) -> tuple[list[TextEdit], str] | None:
     """`F: Fn(&T) -> Fut, Fut: Future<Output = U>` → `F: AsyncFn(&T) -> U`, dropping `Fut`
     from the generics; only when `Fut` appears nowhere else."""
@@ -187,14 +188,14 @@ def async_fn_bound(file: fixkit.SourceFile, function: Node, future_param: str
              _delete_listed(file, declared[0])]
     if not inline:
         edits.append(_delete_listed(file, future_bounds[0]))
-    edits += fixkit.import_edits(file, edits, drop=["std::future::Future"])
+    edits += use_lines.import_edits(file, edits, drop=["std::future::Future"])
     arguments = fn_bounds[0].child_by_field_name("parameters")
     listed = file.node_text(arguments)[1:-1] if arguments is not None else ""
     written = f"{_ASYNC[file.node_text(trait)]}({listed}) -> {output.group('out').strip()}"
     return edits, written
 
 
-def unpin_static_fn(file: fixkit.SourceFile, name: str) -> list[TextEdit] | None:
+def unpin_static_fn(file: SourceFile, name: str) -> list[TextEdit] | None:
     """`fn f(x: &'static str) -> &'static str` → `fn f(x: &str) -> &str` for a private fn
     with one reference parameter, used only where the error is, whose body never asks for
     `'static` itself."""
@@ -233,5 +234,5 @@ def unpin_static_fn(file: fixkit.SourceFile, name: str) -> list[TextEdit] | None
 
 def fix(fix_id: str, title: str, edits: list[TextEdit] | None, *,
         preferred: bool = True) -> list[Fix]:
-    made = fixkit.make_fix(fix_id, title, edits or [], preferred=preferred)
+    made = make_fix(fix_id, title, edits or [], preferred=preferred)
     return [made] if made is not None else []

@@ -22,15 +22,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import tree_sitter
+
 from borrowlens.analyses.families.base import Match
-from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes import use_lines
 from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources
 from borrowlens.analyses.rust.syntax import ancestors
 
-Node = fixkit.Node
+Node = tree_sitter.Node
 
 STRONG, WEAK, CELL = "strong", "weak", "cell"
 
@@ -92,7 +95,7 @@ def _outer(node: Node) -> tuple[Node, Node | None]:
     return node, parent
 
 
-def _pattern_names(file: fixkit.SourceFile, pattern: Node) -> list[Node]:
+def _pattern_names(file: SourceFile, pattern: Node) -> list[Node]:
     """The identifiers a pattern binds."""
     out = []
     for node in file.walk(pattern):
@@ -112,14 +115,14 @@ def _pattern_names(file: fixkit.SourceFile, pattern: Node) -> list[Node]:
     return out
 
 
-def _binds(file: fixkit.SourceFile, pattern: Node | None, name: str) -> Node | None:
+def _binds(file: SourceFile, pattern: Node | None, name: str) -> Node | None:
     if pattern is None:
         return None
     hits = [n for n in _pattern_names(file, pattern) if _text(file, n) == name]
     return hits[-1] if hits else None
 
 
-def resolve(file: fixkit.SourceFile, ident: Node) -> Node | None:
+def resolve(file: SourceFile, ident: Node) -> Node | None:
     """The identifier of the pattern that binds the name `ident` uses, in its fn."""
     name = _text(file, ident)
     child = ident
@@ -210,7 +213,7 @@ def _scope_of(binding: Node) -> Node | None:
     return None
 
 
-def uses(file: fixkit.SourceFile, binding: Node) -> list[Node]:
+def uses(file: SourceFile, binding: Node) -> list[Node]:
     scope = _scope_of(binding)
     if scope is None:
         raise UnsupportedError("scope")
@@ -225,11 +228,11 @@ def uses(file: fixkit.SourceFile, binding: Node) -> list[Node]:
     return found
 
 
-def _text(file: fixkit.SourceFile, node: Node | None) -> str:
+def _text(file: SourceFile, node: Node | None) -> str:
     return file.node_text(node) if node is not None else ""
 
 
-def _path_text(file: fixkit.SourceFile, node: Node | None) -> str:
+def _path_text(file: SourceFile, node: Node | None) -> str:
     return re.sub(r"\s+", "", _text(file, node)) if node is not None else ""
 
 
@@ -237,7 +240,7 @@ def _path_text(file: fixkit.SourceFile, node: Node | None) -> str:
 
 
 class Converter:
-    def __init__(self, file: fixkit.SourceFile, *, cell: str | None, names: Names,
+    def __init__(self, file: SourceFile, *, cell: str | None, names: Names,
                  rc_weak_names: bool) -> None:
         self.file = file
         self.plan = Plan(cell=cell)
@@ -862,7 +865,7 @@ class Converter:
 # --- is the data behind the pointer thread-safe? ---------------------------------------------
 
 
-def thread_safe(file: fixkit.SourceFile, type_text: str, *, need_sync: bool,
+def thread_safe(file: SourceFile, type_text: str, *, need_sync: bool,
                 generics: set[str], seen: set[str] | None = None) -> bool:
     """False when the type (as far as this file shows) is not `Send` (or `Sync` when
     `need_sync`): a `Cell`, an `Rc`, a raw pointer, a trait object without the bound, a
@@ -878,7 +881,7 @@ def thread_safe(file: fixkit.SourceFile, type_text: str, *, need_sync: bool,
         return False
     local = dict(rustsyntax.named_items(file.parsed, "struct_item", "enum_item", "type_item",
                                         "union_item"))
-    rc_weak = fixkit.imports_name(file, "Weak", "std::rc::Weak")
+    rc_weak = use_lines.imports_name(file, "Weak", "std::rc::Weak")
     for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", type_text):
         if word in _NEVER or word in generics or (need_sync and word in _NOT_SYNC):
             return False
@@ -904,7 +907,7 @@ def thread_safe(file: fixkit.SourceFile, type_text: str, *, need_sync: bool,
     return True
 
 
-def generics_around(file: fixkit.SourceFile, node: Node) -> set[str]:
+def generics_around(file: SourceFile, node: Node) -> set[str]:
     out: set[str] = set()
     for ancestor in [node, *ancestors(node)]:
         params = ancestor.child_by_field_name("type_parameters")
@@ -934,9 +937,9 @@ def pointee(type_text: str) -> str | None:
 # --- names and imports -----------------------------------------------------------------------
 
 
-def _name_taken(file: fixkit.SourceFile, name: str) -> bool:
+def _name_taken(file: SourceFile, name: str) -> bool:
     """True when `name` already means something other than `std::sync::<name>`."""
-    for imp in fixkit.imports(file):
+    for imp in use_lines.imports(file):
         path = re.sub(r"\s+", "", imp.path).removeprefix("::")
         if imp.name == name and path != f"std::sync::{name}" and \
                 not (name == "Weak" and path == "std::rc::Weak"):
@@ -948,7 +951,7 @@ def _name_taken(file: fixkit.SourceFile, name: str) -> bool:
         file.parsed, "struct_item", "enum_item", "type_item", "trait_item"))
 
 
-def _names(file: fixkit.SourceFile, cell: str | None, *, qualify_weak: bool) -> Names:
+def _names(file: SourceFile, cell: str | None, *, qualify_weak: bool) -> Names:
     arc = "std::sync::Arc" if _name_taken(file, "Arc") else "Arc"
     lock_name = cell or "Mutex"
     lock = f"std::sync::{lock_name}" if _name_taken(file, lock_name) else lock_name
@@ -956,7 +959,7 @@ def _names(file: fixkit.SourceFile, cell: str | None, *, qualify_weak: bool) -> 
     return Names(arc=arc, lock=lock, weak=weak)
 
 
-def _remaining(file: fixkit.SourceFile, name: str, plan: Plan) -> int:
+def _remaining(file: SourceFile, name: str, plan: Plan) -> int:
     """Uses of `name` outside `use` lines that the plan does not rewrite."""
     count = 0
     for node in file.identifiers(name):
@@ -968,7 +971,7 @@ def _remaining(file: fixkit.SourceFile, name: str, plan: Plan) -> int:
     return count
 
 
-def remove_imports(file: fixkit.SourceFile, paths: list[str], *,
+def remove_imports(file: SourceFile, paths: list[str], *,
                    replacement: str | None = None,
                    scope: Node | None = None) -> list[TextEdit]:
     """Edits removing several `use` paths at once, without overlapping edits when two of
@@ -977,7 +980,7 @@ def remove_imports(file: fixkit.SourceFile, paths: list[str], *,
     instead of deleted (a new `use` line in the old one's place). With `scope`, only that
     module's own `use` lines are touched."""
     wanted = {p for p in paths}
-    targets = [imp for imp in fixkit.imports(file, scope)
+    targets = [imp for imp in use_lines.imports(file, scope)
                if re.sub(r"\s+", "", imp.path).removeprefix("::") in wanted and imp.name != "*"]
     removed: set[int] = {imp.node.id for imp in targets}
     edits: list[TextEdit] = []
@@ -1046,7 +1049,7 @@ class Start:
     field_name: str | None = None
 
 
-def convert(file: fixkit.SourceFile, start: Start, *, cell: str | None,
+def convert(file: SourceFile, start: Start, *, cell: str | None,
             data_type: str | None) -> list[TextEdit] | None:
     """The edits of the conversion, or None when any part of it is not understood."""
     if "no_std" in file.text[:2000] and re.search(r"#!\[no_std\]", file.text):
@@ -1060,7 +1063,7 @@ def convert(file: fixkit.SourceFile, start: Start, *, cell: str | None,
     for qualify_weak in (False, True):
         names = _names(file, cell, qualify_weak=qualify_weak)
         converter = Converter(file, cell=cell, names=names,
-                              rc_weak_names=fixkit.imports_name(file, "Weak", "std::rc::Weak"))
+                              rc_weak_names=use_lines.imports_name(file, "Weak", "std::rc::Weak"))
         try:
             if start.binding is not None:
                 converter.add_binding(start.binding, start.kind)
@@ -1079,7 +1082,7 @@ def convert(file: fixkit.SourceFile, start: Start, *, cell: str | None,
         file.apply(edits)
     except EditError:
         return None
-    for scope in fixkit.module_scopes(file):
+    for scope in use_lines.module_scopes(file):
         scoped = scope_imports(file, plan, scope, cell=cell)
         if scoped is None:
             return None
@@ -1091,19 +1094,19 @@ def convert(file: fixkit.SourceFile, start: Start, *, cell: str | None,
     return edits
 
 
-def _scope_at(file: fixkit.SourceFile, byte: int) -> Node:
+def _scope_at(file: SourceFile, byte: int) -> Node:
     node = file.root.descendant_for_byte_range(byte, byte)
-    return fixkit.module_scope(node) if node is not None else file.root
+    return use_lines.module_scope(node) if node is not None else file.root
 
 
-def _remaining_in(file: fixkit.SourceFile, name: str, plan: Plan, scope: Node) -> int:
+def _remaining_in(file: SourceFile, name: str, plan: Plan, scope: Node) -> int:
     """Uses of `name` that resolve through `scope`'s imports and that the plan leaves."""
-    return sum(1 for node in fixkit.unqualified_uses(file, name, scope)
+    return sum(1 for node in use_lines.unqualified_uses(file, name, scope)
                if not any(s < e and s <= node.start_byte and node.end_byte <= e
                           for (s, e) in plan.edits))
 
 
-def scope_imports(file: fixkit.SourceFile, plan: Plan, scope: Node, *,
+def scope_imports(file: SourceFile, plan: Plan, scope: Node, *,
                   cell: str | None) -> list[TextEdit] | None:
     """The `use` edits of one module scope: the `std::sync` names the plan writes in it, and
     the `Rc`/`RefCell`/`Weak` imports it no longer needs (None when the new `Weak` would
@@ -1113,35 +1116,35 @@ def scope_imports(file: fixkit.SourceFile, plan: Plan, scope: Node, *,
     add = [f"std::sync::{name}" for name in ("Arc", cell or "", "Weak")
            if name and any(re.search(rf"(?<![\w:]){name}(?!\w)", t) for t in introduced)]
     imported = {re.sub(r"\s+", "", i.path).removeprefix("::")
-                for i in fixkit.imports(file, scope)}
+                for i in use_lines.imports(file, scope)}
     drops = []
     for path, name in (("std::rc::Rc", "Rc"), ("std::cell::RefCell", "RefCell"),
                        ("std::rc::Weak", "Weak")):
         if path not in imported or _remaining_in(file, name, plan, scope):
             continue
         if any(_remaining_in(file, name, plan, other)
-               for other in fixkit.borrowing_scopes(file, scope, name)):
+               for other in use_lines.borrowing_scopes(file, scope, name)):
             continue
         drops.append(path)
     if "std::sync::Weak" in add and "std::rc::Weak" not in drops and \
-            fixkit.imports_name(file, "Weak", "std::rc::Weak", scope):
+            use_lines.imports_name(file, "Weak", "std::rc::Weak", scope):
         return None
     return import_edits(file, add, drops, scope)
 
 
-def import_edits(file: fixkit.SourceFile, add: list[str], drops: list[str],
+def import_edits(file: SourceFile, add: list[str], drops: list[str],
                  scope: Node | None = None) -> list[TextEdit]:
     """`use` edits of one module scope (the file's top level by default) adding `std::sync`
     paths and dropping others. New paths join an existing `use std::sync::{…}` list, else
     take the place of a `use` line that goes away, else come as one new
     `use std::sync::{A, B};` line after the scope's last `use`."""
     target = file.root if scope is None else scope
-    fresh = [path for path in add if not fixkit.imports_name(
+    fresh = [path for path in add if not use_lines.imports_name(
         file, path.rsplit("::", 1)[-1], path, target)]
     joined: list[TextEdit] = []
     separate: list[str] = []
     for path in fresh:
-        edit = fixkit.add_import(file, path, target)
+        edit = use_lines.add_import(file, path, target)
         if edit is None:
             continue
         if edit.new_text.lstrip(" \t\r\n").startswith("use "):
@@ -1154,7 +1157,7 @@ def import_edits(file: fixkit.SourceFile, add: list[str], drops: list[str],
         line = f"use std::sync::{names};"
     removals = remove_imports(file, drops, replacement=line, scope=target)
     if line is not None and not any(e.new_text == line for e in removals):
-        first = fixkit.add_import(file, f"std::sync::{separate[0]}", target)
+        first = use_lines.add_import(file, f"std::sync::{separate[0]}", target)
         if first is not None:
             joined.append(replace_text(first, f"use std::sync::{separate[0]};", line))
     return joined + removals
@@ -1165,7 +1168,7 @@ def replace_text(edit: TextEdit, old: str, new: str) -> TextEdit:
                     edit.column_end, edit.new_text.replace(old, new))
 
 
-def binding_on_line(file: fixkit.SourceFile, name: str, line: int) -> Node | None:
+def binding_on_line(file: SourceFile, name: str, line: int) -> Node | None:
     """The binding `name` declared (or, failing that, used) on `line`."""
     found = [n for n in file.identifiers(name, kinds=("identifier",))
              if file.parsed.start(n)[0] == line]
@@ -1183,7 +1186,7 @@ def make(fix_id: str, title: str, edits: list[TextEdit] | None, *,
          preferred: bool = False) -> list[Fix]:
     if not edits:
         return []
-    fix = fixkit.make_fix(fix_id, title, edits, preferred=preferred)
+    fix = make_fix(fix_id, title, edits, preferred=preferred)
     return [fix] if fix is not None else []
 
 
@@ -1232,7 +1235,7 @@ def shape_of(type_text: str) -> Shape | None:
     return Shape(kind, False, inner, pointer)
 
 
-def struct_field_start(file: fixkit.SourceFile, struct_type: str) -> tuple[Start, Shape] | None:
+def struct_field_start(file: SourceFile, struct_type: str) -> tuple[Start, Shape] | None:
     """The one field of a struct of this file whose type is an `Rc`/`rc::Weak`."""
     name = re.sub(r"^&(?:'\w+\s+)?(?:mut\s+)?", "", struct_type.strip())
     name = re.sub(r"<.*", "", name).rsplit("::", 1)[-1]
@@ -1252,7 +1255,7 @@ def struct_field_start(file: fixkit.SourceFile, struct_type: str) -> tuple[Start
     return found[0] if len(found) == 1 else None
 
 
-def closure_binding(file: fixkit.SourceFile, line: int, variable: str,
+def closure_binding(file: SourceFile, line: int, variable: str,
                     kind: str) -> Start | None:
     """The binding (or, for `x.field`, the field) a closure on `line` captures."""
     closures = [n for n in file.walk() if n.type == "closure_expression"
@@ -1288,7 +1291,7 @@ def title(shape: Shape, cell: str | None, subject: str) -> str:
     return f"Use `{new}` instead of `{old}` for {subject}"
 
 
-def subject(start: Start, file: fixkit.SourceFile, struct_type: str | None = None) -> str:
+def subject(start: Start, file: SourceFile, struct_type: str | None = None) -> str:
     if start.binding is not None:
         return f"`{_text(file, start.binding)}`"
     owner = re.sub(r"<.*", "", (struct_type or "").lstrip("&")).rsplit("::", 1)[-1]
@@ -1309,7 +1312,7 @@ def send_rc_fixes(match: Match, sources: Sources) -> list[Fix]:
     if line is None:
         return []
     path = next((r.span.file for r in match.related if r.span.line_start == int(line)), None)
-    file = fixkit.SourceFile.load(sources, path) if path is not None else None
+    file = SourceFile.load(sources, path) if path is not None else None
     if file is None:
         return []
     binding = binding_on_line(file, variable, int(line))
@@ -1351,7 +1354,7 @@ def thread_fixes(match: Match, sources: Sources, path: str | None) -> list[Fix]:
         shape = shape_of(via)  # `Arc<RefCell<T>>` / `&RefCell<T>` carried the cell
     if shape is None:
         return []
-    file = fixkit.SourceFile.load(sources, path)
+    file = SourceFile.load(sources, path)
     if file is None:
         return []
     start = closure_binding(file, int(line), variable, shape.kind)

@@ -18,9 +18,10 @@ import re
 
 import tree_sitter
 
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
+from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.syntax import ancestors
 
 Node = tree_sitter.Node
@@ -36,16 +37,16 @@ _PRIMITIVE = {"bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", 
 _COPY_CALL = {"str": "to_owned", "String": "clone", "Path": "to_path_buf", "PathBuf": "clone"}
 
 
-def spawn_call(file: fixkit.SourceFile, node: Node | None) -> tuple[Node, Node, str] | None:
+def spawn_call(file: SourceFile, node: Node | None) -> tuple[Node, Node, str] | None:
     """(call, task, callee) for a `…spawn(move || …)` / `…spawn(async move { … })` call at
     or around `node`: the task is its only argument and already moves its captures."""
-    call = fixkit.enclosing_kind(node, "call_expression") if node is not None else None
+    call = syntax.enclosing(node, "call_expression") if node is not None else None
     while call is not None:
         function = call.child_by_field_name("function")
         callee = re.sub(r"\s+", "", file.node_text(function)) if function is not None else ""
         if _SPAWN.search(callee):
             break
-        call = fixkit.enclosing_kind(call.parent, "call_expression") if call.parent else None
+        call = syntax.enclosing(call.parent, "call_expression") if call.parent else None
     if call is None:
         return None
     arguments = call.child_by_field_name("arguments")
@@ -57,7 +58,7 @@ def spawn_call(file: fixkit.SourceFile, node: Node | None) -> tuple[Node, Node, 
     return call, task[0], callee
 
 
-def _is_owned_send(file: fixkit.SourceFile, text: str, depth: int = 0) -> bool:
+def _is_owned_send(file: SourceFile, text: str, depth: int = 0) -> bool:
     """True for types visibly owned and `Send + Sync`: primitives, std owners of such
     types, and structs of this file whose fields are all such types."""
     text = text.strip()
@@ -99,7 +100,7 @@ def _mentioned(text: str, name: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text) is not None
 
 
-def _mentioned_outside(file: fixkit.SourceFile, name: str, start: int, end: int,
+def _mentioned_outside(file: SourceFile, name: str, start: int, end: int,
                        skip: Node) -> bool:
     """`name` appears (code, macros, format strings) between two bytes outside `skip`."""
     data = file.parsed.data
@@ -122,7 +123,7 @@ _SCOPES = ("closure_expression", "async_block", "loop_expression", "while_expres
            "for_expression", "function_item")
 
 
-def _alone_on_lines(file: fixkit.SourceFile, node: Node) -> bool:
+def _alone_on_lines(file: SourceFile, node: Node) -> bool:
     start = file.line_start_byte(node.start_byte)
     end = file.parsed.data.find(b"\n", node.end_byte)
     end = len(file.parsed.data) if end < 0 else end
@@ -130,7 +131,7 @@ def _alone_on_lines(file: fixkit.SourceFile, node: Node) -> bool:
             and not file.parsed.data[node.end_byte:end].strip())
 
 
-def _prepend_to_task(file: fixkit.SourceFile, task: Node, statement: str) -> TextEdit | None:
+def _prepend_to_task(file: SourceFile, task: Node, statement: str) -> TextEdit | None:
     """An edit making `statement` the first thing the closure or async block runs."""
     body = task.child_by_field_name("body") if task.type == "closure_expression" else next(
         (c for c in task.named_children if c.type == "block"), None)
@@ -150,10 +151,10 @@ def _prepend_to_task(file: fixkit.SourceFile, task: Node, statement: str) -> Tex
                               f"{file.node_text(body)}\n{indent}}}")
 
 
-def move_borrow_into_task(file: fixkit.SourceFile, borrow: Node, static_at: Node,
+def move_borrow_into_task(file: SourceFile, borrow: Node, static_at: Node,
                           variable: str, variable_type: str | None) -> Fix | None:
     """`let r = &x; spawn(move || … r …)` → `spawn(move || { let r = &x; … r … })`."""
-    declaration = fixkit.enclosing_kind(borrow, "let_declaration")
+    declaration = syntax.enclosing(borrow, "let_declaration")
     spawn = spawn_call(file, static_at)
     if declaration is None or spawn is None or variable_type is None:
         return None
@@ -161,7 +162,7 @@ def move_borrow_into_task(file: fixkit.SourceFile, borrow: Node, static_at: Node
     pattern = declaration.child_by_field_name("pattern")
     value = declaration.child_by_field_name("value")
     block = declaration.parent
-    function = fixkit.enclosing_kind(declaration, "function_item")
+    function = syntax.enclosing(declaration, "function_item")
     if (pattern is None or pattern.type != "identifier" or value is None or block is None
             or block.type != "block" or function is None):
         return None
@@ -192,13 +193,13 @@ def move_borrow_into_task(file: fixkit.SourceFile, borrow: Node, static_at: Node
     if inserted is None:
         return None
     kind = "closure" if task.type == "closure_expression" else "task"
-    return fixkit.make_fix(
+    return make_fix(
         "move-into-task",
         f"Move `{variable}` into the `{callee}` {kind} and borrow it there",
         [file.delete_lines(declaration), inserted], preferred=True)
 
 
-def _copy_call(file: fixkit.SourceFile, parameter: Node) -> str | None:
+def _copy_call(file: SourceFile, parameter: Node) -> str | None:
     """The method giving an owned, `Send` copy of a reference parameter's target."""
     kind = parameter.child_by_field_name("type")
     if kind is None or kind.type != "reference_type":
@@ -220,11 +221,11 @@ def _copy_call(file: fixkit.SourceFile, parameter: Node) -> str | None:
     return None
 
 
-def _is_copyable(file: fixkit.SourceFile, element: str) -> bool:
+def _is_copyable(file: SourceFile, element: str) -> bool:
     return element in _PRIMITIVE or element in ("String", "PathBuf")
 
 
-def _uses_allowed(file: fixkit.SourceFile, task: Node, name: str) -> bool:
+def _uses_allowed(file: SourceFile, task: Node, name: str) -> bool:
     """Each use of `name` in the task reads it the same way owned or borrowed: a method
     receiver (`name.len()`), a macro argument (`format!("{}", name)`), or inside a string."""
     for node in file.identifiers(name, within=task, kinds=("identifier",)):
@@ -242,10 +243,10 @@ def _uses_allowed(file: fixkit.SourceFile, task: Node, name: str) -> bool:
     return True
 
 
-def own_parameter_copy(file: fixkit.SourceFile, escape_at: Node, name: str) -> Fix | None:
+def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | None:
     """`fn f(p: &str) { spawn(async move { … p … }) }` → `let p = p.to_owned();` first."""
     spawn = spawn_call(file, escape_at)
-    function = fixkit.enclosing_kind(escape_at, "function_item")
+    function = syntax.enclosing(escape_at, "function_item")
     if spawn is None or function is None or name == "self":
         return None
     call, task, callee = spawn
@@ -269,7 +270,7 @@ def own_parameter_copy(file: fixkit.SourceFile, escape_at: Node, name: str) -> F
     indent = file.indent_of(statement)
     newline = "\r\n" if "\r\n" in file.text else "\n"
     edit = file.insert_before(statement, f"let {name} = {name}.{method}();{newline}{indent}")
-    return fixkit.make_fix(
+    return make_fix(
         "own-before-spawn",
         f"Give the `{callee}` task its own copy: `let {name} = {name}.{method}();`",
         [edit], preferred=True)

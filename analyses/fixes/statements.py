@@ -2,7 +2,7 @@
 statement can go, which names are free there, whether a piece of text is an expression.
 
 Not a family (the leading underscore keeps the registry away). Everything works on a
-`fixkit.SourceFile`; nothing here builds a whole fix.
+`SourceFile`; nothing here builds a whole fix.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 
 import tree_sitter
 
-from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import syntax
 
 Node = tree_sitter.Node
@@ -40,7 +40,7 @@ def enclosing_function(node: Node) -> Node | None:
     return syntax.enclosing(node, "function_item")
 
 
-def names_in(file: fixkit.SourceFile, node: Node) -> list[tuple[str, Node]]:
+def names_in(file: SourceFile, node: Node) -> list[tuple[str, Node]]:
     """Every identifier under `node`, with the variables named inside format strings of
     macros (`println!("{name}")`), each with the node it was found in."""
     found: list[tuple[str, Node]] = []
@@ -54,7 +54,7 @@ def names_in(file: fixkit.SourceFile, node: Node) -> list[tuple[str, Node]]:
     return found
 
 
-def fresh_name(file: fixkit.SourceFile, scope: Node | None, candidates: list[str]) -> str:
+def fresh_name(file: SourceFile, scope: Node | None, candidates: list[str]) -> str:
     """The first candidate no identifier in `scope` (the whole file without one) spells;
     numbered variants of the first candidate after that."""
     taken = {name for name, _ in names_in(file, scope or file.root)}
@@ -81,7 +81,7 @@ def reindent_tail(text: str, unit: str) -> str:
                                   for line in lines[1:])])
 
 
-def has_multiline_string(file: fixkit.SourceFile, node: Node) -> bool:
+def has_multiline_string(file: SourceFile, node: Node) -> bool:
     return any(n.type in ("string_literal", "raw_string_literal")
                and "\n" in file.node_text(n) for n in file.walk(node))
 
@@ -93,7 +93,7 @@ def snake_case(name: str) -> str:
 # --- variables ------------------------------------------------------------------------------
 
 
-def pattern_names(file: fixkit.SourceFile, pattern: Node) -> list[Node]:
+def pattern_names(file: SourceFile, pattern: Node) -> list[Node]:
     """The identifiers a pattern binds (not the `Some` of `Some(x)`)."""
     if pattern.type == "identifier":
         return [pattern]
@@ -112,7 +112,7 @@ def pattern_names(file: fixkit.SourceFile, pattern: Node) -> list[Node]:
     return out
 
 
-def declared_names(file: fixkit.SourceFile, within: Node) -> list[tuple[str, Node, Node]]:
+def declared_names(file: SourceFile, within: Node) -> list[tuple[str, Node, Node]]:
     """(name, identifier, binder) for every variable bound under `within`, in source order
     (binders from query `bindings.scm`; `self` is not one of them)."""
     out = []

@@ -1,8 +1,8 @@
 """Reading Rust for the fixes: query-backed searches over a file (its named items, its field
 declarations) and the text-level split of a type list as rustc prints it.
 
-Nothing here builds an edit (that is `fixkit`); everything reads a `syntax.Parsed` tree or
-plain text. Searches run the `.scm` queries of `analyses/queries/` and return nodes in
+Nothing here builds an edit (that is `analyses/fixes/`); everything reads a `syntax.Parsed` tree or
+plain text. Searches run the `.scm` queries of `analyses/rust/queries/` and return nodes in
 source order, as a walk of the tree would meet them.
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from borrowlens.analyses.fixes.blocks import wrap_in_block
 from borrowlens.analyses.fixes.edits import (
     EditError,
     Fix,
@@ -12,7 +13,7 @@ from borrowlens.analyses.fixes.edits import (
     fix_applies_cleanly,
     validated,
 )
-from borrowlens.analyses.fixes.kit import SourceFile, wrap_in_block
+from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust.syntax import parse
 
 

@@ -14,9 +14,9 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"borrowed data escapes outside of (?P<where>function|method|closure|"
@@ -179,7 +179,7 @@ class BorrowedDataEscapes(Family):
         primary = diagnostic.primary if diagnostic is not None else None
         if primary is None or not variable or variable == "self":
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         node = file.node_for_span(primary) if file is not None else None
         if file is None or node is None:
             return []

@@ -17,9 +17,9 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import statements as fixing
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources
@@ -171,7 +171,7 @@ class ClosureMayOutlive(Family):
         primary = diagnostic.primary if diagnostic is not None else None
         if primary is None or match.fact("kind") not in ("closure", "async block"):
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         closure = (file.node_for_span(primary, "closure_expression", "async_block")
                    if file is not None else None)
         function = fixing.enclosing_function(closure) if closure is not None else None
@@ -206,7 +206,7 @@ class ClosureMayOutlive(Family):
             ", ".join(quoted[:-1]) + f" and {quoted[-1]}" if len(quoted) <= 3
             else f"`{variable}` and the rest")
         if not to_clone:
-            fix = fixkit.make_fix("add-move", f"Make the {what} `move` so it owns {owned}",
+            fix = make_fix("add-move", f"Make the {what} `move` so it owns {owned}",
                                   [keyword], preferred=True)
             return [fix] if fix else []
         if fixing.has_multiline_string(file, closure):
@@ -218,7 +218,7 @@ class ClosureMayOutlive(Family):
         block = (f"{{\n{clones}{inner}{fixing.reindent_tail(closure_text, file.indent_unit())}"
                  f"\n{base}}}")
         names = ", ".join(f"`{name}`" for name in to_clone)
-        fix = fixkit.make_fix("clone-then-move",
+        fix = make_fix("clone-then-move",
                               f"Clone {names} for the {what} and make it `move`",
                               [file.replace(closure, block)], preferred=True)
         return [fix] if fix else []
@@ -226,27 +226,27 @@ class ClosureMayOutlive(Family):
 
 def _mutated_at(span: Span, sources: Sources, name: str) -> bool:
     """True when the closure or async block at the span may change `name`."""
-    file = fixkit.SourceFile.load(sources, span.file)
+    file = SourceFile.load(sources, span.file)
     closure = (file.node_for_span(span, "closure_expression", "async_block")
                if file is not None else None)
     return file is not None and closure is not None and _mutated_in(file, name, closure)
 
 
-def _move_edit(file: fixkit.SourceFile, closure: tree_sitter.Node) -> TextEdit:
+def _move_edit(file: SourceFile, closure: tree_sitter.Node) -> TextEdit:
     if closure.type == "async_block":
         return file.edit_bytes(closure.start_byte + len("async"),
                                closure.start_byte + len("async"), " move")
     return file.insert_before(closure, "move ")
 
 
-def _with_move(file: fixkit.SourceFile, closure: tree_sitter.Node) -> str:
+def _with_move(file: SourceFile, closure: tree_sitter.Node) -> str:
     text = file.node_text(closure)
     if closure.type == "async_block":
         return "async move" + text[len("async"):]
     return "move " + text
 
 
-def _captured(file: fixkit.SourceFile, closure: tree_sitter.Node,
+def _captured(file: SourceFile, closure: tree_sitter.Node,
               function: tree_sitter.Node) -> dict[str, tree_sitter.Node]:
     """The variables of the function the closure mentions, each with the binder (`let`,
     parameter, `for` …) of its latest declaration before the closure."""
@@ -302,7 +302,7 @@ def _split_args(args: str) -> list[str]:
     return rustsyntax.split_top_level(args, "<(")
 
 
-def _ownership(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
+def _ownership(file: SourceFile, name: str, binder: tree_sitter.Node,
                sendable: bool) -> str | None:
     """How `move` would take the variable: "copy", "clone" (owned and clearly `Clone`),
     "owned" (a value of unknown type that does not look borrowed), "borrowed" (a
@@ -361,7 +361,7 @@ _BORROWING_CALL = re.compile(
     r"lines|bytes|windows|chunks)\b")
 
 
-def _binder_of(file: fixkit.SourceFile, name: str,
+def _binder_of(file: SourceFile, name: str,
                before: tree_sitter.Node) -> tree_sitter.Node | None:
     function = fixing.enclosing_function(before)
     if function is None:
@@ -373,7 +373,7 @@ def _binder_of(file: fixkit.SourceFile, name: str,
     return found
 
 
-def _used_after(file: fixkit.SourceFile, name: str, closure: tree_sitter.Node,
+def _used_after(file: SourceFile, name: str, closure: tree_sitter.Node,
                 function: tree_sitter.Node, binder: tree_sitter.Node) -> bool:
     """True when the variable is mentioned after the closure, or the closure sits in a
     loop the variable was declared outside of (the next iteration uses it again)."""
@@ -394,7 +394,7 @@ _MUTATORS = frozenset(("push", "push_str", "insert", "remove", "clear", "extend"
                        "pop_front", "as_mut", "borrow_mut", "set", "replace"))
 
 
-def _mutated_in(file: fixkit.SourceFile, name: str, closure: tree_sitter.Node) -> bool:
+def _mutated_in(file: SourceFile, name: str, closure: tree_sitter.Node) -> bool:
     """True when the closure may change the variable (then a clone would change what the
     rest of the function sees)."""
     for node in file.identifiers(name, within=closure, kinds=("identifier",)):

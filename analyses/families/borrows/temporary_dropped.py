@@ -15,9 +15,9 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import statements as fixing
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources
 
@@ -165,7 +165,7 @@ class TemporaryDropped(Family):
         primary = diagnostic.primary if diagnostic is not None else None
         if diagnostic is None or primary is None:
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         if file is None:
             return []
         start = file.byte_at(primary.line_start, primary.column_start)
@@ -195,7 +195,7 @@ class TemporaryDropped(Family):
                                f"let {name} = {expression};\n{file.indent_of(statement)}"
                                f"{lead}{name}")
         shown = expression if len(expression) <= 40 else expression[:37] + "…"
-        fix = fixkit.make_fix("bind-temporary",
+        fix = make_fix("bind-temporary",
                               f"Bind `{shown}` to `{name}` before the statement",
                               [edit], preferred=True)
         return [fix] if fix else []
@@ -224,7 +224,7 @@ def _call_in_macro_at(span: Span, sources: Sources) -> str | None:
     return None
 
 
-def _hoistable(file: fixkit.SourceFile, node: tree_sitter.Node,
+def _hoistable(file: SourceFile, node: tree_sitter.Node,
                statement: tree_sitter.Node) -> bool:
     """True when nothing between the temporary and its statement runs it conditionally,
     repeatedly or later (closures, branches, loops, `&&`), or inside an unknown macro."""

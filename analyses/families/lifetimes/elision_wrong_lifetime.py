@@ -17,9 +17,9 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import signatures as lifetimes
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust.sources import Sources
 
 Node = tree_sitter.Node
@@ -41,7 +41,7 @@ def _named_params(diagnostic: Diagnostic, sources: Sources) -> dict[str, tuple[S
     return out
 
 
-def _reads_self(file: fixkit.SourceFile, function: Node) -> bool:
+def _reads_self(file: SourceFile, function: Node) -> bool:
     """True when the body mentions `self` at all: the result may then borrow from it too."""
     body = function.child_by_field_name("body")
     return body is None or re.search(r"\bself\b", file.node_text(body)) is not None
@@ -69,7 +69,7 @@ def _tail(block: Node) -> Node | None:
         last.type.endswith("_item") else last
 
 
-def _returned_roots(file: fixkit.SourceFile, function: Node) -> set[str] | None:
+def _returned_roots(file: SourceFile, function: Node) -> set[str] | None:
     """The parameters (`self` included) a returned reference can borrow from, following
     the body's tail and `return`s through `&x[..]`, fields, method receivers and locals'
     initialisers (an index or a range does not count); None when something is not
@@ -175,7 +175,7 @@ def _returned_roots(file: fixkit.SourceFile, function: Node) -> set[str] | None:
     return roots
 
 
-def _result_may_borrow_self(file: fixkit.SourceFile, function: Node) -> bool:
+def _result_may_borrow_self(file: SourceFile, function: Node) -> bool:
     """True unless the returned reference visibly comes only from other parameters (then
     `&self` can stay elided and callers stay free to drop `self` early)."""
     roots = _returned_roots(file, function)
@@ -237,7 +237,7 @@ class ElisionWrongLifetime(Family):
             if "tied_to" not in facts and "self_parameter" in kinds:
                 facts["tied_to"] = "self"
             located = enclosing[0]
-            file = fixkit.SourceFile(primary.file if primary else "", located.parsed)
+            file = SourceFile(primary.file if primary else "", located.parsed)
             tied = str(facts.get("tied_to", "self"))
             inputs = {str(facts["returned"])}
             if _result_may_borrow_self(file, located.node) or tied != "self":
@@ -320,7 +320,7 @@ class ElisionWrongLifetime(Family):
         if match.diagnostic is None or not returned or returned == "self":
             return []
         primary = match.diagnostic.primary
-        file = fixkit.SourceFile.load(sources, primary.file) if primary is not None else None
+        file = SourceFile.load(sources, primary.file) if primary is not None else None
         function = (file.node_for_span(primary, "function_item")
                     if file is not None and primary is not None else None)
         if file is None or function is None or lifetimes.in_trait_contract(function):
@@ -350,7 +350,7 @@ class ElisionWrongLifetime(Family):
         name = file.node_text(function.child_by_field_name("name") or function)
         title = (f"Tie the result of `{name}` to `self` and `{returned}` with `{lifetime}`"
                  if both else f"Tie the result of `{name}` to `{returned}` with `{lifetime}`")
-        fix = fixkit.make_fix("name-lifetime", title, edits, preferred=True)
+        fix = make_fix("name-lifetime", title, edits, preferred=True)
         return [fix] if fix else []
 
 

@@ -19,8 +19,8 @@ from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust.sources import Sources
 
@@ -210,7 +210,7 @@ class HiddenTypeCapturesLifetime(Family):
                   if diagnostic is not None else None)
         if opaque is None or not lifetime or lifetime == "'static":
             return []
-        file = fixkit.SourceFile.load(sources, opaque[0].file)
+        file = SourceFile.load(sources, opaque[0].file)
         found = file.node_for_span(opaque[0]) if file is not None else None
         if file is None or found is None or found.type not in ("abstract_type", "bounded_type"):
             return []
@@ -228,7 +228,7 @@ class HiddenTypeCapturesLifetime(Family):
         use_list = next((n for n in returned.named_children if n.type == "use_bounds"), None)
         if use_list is not None:
             listed = _insert_in_use_list(file, use_list, captured)
-            fix = fixkit.make_fix("add-to-use-bound",
+            fix = make_fix("add-to-use-bound",
                                   f"Capture `{captured}` in the `use<…>` list of "
                                   f"{match.code('function', 'the return type')}",
                                   [listed, *extra], preferred=True)
@@ -246,20 +246,20 @@ class HiddenTypeCapturesLifetime(Family):
             title = (f"Name `{owner}`'s lifetime `{captured}` and add `+ {use_bound}`"
                      if extra and owner else
                      f"Capture `{captured}`: add `+ {use_bound}` to the return type")
-            fixes.append(fixkit.make_fix(
+            fixes.append(make_fix(
                 "add-use-bound", title,
                 [file.insert_after(returned, f" + {use_bound}"), *extra], preferred=True))
         in_scope = (bounds.type_parameter_names(
             file, function.child_by_field_name("type_parameters"))
             or _impl_type_parameters(file, function))
         if not bounds.lifetimes_in(file, returned) and not in_scope:
-            fixes.append(fixkit.make_fix(
+            fixes.append(make_fix(
                 "add-outlives-bound", f"Add `+ {captured}` to the return type",
                 [file.insert_after(returned, f" + {captured}"), *extra]))
         return [f for f in fixes if f is not None]
 
 
-def _name_capture(match: Match, file: fixkit.SourceFile, function: tree_sitter.Node,
+def _name_capture(match: Match, file: SourceFile, function: tree_sitter.Node,
                   lifetime: str) -> tuple[str, list[TextEdit]] | None:
     """The lifetime to write for the capture and the edits that make it nameable: a named
     lifetime as it is; `'_` when elision picks `&self` for it; else a fresh named lifetime
@@ -297,7 +297,7 @@ def _name_capture(match: Match, file: fixkit.SourceFile, function: tree_sitter.N
     return fresh, [file.insert_after(ampersand, f"{fresh} "), declared]
 
 
-def _impl_type_parameters(file: fixkit.SourceFile, function: tree_sitter.Node) -> list[str]:
+def _impl_type_parameters(file: SourceFile, function: tree_sitter.Node) -> list[str]:
     """The type parameters of the `impl<…>` block a method sits in: `use<…>` must list them."""
     body = function.parent
     owner = body.parent if body is not None and body.type == "declaration_list" else None
@@ -306,7 +306,7 @@ def _impl_type_parameters(file: fixkit.SourceFile, function: tree_sitter.Node) -
     return bounds.type_parameter_names(file, owner.child_by_field_name("type_parameters"))
 
 
-def _insert_in_use_list(file: fixkit.SourceFile, use_list: tree_sitter.Node,
+def _insert_in_use_list(file: SourceFile, use_list: tree_sitter.Node,
                         lifetime: str) -> TextEdit | None:
     """`use<>` → `use<'h>`, `use<'a, T>` → `use<'a, 'h, T>` (lifetimes come first)."""
     items = use_list.named_children

@@ -24,8 +24,8 @@ from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds, hrtb
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
@@ -488,7 +488,7 @@ class HrtbNotGeneralEnough(Family):
         shape = match.fact("shape")
         if shape == "async-fn":
             return self._async_fn_fix(match, diagnostic, sources)
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         if file is None:
             return []
         if shape == "closure":
@@ -525,7 +525,7 @@ class HrtbNotGeneralEnough(Family):
                             hrtb.unpin_static_fn(file, fn_item))
         return []
 
-    def _constrain(self, match: Match, file: fixkit.SourceFile, closure: tree_sitter.Node,
+    def _constrain(self, match: Match, file: SourceFile, closure: tree_sitter.Node,
                    param_type: str, return_type: str) -> list[Fix]:
         edits = hrtb.constrain_closure(file, closure, param_type, return_type)
         name = match.code("closure", "the closure")
@@ -541,7 +541,7 @@ class HrtbNotGeneralEnough(Family):
         anchor = requirement or (where_clause[0] if where_clause else None)
         if anchor is None or not future_param:
             return []
-        file = fixkit.SourceFile.load(sources, anchor.file)
+        file = SourceFile.load(sources, anchor.file)
         node = file.node_for_span(anchor) if file is not None else None
         function = bounds.owning_function(node)
         if file is None or function is None or function.type != "function_item":
@@ -554,7 +554,7 @@ class HrtbNotGeneralEnough(Family):
                         f"`{future_param}`", edits)
 
 
-def _same_node(file: fixkit.SourceFile, node: tree_sitter.Node) -> tree_sitter.Node | None:
+def _same_node(file: SourceFile, node: tree_sitter.Node) -> tree_sitter.Node | None:
     """The node with the same range in `file`'s own tree."""
     found = file.root.descendant_for_byte_range(node.start_byte, node.end_byte)
     while found is not None and found.type != node.type:

@@ -19,9 +19,10 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import signatures as tie
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.fixes.suggestions import rustc_suggestion_edits
 from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources
@@ -257,7 +258,7 @@ class LifetimeNotTied(Family):
         primary = diagnostic.primary if diagnostic is not None else None
         if diagnostic is None or primary is None:
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         function = file.node_for_span(primary, "function_item") if file is not None else None
         if file is None or function is None or tie.in_trait_contract(function):
             return []
@@ -274,11 +275,11 @@ _LSP_HELP = re.compile(r"^(?P<message>add explicit lifetime `[^`]+` to the type 
                        r"`(?P<replacement>[^`]*)`$")
 
 
-def _explicit_fix(diagnostic: Diagnostic, match: Match, file: fixkit.SourceFile,
+def _explicit_fix(diagnostic: Diagnostic, match: Match, file: SourceFile,
                   function: tree_sitter.Node) -> Fix | None:
     """rustc's single-edit suggestion (from its JSON, or from the help rust-analyzer
     relays as a related span), when it lands inside the function's parameters."""
-    edits = fixkit.rustc_suggestion_edits(diagnostic, contains="add explicit lifetime",
+    edits = rustc_suggestion_edits(diagnostic, contains="add explicit lifetime",
                                           applicability=("MachineApplicable", "MaybeIncorrect",
                                                          "Unspecified", "HasPlaceholders"))
     if not edits:
@@ -297,11 +298,11 @@ def _explicit_fix(diagnostic: Diagnostic, match: Match, file: fixkit.SourceFile,
         return None
     source = match.fact("source") or "the parameter"
     required = match.fact("required") or "'a"
-    return fixkit.make_fix("explicit-lifetime",
+    return make_fix("explicit-lifetime",
                            f"Give `{source}` the lifetime `{required}`", edits, preferred=True)
 
 
-def _static_fix(match: Match, file: fixkit.SourceFile,
+def _static_fix(match: Match, file: SourceFile,
                 function: tree_sitter.Node) -> Fix | None:
     """`fn f(x: &T) -> &'static U` returning data from `x` → `fn f<'a>(x: &'a T) -> &'a U`."""
     source = match.fact("source")
@@ -334,12 +335,12 @@ def _static_fix(match: Match, file: fixkit.SourceFile,
         return None
     edits.extend(on_result)
     name = file.node_text(function.child_by_field_name("name") or function)
-    return fixkit.make_fix("tie-to-input",
+    return make_fix("tie-to-input",
                            f"Return data borrowed from `{source}` (`{lifetime}`) instead of "
                            f"`'static` in `{name}`", edits, preferred=True)
 
 
-def _bound_fix(match: Match, file: fixkit.SourceFile,
+def _bound_fix(match: Match, file: SourceFile,
                function: tree_sitter.Node) -> Fix | None:
     """Two named lifetimes: declare that the longer-needed one outlives the other
     (`'d: 'h`) where it is declared, on the function or its inherent impl."""
@@ -353,7 +354,7 @@ def _bound_fix(match: Match, file: fixkit.SourceFile,
     if declared is None or tie.declaring_parameter(file, function, short) is None:
         return None
     edit = tie.add_outlives(file, declared, short)
-    return fixkit.make_fix("add-lifetime-bound",
+    return make_fix("add-lifetime-bound",
                            f"Require `{long}: {short}` (`{long}` outlives `{short}`)", [edit],
                            preferred=True)
 

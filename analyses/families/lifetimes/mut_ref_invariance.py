@@ -16,9 +16,9 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import signatures as tie
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust.sources import Sources
 
 _MUT_REF = re.compile(r"because of a mutable (?P<kind>reference|pointer) to `(?P<target>[^`]+)`")
@@ -207,7 +207,7 @@ class MutRefInvariance(Family):
         long, short = (part.strip() for part in outlives.split(":", 1))
         if any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short)):
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         function = file.node_for_span(primary, "function_item") if file is not None else None
         if file is None or function is None or tie.in_trait_contract(function):
             return []
@@ -224,7 +224,7 @@ class MutRefInvariance(Family):
                     re.search(re.escape(short) + r"\b", file.node_text(inner)):
                 return []
         edit = tie.add_outlives(file, declared, short)
-        fix = fixkit.make_fix("add-lifetime-bound",
+        fix = make_fix("add-lifetime-bound",
                               f"Require `{long}: {short}` (`{long}` outlives `{short}`)",
                               [edit], preferred=True)
         return [fix] if fix is not None else []

@@ -19,8 +19,8 @@ from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"the (?P<kind>parameter|associated) type `(?P<param>[^`]+)` may not live "
@@ -221,7 +221,7 @@ class ParamMayNotLiveLongEnough(Family):
         added = _ADDED_BOUND.fullmatch(hint[1]) if hint is not None else None
         if hint is None or added is None:
             return []
-        file = fixkit.SourceFile.load(sources, hint[0].file)
+        file = SourceFile.load(sources, hint[0].file)
         if file is None:
             return []
         at = bounds.point(file, hint[0])
@@ -241,21 +241,21 @@ class ParamMayNotLiveLongEnough(Family):
 
         fixes: list[Fix | None] = []
         if required != STATIC:
-            fixes.append(fixkit.make_fix(
+            fixes.append(make_fix(
                 "add-lifetime-bound", f"Require `{param}: {required}`", bound(required),
                 preferred=True))
-            fixes.append(fixkit.make_fix(
+            fixes.append(make_fix(
                 "add-static-bound", f"Require `{param}: 'static` (owned types only)",
                 bound(STATIC)))
             return [f for f in fixes if f is not None]
-        fixes.append(fixkit.make_fix("add-static-bound", f"Require `{param}: 'static`",
+        fixes.append(make_fix("add-static-bound", f"Require `{param}: 'static`",
                                      bound(STATIC), preferred=True))
         if function is not None and function.type == "function_item":
             fixes.append(_thread_lifetime(diagnostic, file, function, param, bound))
         return [f for f in fixes if f is not None]
 
 
-def _bounds_param(file: fixkit.SourceFile, place: Node, param: str) -> bool:
+def _bounds_param(file: SourceFile, place: Node, param: str) -> bool:
     """True when the bound list at `place` is the one of `param` (`T: …`, `where T: …`, or
     the `impl Trait` argument rustc calls `impl Trait`)."""
     if place.type == "type_identifier":
@@ -267,7 +267,7 @@ def _bounds_param(file: fixkit.SourceFile, place: Node, param: str) -> bool:
     return name is not None and file.node_text(name) == param
 
 
-def _thread_lifetime(diagnostic: Diagnostic, file: fixkit.SourceFile, function: Node,
+def _thread_lifetime(diagnostic: Diagnostic, file: SourceFile, function: Node,
                      param: str, bound: Callable[[str], list[TextEdit | None]]) -> Fix | None:
     """`fn f<S: Tr>(s: S) -> Box<dyn Tr>` → `fn f<'a, S: Tr + 'a>(s: S) -> Box<dyn Tr + 'a>`:
     only when rustc points at the implicitly-`'static` `dyn` in this fn's own return type."""
@@ -287,7 +287,7 @@ def _thread_lifetime(diagnostic: Diagnostic, file: fixkit.SourceFile, function: 
     if any(e is None for e in edits):
         return None
     dyn_text = " ".join(file.node_text(whole).split())
-    return fixkit.make_fix(
+    return make_fix(
         "thread-lifetime",
         f"Let `{dyn_text}` borrow: add `{lifetime}` with `{param}: {lifetime}`", edits)
 

@@ -19,8 +19,8 @@ from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust.sources import Sources
 
 _NOTE = re.compile(r"may capture more lifetimes than intended|adjusted the `impl Trait` lifetime "
@@ -167,7 +167,7 @@ class RpitOvercapture2024(Family):
         added = _USE_ADDED.fullmatch(hint[1]) if hint is not None else None
         if hint is None or added is None:
             return []
-        file = fixkit.SourceFile.load(sources, hint[0].file)
+        file = SourceFile.load(sources, hint[0].file)
         if file is None:
             return []
         at = bounds.point(file, hint[0])
@@ -181,7 +181,7 @@ class RpitOvercapture2024(Family):
         if not _returns_owned(file, function, listed):
             return []
         use_bound = hint[1].strip().lstrip("+").strip()
-        fix = fixkit.make_fix(
+        fix = make_fix(
             "add-use-bound",
             f"Capture nothing borrowed: add `+ {use_bound}` to "
             f"{match.code('function', 'the return type')}",
@@ -189,7 +189,7 @@ class RpitOvercapture2024(Family):
         return [fix] if fix is not None else []
 
 
-def _returns_owned(file: fixkit.SourceFile, function: tree_sitter.Node,
+def _returns_owned(file: SourceFile, function: tree_sitter.Node,
                    listed: set[str]) -> bool:
     body = function.child_by_field_name("body")
     if body is None or any(n.type in ("return_expression", "try_expression")

@@ -20,9 +20,10 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import statements as fixing
+from borrowlens.analyses.fixes import use_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources
 
@@ -225,7 +226,7 @@ class AsyncTraitFutureNotSend(Family):
         if match.diagnostic is None or not trait or not method:
             return []
         files = [f for path in common.known_files(match.diagnostic, sources)
-                 if (f := fixkit.SourceFile.load(sources, path)) is not None]
+                 if (f := SourceFile.load(sources, path)) is not None]
         declared = [(file, item) for file in files
                     for item in _methods(file, trait, method, in_trait=True)]
         if len(declared) != 1:
@@ -244,7 +245,7 @@ class AsyncTraitFutureNotSend(Family):
                 impl_edits.extend(edits)
         fixes = [self._trait_fix(trait, method, trait_edits)]
         if impl_edits:
-            fixes.append(fixkit.make_fix(
+            fixes.append(make_fix(
                 "send-future-everywhere",
                 f"Require a `Send` future for `{trait}::{method}` and write its "
                 "implementations out as `async move` blocks", [*trait_edits, *impl_edits]))
@@ -252,12 +253,12 @@ class AsyncTraitFutureNotSend(Family):
 
     @staticmethod
     def _trait_fix(trait: str, method: str, edits: list[TextEdit]) -> Fix | None:
-        return fixkit.make_fix("send-future-in-trait",
+        return make_fix("send-future-in-trait",
                                f"Require a `Send` future for `{trait}::{method}` in the trait",
                                edits, preferred=True)
 
 
-def _methods(file: fixkit.SourceFile, trait: str, method: str, *,
+def _methods(file: SourceFile, trait: str, method: str, *,
              in_trait: bool) -> list[tree_sitter.Node]:
     """The `async fn method` items of the trait (in_trait) or of its impls in the file."""
     out = []
@@ -282,7 +283,7 @@ def _methods(file: fixkit.SourceFile, trait: str, method: str, *,
     return out
 
 
-def _desugar(file: fixkit.SourceFile, item: tree_sitter.Node,
+def _desugar(file: SourceFile, item: tree_sitter.Node,
              sources: Sources) -> list[TextEdit] | None:
     """`async fn m(…) -> T` rewritten as `fn m(…) -> impl Future<Output = T> + Send`, with
     a body (if any) wrapped in `async move { … }`; None when the item is not that shape."""
@@ -292,8 +293,8 @@ def _desugar(file: fixkit.SourceFile, item: tree_sitter.Node,
     if modifiers is None or fn_keyword is None or params is None or \
             file.node_text(modifiers).split() != ["async"]:
         return None
-    future = ("Future" if fixkit.imports_name(file, "Future", "std::future::Future",
-                                          fixkit.module_scope(item))
+    future = ("Future" if use_lines.imports_name(file, "Future", "std::future::Future",
+                                          use_lines.module_scope(item))
               else "std::future::Future")
     returns = item.child_by_field_name("return_type")
     edits = [file.edit_bytes(modifiers.start_byte, fn_keyword.start_byte, "")]

@@ -17,9 +17,10 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match
 from borrowlens.analyses.families.traits import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import statements as fixing
+from borrowlens.analyses.fixes.blocks import insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources
 
@@ -266,7 +267,7 @@ class CannotBeUnpinned(Family):
         if not name or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or \
                 not isinstance(use_line, int) or place is None:
             return []
-        file = fixkit.SourceFile.load(sources, place.file)
+        file = SourceFile.load(sources, place.file)
         if file is None:
             return []
         line_start = file.byte_at(use_line, 1)
@@ -290,9 +291,9 @@ class CannotBeUnpinned(Family):
         stack = _pin_edits(file, name, plan, "std::pin::pin!")
         boxed = _pin_edits(file, name, plan, "Box::pin")
         fixes = [
-            fixkit.make_fix("pin-on-stack", f"Pin `{name}` with `std::pin::pin!` before it "
+            make_fix("pin-on-stack", f"Pin `{name}` with `std::pin::pin!` before it "
                             "is polled", stack, preferred=True) if plan.stack_ok else None,
-            fixkit.make_fix("box-pin", f"Pin `{name}` on the heap with `Box::pin`", boxed),
+            make_fix("box-pin", f"Pin `{name}` on the heap with `Box::pin`", boxed),
         ]
         return [fix for fix in fixes if fix is not None]
 
@@ -309,7 +310,7 @@ class _PinPlan:
         self.stack_ok = stack_ok
 
 
-def _pin_plan(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
+def _pin_plan(file: SourceFile, name: str, binder: tree_sitter.Node,
               use: tree_sitter.Node) -> _PinPlan | None:
     pattern = binder.child_by_field_name("pattern")
     type_node = binder.child_by_field_name("type")
@@ -345,7 +346,7 @@ def _pin_plan(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
     return _PinPlan(binder, statement, wrap, stack_ok)
 
 
-def _pin_edits(file: fixkit.SourceFile, name: str, plan: _PinPlan,
+def _pin_edits(file: SourceFile, name: str, plan: _PinPlan,
                pin: str) -> list[TextEdit]:
     if plan.wrap:
         value = plan.binder.child_by_field_name("value")
@@ -356,7 +357,7 @@ def _pin_edits(file: fixkit.SourceFile, name: str, plan: _PinPlan,
                 c.type == "mutable_specifier" for c in plan.binder.children):
             edits.append(file.insert_before(pattern, "mut "))
         return edits
-    return [fixkit.insert_statement(file, plan.statement, f"let mut {name} = {pin}({name});")]
+    return [insert_statement(file, plan.statement, f"let mut {name} = {pin}({name});")]
 
 
 FAMILY = CannotBeUnpinned()

@@ -1,11 +1,10 @@
-"""Building blocks for fixes: edits made from tree-sitter nodes, `use` lines, rustc's own
-suggestions, a new statement before another, and re-indenting a run of statements into a
-block.
+"""The `use`-line engine: what a file's `use` declarations bring into scope, module scope by
+module scope, and the edits that add or drop paths when a fix changes which names the code
+needs.
 
-Every family's `fixes()` builds its `TextEdit`s through `SourceFile`, so byte offsets from
-tree-sitter become the 1-based scalar columns edits are expressed in (a `é` or an emoji
-before the edit must not shift it), and the file's own indentation and line endings are
-respected. Nothing here decides *whether* a fix is right; `actions` re-parses every result.
+A nested `mod m { … }` does not see its parent's `use` lines (unless it globs them with
+`use super::*;`), so every decision is made per module scope: the file's root or the
+`{ … }` of an inline module.
 """
 
 from __future__ import annotations
@@ -16,139 +15,11 @@ from dataclasses import dataclass
 
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, apply
-from borrowlens.analyses.rust.sources import Sources
-from borrowlens.analyses.rust.syntax import Parsed, ancestors, enclosing, matches, parse
+from borrowlens.analyses.fixes.edits import EditError, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust.syntax import ancestors, matches
 
 Node = tree_sitter.Node
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """One file's text and syntax tree, under the path diagnostics use for it."""
-
-    path: str
-    parsed: Parsed
-
-    @classmethod
-    def load(cls, sources: Sources, path: str) -> SourceFile | None:
-        """The file, or None when it is unknown or was not valid UTF-8 (the text then holds
-        replacement characters, and writing it back would corrupt it)."""
-        text = sources.text(path)
-        if text is None or "\ufffd" in text:
-            return None
-        return cls(path, parse(text))
-
-    @property
-    def text(self) -> str:
-        return self.parsed.text
-
-    @property
-    def root(self) -> Node:
-        return self.parsed.root
-
-    def node_text(self, node: Node) -> str:
-        return self.parsed.node_text(node)
-
-    # --- positions ----------------------------------------------------------------------
-
-    def byte_at(self, line: int, column: int) -> int:
-        return self.parsed.byte_offset(line, column)
-
-    def node_at(self, line: int, column: int) -> Node | None:
-        return self.parsed.node_at(line, column)
-
-    def node_for_span(self, span: Span, *kinds: str) -> Node | None:
-        """The smallest named node covering the whole span; with `kinds`, the nearest
-        enclosing node of one of those kinds."""
-        start = self.byte_at(span.line_start, span.column_start)
-        end = self.byte_at(span.line_end, span.column_end)
-        node = self.root.named_descendant_for_byte_range(start, max(start, end - 1)
-                                                         if end > start else start)
-        if node is None:
-            return None
-        return enclosing(node, *kinds) if kinds else node
-
-    def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
-    def indent_of(self, node_or_line: Node | int) -> str:
-        """The leading whitespace of the line a node starts on (or of a line number)."""
-        line = (node_or_line if isinstance(node_or_line, int)
-                else self.parsed.start(node_or_line)[0])
-        text = self.line_text(line)
-        return text[: len(text) - len(text.lstrip(" \t"))]
-
-    def indent_unit(self) -> str:
-        """One level of indentation as the file writes it: a tab, or a number of spaces."""
-        widths = []
-        for line in self.text.splitlines():
-            stripped = line.lstrip(" \t")
-            if not stripped or line == stripped:
-                continue
-            if line.startswith("\t"):
-                return "\t"
-            widths.append(len(line) - len(stripped))
-        return " " * min([w for w in widths if w > 1] or [4])
-
-    # --- edits --------------------------------------------------------------------------
-
-    def edit_bytes(self, start: int, end: int, new_text: str) -> TextEdit:
-        line_start, column_start = self.parsed.position(start)
-        line_end, column_end = self.parsed.position(end)
-        return TextEdit(self.path, line_start, column_start, line_end, column_end, new_text)
-
-    def replace(self, node: Node, new_text: str) -> TextEdit:
-        return self.edit_bytes(node.start_byte, node.end_byte, new_text)
-
-    def insert_before(self, node: Node, new_text: str) -> TextEdit:
-        return self.edit_bytes(node.start_byte, node.start_byte, new_text)
-
-    def insert_after(self, node: Node, new_text: str) -> TextEdit:
-        return self.edit_bytes(node.end_byte, node.end_byte, new_text)
-
-    def delete_lines(self, node: Node) -> TextEdit:
-        """Removes the whole lines a node occupies (it must be alone on them)."""
-        start = self.line_start_byte(node.start_byte)
-        end = self.parsed.data.find(b"\n", node.end_byte)
-        return self.edit_bytes(start, len(self.parsed.data) if end < 0 else end + 1, "")
-
-    def line_start_byte(self, byte: int) -> int:
-        return self.parsed.data.rfind(b"\n", 0, byte) + 1
-
-    def apply(self, edits: Iterable[TextEdit]) -> str:
-        """The text with this file's edits applied (edits for other files are ignored)."""
-        return apply(self.text, [e for e in edits if e.file == self.path])
-
-    # --- walking ------------------------------------------------------------------------
-
-    def walk(self, node: Node | None = None) -> Iterator[Node]:
-        stack = [node or self.root]
-        while stack:
-            current = stack.pop()
-            yield current
-            stack.extend(reversed(current.children))
-
-    def identifiers(self, name: str, *, within: Node | None = None,
-                    kinds: tuple[str, ...] = ("identifier", "type_identifier")) -> list[Node]:
-        """Every identifier or type identifier spelled `name` under `within`."""
-        return [n for n in self.walk(within) if n.type in kinds and self.node_text(n) == name]
-
-
-# The node itself or its nearest ancestor of one of the kinds (the families' name for it).
-enclosing_kind = enclosing
-
-
-def make_fix(fix_id: str, title: str, edits: Iterable[TextEdit | None], *,
-             preferred: bool = False) -> Fix | None:
-    """A Fix from the edits that are not None, or None when there are none."""
-    kept = tuple(e for e in edits if e is not None)
-    return Fix(title=title, preferred=preferred, edits=kept, id=fix_id) if kept else None
-
-
-# --- use lines ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -345,15 +216,6 @@ def _qualified(node: Node) -> bool:
             and parent.child_by_field_name("path") is not None)
 
 
-def name_used_outside_uses(text: str, name: str) -> bool:
-    """True when `name` appears as an identifier anywhere but in `use` declarations."""
-    file = SourceFile("", parse(text))
-    for node in file.identifiers(name):
-        if not any(a.type == "use_declaration" for a in ancestors(node)):
-            return True
-    return False
-
-
 def unqualified_uses(file: SourceFile, name: str, scope: Node) -> list[Node]:
     """The identifiers spelled `name` that resolve through `scope`'s own names: in that
     module (not in a nested one), outside `use` lines, not the tail of a qualified path."""
@@ -445,67 +307,3 @@ def import_edits(file: SourceFile, edits: list[TextEdit], *, add: Iterable[str] 
             if edit is not None:
                 extra.append(edit)
     return extra
-
-
-# --- rustc's own suggestions -----------------------------------------------------------------
-
-
-def rustc_suggestion_edits(diagnostic: Diagnostic, *,
-                           contains: str = "",
-                           applicability: tuple[str, ...] = ("MachineApplicable",
-                                                             "MaybeIncorrect")
-                           ) -> list[TextEdit]:
-    """The edits of rustc's first `help:` whose message contains `contains` and whose
-    suggestions all have an acceptable applicability."""
-    for note in diagnostic.children:
-        if not note.suggestions or contains not in note.message:
-            continue
-        if any(s.applicability not in applicability for s in note.suggestions):
-            continue
-        return [TextEdit(s.span.file, s.span.line_start, s.span.column_start,
-                         s.span.line_end, s.span.column_end, s.replacement)
-                for s in note.suggestions]
-    return []
-
-
-# --- statements and blocks ------------------------------------------------------------------
-
-
-def insert_statement(file: SourceFile, statement: Node, text: str) -> TextEdit:
-    """A new statement `text` on its own line just before `statement`, at its indentation."""
-    return file.insert_before(statement, f"{text}\n{file.indent_of(statement)}")
-
-
-def wrap_in_block(file: SourceFile, first: Node, last: Node, *, prefix: str = "",
-                  suffix: str = "", replace: tuple[Node, str] | None = None,
-                  tail: str | None = None) -> TextEdit:
-    """Replaces the lines from `first` to `last` (statements of one block) with a nested
-    block `{ … }` holding them, indented one level deeper in the file's own style.
-
-    `prefix` goes before the opening brace (`let x = `), `suffix` after the closing one (`;`).
-    `replace` = (node, text) swaps one node inside the range for `text` first (`let n =
-    g.len();` → `g.len()` as the block's value); `tail` adds a last line (an expression
-    giving the block's value).
-    """
-    data = file.parsed.data
-    start = file.line_start_byte(first.start_byte)
-    end_of_line = data.find(b"\n", last.end_byte)
-    end = len(data) if end_of_line < 0 else end_of_line
-    # Stop before a CRLF's "\r": it stays with the line ending left in place, and an edit
-    # may not end inside a line ending.
-    if end > start and data[end - 1:end] == b"\r":
-        end -= 1
-    raw = data[start:end]
-    if replace is not None:
-        node, text = replace
-        raw = (raw[:node.start_byte - start] + text.encode("utf-8")
-               + raw[node.end_byte - start:])
-    body = raw.decode("utf-8")
-    indent = file.indent_of(first)
-    unit = file.indent_unit()
-    # New text uses "\n"; `edits.apply` turns it into the file's own line ending.
-    lines = [line.removesuffix("\r") for line in body.split("\n")]
-    if tail is not None:
-        lines.append(indent + tail)
-    shifted = "\n".join(unit + line if line.strip() else "" for line in lines)
-    return file.edit_bytes(start, end, f"{indent}{prefix}{{\n{shifted}\n{indent}}}{suffix}")
