@@ -15,24 +15,10 @@ from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import Family, Match, Related
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\s*\(")
-
-
-def _function_name(span: Span, sources: Sources) -> str | None:
-    text = sources.text(span.file)
-    if text is None:
-        if span.text:
-            found = re.search(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)", span.text[0])
-            return found.group(1) if found else None
-        return None
-    parsed = syntax.parse(text)
-    node = parsed.node_at(span.line_start, span.column_start)
-    function = syntax.enclosing(node, "function_item") if node else None
-    name = function.child_by_field_name("name") if function else None
-    return parsed.node_text(name) if name else None
 
 
 def _callee(span: Span, sources: Sources) -> str | None:
@@ -87,7 +73,7 @@ class RecursiveAsync(Family):
         related: list[Related] = []
         primary = diagnostic.primary
         if primary is not None:
-            name = _function_name(primary, sources)
+            name = locate.function_name_at(primary, sources)
             if name:
                 facts["function"] = name
         call = diagnostic.span_labelled(r"^recursive call here")

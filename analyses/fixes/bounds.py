@@ -8,19 +8,15 @@ here works on `SourceFile` so edits keep the file's columns and line endings.
 
 from __future__ import annotations
 
-import re
-
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.fixes.edits import TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate
 
 Node = tree_sitter.Node
-
-_FUNCTIONS = ("function_item", "function_signature_item")
 
 
 def point(file: SourceFile, span: Span) -> int:
@@ -35,10 +31,6 @@ def node_before(file: SourceFile, byte: int) -> Node | None:
     return file.root.named_descendant_for_byte_range(byte - 1, byte - 1)
 
 
-def enclosing(node: Node | None, *kinds: str) -> Node | None:
-    return syntax.enclosing(node, *kinds) if node is not None else None
-
-
 def is_trait_impl_method(function: Node) -> bool:
     """True for a fn inside `impl Trait for Type { … }`: its generics and bounds are fixed by
     the trait's declaration, so they cannot be changed in the impl alone."""
@@ -48,23 +40,11 @@ def is_trait_impl_method(function: Node) -> bool:
             and owner.child_by_field_name("trait") is not None)
 
 
-def owning_function(node: Node | None) -> Node | None:
-    return enclosing(node, *_FUNCTIONS)
-
-
 def lifetimes_in(file: SourceFile, node: Node) -> set[str]:
     """Every lifetime spelled under `node` (`'a`, `'static`, `'_`)."""
     return {file.node_text(n) for n in rustsyntax.lifetimes(node)}
 
 
-def fresh_lifetime(taken: set[str], first: str = "a") -> str:
-    """`'a` (or `'<first>`) unless taken, else the next free letter."""
-    letters: list[str] = [first, *"abcdefghijklmnopqrstuvwxyz"]
-    for letter in letters:
-        candidate: str = "'" + letter
-        if candidate not in taken:
-            return candidate
-    return "'lt"
 
 
 def add_lifetime_parameter(file: SourceFile, function: Node,
@@ -114,18 +94,6 @@ def has_argument_impl_trait(function: Node) -> bool:
     parameters = function.child_by_field_name("parameters")
     if parameters is None:
         return False
-    stack = list(parameters.named_children)
-    while stack:
-        current = stack.pop()
-        if current.type == "abstract_type":
-            return True
-        stack.extend(current.named_children)
-    return False
+    return any(n.type == "abstract_type" for n in locate.walk(parameters, named=True))
 
 
-def mentions(file: SourceFile, node: Node, word: str) -> bool:
-    return re.search(rf"(?<![\w']){re.escape(word)}(?!\w)", file.node_text(node)) is not None
-
-
-def ancestors(node: Node) -> list[Node]:
-    return list(syntax.ancestors(node))

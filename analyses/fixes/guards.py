@@ -40,8 +40,7 @@ from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.fixes.blocks import insert_statement, wrap_in_block
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import printed, syntax
 from borrowlens.analyses.rust.sources import Sources
 from borrowlens.analyses.rust.syntax import ancestors
 
@@ -476,7 +475,7 @@ def _split_generic(text: str) -> tuple[str, list[str]] | None:
     found = re.match(r"^([\w:]+)\s*<(.*)>$", text)
     if not found:
         return (text, []) if re.match(r"^[\w:]+$", text) else None
-    args = [arg.strip() for arg in rustsyntax.split_top_level(found.group(2))]
+    args = [arg.strip() for arg in printed.split_top_level(found.group(2))]
     return found.group(1).rsplit("::", 1)[-1], args
 
 

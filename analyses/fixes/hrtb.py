@@ -13,12 +13,12 @@ import re
 
 import tree_sitter
 
-from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds, use_lines
 from borrowlens.analyses.fixes.blocks import insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
+from borrowlens.analyses.rust import printed
 
 Node = tree_sitter.Node
 
@@ -34,7 +34,7 @@ _ASYNC = {"Fn": "AsyncFn", "FnMut": "AsyncFnMut", "FnOnce": "AsyncFnOnce"}
 
 def split_top(text: str) -> list[str]:
     """`&'2 A, B<C, D>` → [`&'2 A`, `B<C, D>`]: commas outside brackets."""
-    *parts, last = rustsyntax.split_top_level(text)
+    *parts, last = printed.split_top_level(text)
     return [p.strip() for p in parts] + ([last.strip()] if last.strip() else [])
 
 
@@ -85,7 +85,7 @@ def annotate_parameters(file: SourceFile, closure: Node,
     for arg, param in zip(args, params.named_children, strict=True):
         if not re.search(r"'\d+", arg):
             continue
-        written = common.strip_lifetimes(arg)
+        written = printed.strip_lifetimes(arg)
         if param.type != "identifier" or not written.startswith("&") or not nameable(
                 file, written, closure):
             return None

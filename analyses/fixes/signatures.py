@@ -52,12 +52,12 @@ def lifetimes_in_scope(file: SourceFile, function: Node) -> set[str]:
     return found
 
 
-def fresh_lifetime(used: set[str]) -> str:
-    """`'a`, or the first of `'b`, `'c`, … not in `used`."""
-    for letter in "abcdefghijklmnopqrstuvwxyz":
-        if f"'{letter}" not in used:
+def fresh_lifetime(taken: set[str], first: str = "a") -> str:
+    """`'a` (or `'<first>`) unless taken, else the first of `'b`, `'c`, … that is free."""
+    for letter in [first, *"abcdefghijklmnopqrstuvwxyz"]:
+        if f"'{letter}" not in taken:
             return f"'{letter}"
-    return "'fixed"
+    return "'lt"
 
 
 def declare_lifetime(file: SourceFile, function: Node, lifetime: str) -> TextEdit | None:

@@ -15,6 +15,7 @@ import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.fixes.edits import Fix, TextEdit, apply
+from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.sources import Sources
 from borrowlens.analyses.rust.syntax import Parsed, enclosing, parse
 
@@ -56,10 +57,7 @@ class SourceFile:
     def node_for_span(self, span: Span, *kinds: str) -> Node | None:
         """The smallest named node covering the whole span; with `kinds`, the nearest
         enclosing node of one of those kinds."""
-        start = self.byte_at(span.line_start, span.column_start)
-        end = self.byte_at(span.line_end, span.column_end)
-        node = self.root.named_descendant_for_byte_range(start, max(start, end - 1)
-                                                         if end > start else start)
+        node = locate.covering(self.parsed, span)
         if node is None:
             return None
         return enclosing(node, *kinds) if kinds else node
@@ -119,16 +117,13 @@ class SourceFile:
     # --- walking ------------------------------------------------------------------------
 
     def walk(self, node: Node | None = None) -> Iterator[Node]:
-        stack = [node or self.root]
-        while stack:
-            current = stack.pop()
-            yield current
-            stack.extend(reversed(current.children))
+        """`node` (the whole file) and everything under it, in source order."""
+        return locate.walk(node or self.root)
 
     def identifiers(self, name: str, *, within: Node | None = None,
                     kinds: tuple[str, ...] = ("identifier", "type_identifier")) -> list[Node]:
         """Every identifier or type identifier spelled `name` under `within`."""
-        return [n for n in self.walk(within) if n.type in kinds and self.node_text(n) == name]
+        return locate.identifiers(self.parsed, name, within, kinds)
 
 
 def make_fix(fix_id: str, title: str, edits: Iterable[TextEdit | None], *,

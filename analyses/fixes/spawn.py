@@ -21,7 +21,7 @@ import tree_sitter
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import printed, syntax
 from borrowlens.analyses.rust.syntax import ancestors
 
 Node = tree_sitter.Node
@@ -93,7 +93,7 @@ def _is_owned_send(file: SourceFile, text: str, depth: int = 0) -> bool:
 
 
 def _split_args(args: str) -> list[str]:
-    return [p for p in rustsyntax.split_top_level(args, "<") if p.strip()]
+    return [p for p in printed.split_top_level(args, "<") if p.strip()]
 
 
 def _mentioned(text: str, name: str) -> bool:

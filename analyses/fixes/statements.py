@@ -12,11 +12,10 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.fixes.source_file import SourceFile
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, syntax
 
 Node = tree_sitter.Node
 
-_FORMAT_CAPTURE = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?=[}:])")
 _KEYWORDS = frozenset((
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
     "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod",
@@ -25,39 +24,10 @@ _KEYWORDS = frozenset((
 ))
 
 
-def statement_of(node: Node) -> Node | None:
-    """The statement of the nearest enclosing block that contains `node` (the node itself
-    when it already is one)."""
-    current: Node | None = node
-    while current is not None and current.parent is not None:
-        if current.parent.type == "block" and current.type not in ("{", "}"):
-            return current
-        current = current.parent
-    return None
-
-
-def enclosing_function(node: Node) -> Node | None:
-    return syntax.enclosing(node, "function_item")
-
-
-def names_in(file: SourceFile, node: Node) -> list[tuple[str, Node]]:
-    """Every identifier under `node`, with the variables named inside format strings of
-    macros (`println!("{name}")`), each with the node it was found in."""
-    found: list[tuple[str, Node]] = []
-    for child in file.walk(node):
-        if child.type == "identifier":
-            found.append((file.node_text(child), child))
-        elif child.type == "string_literal" and any(
-                a.type == "token_tree" for a in syntax.ancestors(child)):
-            for match in _FORMAT_CAPTURE.finditer(file.node_text(child)):
-                found.append((match.group(1), child))
-    return found
-
-
 def fresh_name(file: SourceFile, scope: Node | None, candidates: list[str]) -> str:
     """The first candidate no identifier in `scope` (the whole file without one) spells;
     numbered variants of the first candidate after that."""
-    taken = {name for name, _ in names_in(file, scope or file.root)}
+    taken = {name for name, _ in locate.names_in(file.parsed, scope or file.root)}
     for name in candidates:
         if name and name not in taken and name not in _KEYWORDS:
             return name

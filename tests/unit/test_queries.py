@@ -12,7 +12,7 @@ import tree_sitter
 from borrowlens.analyses.fixes import use_lines
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import printed, syntax
 from borrowlens.analyses.rust.syntax import parse
 
 QUERY_DIR = resources.files("borrowlens.analyses.rust").joinpath("queries")
@@ -156,7 +156,7 @@ def test_imports_reads_nested_use_lists() -> None:
     ("Fn(A, B)", "<", ["Fn(A", " B)"]),
 ])
 def test_split_top_level(text: str, brackets: str, expected: list[str]) -> None:
-    assert rustsyntax.split_top_level(text, brackets) == expected
+    assert printed.split_top_level(text, brackets) == expected
 
 
 def _applied(file: SourceFile, edits: list) -> str:  # type: ignore[type-arg]

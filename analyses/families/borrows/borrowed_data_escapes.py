@@ -17,6 +17,7 @@ from borrowlens.analyses.families.borrows import analysis as common
 from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"borrowed data escapes outside of (?P<where>function|method|closure|"
@@ -52,7 +53,7 @@ class BorrowedDataEscapes(Family):
         primary = diagnostic.primary
         if primary is not None:
             facts["escape_line"] = primary.line_start
-            function = common.enclosing_function(primary, sources)
+            function = locate.function_name_at(primary, sources)
             if function:
                 facts["function"] = function
             body = common.span_text(primary, sources) or ""

@@ -20,8 +20,7 @@ from borrowlens.analyses.families.borrows import analysis as common
 from borrowlens.analyses.fixes import statements as fixing
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, printed, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"^(?P<kind>closure|async block|async closure|coroutine|generator) may "
@@ -174,7 +173,7 @@ class ClosureMayOutlive(Family):
         file = SourceFile.load(sources, primary.file)
         closure = (file.node_for_span(primary, "closure_expression", "async_block")
                    if file is not None else None)
-        function = fixing.enclosing_function(closure) if closure is not None else None
+        function = locate.enclosing_function(closure) if closure is not None else None
         if file is None or closure is None or function is None:
             return []
         if re.match(r"(?:async\s+)?move\b", file.node_text(closure)) or (
@@ -257,7 +256,7 @@ def _captured(file: SourceFile, closure: tree_sitter.Node,
                 closure.start_byte <= binder.start_byte < closure.end_byte):
             outside[name] = binder
     found: dict[str, tree_sitter.Node] = {}
-    for name, _ in fixing.names_in(file, closure):
+    for name, _ in locate.names_in(file.parsed, closure):
         if name in outside and name not in inside and name != "self":
             found[name] = outside[name]
     return found
@@ -299,7 +298,7 @@ def _type_kind(text: str, sendable: bool) -> str | None:
 
 
 def _split_args(args: str) -> list[str]:
-    return rustsyntax.split_top_level(args, "<(")
+    return printed.split_top_level(args, "<(")
 
 
 def _ownership(file: SourceFile, name: str, binder: tree_sitter.Node,
@@ -363,7 +362,7 @@ _BORROWING_CALL = re.compile(
 
 def _binder_of(file: SourceFile, name: str,
                before: tree_sitter.Node) -> tree_sitter.Node | None:
-    function = fixing.enclosing_function(before)
+    function = locate.enclosing_function(before)
     if function is None:
         return None
     found = None
@@ -384,7 +383,7 @@ def _used_after(file: SourceFile, name: str, closure: tree_sitter.Node,
                 not ancestor.start_byte <= binder.start_byte < ancestor.end_byte:
             return True
     return any(node.start_byte >= closure.end_byte
-               for found, node in fixing.names_in(file, function) if found == name)
+               for found, node in locate.names_in(file.parsed, function) if found == name)
 
 
 _MUTATORS = frozenset(("push", "push_str", "insert", "remove", "clear", "extend", "pop",

@@ -18,7 +18,7 @@ from borrowlens.analyses.families.borrows import analysis as common
 from borrowlens.analyses.fixes import statements as fixing
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"temporary value dropped while borrowed")
@@ -173,7 +173,7 @@ class TemporaryDropped(Family):
         if end <= start:
             return []
         node = file.node_for_span(primary)
-        statement = fixing.statement_of(node) if node is not None else None
+        statement = locate.statement_of(node) if node is not None else None
         if node is None or statement is None or not _hoistable(file, node, statement):
             return []
         expression = file.parsed.data[start:end].decode("utf-8")
@@ -188,7 +188,7 @@ class TemporaryDropped(Family):
         used_at = file.byte_at(used.line_start, used.column_start)
         if not statement.end_byte <= used_at < block.end_byte:
             return []
-        name = fixing.fresh_name(file, fixing.enclosing_function(statement),
+        name = fixing.fresh_name(file, locate.enclosing_function(statement),
                                  _names_for(expression))
         lead = file.parsed.data[statement.start_byte:start].decode("utf-8")
         edit = file.edit_bytes(statement.start_byte, end,
@@ -204,13 +204,10 @@ class TemporaryDropped(Family):
 def _call_in_macro_at(span: Span, sources: Sources) -> str | None:
     """For a zero-width span (pasted text) inside a macro's arguments, where tree-sitter sees
     only tokens: the `path(…)` call that starts there."""
-    text = sources.text(span.file)
-    if text is None:
+    found = locate.at(span, sources)
+    if found is None or syntax.enclosing(found.node, "token_tree") is None:
         return None
-    parsed = syntax.parse(text)
-    node = parsed.node_at(span.line_start, span.column_start)
-    if node is None or syntax.enclosing(node, "token_tree") is None:
-        return None
+    parsed = found.parsed
     rest = parsed.data[parsed.byte_offset(span.line_start, span.column_start):].decode(
         "utf-8", errors="replace")
     head = re.match(r"[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*\(", rest)

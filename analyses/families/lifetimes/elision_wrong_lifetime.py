@@ -20,6 +20,7 @@ from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import signatures as lifetimes
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.sources import Sources
 
 Node = tree_sitter.Node
@@ -217,7 +218,7 @@ class ElisionWrongLifetime(Family):
         facts: dict[str, FactValue] = {}
         related: list[Related] = []
         primary = diagnostic.primary
-        function = common.function_name(primary, sources)
+        function = locate.function_name_at(primary, sources, signatures=True)
         if function:
             facts["function"] = function
         if primary is not None:
@@ -230,13 +231,13 @@ class ElisionWrongLifetime(Family):
             span, name = params[expected]
             facts["tied_to"] = name
             related.append(Related(span, f"elision tied the returned reference to `{name}`"))
-        enclosing = common.enclosing_function(primary, sources)
+        enclosing = locate.function_at(primary, sources, signatures=True)
         if enclosing is not None and "returned" in facts:
-            parameters = enclosing[0].node.child_by_field_name("parameters")
+            parameters = enclosing.node.child_by_field_name("parameters")
             kinds = [p.type for p in parameters.named_children] if parameters else []
             if "tied_to" not in facts and "self_parameter" in kinds:
                 facts["tied_to"] = "self"
-            located = enclosing[0]
+            located = enclosing
             file = SourceFile(primary.file if primary else "", located.parsed)
             tied = str(facts.get("tied_to", "self"))
             inputs = {str(facts["returned"])}

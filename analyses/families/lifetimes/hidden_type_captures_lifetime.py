@@ -18,10 +18,11 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import bounds
+from borrowlens.analyses.fixes import bounds, signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
+from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"hidden type for `(?P<impl>.+)` captures lifetime that does not appear "
@@ -114,8 +115,8 @@ class HiddenTypeCapturesLifetime(Family):
             facts["use_bound"] = f"use<{', '.join([*listed, fresh_lifetime])}>"
 
         anchor = opaque[0] if opaque is not None else diagnostic.primary
-        function = common.function_name(anchor, sources) or common.function_name(
-            diagnostic.primary, sources)
+        function = (locate.function_name_at(anchor, sources, signatures=True)
+                    or locate.function_name_at(diagnostic.primary, sources, signatures=True))
         if function:
             facts["function"] = function
         if anchor is not None:
@@ -289,7 +290,7 @@ def _name_capture(match: Match, file: SourceFile, function: tree_sitter.Node,
         taken |= bounds.lifetimes_in(file, parent)
     preferred = match.fact("named_lifetime")
     fresh = (preferred if preferred and preferred not in taken
-             else bounds.fresh_lifetime(taken, owner[0].lower() if owner[0].isalpha() else "a"))
+             else signatures.fresh_lifetime(taken, owner[0].lower() if owner[0].isalpha() else "a"))
     declared = bounds.add_lifetime_parameter(file, function, fresh)
     ampersand = kind.children[0]
     if declared is None or ampersand.type != "&":

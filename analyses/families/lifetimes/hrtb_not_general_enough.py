@@ -23,11 +23,11 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import bounds, hrtb
+from borrowlens.analyses.fixes import hrtb
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, printed, syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
 
 _MESSAGE = re.compile(r"implementation of `(?P<trait>[^`]+)` is not general enough")
@@ -46,8 +46,8 @@ _FN_TRAITS = ("Fn", "FnMut", "FnOnce")
 
 
 def _closure_at(span: Span | None, sources: Sources) -> tuple[tree_sitter.Node,
-                                                               common.Located] | None:
-    located = common.locate(span, sources)
+                                                               locate.Located] | None:
+    located = locate.at(span, sources)
     if located is None:
         return None
     closure = syntax.enclosing(located.node, "closure_expression")
@@ -55,19 +55,19 @@ def _closure_at(span: Span | None, sources: Sources) -> tuple[tree_sitter.Node,
 
 
 def _argument_closure(span: Span | None, sources: Sources
-                      ) -> tuple[tree_sitter.Node, str | None, common.Located] | None:
+                      ) -> tuple[tree_sitter.Node, str | None, locate.Located] | None:
     """The closure passed in the call under `span`: inline, or a `let` binding's closure."""
-    located = common.locate(span, sources)
+    located = locate.at(span, sources)
     if located is None or span is None:
         return None
     start = located.parsed.byte_offset(span.line_start, span.column_start)
     end = located.parsed.byte_offset(span.line_end, span.column_end)
-    node = located.parsed.root.named_descendant_for_byte_range(start, max(start, end - 1))
+    node = locate.covering(located.parsed, span)
     if node is None:
         return None
-    calls = [n for n in common.descendants(node)
+    calls = [n for n in locate.walk(node, named=True)
              if n.type in ("call_expression", "macro_invocation")]
-    scope = next((a for a in [node, *syntax.ancestors(node)] if a.type == "function_item"), None)
+    scope = locate.enclosing_function(node)
     for call in calls or [node]:
         arguments = call.child_by_field_name("arguments") or call
         for argument in arguments.named_children:
@@ -81,7 +81,7 @@ def _argument_closure(span: Span | None, sources: Sources
     # Inside a macro's arguments (`println!("{:?}", run(xs, rule))`) tree-sitter only sees a
     # token tree, so look at every identifier the span covers instead of call arguments.
     if scope is not None:
-        for identifier in common.descendants(node):
+        for identifier in locate.walk(node, named=True):
             if identifier.type != "identifier" or not start <= identifier.start_byte < end:
                 continue
             name = located.text(identifier)
@@ -91,7 +91,7 @@ def _argument_closure(span: Span | None, sources: Sources
     return None
 
 
-def _binding_name(closure: tree_sitter.Node, located: common.Located) -> str | None:
+def _binding_name(closure: tree_sitter.Node, located: locate.Located) -> str | None:
     parent = closure.parent
     if parent is not None and parent.type == "let_declaration":
         pattern = parent.child_by_field_name("pattern")
@@ -189,8 +189,8 @@ class HrtbNotGeneralEnough(Family):
             expected = diagnostic.find(_EXPECTED_308)
             found = diagnostic.find(_FOUND_308)
             same_shape = (expected is not None and found is not None
-                          and common.strip_lifetimes(expected.group("ty"))
-                          == common.strip_lifetimes(found.group("ty")))
+                          and printed.strip_lifetimes(expected.group("ty"))
+                          == printed.strip_lifetimes(found.group("ty")))
             if diagnostic.find(_MORE_GENERAL) is None and not same_shape:
                 return None
             if expected is not None:
@@ -211,7 +211,7 @@ class HrtbNotGeneralEnough(Family):
             facts["shape"] = "closure-return"
             returned = diagnostic.find(r"return type of closure is (&\S*(?: mut)? ?\S+)")
             if returned is not None:
-                facts["return_type"] = common.strip_lifetimes(returned.group(1))
+                facts["return_type"] = printed.strip_lifetimes(returned.group(1))
             if closure is not None:
                 node, located = closure
                 facts["closure_line"] = located.parsed.start(node)[0]
@@ -265,7 +265,7 @@ class HrtbNotGeneralEnough(Family):
                 line = line_of(sources.text(requirement.file), requirement.line_start)
                 written = (line or "")[requirement.column_start - 1:requirement.column_end - 1]
                 if written.startswith("&"):
-                    facts["return_type"] = common.strip_lifetimes(written)
+                    facts["return_type"] = printed.strip_lifetimes(written)
         if primary is not None:
             facts["line"] = primary.line_start
         _async_fn_shape(diagnostic, sources, facts, requirement)
@@ -507,8 +507,8 @@ class HrtbNotGeneralEnough(Family):
             parts = hrtb.signature_parts(signature)
             if parts is None or len(parts[0]) != 1:
                 return []
-            return self._constrain(match, file, closure, common.strip_lifetimes(parts[0][0]),
-                                   common.strip_lifetimes(parts[1]))
+            return self._constrain(match, file, closure, printed.strip_lifetimes(parts[0][0]),
+                                   printed.strip_lifetimes(parts[1]))
         if shape == "closure-return":
             found = _closure_at(primary, sources) or (
                 (passed[0], passed[2]) if (passed := _argument_closure(primary, sources))
@@ -543,7 +543,7 @@ class HrtbNotGeneralEnough(Family):
             return []
         file = SourceFile.load(sources, anchor.file)
         node = file.node_for_span(anchor) if file is not None else None
-        function = bounds.owning_function(node)
+        function = locate.enclosing_function(node, signatures=True)
         if file is None or function is None or function.type != "function_item":
             return []
         rewritten = hrtb.async_fn_bound(file, function, future_param)

@@ -24,7 +24,7 @@ from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.fixes.suggestions import rustc_suggestion_edits
 from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _REQUIRES = re.compile(r"(?P<action>returning this value|assignment|argument) requires that "
@@ -44,10 +44,10 @@ def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
             return common.parameter_name(span, sources)
     if lifetime.strip("'").isdigit():
         return None
-    enclosing = common.enclosing_function(primary, sources)
+    enclosing = locate.function_at(primary, sources, signatures=True)
     if enclosing is None:
         return None
-    located, _ = enclosing
+    located = enclosing
     parameters = located.node.child_by_field_name("parameters")
     for param in parameters.named_children if parameters else []:
         if re.search(re.escape(lifetime) + r"\b", located.text(param)):
@@ -60,19 +60,19 @@ def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
 
 
 def _signature_facts(primary: Span | None, sources: Sources, facts: dict[str, FactValue]
-                     ) -> tuple[common.Located, str] | None:
+                     ) -> locate.Located | None:
     """Records the enclosing function, the line and the written return type; returns the
     enclosing function for callers that need more of its signature."""
-    function = common.function_name(primary, sources)
+    function = locate.function_name_at(primary, sources, signatures=True)
     if function:
         facts["function"] = function
     if primary is not None:
         facts["line"] = primary.line_start
-    enclosing = common.enclosing_function(primary, sources)
+    enclosing = locate.function_at(primary, sources, signatures=True)
     if enclosing is not None:
-        result = enclosing[0].node.child_by_field_name("return_type")
+        result = enclosing.node.child_by_field_name("return_type")
         if result is not None:
-            facts["return_type"] = enclosing[0].text(result)
+            facts["return_type"] = enclosing.text(result)
     return enclosing
 
 
@@ -111,7 +111,7 @@ class LifetimeNotTied(Family):
             long, short = bound.group("long"), bound.group("short")
             action = "returning"
         primary = diagnostic.primary
-        located = common.locate(primary, sources)
+        located = locate.at(primary, sources)
         lost_label = requires is None and mismatch is None
         if lost_label and located is not None and syntax.enclosing(
                 located.node, "assignment_expression") is not None:
@@ -132,7 +132,7 @@ class LifetimeNotTied(Family):
             facts["source"] = source
         enclosing = _signature_facts(primary, sources, facts)
         if enclosing is not None and source and short == "'static" and action == "returning":
-            signature = common.retie_signature(enclosing[0], {source})
+            signature = common.retie_signature(enclosing, {source})
             if signature:
                 facts["suggested_signature"] = signature.replace("'static", "'a")
         for span, label in diagnostic.labels():
@@ -149,7 +149,7 @@ class LifetimeNotTied(Family):
         required = required_hit.group("lt") if required_hit else "'a"
         facts: dict[str, FactValue] = {"source": param, "required": required,
                                        "lifetimes": ["'1", required], "explicit": "true"}
-        located = common.locate(primary, sources)
+        located = locate.at(primary, sources)
         storing = located is not None and syntax.enclosing(
             located.node, "assignment_expression") is not None
         facts["action"] = "assignment" if storing else "returning"

@@ -19,6 +19,7 @@ from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import signatures as tie
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.sources import Sources
 
 _MUT_REF = re.compile(r"because of a mutable (?P<kind>reference|pointer) to `(?P<target>[^`]+)`")
@@ -37,16 +38,16 @@ def _self_tied_field(struct: str, primary: Span | None, sources: Sources) -> str
     """`names: &'a mut Vec<&'a str>` when the invariant struct has a field whose `&'a mut`
     points at data that mentions the same `'a` (the classic over-constrained design)."""
     name = re.match(r"\w+", struct)
-    located = common.locate(primary, sources)
+    located = locate.at(primary, sources)
     if name is None or located is None:
         return None
-    for node in common.descendants(located.parsed.root):
+    for node in locate.walk(located.parsed.root, named=True):
         if node.type != "struct_item":
             continue
         ident = node.child_by_field_name("name")
         if ident is None or located.text(ident) != name.group(0):
             continue
-        for field in common.descendants(node):
+        for field in locate.walk(node, named=True):
             if field.type == "field_declaration" and _SELF_TIED.search(located.text(field)):
                 return " ".join(located.text(field).split())
     return None
@@ -106,7 +107,7 @@ class MutRefInvariance(Family):
             field = _self_tied_field(over.group("ty"), primary, sources)
             if field:
                 facts["self_tied_field"] = field
-        function = common.function_name(primary, sources)
+        function = locate.function_name_at(primary, sources, signatures=True)
         if function:
             facts["function"] = function
         if primary is not None:

@@ -18,9 +18,10 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import bounds
+from borrowlens.analyses.fixes import bounds, signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"the (?P<kind>parameter|associated) type `(?P<param>[^`]+)` may not live "
@@ -79,13 +80,13 @@ class ParamMayNotLiveLongEnough(Family):
         primary = diagnostic.primary
         if primary is not None:
             facts["use_line"] = primary.line_start
-            function = common.function_name(primary, sources)
+            function = locate.function_name_at(primary, sources, signatures=True)
             if function:
                 facts["function"] = function
-            enclosing = common.enclosing_function(primary, sources)
-            if enclosing is not None and bounds.is_trait_impl_method(enclosing[0].node):
+            enclosing = locate.function_at(primary, sources, signatures=True)
+            if enclosing is not None and bounds.is_trait_impl_method(enclosing.node):
                 facts["trait_method"] = "yes"
-            located = common.locate(primary, sources)
+            located = locate.at(primary, sources)
             path = common.call_path(located.node, located) if located else None
             if path is None and primary.text:
                 text = primary.text[0][primary.column_start - 1:]
@@ -228,8 +229,8 @@ class ParamMayNotLiveLongEnough(Family):
         before = bounds.node_before(file, at)
         place = (before if before is not None and before.type == "type_identifier"
                  and before.parent is not None and before.parent.type == "type_parameters"
-                 else bounds.enclosing(before, *_BOUND_PLACES))
-        function = bounds.owning_function(place)
+                 else syntax.enclosing(before, *_BOUND_PLACES) if before is not None else None)
+        function = locate.enclosing_function(place, signatures=True)
         if place is None or not _bounds_param(file, place, param):
             return []
         if function is not None and bounds.is_trait_impl_method(function):
@@ -281,7 +282,7 @@ def _thread_lifetime(diagnostic: Diagnostic, file: SourceFile, function: Node,
     whole = bounds.outer_bounded(dyn)
     if bounds.lifetimes_in(file, whole) or file.node_text(returned).count("dyn ") != 1:
         return None
-    lifetime = bounds.fresh_lifetime(bounds.lifetimes_in(file, function))
+    lifetime = signatures.fresh_lifetime(bounds.lifetimes_in(file, function))
     edits = [*bound(lifetime), file.insert_after(whole, f" + {lifetime}"),
              bounds.add_lifetime_parameter(file, function, lifetime)]
     if any(e is None for e in edits):

@@ -21,6 +21,7 @@ from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import locate, printed
 from borrowlens.analyses.rust.sources import Sources
 
 _NOTE = re.compile(r"may capture more lifetimes than intended|adjusted the `impl Trait` lifetime "
@@ -52,7 +53,7 @@ class RpitOvercapture2024(Family):
 
         subject = _SUBJECT.search(diagnostic.message)
         if subject is not None:
-            facts["variable"] = common.strip_derefs(subject.group("name"))
+            facts["variable"] = printed.strip_derefs(subject.group("name"))
         elif "temporary value" in diagnostic.message:
             facts["variable"] = "the temporary"
 
@@ -60,7 +61,7 @@ class RpitOvercapture2024(Family):
         if call is not None:
             facts["call_line"] = call.line_start
             related.append(Related(call, "the value returned here keeps the borrow alive"))
-            located = common.locate(call, sources)
+            located = locate.at(call, sources)
             if located is not None:
                 name = common.callee(located.node, located)
                 if name:
@@ -84,7 +85,7 @@ class RpitOvercapture2024(Family):
             facts["signature_line"] = hint[0].line_start
             related.append(Related(hint[0], "add the precise `use<…>` capture list here"))
             if "function" not in facts:
-                name = common.function_name(hint[0], sources)
+                name = locate.function_name_at(hint[0], sources, signatures=True)
                 if name:
                     facts["function"] = name
         if diagnostic.code:
@@ -171,7 +172,7 @@ class RpitOvercapture2024(Family):
         if file is None:
             return []
         at = bounds.point(file, hint[0])
-        function = bounds.owning_function(bounds.node_before(file, at))
+        function = locate.enclosing_function(bounds.node_before(file, at), signatures=True)
         returned = function.child_by_field_name("return_type") if function else None
         if (function is None or returned is None or function.type != "function_item"
                 or returned.type != "abstract_type" or returned.end_byte != at

@@ -24,7 +24,7 @@ from borrowlens.analyses.fixes import statements as fixing
 from borrowlens.analyses.fixes import use_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"future cannot be sent between threads safely|"
@@ -46,15 +46,10 @@ def _split(path: str) -> tuple[str, str] | None:
 def _from_source(diagnostic: Diagnostic, await_span: Span | None,
                  sources: Sources) -> tuple[str, str] | None:
     """(trait, method) when the awaited expression calls a trait's `async fn`."""
-    if await_span is None:
+    found = locate.at(await_span, sources)
+    if found is None or await_span is None:
         return None
-    text = sources.text(await_span.file)
-    if text is None:
-        return None
-    parsed = syntax.parse(text)
-    lines = text.splitlines()
-    if not 0 < await_span.line_start <= len(lines):
-        return None
+    parsed = found.parsed
     start = parsed.byte_offset(await_span.line_start, await_span.column_start)
     end = parsed.byte_offset(await_span.line_end, await_span.column_end)
     awaited = parsed.data[start:end].decode("utf-8", errors="replace")
@@ -73,15 +68,9 @@ def _signature(trait: str, method: str, files: list[str], sources: Sources) -> s
         if text is None:
             continue
         parsed = syntax.parse(text)
-        stack = [parsed.root]
-        while stack:
-            node = stack.pop()
-            if node.type != "trait_item":
-                stack.extend(node.named_children)
-                continue
-            name = node.child_by_field_name("name")
+        for name, node in items.named_items(parsed, "trait_item"):
             body = node.child_by_field_name("body")
-            if name is None or body is None or parsed.node_text(name) != trait:
+            if body is None or name != trait:
                 continue
             for item in body.named_children:
                 item_name = item.child_by_field_name("name")

@@ -21,7 +21,7 @@ from borrowlens.analyses.fixes import statements as fixing
 from borrowlens.analyses.fixes.blocks import insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be unpinned")
@@ -48,7 +48,7 @@ def _variable(diagnostic: Diagnostic, sources: Sources) -> tuple[str | None, int
     parsed = common.parsed_at(place, sources)
     if parsed is None or place is None:
         return None, None
-    node = common.node_at(parsed, place)
+    node = locate.node_at(parsed, place.line, place.column)
     if node is None:
         return None, place.line
     line = place.line
@@ -79,7 +79,7 @@ def _variable(diagnostic: Diagnostic, sources: Sources) -> tuple[str | None, int
     # Last resort: the `let` that holds the async block rustc names.
     block = common.placeholder_place(diagnostic.all_text(), "async block", place.file)
     if block is not None:
-        target = common.node_at(parsed, block)
+        target = locate.node_at(parsed, block.line, block.column)
         declaration = syntax.enclosing(target, "let_declaration") if target else None
         pattern = declaration.child_by_field_name("pattern") if declaration else None
         if pattern is not None:
@@ -271,14 +271,14 @@ class CannotBeUnpinned(Family):
         if file is None:
             return []
         line_start = file.byte_at(use_line, 1)
-        line_end = file.byte_at(use_line + 1, 1) if use_line < len(file.text.splitlines()) \
+        line_end = file.byte_at(use_line + 1, 1) if use_line < file.parsed.line_count \
             else len(file.parsed.data)
         uses = [n for n in file.identifiers(name, kinds=("identifier",))
                 if line_start <= n.start_byte < line_end]
         if not uses:
             return []
         use = uses[0]
-        function = fixing.enclosing_function(use)
+        function = locate.enclosing_function(use)
         if function is None:
             return []
         binder = None
@@ -324,7 +324,7 @@ def _pin_plan(file: SourceFile, name: str, binder: tree_sitter.Node,
         if value is None or file.node_text(value).lstrip().startswith("&"):
             return None
     elif binder.type == "parameter":
-        function = fixing.enclosing_function(binder)
+        function = locate.enclosing_function(binder)
         block = function.child_by_field_name("body") if function is not None else None
         value = None
     else:
