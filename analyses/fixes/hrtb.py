@@ -13,7 +13,7 @@ import re
 
 import tree_sitter
 
-from borrowlens.analyses.fixes import bounds, use_lines
+from borrowlens.analyses.fixes import bounds, use_edits, use_lines
 from borrowlens.analyses.fixes.blocks import insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
@@ -188,7 +188,7 @@ def async_fn_bound(file: SourceFile, function: Node, future_param: str
              _delete_listed(file, declared[0])]
     if not inline:
         edits.append(_delete_listed(file, future_bounds[0]))
-    edits += use_lines.import_edits(file, edits, drop=["std::future::Future"])
+    edits += use_edits.import_edits(file, edits, drop=["std::future::Future"]) or []
     arguments = fn_bounds[0].child_by_field_name("parameters")
     listed = file.node_text(arguments)[1:-1] if arguments is not None else ""
     written = f"{_ASYNC[file.node_text(trait)]}({listed}) -> {output.group('out').strip()}"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from borrowlens.analyses.families.base import Match
-from borrowlens.analyses.fixes import use_lines
+from borrowlens.analyses.fixes import use_edits, use_lines
 from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
@@ -971,72 +971,6 @@ def _remaining(file: SourceFile, name: str, plan: Plan) -> int:
     return count
 
 
-def remove_imports(file: SourceFile, paths: list[str], *,
-                   replacement: str | None = None,
-                   scope: Node | None = None) -> list[TextEdit]:
-    """Edits removing several `use` paths at once, without overlapping edits when two of
-    them sit in one `{…}` list (a list left empty goes away with its path). With
-    `replacement`, the first top-level declaration that goes away entirely is replaced by it
-    instead of deleted (a new `use` line in the old one's place). With `scope`, only that
-    module's own `use` lines are touched."""
-    wanted = {p for p in paths}
-    targets = [imp for imp in use_lines.imports(file, scope)
-               if re.sub(r"\s+", "", imp.path).removeprefix("::") in wanted and imp.name != "*"]
-    removed: set[int] = {imp.node.id for imp in targets}
-    edits: list[TextEdit] = []
-    declarations: dict[int, Node] = {imp.declaration.id: imp.declaration for imp in targets}
-
-    def gone(node: Node) -> bool:
-        if node.id in removed:
-            return True
-        if node.type == "scoped_use_list":
-            listed = node.child_by_field_name("list")
-            return listed is not None and all(gone(c) for c in listed.named_children)
-        if node.type == "use_list":
-            return all(gone(c) for c in node.named_children)
-        return False
-
-    def trim(listed: Node) -> None:
-        items = listed.named_children
-        index = 0
-        while index < len(items):
-            item = items[index]
-            if not gone(item):
-                if item.type == "scoped_use_list":
-                    inner = item.child_by_field_name("list")
-                    if inner is not None:
-                        trim(inner)
-                index += 1
-                continue
-            end = index
-            while end + 1 < len(items) and gone(items[end + 1]):
-                end += 1
-            if end + 1 < len(items):
-                edits.append(file.edit_bytes(item.start_byte, items[end + 1].start_byte, ""))
-            else:
-                edits.append(file.edit_bytes(items[index - 1].end_byte, items[end].end_byte, ""))
-            index = end + 1
-
-    for declaration in declarations.values():
-        argument = declaration.child_by_field_name("argument")
-        if argument is None:
-            continue
-        if gone(argument):
-            if replacement is not None and declaration.parent is not None and \
-                    declaration.parent.id == (scope or file.root).id:
-                edits.append(file.replace(declaration, replacement))
-                replacement = None
-            else:
-                edits.append(file.delete_lines(declaration))
-        elif argument.type == "scoped_use_list":
-            inner = argument.child_by_field_name("list")
-            if inner is not None:
-                trim(inner)
-        elif argument.type == "use_list":
-            trim(argument)
-    return edits
-
-
 # --- entry point -----------------------------------------------------------------------------
 
 
@@ -1082,90 +1016,19 @@ def convert(file: SourceFile, start: Start, *, cell: str | None,
         file.apply(edits)
     except EditError:
         return None
-    for scope in use_lines.module_scopes(file):
-        scoped = scope_imports(file, plan, scope, cell=cell)
-        if scoped is None:
-            return None
-        edits.extend(scoped)
+    # The `std::sync` names the plan writes, and the imports of what it replaces (a new
+    # `Weak` that would clash with an `std::rc::Weak` that stays makes it no fix at all).
+    imports = use_edits.import_edits(
+        file, edits, add=[f"std::sync::{name}" for name in ("Arc", cell, "Weak") if name],
+        drop=["std::rc::Rc", "std::cell::RefCell", "std::rc::Weak"])
+    if imports is None:
+        return None
+    edits.extend(imports)
     try:
         file.apply(edits)
     except EditError:
         return None
     return edits
-
-
-def _scope_at(file: SourceFile, byte: int) -> Node:
-    node = file.root.descendant_for_byte_range(byte, byte)
-    return use_lines.module_scope(node) if node is not None else file.root
-
-
-def _remaining_in(file: SourceFile, name: str, plan: Plan, scope: Node) -> int:
-    """Uses of `name` that resolve through `scope`'s imports and that the plan leaves."""
-    return sum(1 for node in use_lines.unqualified_uses(file, name, scope)
-               if not any(s < e and s <= node.start_byte and node.end_byte <= e
-                          for (s, e) in plan.edits))
-
-
-def scope_imports(file: SourceFile, plan: Plan, scope: Node, *,
-                  cell: str | None) -> list[TextEdit] | None:
-    """The `use` edits of one module scope: the `std::sync` names the plan writes in it, and
-    the `Rc`/`RefCell`/`Weak` imports it no longer needs (None when the new `Weak` would
-    clash with an `std::rc::Weak` that stays)."""
-    introduced = {text for (s, _), text in plan.edits.items()
-                  if _scope_at(file, s).id == scope.id}
-    add = [f"std::sync::{name}" for name in ("Arc", cell or "", "Weak")
-           if name and any(re.search(rf"(?<![\w:]){name}(?!\w)", t) for t in introduced)]
-    imported = {re.sub(r"\s+", "", i.path).removeprefix("::")
-                for i in use_lines.imports(file, scope)}
-    drops = []
-    for path, name in (("std::rc::Rc", "Rc"), ("std::cell::RefCell", "RefCell"),
-                       ("std::rc::Weak", "Weak")):
-        if path not in imported or _remaining_in(file, name, plan, scope):
-            continue
-        if any(_remaining_in(file, name, plan, other)
-               for other in use_lines.borrowing_scopes(file, scope, name)):
-            continue
-        drops.append(path)
-    if "std::sync::Weak" in add and "std::rc::Weak" not in drops and \
-            use_lines.imports_name(file, "Weak", "std::rc::Weak", scope):
-        return None
-    return import_edits(file, add, drops, scope)
-
-
-def import_edits(file: SourceFile, add: list[str], drops: list[str],
-                 scope: Node | None = None) -> list[TextEdit]:
-    """`use` edits of one module scope (the file's top level by default) adding `std::sync`
-    paths and dropping others. New paths join an existing `use std::sync::{…}` list, else
-    take the place of a `use` line that goes away, else come as one new
-    `use std::sync::{A, B};` line after the scope's last `use`."""
-    target = file.root if scope is None else scope
-    fresh = [path for path in add if not use_lines.imports_name(
-        file, path.rsplit("::", 1)[-1], path, target)]
-    joined: list[TextEdit] = []
-    separate: list[str] = []
-    for path in fresh:
-        edit = use_lines.add_import(file, path, target)
-        if edit is None:
-            continue
-        if edit.new_text.lstrip(" \t\r\n").startswith("use "):
-            separate.append(path.rsplit("::", 1)[-1])
-        else:
-            joined.append(edit)
-    line = None
-    if separate:
-        names = separate[0] if len(separate) == 1 else "{" + ", ".join(separate) + "}"
-        line = f"use std::sync::{names};"
-    removals = remove_imports(file, drops, replacement=line, scope=target)
-    if line is not None and not any(e.new_text == line for e in removals):
-        first = use_lines.add_import(file, f"std::sync::{separate[0]}", target)
-        if first is not None:
-            joined.append(replace_text(first, f"use std::sync::{separate[0]};", line))
-    return joined + removals
-
-
-def replace_text(edit: TextEdit, old: str, new: str) -> TextEdit:
-    return TextEdit(edit.file, edit.line_start, edit.column_start, edit.line_end,
-                    edit.column_end, edit.new_text.replace(old, new))
 
 
 def binding_on_line(file: SourceFile, name: str, line: int) -> Node | None:

@@ -1,6 +1,5 @@
-"""The `use`-line engine: what a file's `use` declarations bring into scope, module scope by
-module scope, and the edits that add or drop paths when a fix changes which names the code
-needs.
+"""Reading `use` lines: what a file's `use` declarations bring into scope, module scope by
+module scope, and which names in a scope still resolve through them. `use_edits` writes them.
 
 A nested `mod m { … }` does not see its parent's `use` lines (unless it globs them with
 `use super::*;`), so every decision is made per module scope: the file's root or the
@@ -10,12 +9,11 @@ A nested `mod m { … }` does not see its parent's `use` lines (unless it globs 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import tree_sitter
 
-from borrowlens.analyses.fixes.edits import EditError, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust.syntax import ancestors, matches
 
@@ -93,7 +91,8 @@ def imports(file: SourceFile, scope: Node | None = None) -> list[Import]:
     return found
 
 
-def _normalise(path: str) -> str:
+def normalise(path: str) -> str:
+    """A `use` path as written, without spaces or a leading `::`."""
     return re.sub(r"\s+", "", path).removeprefix("::")
 
 
@@ -102,107 +101,11 @@ def imports_name(file: SourceFile, name: str, path: str, scope: Node | None = No
     with `scope`, a `use` of that module (see `module_scope`)."""
     module = path.rsplit("::", 1)[0]
     for imp in imports(file, scope):
-        if imp.name == name and _normalise(imp.path) == _normalise(path):
+        if imp.name == name and normalise(imp.path) == normalise(path):
             return True
-        if imp.name == "*" and _normalise(imp.path) == _normalise(module) + "::*":
+        if imp.name == "*" and normalise(imp.path) == normalise(module) + "::*":
             return True
     return False
-
-
-def _scope_uses(scope: Node) -> list[Node]:
-    return [n for n in scope.named_children if n.type == "use_declaration"]
-
-
-def _top_level_uses(file: SourceFile) -> list[Node]:
-    return _scope_uses(file.root)
-
-
-def add_import(file: SourceFile, path: str, scope: Node | None = None) -> TextEdit | None:
-    """An edit adding `use <path>;` to the uses of a module scope (the file's top level by
-    default; see `module_scope`), or None if it is already imported there. It joins an
-    existing `use <module>::{…}` list when there is one."""
-    target = file.root if scope is None else scope
-    name = path.rsplit("::", 1)[-1]
-    if imports_name(file, name, path, target):
-        return None
-    module = path.rsplit("::", 1)[0]
-    uses = _scope_uses(target)
-    for decl in uses:
-        argument = decl.child_by_field_name("argument")
-        if argument is None or argument.type != "scoped_use_list":
-            continue
-        prefix = argument.child_by_field_name("path")
-        listed = argument.child_by_field_name("list")
-        if (prefix is not None and listed is not None
-                and _normalise(file.node_text(prefix)) == _normalise(module)):
-            closing = listed.children[-1]
-            before = listed.children[-2] if len(listed.children) > 1 else None
-            comma = "" if before is not None and before.type in (",", "{") else ", "
-            return file.insert_before(closing, f"{comma}{name}")
-    newline = "\r\n" if "\r\n" in file.text else "\n"
-    if uses:
-        return file.insert_after(uses[-1], f"{newline}{file.indent_of(uses[-1])}use {path};")
-    if target.type == "declaration_list":
-        return _add_to_module(file, target, path, newline)
-    # No `use` yet: after the leading inner attributes and `//!` comments.
-    anchor = 0
-    for child in file.root.children:
-        if _leading_inner(file, child):
-            anchor = child.end_byte
-            continue
-        break
-    if anchor:
-        return file.edit_bytes(anchor, anchor, f"{newline}use {path};"
-                               if not file.text[:anchor].endswith("\n")
-                               else f"use {path};{newline}")
-    return file.edit_bytes(0, 0, f"use {path};{newline}")
-
-
-def _leading_inner(file: SourceFile, node: Node) -> bool:
-    return node.type == "inner_attribute_item" or (
-        node.type in ("line_comment", "block_comment")
-        and file.node_text(node).startswith(("//!", "/*!")))
-
-
-def _add_to_module(file: SourceFile, body: Node, path: str, newline: str) -> TextEdit | None:
-    """`use <path>;` as the first item of an inline module without `use` lines (after its
-    inner attributes), at the indentation of its items."""
-    if not body.children or body.children[0].type != "{":
-        return None
-    anchor = body.children[0]
-    first_item: Node | None = None
-    for child in body.children[1:]:
-        if _leading_inner(file, child):
-            anchor = child
-            continue
-        if child.type != "}":
-            first_item = child
-        break
-    module = body.parent if body.parent is not None else body
-    indent = (file.indent_of(first_item) if first_item is not None
-              and file.indent_of(first_item) != file.indent_of(module)
-              else file.indent_of(module) + file.indent_unit())
-    return file.insert_after(anchor, f"{newline}{indent}use {path};")
-
-
-def remove_import(file: SourceFile, path: str, scope: Node | None = None) -> TextEdit | None:
-    """An edit removing `path` from the uses (the whole line when it is alone); with `scope`,
-    only from that module's own `use` lines."""
-    for imp in imports(file, scope):
-        if _normalise(imp.path) != _normalise(path) or imp.name == "*":
-            continue
-        parent = imp.node.parent
-        if parent is not None and parent.type == "use_list":
-            items = parent.named_children
-            if len(items) == 1:
-                continue  # `use a::{Rc};`: leave the odd but harmless shape alone
-            index = next(i for i, n in enumerate(items) if n.id == imp.node.id)
-            if index + 1 < len(items):
-                return file.edit_bytes(imp.node.start_byte, items[index + 1].start_byte, "")
-            return file.edit_bytes(items[index - 1].end_byte, imp.node.end_byte, "")
-        if imp.node.id == (imp.declaration.child_by_field_name("argument") or imp.node).id:
-            return file.delete_lines(imp.declaration)
-    return None
 
 
 def _qualified(node: Node) -> bool:
@@ -236,7 +139,7 @@ def borrowing_scopes(file: SourceFile, scope: Node, name: str) -> list[Node]:
     never returned then; the caller keeps the import)."""
     for imp in imports(file):
         if imp.name == name and re.match(r"(?:::)?(?:super|crate|self)\b",
-                                         _normalise(imp.path)):
+                                         normalise(imp.path)):
             return module_scopes(file)
     out: list[Node] = []
     pending = [scope]
@@ -254,56 +157,7 @@ def borrowing_scopes(file: SourceFile, scope: Node, name: str) -> list[Node]:
     return out
 
 
-_WORD = r"(?<![A-Za-z0-9_:]){name}(?![A-Za-z0-9_])"
-
-
-def import_edits(file: SourceFile, edits: list[TextEdit], *, add: Iterable[str] = (),
-                 drop: Iterable[str] = ()) -> list[TextEdit]:
-    """The `use` edits that go with `edits`, module scope by module scope: each module where
-    the new code names a path of `add` imports it (unless it already does), and each module
-    that imports a path of `drop` loses that `use` when nothing it (or a nested module
-    reading it through a glob) still names refers to it."""
-    try:
-        file.apply(edits)
-    except EditError:
-        return []
-    mine = [e for e in edits if e.file == file.path]
-    spans = [(file.byte_at(e.line_start, e.column_start), file.byte_at(e.line_end, e.column_end),
-              e.new_text) for e in mine]
-
-    def scope_at(byte: int) -> Node:
-        node = file.root.descendant_for_byte_range(byte, byte)
-        return module_scope(node) if node is not None else file.root
-
-    def introduced(name: str, scope: Node) -> bool:
-        word = re.compile(_WORD.format(name=re.escape(name)))
-        return any(word.search(text) and scope_at(start).id == scope.id
-                   for start, _, text in spans)
-
-    def remaining(name: str, scope: Node) -> bool:
-        for node in unqualified_uses(file, name, scope):
-            if not any(s < e and s <= node.start_byte and node.end_byte <= e
-                       for s, e, _ in spans):
-                return True
-        return introduced(name, scope)
-
-    extra: list[TextEdit] = []
-    for path in add:
-        name = path.rsplit("::", 1)[-1]
-        for scope in module_scopes(file):
-            if introduced(name, scope):
-                edit = add_import(file, path, scope)
-                if edit is not None:
-                    extra.append(edit)
-    for path in drop:
-        name = path.rsplit("::", 1)[-1]
-        for scope in module_scopes(file):
-            if not any(_normalise(i.path) == _normalise(path) for i in imports(file, scope)):
-                continue
-            if remaining(name, scope) or any(remaining(name, other)
-                                             for other in borrowing_scopes(file, scope, name)):
-                continue
-            edit = remove_import(file, path, scope)
-            if edit is not None:
-                extra.append(edit)
-    return extra
+def scope_at(file: SourceFile, byte: int) -> Node:
+    """The module scope (see `module_scope`) of the code at byte `byte`."""
+    node = file.root.descendant_for_byte_range(byte, byte)
+    return module_scope(node) if node is not None else file.root

@@ -9,7 +9,7 @@ from importlib import resources
 import pytest
 import tree_sitter
 
-from borrowlens.analyses.fixes import use_lines
+from borrowlens.analyses.fixes import use_edits, use_lines
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust import printed, syntax
@@ -169,12 +169,12 @@ def test_add_import_goes_into_the_module_scope() -> None:
     file = SourceFile("src/lib.rs", parse(text))
     inner, bare = use_lines.module_scopes(file)[1:]
     assert "    use std::fmt;\n    use std::sync::Arc;\n" in _applied(
-        file, [use_lines.add_import(file, "std::sync::Arc", inner)])
+        file, [use_edits.add_import(file, "std::sync::Arc", inner)])
     assert "    #![allow(dead_code)]\n    use std::sync::Arc;\n    pub fn g" in _applied(
-        file, [use_lines.add_import(file, "std::sync::Arc", bare)])
+        file, [use_edits.add_import(file, "std::sync::Arc", bare)])
     # The root's own `use` does not count for a nested module, and vice versa.
-    assert use_lines.add_import(file, "std::rc::Rc", inner) is not None
-    assert use_lines.add_import(file, "std::rc::Rc") is None
+    assert use_edits.add_import(file, "std::rc::Rc", inner) is not None
+    assert use_edits.add_import(file, "std::rc::Rc") is None
     assert use_lines.imports_name(file, "fmt", "std::fmt", inner)
     assert not use_lines.imports_name(file, "fmt", "std::fmt", file.root)
 
@@ -187,7 +187,7 @@ def test_import_edits_work_per_module() -> None:
     bound = next(n for n in file.identifiers("Future", within=inner)
                  if n.parent is not None and n.parent.type == "trait_bounds")
     edits = [file.replace(bound.parent, ": Send")]  # type: ignore[arg-type]
-    after = _applied(file, edits + use_lines.import_edits(file, edits,
+    after = _applied(file, edits + use_edits.import_edits(file, edits,
                                                        drop=["std::future::Future"]))
     assert after.count("use std::future::Future;") == 1
     assert after.startswith("use std::future::Future;")
@@ -197,5 +197,5 @@ def test_import_edits_keep_what_a_glob_child_reads() -> None:
     text = ("use std::rc::Rc;\n\npub fn f() -> u8 { 1 }\n\n"
             "mod tests {\n    use super::*;\n    fn t() { let _ = Rc::new(1); }\n}\n")
     file = SourceFile("src/lib.rs", parse(text))
-    assert use_lines.import_edits(file, [file.edit_bytes(0, 0, "")],
+    assert use_edits.import_edits(file, [file.edit_bytes(0, 0, "")],
                                drop=["std::rc::Rc"]) == []
