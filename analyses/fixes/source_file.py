@@ -131,3 +131,11 @@ def make_fix(fix_id: str, title: str, edits: Iterable[TextEdit | None], *,
     """A Fix from the edits that are not None, or None when there are none."""
     kept = tuple(e for e in edits if e is not None)
     return Fix(title=title, preferred=preferred, edits=kept, id=fix_id) if kept else None
+
+
+def one_fix(fix_id: str, title: str, edits: Iterable[TextEdit | None] | None, *,
+            preferred: bool) -> list[Fix]:
+    """`[the Fix]` of `make_fix`, or `[]` when there are no edits: what `fixes()` returns for
+    a family that offers at most one fix of this kind."""
+    fix = make_fix(fix_id, title, edits or [], preferred=preferred)
+    return [fix] if fix is not None else []

@@ -58,36 +58,3 @@ def has_multiline_string(file: SourceFile, node: Node) -> bool:
 
 def snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
-
-
-# --- variables ------------------------------------------------------------------------------
-
-
-def pattern_names(file: SourceFile, pattern: Node) -> list[Node]:
-    """The identifiers a pattern binds (not the `Some` of `Some(x)`)."""
-    if pattern.type == "identifier":
-        return [pattern]
-    out = []
-    for node in file.walk(pattern):
-        if node.type not in ("identifier", "shorthand_field_identifier"):
-            continue
-        parent = node.parent
-        if parent is not None and parent.type in ("tuple_struct_pattern", "struct_pattern") \
-                and parent.child_by_field_name("type") == node:
-            continue
-        if parent is not None and parent.type in ("scoped_identifier", "field_pattern") \
-                and parent.child_by_field_name("name") != node:
-            continue
-        out.append(node)
-    return out
-
-
-def declared_names(file: SourceFile, within: Node) -> list[tuple[str, Node, Node]]:
-    """(name, identifier, binder) for every variable bound under `within`, in source order
-    (binders from query `bindings.scm`; `self` is not one of them)."""
-    out = []
-    for binding in syntax.matches("bindings", within):
-        binder = binding["binder"][0]
-        for name in pattern_names(file, binding["pattern"][0]):
-            out.append((file.node_text(name), name, binder))
-    return sorted(out, key=lambda item: item[1].start_byte)

@@ -20,7 +20,7 @@ from borrowlens.analyses.families.borrows import analysis as common
 from borrowlens.analyses.fixes import statements as fixing
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import locate, printed, syntax
+from borrowlens.analyses.rust import bindings, locate, printed, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"^(?P<kind>closure|async block|async closure|coroutine|generator) may "
@@ -249,9 +249,9 @@ def _captured(file: SourceFile, closure: tree_sitter.Node,
               function: tree_sitter.Node) -> dict[str, tree_sitter.Node]:
     """The variables of the function the closure mentions, each with the binder (`let`,
     parameter, `for` …) of its latest declaration before the closure."""
-    inside = {name for name, _, _ in fixing.declared_names(file, closure)}
+    inside = {name for name, _, _ in bindings.declared_names(file.parsed, closure)}
     outside: dict[str, tree_sitter.Node] = {}
-    for name, ident, binder in fixing.declared_names(file, function):
+    for name, ident, binder in bindings.declared_names(file.parsed, function):
         if ident.start_byte < closure.start_byte and not (
                 closure.start_byte <= binder.start_byte < closure.end_byte):
             outside[name] = binder
@@ -309,7 +309,7 @@ def _ownership(file: SourceFile, name: str, binder: tree_sitter.Node,
     if binder.type == "self_parameter":
         return "borrowed"
     pattern = binder.child_by_field_name("pattern")
-    names = fixing.pattern_names(file, pattern) if pattern is not None else []
+    names = bindings.pattern_names(file.parsed, pattern) if pattern is not None else []
     simple = (pattern is not None and pattern.type in ("identifier", "mut_pattern")
               and bool(names) and file.node_text(names[0]) == name)
     type_node = binder.child_by_field_name("type")
@@ -366,7 +366,7 @@ def _binder_of(file: SourceFile, name: str,
     if function is None:
         return None
     found = None
-    for declared, ident, binder in fixing.declared_names(file, function):
+    for declared, ident, binder in bindings.declared_names(file.parsed, function):
         if declared == name and ident.start_byte < before.start_byte:
             found = binder
     return found

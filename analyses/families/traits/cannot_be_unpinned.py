@@ -17,11 +17,10 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match
 from borrowlens.analyses.families.traits import analysis as common
-from borrowlens.analyses.fixes import statements as fixing
 from borrowlens.analyses.fixes.blocks import insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import locate, syntax
+from borrowlens.analyses.rust import bindings, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be unpinned")
@@ -282,7 +281,7 @@ class CannotBeUnpinned(Family):
         if function is None:
             return []
         binder = None
-        for declared, ident, node in fixing.declared_names(file, function):
+        for declared, ident, node in bindings.declared_names(file.parsed, function):
             if declared == name and ident.start_byte < use.start_byte:
                 binder = node
         plan = _pin_plan(file, name, binder, use) if binder is not None else None

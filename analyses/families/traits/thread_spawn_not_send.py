@@ -21,6 +21,7 @@ from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
 from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
@@ -414,7 +415,13 @@ class ThreadSpawnNotSend(Family):
         if match.diagnostic is None:
             return []
         place = common.user_place(match.diagnostic, sources)
-        return _rc_fix.thread_fixes(match, sources, place.file if place else None)
+        variable, type_text = match.fact("variable"), match.fact("type")
+        line = match.fact("closure_line")
+        if place is None or not variable or not type_text or line is None:
+            return []
+        return rc_offers.thread_fixes(sources, path=place.file, line=int(line),
+                                      variable=variable, type_text=type_text,
+                                      via=match.fact("via"))
 
 
 FAMILY = ThreadSpawnNotSend()

@@ -1,0 +1,48 @@
+"""The `Rc` → `Arc` (and `RefCell` → `Mutex`/`RwLock`) rewrite shared by the families whose
+culprit is a single-threaded shared pointer: `send-rc-across-await`, `thread-spawn-not-send`,
+`future-not-send` and `sync-captured-by-reference`.
+
+A conversion starts from one *slot* — a binding (`let`, parameter) or a struct field — and
+follows the value through the file: where it comes from (`Rc::new`, `Rc::clone(&x)`,
+`x.clone()`, `Rc::downgrade`, a caller's argument, a struct literal) and where it goes (a
+`let`, a parameter of a function of this file, a field). Every slot reached changes type
+together, and every use of a slot must be one we understand; one unknown use (returned,
+stored in a `Vec`, passed to a function we cannot see) and no fix is offered. Values that
+never meet the culprit's value — another `Rc` in the same function — are left alone.
+
+A `RefCell` inside the pointer becomes a `Mutex` (or `RwLock`) only when every `.borrow()` /
+`.borrow_mut()` on the converted values is found, no two of them can be alive at once (a
+`Mutex` would deadlock where `RefCell` allowed two shared borrows), and none is held across an
+`.await`. The data behind the pointer must be thread-safe as far as the file shows (no `Cell`,
+raw pointer, non-`Send` trait object …), else the rewrite would only move the error.
+
+The parts: `offers` (the entry points the families call) and `culprits` (from what the
+diagnostic names to the slot a conversion starts at); `convert` runs one conversion over the
+state in `plan`, visiting `origins` (where a slot's value comes from) and `destinations`
+(where it goes), with `types` (the type rewrite), `locks` (the `RefCell` → lock rewrite of
+every borrow) and `safety` (is the data inside thread-safe).
+"""
+
+# Explanation prose about the fix, kept with the rewrite it describes (thread-spawn-not-send's
+# explanation reads THREAD_FIX_NOTE; send-rc-across-await's template carries FIX_NOTE's text).
+FIX_NOTE = (
+    "The quick fix does this rewrite for you: it follows the value through the file (the "
+    "`Rc::new`, every `Rc::clone`/`.clone()` and `Rc::downgrade` of it, the parameters "
+    "(`&Rc<…>` ones too) and struct fields it is passed to) and changes all of them "
+    "together, with the `use` lines of every module that names them. "
+    "An inner `RefCell` becomes a `Mutex` only when every `.borrow()`/`.borrow_mut()` is in "
+    "view and no two can be held at once. It is not offered when the value escapes somewhere "
+    "it cannot follow (returned, put in a collection, passed to another crate), or when the "
+    "data inside is not thread-safe itself (a `Cell` field, say): `Arc` would then only move "
+    "the error."
+)
+
+THREAD_FIX_NOTE = (
+    "The quick fix makes the `Rc` → `Arc` and `RefCell` → `Mutex` (or `RwLock`) swap for "
+    "you when it can see every place the value goes in this file: where it is created and "
+    "cloned, the parameters and fields it is passed to, and every `.borrow()` / "
+    "`.borrow_mut()`, which become `.lock().unwrap()` (`.read()`/`.write()` for `RwLock`). "
+    "It offers nothing for `Cell`, raw pointers or channel ends, whose replacements change "
+    "how the value is used, nor when two borrows could be alive at once (a `Mutex` would "
+    "deadlock where `RefCell` allowed it)."
+)
