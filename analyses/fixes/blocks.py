@@ -1,5 +1,6 @@
 """Statement-level edits: a new statement before another, and a run of statements moved into
-a nested block `{ … }`, both in the file's own indentation and line endings."""
+a nested block `{ … }`, both in the file's own indentation and line endings; and whether
+statements sit on lines of their own, which such edits need."""
 
 from __future__ import annotations
 
@@ -9,6 +10,19 @@ from borrowlens.analyses.fixes.edits import TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile
 
 Node = tree_sitter.Node
+
+
+def alone_on_lines(file: SourceFile, first: Node, last: Node | None = None, *,
+                   comment_after: bool = False) -> bool:
+    """True when nothing but whitespace precedes `first` on its line and nothing but
+    whitespace (or, with `comment_after`, a line comment) follows `last` (`first` without
+    one) on its line."""
+    data = file.parsed.data
+    end_node = last or first
+    before = data[file.line_start_byte(first.start_byte):first.start_byte]
+    end = data.find(b"\n", end_node.end_byte)
+    after = data[end_node.end_byte:len(data) if end < 0 else end].strip()
+    return not before.strip() and (not after or (comment_after and after.startswith(b"//")))
 
 
 def insert_statement(file: SourceFile, statement: Node, text: str) -> TextEdit:

@@ -18,6 +18,7 @@ import re
 
 import tree_sitter
 
+from borrowlens.analyses.fixes.blocks import alone_on_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items as rustsyntax
@@ -123,14 +124,6 @@ _SCOPES = ("closure_expression", "async_block", "loop_expression", "while_expres
            "for_expression", "function_item")
 
 
-def _alone_on_lines(file: SourceFile, node: Node) -> bool:
-    start = file.line_start_byte(node.start_byte)
-    end = file.parsed.data.find(b"\n", node.end_byte)
-    end = len(file.parsed.data) if end < 0 else end
-    return (not file.parsed.data[start:node.start_byte].strip()
-            and not file.parsed.data[node.end_byte:end].strip())
-
-
 def _prepend_to_task(file: SourceFile, task: Node, statement: str) -> TextEdit | None:
     """An edit making `statement` the first thing the closure or async block runs."""
     body = task.child_by_field_name("body") if task.type == "closure_expression" else next(
@@ -182,7 +175,7 @@ def move_borrow_into_task(file: SourceFile, borrow: Node, static_at: Node,
         return None
     if call.start_byte < declaration.end_byte or _crosses(call, block, _SCOPES):
         return None
-    if not _alone_on_lines(file, declaration) or "\n" in file.node_text(declaration):
+    if not alone_on_lines(file, declaration) or "\n" in file.node_text(declaration):
         return None
     for name in (alias, variable):
         if _mentioned_outside(file, name, declaration.end_byte, function.end_byte, task):

@@ -19,6 +19,7 @@ from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Sp
 from borrowlens.analyses.explain.model import Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.guards.held import HeldGuard
 from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
 from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
@@ -591,3 +592,23 @@ def rc_fixes(match: Match, sources: Sources) -> list[Fix]:
         return []
     return rc_offers.send_rc_fixes(sources, path=path, line=int(line), variable=variable,
                                    type_text=type_text, inner_type=match.fact("inner_type"))
+
+
+def held_guard(match: Match) -> HeldGuard | None:
+    """The guard held across an `.await`, as the guard fixes read it from the facts."""
+    if match.diagnostic is None:
+        return None
+    facts = match.facts
+
+    def line(key: str) -> int | None:
+        value = facts.get(key)
+        return value if isinstance(value, int) else None
+
+    return HeldGuard(decl_line=line("decl_line"), await_line=line("await_line"),
+                     spans=tuple(r.span for r in match.related),
+                     variable=match.fact("variable"),
+                     temporary=match.fact("temporary") == "true",
+                     expression=match.fact("expression"),
+                     scrutinee=match.fact("scrutinee"),
+                     guard_type=match.fact("type"),
+                     captured="captured" in facts)
