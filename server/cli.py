@@ -19,17 +19,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
-from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_sources
+from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families.base import Match
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import (
     all_families,
     classify,
     families_for_code,
     family_by_id,
 )
-from borrowlens.analyses.fixes.gate import offered_fixes
+from borrowlens.analyses.rust.sources import MappingSources
 
 from . import __version__, doctor
 from .disk import DiskSources
@@ -232,7 +233,7 @@ def run_explain(args: argparse.Namespace) -> int:
             return 1
     else:
         diagnostic = from_rendered(query)
-        match = classify(diagnostic, pasted_sources(query)) if diagnostic else None
+        match = classify(diagnostic, MappingSources(pasted_files(query))) if diagnostic else None
         if match is None:
             _stderr("that message is not one of the error families borrowlens knows "
                     "(borrowlens explain --list shows them)", color)

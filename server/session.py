@@ -25,9 +25,9 @@ from pygls.workspace import PositionCodec, TextDocument
 from borrowlens.analyses.diagnostics.lsp import LspContext, column_to_units, from_lsp, group_lsp
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families.base import Match
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.analyses.fixes.gate import offered_fixes
 
 log = logging.getLogger("borrowlens")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from borrowlens.analyses.families.base import Match
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import apply
-from borrowlens.analyses.fixes.gate import offered_fixes
 from borrowlens.analyses.rust.sources import MappingSources
 from support.fixtures import FIXTURES, Case, cases, target
 
