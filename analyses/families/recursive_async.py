@@ -42,7 +42,7 @@ def _same_calls_awaited(file: SourceFile, call: tree_sitter.Node) -> list[tree_s
     (`total(l).await + total(r).await`), and boxing one still leaves the cycle.
     """
     callee = call.child_by_field_name("function")
-    function = syntax.enclosing(call, "function_item")
+    function = locate.enclosing_function(call)
     body = function.child_by_field_name("body") if function is not None else None
     if callee is None or body is None:
         return []
@@ -191,7 +191,8 @@ class RecursiveAsync(Family):
         if not function_name or primary is None or match.fact("other_function"):
             return []
         file = SourceFile.load(sources, primary.file)
-        function = file.node_for_span(primary, "function_item") if file is not None else None
+        function = locate.enclosing_function(
+            file.node_for_span(primary) if file is not None else None)
         body = function.child_by_field_name("body") if function is not None else None
         if file is None or body is None:
             return []
@@ -210,7 +211,7 @@ class RecursiveAsync(Family):
             edits.append(file.edit_bytes(ident.start_byte, after.end_byte,
                                          f"Box::pin({call})"))
         fix = make_fix("box-pin", f"Box the recursive calls of `{function_name}` in "
-                              "the macro with `Box::pin`", edits, preferred=True)
+                       "the macro with `Box::pin`", edits, preferred=True)
         return [fix] if fix else []
 
 
@@ -233,8 +234,8 @@ def _box_in_tokens(file: SourceFile, span: Span) -> list[Fix]:
             or call.startswith("Box::pin("):
         return []
     fix = make_fix("box-pin", f"Box the recursive call: `Box::pin({call})`",
-                          [file.edit_bytes(start, end, f"Box::pin({call}).await")],
-                          preferred=True)
+                   [file.edit_bytes(start, end, f"Box::pin({call}).await")],
+                   preferred=True)
     return [fix] if fix else []
 
 

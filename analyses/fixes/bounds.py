@@ -2,8 +2,7 @@
 edition-2024 over-capture, higher-ranked bounds): where a generic's bounds live, adding a
 lifetime parameter to a fn, building a `use<…>` list that compiles.
 
-Not a family: the registry skips modules whose name starts with an underscore. Everything
-here works on `SourceFile` so edits keep the file's columns and line endings.
+Everything here works on `SourceFile` so edits keep the file's columns and line endings.
 """
 
 from __future__ import annotations
@@ -13,8 +12,7 @@ import tree_sitter
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.fixes.edits import TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import locate
+from borrowlens.analyses.rust import items, locate
 
 Node = tree_sitter.Node
 
@@ -42,7 +40,7 @@ def is_trait_impl_method(function: Node) -> bool:
 
 def lifetimes_in(file: SourceFile, node: Node) -> set[str]:
     """Every lifetime spelled under `node` (`'a`, `'static`, `'_`)."""
-    return {file.node_text(n) for n in rustsyntax.lifetimes(node)}
+    return {file.node_text(n) for n in items.lifetimes(node)}
 
 
 

@@ -3,8 +3,8 @@ stored closure's reference parameters, route a closure that returns a borrow of 
 through an identity helper with a `for<'a>` bound, turn an `Fn(&T) -> Fut` bound into
 `AsyncFn(&T) -> U`, and un-pin a private fn from `'static`.
 
-Not a family: the registry skips modules whose name starts with an underscore. Every edit is
-checked against the tree; anything that does not fit the known shape yields no fix.
+Every edit is checked against the tree; anything that does not fit the known shape yields no
+fix.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import tree_sitter
 
 from borrowlens.analyses.fixes import bounds, use_edits, use_lines
 from borrowlens.analyses.fixes.blocks import insert_statement
-from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import printed
+from borrowlens.analyses.fixes.edits import TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import items, printed
 
 Node = tree_sitter.Node
 
@@ -57,10 +56,10 @@ def nameable(file: SourceFile, written: str, at: Node | None = None) -> bool:
     scope = file.root if at is None else use_lines.module_scope(at)
     own = use_lines.imports(file, scope)
     if any(imp.name == "*" for imp in own):
-        declared = {name for name, _ in rustsyntax.named_items(file.parsed, *_ITEMS)}
+        declared = {name for name, _ in items.named_items(file.parsed, *_ITEMS)}
         declared |= {imp.name for imp in use_lines.imports(file)}
     else:
-        declared = {name for name, item in rustsyntax.named_items(file.parsed, *_ITEMS)
+        declared = {name for name, item in items.named_items(file.parsed, *_ITEMS)
                     if use_lines.module_scope(item).id == scope.id}
         declared |= {imp.name for imp in own}
     return all(name in _PRELUDE or name in declared
@@ -199,7 +198,7 @@ def unpin_static_fn(file: SourceFile, name: str) -> list[TextEdit] | None:
     """`fn f(x: &'static str) -> &'static str` → `fn f(x: &str) -> &str` for a private fn
     with one reference parameter, used only where the error is, whose body never asks for
     `'static` itself."""
-    functions = [n for found, n in rustsyntax.named_items(file.parsed, "function_item")
+    functions = [n for found, n in items.named_items(file.parsed, "function_item")
                  if found == name]
     if len(functions) != 1 or len(file.identifiers(name)) != 2:
         return None
@@ -219,7 +218,7 @@ def unpin_static_fn(file: SourceFile, name: str) -> list[TextEdit] | None:
     returned = function.child_by_field_name("return_type")
     if returned is not None:
         signature.append(returned)
-    pinned = [n for node in signature for n in rustsyntax.lifetimes(node)]
+    pinned = [n for node in signature for n in items.lifetimes(node)]
     if not pinned or any(file.node_text(n) != "'static" or n.parent is None
                          or n.parent.type != "reference_type" for n in pinned):
         return None
@@ -230,9 +229,3 @@ def unpin_static_fn(file: SourceFile, name: str) -> list[TextEdit] | None:
             end += 1
         edits.append(file.edit_bytes(lifetime.start_byte, end, ""))
     return edits
-
-
-def fix(fix_id: str, title: str, edits: list[TextEdit] | None, *,
-        preferred: bool = True) -> list[Fix]:
-    made = make_fix(fix_id, title, edits or [], preferred=preferred)
-    return [made] if made is not None else []

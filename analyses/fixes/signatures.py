@@ -5,8 +5,6 @@ of a type, add an outlives bound to a declared lifetime.
 Every helper returns None when the shape is not one it can edit with certainty (a
 higher-ranked `Fn(&T)` inside the type, a method of a trait impl whose signature must match
 the trait, …): the caller then offers nothing.
-
-Not a family: the registry skips modules whose name starts with an underscore.
 """
 
 from __future__ import annotations

@@ -8,8 +8,6 @@ Two mechanical shapes, both only when the source proves them safe:
   moves into the closure, so the task owns `x` and borrows it there (types stay the same).
 * `own_parameter_copy`: a `&str` / `&[T]` / `&String` … parameter captured by a `move` task
   and not mentioned after it: `let p = p.to_owned();` before the statement that spawns.
-
-Not a family: the registry skips modules whose name starts with an underscore.
 """
 
 from __future__ import annotations
@@ -21,8 +19,7 @@ import tree_sitter
 from borrowlens.analyses.fixes.blocks import alone_on_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import printed, syntax
+from borrowlens.analyses.rust import items, locate, printed, syntax
 from borrowlens.analyses.rust.syntax import ancestors
 
 Node = tree_sitter.Node
@@ -78,7 +75,7 @@ def _is_owned_send(file: SourceFile, text: str, depth: int = 0) -> bool:
         return all(_is_owned_send(file, a, depth + 1) for a in _split_args(args))
     if args is not None:
         return False
-    for struct_name, node in rustsyntax.named_items(file.parsed, "struct_item"):
+    for struct_name, node in items.named_items(file.parsed, "struct_item"):
         if struct_name != name:
             continue
         if node.child_by_field_name("type_parameters") is not None:
@@ -155,7 +152,7 @@ def move_borrow_into_task(file: SourceFile, borrow: Node, static_at: Node,
     pattern = declaration.child_by_field_name("pattern")
     value = declaration.child_by_field_name("value")
     block = declaration.parent
-    function = syntax.enclosing(declaration, "function_item")
+    function = locate.enclosing_function(declaration)
     if (pattern is None or pattern.type != "identifier" or value is None or block is None
             or block.type != "block" or function is None):
         return None
@@ -239,7 +236,7 @@ def _uses_allowed(file: SourceFile, task: Node, name: str) -> bool:
 def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | None:
     """`fn f(p: &str) { spawn(async move { … p … }) }` → `let p = p.to_owned();` first."""
     spawn = spawn_call(file, escape_at)
-    function = syntax.enclosing(escape_at, "function_item")
+    function = locate.enclosing_function(escape_at)
     if spawn is None or function is None or name == "self":
         return None
     call, task, callee = spawn

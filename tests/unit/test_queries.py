@@ -11,8 +11,7 @@ import tree_sitter
 
 from borrowlens.analyses.fixes import use_edits, use_lines
 from borrowlens.analyses.fixes.source_file import SourceFile
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import printed, syntax
+from borrowlens.analyses.rust import items, printed, syntax
 from borrowlens.analyses.rust.syntax import parse
 
 QUERY_DIR = resources.files("borrowlens.analyses.rust").joinpath("queries")
@@ -138,8 +137,8 @@ def test_captures_include_the_searched_node() -> None:
 
 def test_named_items_filters_kinds() -> None:
     parsed = parse("struct S;\nfn f() {}\nenum E { A }\n")
-    assert [n for n, _ in rustsyntax.named_items(parsed)] == ["S", "f", "E"]
-    assert [n for n, _ in rustsyntax.named_items(parsed, "function_item")] == ["f"]
+    assert [n for n, _ in items.named_items(parsed)] == ["S", "f", "E"]
+    assert [n for n, _ in items.named_items(parsed, "function_item")] == ["f"]
 
 
 def test_imports_reads_nested_use_lists() -> None:
@@ -188,7 +187,7 @@ def test_import_edits_work_per_module() -> None:
                  if n.parent is not None and n.parent.type == "trait_bounds")
     edits = [file.replace(bound.parent, ": Send")]  # type: ignore[arg-type]
     after = _applied(file, edits + use_edits.import_edits(file, edits,
-                                                       drop=["std::future::Future"]))
+                                                          drop=["std::future::Future"]))
     assert after.count("use std::future::Future;") == 1
     assert after.startswith("use std::future::Future;")
 
@@ -198,4 +197,4 @@ def test_import_edits_keep_what_a_glob_child_reads() -> None:
             "mod tests {\n    use super::*;\n    fn t() { let _ = Rc::new(1); }\n}\n")
     file = SourceFile("src/lib.rs", parse(text))
     assert use_edits.import_edits(file, [file.edit_bytes(0, 0, "")],
-                               drop=["std::rc::Rc"]) == []
+                                  drop=["std::rc::Rc"]) == []

@@ -226,7 +226,7 @@ def uses_after(span: Span, sources: Sources, name: str, *kinds: str) -> int | No
         return None
     parsed, node = found.parsed, found.node
     outer = syntax.enclosing(node, *kinds)
-    function = (syntax.enclosing(outer, "function_item")
+    function = (locate.enclosing_function(outer)
                 if outer is not None and outer.parent is not None else None)
     if outer is None or function is None:
         return None

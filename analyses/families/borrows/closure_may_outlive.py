@@ -17,7 +17,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import statements as fixing
+from borrowlens.analyses.fixes import new_code
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import bindings, locate, printed, syntax
@@ -206,20 +206,20 @@ class ClosureMayOutlive(Family):
             else f"`{variable}` and the rest")
         if not to_clone:
             fix = make_fix("add-move", f"Make the {what} `move` so it owns {owned}",
-                                  [keyword], preferred=True)
+                           [keyword], preferred=True)
             return [fix] if fix else []
-        if fixing.has_multiline_string(file, closure):
+        if new_code.has_multiline_string(file, closure):
             return []
         base = file.indent_of(closure)
         inner = base + file.indent_unit()
         closure_text = _with_move(file, closure)
         clones = "".join(f"{inner}let {name} = {name}.clone();\n" for name in to_clone)
-        block = (f"{{\n{clones}{inner}{fixing.reindent_tail(closure_text, file.indent_unit())}"
+        block = (f"{{\n{clones}{inner}{new_code.reindent_tail(closure_text, file.indent_unit())}"
                  f"\n{base}}}")
         names = ", ".join(f"`{name}`" for name in to_clone)
         fix = make_fix("clone-then-move",
-                              f"Clone {names} for the {what} and make it `move`",
-                              [file.replace(closure, block)], preferred=True)
+                       f"Clone {names} for the {what} and make it `move`",
+                       [file.replace(closure, block)], preferred=True)
         return [fix] if fix else []
 
 

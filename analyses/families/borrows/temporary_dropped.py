@@ -15,7 +15,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import statements as fixing
+from borrowlens.analyses.fixes import new_code
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import locate, syntax
@@ -177,7 +177,7 @@ class TemporaryDropped(Family):
         if node is None or statement is None or not _hoistable(file, node, statement):
             return []
         expression = file.parsed.data[start:end].decode("utf-8")
-        if not fixing.is_expression(expression) or start < statement.start_byte:
+        if not new_code.is_expression(expression) or start < statement.start_byte:
             return []
         # The new binding lives to the end of the statement's block: every later use of the
         # borrow has to be inside it (not after the `if`/loop body the statement sits in).
@@ -188,16 +188,16 @@ class TemporaryDropped(Family):
         used_at = file.byte_at(used.line_start, used.column_start)
         if not statement.end_byte <= used_at < block.end_byte:
             return []
-        name = fixing.fresh_name(file, locate.enclosing_function(statement),
-                                 _names_for(expression))
+        name = new_code.fresh_name(file, locate.enclosing_function(statement),
+                                   _names_for(expression))
         lead = file.parsed.data[statement.start_byte:start].decode("utf-8")
         edit = file.edit_bytes(statement.start_byte, end,
                                f"let {name} = {expression};\n{file.indent_of(statement)}"
                                f"{lead}{name}")
         shown = expression if len(expression) <= 40 else expression[:37] + "…"
         fix = make_fix("bind-temporary",
-                              f"Bind `{shown}` to `{name}` before the statement",
-                              [edit], preferred=True)
+                       f"Bind `{shown}` to `{name}` before the statement",
+                       [edit], preferred=True)
         return [fix] if fix else []
 
 
@@ -282,7 +282,7 @@ def _names_for(expression: str) -> list[str]:
             base = parsed.node_text(name) if name is not None else ""
             if path is not None and base in ("new", "from", "default", "with_capacity",
                                              "open", "load", "create", "connect"):
-                base = fixing.snake_case(parsed.node_text(path).rsplit("::", 1)[-1])
+                base = new_code.snake_case(parsed.node_text(path).rsplit("::", 1)[-1])
     elif value is not None and value.type == "macro_invocation":
         macro = value.child_by_field_name("macro")
         base = {"format": "text", "vec": "items"}.get(

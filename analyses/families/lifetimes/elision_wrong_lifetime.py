@@ -17,7 +17,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import signatures as lifetimes
+from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import locate
@@ -243,8 +243,8 @@ class ElisionWrongLifetime(Family):
             inputs = {str(facts["returned"])}
             if _result_may_borrow_self(file, located.node) or tied != "self":
                 inputs.add(tied)
-            lifetime = lifetimes.fresh_lifetime(lifetimes.lifetimes_in_scope(file,
-                                                                             located.node))
+            lifetime = signatures.fresh_lifetime(
+                signatures.lifetimes_in_scope(file, located.node))
             signature = common.retie_signature(located, inputs, lifetime)
             if signature:
                 facts["suggested_signature"] = signature
@@ -322,28 +322,28 @@ class ElisionWrongLifetime(Family):
             return []
         primary = match.diagnostic.primary
         file = SourceFile.load(sources, primary.file) if primary is not None else None
-        function = (file.node_for_span(primary, "function_item")
-                    if file is not None and primary is not None else None)
-        if file is None or function is None or lifetimes.in_trait_contract(function):
+        function = locate.enclosing_function(
+            file.node_for_span(primary) if file is not None and primary is not None else None)
+        if file is None or function is None or signatures.in_trait_contract(function):
             return []
         result = function.child_by_field_name("return_type")
         body = function.child_by_field_name("body")
-        param = lifetimes.parameter_named(file, function, returned)
+        param = signatures.parameter_named(file, function, returned)
         param_type = param.child_by_field_name("type") if param is not None else None
         if result is None or body is None or param_type is None:
             return []
-        lifetime = lifetimes.fresh_lifetime(lifetimes.lifetimes_in_scope(file, function))
-        on_param = lifetimes.tie_type(file, param_type, lifetime)
-        on_result = lifetimes.tie_type(file, result, lifetime)
-        declared = lifetimes.declare_lifetime(file, function, lifetime)
+        lifetime = signatures.fresh_lifetime(signatures.lifetimes_in_scope(file, function))
+        on_param = signatures.tie_type(file, param_type, lifetime)
+        on_result = signatures.tie_type(file, result, lifetime)
+        declared = signatures.declare_lifetime(file, function, lifetime)
         if on_param is None or on_result is None or declared is None:
             return []
         edits: list[TextEdit] = [declared, *on_param, *on_result]
         tied = match.fact("tied_to") or "self"
         both = tied == "self" and _result_may_borrow_self(file, function)
         if both:
-            receiver = lifetimes.parameter_named(file, function, "self")
-            on_self = (lifetimes.tie_self(file, receiver, lifetime)
+            receiver = signatures.parameter_named(file, function, "self")
+            on_self = (signatures.tie_self(file, receiver, lifetime)
                        if receiver is not None else None)
             if on_self is None:
                 return []

@@ -21,8 +21,7 @@ from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds, signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import locate
+from borrowlens.analyses.rust import items, locate
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"hidden type for `(?P<impl>.+)` captures lifetime that does not appear "
@@ -230,14 +229,14 @@ class HiddenTypeCapturesLifetime(Family):
         if use_list is not None:
             listed = _insert_in_use_list(file, use_list, captured)
             fix = make_fix("add-to-use-bound",
-                                  f"Capture `{captured}` in the `use<…>` list of "
-                                  f"{match.code('function', 'the return type')}",
-                                  [listed, *extra], preferred=True)
+                           f"Capture `{captured}` in the `use<…>` list of "
+                           f"{match.code('function', 'the return type')}",
+                           [listed, *extra], preferred=True)
             return [fix] if fix is not None else []
         fixes: list[Fix | None] = []
         if not bounds.has_argument_impl_trait(function):
             written = [lt for lt in dict.fromkeys(
-                file.node_text(n) for n in rustsyntax.lifetimes(returned))
+                file.node_text(n) for n in items.lifetimes(returned))
                 if lt not in ("'static", "'_", captured)]
             types = [*_impl_type_parameters(file, function),
                      *bounds.type_parameter_names(
@@ -310,16 +309,16 @@ def _impl_type_parameters(file: SourceFile, function: tree_sitter.Node) -> list[
 def _insert_in_use_list(file: SourceFile, use_list: tree_sitter.Node,
                         lifetime: str) -> TextEdit | None:
     """`use<>` → `use<'h>`, `use<'a, T>` → `use<'a, 'h, T>` (lifetimes come first)."""
-    items = use_list.named_children
-    if any(file.node_text(n) == lifetime for n in items):
+    listed = use_list.named_children
+    if any(file.node_text(n) == lifetime for n in listed):
         return None
-    lifetimes = [n for n in items if n.type == "lifetime"]
+    lifetimes = [n for n in listed if n.type == "lifetime"]
     if lifetimes:
         return file.insert_after(lifetimes[-1], f", {lifetime}")
     opening = next((c for c in use_list.children if c.type == "<"), None)
     if opening is None:
         return None
-    return file.insert_after(opening, f"{lifetime}, " if items else lifetime)
+    return file.insert_after(opening, f"{lifetime}, " if listed else lifetime)
 
 
 FAMILY = HiddenTypeCapturesLifetime()

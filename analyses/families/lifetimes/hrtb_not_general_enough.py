@@ -25,9 +25,8 @@ from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import hrtb
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.analyses.fixes.source_file import SourceFile
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import locate, printed, syntax
+from borrowlens.analyses.fixes.source_file import SourceFile, one_fix
+from borrowlens.analyses.rust import items, locate, printed, syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
 
 _MESSAGE = re.compile(r"implementation of `(?P<trait>[^`]+)` is not general enough")
@@ -141,7 +140,7 @@ def _async_fn_shape(diagnostic: Diagnostic, sources: Sources, facts: dict[str, F
         text = sources.text(primary.file) if primary is not None else None
         if primary is not None and text is not None:
             parsed = syntax.parse(text)
-            async_fns = {name for name, node in rustsyntax.named_items(parsed, "function_item")
+            async_fns = {name for name, node in items.named_items(parsed, "function_item")
                          if "async" in parsed.node_text(node).split("fn", 1)[0]}
             covered = (line_of(text, primary.line_start) or "")[
                 primary.column_start - 1:primary.column_end - 1]
@@ -501,9 +500,9 @@ class HrtbNotGeneralEnough(Family):
             if edits:
                 types = sorted({e.new_text.removeprefix(": ") for e in edits})
                 name = match.code("closure", "the closure")
-                return hrtb.fix("annotate-param",
-                                f"Annotate the parameter of {name}: `{', '.join(types)}`",
-                                edits)
+                return one_fix("annotate-param",
+                               f"Annotate the parameter of {name}: `{', '.join(types)}`",
+                               edits, preferred=True)
             parts = hrtb.signature_parts(signature)
             if parts is None or len(parts[0]) != 1:
                 return []
@@ -520,18 +519,18 @@ class HrtbNotGeneralEnough(Family):
             return self._constrain(match, file, closure, param_type, return_type)
         fn_item, found_type = match.fact("fn_item"), match.fact("found") or ""
         if shape in ("fn", "mismatch") and fn_item and "'static" in found_type:
-            return hrtb.fix("generalise-fn",
-                            f"Make `{fn_item}` generic over the lifetime (drop `'static`)",
-                            hrtb.unpin_static_fn(file, fn_item))
+            return one_fix("generalise-fn",
+                           f"Make `{fn_item}` generic over the lifetime (drop `'static`)",
+                           hrtb.unpin_static_fn(file, fn_item), preferred=True)
         return []
 
     def _constrain(self, match: Match, file: SourceFile, closure: tree_sitter.Node,
                    param_type: str, return_type: str) -> list[Fix]:
         edits = hrtb.constrain_closure(file, closure, param_type, return_type)
         name = match.code("closure", "the closure")
-        return hrtb.fix("constrain-closure",
-                        f"Pass {name} through a `for<'a> Fn({param_type}) -> {return_type}` "
-                        "helper", edits)
+        return one_fix("constrain-closure",
+                       f"Pass {name} through a `for<'a> Fn({param_type}) -> {return_type}` "
+                       "helper", edits, preferred=True)
 
     def _async_fn_fix(self, match: Match, diagnostic: Diagnostic,
                       sources: Sources) -> list[Fix]:
@@ -550,8 +549,8 @@ class HrtbNotGeneralEnough(Family):
         if rewritten is None:
             return []
         edits, bound = rewritten
-        return hrtb.fix("async-fn-bound", f"Bound the operation with `{bound}` instead of "
-                        f"`{future_param}`", edits)
+        return one_fix("async-fn-bound", f"Bound the operation with `{bound}` instead of "
+                       f"`{future_param}`", edits, preferred=True)
 
 
 def _same_node(file: SourceFile, node: tree_sitter.Node) -> tree_sitter.Node | None:

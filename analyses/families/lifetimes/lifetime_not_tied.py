@@ -19,12 +19,11 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import signatures as tie
+from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.fixes.suggestions import rustc_suggestion_edits
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import locate, syntax
+from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _REQUIRES = re.compile(r"(?P<action>returning this value|assignment|argument) requires that "
@@ -259,8 +258,9 @@ class LifetimeNotTied(Family):
         if diagnostic is None or primary is None:
             return []
         file = SourceFile.load(sources, primary.file)
-        function = file.node_for_span(primary, "function_item") if file is not None else None
-        if file is None or function is None or tie.in_trait_contract(function):
+        function = locate.enclosing_function(
+            file.node_for_span(primary) if file is not None else None)
+        if file is None or function is None or signatures.in_trait_contract(function):
             return []
         if match.fact("explicit"):
             fix = _explicit_fix(diagnostic, match, file, function)
@@ -280,8 +280,8 @@ def _explicit_fix(diagnostic: Diagnostic, match: Match, file: SourceFile,
     """rustc's single-edit suggestion (from its JSON, or from the help rust-analyzer
     relays as a related span), when it lands inside the function's parameters."""
     edits = rustc_suggestion_edits(diagnostic, contains="add explicit lifetime",
-                                          applicability=("MachineApplicable", "MaybeIncorrect",
-                                                         "Unspecified", "HasPlaceholders"))
+                                   applicability=("MachineApplicable", "MaybeIncorrect",
+                                                  "Unspecified", "HasPlaceholders"))
     if not edits:
         for span, label in diagnostic.labels():
             found = _LSP_HELP.match(label)
@@ -299,7 +299,7 @@ def _explicit_fix(diagnostic: Diagnostic, match: Match, file: SourceFile,
     source = match.fact("source") or "the parameter"
     required = match.fact("required") or "'a"
     return make_fix("explicit-lifetime",
-                           f"Give `{source}` the lifetime `{required}`", edits, preferred=True)
+                    f"Give `{source}` the lifetime `{required}`", edits, preferred=True)
 
 
 def _static_fix(match: Match, file: SourceFile,
@@ -309,35 +309,35 @@ def _static_fix(match: Match, file: SourceFile,
     result = function.child_by_field_name("return_type")
     if match.fact("action") != "returning" or not source or result is None:
         return None
-    param = tie.parameter_named(file, function, source)
+    param = signatures.parameter_named(file, function, source)
     if param is None:
         return None
     kind = param if param.type == "self_parameter" else param.child_by_field_name("type")
     if kind is None:
         return None
-    named = {file.node_text(n) for n in rustsyntax.lifetimes(kind)} - {"'_"}
+    named = {file.node_text(n) for n in items.lifetimes(kind)} - {"'_"}
     edits: list[TextEdit] = []
     if named:
         if len(named) != 1 or "'static" in named:
             return None
         lifetime = next(iter(named))
     else:
-        lifetime = tie.fresh_lifetime(tie.lifetimes_in_scope(file, function))
-        declared = tie.declare_lifetime(file, function, lifetime)
-        on_param = (tie.tie_self(file, param, lifetime) if param.type == "self_parameter"
-                    else tie.tie_type(file, kind, lifetime))
+        lifetime = signatures.fresh_lifetime(signatures.lifetimes_in_scope(file, function))
+        declared = signatures.declare_lifetime(file, function, lifetime)
+        on_param = (signatures.tie_self(file, param, lifetime) if param.type == "self_parameter"
+                    else signatures.tie_type(file, kind, lifetime))
         if declared is None or on_param is None:
             return None
         edits.append(declared)
         edits.extend(on_param if isinstance(on_param, list) else [on_param])
-    on_result = tie.tie_type(file, result, lifetime, replace=("'static", "'_"))
+    on_result = signatures.tie_type(file, result, lifetime, replace=("'static", "'_"))
     if on_result is None or "'static" not in file.node_text(result):
         return None
     edits.extend(on_result)
     name = file.node_text(function.child_by_field_name("name") or function)
     return make_fix("tie-to-input",
-                           f"Return data borrowed from `{source}` (`{lifetime}`) instead of "
-                           f"`'static` in `{name}`", edits, preferred=True)
+                    f"Return data borrowed from `{source}` (`{lifetime}`) instead of "
+                    f"`'static` in `{name}`", edits, preferred=True)
 
 
 def _bound_fix(match: Match, file: SourceFile,
@@ -350,13 +350,13 @@ def _bound_fix(match: Match, file: SourceFile,
     long, short = lifetimes
     if any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short)):
         return None
-    declared = tie.declaring_parameter(file, function, long)
-    if declared is None or tie.declaring_parameter(file, function, short) is None:
+    declared = signatures.declaring_parameter(file, function, long)
+    if declared is None or signatures.declaring_parameter(file, function, short) is None:
         return None
-    edit = tie.add_outlives(file, declared, short)
+    edit = signatures.add_outlives(file, declared, short)
     return make_fix("add-lifetime-bound",
-                           f"Require `{long}: {short}` (`{long}` outlives `{short}`)", [edit],
-                           preferred=True)
+                    f"Require `{long}: {short}` (`{long}` outlives `{short}`)", [edit],
+                    preferred=True)
 
 
 FAMILY = LifetimeNotTied()

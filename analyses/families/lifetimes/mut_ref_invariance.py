@@ -16,7 +16,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import signatures as tie
+from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import locate
@@ -209,11 +209,12 @@ class MutRefInvariance(Family):
         if any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short)):
             return []
         file = SourceFile.load(sources, primary.file)
-        function = file.node_for_span(primary, "function_item") if file is not None else None
-        if file is None or function is None or tie.in_trait_contract(function):
+        function = locate.enclosing_function(
+            file.node_for_span(primary) if file is not None else None)
+        if file is None or function is None or signatures.in_trait_contract(function):
             return []
-        declared = tie.declaring_parameter(file, function, long)
-        if declared is None or tie.declaring_parameter(file, function, short) is None:
+        declared = signatures.declaring_parameter(file, function, long)
+        if declared is None or signatures.declaring_parameter(file, function, short) is None:
             return []
         parameters = function.child_by_field_name("parameters")
         for node in file.walk(parameters) if parameters is not None else []:
@@ -224,10 +225,10 @@ class MutRefInvariance(Family):
             if outer is not None and file.node_text(outer) == long and inner is not None and \
                     re.search(re.escape(short) + r"\b", file.node_text(inner)):
                 return []
-        edit = tie.add_outlives(file, declared, short)
+        edit = signatures.add_outlives(file, declared, short)
         fix = make_fix("add-lifetime-bound",
-                              f"Require `{long}: {short}` (`{long}` outlives `{short}`)",
-                              [edit], preferred=True)
+                       f"Require `{long}: {short}` (`{long}` outlives `{short}`)",
+                       [edit], preferred=True)
         return [fix] if fix is not None else []
 
 

@@ -250,7 +250,7 @@ class ParamMayNotLiveLongEnough(Family):
                 bound(STATIC)))
             return [f for f in fixes if f is not None]
         fixes.append(make_fix("add-static-bound", f"Require `{param}: 'static`",
-                                     bound(STATIC), preferred=True))
+                              bound(STATIC), preferred=True))
         if function is not None and function.type == "function_item":
             fixes.append(_thread_lifetime(diagnostic, file, function, param, bound))
         return [f for f in fixes if f is not None]

@@ -20,8 +20,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
-from borrowlens.analyses.fixes import statements as fixing
-from borrowlens.analyses.fixes import use_lines
+from borrowlens.analyses.fixes import new_code, use_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import items, locate, syntax
@@ -243,8 +242,8 @@ class AsyncTraitFutureNotSend(Family):
     @staticmethod
     def _trait_fix(trait: str, method: str, edits: list[TextEdit]) -> Fix | None:
         return make_fix("send-future-in-trait",
-                               f"Require a `Send` future for `{trait}::{method}` in the trait",
-                               edits, preferred=True)
+                        f"Require a `Send` future for `{trait}::{method}` in the trait",
+                        edits, preferred=True)
 
 
 def _methods(file: SourceFile, trait: str, method: str, *,
@@ -294,11 +293,11 @@ def _desugar(file: SourceFile, item: tree_sitter.Node,
         edits.append(file.insert_after(params, f" -> impl {future}<Output = ()> + Send"))
     body = item.child_by_field_name("body")
     if body is not None:
-        if fixing.has_multiline_string(file, body):
+        if new_code.has_multiline_string(file, body):
             return None
         base = file.indent_of(item)
         unit = file.indent_unit()
-        inner = fixing.reindent_tail(file.node_text(body), unit)
+        inner = new_code.reindent_tail(file.node_text(body), unit)
         edits.append(file.replace(body, f"{{\n{base}{unit}async move {inner}\n{base}}}"))
     return edits
 

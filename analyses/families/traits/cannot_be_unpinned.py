@@ -291,7 +291,7 @@ class CannotBeUnpinned(Family):
         boxed = _pin_edits(file, name, plan, "Box::pin")
         fixes = [
             make_fix("pin-on-stack", f"Pin `{name}` with `std::pin::pin!` before it "
-                            "is polled", stack, preferred=True) if plan.stack_ok else None,
+                     "is polled", stack, preferred=True) if plan.stack_ok else None,
             make_fix("box-pin", f"Pin `{name}` on the heap with `Box::pin`", boxed),
         ]
         return [fix for fix in fixes if fix is not None]

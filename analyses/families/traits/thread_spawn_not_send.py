@@ -22,8 +22,7 @@ from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import locate, syntax
+from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be (?P<how>sent|shared) between threads safely")
@@ -120,7 +119,7 @@ class _Resolver:
     def _declaration(self, name: str, before: int,
                      user: tree_sitter.Node) -> tree_sitter.Node | None:
         """The latest declaration of `name` before byte `before` whose scope holds `user`."""
-        function = syntax.enclosing(user, "function_item") or self.parsed.root
+        function = locate.enclosing_function(user) or self.parsed.root
         best: tree_sitter.Node | None = None
         for node in locate.walk(function):
             if node.start_byte >= before:
@@ -224,7 +223,7 @@ class _Resolver:
         return None
 
     def _field_carries(self, field: str) -> bool:
-        for node in rustsyntax.field_declarations(self.parsed.root):
+        for node in items.field_declarations(self.parsed.root):
             name = node.child_by_field_name("name")
             kind = node.child_by_field_name("type")
             if name is not None and kind is not None and \

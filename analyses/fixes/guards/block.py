@@ -12,7 +12,7 @@ import tree_sitter
 from borrowlens.analyses.fixes.blocks import alone_on_lines, wrap_in_block
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.guards import cells, values
-from borrowlens.analyses.fixes.guards.held import HeldGuard, locate
+from borrowlens.analyses.fixes.guards.held import HeldGuard, find
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources
@@ -28,7 +28,7 @@ def block_fix(held: HeldGuard, sources: Sources, *, refcell: bool) -> Fix | None
     variable = held.variable
     if variable is None or variable.startswith("_") or held.captured or held.temporary:
         return None
-    found = locate(held, sources)
+    found = find(held, sources)
     if found is None:
         return None
     file, guard, await_node = found
@@ -110,7 +110,7 @@ def block_fix(held: HeldGuard, sources: Sources, *, refcell: bool) -> Fix | None
         pattern = patterns[0] if len(carried) == 1 else f"({', '.join(patterns)})"
         tail = names[0] if len(carried) == 1 else f"({', '.join(names)})"
         edit = wrap_in_block(file, inside[0], inside[-1], prefix=f"let {pattern} = ",
-                                    suffix=";", tail=tail)
+                             suffix=";", tail=tail)
         shown = ", ".join(f"`{n}`" for n in names)
         title = (f"Compute {shown} in a block that ends the scope of {guard_name} before the "
                  "`.await`")

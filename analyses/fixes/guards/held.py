@@ -30,7 +30,7 @@ class HeldGuard:
     captured: bool = False  # captured by an async block rather than held across an await
 
 
-def locate(held: HeldGuard, sources: Sources) -> tuple[SourceFile, Node, Node] | None:
+def find(held: HeldGuard, sources: Sources) -> tuple[SourceFile, Node, Node] | None:
     """(file, the node of the guard's span, the `.await` expression): the spans on their
     lines in the culprit's file (the last one on the await's line, since the culprit's label
     comes first)."""

@@ -16,9 +16,9 @@ import tree_sitter
 from borrowlens.analyses.fixes.blocks import alone_on_lines, insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.guards import cells, values
-from borrowlens.analyses.fixes.guards.held import HeldGuard, locate
+from borrowlens.analyses.fixes.guards.held import HeldGuard, find
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import printed, syntax
+from borrowlens.analyses.rust import locate, printed
 from borrowlens.analyses.rust.sources import Sources
 from borrowlens.analyses.rust.syntax import ancestors
 
@@ -116,7 +116,7 @@ def hoist_fix(held: HeldGuard, sources: Sources, *, refcell: bool) -> Fix | None
     if not held.temporary or expression is None \
             or held.scrutinee not in ("match", "if let", "while let"):
         return None
-    found = locate(held, sources)
+    found = find(held, sources)
     if found is None:
         return None
     file, guard, await_node = found
@@ -145,7 +145,7 @@ def hoist_fix(held: HeldGuard, sources: Sources, *, refcell: bool) -> Fix | None
     if refcell and not cells.future_owns_cell(file, guard):
         return None
     bound, head_suffix, hint = hoisted
-    scope = syntax.enclosing(owner, "function_item") or file.root
+    scope = locate.enclosing_function(owner) or file.root
     name = _free_name(file, scope, hint, f"{hint}_value")
     if name is None:
         return None

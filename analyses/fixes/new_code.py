@@ -1,9 +1,6 @@
-"""Shared helpers for the fixes of the pinning / capture / temporary families: where a new
-statement can go, which names are free there, whether a piece of text is an expression.
-
-Not a family (the leading underscore keeps the registry away). Everything works on a
-`SourceFile`; nothing here builds a whole fix.
-"""
+"""Writing new code into a file, for the fixes of the pinning / capture / temporary families:
+a name nothing in a scope spells yet, whether a piece of text is one expression, re-indenting
+a block of it, and the small text checks that go with them. Nothing here builds an edit."""
 
 from __future__ import annotations
 
