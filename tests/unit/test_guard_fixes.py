@@ -1,4 +1,4 @@
-"""Guard-across-await fixes (`_guard_fix`): what the fixture-wide tests cannot see.
+"""Guard-across-await fixes (`fixes/guards`): what the fixture-wide tests cannot see.
 
 The shared fixture loader reads sources with universal newlines, so the CRLF fixture is read
 here byte for byte; the other tests take a fixture's recorded diagnostic and change the source
