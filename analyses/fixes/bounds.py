@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.fixes.edits import TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import items, locate
 
 Node = tree_sitter.Node
-
-
-def point(file: SourceFile, span: Span) -> int:
-    """The byte offset where a (zero-width) suggestion span starts."""
-    return file.byte_at(span.line_start, span.column_start)
 
 
 def node_before(file: SourceFile, byte: int) -> Node | None:

@@ -14,6 +14,7 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
@@ -232,3 +233,18 @@ def span_source(span: Span, sources: Sources) -> str | None:
     middle = lines[first + 1: last]
     return "\n".join([lines[first][span.column_start - 1:], *middle,
                       lines[last][: span.column_end - 1]])
+
+
+def suggested_point(diagnostic: Diagnostic, pattern: str, replacement: re.Pattern[str],
+                    sources: Sources) -> tuple[SourceFile, int, re.Match[str]] | None:
+    """Where rustc's help matching `pattern` inserts text that `replacement` reads in full:
+    the file, the byte it inserts at, and the replacement matched (for fixes that redo
+    rustc's insertion once they have checked it is right)."""
+    hint = suggestion(diagnostic, pattern)
+    added = replacement.fullmatch(hint[1]) if hint is not None else None
+    if hint is None or added is None:
+        return None
+    file = SourceFile.load(sources, hint[0].file)
+    if file is None:
+        return None
+    return file, file.byte_at(hint[0].line_start, hint[0].column_start), added

@@ -218,14 +218,10 @@ class ParamMayNotLiveLongEnough(Family):
         param = match.fact("param")
         if diagnostic is None or not param or match.fact("associated"):
             return []
-        hint = common.suggestion(diagnostic, _BOUND_HELP)
-        added = _ADDED_BOUND.fullmatch(hint[1]) if hint is not None else None
-        if hint is None or added is None:
+        found = common.suggested_point(diagnostic, _BOUND_HELP, _ADDED_BOUND, sources)
+        if found is None:
             return []
-        file = SourceFile.load(sources, hint[0].file)
-        if file is None:
-            return []
-        at = bounds.point(file, hint[0])
+        file, at, added = found
         before = bounds.node_before(file, at)
         place = (before if before is not None and before.type == "type_identifier"
                  and before.parent is not None and before.parent.type == "type_parameters"

@@ -164,14 +164,11 @@ class RpitOvercapture2024(Family):
         rustc proposes the same list even when the value does borrow (then the fn fails
         with E0700), so anything less certain gets no fix."""
         diagnostic = match.diagnostic
-        hint = common.suggestion(diagnostic, _HELP) if diagnostic is not None else None
-        added = _USE_ADDED.fullmatch(hint[1]) if hint is not None else None
-        if hint is None or added is None:
+        found = (common.suggested_point(diagnostic, _HELP, _USE_ADDED, sources)
+                 if diagnostic is not None else None)
+        if found is None:
             return []
-        file = SourceFile.load(sources, hint[0].file)
-        if file is None:
-            return []
-        at = bounds.point(file, hint[0])
+        file, at, added = found
         function = locate.enclosing_function(bounds.node_before(file, at), signatures=True)
         returned = function.child_by_field_name("return_type") if function else None
         if (function is None or returned is None or function.type != "function_item"
@@ -181,7 +178,7 @@ class RpitOvercapture2024(Family):
         listed = {p.strip() for p in added.group("inner").split(",") if p.strip()}
         if not _returns_owned(file, function, listed):
             return []
-        use_bound = hint[1].strip().lstrip("+").strip()
+        use_bound = added.group(0).strip().lstrip("+").strip()
         fix = make_fix(
             "add-use-bound",
             f"Capture nothing borrowed: add `+ {use_bound}` to "
