@@ -18,9 +18,6 @@ from dataclasses import dataclass, field
 from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
 from borrowlens.analyses.explain.model import Link
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
-from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.analyses.fixes.guards.held import HeldGuard
-from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
 from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
 
@@ -578,37 +575,3 @@ def a_type(type_: str) -> str:
 def cap(text: str) -> str:
     """The text with its first letter upper-cased (str.capitalize lowers the rest)."""
     return text[:1].upper() + text[1:]
-
-
-def rc_fixes(match: Match, sources: Sources) -> list[Fix]:
-    """`rc-to-arc` for an `Rc`/`rc::Weak` culprit (or a struct holding one), read from the
-    facts: the variable, its type, and the line it is declared (or captured) on."""
-    variable, type_text = match.fact("variable"), match.fact("type")
-    line = match.fact("capture_line" if match.fact("captured") == "true" else "decl_line")
-    if match.diagnostic is None or not variable or not type_text or line is None:
-        return []
-    path = next((r.span.file for r in match.related if r.span.line_start == int(line)), None)
-    if path is None:
-        return []
-    return rc_offers.send_rc_fixes(sources, path=path, line=int(line), variable=variable,
-                                   type_text=type_text, inner_type=match.fact("inner_type"))
-
-
-def held_guard(match: Match) -> HeldGuard | None:
-    """The guard held across an `.await`, as the guard fixes read it from the facts."""
-    if match.diagnostic is None:
-        return None
-    facts = match.facts
-
-    def line(key: str) -> int | None:
-        value = facts.get(key)
-        return value if isinstance(value, int) else None
-
-    return HeldGuard(decl_line=line("decl_line"), await_line=line("await_line"),
-                     spans=tuple(r.span for r in match.related),
-                     variable=match.fact("variable"),
-                     temporary=match.fact("temporary") == "true",
-                     expression=match.fact("expression"),
-                     scrutinee=match.fact("scrutinee"),
-                     guard_type=match.fact("type"),
-                     captured="captured" in facts)

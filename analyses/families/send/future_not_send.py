@@ -16,6 +16,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
+from borrowlens.analyses.families.send import rewrites
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust.sources import Sources
 
@@ -172,7 +173,7 @@ class FutureNotSend(Family):
         right change is a design choice the explanation lays out."""
         if match.fact("awaited"):
             return []
-        return send.rc_fixes(match, sources)
+        return rewrites.rc_fixes(match, sources)
 
 
 FAMILY = FutureNotSend()

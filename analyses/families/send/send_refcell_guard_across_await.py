@@ -13,8 +13,8 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain.model import Explanation, Link
 from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
+from borrowlens.analyses.families.send import rewrites
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.analyses.fixes.guards import offers as guard_offers
 from borrowlens.analyses.rust.sources import Sources
 
 
@@ -133,8 +133,7 @@ class SendRefcellGuardAcrossAwait(Family):
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """End the guard's scope before the await: a block around a named guard, or a `let`
         for a temporary guard in a `match`/`if let`/`while let` head (see `fixes/guards`)."""
-        held = send.held_guard(match)
-        return guard_offers.fixes(held, sources, refcell=True) if held is not None else []
+        return rewrites.guard_fixes(match, sources, refcell=True)
 
 
 FAMILY = SendRefcellGuardAcrossAwait()
