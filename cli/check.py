@@ -19,8 +19,8 @@ from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families import story
 from borrowlens.analyses.families.base import Match
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
-from borrowlens.analyses.fixes.gate import offered_fixes
 from borrowlens.cli.terminal import (
     EXIT_ERRORS,
     EXIT_FAILURE,

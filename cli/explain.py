@@ -8,7 +8,7 @@ import argparse
 import sys
 from typing import Any
 
-from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_sources
+from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.families.registry import (
@@ -17,6 +17,7 @@ from borrowlens.analyses.families.registry import (
     families_for_code,
     family_by_id,
 )
+from borrowlens.analyses.rust.sources import MappingSources
 from borrowlens.cli.terminal import EXIT_OK, CliError, print_error, use_color
 
 
@@ -47,7 +48,7 @@ def run_explain(args: argparse.Namespace) -> int:
             return 1
     else:
         diagnostic = from_rendered(query)
-        match = classify(diagnostic, pasted_sources(query)) if diagnostic else None
+        match = classify(diagnostic, MappingSources(pasted_files(query))) if diagnostic else None
         if match is None:
             print_error("that message is not one of the error families borrowlens knows "
                     "(borrowlens explain --list shows them)", color)

@@ -22,9 +22,9 @@ from typing import Any
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, validated
-from borrowlens.analyses.fixes.gate import offered_fixes
 from borrowlens.server import cargo as cargo_runner
 from borrowlens.server.disk import DiskSources
 

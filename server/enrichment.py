@@ -19,9 +19,9 @@ from typing import Any
 
 from borrowlens.analyses.diagnostics.lsp import LspContext, from_lsp, group_lsp
 from borrowlens.analyses.families.base import Match
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.analyses.fixes.gate import offered_fixes
 from borrowlens.server.documents import Documents, contains, overlaps
 from borrowlens.server.protocol import DATA_KEY, DiagnosticData, JsonDict, Settings
 

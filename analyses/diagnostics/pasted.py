@@ -16,7 +16,6 @@ from borrowlens.analyses.diagnostics.model import (
     Span,
     strip_escapes,
 )
-from borrowlens.analyses.rust.sources import MappingSources
 
 _HEADER = re.compile(r"^(error|warning)(?:\[(E\d{4})\])?: (.+)$")
 _SOURCE_LINE = re.compile(r"^\s*(\d+)\s*\| ?(.*)$")
@@ -75,8 +74,9 @@ def from_rendered(text: str) -> Diagnostic | None:
                       children=tuple(children), rendered=text, source="pasted")
 
 
-def pasted_sources(text: str) -> MappingSources:
-    """The source lines quoted in a pasted diagnostic, placed at their line numbers.
+def pasted_files(text: str) -> dict[str, str]:
+    """The source lines quoted in a pasted diagnostic, placed at their line numbers: path →
+    text, for a `MappingSources`.
 
     Lines the snippet skipped are left empty, so positions stay right and tree-sitter can
     still find the names around the spans.
@@ -92,6 +92,5 @@ def pasted_sources(text: str) -> MappingSources:
         source = _SOURCE_LINE.match(line)
         if source:
             files.setdefault(current, {})[int(source.group(1))] = source.group(2)
-    return MappingSources({
-        name: "\n".join(lines.get(n, "") for n in range(1, max(lines) + 1)) + "\n"
-        for name, lines in files.items()})
+    return {name: "\n".join(lines.get(n, "") for n in range(1, max(lines) + 1)) + "\n"
+            for name, lines in files.items()}

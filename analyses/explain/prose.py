@@ -38,8 +38,11 @@ from pathlib import Path
 
 import jinja2
 
-from borrowlens.analyses import families as families_package
 from borrowlens.analyses.explain.model import Explanation, Link
+
+# The family modules and their prose files live in the families package, a layer above this
+# one: found by name and by place, never imported.
+_FAMILIES = "borrowlens.analyses.families"
 
 SECTIONS = ("tldr", "hover", "change", "what", "why", "fix", "rule", "caveat", "links")
 REQUIRED = ("tldr", "what", "why", "fix", "rule")
@@ -70,7 +73,8 @@ def cap(text: str) -> str:
 
 
 def root() -> Path:
-    return Path(families_package.__file__).resolve().parent
+    """The families package's folder, where the prose files are."""
+    return Path(__file__).resolve().parent.parent / "families"
 
 
 @cache
@@ -91,7 +95,7 @@ def environment() -> jinja2.Environment:
 def template_name(module: str) -> str:
     """The prose file of a family module: `…families.send.send_rc_across_await` ->
     `send/send_rc_across_await.md`."""
-    prefix = families_package.__name__ + "."
+    prefix = _FAMILIES + "."
     if not module.startswith(prefix):
         raise ProseError(f"{module} is not a family module")
     return module[len(prefix):].replace(".", "/") + ".md"

@@ -9,30 +9,18 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+import tree_sitter
+
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span, in_dependency
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match, Related
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\s*\(")
-
-
-def _function_name(span: Span, sources: Sources) -> str | None:
-    text = sources.text(span.file)
-    if text is None:
-        if span.text:
-            found = re.search(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)", span.text[0])
-            return found.group(1) if found else None
-        return None
-    parsed = syntax.parse(text)
-    node = parsed.node_at(span.line_start, span.column_start)
-    function = syntax.enclosing(node, "function_item") if node else None
-    name = function.child_by_field_name("name") if function else None
-    return parsed.node_text(name) if name else None
 
 
 def _callee(span: Span, sources: Sources) -> str | None:
@@ -49,14 +37,14 @@ def _callee(span: Span, sources: Sources) -> str | None:
     return found.group(1) if found else None
 
 
-def _same_calls_awaited(file: fixkit.SourceFile, call: fixkit.Node) -> list[fixkit.Node]:
+def _same_calls_awaited(file: SourceFile, call: tree_sitter.Node) -> list[tree_sitter.Node]:
     """The other calls of the same function, awaited directly, in the same fn body.
 
     rustc labels only the first recursive call; a walk over a tree usually recurses twice
     (`total(l).await + total(r).await`), and boxing one still leaves the cycle.
     """
     callee = call.child_by_field_name("function")
-    function = syntax.enclosing(call, "function_item")
+    function = locate.enclosing_function(call)
     body = function.child_by_field_name("body") if function is not None else None
     if callee is None or body is None:
         return []
@@ -92,7 +80,7 @@ class RecursiveAsync(Family):
         related: list[Related] = []
         primary = diagnostic.primary
         if primary is not None:
-            name = _function_name(primary, sources)
+            name = locate.function_name_at(primary, sources)
             if name:
                 facts["function"] = name
         call = diagnostic.span_labelled(r"^recursive call here")
@@ -138,7 +126,7 @@ class RecursiveAsync(Family):
         span = call[0]
         if sources.text(span.file) is None:
             return self._fixes_in_macro(match, sources)
-        file = fixkit.SourceFile.load(sources, span.file)
+        file = SourceFile.load(sources, span.file)
         node = file.node_for_span(span) if file else None
         if file is not None and node is not None and (
                 node.type == "token_tree"
@@ -148,7 +136,7 @@ class RecursiveAsync(Family):
         if node is not None and node.type == "await_expression":
             node = node.named_children[0] if node.named_children else None
         if node is not None and node.type != "call_expression":
-            node = fixkit.enclosing_kind(node, "call_expression")
+            node = syntax.enclosing(node, "call_expression")
         if file is None or node is None:
             return []
         text = file.node_text(node)
@@ -158,7 +146,7 @@ class RecursiveAsync(Family):
         edits = [file.replace(c, f"Box::pin({file.node_text(c)})") for c in calls]
         title = (f"Box the recursive call: `Box::pin({text})`" if len(calls) == 1 else
                  f"Box the {len(calls)} recursive calls: `Box::pin({text})`, …")
-        fix = fixkit.make_fix("box-pin", title, edits, preferred=True)
+        fix = make_fix("box-pin", title, edits, preferred=True)
         return [fix] if fix else []
 
     @staticmethod
@@ -171,8 +159,9 @@ class RecursiveAsync(Family):
         primary = match.diagnostic.primary if match.diagnostic is not None else None
         if not function_name or primary is None or match.fact("other_function"):
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
-        function = file.node_for_span(primary, "function_item") if file is not None else None
+        file = SourceFile.load(sources, primary.file)
+        function = locate.enclosing_function(
+            file.node_for_span(primary) if file is not None else None)
         body = function.child_by_field_name("body") if function is not None else None
         if file is None or body is None:
             return []
@@ -190,12 +179,12 @@ class RecursiveAsync(Family):
                 continue  # `f(x).await` / `f(x).map(…)`: not a plain call argument
             edits.append(file.edit_bytes(ident.start_byte, after.end_byte,
                                          f"Box::pin({call})"))
-        fix = fixkit.make_fix("box-pin", f"Box the recursive calls of `{function_name}` in "
-                              "the macro with `Box::pin`", edits, preferred=True)
+        fix = make_fix("box-pin", f"Box the recursive calls of `{function_name}` in "
+                       "the macro with `Box::pin`", edits, preferred=True)
         return [fix] if fix else []
 
 
-def _box_in_tokens(file: fixkit.SourceFile, span: Span) -> list[Fix]:
+def _box_in_tokens(file: SourceFile, span: Span) -> list[Fix]:
     """The call is in a macro's arguments (`format!("{}", f(x).await)`), where tree-sitter
     sees only tokens: box the span's text when it is `call(…).await`."""
     start = file.byte_at(span.line_start, span.column_start)
@@ -213,9 +202,9 @@ def _box_in_tokens(file: fixkit.SourceFile, span: Span) -> list[Fix]:
     if parsed.has_errors() or expression is None or expression.type != "call_expression" \
             or call.startswith("Box::pin("):
         return []
-    fix = fixkit.make_fix("box-pin", f"Box the recursive call: `Box::pin({call})`",
-                          [file.edit_bytes(start, end, f"Box::pin({call}).await")],
-                          preferred=True)
+    fix = make_fix("box-pin", f"Box the recursive call: `Box::pin({call})`",
+                   [file.edit_bytes(start, end, f"Box::pin({call}).await")],
+                   preferred=True)
     return [fix] if fix else []
 
 

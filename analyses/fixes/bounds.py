@@ -2,41 +2,25 @@
 edition-2024 over-capture, higher-ranked bounds): where a generic's bounds live, adding a
 lifetime parameter to a fn, building a `use<…>` list that compiles.
 
-Not a family: the registry skips modules whose name starts with an underscore. Everything
-here works on `fixkit.SourceFile` so edits keep the file's columns and line endings.
+Everything here works on `SourceFile` so edits keep the file's columns and line endings.
 """
 
 from __future__ import annotations
 
-import re
-
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Span
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import TextEdit
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import items, locate
 
 Node = tree_sitter.Node
 
-_FUNCTIONS = ("function_item", "function_signature_item")
 
-
-def point(file: fixkit.SourceFile, span: Span) -> int:
-    """The byte offset where a (zero-width) suggestion span starts."""
-    return file.byte_at(span.line_start, span.column_start)
-
-
-def node_before(file: fixkit.SourceFile, byte: int) -> Node | None:
+def node_before(file: SourceFile, byte: int) -> Node | None:
     """The smallest named node that ends at or covers the byte just before `byte`."""
     if byte <= 0:
         return None
     return file.root.named_descendant_for_byte_range(byte - 1, byte - 1)
-
-
-def enclosing(node: Node | None, *kinds: str) -> Node | None:
-    return fixkit.enclosing_kind(node, *kinds) if node is not None else None
 
 
 def is_trait_impl_method(function: Node) -> bool:
@@ -48,26 +32,14 @@ def is_trait_impl_method(function: Node) -> bool:
             and owner.child_by_field_name("trait") is not None)
 
 
-def owning_function(node: Node | None) -> Node | None:
-    return enclosing(node, *_FUNCTIONS)
-
-
-def lifetimes_in(file: fixkit.SourceFile, node: Node) -> set[str]:
+def lifetimes_in(file: SourceFile, node: Node) -> set[str]:
     """Every lifetime spelled under `node` (`'a`, `'static`, `'_`)."""
-    return {file.node_text(n) for n in rustsyntax.lifetimes(node)}
+    return {file.node_text(n) for n in items.lifetimes(node)}
 
 
-def fresh_lifetime(taken: set[str], first: str = "a") -> str:
-    """`'a` (or `'<first>`) unless taken, else the next free letter."""
-    letters: list[str] = [first, *"abcdefghijklmnopqrstuvwxyz"]
-    for letter in letters:
-        candidate: str = "'" + letter
-        if candidate not in taken:
-            return candidate
-    return "'lt"
 
 
-def add_lifetime_parameter(file: fixkit.SourceFile, function: Node,
+def add_lifetime_parameter(file: SourceFile, function: Node,
                            lifetime: str) -> TextEdit | None:
     """Declares `lifetime` in the fn's generics: after its last lifetime parameter, first in
     a list without one, or as a new `<'a>` after the name."""
@@ -83,7 +55,7 @@ def add_lifetime_parameter(file: fixkit.SourceFile, function: Node,
     return file.insert_after(opening, f"{lifetime}, " if rest else lifetime)
 
 
-def type_parameter_names(file: fixkit.SourceFile, generics: Node | None) -> list[str]:
+def type_parameter_names(file: SourceFile, generics: Node | None) -> list[str]:
     """The type and const parameter names of a `<…>` list, in order."""
     if generics is None:
         return []
@@ -114,18 +86,6 @@ def has_argument_impl_trait(function: Node) -> bool:
     parameters = function.child_by_field_name("parameters")
     if parameters is None:
         return False
-    stack = list(parameters.named_children)
-    while stack:
-        current = stack.pop()
-        if current.type == "abstract_type":
-            return True
-        stack.extend(current.named_children)
-    return False
+    return any(n.type == "abstract_type" for n in locate.walk(parameters, named=True))
 
 
-def mentions(file: fixkit.SourceFile, node: Node, word: str) -> bool:
-    return re.search(rf"(?<![\w']){re.escape(word)}(?!\w)", file.node_text(node)) is not None
-
-
-def ancestors(node: Node) -> list[Node]:
-    return list(syntax.ancestors(node))

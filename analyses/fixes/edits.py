@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.syntax import parse
 
 
@@ -97,16 +98,8 @@ def apply(text: str, edits: list[TextEdit] | tuple[TextEdit, ...]) -> str:
 
 def error_count(text: str) -> int:
     """ERROR and MISSING nodes tree-sitter finds: a proxy for 'does this still parse'."""
-    root = parse(text).root
-    count = 0
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "ERROR" or node.is_missing:
-            count += 1
-        if node.has_error:
-            stack.extend(node.children)
-    return count
+    return sum(1 for node in locate.walk(parse(text).root, into=lambda n: n.has_error)
+               if node.type == "ERROR" or node.is_missing)
 
 
 def validated(text: str, edits: list[TextEdit] | tuple[TextEdit, ...]) -> str:

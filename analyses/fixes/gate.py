@@ -1,25 +1,23 @@
-"""The fixes borrowlens offers for a recognised diagnostic, after checking each one.
+"""The gate every proposed fix passes before it is offered.
 
-Families propose fixes; this module decides what is shown. A fix is offered only when every
-file it touches is known and still parses after the edit (no new tree-sitter ERROR or MISSING
-node). Duplicates are dropped, and exactly one offered fix — the first the family marked, or
-else the first — is preferred, because editors apply the preferred one on "fix all".
+Families propose fixes (`families.offers` hands them here); this module decides what is
+shown. A fix is offered only when every file it touches is known and still parses after the
+edit (no new tree-sitter ERROR or MISSING node). Duplicates are dropped, and exactly one
+offered fix — the first the family marked, or else the first — is preferred, because editors
+apply the preferred one on "fix all".
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
-from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.fixes.edits import Fix, fix_applies_cleanly
 from borrowlens.analyses.rust.sources import Sources
 
 
-def offered_fixes(match: Match, sources: Sources) -> list[Fix]:
-    """The family's fixes for `match` that apply cleanly, preferred first."""
-    if match.diagnostic is None:
-        return []
-    proposed = match.family.fixes(match, sources)
+def offered(proposed: Iterable[Fix], sources: Sources) -> list[Fix]:
+    """The proposed fixes that apply cleanly, duplicates dropped, preferred first."""
     kept: list[Fix] = []
     seen: set[tuple[object, ...]] = set()
     for fix in proposed:

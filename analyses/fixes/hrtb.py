@@ -3,8 +3,8 @@ stored closure's reference parameters, route a closure that returns a borrow of 
 through an identity helper with a `for<'a>` bound, turn an `Fn(&T) -> Fut` bound into
 `AsyncFn(&T) -> U`, and un-pin a private fn from `'static`.
 
-Not a family: the registry skips modules whose name starts with an underscore. Every edit is
-checked against the tree; anything that does not fit the known shape yields no fix.
+Every edit is checked against the tree; anything that does not fit the known shape yields no
+fix.
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ import re
 
 import tree_sitter
 
-from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import bounds
-from borrowlens.analyses.fixes import kit as fixkit
-from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.analyses.rust import items as rustsyntax
+from borrowlens.analyses.fixes import bounds, use_edits, use_lines
+from borrowlens.analyses.fixes.blocks import insert_statement
+from borrowlens.analyses.fixes.edits import TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import items, printed
 
 Node = tree_sitter.Node
 
@@ -33,7 +33,7 @@ _ASYNC = {"Fn": "AsyncFn", "FnMut": "AsyncFnMut", "FnOnce": "AsyncFnOnce"}
 
 def split_top(text: str) -> list[str]:
     """`&'2 A, B<C, D>` → [`&'2 A`, `B<C, D>`]: commas outside brackets."""
-    *parts, last = rustsyntax.split_top_level(text)
+    *parts, last = printed.split_top_level(text)
     return [p.strip() for p in parts] + ([last.strip()] if last.strip() else [])
 
 
@@ -46,27 +46,27 @@ def signature_parts(signature: str) -> tuple[list[str], str] | None:
     return split_top(found.group("args")), (found.group("ret") or "()")
 
 
-def nameable(file: fixkit.SourceFile, written: str, at: Node | None = None) -> bool:
+def nameable(file: SourceFile, written: str, at: Node | None = None) -> bool:
     """True when every name in the type is a prelude type or an item the module around `at`
     (the file's top level without it) declares or imports (rustc prints short names that
     may not be in scope where the edit goes; a nested `mod` sees only its own names, or its
     parent's too through a glob `use`)."""
     if "::" in written or re.search(r"[{}]|\bimpl\b|(?<![\w'])_(?!\w)", written):
         return False
-    scope = file.root if at is None else fixkit.module_scope(at)
-    own = fixkit.imports(file, scope)
+    scope = file.root if at is None else use_lines.module_scope(at)
+    own = use_lines.imports(file, scope)
     if any(imp.name == "*" for imp in own):
-        declared = {name for name, _ in rustsyntax.named_items(file.parsed, *_ITEMS)}
-        declared |= {imp.name for imp in fixkit.imports(file)}
+        declared = {name for name, _ in items.named_items(file.parsed, *_ITEMS)}
+        declared |= {imp.name for imp in use_lines.imports(file)}
     else:
-        declared = {name for name, item in rustsyntax.named_items(file.parsed, *_ITEMS)
-                    if fixkit.module_scope(item).id == scope.id}
+        declared = {name for name, item in items.named_items(file.parsed, *_ITEMS)
+                    if use_lines.module_scope(item).id == scope.id}
         declared |= {imp.name for imp in own}
     return all(name in _PRELUDE or name in declared
                for name in re.findall(r"(?<!')\b[A-Za-z_]\w*", written))
 
 
-def annotate_parameters(file: fixkit.SourceFile, closure: Node,
+def annotate_parameters(file: SourceFile, closure: Node,
                         signature: str) -> list[TextEdit] | None:
     """`|req| …` → `|req: &Request| …` for each parameter whose type in rustc's signature
     holds one of its numbered lifetimes, when the result borrows none of them."""
@@ -84,7 +84,7 @@ def annotate_parameters(file: fixkit.SourceFile, closure: Node,
     for arg, param in zip(args, params.named_children, strict=True):
         if not re.search(r"'\d+", arg):
             continue
-        written = common.strip_lifetimes(arg)
+        written = printed.strip_lifetimes(arg)
         if param.type != "identifier" or not written.startswith("&") or not nameable(
                 file, written, closure):
             return None
@@ -98,7 +98,7 @@ def _with_a(written: str) -> str | None:
     return "&'a " + written[1:].lstrip()
 
 
-def constrain_closure(file: fixkit.SourceFile, closure: Node, param_type: str,
+def constrain_closure(file: SourceFile, closure: Node, param_type: str,
                       return_type: str) -> list[TextEdit] | None:
     """`let f = |x: &T| …;` → a local `fn constrain<F: for<'a> Fn(&'a T) -> &'a U>(f: F) ->
     F { f }` before it and `let f = constrain(|x: &T| …);`: passing the closure straight into
@@ -114,11 +114,11 @@ def constrain_closure(file: fixkit.SourceFile, closure: Node, param_type: str,
             or statement.parent is None or statement.parent.type != "block"):
         return None
     helper = f"fn constrain<F: for<'a> Fn({arg}) -> {ret}>(f: F) -> F {{ f }}"
-    return [fixkit.insert_statement(file, statement, helper),
+    return [insert_statement(file, statement, helper),
             file.insert_before(closure, "constrain("), file.insert_after(closure, ")")]
 
 
-def _predicate_of(file: fixkit.SourceFile, function: Node, name: str) -> list[Node]:
+def _predicate_of(file: SourceFile, function: Node, name: str) -> list[Node]:
     """The bound lists written for type parameter `name`: inline and in the where clause."""
     found = []
     for node in file.walk(function):
@@ -132,7 +132,7 @@ def _predicate_of(file: fixkit.SourceFile, function: Node, name: str) -> list[No
     return found
 
 
-def _delete_listed(file: fixkit.SourceFile, node: Node) -> TextEdit:
+def _delete_listed(file: SourceFile, node: Node) -> TextEdit:
     """Removes one item of a comma-separated list with its comma (its whole line when it is
     alone on it)."""
     following = node.next_sibling
@@ -153,7 +153,7 @@ def _delete_listed(file: fixkit.SourceFile, node: Node) -> TextEdit:
     return file.edit_bytes(node.start_byte, after, "")
 
 
-def async_fn_bound(file: fixkit.SourceFile, function: Node, future_param: str
+def async_fn_bound(file: SourceFile, function: Node, future_param: str
                    ) -> tuple[list[TextEdit], str] | None:
     """`F: Fn(&T) -> Fut, Fut: Future<Output = U>` → `F: AsyncFn(&T) -> U`, dropping `Fut`
     from the generics; only when `Fut` appears nowhere else."""
@@ -187,18 +187,18 @@ def async_fn_bound(file: fixkit.SourceFile, function: Node, future_param: str
              _delete_listed(file, declared[0])]
     if not inline:
         edits.append(_delete_listed(file, future_bounds[0]))
-    edits += fixkit.import_edits(file, edits, drop=["std::future::Future"])
+    edits += use_edits.import_edits(file, edits, drop=["std::future::Future"]) or []
     arguments = fn_bounds[0].child_by_field_name("parameters")
     listed = file.node_text(arguments)[1:-1] if arguments is not None else ""
     written = f"{_ASYNC[file.node_text(trait)]}({listed}) -> {output.group('out').strip()}"
     return edits, written
 
 
-def unpin_static_fn(file: fixkit.SourceFile, name: str) -> list[TextEdit] | None:
+def unpin_static_fn(file: SourceFile, name: str) -> list[TextEdit] | None:
     """`fn f(x: &'static str) -> &'static str` → `fn f(x: &str) -> &str` for a private fn
     with one reference parameter, used only where the error is, whose body never asks for
     `'static` itself."""
-    functions = [n for found, n in rustsyntax.named_items(file.parsed, "function_item")
+    functions = [n for found, n in items.named_items(file.parsed, "function_item")
                  if found == name]
     if len(functions) != 1 or len(file.identifiers(name)) != 2:
         return None
@@ -218,7 +218,7 @@ def unpin_static_fn(file: fixkit.SourceFile, name: str) -> list[TextEdit] | None
     returned = function.child_by_field_name("return_type")
     if returned is not None:
         signature.append(returned)
-    pinned = [n for node in signature for n in rustsyntax.lifetimes(node)]
+    pinned = [n for node in signature for n in items.lifetimes(node)]
     if not pinned or any(file.node_text(n) != "'static" or n.parent is None
                          or n.parent.type != "reference_type" for n in pinned):
         return None
@@ -229,9 +229,3 @@ def unpin_static_fn(file: fixkit.SourceFile, name: str) -> list[TextEdit] | None
             end += 1
         edits.append(file.edit_bytes(lifetime.start_byte, end, ""))
     return edits
-
-
-def fix(fix_id: str, title: str, edits: list[TextEdit] | None, *,
-        preferred: bool = True) -> list[Fix]:
-    made = fixkit.make_fix(fix_id, title, edits or [], preferred=preferred)
-    return [made] if made is not None else []

@@ -5,8 +5,6 @@ of a type, add an outlives bound to a declared lifetime.
 Every helper returns None when the shape is not one it can edit with certainty (a
 higher-ranked `Fn(&T)` inside the type, a method of a trait impl whose signature must match
 the trait, …): the caller then offers nothing.
-
-Not a family: the registry skips modules whose name starts with an underscore.
 """
 
 from __future__ import annotations
@@ -15,8 +13,8 @@ import re
 
 import tree_sitter
 
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust.syntax import ancestors
 
 Node = tree_sitter.Node
@@ -37,7 +35,7 @@ def in_trait_contract(function: Node) -> bool:
     return False
 
 
-def lifetimes_in_scope(file: fixkit.SourceFile, function: Node) -> set[str]:
+def lifetimes_in_scope(file: SourceFile, function: Node) -> set[str]:
     """Every lifetime written in the function's signature and in its impl's header."""
     found: set[str] = set()
     body = function.child_by_field_name("body")
@@ -52,15 +50,15 @@ def lifetimes_in_scope(file: fixkit.SourceFile, function: Node) -> set[str]:
     return found
 
 
-def fresh_lifetime(used: set[str]) -> str:
-    """`'a`, or the first of `'b`, `'c`, … not in `used`."""
-    for letter in "abcdefghijklmnopqrstuvwxyz":
-        if f"'{letter}" not in used:
+def fresh_lifetime(taken: set[str], first: str = "a") -> str:
+    """`'a` (or `'<first>`) unless taken, else the first of `'b`, `'c`, … that is free."""
+    for letter in [first, *"abcdefghijklmnopqrstuvwxyz"]:
+        if f"'{letter}" not in taken:
             return f"'{letter}"
-    return "'fixed"
+    return "'lt"
 
 
-def declare_lifetime(file: fixkit.SourceFile, function: Node, lifetime: str) -> TextEdit | None:
+def declare_lifetime(file: SourceFile, function: Node, lifetime: str) -> TextEdit | None:
     """Adds `lifetime` to the function's generics: `<'a>` after the name, or first in an
     existing `<T>` list (lifetimes are declared before type parameters)."""
     generics = function.child_by_field_name("type_parameters")
@@ -74,7 +72,7 @@ def declare_lifetime(file: fixkit.SourceFile, function: Node, lifetime: str) -> 
     return file.insert_after(name, f"<{lifetime}>") if name is not None else None
 
 
-def _has_late_bound(file: fixkit.SourceFile, node: Node) -> bool:
+def _has_late_bound(file: SourceFile, node: Node) -> bool:
     """Types whose references are elided on their own (fn pointers, `Fn(&T)` sugar)."""
     for inner in file.walk(node):
         if inner.type in ("function_type", "for_lifetimes", "higher_ranked_trait_bound"):
@@ -85,7 +83,7 @@ def _has_late_bound(file: fixkit.SourceFile, node: Node) -> bool:
     return False
 
 
-def tie_type(file: fixkit.SourceFile, node: Node, lifetime: str,
+def tie_type(file: SourceFile, node: Node, lifetime: str,
              *, replace: tuple[str, ...] = ("'_",)) -> list[TextEdit] | None:
     """Edits putting `lifetime` on every elided reference of a type (`&T` → `&'a T`) and on
     every lifetime listed in `replace` (`'_` by default). None when the type holds a
@@ -108,7 +106,7 @@ def tie_type(file: fixkit.SourceFile, node: Node, lifetime: str,
     return edits or None
 
 
-def tie_self(file: fixkit.SourceFile, parameter: Node, lifetime: str) -> TextEdit | None:
+def tie_self(file: SourceFile, parameter: Node, lifetime: str) -> TextEdit | None:
     """`&self` → `&'a self`, `&mut self` → `&'a mut self`; `&'_ self` → `&'a self`."""
     if parameter.type != "self_parameter":
         return None
@@ -123,7 +121,7 @@ def tie_self(file: fixkit.SourceFile, parameter: Node, lifetime: str) -> TextEdi
     return file.insert_after(children[0], f"{lifetime} ")
 
 
-def parameter_named(file: fixkit.SourceFile, function: Node, name: str) -> Node | None:
+def parameter_named(file: SourceFile, function: Node, name: str) -> Node | None:
     """The parameter (or self parameter) of the function called `name`."""
     parameters = function.child_by_field_name("parameters")
     for param in parameters.named_children if parameters is not None else []:
@@ -138,7 +136,7 @@ def parameter_named(file: fixkit.SourceFile, function: Node, name: str) -> Node 
     return None
 
 
-def declaring_parameter(file: fixkit.SourceFile, function: Node,
+def declaring_parameter(file: SourceFile, function: Node,
                         lifetime: str) -> Node | None:
     """The `lifetime_parameter` that declares `lifetime` on the function or its impl."""
     holders = [function, *(a for a in ancestors(function)
@@ -154,7 +152,7 @@ def declaring_parameter(file: fixkit.SourceFile, function: Node,
     return None
 
 
-def add_outlives(file: fixkit.SourceFile, declared: Node, shorter: str) -> TextEdit | None:
+def add_outlives(file: SourceFile, declared: Node, shorter: str) -> TextEdit | None:
     """`'d` → `'d: 'h`, or `'d: 'x` → `'d: 'x + 'h`, on a lifetime parameter."""
     bounds = declared.child_by_field_name("bounds")
     if bounds is not None:

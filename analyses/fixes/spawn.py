@@ -8,8 +8,6 @@ Two mechanical shapes, both only when the source proves them safe:
   moves into the closure, so the task owns `x` and borrows it there (types stay the same).
 * `own_parameter_copy`: a `&str` / `&[T]` / `&String` … parameter captured by a `move` task
   and not mentioned after it: `let p = p.to_owned();` before the statement that spawns.
-
-Not a family: the registry skips modules whose name starts with an underscore.
 """
 
 from __future__ import annotations
@@ -18,9 +16,10 @@ import re
 
 import tree_sitter
 
-from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes.blocks import alone_on_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.analyses.rust import items as rustsyntax
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import items, locate, printed, syntax
 from borrowlens.analyses.rust.syntax import ancestors
 
 Node = tree_sitter.Node
@@ -36,16 +35,16 @@ _PRIMITIVE = {"bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", 
 _COPY_CALL = {"str": "to_owned", "String": "clone", "Path": "to_path_buf", "PathBuf": "clone"}
 
 
-def spawn_call(file: fixkit.SourceFile, node: Node | None) -> tuple[Node, Node, str] | None:
+def spawn_call(file: SourceFile, node: Node | None) -> tuple[Node, Node, str] | None:
     """(call, task, callee) for a `…spawn(move || …)` / `…spawn(async move { … })` call at
     or around `node`: the task is its only argument and already moves its captures."""
-    call = fixkit.enclosing_kind(node, "call_expression") if node is not None else None
+    call = syntax.enclosing(node, "call_expression") if node is not None else None
     while call is not None:
         function = call.child_by_field_name("function")
         callee = re.sub(r"\s+", "", file.node_text(function)) if function is not None else ""
         if _SPAWN.search(callee):
             break
-        call = fixkit.enclosing_kind(call.parent, "call_expression") if call.parent else None
+        call = syntax.enclosing(call.parent, "call_expression") if call.parent else None
     if call is None:
         return None
     arguments = call.child_by_field_name("arguments")
@@ -57,7 +56,7 @@ def spawn_call(file: fixkit.SourceFile, node: Node | None) -> tuple[Node, Node, 
     return call, task[0], callee
 
 
-def _is_owned_send(file: fixkit.SourceFile, text: str, depth: int = 0) -> bool:
+def _is_owned_send(file: SourceFile, text: str, depth: int = 0) -> bool:
     """True for types visibly owned and `Send + Sync`: primitives, std owners of such
     types, and structs of this file whose fields are all such types."""
     text = text.strip()
@@ -76,7 +75,7 @@ def _is_owned_send(file: fixkit.SourceFile, text: str, depth: int = 0) -> bool:
         return all(_is_owned_send(file, a, depth + 1) for a in _split_args(args))
     if args is not None:
         return False
-    for struct_name, node in rustsyntax.named_items(file.parsed, "struct_item"):
+    for struct_name, node in items.named_items(file.parsed, "struct_item"):
         if struct_name != name:
             continue
         if node.child_by_field_name("type_parameters") is not None:
@@ -92,14 +91,14 @@ def _is_owned_send(file: fixkit.SourceFile, text: str, depth: int = 0) -> bool:
 
 
 def _split_args(args: str) -> list[str]:
-    return [p for p in rustsyntax.split_top_level(args, "<") if p.strip()]
+    return [p for p in printed.split_top_level(args, "<") if p.strip()]
 
 
 def _mentioned(text: str, name: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text) is not None
 
 
-def _mentioned_outside(file: fixkit.SourceFile, name: str, start: int, end: int,
+def _mentioned_outside(file: SourceFile, name: str, start: int, end: int,
                        skip: Node) -> bool:
     """`name` appears (code, macros, format strings) between two bytes outside `skip`."""
     data = file.parsed.data
@@ -122,15 +121,7 @@ _SCOPES = ("closure_expression", "async_block", "loop_expression", "while_expres
            "for_expression", "function_item")
 
 
-def _alone_on_lines(file: fixkit.SourceFile, node: Node) -> bool:
-    start = file.line_start_byte(node.start_byte)
-    end = file.parsed.data.find(b"\n", node.end_byte)
-    end = len(file.parsed.data) if end < 0 else end
-    return (not file.parsed.data[start:node.start_byte].strip()
-            and not file.parsed.data[node.end_byte:end].strip())
-
-
-def _prepend_to_task(file: fixkit.SourceFile, task: Node, statement: str) -> TextEdit | None:
+def _prepend_to_task(file: SourceFile, task: Node, statement: str) -> TextEdit | None:
     """An edit making `statement` the first thing the closure or async block runs."""
     body = task.child_by_field_name("body") if task.type == "closure_expression" else next(
         (c for c in task.named_children if c.type == "block"), None)
@@ -150,10 +141,10 @@ def _prepend_to_task(file: fixkit.SourceFile, task: Node, statement: str) -> Tex
                               f"{file.node_text(body)}\n{indent}}}")
 
 
-def move_borrow_into_task(file: fixkit.SourceFile, borrow: Node, static_at: Node,
+def move_borrow_into_task(file: SourceFile, borrow: Node, static_at: Node,
                           variable: str, variable_type: str | None) -> Fix | None:
     """`let r = &x; spawn(move || … r …)` → `spawn(move || { let r = &x; … r … })`."""
-    declaration = fixkit.enclosing_kind(borrow, "let_declaration")
+    declaration = syntax.enclosing(borrow, "let_declaration")
     spawn = spawn_call(file, static_at)
     if declaration is None or spawn is None or variable_type is None:
         return None
@@ -161,7 +152,7 @@ def move_borrow_into_task(file: fixkit.SourceFile, borrow: Node, static_at: Node
     pattern = declaration.child_by_field_name("pattern")
     value = declaration.child_by_field_name("value")
     block = declaration.parent
-    function = fixkit.enclosing_kind(declaration, "function_item")
+    function = locate.enclosing_function(declaration)
     if (pattern is None or pattern.type != "identifier" or value is None or block is None
             or block.type != "block" or function is None):
         return None
@@ -181,7 +172,7 @@ def move_borrow_into_task(file: fixkit.SourceFile, borrow: Node, static_at: Node
         return None
     if call.start_byte < declaration.end_byte or _crosses(call, block, _SCOPES):
         return None
-    if not _alone_on_lines(file, declaration) or "\n" in file.node_text(declaration):
+    if not alone_on_lines(file, declaration) or "\n" in file.node_text(declaration):
         return None
     for name in (alias, variable):
         if _mentioned_outside(file, name, declaration.end_byte, function.end_byte, task):
@@ -192,13 +183,13 @@ def move_borrow_into_task(file: fixkit.SourceFile, borrow: Node, static_at: Node
     if inserted is None:
         return None
     kind = "closure" if task.type == "closure_expression" else "task"
-    return fixkit.make_fix(
+    return make_fix(
         "move-into-task",
         f"Move `{variable}` into the `{callee}` {kind} and borrow it there",
         [file.delete_lines(declaration), inserted], preferred=True)
 
 
-def _copy_call(file: fixkit.SourceFile, parameter: Node) -> str | None:
+def _copy_call(file: SourceFile, parameter: Node) -> str | None:
     """The method giving an owned, `Send` copy of a reference parameter's target."""
     kind = parameter.child_by_field_name("type")
     if kind is None or kind.type != "reference_type":
@@ -220,11 +211,11 @@ def _copy_call(file: fixkit.SourceFile, parameter: Node) -> str | None:
     return None
 
 
-def _is_copyable(file: fixkit.SourceFile, element: str) -> bool:
+def _is_copyable(file: SourceFile, element: str) -> bool:
     return element in _PRIMITIVE or element in ("String", "PathBuf")
 
 
-def _uses_allowed(file: fixkit.SourceFile, task: Node, name: str) -> bool:
+def _uses_allowed(file: SourceFile, task: Node, name: str) -> bool:
     """Each use of `name` in the task reads it the same way owned or borrowed: a method
     receiver (`name.len()`), a macro argument (`format!("{}", name)`), or inside a string."""
     for node in file.identifiers(name, within=task, kinds=("identifier",)):
@@ -242,10 +233,10 @@ def _uses_allowed(file: fixkit.SourceFile, task: Node, name: str) -> bool:
     return True
 
 
-def own_parameter_copy(file: fixkit.SourceFile, escape_at: Node, name: str) -> Fix | None:
+def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | None:
     """`fn f(p: &str) { spawn(async move { … p … }) }` → `let p = p.to_owned();` first."""
     spawn = spawn_call(file, escape_at)
-    function = fixkit.enclosing_kind(escape_at, "function_item")
+    function = locate.enclosing_function(escape_at)
     if spawn is None or function is None or name == "self":
         return None
     call, task, callee = spawn
@@ -269,7 +260,7 @@ def own_parameter_copy(file: fixkit.SourceFile, escape_at: Node, name: str) -> F
     indent = file.indent_of(statement)
     newline = "\r\n" if "\r\n" in file.text else "\n"
     edit = file.insert_before(statement, f"let {name} = {name}.{method}();{newline}{indent}")
-    return fixkit.make_fix(
+    return make_fix(
         "own-before-spawn",
         f"Give the `{callee}` task its own copy: `let {name} = {name}.{method}();`",
         [edit], preferred=True)

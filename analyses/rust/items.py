@@ -1,9 +1,9 @@
-"""Reading Rust for the fixes: query-backed searches over a file (its named items, its field
-declarations) and the text-level split of a type list as rustc prints it.
+"""Query-backed searches over a parsed file: its named items, its field declarations, the
+lifetimes written under a node.
 
-Nothing here builds an edit (that is `fixkit`); everything reads a `syntax.Parsed` tree or
-plain text. Searches run the `.scm` queries of `analyses/queries/` and return nodes in
-source order, as a walk of the tree would meet them.
+Nothing here builds an edit (that is `analyses/fixes/`). Searches run the `.scm` queries of
+`analyses/rust/queries/` and return nodes in source order, as a walk of the tree would meet
+them.
 """
 
 from __future__ import annotations
@@ -36,27 +36,6 @@ def field_declarations(node: Node) -> list[Node]:
     """Every named `field_declaration` under `node` (struct, union and enum-variant fields),
     in source order: query `field_declarations.scm`."""
     return syntax.captured("field_declarations", node, "field")
-
-
-def split_top_level(text: str, brackets: str = "<([") -> list[str]:
-    """`A, B<C, D>` → [`A`, ` B<C, D>`]: `text` cut at the commas outside brackets. The
-    pieces are not stripped and none is dropped (`""` gives `[""]`); `brackets` lists the
-    opening ones (each closes with its partner among `>)]`)."""
-    closing = {"<": ">", "(": ")", "[": "]"}
-    closers = "".join(closing[b] for b in brackets)
-    parts, depth, current = [], 0, ""
-    for char in text:
-        if char in brackets:
-            depth += 1
-        elif char in closers:
-            depth -= 1
-        if char == "," and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return parts
 
 
 def lifetimes(node: Node) -> list[Node]:

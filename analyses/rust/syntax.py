@@ -49,6 +49,22 @@ class Parsed:
         starts.extend(i + 1 for i, byte in enumerate(self.data) if byte == 0x0A)
         return starts
 
+    @property
+    def line_count(self) -> int:
+        """How many lines the file has (a final line ending does not start another)."""
+        if not self.data:
+            return 0
+        return len(self._line_starts) - (1 if self.data.endswith(b"\n") else 0)
+
+    def line_text(self, line: int) -> str | None:
+        """The 1-based line without its line ending, or None past the end."""
+        if not 0 < line <= self.line_count:
+            return None
+        starts = self._line_starts
+        end = starts[line] if line < len(starts) else len(self.data)
+        raw = self.data[starts[line - 1]:end].decode("utf-8", errors="replace")
+        return raw.removesuffix("\n").removesuffix("\r")
+
     def byte_offset(self, line: int, column: int) -> int:
         """Byte offset of a 1-based line / 1-based scalar column."""
         starts = self._line_starts

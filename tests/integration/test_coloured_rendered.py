@@ -18,8 +18,8 @@ import pytest
 from borrowlens.analyses.diagnostics.model import Diagnostic, strip_escapes
 from borrowlens.analyses.diagnostics.rustc_json import from_cargo_messages
 from borrowlens.analyses.explain import render as explain
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
-from borrowlens.analyses.fixes.gate import offered_fixes
 from borrowlens.analyses.rust.sources import MappingSources
 from borrowlens.server.rustc_lsp import to_lsp
 from borrowlens.server.session import Session

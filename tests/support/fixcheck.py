@@ -26,9 +26,9 @@ from typing import Any
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.diagnostics.rustc_json import from_cargo_messages
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import Fix, apply
-from borrowlens.analyses.fixes.gate import offered_fixes
 
 from .fixtures import FIXTURES, TARGET_DIR, Case, target
 

@@ -12,8 +12,6 @@ from borrowlens.analyses.fixes.edits import (
     fix_applies_cleanly,
     validated,
 )
-from borrowlens.analyses.fixes.kit import SourceFile, wrap_in_block
-from borrowlens.analyses.rust.syntax import parse
 
 
 def edit(line: int, col: int, end_line: int, end_col: int, text: str) -> TextEdit:
@@ -67,14 +65,3 @@ def test_an_edit_that_breaks_the_syntax_is_refused() -> None:
 def test_fix_touching_unknown_file_is_not_offered() -> None:
     fix = Fix("t", True, (TextEdit("other.rs", 1, 1, 1, 1, "x"),))
     assert not fix_applies_cleanly(fix, {"src/lib.rs": "fn f() {}\n"})
-
-
-def test_wrap_in_block_keeps_crlf_and_indentation() -> None:
-    text = "fn f() {\r\n\tlet a = 1;\r\n\tlet b = a;\r\n\tg(b);\r\n}\r\n"
-    file = SourceFile("f.rs", parse(text))
-    body = file.root.named_children[0].child_by_field_name("body")
-    assert body is not None
-    statements = body.named_children
-    edit = wrap_in_block(file, statements[0], statements[1])
-    out = apply(text, [edit])
-    assert out == "fn f() {\r\n\t{\r\n\t\tlet a = 1;\r\n\t\tlet b = a;\r\n\t}\r\n\tg(b);\r\n}\r\n"

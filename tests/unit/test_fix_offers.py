@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import error_count
-from borrowlens.analyses.fixes.gate import offered_fixes
 from borrowlens.analyses.rust.sources import MappingSources
 from support.fixcheck import case_fixes, fixed_files, target
 from support.fixtures import FIXTURES, Case, cases

@@ -1,4 +1,4 @@
-"""Guard-across-await fixes (`_guard_fix`): what the fixture-wide tests cannot see.
+"""Guard-across-await fixes (`fixes/guards`): what the fixture-wide tests cannot see.
 
 The shared fixture loader reads sources with universal newlines, so the CRLF fixture is read
 here byte for byte; the other tests take a fixture's recorded diagnostic and change the source
@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from borrowlens.analyses.families.base import Match
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import apply
-from borrowlens.analyses.fixes.gate import offered_fixes
 from borrowlens.analyses.rust.sources import MappingSources
 from support.fixtures import FIXTURES, Case, cases, target
 

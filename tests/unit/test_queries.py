@@ -9,10 +9,7 @@ from importlib import resources
 import pytest
 import tree_sitter
 
-from borrowlens.analyses.fixes import kit as fixkit
-from borrowlens.analyses.fixes.kit import SourceFile, imports
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import items, syntax
 from borrowlens.analyses.rust.syntax import parse
 
 QUERY_DIR = resources.files("borrowlens.analyses.rust").joinpath("queries")
@@ -138,64 +135,5 @@ def test_captures_include_the_searched_node() -> None:
 
 def test_named_items_filters_kinds() -> None:
     parsed = parse("struct S;\nfn f() {}\nenum E { A }\n")
-    assert [n for n, _ in rustsyntax.named_items(parsed)] == ["S", "f", "E"]
-    assert [n for n, _ in rustsyntax.named_items(parsed, "function_item")] == ["f"]
-
-
-def test_imports_reads_nested_use_lists() -> None:
-    file = SourceFile("src/lib.rs", parse("use std::{rc::Rc, sync::{Arc as A, *}};\n"))
-    assert [(i.path, i.name) for i in imports(file)] == [
-        ("std::rc::Rc", "Rc"), ("std::sync::Arc", "A"), ("std::sync::*", "*")]
-
-
-@pytest.mark.parametrize(("text", "brackets", "expected"), [
-    ("A, B<C, D>", "<([", ["A", " B<C, D>"]),
-    ("(u8, u16), [T; 2], F<(A, B)>", "<([", ["(u8, u16)", " [T; 2]", " F<(A, B)>"]),
-    ("a,,b,", "<([", ["a", "", "b", ""]),
-    ("", "<([", [""]),
-    ("Fn(A, B)", "<", ["Fn(A", " B)"]),
-])
-def test_split_top_level(text: str, brackets: str, expected: list[str]) -> None:
-    assert rustsyntax.split_top_level(text, brackets) == expected
-
-
-def _applied(file: SourceFile, edits: list) -> str:  # type: ignore[type-arg]
-    return file.apply([e for e in edits if e is not None])
-
-
-def test_add_import_goes_into_the_module_scope() -> None:
-    text = ("use std::rc::Rc;\n\nmod inner {\n    use std::fmt;\n\n    pub fn f() {}\n}\n"
-            "mod bare {\n    #![allow(dead_code)]\n    pub fn g() {}\n}\n")
-    file = SourceFile("src/lib.rs", parse(text))
-    inner, bare = fixkit.module_scopes(file)[1:]
-    assert "    use std::fmt;\n    use std::sync::Arc;\n" in _applied(
-        file, [fixkit.add_import(file, "std::sync::Arc", inner)])
-    assert "    #![allow(dead_code)]\n    use std::sync::Arc;\n    pub fn g" in _applied(
-        file, [fixkit.add_import(file, "std::sync::Arc", bare)])
-    # The root's own `use` does not count for a nested module, and vice versa.
-    assert fixkit.add_import(file, "std::rc::Rc", inner) is not None
-    assert fixkit.add_import(file, "std::rc::Rc") is None
-    assert fixkit.imports_name(file, "fmt", "std::fmt", inner)
-    assert not fixkit.imports_name(file, "fmt", "std::fmt", file.root)
-
-
-def test_import_edits_work_per_module() -> None:
-    text = ("use std::future::Future;\n\nmod a {\n    use std::future::Future;\n"
-            "    pub fn f<F: Future>(_: F) {}\n}\n\npub fn g<F: Future>(_: F) {}\n")
-    file = SourceFile("src/lib.rs", parse(text))
-    inner = fixkit.module_scopes(file)[1]
-    bound = next(n for n in file.identifiers("Future", within=inner)
-                 if n.parent is not None and n.parent.type == "trait_bounds")
-    edits = [file.replace(bound.parent, ": Send")]  # type: ignore[arg-type]
-    after = _applied(file, edits + fixkit.import_edits(file, edits,
-                                                       drop=["std::future::Future"]))
-    assert after.count("use std::future::Future;") == 1
-    assert after.startswith("use std::future::Future;")
-
-
-def test_import_edits_keep_what_a_glob_child_reads() -> None:
-    text = ("use std::rc::Rc;\n\npub fn f() -> u8 { 1 }\n\n"
-            "mod tests {\n    use super::*;\n    fn t() { let _ = Rc::new(1); }\n}\n")
-    file = SourceFile("src/lib.rs", parse(text))
-    assert fixkit.import_edits(file, [file.edit_bytes(0, 0, "")],
-                               drop=["std::rc::Rc"]) == []
+    assert [n for n, _ in items.named_items(parsed)] == ["S", "f", "E"]
+    assert [n for n, _ in items.named_items(parsed, "function_item")] == ["f"]

@@ -1,6 +1,6 @@
 """Helpers shared by the borrow and ownership families (E0597, E0373, E0521, E0515, E0716,
 E0505, E0499/E0502): span lookups that survive the LSP shape, source text around a span, and
-the few tree-sitter walks they all need (enclosing function, the call a span sits in, the
+the few tree-sitter walks they all need beyond `rust.locate` (the call a span sits in, the
 type of a binding).
 
 Not a family: the registry skips modules whose name starts with an underscore.
@@ -13,7 +13,7 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, printed, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 # The edition-2024 `impl Trait` over-capture note: another family (rpit-overcapture-2024, which
@@ -27,16 +27,9 @@ def is_overcapture(diagnostic: Diagnostic) -> bool:
     return diagnostic.find(OVERCAPTURE) is not None
 
 
-def strip_derefs(name: str) -> str:
-    """`*cache` -> `cache`, `(*self).items` -> `self.items`."""
-    name = name.strip()
-    name = re.sub(r"\(\*+([^()]*)\)", r"\1", name)
-    return name.lstrip("*&").strip()
-
-
 def root_name(path: str) -> str:
     """The variable at the root of a place expression: `self.items[0]` -> `self`."""
-    found = _IDENT.match(strip_derefs(path))
+    found = _IDENT.match(printed.strip_derefs(path))
     return found.group(0) if found else path
 
 
@@ -105,10 +98,10 @@ def span_text(span: Span, sources: Sources) -> str | None:
 
 def _expression_at(span: Span, sources: Sources) -> str | None:
     """Text of the outermost expression starting at a zero-width span (pasted text)."""
-    found = _parsed_node(span, sources)
+    found = locate.at(span, sources, past_indent=True)
     if found is None:
         return None
-    parsed, node = found
+    parsed, node = found.parsed, found.node
     best = None
     for candidate in (node, *syntax.ancestors(node)):
         if candidate.start_byte != node.start_byte:
@@ -121,33 +114,13 @@ def _expression_at(span: Span, sources: Sources) -> str | None:
     return re.sub(r"\s+", " ", parsed.node_text(best)).strip() or None
 
 
-def _parsed_node(span: Span, sources: Sources) -> tuple[syntax.Parsed, tree_sitter.Node] | None:
-    text = sources.text(span.file)
-    if text is None:
-        return None
-    parsed = syntax.parse(text)
-    node = parsed.node_at(span.line_start, _column(span, text))
-    return (parsed, node) if node is not None else None
-
-
-def _column(span: Span, text: str) -> int:
-    """The span's column, moved past leading indentation: pasted terminal text only knows
-    the line of a secondary label, and reports column 1."""
-    lines = text.splitlines()
-    if not 0 < span.line_start <= len(lines):
-        return span.column_start
-    line = lines[span.line_start - 1]
-    indent = len(line) - len(line.lstrip())
-    return max(span.column_start, indent + 1)
-
-
 def receiver_at(span: Span, sources: Sources) -> str | None:
     """For a zero-width span (pasted text): the receiver of the outermost method-call chain
     starting at the span — `read_banner()` in `read_banner().trim()`."""
-    found = _parsed_node(span, sources)
+    found = locate.at(span, sources, past_indent=True)
     if found is None:
         return None
-    parsed, node = found
+    parsed, node = found.parsed, found.node
     start = node.start_byte
     outer = None
     for candidate in (node, *syntax.ancestors(node)):
@@ -159,20 +132,6 @@ def receiver_at(span: Span, sources: Sources) -> str | None:
     value = (function.child_by_field_name("value")
              if function is not None and function.type == "field_expression" else None)
     return re.sub(r"\s+", " ", parsed.node_text(value)) if value is not None else None
-
-
-def enclosing_function(span: Span, sources: Sources) -> str | None:
-    """Name of the fn item around the span (from the source, else from the quoted line)."""
-    found = _parsed_node(span, sources)
-    if found is None:
-        if span.text:
-            match = re.search(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)", span.text[0])
-            return match.group(1) if match else None
-        return None
-    parsed, node = found
-    function = syntax.enclosing(node, "function_item")
-    name = function.child_by_field_name("name") if function else None
-    return parsed.node_text(name) if name else None
 
 
 def _callee_text(parsed: syntax.Parsed, call: tree_sitter.Node) -> str | None:
@@ -199,7 +158,7 @@ def call_at(span: Span, sources: Sources) -> str | None:
     """The callee of the call expression starting at (or around) the span: `thread::spawn`,
     `tokio::spawn`, `self.handlers.push`. Macros count too (`thread_local!` is unlikely but
     `vec!` is not a call and is skipped)."""
-    found = _parsed_node(span, sources)
+    found = locate.at(span, sources, past_indent=True)
     if found is None:
         line = line_text(span, sources)
         if line is None:
@@ -207,7 +166,7 @@ def call_at(span: Span, sources: Sources) -> str | None:
         match = re.match(r"\s*((?:[A-Za-z_][A-Za-z0-9_]*(?:::|\.))*[A-Za-z_][A-Za-z0-9_]*)"
                          r"\s*(?:::<[^>]*>)?\s*\(", line[span.column_start - 1:])
         return match.group(1) if match else None
-    parsed, node = found
+    parsed, node = found.parsed, found.node
     for candidate in (node, *syntax.ancestors(node)):
         if candidate.type == "call_expression":
             return _callee_text(parsed, candidate)
@@ -219,10 +178,10 @@ def call_at(span: Span, sources: Sources) -> str | None:
 def call_line(span: Span, sources: Sources) -> int:
     """First line of the call expression around the span (a multi-line call's label may
     only be known by its last line, as in pasted text)."""
-    found = _parsed_node(span, sources)
+    found = locate.at(span, sources, past_indent=True)
     if found is None:
         return span.line_start
-    parsed, node = found
+    parsed, node = found.parsed, found.node
     for candidate in (node, *syntax.ancestors(node)):
         if candidate.type == "call_expression":
             return parsed.start(candidate)[0]
@@ -234,10 +193,10 @@ def call_line(span: Span, sources: Sources) -> int:
 def call_around(span: Span, sources: Sources) -> str | None:
     """The callee of the nearest call that takes the closure / async block at the span as an
     argument (`thread::spawn(|| …)` -> `thread::spawn`)."""
-    found = _parsed_node(span, sources)
+    found = locate.at(span, sources, past_indent=True)
     if found is None:
         return call_at(span, sources)
-    parsed, node = found
+    parsed, node = found.parsed, found.node
     inner = syntax.enclosing(node, "closure_expression", "async_block")
     start = inner if inner is not None else node
     for candidate in syntax.ancestors(start):
@@ -251,10 +210,10 @@ def call_around(span: Span, sources: Sources) -> str | None:
 
 def node_end_line(span: Span, sources: Sources, *kinds: str) -> int | None:
     """Last line of the nearest node of one of `kinds` around the span."""
-    found = _parsed_node(span, sources)
+    found = locate.at(span, sources, past_indent=True)
     if found is None:
         return None
-    parsed, node = found
+    parsed, node = found.parsed, found.node
     outer = syntax.enclosing(node, *kinds)
     return parsed.end(outer)[0] if outer is not None else None
 
@@ -262,12 +221,12 @@ def node_end_line(span: Span, sources: Sources, *kinds: str) -> int | None:
 def uses_after(span: Span, sources: Sources, name: str, *kinds: str) -> int | None:
     """First line after the node of `kinds` around the span where `name` is mentioned again
     in the same function."""
-    found = _parsed_node(span, sources)
+    found = locate.at(span, sources, past_indent=True)
     if found is None:
         return None
-    parsed, node = found
+    parsed, node = found.parsed, found.node
     outer = syntax.enclosing(node, *kinds)
-    function = (syntax.enclosing(outer, "function_item")
+    function = (locate.enclosing_function(outer)
                 if outer is not None and outer.parent is not None else None)
     if outer is None or function is None:
         return None
@@ -298,10 +257,10 @@ def _type_from_value(text: str) -> str | None:
 def binding_type(span: Span, sources: Sources) -> str | None:
     """The type of the binding declared at the span: the let's annotation, the parameter's
     type, or a guess from an obvious initializer (`String::from`, `Foo { … }`)."""
-    found = _parsed_node(span, sources)
+    found = locate.at(span, sources, past_indent=True)
     if found is None:
         return None
-    parsed, node = found
+    parsed, node = found.parsed, found.node
     holder = syntax.enclosing(node, "let_declaration", "parameter", "self_parameter")
     if holder is None:
         return None
@@ -322,15 +281,13 @@ def spawn_call_on_line(span: Span, sources: Sources) -> str | None:
     if text is None:
         return None
     parsed = syntax.parse(text)
-    stack = [parsed.root]
-    while stack:
-        node = stack.pop()
-        first, last = parsed.start(node)[0], parsed.end(node)[0]
-        if last < span.line_start or first > span.line_start:
-            continue
-        if node.type == "call_expression" and first == span.line_start:
+
+    def on_line(node: tree_sitter.Node) -> bool:
+        return parsed.start(node)[0] <= span.line_start <= parsed.end(node)[0]
+
+    for node in locate.walk(parsed.root, named=True, into=on_line):
+        if node.type == "call_expression" and parsed.start(node)[0] == span.line_start:
             callee = _callee_text(parsed, node)
             if callee and re.search(r"(?:^|::|\.)spawn(?:_blocking)?$", callee):
                 return callee
-        stack.extend(reversed(node.named_children))
     return None

@@ -16,9 +16,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"borrowed data escapes outside of (?P<where>function|method|closure|"
@@ -59,7 +60,7 @@ class BorrowedDataEscapes(Family):
         primary = diagnostic.primary
         if primary is not None:
             facts["escape_line"] = primary.line_start
-            function = common.enclosing_function(primary, sources)
+            function = locate.function_name_at(primary, sources)
             if function:
                 facts["function"] = function
             body = common.span_text(primary, sources) or ""
@@ -103,7 +104,7 @@ class BorrowedDataEscapes(Family):
         primary = diagnostic.primary if diagnostic is not None else None
         if primary is None or not variable or variable == "self":
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         node = file.node_for_span(primary) if file is not None else None
         if file is None or node is None:
             return []

@@ -19,11 +19,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
-from borrowlens.analyses.fixes import statements as fixing
+from borrowlens.analyses.fixes import new_code
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import bindings, locate, printed, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"^(?P<kind>closure|async block|async closure|coroutine|generator) may "
@@ -100,10 +99,10 @@ class ClosureMayOutlive(Family):
         primary = diagnostic.primary if diagnostic is not None else None
         if primary is None or match.fact("kind") not in ("closure", "async block"):
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         closure = (file.node_for_span(primary, "closure_expression", "async_block")
                    if file is not None else None)
-        function = fixing.enclosing_function(closure) if closure is not None else None
+        function = locate.enclosing_function(closure) if closure is not None else None
         if file is None or closure is None or function is None:
             return []
         if re.match(r"(?:async\s+)?move\b", file.node_text(closure)) or (
@@ -135,58 +134,58 @@ class ClosureMayOutlive(Family):
             ", ".join(quoted[:-1]) + f" and {quoted[-1]}" if len(quoted) <= 3
             else f"`{variable}` and the rest")
         if not to_clone:
-            fix = fixkit.make_fix("add-move", f"Make the {what} `move` so it owns {owned}",
-                                  [keyword], preferred=True)
+            fix = make_fix("add-move", f"Make the {what} `move` so it owns {owned}",
+                           [keyword], preferred=True)
             return [fix] if fix else []
-        if fixing.has_multiline_string(file, closure):
+        if new_code.has_multiline_string(file, closure):
             return []
         base = file.indent_of(closure)
         inner = base + file.indent_unit()
         closure_text = _with_move(file, closure)
         clones = "".join(f"{inner}let {name} = {name}.clone();\n" for name in to_clone)
-        block = (f"{{\n{clones}{inner}{fixing.reindent_tail(closure_text, file.indent_unit())}"
+        block = (f"{{\n{clones}{inner}{new_code.reindent_tail(closure_text, file.indent_unit())}"
                  f"\n{base}}}")
         names = ", ".join(f"`{name}`" for name in to_clone)
-        fix = fixkit.make_fix("clone-then-move",
-                              f"Clone {names} for the {what} and make it `move`",
-                              [file.replace(closure, block)], preferred=True)
+        fix = make_fix("clone-then-move",
+                       f"Clone {names} for the {what} and make it `move`",
+                       [file.replace(closure, block)], preferred=True)
         return [fix] if fix else []
 
 
 def _mutated_at(span: Span, sources: Sources, name: str) -> bool:
     """True when the closure or async block at the span may change `name`."""
-    file = fixkit.SourceFile.load(sources, span.file)
+    file = SourceFile.load(sources, span.file)
     closure = (file.node_for_span(span, "closure_expression", "async_block")
                if file is not None else None)
     return file is not None and closure is not None and _mutated_in(file, name, closure)
 
 
-def _move_edit(file: fixkit.SourceFile, closure: tree_sitter.Node) -> TextEdit:
+def _move_edit(file: SourceFile, closure: tree_sitter.Node) -> TextEdit:
     if closure.type == "async_block":
         return file.edit_bytes(closure.start_byte + len("async"),
                                closure.start_byte + len("async"), " move")
     return file.insert_before(closure, "move ")
 
 
-def _with_move(file: fixkit.SourceFile, closure: tree_sitter.Node) -> str:
+def _with_move(file: SourceFile, closure: tree_sitter.Node) -> str:
     text = file.node_text(closure)
     if closure.type == "async_block":
         return "async move" + text[len("async"):]
     return "move " + text
 
 
-def _captured(file: fixkit.SourceFile, closure: tree_sitter.Node,
+def _captured(file: SourceFile, closure: tree_sitter.Node,
               function: tree_sitter.Node) -> dict[str, tree_sitter.Node]:
     """The variables of the function the closure mentions, each with the binder (`let`,
     parameter, `for` …) of its latest declaration before the closure."""
-    inside = {name for name, _, _ in fixing.declared_names(file, closure)}
+    inside = {name for name, _, _ in bindings.declared_names(file.parsed, closure)}
     outside: dict[str, tree_sitter.Node] = {}
-    for name, ident, binder in fixing.declared_names(file, function):
+    for name, ident, binder in bindings.declared_names(file.parsed, function):
         if ident.start_byte < closure.start_byte and not (
                 closure.start_byte <= binder.start_byte < closure.end_byte):
             outside[name] = binder
     found: dict[str, tree_sitter.Node] = {}
-    for name, _ in fixing.names_in(file, closure):
+    for name, _ in locate.names_in(file.parsed, closure):
         if name in outside and name not in inside and name != "self":
             found[name] = outside[name]
     return found
@@ -228,10 +227,10 @@ def _type_kind(text: str, sendable: bool) -> str | None:
 
 
 def _split_args(args: str) -> list[str]:
-    return rustsyntax.split_top_level(args, "<(")
+    return printed.split_top_level(args, "<(")
 
 
-def _ownership(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
+def _ownership(file: SourceFile, name: str, binder: tree_sitter.Node,
                sendable: bool) -> str | None:
     """How `move` would take the variable: "copy", "clone" (owned and clearly `Clone`),
     "owned" (a value of unknown type that does not look borrowed), "borrowed" (a
@@ -239,7 +238,7 @@ def _ownership(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
     if binder.type == "self_parameter":
         return "borrowed"
     pattern = binder.child_by_field_name("pattern")
-    names = fixing.pattern_names(file, pattern) if pattern is not None else []
+    names = bindings.pattern_names(file.parsed, pattern) if pattern is not None else []
     simple = (pattern is not None and pattern.type in ("identifier", "mut_pattern")
               and bool(names) and file.node_text(names[0]) == name)
     type_node = binder.child_by_field_name("type")
@@ -290,19 +289,19 @@ _BORROWING_CALL = re.compile(
     r"lines|bytes|windows|chunks)\b")
 
 
-def _binder_of(file: fixkit.SourceFile, name: str,
+def _binder_of(file: SourceFile, name: str,
                before: tree_sitter.Node) -> tree_sitter.Node | None:
-    function = fixing.enclosing_function(before)
+    function = locate.enclosing_function(before)
     if function is None:
         return None
     found = None
-    for declared, ident, binder in fixing.declared_names(file, function):
+    for declared, ident, binder in bindings.declared_names(file.parsed, function):
         if declared == name and ident.start_byte < before.start_byte:
             found = binder
     return found
 
 
-def _used_after(file: fixkit.SourceFile, name: str, closure: tree_sitter.Node,
+def _used_after(file: SourceFile, name: str, closure: tree_sitter.Node,
                 function: tree_sitter.Node, binder: tree_sitter.Node) -> bool:
     """True when the variable is mentioned after the closure, or the closure sits in a
     loop the variable was declared outside of (the next iteration uses it again)."""
@@ -313,7 +312,7 @@ def _used_after(file: fixkit.SourceFile, name: str, closure: tree_sitter.Node,
                 not ancestor.start_byte <= binder.start_byte < ancestor.end_byte:
             return True
     return any(node.start_byte >= closure.end_byte
-               for found, node in fixing.names_in(file, function) if found == name)
+               for found, node in locate.names_in(file.parsed, function) if found == name)
 
 
 _MUTATORS = frozenset(("push", "push_str", "insert", "remove", "clear", "extend", "pop",
@@ -323,7 +322,7 @@ _MUTATORS = frozenset(("push", "push_str", "insert", "remove", "clear", "extend"
                        "pop_front", "as_mut", "borrow_mut", "set", "replace"))
 
 
-def _mutated_in(file: fixkit.SourceFile, name: str, closure: tree_sitter.Node) -> bool:
+def _mutated_in(file: SourceFile, name: str, closure: tree_sitter.Node) -> bool:
     """True when the closure may change the variable (then a clone would change what the
     rest of the function sees)."""
     for node in file.identifiers(name, within=closure, kinds=("identifier",)):

@@ -15,6 +15,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
+from borrowlens.analyses.rust import printed
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(
@@ -44,7 +45,7 @@ class ConflictingBorrows(Family):
         related: list[Related] = []
         raw = found.group("var") if found else None
         if found is not None:
-            variable = re.sub(r"(?:\[_\])+$", "", common.strip_derefs(raw or ""))
+            variable = re.sub(r"(?:\[_\])+$", "", printed.strip_derefs(raw or ""))
             facts["variable"] = variable
             facts["second_kind"] = found.group("second")
             facts["first_kind"] = found.group("first") or "mutable"
@@ -90,11 +91,11 @@ class ConflictingBorrows(Family):
         call = re.compile(rf"^\s*{re.escape(base)}\s*\.\s*(\w+)\s*(?:::<[^>]*>)?\(")
         found = call.search(text) or (
             call.search(line[first.column_start - 1:])
-            if common.strip_derefs(text) == base else None)
+            if printed.strip_derefs(text) == base else None)
         if found is not None:
             facts["first_borrow"] = "whole"
             facts["first_method"] = found.group(1)
-        elif common.strip_derefs(text) == base:
+        elif printed.strip_derefs(text) == base:
             facts["first_borrow"] = "whole"
         elif text:
             facts["first_borrow"] = "field"

@@ -18,9 +18,9 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"`([^`]+)` does not live long enough|borrowed value does not live long "
@@ -135,7 +135,7 @@ class DoesNotLiveLongEnough(Family):
         static = common.labelled(diagnostic, _STATIC) if diagnostic is not None else None
         if primary is None or static is None or not variable or "." in variable:
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         if file is None or static[0].file != primary.file:
             return []
         borrow = file.node_for_span(primary)

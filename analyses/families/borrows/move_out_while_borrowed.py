@@ -15,6 +15,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
+from borrowlens.analyses.rust import printed
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"cannot move out of `(?P<var>[^`]+)` because it is borrowed")
@@ -36,14 +37,14 @@ class MoveOutWhileBorrowed(Family):
         facts: dict[str, FactValue] = {}
         related: list[Related] = []
         if found is not None:
-            facts["variable"] = common.strip_derefs(found.group("var"))
+            facts["variable"] = printed.strip_derefs(found.group("var"))
         borrow = common.labelled(diagnostic, r"borrow of `([^`]+)` occurs here|borrow occurs "
                                              r"here")
         if borrow is not None:
             span, hit = borrow
             facts["borrow_line"] = span.line_start
             if hit.group(1):
-                facts["borrowed"] = common.strip_derefs(hit.group(1))
+                facts["borrowed"] = printed.strip_derefs(hit.group(1))
             related.append(Related(span, "the borrow starts here"))
             stored = re.match(r"\s*let\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?="
                               r"\s*(&\s*(?:mut\s+)?)?([^;]*);?\s*$",

@@ -14,7 +14,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, printed
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"cannot return (?:a )?(?P<how>reference to|value referencing) "
@@ -41,14 +41,10 @@ def owned_type(borrowed: str) -> str | None:
 
 
 def _return_type(span: Span, sources: Sources) -> str | None:
-    text = sources.text(span.file)
-    if text is None:
-        return None
-    parsed = syntax.parse(text)
-    node = parsed.node_at(span.line_start, span.column_start)
-    function = syntax.enclosing(node, "function_item") if node else None
+    found = locate.at(span, sources)
+    function = locate.enclosing_function(found.node) if found else None
     returned = function.child_by_field_name("return_type") if function else None
-    return re.sub(r"\s+", " ", parsed.node_text(returned)) if returned else None
+    return re.sub(r"\s+", " ", found.text(returned)) if found and returned else None
 
 
 class ReturnRefToLocal(Family):
@@ -68,15 +64,15 @@ class ReturnRefToLocal(Family):
             facts["source_kind"] = found.group("kind")
             facts["returns"] = "reference" if found.group("how") == "reference to" else "value"
             if found.group("var"):
-                facts["variable"] = common.strip_derefs(found.group("var"))
+                facts["variable"] = printed.strip_derefs(found.group("var"))
         borrowed = common.labelled(diagnostic, r"`([^`]+)` is borrowed here")
         if borrowed is not None:
             related.append(Related(borrowed[0], "the returned value borrows from this"))
-            facts.setdefault("variable", common.strip_derefs(borrowed[1].group(1)))
+            facts.setdefault("variable", printed.strip_derefs(borrowed[1].group(1)))
         primary = diagnostic.primary
         if primary is not None:
             facts["line"] = primary.line_start
-            function = common.enclosing_function(primary, sources)
+            function = locate.function_name_at(primary, sources)
             if function:
                 facts["function"] = function
             returned = _return_type(primary, sources)

@@ -17,10 +17,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
-from borrowlens.analyses.fixes import statements as fixing
+from borrowlens.analyses.fixes import new_code
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"temporary value dropped while borrowed")
@@ -107,7 +107,7 @@ class TemporaryDropped(Family):
         primary = diagnostic.primary if diagnostic is not None else None
         if diagnostic is None or primary is None:
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         if file is None:
             return []
         start = file.byte_at(primary.line_start, primary.column_start)
@@ -115,11 +115,11 @@ class TemporaryDropped(Family):
         if end <= start:
             return []
         node = file.node_for_span(primary)
-        statement = fixing.statement_of(node) if node is not None else None
+        statement = locate.statement_of(node) if node is not None else None
         if node is None or statement is None or not _hoistable(file, node, statement):
             return []
         expression = file.parsed.data[start:end].decode("utf-8")
-        if not fixing.is_expression(expression) or start < statement.start_byte:
+        if not new_code.is_expression(expression) or start < statement.start_byte:
             return []
         # The new binding lives to the end of the statement's block: every later use of the
         # borrow has to be inside it (not after the `if`/loop body the statement sits in).
@@ -130,29 +130,26 @@ class TemporaryDropped(Family):
         used_at = file.byte_at(used.line_start, used.column_start)
         if not statement.end_byte <= used_at < block.end_byte:
             return []
-        name = fixing.fresh_name(file, fixing.enclosing_function(statement),
-                                 _names_for(expression))
+        name = new_code.fresh_name(file, locate.enclosing_function(statement),
+                                   _names_for(expression))
         lead = file.parsed.data[statement.start_byte:start].decode("utf-8")
         edit = file.edit_bytes(statement.start_byte, end,
                                f"let {name} = {expression};\n{file.indent_of(statement)}"
                                f"{lead}{name}")
         shown = expression if len(expression) <= 40 else expression[:37] + "…"
-        fix = fixkit.make_fix("bind-temporary",
-                              f"Bind `{shown}` to `{name}` before the statement",
-                              [edit], preferred=True)
+        fix = make_fix("bind-temporary",
+                       f"Bind `{shown}` to `{name}` before the statement",
+                       [edit], preferred=True)
         return [fix] if fix else []
 
 
 def _call_in_macro_at(span: Span, sources: Sources) -> str | None:
     """For a zero-width span (pasted text) inside a macro's arguments, where tree-sitter sees
     only tokens: the `path(…)` call that starts there."""
-    text = sources.text(span.file)
-    if text is None:
+    found = locate.at(span, sources)
+    if found is None or syntax.enclosing(found.node, "token_tree") is None:
         return None
-    parsed = syntax.parse(text)
-    node = parsed.node_at(span.line_start, span.column_start)
-    if node is None or syntax.enclosing(node, "token_tree") is None:
-        return None
+    parsed = found.parsed
     rest = parsed.data[parsed.byte_offset(span.line_start, span.column_start):].decode(
         "utf-8", errors="replace")
     head = re.match(r"[A-Za-z_][A-Za-z0-9_]*(?:::[A-Za-z_][A-Za-z0-9_]*)*\(", rest)
@@ -166,7 +163,7 @@ def _call_in_macro_at(span: Span, sources: Sources) -> str | None:
     return None
 
 
-def _hoistable(file: fixkit.SourceFile, node: tree_sitter.Node,
+def _hoistable(file: SourceFile, node: tree_sitter.Node,
                statement: tree_sitter.Node) -> bool:
     """True when nothing between the temporary and its statement runs it conditionally,
     repeatedly or later (closures, branches, loops, `&&`), or inside an unknown macro."""
@@ -227,7 +224,7 @@ def _names_for(expression: str) -> list[str]:
             base = parsed.node_text(name) if name is not None else ""
             if path is not None and base in ("new", "from", "default", "with_capacity",
                                              "open", "load", "create", "connect"):
-                base = fixing.snake_case(parsed.node_text(path).rsplit("::", 1)[-1])
+                base = new_code.snake_case(parsed.node_text(path).rsplit("::", 1)[-1])
     elif value is not None and value.type == "macro_invocation":
         macro = value.child_by_field_name("macro")
         base = {"format": "text", "vec": "items"}.get(

@@ -1,8 +1,8 @@
 """Helpers shared by the lifetime-relation families (E0309/E0310, E0700, the edition-2024
 `impl Trait` over-capture, elision, invariance, higher-ranked bounds): rustc's suggestions
 read the same way from JSON and from rust-analyzer's LSP shape, and the few tree-sitter walks
-they need (the enclosing function, the parameter under a span, the callee of a call, the
-closure a binding holds).
+they need beyond `rust.locate` (the parameter under a span, the callee of a call, the closure a
+binding holds).
 
 Not a family: the registry skips modules whose name starts with an underscore.
 """
@@ -10,12 +10,12 @@ Not a family: the registry skips modules whose name starts with an underscore.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -34,52 +34,6 @@ INVARIANCE = re.compile(
     r"invariant over (?:their|the) (?:type )?parameter|makes the generic argument .{0,80}invariant"
     r"|requirement occurs because of (?:a mutable reference|the type|a mutable pointer)"
 )
-
-
-@dataclass(frozen=True)
-class Located:
-    """A parsed source file with the node found at a span."""
-
-    parsed: syntax.Parsed
-    node: tree_sitter.Node
-
-    def text(self, node: tree_sitter.Node) -> str:
-        return self.parsed.node_text(node)
-
-
-def locate(span: Span | None, sources: Sources) -> Located | None:
-    """The smallest named node at the start of the span, with its parsed file."""
-    if span is None:
-        return None
-    text = sources.text(span.file)
-    if text is None:
-        return None
-    parsed = syntax.parse(text)
-    node = parsed.node_at(span.line_start, span.column_start)
-    return Located(parsed, node) if node is not None else None
-
-
-def enclosing_function(span: Span | None, sources: Sources) -> tuple[Located, str] | None:
-    """The `fn` item a span sits in and its name."""
-    found = locate(span, sources)
-    if found is None:
-        return None
-    function = syntax.enclosing(found.node, "function_item", "function_signature_item")
-    name = function.child_by_field_name("name") if function else None
-    if function is None or name is None:
-        return None
-    return Located(found.parsed, function), found.text(name)
-
-
-def function_name(span: Span | None, sources: Sources) -> str | None:
-    """The enclosing function's name, from the tree or (no source) from rustc's quoted line."""
-    found = enclosing_function(span, sources)
-    if found is not None:
-        return found[1]
-    if span is not None and span.text:
-        match = re.search(r"\bfn\s+([A-Za-z_][A-Za-z0-9_]*)", span.text[0])
-        return match.group(1) if match else None
-    return None
 
 
 def suggestion(diagnostic: Diagnostic, pattern: str) -> tuple[Span, str] | None:
@@ -131,7 +85,7 @@ def labelled(diagnostic: Diagnostic, pattern: str) -> tuple[Span, re.Match[str]]
 
 def parameter_name(span: Span, sources: Sources) -> str | None:
     """The name of the parameter whose type a span points into (`self` for `&self`)."""
-    found = locate(span, sources)
+    found = locate.at(span, sources)
     if found is not None:
         node = syntax.enclosing(found.node, "self_parameter", "parameter", "closure_parameters")
         if node is not None and node.type == "self_parameter":
@@ -151,12 +105,13 @@ def parameter_name(span: Span, sources: Sources) -> str | None:
     return None
 
 
-def callee(node: tree_sitter.Node, located: Located) -> str | None:
+def callee(node: tree_sitter.Node, located: locate.Located) -> str | None:
     """The name a call expression calls: `cache.hot_keys(…)` → `hot_keys`, `a::b(…)` → `b`."""
     call = syntax.enclosing(node, "call_expression")
     if call is None:
         # the span may start at the receiver of a method chain: look for a call below it
-        call = next((n for n in _descendants(node) if n.type == "call_expression"), None)
+        call = next((n for n in locate.walk(node, named=True) if n.type == "call_expression"),
+                    None)
     if call is None:
         return None
     function = call.child_by_field_name("function")
@@ -175,31 +130,17 @@ def callee(node: tree_sitter.Node, located: Located) -> str | None:
     return None
 
 
-def call_path(node: tree_sitter.Node, located: Located) -> str | None:
+def call_path(node: tree_sitter.Node, located: locate.Located) -> str | None:
     """The written path of the call a node sits in: `tokio::spawn`, `self.items.push`."""
     call = syntax.enclosing(node, "call_expression")
     if call is None:
-        call = next((n for n in _descendants(node) if n.type == "call_expression"), None)
+        call = next((n for n in locate.walk(node, named=True) if n.type == "call_expression"),
+                    None)
     function = call.child_by_field_name("function") if call is not None else None
     return located.text(function) if function is not None else None
 
 
-def _descendants(node: tree_sitter.Node) -> list[tree_sitter.Node]:
-    out: list[tree_sitter.Node] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(reversed(current.named_children))
-    return out
-
-
-def descendants(node: tree_sitter.Node) -> list[tree_sitter.Node]:
-    """Every named node under `node` (itself first), in source order."""
-    return _descendants(node)
-
-
-def binding_of(node: tree_sitter.Node, located: Located) -> str | None:
+def binding_of(node: tree_sitter.Node, located: locate.Located) -> str | None:
     """The variable a call's result goes into: `let hot = …` or `iter = …`."""
     for ancestor in [node, *syntax.ancestors(node)]:
         if ancestor.type == "let_declaration":
@@ -216,9 +157,9 @@ def binding_of(node: tree_sitter.Node, located: Located) -> str | None:
 
 
 def closure_bound_to(name: str, scope: tree_sitter.Node,
-                     located: Located) -> tree_sitter.Node | None:
+                     located: locate.Located) -> tree_sitter.Node | None:
     """The closure expression a `let name = |…| …` in `scope` binds, if any."""
-    for node in _descendants(scope):
+    for node in locate.walk(scope, named=True):
         if node.type != "let_declaration":
             continue
         pattern = node.child_by_field_name("pattern")
@@ -230,28 +171,14 @@ def closure_bound_to(name: str, scope: tree_sitter.Node,
     return None
 
 
-def strip_lifetimes(text: str) -> str:
-    """A type with its lifetimes and binders removed, to compare shapes: `&'a _` → `&_`."""
-    text = re.sub(r"for<[^>]*>\s*", "", text)
-    text = re.sub(r"\{[^}]*\}", "", text)
-    text = re.sub(r"'\w+\s*,?\s*", "", text)
-    text = re.sub(r"<\s*>", "", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def strip_derefs(name: str) -> str:
-    """`*cache` → `cache`, `(*self).items` → `self.items`."""
-    name = re.sub(r"\(\*+([^()]*)\)", r"\1", name.strip())
-    return name.lstrip("*&").strip()
-
-
 def _with_lifetime(reference: str, lifetime: str) -> str:
     """`&str` → `&'a str`, `&mut self` → `&'a mut self`, `&'_ T` → `&'a T`."""
     reference = reference.replace("'_", lifetime)
     return re.sub(r"^&\s*(?!')", f"&{lifetime} ", reference)
 
 
-def retie_signature(function: Located, inputs: set[str], lifetime: str = "'a") -> str | None:
+def retie_signature(function: locate.Located, inputs: set[str],
+                    lifetime: str = "'a") -> str | None:
     """The function's signature with `lifetime` on the named inputs and on the result.
 
     `inputs` holds parameter names (`self` for the receiver). Returns None when the function
@@ -306,3 +233,18 @@ def span_source(span: Span, sources: Sources) -> str | None:
     middle = lines[first + 1: last]
     return "\n".join([lines[first][span.column_start - 1:], *middle,
                       lines[last][: span.column_end - 1]])
+
+
+def suggested_point(diagnostic: Diagnostic, pattern: str, replacement: re.Pattern[str],
+                    sources: Sources) -> tuple[SourceFile, int, re.Match[str]] | None:
+    """Where rustc's help matching `pattern` inserts text that `replacement` reads in full:
+    the file, the byte it inserts at, and the replacement matched (for fixes that redo
+    rustc's insertion once they have checked it is right)."""
+    hint = suggestion(diagnostic, pattern)
+    added = replacement.fullmatch(hint[1]) if hint is not None else None
+    if hint is None or added is None:
+        return None
+    file = SourceFile.load(sources, hint[0].file)
+    if file is None:
+        return None
+    return file, file.byte_at(hint[0].line_start, hint[0].column_start), added

@@ -12,14 +12,14 @@ import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 
 def closure_at(span: Span | None, sources: Sources) -> tuple[tree_sitter.Node,
-                                                              common.Located] | None:
+                                                              locate.Located] | None:
     """The closure expression a span sits in, with its parsed file."""
-    located = common.locate(span, sources)
+    located = locate.at(span, sources)
     if located is None:
         return None
     closure = syntax.enclosing(located.node, "closure_expression")
@@ -27,19 +27,19 @@ def closure_at(span: Span | None, sources: Sources) -> tuple[tree_sitter.Node,
 
 
 def argument_closure(span: Span | None, sources: Sources
-                     ) -> tuple[tree_sitter.Node, str | None, common.Located] | None:
+                     ) -> tuple[tree_sitter.Node, str | None, locate.Located] | None:
     """The closure passed in the call under `span`: inline, or a `let` binding's closure."""
-    located = common.locate(span, sources)
+    located = locate.at(span, sources)
     if located is None or span is None:
         return None
     start = located.parsed.byte_offset(span.line_start, span.column_start)
     end = located.parsed.byte_offset(span.line_end, span.column_end)
-    node = located.parsed.root.named_descendant_for_byte_range(start, max(start, end - 1))
+    node = locate.covering(located.parsed, span)
     if node is None:
         return None
-    calls = [n for n in common.descendants(node)
+    calls = [n for n in locate.walk(node, named=True)
              if n.type in ("call_expression", "macro_invocation")]
-    scope = next((a for a in [node, *syntax.ancestors(node)] if a.type == "function_item"), None)
+    scope = locate.enclosing_function(node)
     for call in calls or [node]:
         arguments = call.child_by_field_name("arguments") or call
         for argument in arguments.named_children:
@@ -53,7 +53,7 @@ def argument_closure(span: Span | None, sources: Sources
     # Inside a macro's arguments (`println!("{:?}", run(xs, rule))`) tree-sitter only sees a
     # token tree, so look at every identifier the span covers instead of call arguments.
     if scope is not None:
-        for identifier in common.descendants(node):
+        for identifier in locate.walk(node, named=True):
             if identifier.type != "identifier" or not start <= identifier.start_byte < end:
                 continue
             name = located.text(identifier)
@@ -63,7 +63,7 @@ def argument_closure(span: Span | None, sources: Sources
     return None
 
 
-def binding_name(closure: tree_sitter.Node, located: common.Located) -> str | None:
+def binding_name(closure: tree_sitter.Node, located: locate.Located) -> str | None:
     """The variable a `let` binds the closure to, if it is bound at all."""
     parent = closure.parent
     if parent is not None and parent.type == "let_declaration":

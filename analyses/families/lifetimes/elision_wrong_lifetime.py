@@ -19,9 +19,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
-from borrowlens.analyses.fixes import signatures as lifetimes
+from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.sources import Sources
 
 Node = tree_sitter.Node
@@ -43,7 +44,7 @@ def _named_params(diagnostic: Diagnostic, sources: Sources) -> dict[str, tuple[S
     return out
 
 
-def _reads_self(file: fixkit.SourceFile, function: Node) -> bool:
+def _reads_self(file: SourceFile, function: Node) -> bool:
     """True when the body mentions `self` at all: the result may then borrow from it too."""
     body = function.child_by_field_name("body")
     return body is None or re.search(r"\bself\b", file.node_text(body)) is not None
@@ -71,7 +72,7 @@ def _tail(block: Node) -> Node | None:
         last.type.endswith("_item") else last
 
 
-def _returned_roots(file: fixkit.SourceFile, function: Node) -> set[str] | None:
+def _returned_roots(file: SourceFile, function: Node) -> set[str] | None:
     """The parameters (`self` included) a returned reference can borrow from, following
     the body's tail and `return`s through `&x[..]`, fields, method receivers and locals'
     initialisers (an index or a range does not count); None when something is not
@@ -177,7 +178,7 @@ def _returned_roots(file: fixkit.SourceFile, function: Node) -> set[str] | None:
     return roots
 
 
-def _result_may_borrow_self(file: fixkit.SourceFile, function: Node) -> bool:
+def _result_may_borrow_self(file: SourceFile, function: Node) -> bool:
     """True unless the returned reference visibly comes only from other parameters (then
     `&self` can stay elided and callers stay free to drop `self` early)."""
     roots = _returned_roots(file, function)
@@ -223,7 +224,7 @@ class ElisionWrongLifetime(Family):
         facts: dict[str, FactValue] = {}
         related: list[Related] = []
         primary = diagnostic.primary
-        function = common.function_name(primary, sources)
+        function = locate.function_name_at(primary, sources, signatures=True)
         if function:
             facts["function"] = function
         if primary is not None:
@@ -236,20 +237,20 @@ class ElisionWrongLifetime(Family):
             span, name = params[expected]
             facts["tied_to"] = name
             related.append(Related(span, f"elision tied the returned reference to `{name}`"))
-        enclosing = common.enclosing_function(primary, sources)
+        enclosing = locate.function_at(primary, sources, signatures=True)
         if enclosing is not None and "returned" in facts:
-            parameters = enclosing[0].node.child_by_field_name("parameters")
+            parameters = enclosing.node.child_by_field_name("parameters")
             kinds = [p.type for p in parameters.named_children] if parameters else []
             if "tied_to" not in facts and "self_parameter" in kinds:
                 facts["tied_to"] = "self"
-            located = enclosing[0]
-            file = fixkit.SourceFile(primary.file if primary else "", located.parsed)
+            located = enclosing
+            file = SourceFile(primary.file if primary else "", located.parsed)
             tied = str(facts.get("tied_to", "self"))
             inputs = {str(facts["returned"])}
             if _result_may_borrow_self(file, located.node) or tied != "self":
                 inputs.add(tied)
-            lifetime = lifetimes.fresh_lifetime(lifetimes.lifetimes_in_scope(file,
-                                                                             located.node))
+            lifetime = signatures.fresh_lifetime(
+                signatures.lifetimes_in_scope(file, located.node))
             signature = common.retie_signature(located, inputs, lifetime)
             if signature:
                 facts["suggested_signature"] = signature
@@ -273,29 +274,29 @@ class ElisionWrongLifetime(Family):
         if match.diagnostic is None or not returned or returned == "self":
             return []
         primary = match.diagnostic.primary
-        file = fixkit.SourceFile.load(sources, primary.file) if primary is not None else None
-        function = (file.node_for_span(primary, "function_item")
-                    if file is not None and primary is not None else None)
-        if file is None or function is None or lifetimes.in_trait_contract(function):
+        file = SourceFile.load(sources, primary.file) if primary is not None else None
+        function = locate.enclosing_function(
+            file.node_for_span(primary) if file is not None and primary is not None else None)
+        if file is None or function is None or signatures.in_trait_contract(function):
             return []
         result = function.child_by_field_name("return_type")
         body = function.child_by_field_name("body")
-        param = lifetimes.parameter_named(file, function, returned)
+        param = signatures.parameter_named(file, function, returned)
         param_type = param.child_by_field_name("type") if param is not None else None
         if result is None or body is None or param_type is None:
             return []
-        lifetime = lifetimes.fresh_lifetime(lifetimes.lifetimes_in_scope(file, function))
-        on_param = lifetimes.tie_type(file, param_type, lifetime)
-        on_result = lifetimes.tie_type(file, result, lifetime)
-        declared = lifetimes.declare_lifetime(file, function, lifetime)
+        lifetime = signatures.fresh_lifetime(signatures.lifetimes_in_scope(file, function))
+        on_param = signatures.tie_type(file, param_type, lifetime)
+        on_result = signatures.tie_type(file, result, lifetime)
+        declared = signatures.declare_lifetime(file, function, lifetime)
         if on_param is None or on_result is None or declared is None:
             return []
         edits: list[TextEdit] = [declared, *on_param, *on_result]
         tied = match.fact("tied_to") or "self"
         both = tied == "self" and _result_may_borrow_self(file, function)
         if both:
-            receiver = lifetimes.parameter_named(file, function, "self")
-            on_self = (lifetimes.tie_self(file, receiver, lifetime)
+            receiver = signatures.parameter_named(file, function, "self")
+            on_self = (signatures.tie_self(file, receiver, lifetime)
                        if receiver is not None else None)
             if on_self is None:
                 return []
@@ -303,7 +304,7 @@ class ElisionWrongLifetime(Family):
         name = file.node_text(function.child_by_field_name("name") or function)
         title = (f"Tie the result of `{name}` to `self` and `{returned}` with `{lifetime}`"
                  if both else f"Tie the result of `{name}` to `{returned}` with `{lifetime}`")
-        fix = fixkit.make_fix("name-lifetime", title, edits, preferred=True)
+        fix = make_fix("name-lifetime", title, edits, preferred=True)
         return [fix] if fix else []
 
 

@@ -20,10 +20,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import bounds
-from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes import bounds, signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.analyses.rust import items as rustsyntax
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import items, locate
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"hidden type for `(?P<impl>.+)` captures lifetime that does not appear "
@@ -121,8 +121,8 @@ class HiddenTypeCapturesLifetime(Family):
             facts["use_bound"] = f"use<{', '.join([*listed, fresh_lifetime])}>"
 
         anchor = opaque[0] if opaque is not None else diagnostic.primary
-        function = common.function_name(anchor, sources) or common.function_name(
-            diagnostic.primary, sources)
+        function = (locate.function_name_at(anchor, sources, signatures=True)
+                    or locate.function_name_at(diagnostic.primary, sources, signatures=True))
         if function:
             facts["function"] = function
         if anchor is not None:
@@ -160,7 +160,7 @@ class HiddenTypeCapturesLifetime(Family):
                   if diagnostic is not None else None)
         if opaque is None or not lifetime or lifetime == "'static":
             return []
-        file = fixkit.SourceFile.load(sources, opaque[0].file)
+        file = SourceFile.load(sources, opaque[0].file)
         found = file.node_for_span(opaque[0]) if file is not None else None
         if file is None or found is None or found.type not in ("abstract_type", "bounded_type"):
             return []
@@ -178,15 +178,15 @@ class HiddenTypeCapturesLifetime(Family):
         use_list = next((n for n in returned.named_children if n.type == "use_bounds"), None)
         if use_list is not None:
             listed = _insert_in_use_list(file, use_list, captured)
-            fix = fixkit.make_fix("add-to-use-bound",
-                                  f"Capture `{captured}` in the `use<…>` list of "
-                                  f"{match.code('function', 'the return type')}",
-                                  [listed, *extra], preferred=True)
+            fix = make_fix("add-to-use-bound",
+                           f"Capture `{captured}` in the `use<…>` list of "
+                           f"{match.code('function', 'the return type')}",
+                           [listed, *extra], preferred=True)
             return [fix] if fix is not None else []
         fixes: list[Fix | None] = []
         if not bounds.has_argument_impl_trait(function):
             written = [lt for lt in dict.fromkeys(
-                file.node_text(n) for n in rustsyntax.lifetimes(returned))
+                file.node_text(n) for n in items.lifetimes(returned))
                 if lt not in ("'static", "'_", captured)]
             types = [*_impl_type_parameters(file, function),
                      *bounds.type_parameter_names(
@@ -196,20 +196,20 @@ class HiddenTypeCapturesLifetime(Family):
             title = (f"Name `{owner}`'s lifetime `{captured}` and add `+ {use_bound}`"
                      if extra and owner else
                      f"Capture `{captured}`: add `+ {use_bound}` to the return type")
-            fixes.append(fixkit.make_fix(
+            fixes.append(make_fix(
                 "add-use-bound", title,
                 [file.insert_after(returned, f" + {use_bound}"), *extra], preferred=True))
         in_scope = (bounds.type_parameter_names(
             file, function.child_by_field_name("type_parameters"))
             or _impl_type_parameters(file, function))
         if not bounds.lifetimes_in(file, returned) and not in_scope:
-            fixes.append(fixkit.make_fix(
+            fixes.append(make_fix(
                 "add-outlives-bound", f"Add `+ {captured}` to the return type",
                 [file.insert_after(returned, f" + {captured}"), *extra]))
         return [f for f in fixes if f is not None]
 
 
-def _name_capture(match: Match, file: fixkit.SourceFile, function: tree_sitter.Node,
+def _name_capture(match: Match, file: SourceFile, function: tree_sitter.Node,
                   lifetime: str) -> tuple[str, list[TextEdit]] | None:
     """The lifetime to write for the capture and the edits that make it nameable: a named
     lifetime as it is; `'_` when elision picks `&self` for it; else a fresh named lifetime
@@ -239,7 +239,7 @@ def _name_capture(match: Match, file: fixkit.SourceFile, function: tree_sitter.N
         taken |= bounds.lifetimes_in(file, parent)
     preferred = match.fact("named_lifetime")
     fresh = (preferred if preferred and preferred not in taken
-             else bounds.fresh_lifetime(taken, owner[0].lower() if owner[0].isalpha() else "a"))
+             else signatures.fresh_lifetime(taken, owner[0].lower() if owner[0].isalpha() else "a"))
     declared = bounds.add_lifetime_parameter(file, function, fresh)
     ampersand = kind.children[0]
     if declared is None or ampersand.type != "&":
@@ -247,7 +247,7 @@ def _name_capture(match: Match, file: fixkit.SourceFile, function: tree_sitter.N
     return fresh, [file.insert_after(ampersand, f"{fresh} "), declared]
 
 
-def _impl_type_parameters(file: fixkit.SourceFile, function: tree_sitter.Node) -> list[str]:
+def _impl_type_parameters(file: SourceFile, function: tree_sitter.Node) -> list[str]:
     """The type parameters of the `impl<…>` block a method sits in: `use<…>` must list them."""
     body = function.parent
     owner = body.parent if body is not None and body.type == "declaration_list" else None
@@ -256,19 +256,19 @@ def _impl_type_parameters(file: fixkit.SourceFile, function: tree_sitter.Node) -
     return bounds.type_parameter_names(file, owner.child_by_field_name("type_parameters"))
 
 
-def _insert_in_use_list(file: fixkit.SourceFile, use_list: tree_sitter.Node,
+def _insert_in_use_list(file: SourceFile, use_list: tree_sitter.Node,
                         lifetime: str) -> TextEdit | None:
     """`use<>` → `use<'h>`, `use<'a, T>` → `use<'a, 'h, T>` (lifetimes come first)."""
-    items = use_list.named_children
-    if any(file.node_text(n) == lifetime for n in items):
+    listed = use_list.named_children
+    if any(file.node_text(n) == lifetime for n in listed):
         return None
-    lifetimes = [n for n in items if n.type == "lifetime"]
+    lifetimes = [n for n in listed if n.type == "lifetime"]
     if lifetimes:
         return file.insert_after(lifetimes[-1], f", {lifetime}")
     opening = next((c for c in use_list.children if c.type == "<"), None)
     if opening is None:
         return None
-    return file.insert_after(opening, f"{lifetime}, " if items else lifetime)
+    return file.insert_after(opening, f"{lifetime}, " if listed else lifetime)
 
 
 FAMILY = HiddenTypeCapturesLifetime()

@@ -26,11 +26,10 @@ from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.families.lifetimes import closure_sites as sites
-from borrowlens.analyses.fixes import bounds, hrtb
-from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes import hrtb
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.fixes.source_file import SourceFile, one_fix
+from borrowlens.analyses.rust import items, locate, printed, syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
 
 _MESSAGE = re.compile(r"implementation of `(?P<trait>[^`]+)` is not general enough")
@@ -87,7 +86,7 @@ def _async_fn_shape(diagnostic: Diagnostic, sources: Sources, facts: dict[str, F
         text = sources.text(primary.file) if primary is not None else None
         if primary is not None and text is not None:
             parsed = syntax.parse(text)
-            async_fns = {name for name, node in rustsyntax.named_items(parsed, "function_item")
+            async_fns = {name for name, node in items.named_items(parsed, "function_item")
                          if "async" in parsed.node_text(node).split("fn", 1)[0]}
             covered = (line_of(text, primary.line_start) or "")[
                 primary.column_start - 1:primary.column_end - 1]
@@ -144,8 +143,8 @@ class HrtbNotGeneralEnough(Family):
             expected = diagnostic.find(_EXPECTED_308)
             found = diagnostic.find(_FOUND_308)
             same_shape = (expected is not None and found is not None
-                          and common.strip_lifetimes(expected.group("ty"))
-                          == common.strip_lifetimes(found.group("ty")))
+                          and printed.strip_lifetimes(expected.group("ty"))
+                          == printed.strip_lifetimes(found.group("ty")))
             if diagnostic.find(_MORE_GENERAL) is None and not same_shape:
                 return None
             if expected is not None:
@@ -166,7 +165,7 @@ class HrtbNotGeneralEnough(Family):
             facts["shape"] = "closure-return"
             returned = diagnostic.find(r"return type of closure is (&\S*(?: mut)? ?\S+)")
             if returned is not None:
-                facts["return_type"] = common.strip_lifetimes(returned.group(1))
+                facts["return_type"] = printed.strip_lifetimes(returned.group(1))
             if closure is not None:
                 node, located = closure
                 facts["closure_line"] = located.parsed.start(node)[0]
@@ -220,7 +219,7 @@ class HrtbNotGeneralEnough(Family):
                 line = line_of(sources.text(requirement.file), requirement.line_start)
                 written = (line or "")[requirement.column_start - 1:requirement.column_end - 1]
                 if written.startswith("&"):
-                    facts["return_type"] = common.strip_lifetimes(written)
+                    facts["return_type"] = printed.strip_lifetimes(written)
         if primary is not None:
             facts["line"] = primary.line_start
         _async_fn_shape(diagnostic, sources, facts, requirement)
@@ -268,7 +267,7 @@ class HrtbNotGeneralEnough(Family):
         shape = match.fact("shape")
         if shape == "async-fn":
             return self._async_fn_fix(match, diagnostic, sources)
-        file = fixkit.SourceFile.load(sources, primary.file)
+        file = SourceFile.load(sources, primary.file)
         if file is None:
             return []
         if shape == "closure":
@@ -281,14 +280,14 @@ class HrtbNotGeneralEnough(Family):
             if edits:
                 types = sorted({e.new_text.removeprefix(": ") for e in edits})
                 name = match.code("closure", "the closure")
-                return hrtb.fix("annotate-param",
-                                f"Annotate the parameter of {name}: `{', '.join(types)}`",
-                                edits)
+                return one_fix("annotate-param",
+                               f"Annotate the parameter of {name}: `{', '.join(types)}`",
+                               edits, preferred=True)
             parts = hrtb.signature_parts(signature)
             if parts is None or len(parts[0]) != 1:
                 return []
-            return self._constrain(match, file, closure, common.strip_lifetimes(parts[0][0]),
-                                   common.strip_lifetimes(parts[1]))
+            return self._constrain(match, file, closure, printed.strip_lifetimes(parts[0][0]),
+                                   printed.strip_lifetimes(parts[1]))
         if shape == "closure-return":
             found = sites.closure_at(primary, sources) or (
                 (passed[0], passed[2]) if (passed := sites.argument_closure(primary, sources))
@@ -300,18 +299,18 @@ class HrtbNotGeneralEnough(Family):
             return self._constrain(match, file, closure, param_type, return_type)
         fn_item, found_type = match.fact("fn_item"), match.fact("found") or ""
         if shape in ("fn", "mismatch") and fn_item and "'static" in found_type:
-            return hrtb.fix("generalise-fn",
-                            f"Make `{fn_item}` generic over the lifetime (drop `'static`)",
-                            hrtb.unpin_static_fn(file, fn_item))
+            return one_fix("generalise-fn",
+                           f"Make `{fn_item}` generic over the lifetime (drop `'static`)",
+                           hrtb.unpin_static_fn(file, fn_item), preferred=True)
         return []
 
-    def _constrain(self, match: Match, file: fixkit.SourceFile, closure: tree_sitter.Node,
+    def _constrain(self, match: Match, file: SourceFile, closure: tree_sitter.Node,
                    param_type: str, return_type: str) -> list[Fix]:
         edits = hrtb.constrain_closure(file, closure, param_type, return_type)
         name = match.code("closure", "the closure")
-        return hrtb.fix("constrain-closure",
-                        f"Pass {name} through a `for<'a> Fn({param_type}) -> {return_type}` "
-                        "helper", edits)
+        return one_fix("constrain-closure",
+                       f"Pass {name} through a `for<'a> Fn({param_type}) -> {return_type}` "
+                       "helper", edits, preferred=True)
 
     def _async_fn_fix(self, match: Match, diagnostic: Diagnostic,
                       sources: Sources) -> list[Fix]:
@@ -321,20 +320,20 @@ class HrtbNotGeneralEnough(Family):
         anchor = requirement or (where_clause[0] if where_clause else None)
         if anchor is None or not future_param:
             return []
-        file = fixkit.SourceFile.load(sources, anchor.file)
+        file = SourceFile.load(sources, anchor.file)
         node = file.node_for_span(anchor) if file is not None else None
-        function = bounds.owning_function(node)
+        function = locate.enclosing_function(node, signatures=True)
         if file is None or function is None or function.type != "function_item":
             return []
         rewritten = hrtb.async_fn_bound(file, function, future_param)
         if rewritten is None:
             return []
         edits, bound = rewritten
-        return hrtb.fix("async-fn-bound", f"Bound the operation with `{bound}` instead of "
-                        f"`{future_param}`", edits)
+        return one_fix("async-fn-bound", f"Bound the operation with `{bound}` instead of "
+                       f"`{future_param}`", edits, preferred=True)
 
 
-def _same_node(file: fixkit.SourceFile, node: tree_sitter.Node) -> tree_sitter.Node | None:
+def _same_node(file: SourceFile, node: tree_sitter.Node) -> tree_sitter.Node | None:
     """The node with the same range in `file`'s own tree."""
     found = file.root.descendant_for_byte_range(node.start_byte, node.end_byte)
     while found is not None and found.type != node.type:

@@ -21,11 +21,11 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
-from borrowlens.analyses.fixes import signatures as tie
+from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.fixes.suggestions import rustc_suggestion_edits
+from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _REQUIRES = re.compile(r"(?P<action>returning this value|assignment|argument) requires that "
@@ -45,10 +45,10 @@ def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
             return common.parameter_name(span, sources)
     if lifetime.strip("'").isdigit():
         return None
-    enclosing = common.enclosing_function(primary, sources)
+    enclosing = locate.function_at(primary, sources, signatures=True)
     if enclosing is None:
         return None
-    located, _ = enclosing
+    located = enclosing
     parameters = located.node.child_by_field_name("parameters")
     for param in parameters.named_children if parameters else []:
         if re.search(re.escape(lifetime) + r"\b", located.text(param)):
@@ -61,19 +61,19 @@ def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
 
 
 def _signature_facts(primary: Span | None, sources: Sources, facts: dict[str, FactValue]
-                     ) -> tuple[common.Located, str] | None:
+                     ) -> locate.Located | None:
     """Records the enclosing function, the line and the written return type; returns the
     enclosing function for callers that need more of its signature."""
-    function = common.function_name(primary, sources)
+    function = locate.function_name_at(primary, sources, signatures=True)
     if function:
         facts["function"] = function
     if primary is not None:
         facts["line"] = primary.line_start
-    enclosing = common.enclosing_function(primary, sources)
+    enclosing = locate.function_at(primary, sources, signatures=True)
     if enclosing is not None:
-        result = enclosing[0].node.child_by_field_name("return_type")
+        result = enclosing.node.child_by_field_name("return_type")
         if result is not None:
-            facts["return_type"] = enclosing[0].text(result)
+            facts["return_type"] = enclosing.text(result)
     return enclosing
 
 
@@ -119,7 +119,7 @@ class LifetimeNotTied(Family):
             long, short = bound.group("long"), bound.group("short")
             action = "returning"
         primary = diagnostic.primary
-        located = common.locate(primary, sources)
+        located = locate.at(primary, sources)
         lost_label = requires is None and mismatch is None
         if lost_label and located is not None and syntax.enclosing(
                 located.node, "assignment_expression") is not None:
@@ -140,7 +140,7 @@ class LifetimeNotTied(Family):
             facts["source"] = source
         enclosing = _signature_facts(primary, sources, facts)
         if enclosing is not None and source and short == "'static" and action == "returning":
-            signature = common.retie_signature(enclosing[0], {source})
+            signature = common.retie_signature(enclosing, {source})
             if signature:
                 facts["suggested_signature"] = signature.replace("'static", "'a")
         for span, label in diagnostic.labels():
@@ -157,7 +157,7 @@ class LifetimeNotTied(Family):
         required = required_hit.group("lt") if required_hit else "'a"
         facts: dict[str, FactValue] = {"source": param, "required": required,
                                        "lifetimes": ["'1", required], "explicit": "true"}
-        located = common.locate(primary, sources)
+        located = locate.at(primary, sources)
         storing = located is not None and syntax.enclosing(
             located.node, "assignment_expression") is not None
         facts["action"] = "assignment" if storing else "returning"
@@ -198,9 +198,10 @@ class LifetimeNotTied(Family):
         primary = diagnostic.primary if diagnostic is not None else None
         if diagnostic is None or primary is None:
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
-        function = file.node_for_span(primary, "function_item") if file is not None else None
-        if file is None or function is None or tie.in_trait_contract(function):
+        file = SourceFile.load(sources, primary.file)
+        function = locate.enclosing_function(
+            file.node_for_span(primary) if file is not None else None)
+        if file is None or function is None or signatures.in_trait_contract(function):
             return []
         if match.fact("explicit"):
             fix = _explicit_fix(diagnostic, match, file, function)
@@ -215,13 +216,13 @@ _LSP_HELP = re.compile(r"^(?P<message>add explicit lifetime `[^`]+` to the type 
                        r"`(?P<replacement>[^`]*)`$")
 
 
-def _explicit_fix(diagnostic: Diagnostic, match: Match, file: fixkit.SourceFile,
+def _explicit_fix(diagnostic: Diagnostic, match: Match, file: SourceFile,
                   function: tree_sitter.Node) -> Fix | None:
     """rustc's single-edit suggestion (from its JSON, or from the help rust-analyzer
     relays as a related span), when it lands inside the function's parameters."""
-    edits = fixkit.rustc_suggestion_edits(diagnostic, contains="add explicit lifetime",
-                                          applicability=("MachineApplicable", "MaybeIncorrect",
-                                                         "Unspecified", "HasPlaceholders"))
+    edits = rustc_suggestion_edits(diagnostic, contains="add explicit lifetime",
+                                   applicability=("MachineApplicable", "MaybeIncorrect",
+                                                  "Unspecified", "HasPlaceholders"))
     if not edits:
         for span, label in diagnostic.labels():
             found = _LSP_HELP.match(label)
@@ -238,49 +239,49 @@ def _explicit_fix(diagnostic: Diagnostic, match: Match, file: fixkit.SourceFile,
         return None
     source = match.fact("source") or "the parameter"
     required = match.fact("required") or "'a"
-    return fixkit.make_fix("explicit-lifetime",
-                           f"Give `{source}` the lifetime `{required}`", edits, preferred=True)
+    return make_fix("explicit-lifetime",
+                    f"Give `{source}` the lifetime `{required}`", edits, preferred=True)
 
 
-def _static_fix(match: Match, file: fixkit.SourceFile,
+def _static_fix(match: Match, file: SourceFile,
                 function: tree_sitter.Node) -> Fix | None:
     """`fn f(x: &T) -> &'static U` returning data from `x` → `fn f<'a>(x: &'a T) -> &'a U`."""
     source = match.fact("source")
     result = function.child_by_field_name("return_type")
     if match.fact("action") != "returning" or not source or result is None:
         return None
-    param = tie.parameter_named(file, function, source)
+    param = signatures.parameter_named(file, function, source)
     if param is None:
         return None
     kind = param if param.type == "self_parameter" else param.child_by_field_name("type")
     if kind is None:
         return None
-    named = {file.node_text(n) for n in rustsyntax.lifetimes(kind)} - {"'_"}
+    named = {file.node_text(n) for n in items.lifetimes(kind)} - {"'_"}
     edits: list[TextEdit] = []
     if named:
         if len(named) != 1 or "'static" in named:
             return None
         lifetime = next(iter(named))
     else:
-        lifetime = tie.fresh_lifetime(tie.lifetimes_in_scope(file, function))
-        declared = tie.declare_lifetime(file, function, lifetime)
-        on_param = (tie.tie_self(file, param, lifetime) if param.type == "self_parameter"
-                    else tie.tie_type(file, kind, lifetime))
+        lifetime = signatures.fresh_lifetime(signatures.lifetimes_in_scope(file, function))
+        declared = signatures.declare_lifetime(file, function, lifetime)
+        on_param = (signatures.tie_self(file, param, lifetime) if param.type == "self_parameter"
+                    else signatures.tie_type(file, kind, lifetime))
         if declared is None or on_param is None:
             return None
         edits.append(declared)
         edits.extend(on_param if isinstance(on_param, list) else [on_param])
-    on_result = tie.tie_type(file, result, lifetime, replace=("'static", "'_"))
+    on_result = signatures.tie_type(file, result, lifetime, replace=("'static", "'_"))
     if on_result is None or "'static" not in file.node_text(result):
         return None
     edits.extend(on_result)
     name = file.node_text(function.child_by_field_name("name") or function)
-    return fixkit.make_fix("tie-to-input",
-                           f"Return data borrowed from `{source}` (`{lifetime}`) instead of "
-                           f"`'static` in `{name}`", edits, preferred=True)
+    return make_fix("tie-to-input",
+                    f"Return data borrowed from `{source}` (`{lifetime}`) instead of "
+                    f"`'static` in `{name}`", edits, preferred=True)
 
 
-def _bound_fix(match: Match, file: fixkit.SourceFile,
+def _bound_fix(match: Match, file: SourceFile,
                function: tree_sitter.Node) -> Fix | None:
     """Two named lifetimes: declare that the longer-needed one outlives the other
     (`'d: 'h`) where it is declared, on the function or its inherent impl."""
@@ -290,13 +291,13 @@ def _bound_fix(match: Match, file: fixkit.SourceFile,
     long, short = lifetimes
     if any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short)):
         return None
-    declared = tie.declaring_parameter(file, function, long)
-    if declared is None or tie.declaring_parameter(file, function, short) is None:
+    declared = signatures.declaring_parameter(file, function, long)
+    if declared is None or signatures.declaring_parameter(file, function, short) is None:
         return None
-    edit = tie.add_outlives(file, declared, short)
-    return fixkit.make_fix("add-lifetime-bound",
-                           f"Require `{long}: {short}` (`{long}` outlives `{short}`)", [edit],
-                           preferred=True)
+    edit = signatures.add_outlives(file, declared, short)
+    return make_fix("add-lifetime-bound",
+                    f"Require `{long}: {short}` (`{long}` outlives `{short}`)", [edit],
+                    preferred=True)
 
 
 FAMILY = LifetimeNotTied()

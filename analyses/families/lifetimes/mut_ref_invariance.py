@@ -18,9 +18,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
-from borrowlens.analyses.fixes import signatures as tie
+from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.sources import Sources
 
 _MUT_REF = re.compile(r"because of a mutable (?P<kind>reference|pointer) to `(?P<target>[^`]+)`")
@@ -39,16 +40,16 @@ def _self_tied_field(struct: str, primary: Span | None, sources: Sources) -> str
     """`names: &'a mut Vec<&'a str>` when the invariant struct has a field whose `&'a mut`
     points at data that mentions the same `'a` (the classic over-constrained design)."""
     name = re.match(r"\w+", struct)
-    located = common.locate(primary, sources)
+    located = locate.at(primary, sources)
     if name is None or located is None:
         return None
-    for node in common.descendants(located.parsed.root):
+    for node in locate.walk(located.parsed.root, named=True):
         if node.type != "struct_item":
             continue
         ident = node.child_by_field_name("name")
         if ident is None or located.text(ident) != name.group(0):
             continue
-        for field in common.descendants(node):
+        for field in locate.walk(node, named=True):
             if field.type == "field_declaration" and _SELF_TIED.search(located.text(field)):
                 return " ".join(located.text(field).split())
     return None
@@ -113,7 +114,7 @@ class MutRefInvariance(Family):
             field = _self_tied_field(over.group("ty"), primary, sources)
             if field:
                 facts["self_tied_field"] = field
-        function = common.function_name(primary, sources)
+        function = locate.function_name_at(primary, sources, signatures=True)
         if function:
             facts["function"] = function
         if primary is not None:
@@ -146,12 +147,13 @@ class MutRefInvariance(Family):
         long, short = (part.strip() for part in outlives.split(":", 1))
         if any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short)):
             return []
-        file = fixkit.SourceFile.load(sources, primary.file)
-        function = file.node_for_span(primary, "function_item") if file is not None else None
-        if file is None or function is None or tie.in_trait_contract(function):
+        file = SourceFile.load(sources, primary.file)
+        function = locate.enclosing_function(
+            file.node_for_span(primary) if file is not None else None)
+        if file is None or function is None or signatures.in_trait_contract(function):
             return []
-        declared = tie.declaring_parameter(file, function, long)
-        if declared is None or tie.declaring_parameter(file, function, short) is None:
+        declared = signatures.declaring_parameter(file, function, long)
+        if declared is None or signatures.declaring_parameter(file, function, short) is None:
             return []
         parameters = function.child_by_field_name("parameters")
         for node in file.walk(parameters) if parameters is not None else []:
@@ -162,10 +164,10 @@ class MutRefInvariance(Family):
             if outer is not None and file.node_text(outer) == long and inner is not None and \
                     re.search(re.escape(short) + r"\b", file.node_text(inner)):
                 return []
-        edit = tie.add_outlives(file, declared, short)
-        fix = fixkit.make_fix("add-lifetime-bound",
-                              f"Require `{long}: {short}` (`{long}` outlives `{short}`)",
-                              [edit], preferred=True)
+        edit = signatures.add_outlives(file, declared, short)
+        fix = make_fix("add-lifetime-bound",
+                       f"Require `{long}: {short}` (`{long}` outlives `{short}`)",
+                       [edit], preferred=True)
         return [fix] if fix is not None else []
 
 

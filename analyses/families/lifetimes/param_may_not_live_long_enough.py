@@ -20,9 +20,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.fixes import bounds
-from borrowlens.analyses.fixes import kit as fixkit
+from borrowlens.analyses.fixes import bounds, signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"the (?P<kind>parameter|associated) type `(?P<param>[^`]+)` may not live "
@@ -87,13 +88,13 @@ class ParamMayNotLiveLongEnough(Family):
         primary = diagnostic.primary
         if primary is not None:
             facts["use_line"] = primary.line_start
-            function = common.function_name(primary, sources)
+            function = locate.function_name_at(primary, sources, signatures=True)
             if function:
                 facts["function"] = function
-            enclosing = common.enclosing_function(primary, sources)
-            if enclosing is not None and bounds.is_trait_impl_method(enclosing[0].node):
+            enclosing = locate.function_at(primary, sources, signatures=True)
+            if enclosing is not None and bounds.is_trait_impl_method(enclosing.node):
                 facts["trait_method"] = "yes"
-            located = common.locate(primary, sources)
+            located = locate.at(primary, sources)
             path = common.call_path(located.node, located) if located else None
             if path is None and primary.text:
                 text = primary.text[0][primary.column_start - 1:]
@@ -126,19 +127,15 @@ class ParamMayNotLiveLongEnough(Family):
         param = match.fact("param")
         if diagnostic is None or not param or match.fact("associated"):
             return []
-        hint = common.suggestion(diagnostic, _BOUND_HELP)
-        added = _ADDED_BOUND.fullmatch(hint[1]) if hint is not None else None
-        if hint is None or added is None:
+        found = common.suggested_point(diagnostic, _BOUND_HELP, _ADDED_BOUND, sources)
+        if found is None:
             return []
-        file = fixkit.SourceFile.load(sources, hint[0].file)
-        if file is None:
-            return []
-        at = bounds.point(file, hint[0])
+        file, at, added = found
         before = bounds.node_before(file, at)
         place = (before if before is not None and before.type == "type_identifier"
                  and before.parent is not None and before.parent.type == "type_parameters"
-                 else bounds.enclosing(before, *_BOUND_PLACES))
-        function = bounds.owning_function(place)
+                 else syntax.enclosing(before, *_BOUND_PLACES) if before is not None else None)
+        function = locate.enclosing_function(place, signatures=True)
         if place is None or not _bounds_param(file, place, param):
             return []
         if function is not None and bounds.is_trait_impl_method(function):
@@ -150,21 +147,21 @@ class ParamMayNotLiveLongEnough(Family):
 
         fixes: list[Fix | None] = []
         if required != STATIC:
-            fixes.append(fixkit.make_fix(
+            fixes.append(make_fix(
                 "add-lifetime-bound", f"Require `{param}: {required}`", bound(required),
                 preferred=True))
-            fixes.append(fixkit.make_fix(
+            fixes.append(make_fix(
                 "add-static-bound", f"Require `{param}: 'static` (owned types only)",
                 bound(STATIC)))
             return [f for f in fixes if f is not None]
-        fixes.append(fixkit.make_fix("add-static-bound", f"Require `{param}: 'static`",
-                                     bound(STATIC), preferred=True))
+        fixes.append(make_fix("add-static-bound", f"Require `{param}: 'static`",
+                              bound(STATIC), preferred=True))
         if function is not None and function.type == "function_item":
             fixes.append(_thread_lifetime(diagnostic, file, function, param, bound))
         return [f for f in fixes if f is not None]
 
 
-def _bounds_param(file: fixkit.SourceFile, place: Node, param: str) -> bool:
+def _bounds_param(file: SourceFile, place: Node, param: str) -> bool:
     """True when the bound list at `place` is the one of `param` (`T: …`, `where T: …`, or
     the `impl Trait` argument rustc calls `impl Trait`)."""
     if place.type == "type_identifier":
@@ -176,7 +173,7 @@ def _bounds_param(file: fixkit.SourceFile, place: Node, param: str) -> bool:
     return name is not None and file.node_text(name) == param
 
 
-def _thread_lifetime(diagnostic: Diagnostic, file: fixkit.SourceFile, function: Node,
+def _thread_lifetime(diagnostic: Diagnostic, file: SourceFile, function: Node,
                      param: str, bound: Callable[[str], list[TextEdit | None]]) -> Fix | None:
     """`fn f<S: Tr>(s: S) -> Box<dyn Tr>` → `fn f<'a, S: Tr + 'a>(s: S) -> Box<dyn Tr + 'a>`:
     only when rustc points at the implicitly-`'static` `dyn` in this fn's own return type."""
@@ -190,13 +187,13 @@ def _thread_lifetime(diagnostic: Diagnostic, file: fixkit.SourceFile, function: 
     whole = bounds.outer_bounded(dyn)
     if bounds.lifetimes_in(file, whole) or file.node_text(returned).count("dyn ") != 1:
         return None
-    lifetime = bounds.fresh_lifetime(bounds.lifetimes_in(file, function))
+    lifetime = signatures.fresh_lifetime(bounds.lifetimes_in(file, function))
     edits = [*bound(lifetime), file.insert_after(whole, f" + {lifetime}"),
              bounds.add_lifetime_parameter(file, function, lifetime)]
     if any(e is None for e in edits):
         return None
     dyn_text = " ".join(file.node_text(whole).split())
-    return fixkit.make_fix(
+    return make_fix(
         "thread-lifetime",
         f"Let `{dyn_text}` borrow: add `{lifetime}` with `{param}: {lifetime}`", edits)
 

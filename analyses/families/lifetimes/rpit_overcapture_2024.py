@@ -21,8 +21,9 @@ from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import bounds
-from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import locate, printed
 from borrowlens.analyses.rust.sources import Sources
 
 _NOTE = re.compile(r"may capture more lifetimes than intended|adjusted the `impl Trait` lifetime "
@@ -60,7 +61,7 @@ class RpitOvercapture2024(Family):
 
         subject = _SUBJECT.search(diagnostic.message)
         if subject is not None:
-            facts["variable"] = common.strip_derefs(subject.group("name"))
+            facts["variable"] = printed.strip_derefs(subject.group("name"))
         elif "temporary value" in diagnostic.message:
             facts["variable"] = "the temporary"
 
@@ -68,7 +69,7 @@ class RpitOvercapture2024(Family):
         if call is not None:
             facts["call_line"] = call.line_start
             related.append(Related(call, "the value returned here keeps the borrow alive"))
-            located = common.locate(call, sources)
+            located = locate.at(call, sources)
             if located is not None:
                 name = common.callee(located.node, located)
                 if name:
@@ -92,7 +93,7 @@ class RpitOvercapture2024(Family):
             facts["signature_line"] = hint[0].line_start
             related.append(Related(hint[0], "add the precise `use<…>` capture list here"))
             if "function" not in facts:
-                name = common.function_name(hint[0], sources)
+                name = locate.function_name_at(hint[0], sources, signatures=True)
                 if name:
                     facts["function"] = name
         if diagnostic.code:
@@ -117,15 +118,12 @@ class RpitOvercapture2024(Family):
         rustc proposes the same list even when the value does borrow (then the fn fails
         with E0700), so anything less certain gets no fix."""
         diagnostic = match.diagnostic
-        hint = common.suggestion(diagnostic, _HELP) if diagnostic is not None else None
-        added = _USE_ADDED.fullmatch(hint[1]) if hint is not None else None
-        if hint is None or added is None:
+        found = (common.suggested_point(diagnostic, _HELP, _USE_ADDED, sources)
+                 if diagnostic is not None else None)
+        if found is None:
             return []
-        file = fixkit.SourceFile.load(sources, hint[0].file)
-        if file is None:
-            return []
-        at = bounds.point(file, hint[0])
-        function = bounds.owning_function(bounds.node_before(file, at))
+        file, at, added = found
+        function = locate.enclosing_function(bounds.node_before(file, at), signatures=True)
         returned = function.child_by_field_name("return_type") if function else None
         if (function is None or returned is None or function.type != "function_item"
                 or returned.type != "abstract_type" or returned.end_byte != at
@@ -134,8 +132,8 @@ class RpitOvercapture2024(Family):
         listed = {p.strip() for p in added.group("inner").split(",") if p.strip()}
         if not _returns_owned(file, function, listed):
             return []
-        use_bound = hint[1].strip().lstrip("+").strip()
-        fix = fixkit.make_fix(
+        use_bound = added.group(0).strip().lstrip("+").strip()
+        fix = make_fix(
             "add-use-bound",
             f"Capture nothing borrowed: add `+ {use_bound}` to "
             f"{match.code('function', 'the return type')}",
@@ -143,7 +141,7 @@ class RpitOvercapture2024(Family):
         return [fix] if fix is not None else []
 
 
-def _returns_owned(file: fixkit.SourceFile, function: tree_sitter.Node,
+def _returns_owned(file: SourceFile, function: tree_sitter.Node,
                    listed: set[str]) -> bool:
     body = function.child_by_field_name("body")
     if body is None or any(n.type in ("return_expression", "try_expression")

@@ -15,11 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import tree_sitter
-
 from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related, shared_analysis
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
 
 # --- recognising the diagnostic ---------------------------------------------------------------
@@ -182,39 +180,20 @@ def span_text(span: Span, sources: Sources) -> str | None:
     return line[span.column_start - 1: span.column_end - 1] or None
 
 
-def _node(span: Span, sources: Sources) -> tuple[syntax.Parsed, tree_sitter.Node] | None:
-    text = sources.text(span.file)
-    if text is None:
-        return None
-    parsed = syntax.parse(text)
-    node = parsed.node_at(span.line_start, span.column_start)
-    return (parsed, node) if node is not None else None
-
-
-def _function_name(parsed: syntax.Parsed, node: tree_sitter.Node) -> str | None:
-    function = syntax.enclosing(node, "function_item")
-    name = function.child_by_field_name("name") if function else None
-    return parsed.node_text(name) if name else None
-
-
 def enclosing_function(span: Span, sources: Sources) -> str | None:
     """The fn whose body holds the span, unless an async block sits in between."""
-    found = _node(span, sources)
-    if found is None:
-        return None
-    parsed, node = found
-    owner = syntax.enclosing(node, "function_item", "async_block", "closure_expression")
-    if owner is None or owner.type != "function_item":
-        return None
-    return _function_name(parsed, node)
+    found = locate.at(span, sources)
+    function = locate.enclosing_function(
+        found.node, stop_at=("async_block", "closure_expression")) if found else None
+    return locate.name_of(found.parsed, function) if found else None
 
 
 def _called_function(span: Span, sources: Sources) -> str | None:
     """`f` for a span covering `f(…)`, `path::f(…)` or `x.f(…)`."""
-    found = _node(span, sources)
+    found = locate.at(span, sources)
     if found is None:
         return None
-    parsed, node = found
+    parsed, node = found.parsed, found.node
     call = syntax.enclosing(node, "call_expression")
     if call is None:
         return None
@@ -261,10 +240,10 @@ def _name_span(name: str, line: int, near: Span, sources: Sources) -> Span:
 def _scrutinee(span: Span, sources: Sources) -> tuple[str, str | None] | None:
     """('match' | 'if let' | 'while let', the scrutinee's text) when the span is in the head
     of that expression."""
-    found = _node(span, sources)
+    found = locate.at(span, sources)
     if found is None:
         return None
-    parsed, node = found
+    parsed, node = found.parsed, found.node
     for ancestor in [node, *syntax.ancestors(node)]:
         if ancestor.type in ("block", "let_declaration", "expression_statement",
                              "function_item", "async_block"):

@@ -18,7 +18,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
-from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
+from borrowlens.analyses.families.send import rewrites
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust.sources import Sources
 
@@ -68,7 +68,7 @@ class FutureNotSend(Family):
         right change is a design choice the explanation lays out."""
         if match.fact("awaited"):
             return []
-        return _rc_fix.send_rc_fixes(match, sources)
+        return rewrites.rc_fixes(match, sources)
 
 
 FAMILY = FutureNotSend()

@@ -18,7 +18,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
-from borrowlens.analyses.fixes import guards as guard_fix
+from borrowlens.analyses.families.send import rewrites
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust.sources import Sources
 
@@ -61,8 +61,8 @@ class SendMutexguardAcrossAwait(Family):
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """End the guard's scope before the await: a block around a named guard, or a `let`
-        for a temporary guard in a `match`/`if let`/`while let` head (see `_guard_fix`)."""
-        return guard_fix.fixes(match, sources, refcell=False)
+        for a temporary guard in a `match`/`if let`/`while let` head (see `fixes/guards`)."""
+        return rewrites.guard_fixes(match, sources, refcell=False)
 
 
 FAMILY = SendMutexguardAcrossAwait()

@@ -17,7 +17,7 @@ from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.explain.prose import a_type
 from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
-from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
+from borrowlens.analyses.families.send import rewrites
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust.sources import Sources
 
@@ -83,7 +83,7 @@ class SendRcAcrossAwait(Family):
         """`rc-to-arc`: the culprit and every value it is cloned from or into become `Arc`
         (an inner `RefCell` a `Mutex`), with their `use` lines; nothing when any use of
         those values is not understood."""
-        return _rc_fix.send_rc_fixes(match, sources)
+        return rewrites.rc_fixes(match, sources)
 
 
 FAMILY = SendRcAcrossAwait()

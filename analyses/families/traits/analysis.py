@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import items, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _BOUND_IN = re.compile(r"required by a bound in `([^`]+)`")
@@ -75,13 +75,6 @@ def parsed_at(place: Place | None, sources: Sources) -> syntax.Parsed | None:
     return syntax.parse(text) if text is not None else None
 
 
-def node_at(parsed: syntax.Parsed, place: Place) -> tree_sitter.Node | None:
-    lines = parsed.text.splitlines()
-    if not 0 < place.line <= len(lines):
-        return None
-    return parsed.node_at(place.line, place.column)
-
-
 def placeholder_place(text: str, kind: str, file_hint: str | None = None) -> Place | None:
     """The position inside a `{closure@file:L:C: L:C}` / `{async block@…}` placeholder."""
     found = re.search(r"\{" + re.escape(kind) + r"@(.+?):(\d+):(\d+)(?:: \d+:\d+)?\}", text)
@@ -107,24 +100,18 @@ def plain_name(text: str) -> str | None:
 def async_trait_methods(parsed: syntax.Parsed) -> dict[str, list[str]]:
     """Each trait of the file that declares `async fn` methods, with those methods' names."""
     out: dict[str, list[str]] = {}
-    stack = [parsed.root]
-    while stack:
-        node = stack.pop()
-        if node.type == "trait_item":
-            name = node.child_by_field_name("name")
-            body = node.child_by_field_name("body")
-            methods = []
-            for item in body.named_children if body else ():
-                if item.type not in ("function_signature_item", "function_item"):
-                    continue
-                if _is_async(parsed, item):
-                    method = item.child_by_field_name("name")
-                    if method is not None:
-                        methods.append(parsed.node_text(method))
-            if name is not None and methods:
-                out[parsed.node_text(name)] = methods
-            continue
-        stack.extend(node.named_children)
+    for name, trait in items.named_items(parsed, "trait_item"):
+        body = trait.child_by_field_name("body")
+        methods = []
+        for item in body.named_children if body else ():
+            if item.type not in ("function_signature_item", "function_item"):
+                continue
+            if _is_async(parsed, item):
+                method = item.child_by_field_name("name")
+                if method is not None:
+                    methods.append(parsed.node_text(method))
+        if methods:
+            out[name] = methods
     return out
 
 

@@ -17,7 +17,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"the trait `(?P<trait>[^`]+)` (?:is not dyn compatible|cannot be made "
@@ -52,20 +52,14 @@ def _trait_methods(trait: str, files: list[str], sources: Sources
 
 def _return_types(parsed: syntax.Parsed, trait: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    stack = [parsed.root]
-    while stack:
-        node = stack.pop()
-        if node.type == "trait_item":
-            name = node.child_by_field_name("name")
-            body = node.child_by_field_name("body")
-            if name is not None and parsed.node_text(name) == trait and body is not None:
-                for item in body.named_children:
-                    method = item.child_by_field_name("name")
-                    ret = item.child_by_field_name("return_type")
-                    if method is not None and ret is not None:
-                        out[parsed.node_text(method)] = parsed.node_text(ret)
-            continue
-        stack.extend(node.named_children)
+    for name, node in items.named_items(parsed, "trait_item"):
+        body = node.child_by_field_name("body")
+        if name == trait and body is not None:
+            for item in body.named_children:
+                method = item.child_by_field_name("name")
+                ret = item.child_by_field_name("return_type")
+                if method is not None and ret is not None:
+                    out[parsed.node_text(method)] = parsed.node_text(ret)
     return out
 
 
@@ -128,12 +122,8 @@ class AsyncTraitDynIncompatible(Family):
     @staticmethod
     def _method_at(span: Span, sources: Sources, candidates: dict[str, Span | None]
                    ) -> list[str]:
-        text = sources.text(span.file)
-        if text is None:
-            return []
-        parsed = syntax.parse(text)
-        node = common.node_at(parsed, common.span_place(span))
-        name = parsed.node_text(node) if node is not None else ""
+        found = locate.at(span, sources)
+        name = found.text(found.node) if found is not None else ""
         return [name] if name in candidates else []
 
     def explain(self, match: Match) -> Explanation:

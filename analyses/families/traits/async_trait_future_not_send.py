@@ -22,10 +22,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
-from borrowlens.analyses.fixes import statements as fixing
+from borrowlens.analyses.fixes import new_code, use_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"future cannot be sent between threads safely|"
@@ -47,15 +47,10 @@ def _split(path: str) -> tuple[str, str] | None:
 def _from_source(diagnostic: Diagnostic, await_span: Span | None,
                  sources: Sources) -> tuple[str, str] | None:
     """(trait, method) when the awaited expression calls a trait's `async fn`."""
-    if await_span is None:
+    found = locate.at(await_span, sources)
+    if found is None or await_span is None:
         return None
-    text = sources.text(await_span.file)
-    if text is None:
-        return None
-    parsed = syntax.parse(text)
-    lines = text.splitlines()
-    if not 0 < await_span.line_start <= len(lines):
-        return None
+    parsed = found.parsed
     start = parsed.byte_offset(await_span.line_start, await_span.column_start)
     end = parsed.byte_offset(await_span.line_end, await_span.column_end)
     awaited = parsed.data[start:end].decode("utf-8", errors="replace")
@@ -74,15 +69,9 @@ def _signature(trait: str, method: str, files: list[str], sources: Sources) -> s
         if text is None:
             continue
         parsed = syntax.parse(text)
-        stack = [parsed.root]
-        while stack:
-            node = stack.pop()
-            if node.type != "trait_item":
-                stack.extend(node.named_children)
-                continue
-            name = node.child_by_field_name("name")
+        for name, node in items.named_items(parsed, "trait_item"):
             body = node.child_by_field_name("body")
-            if name is None or body is None or parsed.node_text(name) != trait:
+            if body is None or name != trait:
                 continue
             for item in body.named_children:
                 item_name = item.child_by_field_name("name")
@@ -170,7 +159,7 @@ class AsyncTraitFutureNotSend(Family):
         if match.diagnostic is None or not trait or not method:
             return []
         files = [f for path in common.known_files(match.diagnostic, sources)
-                 if (f := fixkit.SourceFile.load(sources, path)) is not None]
+                 if (f := SourceFile.load(sources, path)) is not None]
         declared = [(file, item) for file in files
                     for item in _methods(file, trait, method, in_trait=True)]
         if len(declared) != 1:
@@ -189,7 +178,7 @@ class AsyncTraitFutureNotSend(Family):
                 impl_edits.extend(edits)
         fixes = [self._trait_fix(trait, method, trait_edits)]
         if impl_edits:
-            fixes.append(fixkit.make_fix(
+            fixes.append(make_fix(
                 "send-future-everywhere",
                 f"Require a `Send` future for `{trait}::{method}` and write its "
                 "implementations out as `async move` blocks", [*trait_edits, *impl_edits]))
@@ -197,12 +186,12 @@ class AsyncTraitFutureNotSend(Family):
 
     @staticmethod
     def _trait_fix(trait: str, method: str, edits: list[TextEdit]) -> Fix | None:
-        return fixkit.make_fix("send-future-in-trait",
-                               f"Require a `Send` future for `{trait}::{method}` in the trait",
-                               edits, preferred=True)
+        return make_fix("send-future-in-trait",
+                        f"Require a `Send` future for `{trait}::{method}` in the trait",
+                        edits, preferred=True)
 
 
-def _methods(file: fixkit.SourceFile, trait: str, method: str, *,
+def _methods(file: SourceFile, trait: str, method: str, *,
              in_trait: bool) -> list[tree_sitter.Node]:
     """The `async fn method` items of the trait (in_trait) or of its impls in the file."""
     out = []
@@ -227,7 +216,7 @@ def _methods(file: fixkit.SourceFile, trait: str, method: str, *,
     return out
 
 
-def _desugar(file: fixkit.SourceFile, item: tree_sitter.Node,
+def _desugar(file: SourceFile, item: tree_sitter.Node,
              sources: Sources) -> list[TextEdit] | None:
     """`async fn m(…) -> T` rewritten as `fn m(…) -> impl Future<Output = T> + Send`, with
     a body (if any) wrapped in `async move { … }`; None when the item is not that shape."""
@@ -237,8 +226,8 @@ def _desugar(file: fixkit.SourceFile, item: tree_sitter.Node,
     if modifiers is None or fn_keyword is None or params is None or \
             file.node_text(modifiers).split() != ["async"]:
         return None
-    future = ("Future" if fixkit.imports_name(file, "Future", "std::future::Future",
-                                          fixkit.module_scope(item))
+    future = ("Future" if use_lines.imports_name(file, "Future", "std::future::Future",
+                                          use_lines.module_scope(item))
               else "std::future::Future")
     returns = item.child_by_field_name("return_type")
     edits = [file.edit_bytes(modifiers.start_byte, fn_keyword.start_byte, "")]
@@ -249,11 +238,11 @@ def _desugar(file: fixkit.SourceFile, item: tree_sitter.Node,
         edits.append(file.insert_after(params, f" -> impl {future}<Output = ()> + Send"))
     body = item.child_by_field_name("body")
     if body is not None:
-        if fixing.has_multiline_string(file, body):
+        if new_code.has_multiline_string(file, body):
             return None
         base = file.indent_of(item)
         unit = file.indent_unit()
-        inner = fixing.reindent_tail(file.node_text(body), unit)
+        inner = new_code.reindent_tail(file.node_text(body), unit)
         edits.append(file.replace(body, f"{{\n{base}{unit}async move {inner}\n{base}}}"))
     return edits
 

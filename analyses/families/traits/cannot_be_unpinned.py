@@ -19,10 +19,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match
 from borrowlens.analyses.families.traits import analysis as common
-from borrowlens.analyses.fixes import kit as fixkit
-from borrowlens.analyses.fixes import statements as fixing
+from borrowlens.analyses.fixes.blocks import insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.rust import bindings, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be unpinned")
@@ -49,7 +49,7 @@ def _variable(diagnostic: Diagnostic, sources: Sources) -> tuple[str | None, int
     parsed = common.parsed_at(place, sources)
     if parsed is None or place is None:
         return None, None
-    node = common.node_at(parsed, place)
+    node = locate.node_at(parsed, place.line, place.column)
     if node is None:
         return None, place.line
     line = place.line
@@ -80,7 +80,7 @@ def _variable(diagnostic: Diagnostic, sources: Sources) -> tuple[str | None, int
     # Last resort: the `let` that holds the async block rustc names.
     block = common.placeholder_place(diagnostic.all_text(), "async block", place.file)
     if block is not None:
-        target = common.node_at(parsed, block)
+        target = locate.node_at(parsed, block.line, block.column)
         declaration = syntax.enclosing(target, "let_declaration") if target else None
         pattern = declaration.child_by_field_name("pattern") if declaration else None
         if pattern is not None:
@@ -175,22 +175,22 @@ class CannotBeUnpinned(Family):
         if not name or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or \
                 not isinstance(use_line, int) or place is None:
             return []
-        file = fixkit.SourceFile.load(sources, place.file)
+        file = SourceFile.load(sources, place.file)
         if file is None:
             return []
         line_start = file.byte_at(use_line, 1)
-        line_end = file.byte_at(use_line + 1, 1) if use_line < len(file.text.splitlines()) \
+        line_end = file.byte_at(use_line + 1, 1) if use_line < file.parsed.line_count \
             else len(file.parsed.data)
         uses = [n for n in file.identifiers(name, kinds=("identifier",))
                 if line_start <= n.start_byte < line_end]
         if not uses:
             return []
         use = uses[0]
-        function = fixing.enclosing_function(use)
+        function = locate.enclosing_function(use)
         if function is None:
             return []
         binder = None
-        for declared, ident, node in fixing.declared_names(file, function):
+        for declared, ident, node in bindings.declared_names(file.parsed, function):
             if declared == name and ident.start_byte < use.start_byte:
                 binder = node
         plan = _pin_plan(file, name, binder, use) if binder is not None else None
@@ -199,9 +199,9 @@ class CannotBeUnpinned(Family):
         stack = _pin_edits(file, name, plan, "std::pin::pin!")
         boxed = _pin_edits(file, name, plan, "Box::pin")
         fixes = [
-            fixkit.make_fix("pin-on-stack", f"Pin `{name}` with `std::pin::pin!` before it "
-                            "is polled", stack, preferred=True) if plan.stack_ok else None,
-            fixkit.make_fix("box-pin", f"Pin `{name}` on the heap with `Box::pin`", boxed),
+            make_fix("pin-on-stack", f"Pin `{name}` with `std::pin::pin!` before it "
+                     "is polled", stack, preferred=True) if plan.stack_ok else None,
+            make_fix("box-pin", f"Pin `{name}` on the heap with `Box::pin`", boxed),
         ]
         return [fix for fix in fixes if fix is not None]
 
@@ -218,7 +218,7 @@ class _PinPlan:
         self.stack_ok = stack_ok
 
 
-def _pin_plan(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
+def _pin_plan(file: SourceFile, name: str, binder: tree_sitter.Node,
               use: tree_sitter.Node) -> _PinPlan | None:
     pattern = binder.child_by_field_name("pattern")
     type_node = binder.child_by_field_name("type")
@@ -232,7 +232,7 @@ def _pin_plan(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
         if value is None or file.node_text(value).lstrip().startswith("&"):
             return None
     elif binder.type == "parameter":
-        function = fixing.enclosing_function(binder)
+        function = locate.enclosing_function(binder)
         block = function.child_by_field_name("body") if function is not None else None
         value = None
     else:
@@ -254,7 +254,7 @@ def _pin_plan(file: fixkit.SourceFile, name: str, binder: tree_sitter.Node,
     return _PinPlan(binder, statement, wrap, stack_ok)
 
 
-def _pin_edits(file: fixkit.SourceFile, name: str, plan: _PinPlan,
+def _pin_edits(file: SourceFile, name: str, plan: _PinPlan,
                pin: str) -> list[TextEdit]:
     if plan.wrap:
         value = plan.binder.child_by_field_name("value")
@@ -265,7 +265,7 @@ def _pin_edits(file: fixkit.SourceFile, name: str, plan: _PinPlan,
                 c.type == "mutable_specifier" for c in plan.binder.children):
             edits.append(file.insert_before(pattern, "mut "))
         return edits
-    return [fixkit.insert_statement(file, plan.statement, f"let mut {name} = {pin}({name});")]
+    return [insert_statement(file, plan.statement, f"let mut {name} = {pin}({name});")]
 
 
 FAMILY = CannotBeUnpinned()

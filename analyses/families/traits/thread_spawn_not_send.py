@@ -21,10 +21,9 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
-from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.analyses.rust import items as rustsyntax
-from borrowlens.analyses.rust import syntax
+from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
+from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be (?P<how>sent|shared) between threads safely")
@@ -72,7 +71,7 @@ class _Resolver:
         if body is None:
             return None
         seen: list[tuple[str, tree_sitter.Node]] = []
-        for node in self._walk(body):
+        for node in locate.walk(body):
             if node.type == "identifier":
                 seen.append((self.parsed.node_text(node), node))
             elif node.type == "string_content" and syntax.enclosing(node, "token_tree"):
@@ -92,21 +91,12 @@ class _Resolver:
                     return f"{name}.{self.parsed.node_text(field)}"
         return None
 
-    def _walk(self, node: tree_sitter.Node) -> list[tree_sitter.Node]:
-        out: list[tree_sitter.Node] = []
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            out.append(current)
-            stack.extend(reversed(current.children))
-        return out
-
     def _declaration(self, name: str, before: int,
                      user: tree_sitter.Node) -> tree_sitter.Node | None:
         """The latest declaration of `name` before byte `before` whose scope holds `user`."""
-        function = syntax.enclosing(user, "function_item") or self.parsed.root
+        function = locate.enclosing_function(user) or self.parsed.root
         best: tree_sitter.Node | None = None
-        for node in self._walk(function):
+        for node in locate.walk(function):
             if node.start_byte >= before:
                 continue
             if node.type in ("let_declaration", "parameter", "for_expression", "self_parameter"):
@@ -128,7 +118,7 @@ class _Resolver:
         if pattern is None:
             return False
         return any(n.type == "identifier" and self.parsed.node_text(n) == name
-                   for n in self._walk(pattern))
+                   for n in locate.walk(pattern))
 
     def _carries(self, declaration: tree_sitter.Node, name: str, depth: int) -> bool:
         if depth > 4:
@@ -208,7 +198,7 @@ class _Resolver:
         return None
 
     def _field_carries(self, field: str) -> bool:
-        for node in rustsyntax.field_declarations(self.parsed.root):
+        for node in items.field_declarations(self.parsed.root):
             name = node.child_by_field_name("name")
             kind = node.child_by_field_name("type")
             if name is not None and kind is not None and \
@@ -234,7 +224,7 @@ def _closure(diagnostic: Diagnostic, sources: Sources,
     if file is not None:
         places.append(file)
     for place in places:
-        node = common.node_at(parsed, place)
+        node = locate.node_at(parsed, place.line, place.column)
         closure = syntax.enclosing(node, "closure_expression") if node else None
         if closure is not None:
             return closure
@@ -316,7 +306,13 @@ class ThreadSpawnNotSend(Family):
         if match.diagnostic is None:
             return []
         place = common.user_place(match.diagnostic, sources)
-        return _rc_fix.thread_fixes(match, sources, place.file if place else None)
+        variable, type_text = match.fact("variable"), match.fact("type")
+        line = match.fact("closure_line")
+        if place is None or not variable or not type_text or line is None:
+            return []
+        return rc_offers.thread_fixes(sources, path=place.file, line=int(line),
+                                      variable=variable, type_text=type_text,
+                                      via=match.fact("via"))
 
 
 FAMILY = ThreadSpawnNotSend()

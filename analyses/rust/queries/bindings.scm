@@ -1,8 +1,8 @@
 ; Places that bind variables, with the pattern holding the names: `let`, fn and closure
 ; parameters, `for` loops, `if let` / `while let` conditions and `match` arms. A closure's
 ; untyped parameter list is its own pattern (typed ones also match as `parameter`).
-; Used by: families/_async_fix.py (`declared_names`: the variables declared in a fn or
-; closure, for the pinning / capture / temporary fixes).
+; Used by: rust/bindings.py (`declared_names`: the variables declared in a fn or closure, for
+; the pinning / capture / temporary fixes).
 ;
 ; @binder   the binding construct
 ; @pattern  the pattern whose identifiers it binds

@@ -1,6 +1,6 @@
 ; `RefCell` borrows: method calls `x.borrow()`, `x.borrow_mut()`, `x.try_borrow()`,
 ; `x.try_borrow_mut()`, also with a turbofish (`x.borrow::<T>()`).
-; Used by: families/_guard_fix.py (`_borrow_receiver`: which cell a guard held across an
+; Used by: fixes/guards/cells.py (`_borrow_receiver`: which cell a guard held across an
 ; `.await` borrows, to tell whether the future owns it).
 ;
 ; @call      the whole call expression

@@ -1,10 +1,11 @@
 ; Named items: structs, enums, unions, type aliases, traits and fns (free fns, methods of
 ; impls and traits, fns nested in bodies), each with its name.
-; Used by: rustsyntax.named_items(), and through it families/_rc_fix.py (the structs and fns
+; Used by: rust/items.py `named_items()`, and through it fixes/rc_to_arc (the structs and fns
 ; a conversion follows values into, local types that must be thread-safe, names already
-; taken), _hrtb_fix.py (types a closure annotation may name, the fn to un-pin from
-; `'static`), _spawn_fix.py (structs whose fields must be owned and `Send`) and
-; hrtb_not_general_enough.py (the file's `async fn`s).
+; taken), fixes/hrtb.py (types a closure annotation may name, the fn to un-pin from
+; `'static`), fixes/spawn.py (structs whose fields must be owned and `Send`), the trait
+; families (traits and their `async fn`s) and hrtb_not_general_enough.py (the file's
+; `async fn`s).
 ;
 ; @item  the item; its kind is the node type (struct_item, enum_item, union_item,
 ;        type_item, trait_item, function_item)
