@@ -9,8 +9,8 @@ from functools import cache
 import pytest
 
 from borrowlens.analyses.families.base import Family
+from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import all_families, classify
-from borrowlens.analyses.fixes.gate import offered_fixes
 from support.fixtures import cases
 
 # Declared ids no fixture can offer yet, each with the reason. Keep this short: an id here is
