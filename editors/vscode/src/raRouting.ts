@@ -134,6 +134,9 @@ export class Routing {
     if (!extension) {
       return false;
     }
+    // Not while it activates: a restart it makes on a settings change (restartServerOnConfigChange)
+    // would then start a second server beside the one its activation is starting.
+    await this.activated(extension);
     const file = settingsFile(this.context, scope);
     const ledger = readLedger(ledgerFile());
     const previous = ledger.find((e) => e.scope === scope && e.settingsFile === file);
@@ -202,8 +205,8 @@ export class Routing {
   /**
    * After routing (`routed`, or finding the settings routed already) or unrouting: makes the
    * rust-analyzer extension's server run through borrowlens, or not. Its API appears only
-   * once its server started, so an extension still activating is awaited: it may have read
-   * the settings before they were written. One that restarts by itself on a settings change
+   * once its server started, so an extension still activating is awaited. One that restarts
+   * by itself on a settings change
    * (restartServerOnConfigChange) is given the time to do so, as a restart from here on top
    * of its own would overlap with it. `force`: restart it even when nothing was written
    * (borrowlens' own binary was restarted).
@@ -211,16 +214,8 @@ export class Routing {
   async settle(changed: boolean, options: { force?: boolean; routed?: boolean } = {}): Promise<void> {
     const routed = options.routed ?? true;
     const extension = raExtension();
-    if (!extension) {
+    if (!extension || !(await this.activated(extension))) {
       return;
-    }
-    if (!extension.isActive) {
-      try {
-        await extension.activate();
-      } catch (error) {
-        this.log(`the rust-analyzer extension failed to activate: ${String(error)}`);
-        return;
-      }
     }
     const done = (): boolean => this.raClientRouted() === routed && (raExtension()?.exports?.client?.isRunning?.() ?? false);
     if (changed && vscode.workspace.getConfiguration("rust-analyzer").get<boolean>("restartServerOnConfigChange")) {
@@ -234,6 +229,21 @@ export class Routing {
       return; // as wanted, or not running (it reads the settings when it starts)
     }
     await this.restartRustAnalyzer();
+  }
+
+  /** Waits for the rust-analyzer extension to be active: its `activate` returns (and its API
+   * appears) only once its server has started. False when its activation failed. */
+  private async activated(extension: vscode.Extension<RaApi>): Promise<boolean> {
+    if (extension.isActive) {
+      return true;
+    }
+    try {
+      await extension.activate();
+      return true;
+    } catch (error) {
+      this.log(`the rust-analyzer extension failed to activate: ${String(error)}`);
+      return false;
+    }
   }
 
   async restartRustAnalyzer(): Promise<void> {
