@@ -16,7 +16,7 @@ import { findServer, installCommand, onPath, type Discovered } from "./discovery
 import { EXPLAIN_AT_CURSOR, ExplainHover, ExplainView } from "./explainView";
 import { raExtension, Routing } from "./raRouting";
 import { readConfig, SERVER_KEYS, type BorrowlensConfig } from "./settings";
-import { statusView, type Mode } from "./status";
+import { isRoutedMode, statusView, type Mode } from "./status";
 
 let extension: BorrowlensExtension | undefined;
 
@@ -55,6 +55,9 @@ class BorrowlensExtension {
   private starting: Promise<void> | undefined;
   /** Whether the rust-analyzer extension was there when borrowlens last chose how to run. */
   private sawRustAnalyzer = false;
+  /** While routed: re-reads what the rust-analyzer extension's server is (it restarts on its
+   * own, and its client object changes each time). */
+  private routedWatch: NodeJS.Timeout | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     const log = (line: string): void => this.output.appendLine(line);
@@ -81,8 +84,10 @@ class BorrowlensExtension {
     );
   }
 
-  async start(): Promise<void> {
-    this.starting = this.startNow().catch((error: unknown) => {
+  /** `restartRa`: restart the routed rust-analyzer extension's server even when its settings
+   * did not change (borrowlens itself was restarted). */
+  async start(restartRa = false): Promise<void> {
+    this.starting = this.startNow(restartRa).catch((error: unknown) => {
       this.output.appendLine(`borrowlens failed to start: ${String(error)}`);
       this.setMode("failed");
     });
@@ -104,7 +109,7 @@ class BorrowlensExtension {
       installCommand(wheel, pipx, process.platform));
   }
 
-  private async startNow(): Promise<void> {
+  private async startNow(restartRa: boolean): Promise<void> {
     const settings = config();
     const found = this.discover(settings);
     this.missing = found.kind === "missing" ? found : undefined;
@@ -123,10 +128,9 @@ class BorrowlensExtension {
         return;
       }
       const changed = await this.routing.route(scope, found.path, settings);
-      if (changed || this.routing.raClientRouted() === false) {
-        await this.routing.restartRustAnalyzer();
-      }
-      this.setMode("routed");
+      this.setMode(this.routing.routedMode());
+      await this.routing.settle(changed, { force: restartRa });
+      this.setMode(this.routing.routedMode());
       return;
     }
     if (found.kind === "missing") {
@@ -151,10 +155,8 @@ class BorrowlensExtension {
 
   private async restart(): Promise<void> {
     await this.stopAll();
-    await this.start();
-    if (this.mode === "routed") {
-      await this.routing.restartRustAnalyzer();
-    }
+    // The routed rust-analyzer extension runs borrowlens: its server restarts with ours.
+    await this.start(true);
   }
 
   private async routeOnRequest(): Promise<void> {
@@ -173,8 +175,8 @@ class BorrowlensExtension {
   private async unrouteOnRequest(): Promise<void> {
     const changed = await this.routing.unroute();
     await this.routing.remember("never");
-    await this.routing.restartRustAnalyzer();
     this.setMode("off");
+    await this.routing.settle(changed, { routed: false });
     void vscode.window.showInformationMessage(changed
       ? "Borrow Lens: rust-analyzer no longer goes through borrowlens; its settings are back as they were."
       : "Borrow Lens: rust-analyzer was not routed through borrowlens.");
@@ -221,7 +223,7 @@ class BorrowlensExtension {
       return;
     }
     if (SERVER_KEYS.some((key) => event.affectsConfiguration(key)) || event.affectsConfiguration("borrowlens.trace.server")) {
-      if (this.mode === "routed") {
+      if (isRoutedMode(this.mode)) {
         // rust-analyzer passes only its environment to borrowlens: new settings need a new server.
         void this.restart();
       } else {
@@ -240,6 +242,18 @@ class BorrowlensExtension {
 
   private setMode(mode: Mode): void {
     this.mode = mode;
+    if (isRoutedMode(mode) && !this.routedWatch) {
+      this.routedWatch = setInterval(() => {
+        const now = this.routing.routedMode();
+        if (isRoutedMode(this.mode) && now !== this.mode) {
+          this.output.appendLine(`the routed rust-analyzer extension's server: ${now}`);
+          this.setMode(now);
+        }
+      }, 2000);
+    } else if (!isRoutedMode(mode) && this.routedWatch) {
+      clearInterval(this.routedWatch);
+      this.routedWatch = undefined;
+    }
     this.render();
   }
 
@@ -255,6 +269,7 @@ class BorrowlensExtension {
   }
 
   async dispose(): Promise<void> {
+    clearInterval(this.routedWatch);
     this.view.dispose();
     await this.stopAll().catch(() => undefined);
     // Disabling or uninstalling deactivates us: rust-analyzer must not keep pointing at borrowlens.

@@ -52,14 +52,23 @@ function samePath(a: string, b: string): boolean {
   return a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
 }
 
+/** A configured `server.path` worth following: set, not blank, not borrowlens itself. */
+function ownPath(path: string | null | undefined, borrowlens: string): path is string {
+  return typeof path === "string" && path.trim() !== "" && !samePath(path, borrowlens);
+}
+
 /**
  * The rust-analyzer borrowlens should sit in front of: a rust-analyzer the user had
- * configured themselves wins over the one bundled with the extension. A value borrowlens
- * wrote itself earlier does not: after the extension updates, its old folder is gone.
+ * configured themselves wins over the one bundled with the extension, whether at the scope
+ * being written or at another level (`inherited`, most specific first: a workspace routed
+ * while the user settings name a rust-analyzer). A value borrowlens wrote itself earlier does
+ * not: after the extension updates, its old folder is gone; with nothing else known it is
+ * dropped, and borrowlens finds a rust-analyzer itself.
  */
 export function realRustAnalyzer(current: RaServerSettings, borrowlens: string,
-                                 bundled: string | undefined, previous?: LedgerEntry): string | undefined {
-  if (typeof current.path === "string" && current.path.trim() !== "" && !samePath(current.path, borrowlens)) {
+                                 bundled: string | undefined, previous?: LedgerEntry,
+                                 inherited: readonly (string | null | undefined)[] = []): string | undefined {
+  if (ownPath(current.path, borrowlens)) {
     return current.path;
   }
   if (previous?.previousPath) {
@@ -70,7 +79,28 @@ export function realRustAnalyzer(current: RaServerSettings, borrowlens: string,
   if (isRouted(current, borrowlens) && configured && configured !== ours) {
     return configured; // typed in by hand
   }
-  return bundled ?? configured;
+  const elsewhere = inherited.find((path) => ownPath(path, borrowlens));
+  if (elsewhere !== undefined && elsewhere !== null) {
+    return elsewhere;
+  }
+  if (bundled !== undefined) {
+    return bundled;
+  }
+  return configured !== undefined && configured !== ours ? configured : undefined;
+}
+
+/** rust-analyzer's extension reads a leading `~/` in server.path as the home folder; an
+ * environment variable is taken literally, so it gets the expanded path. */
+function expandHome(path: string, home: string | undefined): string {
+  return home !== undefined && path.startsWith("~/") ? `${home.replace(/\/+$/, "")}/${path.slice(2)}` : path;
+}
+
+/** What planRoute knows beyond the scope's own settings. */
+export interface RouteContext {
+  /** `server.path` at the other settings levels, most specific first (see realRustAnalyzer). */
+  inherited?: readonly (string | null | undefined)[];
+  /** The home folder, for a `~/` path. */
+  home?: string;
 }
 
 export interface RoutePlan {
@@ -85,8 +115,9 @@ export interface RoutePlan {
  */
 export function planRoute(current: RaServerSettings, borrowlens: string, bundled: string | undefined,
                           settingsEnv: Env, scope: Scope, settingsFile: string | null,
-                          previous?: LedgerEntry): RoutePlan {
-  const real = realRustAnalyzer(current, borrowlens, bundled, previous);
+                          previous?: LedgerEntry, context: RouteContext = {}): RoutePlan {
+  const found = realRustAnalyzer(current, borrowlens, bundled, previous, context.inherited);
+  const real = found === undefined ? undefined : expandHome(found, context.home);
   const routedAlready = isRouted(current, borrowlens);
   const before = stringEnv(current.extraEnv);
   const wroteEnv: Env = { ...settingsEnv };
@@ -112,7 +143,11 @@ export function planRoute(current: RaServerSettings, borrowlens: string, bundled
     wrotePath: borrowlens,
     wroteEnv,
   };
-  return { path: borrowlens, extraEnv: { ...before, ...wroteEnv }, entry };
+  const extraEnv: Env = { ...before, ...wroteEnv };
+  if (real === undefined) {
+    delete extraEnv[RA_ENV]; // a stale value of borrowlens' own (realRustAnalyzer keeps the user's)
+  }
+  return { path: borrowlens, extraEnv, entry };
 }
 
 /**

@@ -11,7 +11,13 @@
  * (b) routed: the rust-analyzer stand-in (test/ra-standin, the real rust-analyzer bundled)
  *     installed too: the consent notification, "This Workspace", the workspace settings
  *     pointing the stand-in at borrowlens with its own rust-analyzer behind it, the
- *     explanation in the hover, then "Stop Routing rust-analyzer" undoing it all.
+ *     explanation in the mouse hover and in the hover at the cursor (Ctrl+K Ctrl+I, which
+ *     rust-analyzer's client asks for as a Range), borrowlens' fix in the Ctrl+. menu, then
+ *     "Stop Routing rust-analyzer" undoing it all.
+ * (c) routed with `rust-analyzer.restartServerOnConfigChange` and a `rust-analyzer.server.path`
+ *     in the user settings, routing preset to the workspace: rust-analyzer restarts itself on
+ *     each settings write, and ends up with the user's rust-analyzer (not the bundled one)
+ *     behind a single borrowlens, the status bar saying proxy.
  *
  * Needs code-server, Chromium, rust-analyzer, the borrowlens server and the extension's vsix
  * (`npm run package`); fails, never skips, when one is missing. Screenshots and (on failure)
@@ -221,7 +227,12 @@ void test('VS Code (b): the rust-analyzer extension routed through borrowlens', 
     'routed',
     crate.dir,
     // No BORROWLENS_RUST_ANALYZER: the routing must pass the extension's own rust-analyzer.
-    { extensions: [standin, borrowlensVsix()], env: { BORROWLENS_RUST_ANALYZER: undefined } },
+    {
+      extensions: [standin, borrowlensVsix()],
+      env: { BORROWLENS_RUST_ANALYZER: undefined },
+      // The stand-in's client messages in its trace output channel (in the logs of a failed run).
+      userSettings: { 'rust-analyzer.trace.server': process.env.BORROWLENS_E2E_TRACE ?? 'messages' },
+    },
     async ({ server, workbench: wb }) => {
       const bundled = path.join(server.extensionDir(RA_ID), 'server', 'rust-analyzer');
       await wb.step('open-file', () => wb.openFile(FILE));
@@ -251,6 +262,20 @@ void test('VS Code (b): the rust-analyzer extension routed through borrowlens', 
       assertExplainedHover(hover);
       const status = await wb.step('status-bar', () => wb.statusBarText('borrowlens.status', (text) => text.includes('borrowlens: proxy')));
       assert.match(status, /borrowlens: proxy/);
+
+      // The hover at the cursor: a click into the squiggle, then Ctrl+K Ctrl+I. The cursor is an
+      // empty selection containing the position, so rust-analyzer's client sends the hover
+      // request with a Range; the explanation must be there all the same.
+      await wb.step('cursor-in-squiggle', () => wb.clickOn(wb.squiggles().first()));
+      const atCursor = await wb.step('hover-at-cursor', () =>
+        wb.hoverAtCursorUntil('borrowlens\' explanation in the hover at the cursor', isExplained, SLOW_MS));
+      assertExplainedHover(atCursor);
+      await wb.page.keyboard.press('Escape');
+
+      // Ctrl+. lists borrowlens' fix (rust-analyzer's client lists nothing at all when a
+      // resolved action carries a command); left unapplied.
+      const actions = await wb.step('quick-fix-listed', () => wb.codeActions(/\(borrowlens\)$/));
+      assert.ok(actions.some((title) => /^Use `Arc` instead of `Rc` for `words` \(borrowlens\)$/.test(title)), `actions: ${JSON.stringify(actions)}`);
 
       // The hover's link opens the explain view; borrowlens.explain goes through the
       // rust-analyzer extension's client this time.
@@ -282,6 +307,69 @@ void test('VS Code (b): the rust-analyzer extension routed through borrowlens', 
         wb.hoverUntil(() => wb.squiggles().first(), 'rust-analyzer\'s own hover (no explanation)', (h) => h.text.includes(RUSTC_MESSAGE) && !h.text.includes(TITLE), SLOW_MS),
       );
       assert.ok(!plain.links.some((link) => link.text.includes('Open the full explanation')), 'the explanation link is still in the hover');
+    },
+  );
+  removeCrate(crate);
+});
+
+void test('VS Code (c): routed while rust-analyzer restarts on settings changes, its user-set rust-analyzer behind borrowlens', { timeout: SCENARIO_TIMEOUT_MS }, async () => {
+  requireTools();
+  const standin = packageStandin();
+  const crate = prepareCrate('vscode-restarting');
+  // The user's own rust-analyzer (user settings): a copy of its own, so that neither the
+  // stand-in's bundled copy nor what borrowlens would find by itself (the same binary at
+  // rustAnalyzerBinary()'s path) can pass for it.
+  const userRa = path.join(path.dirname(crate.dir), 'user-rust-analyzer', 'rust-analyzer');
+  fs.mkdirSync(path.dirname(userRa), { recursive: true });
+  fs.copyFileSync(rustAnalyzerBinary(), userRa);
+  fs.chmodSync(userRa, 0o755);
+
+  await runScenario(
+    'routed-restart-on-change',
+    crate.dir,
+    {
+      extensions: [standin, borrowlensVsix()],
+      env: { BORROWLENS_RUST_ANALYZER: undefined },
+      userSettings: {
+        'rust-analyzer.trace.server': process.env.BORROWLENS_E2E_TRACE ?? 'messages',
+        'rust-analyzer.restartServerOnConfigChange': true,
+        'rust-analyzer.server.path': userRa,
+        // No question: routed at start-up, while the rust-analyzer extension is activating.
+        'borrowlens.rustAnalyzer.routing': 'workspace',
+      },
+    },
+    async ({ server, workbench: wb }) => {
+      await wb.step('open-file', () => wb.openFile(FILE));
+      const routed = await wb.step('settings-written', () =>
+        waitFor('rust-analyzer.server.path in .vscode/settings.json', 60_000, () => {
+          const settings = workspaceSettings(crate);
+          return settings['rust-analyzer.server.path'] !== undefined ? settings : undefined;
+        }),
+      );
+      assert.ok(samePath(routed['rust-analyzer.server.path'], borrowlensServer()), `rust-analyzer.server.path: ${JSON.stringify(routed['rust-analyzer.server.path'])}`);
+      const extraEnv = routed['rust-analyzer.server.extraEnv'] as Record<string, unknown> | null;
+      assert.ok(extraEnv && samePath(extraEnv.BORROWLENS_RUST_ANALYZER, userRa),
+        `BORROWLENS_RUST_ANALYZER: ${JSON.stringify(extraEnv?.BORROWLENS_RUST_ANALYZER)}, expected the user's ${userRa}`);
+
+      // Two writes, two restarts by rust-analyzer itself: in the end one borrowlens with the
+      // user's rust-analyzer behind it, and no other rust-analyzer (a second client, the
+      // bundled binary, or one borrowlens found by itself for want of BORROWLENS_RUST_ANALYZER).
+      await wb.step('routed-process', () => rustAnalyzerBehind(server, userRa, true, 120_000));
+      let seen = '';
+      await wb.step('one-server', () =>
+        waitFor('one borrowlens and one rust-analyzer (the user\'s), for 5 s', 60_000, (() => {
+          let since: number | undefined;
+          return () => {
+            const servers = server.processes().filter((p) => path.basename(p.argv[0] ?? '') === 'rust-analyzer');
+            const proxies = running(server, borrowlensServer());
+            seen = JSON.stringify({ rustAnalyzers: servers.map((p) => p.argv[0]), borrowlens: proxies.length });
+            const single = proxies.length === 1 && servers.length === 1 && samePath(servers[0].argv[0], userRa);
+            since = single ? since ?? Date.now() : undefined;
+            return since !== undefined && Date.now() - since >= 5000 ? true : undefined;
+          };
+        })(), 500).catch((error: unknown) => { throw new Error(`${String(error)}; running: ${seen}`, { cause: error }); }));
+      const status = await wb.step('status-bar', () => wb.statusBarText('borrowlens.status', (text) => text.includes('borrowlens: proxy')));
+      assert.match(status, /borrowlens: proxy/);
     },
   );
   removeCrate(crate);

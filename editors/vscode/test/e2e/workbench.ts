@@ -1,6 +1,7 @@
 /**
  * Playwright helpers for the VS Code workbench as code-server serves it: the things a user
- * does (quick open, go to line, command palette, hover, Ctrl+., save, notification buttons)
+ * does (quick open, go to line, command palette, hover with the mouse or at the cursor with
+ * Ctrl+K Ctrl+I, Ctrl+., save, notification buttons)
  * and reads (squiggles, hovers, the status bar, webview documents), each with a generous
  * timeout and a failure message that says what was on screen. Every step can be wrapped in
  * `step()`, which saves a screenshot after it (and a "-FAILED" one when it throws).
@@ -291,6 +292,21 @@ export class Workbench {
     const y = box.y + box.height / 2;
     await this.page.mouse.move(x - 3, y, { steps: 2 });
     await this.page.mouse.move(x, y, { steps: 2 });
+    return this.settledHover(timeoutMs);
+  }
+
+  /** The hover at the cursor, as the keyboard shows it (Ctrl+K Ctrl+I: "Show or Focus
+   * Hover"), once its text has stopped changing. The position is the cursor, inside the
+   * (empty) selection: rust-analyzer's client asks for the hover of a Range then. */
+  async hoverAtCursor(timeoutMs = 30_000): Promise<HoverContent> {
+    await this.moveMouseAway();
+    await this.page.keyboard.press('Control+K');
+    await this.page.keyboard.press('Control+I');
+    return this.settledHover(timeoutMs);
+  }
+
+  /** The visible hover's content once its text has not changed for 750 ms. */
+  private async settledHover(timeoutMs: number): Promise<HoverContent> {
     const hover = this.visibleHover().first();
     await hover.waitFor({ state: 'visible', timeout: timeoutMs });
     let last = '';
@@ -325,14 +341,24 @@ export class Workbench {
   /** Hovers `target` again and again until `accept(hover)` (a diagnostic's hover changes when
    * a server publishes it anew, or restarts). */
   async hoverUntil(target: () => Locator | Promise<Locator>, what: string, accept: (hover: HoverContent) => boolean, timeoutMs = 240_000): Promise<HoverContent> {
+    return this.retryHover(async () => this.hover(await target(), 20_000), what, accept, timeoutMs);
+  }
+
+  /** Shows the hover at the cursor (Ctrl+K Ctrl+I) again and again until `accept(hover)`. */
+  async hoverAtCursorUntil(what: string, accept: (hover: HoverContent) => boolean, timeoutMs = 240_000): Promise<HoverContent> {
+    return this.retryHover(() => this.hoverAtCursor(20_000), what, accept, timeoutMs);
+  }
+
+  private async retryHover(show: () => Promise<HoverContent>, what: string, accept: (hover: HoverContent) => boolean, timeoutMs: number): Promise<HoverContent> {
     let last: HoverContent | undefined;
     try {
       return await waitFor(what, timeoutMs, async () => {
-        last = await this.hover(await target(), 20_000);
+        last = await show();
         if (accept(last)) {
           return last;
         }
         await this.moveMouseAway();
+        await this.page.keyboard.press('Escape'); // a keyboard hover stays until dismissed
         await sleep(2000);
         return undefined;
       }, 0);
@@ -351,12 +377,16 @@ export class Workbench {
     await this.moveMouseAway();
   }
 
+  private codeActionRows(): Locator {
+    return this.page.locator('.action-widget .monaco-list-row.action');
+  }
+
   /**
-   * Opens the quick-fix / lightbulb menu at the cursor (Ctrl+.) and picks the first action
-   * whose title matches `item`. Returns every action title the menu listed.
+   * Opens the quick-fix / lightbulb menu at the cursor (Ctrl+.), asking again until an action
+   * whose title matches `item` is listed; leaves the menu open. Returns every title listed.
    */
-  async quickFix(item: string | RegExp, timeoutMs = 60_000): Promise<string[]> {
-    const rows = this.page.locator('.action-widget .monaco-list-row.action');
+  private async openCodeActions(item: string | RegExp, timeoutMs: number): Promise<string[]> {
+    const rows = this.codeActionRows();
     const matches = (title: string): boolean => (typeof item === 'string' ? title.includes(item) : item.test(title));
     let titles: string[] = [];
     await waitFor(`a code action matching ${String(item)} in the Ctrl+. menu`, timeoutMs, async () => {
@@ -376,6 +406,25 @@ export class Workbench {
     }, 0).catch((error: unknown) => {
       throw new Error(`${errorMessage(error)}; the menu listed: ${JSON.stringify(titles)}`, { cause: error });
     });
+    return titles;
+  }
+
+  /** The titles the Ctrl+. menu at the cursor lists once one matches `item`; closes it again
+   * without picking anything. */
+  async codeActions(item: string | RegExp, timeoutMs = 60_000): Promise<string[]> {
+    const titles = await this.openCodeActions(item, timeoutMs);
+    await this.page.keyboard.press('Escape');
+    await this.codeActionRows().first().waitFor({ state: 'hidden', timeout: 10_000 });
+    return titles;
+  }
+
+  /**
+   * Opens the quick-fix / lightbulb menu at the cursor (Ctrl+.) and picks the first action
+   * whose title matches `item`. Returns every action title the menu listed.
+   */
+  async quickFix(item: string | RegExp, timeoutMs = 60_000): Promise<string[]> {
+    const matches = (title: string): boolean => (typeof item === 'string' ? title.includes(item) : item.test(title));
+    const titles = await this.openCodeActions(item, timeoutMs);
     // The keyboard, as the menu's pointer block swallows mouse events until the mouse moves:
     // arrow down to the action (group headers are skipped), then Enter.
     const focused = this.page.locator('.action-widget .monaco-list-row.action.focused');
@@ -390,7 +439,7 @@ export class Workbench {
       await this.page.keyboard.press('ArrowDown');
     }
     await this.page.keyboard.press('Enter');
-    await rows.first().waitFor({ state: 'hidden', timeout: 10_000 });
+    await this.codeActionRows().first().waitFor({ state: 'hidden', timeout: 10_000 });
     return titles;
   }
 

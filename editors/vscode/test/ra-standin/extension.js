@@ -1,97 +1,117 @@
 // A stand-in for the rust-analyzer VS Code extension (rust-lang.rust-analyzer), for borrowlens'
-// end-to-end tests only: see README.md. Plain JavaScript, no build step.
+// end-to-end tests only: see README.md. Plain JavaScript, no build step. This file does what
+// rust-analyzer's editors/code/src/main.ts does (activate, the command table) and the few
+// commands of its commands.ts that the client's middleware needs.
 'use strict';
 
-const path = require('path');
 const vscode = require('vscode');
-const { LanguageClient } = require('vscode-languageclient/node');
+const lc = require('vscode-languageclient/node');
 
-/** @type {LanguageClient | undefined} */
-let client;
-/** @type {vscode.ExtensionContext | undefined} */
-let extensionContext;
-/** @type {vscode.OutputChannel | undefined} */
-let outputChannel;
+const { hoverReferenceCommand } = require('./client');
+const { Config } = require('./config');
+const { Ctx } = require('./ctx');
 
-/** The server command and environment, read from the settings now (as the real one does). */
-function serverExecutable(context) {
-  const config = vscode.workspace.getConfiguration('rust-analyzer');
-  const configured = config.get('server.path');
-  const command = typeof configured === 'string' && configured.trim() !== ''
-    ? configured
-    : path.join(context.extensionPath, 'server', 'rust-analyzer');
-  const env = { ...process.env };
-  const extraEnv = config.get('server.extraEnv') || {};
-  for (const [key, value] of Object.entries(extraEnv)) {
-    if (value === null || value === undefined) {
-      delete env[key];
-    } else {
-      env[key] = String(value);
+/** A protocol WorkspaceEdit as a VS Code one; snippet edits (insertTextFormat 2, which the
+ * server may send as snippetTextEdit is advertised) as SnippetTextEdits. */
+function toWorkspaceEdit(client, edit) {
+  const result = new vscode.WorkspaceEdit();
+  const add = (uri, edits) => {
+    result.set(client.protocol2CodeConverter.asUri(uri), edits.map((e) => {
+      const range = client.protocol2CodeConverter.asRange(e.range);
+      return e.insertTextFormat === 2
+        ? new vscode.SnippetTextEdit(range, new vscode.SnippetString(e.newText))
+        : vscode.TextEdit.replace(range, e.newText);
+    }));
+  };
+  for (const change of edit.documentChanges ?? []) {
+    if ('kind' in change) {
+      continue; // file operations: rust-analyzer's assists in these tests make none
     }
+    add(change.textDocument.uri, change.edits);
   }
-  return { command, options: { env } };
+  for (const [uri, edits] of Object.entries(edit.changes ?? {})) {
+    add(uri, edits);
+  }
+  return result;
 }
 
-async function start(context) {
-  const executable = serverExecutable(context);
-  outputChannel.appendLine(`[stand-in] starting ${executable.command}`);
-  const created = new LanguageClient(
-    'rust-analyzer',
-    'Rust Analyzer Language Server',
-    { run: executable, debug: executable },
-    {
-      documentSelector: [{ scheme: 'file', language: 'rust' }],
-      outputChannel,
-    },
-  );
-  client = created;
-  await created.start();
-}
-
-async function stop() {
-  const running = client;
-  client = undefined;
-  if (running) {
-    try {
-      await running.stop();
-    } catch (error) {
-      outputChannel.appendLine(`[stand-in] stop failed: ${error}`);
-    }
-    try {
-      await running.dispose();
-    } catch {
-      // already stopped
-    }
-  }
-}
-
-/** @param {vscode.ExtensionContext} context */
-async function activate(context) {
-  extensionContext = context;
-  outputChannel = vscode.window.createOutputChannel('Rust Analyzer Language Server');
-  context.subscriptions.push(outputChannel);
-  context.subscriptions.push(
-    vscode.commands.registerCommand('rust-analyzer.restartServer', async () => {
-      outputChannel.appendLine('[stand-in] rust-analyzer.restartServer');
-      await stop();
-      await start(extensionContext);
-    }),
-  );
-  try {
-    await start(context);
-  } catch (error) {
-    void vscode.window.showErrorMessage(`rust-analyzer stand-in failed to start: ${error}`);
-  }
-  // The shape of the real extension's exported RustAnalyzerExtensionApi.
+/** The command table (main.ts: createCommands): `enabled` while the server runs. */
+function commands() {
   return {
-    get client() {
-      return client;
+    restartServer: {
+      enabled: (ctx) => async () => {
+        await ctx.restart();
+      },
+      disabled: (ctx) => async () => {
+        await ctx.start();
+      },
+    },
+    startServer: {
+      enabled: (ctx) => async () => {
+        await ctx.start();
+      },
+      disabled: (ctx) => async () => {
+        await ctx.start();
+      },
+    },
+    stopServer: {
+      enabled: (ctx) => async () => {
+        await ctx.stopAndDispose();
+      },
+      disabled: () => async () => undefined,
+    },
+    // An assist picked from Ctrl+. is resolved with the server, then its edit applied.
+    resolveCodeAction: {
+      enabled: (ctx) => async (action) => {
+        const client = ctx.client;
+        const resolved = await client.sendRequest(lc.CodeActionResolveRequest.type, { ...action, command: undefined });
+        if (resolved?.edit) {
+          await vscode.workspace.applyEdit(toWorkspaceEdit(client, resolved.edit));
+        }
+        if (resolved?.command) {
+          await vscode.commands.executeCommand(resolved.command.command, ...(resolved.command.arguments ?? []));
+        }
+      },
+    },
+    applyActionGroup: {
+      enabled: () => async (choices) => {
+        const picked = await vscode.window.showQuickPick(choices);
+        if (picked) {
+          await vscode.commands.executeCommand('rust-analyzer.resolveCodeAction', picked.arguments);
+        }
+      },
+    },
+    hoverRefCommandProxy: {
+      enabled: () => async (index) => {
+        const link = hoverReferenceCommand(index);
+        if (link) {
+          await vscode.commands.executeCommand(link.command, ...(link.arguments ?? []));
+        }
+      },
     },
   };
 }
 
-async function deactivate() {
-  await stop();
+/** @param {vscode.ExtensionContext} context */
+async function activate(context) {
+  const config = new Config(context.subscriptions);
+  const ctx = new Ctx(context, config, commands());
+  try {
+    // Every settings change is announced to the server, which then asks for its section.
+    vscode.workspace.onDidChangeConfiguration(async () => {
+      await ctx.client?.sendNotification(lc.DidChangeConfigurationNotification.type, { settings: '' });
+    }, null, context.subscriptions);
+    // The API is returned only once the server has started: until then the extension is
+    // activating and its `exports` are undefined. A server that fails to start fails the
+    // activation.
+    await ctx.start();
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Cannot activate rust-analyzer extension: ${error.message}`);
+    throw error;
+  }
+  return ctx;
 }
+
+function deactivate() {}
 
 module.exports = { activate, deactivate };

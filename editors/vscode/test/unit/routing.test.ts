@@ -172,6 +172,61 @@ void describe("planRoute", () => {
     const again = planRoute(edited, BORROWLENS, BUNDLED_NEXT, SHORT, "user", SETTINGS_FILE, stored(first.entry));
     assert.equal(again.extraEnv[RA_ENV], USER_RA);
   });
+  void it("routing a workspace puts the rust-analyzer of the user settings behind borrowlens", () => {
+    // The workspace has no server.path of its own; the user settings name one.
+    const plan = planRoute({ path: undefined, extraEnv: undefined }, BORROWLENS, BUNDLED, SHORT, "workspace", null,
+      undefined, { inherited: [undefined, USER_RA] });
+    assert.equal(plan.extraEnv[RA_ENV], USER_RA);
+    // Only the workspace's own (absent) path is the one to restore.
+    assert.equal(plan.entry.previousPath, null);
+  });
+
+  void it("the most specific configured level wins, and the scope's own path over all", () => {
+    const folderRa = "/work/tools/rust-analyzer";
+    const inherited = [folderRa, USER_RA];
+    assert.equal(planRoute({ path: undefined, extraEnv: undefined }, BORROWLENS, BUNDLED, SHORT, "workspace", null,
+      undefined, { inherited }).extraEnv[RA_ENV], folderRa);
+    assert.equal(planRoute({ path: "/opt/ws/rust-analyzer", extraEnv: undefined }, BORROWLENS, BUNDLED, SHORT,
+      "workspace", null, undefined, { inherited }).extraEnv[RA_ENV], "/opt/ws/rust-analyzer");
+  });
+
+  void it("skips an inherited path that is borrowlens itself or blank", () => {
+    const plan = planRoute({ path: undefined, extraEnv: undefined }, BORROWLENS, BUNDLED, SHORT, "workspace", null,
+      undefined, { inherited: [" ", `${BORROWLENS}/`, null] });
+    assert.equal(plan.extraEnv[RA_ENV], BUNDLED);
+  });
+
+  void it("on re-route still prefers the user's rust-analyzer over the bundled one", () => {
+    const first = planRoute({ path: undefined, extraEnv: undefined }, BORROWLENS, BUNDLED, SHORT, "workspace", null,
+      undefined, { inherited: [undefined, USER_RA] });
+    const again = planRoute(written(first), BORROWLENS, BUNDLED_NEXT, SHORT, "workspace", null, stored(first.entry),
+      { inherited: [undefined, USER_RA] });
+    assert.equal(again.extraEnv[RA_ENV], USER_RA);
+  });
+
+  void it("expands a leading ~/ as the rust-analyzer extension does (the variable is literal)", () => {
+    const plan = planRoute({ path: "~/bin/rust-analyzer", extraEnv: undefined }, BORROWLENS, BUNDLED, SHORT, "user",
+      SETTINGS_FILE, undefined, { home: "/home/ana" });
+    assert.equal(plan.extraEnv[RA_ENV], "/home/ana/bin/rust-analyzer");
+    assert.equal(plan.entry.previousPath, "~/bin/rust-analyzer"); // restored as the user wrote it
+  });
+
+  void it("without a bundled rust-analyzer (a build from source) names none, and borrowlens looks for one", () => {
+    const plan = planRoute({ path: undefined, extraEnv: { RUST_LOG: "info" } }, BORROWLENS, undefined, SHORT, "workspace",
+      null);
+    assert.ok(!(RA_ENV in plan.extraEnv));
+    assert.equal(plan.extraEnv.RUST_LOG, "info");
+  });
+
+  void it("drops its own stale BORROWLENS_RUST_ANALYZER when the bundled binary is gone", () => {
+    const first = planRoute({ path: undefined, extraEnv: undefined }, BORROWLENS, BUNDLED, SHORT, "user", SETTINGS_FILE);
+    const again = planRoute(written(first), BORROWLENS, undefined, SHORT, "user", SETTINGS_FILE, stored(first.entry));
+    assert.ok(!(RA_ENV in again.extraEnv), JSON.stringify(again.extraEnv));
+    assert.ok(!(RA_ENV in again.entry.wroteEnv));
+    // Undo still restores everything else.
+    assert.deepEqual(planUnroute(written(again), stored(again.entry)), { path: undefined, extraEnv: undefined });
+  });
+
   void it("never records borrowlens itself as the previous path (routed settings, no ledger entry)", () => {
     // E.g. user settings that Settings Sync brought from another machine, where the ledger is.
     const synced: RaServerSettings = { path: BORROWLENS, extraEnv: { ...SHORT, [RA_ENV]: BUNDLED } };

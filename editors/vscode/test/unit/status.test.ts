@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { modeFromServerInfo, statusView, type Mode } from "../../src/status";
+import { isRoutedMode, modeFromServerInfo, routedMode, statusView, type Mode } from "../../src/status";
 
 const RUN_HINT = "Run “Borrow Lens: Explain Error at Cursor” on one for the full explanation.";
 
@@ -86,5 +86,38 @@ void describe("modeFromServerInfo", () => {
   void it("is off when the server does not offer borrowlens.explain", () => {
     assert.equal(modeFromServerInfo("borrowlens", []), "off");
     assert.equal(modeFromServerInfo("rust-analyzer", ["rust-analyzer.runSingle", "borrowlens.explainAtCursor"]), "off");
+  });
+});
+
+void describe("routedMode: what the rust-analyzer extension's running server is", () => {
+  const explain = { executeCommandProvider: { commands: ["rust-analyzer.runSingle", "borrowlens.explain"] } };
+
+  void it("is routed (proxy) when rust-analyzer answers behind borrowlens", () => {
+    assert.equal(routedMode({ capabilities: explain, serverInfo: { name: "rust-analyzer" } }, true), "routed");
+    assert.match(statusView("routed", 0, 0).text, /borrowlens: proxy$/);
+  });
+
+  void it("is routed-standalone, a warning, when borrowlens found no rust-analyzer", () => {
+    assert.equal(routedMode({ capabilities: explain, serverInfo: { name: "borrowlens" } }, true), "routed-standalone");
+    const view = statusView("routed-standalone", 1, 1);
+    assert.equal(view.text, "$(warning) borrowlens: standalone · 1 error");
+    assert.equal(view.warning, true);
+    assert.match(view.tooltip, /found no rust-analyzer/);
+  });
+
+  void it("is waiting while the server is not started, stopped, or not borrowlens", () => {
+    assert.equal(routedMode(undefined, false), "routed-waiting");
+    assert.equal(routedMode({ capabilities: explain, serverInfo: { name: "rust-analyzer" } }, false), "routed-waiting");
+    assert.equal(routedMode({ capabilities: {}, serverInfo: { name: "rust-analyzer" } }, true), "routed-waiting");
+    const view = statusView("routed-waiting", 2, 2);
+    assert.equal(view.text, "$(book) borrowlens: waiting for rust-analyzer");
+    assert.equal(view.warning, false);
+    assert.ok(!view.tooltip.includes("explained"), view.tooltip);
+  });
+
+  void it("isRoutedMode covers the three routed modes only", () => {
+    const all: Mode[] = ["starting", "proxy", "routed", "routed-standalone", "routed-waiting", "standalone", "off",
+      "missing", "failed"];
+    assert.deepEqual(all.filter(isRoutedMode), ["routed", "routed-standalone", "routed-waiting"]);
   });
 });
