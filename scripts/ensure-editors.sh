@@ -3,12 +3,13 @@
 # and VS Code (scripts/ensure-code-server.sh), once per machine. Idempotent: what is installed
 # already is left alone; what it installs it says on stderr.
 #
-# Emacs with Eglot (tests/e2e/test_emacs.py): Debian bookworm's emacs-nox 28.2, elpa-eglot 1.9
-# and elpa-rust-mode 0.4.0. Debian's packages are pinned by the release: one version each in
-# bookworm (security updates aside), installed by name with apt-get.
+# Emacs with Eglot and with lsp-mode (tests/e2e/test_emacs.py): Debian bookworm's emacs-nox
+# 28.2, elpa-eglot 1.9, elpa-lsp-mode 8.0.0 and elpa-rust-mode 0.4.0. Debian's packages are
+# pinned by the release: one version each in bookworm (security updates aside), installed by
+# name with apt-get.
 set -euo pipefail
 # shellcheck source=scripts/lib/debian.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/debian.sh"
 
-ensure_debian_packages "the Emacs tests" emacs-nox elpa-eglot elpa-rust-mode
+ensure_debian_packages "the Emacs tests" emacs-nox elpa-eglot elpa-lsp-mode elpa-rust-mode
 command -v emacs >/dev/null || { echo "error: no emacs on PATH after the Debian install" >&2; exit 2; }
