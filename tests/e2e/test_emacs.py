@@ -21,7 +21,6 @@ are missing.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,7 +31,6 @@ import pytest
 from support import editors
 from support.cli import BORROWLENS
 from support.editors import Crate
-from support.lsp_session import rust_analyzer
 
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "emacs_driver.el"
@@ -78,25 +76,11 @@ def documented_snippet(heading: str, promises: tuple[str, ...]) -> str:
 def drive(crate: Crate, client: str, snippet: str, tmp_path: Path) -> dict[str, Any]:
     """Runs the driver in a batch Emacs; returns what it observed."""
     out = tmp_path / "emacs-result.json"
-    home = tmp_path / "home"  # no user init, no ~/.emacs.d state shared between runs
-    home.mkdir()
     subprocess.run(["git", "init", "-q"], cwd=crate.path, check=True, timeout=60)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("BORROWLENS_RUST_ANALYZER", "EMACSLOADPATH")}
-    env.update({
-        # rustup and cargo keep finding the toolchain and registry of the real home.
-        "RUSTUP_HOME": env.get("RUSTUP_HOME", str(Path.home() / ".rustup")),
-        "CARGO_HOME": env.get("CARGO_HOME", str(Path.home() / ".cargo")),
-        "HOME": str(home), "PATH": f"{BORROWLENS.parent}{os.pathsep}{env.get('PATH', '')}",
-        "BORROWLENS_RUST_ANALYZER": rust_analyzer(),
-        # The snippets ask for the short explanation; a default of "full" shows whether their
-        # settings reached borrowlens (the settings a client sends win; lsp-mode's setenv
-        # replaces this one).
-        "BORROWLENS_EXPLANATION": "full",
-        "BL_CLIENT": client, "BL_SNIPPET": snippet, "BL_FILE": str(crate.lib),
-        "BL_OUT": str(out), "BL_TIMEOUT": str(editors.STEP_TIMEOUT_S),
-        "CARGO_TARGET_DIR": str(crate.target),
-    })
+    env = editors.snippet_env(crate, tmp_path, drop=("EMACSLOADPATH",))
+    # lsp-mode's snippet sets BORROWLENS_EXPLANATION itself (setenv), replacing the default.
+    env.update({"BL_CLIENT": client, "BL_SNIPPET": snippet, "BL_FILE": str(crate.lib),
+                "BL_OUT": str(out), "BL_TIMEOUT": str(editors.STEP_TIMEOUT_S)})
     proc = subprocess.run([emacs(), "--batch", "-l", str(DRIVER)], cwd=crate.path, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           check=False, timeout=editors.RUN_TIMEOUT_S)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .lsp_session import alive, copy_fixture
+from .cli import BORROWLENS
+from .lsp_session import alive, copy_fixture, rust_analyzer
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITOR_DOCS = ROOT / "docs" / "editors"
@@ -89,6 +90,27 @@ def assert_fixed_on_disk(crate: Crate, buffer_text: str) -> None:
     assert FIXED_CALL in saved and ORIGINAL_CALL not in saved
     check = cargo_check(crate)
     assert check.returncode == 0, check.stderr
+
+
+def snippet_env(crate: Crate, tmp_path: Path, drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """The environment of an editor running a documented snippet as written: the plain
+    `borrowlens` command found on PATH (this checkout's), the real rust-analyzer for it to
+    start, a home of its own (no user configuration, no state shared between runs), the
+    session's own target directory. The snippets ask for the short explanation; a default of
+    "full" here shows whether their settings reached borrowlens."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("BORROWLENS_RUST_ANALYZER", *drop)}
+    env.update({
+        # rustup and cargo keep finding the toolchain and registry of the real home.
+        "RUSTUP_HOME": env.get("RUSTUP_HOME", str(Path.home() / ".rustup")),
+        "CARGO_HOME": env.get("CARGO_HOME", str(Path.home() / ".cargo")),
+        "HOME": str(home), "PATH": f"{BORROWLENS.parent}{os.pathsep}{env.get('PATH', '')}",
+        "BORROWLENS_RUST_ANALYZER": rust_analyzer(),
+        "BORROWLENS_EXPLANATION": "full",
+        "CARGO_TARGET_DIR": str(crate.target),
+    })
+    return env
 
 
 def documented_block(page_name: str, heading: str, language: str) -> str:
