@@ -17,27 +17,10 @@ dest="$cache/code-server-$CS_VERSION"
 binary="$dest/node_modules/.bin/code-server"
 say() { echo "borrowlens setup: $*" >&2; }
 
-debian_packages=(chromium ripgrep libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev)
-missing=()
-for package in "${debian_packages[@]}"; do
-    status="$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)"
-    [[ "$status" == "install ok installed" ]] || missing+=("$package")
-done
-if ((${#missing[@]})); then
-    say "installing Debian packages: ${missing[*]}"
-    sudo=()
-    if [[ "$(id -u)" != 0 ]]; then
-        command -v sudo >/dev/null || {
-            echo "error: the VS Code tests need Debian packages ${missing[*]};" \
-                 "run as root or install them: apt-get install ${missing[*]}" >&2
-            exit 2
-        }
-        sudo=(sudo)
-    fi
-    # The package lists of a fresh machine can be stale (an older libc than the mirror's).
-    "${sudo[@]}" apt-get update -q >&2
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${missing[@]}" >&2
-fi
+# shellcheck source=scripts/lib/debian.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/debian.sh"
+ensure_debian_packages "the VS Code tests" \
+    chromium ripgrep libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev
 for tool in /usr/bin/chromium /usr/bin/rg; do
     [[ -x "$tool" ]] || { echo "error: $tool is missing after the Debian install" >&2; exit 2; }
 done

@@ -17,49 +17,32 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from support.cli import BORROWLENS, ROOT
-from support.fixtures import FIXTURES
+from support.editors import (
+    RUN_TIMEOUT_S,
+    STEP_TIMEOUT_S,
+    Crate,
+    assert_fixed_on_disk,
+    documented_block,
+    enriched_data,
+    our_action,
+)
+from support.lsp_session import rust_analyzer
 
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "nvim_driver.lua"
 HELPER = ROOT / "editors" / "nvim"
-NEOVIM_PAGE = ROOT / "docs" / "editors" / "neovim.md"
 SNIPPET_HEADING = "## Neovim 0.11+, built-in client (no plugin)"
 NVIM = Path(sys.executable).parent / "nvim"
-CASE = "recursive-async/direct"
-ORIGINAL_CALL = "sum += total_size(child).await;"
-FIXED_CALL = "sum += Box::pin(total_size(child)).await;"
-# Safety nets only: one run takes seconds once rust-analyzer's sysroot index is warm.
-STEP_TIMEOUT_MS = 240_000
-RUN_TIMEOUT_S = 900
 
 pytestmark = pytest.mark.e2e
-
-
-def rust_analyzer() -> str:
-    """The real rust-analyzer: $BORROWLENS_TEST_RUST_ANALYZER or the cached build (built by
-    scripts/ensure-rust-analyzer.sh when missing). Fails the test when there is none."""
-    given = os.environ.get("BORROWLENS_TEST_RUST_ANALYZER")
-    if given:
-        assert os.access(given, os.X_OK), f"BORROWLENS_TEST_RUST_ANALYZER={given} is not executable"
-        return given
-    proc = subprocess.run([str(ROOT / "scripts" / "ensure-rust-analyzer.sh")],
-                          capture_output=True, text=True, check=False, timeout=3600)
-    path = proc.stdout.strip()
-    if proc.returncode != 0 or not path or not os.access(path, os.X_OK):
-        pytest.fail("no rust-analyzer for the Neovim tests: BORROWLENS_TEST_RUST_ANALYZER is "
-                    f"unset and scripts/ensure-rust-analyzer.sh failed:\n{proc.stderr[-3000:]}")
-    return path
 
 
 def nvim() -> Path:
@@ -70,52 +53,15 @@ def nvim() -> Path:
 
 
 def documented_snippet() -> str:
-    """The Lua of the page's built-in client section: the first ```lua block under its
-    heading. Fails when the page no longer has it in the shape the test runs."""
-    page = NEOVIM_PAGE.read_text(encoding="utf-8")
-    assert SNIPPET_HEADING + "\n" in page, f"{NEOVIM_PAGE}: no section {SNIPPET_HEADING!r}"
-    section = page.split(SNIPPET_HEADING + "\n", 1)[1].split("\n## ", 1)[0]
-    assert "```lua\n" in section, f"{NEOVIM_PAGE}: no ```lua block under {SNIPPET_HEADING!r}"
-    snippet = section.split("```lua\n", 1)[1].split("```", 1)[0]
+    """The Lua of the page's built-in client section, as written there."""
+    snippet = documented_block("neovim.md", SNIPPET_HEADING, "lua")
     # What the page promises a user: the plain command, the settings the hover assertion
     # below relies on, and the server enabled.
     for line in ("vim.lsp.config('rust_analyzer', {", "cmd = { 'borrowlens' },",
                  "settings = { borrowlens = { explanation = 'full' } },",
                  "vim.lsp.enable('rust_analyzer')"):
-        assert line in snippet, f"{NEOVIM_PAGE}: the snippet lost {line!r}"
+        assert line in snippet, f"docs/editors/neovim.md: the snippet lost {line!r}"
     return snippet
-
-
-@dataclass
-class Crate:
-    path: Path
-    target: Path
-
-    @property
-    def lib(self) -> Path:
-        return self.path / "src" / "lib.rs"
-
-
-@pytest.fixture
-def crate(tmp_path: Path) -> Crate:
-    """The fixture crate copied alone, uniquely named, with its own target directory (cargo's
-    fingerprints ignore where a crate lives; same-named copies must not share builds)."""
-    dest = tmp_path / "crate"
-    shutil.copytree(FIXTURES / CASE, dest, copy_function=shutil.copy,
-                    ignore=shutil.ignore_patterns("rustc.json", "expect.toml", "target"))
-    manifest = dest / "Cargo.toml"
-    name = f"nvim-e2e-{uuid.uuid4().hex[:12]}"
-    lines = [f'name = "{name}"' if line.startswith("name = ") else line
-             for line in manifest.read_text().splitlines()]
-    manifest.write_text("\n".join(lines) + "\n")
-    return Crate(dest, tmp_path / "target")
-
-
-def cargo_check(crate: Crate) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["cargo", "check", "--quiet", "--offline"], cwd=crate.path,
-                          env={**os.environ, "CARGO_TARGET_DIR": str(crate.target),
-                               "CARGO_TERM_COLOR": "never"},
-                          capture_output=True, text=True, check=False, timeout=600)
 
 
 def drive(crate: Crate, mode: str, cmd: list[str], tmp_path: Path,
@@ -127,7 +73,7 @@ def drive(crate: Crate, mode: str, cmd: list[str], tmp_path: Path,
     env = {k: v for k, v in os.environ.items() if k not in drop_env}
     env.update({
         "BL_MODE": mode, "BL_CMD": json.dumps(cmd), "BL_FILE": str(crate.lib),
-        "BL_HELPER": str(HELPER), "BL_OUT": str(out), "BL_TIMEOUT": str(STEP_TIMEOUT_MS),
+        "BL_HELPER": str(HELPER), "BL_OUT": str(out), "BL_TIMEOUT": str(STEP_TIMEOUT_S * 1000),
         "CARGO_TARGET_DIR": str(crate.target), "XDG_STATE_HOME": str(state),
         **(extra_env or {}),
     })
@@ -149,33 +95,17 @@ def assert_fixed_in_the_editor(result: dict[str, Any], crate: Crate) -> None:
     preferred borrowlens quick fix applied and saved, the error gone, a clean exit."""
     assert result["filetype"] == "rust"
     assert "borrowlens.explain" in result["commands"]
-    diagnostic = result["diagnostic"]
-    data = diagnostic["borrowlens"]
-    assert data["family"] == "recursive-async"
-    assert data["fixes"] == ["box-pin"]
-    assert "recursion in an async fn requires boxing" in diagnostic["message"]
-    assert f"borrowlens: {data['tldr']}" in diagnostic["message"]
-    # The wording is the family's to change; the facts (the function, the fix) must be there.
-    assert "total_size" in data["tldr"] and "Box::pin" in data["tldr"]
+    data = enriched_data(result["diagnostic"])
     assert any(f"**{data['title']}** — {data['tldr']}" in h for h in result["hover"]), \
         result["hover"]
-    ours = [a for a in result["actions"] if a["title"].endswith("(borrowlens)")]
-    assert [a["title"] for a in ours] == [
-        "Box the recursive call: `Box::pin(total_size(child))` (borrowlens)"]
-    assert ours[0]["preferred"]
-    # Neovim applied the edit to its buffer and :write saved it.
-    assert FIXED_CALL in result["text"]
-    saved = crate.lib.read_text()
-    assert FIXED_CALL in saved and ORIGINAL_CALL not in saved
+    our_action(result["actions"])
     assert result["errors_after"] == []
     assert result["server_exit"] == {"code": 0, "signal": 0}
-    # The compiler agrees.
-    check = cargo_check(crate)
-    assert check.returncode == 0, check.stderr
+    # Neovim applied the edit to its buffer, :write saved it, and the compiler agrees.
+    assert_fixed_on_disk(crate, result["text"])
 
 
 def test_plain_vim_lsp_config_in_front_of_rust_analyzer(crate: Crate, tmp_path: Path) -> None:
-    assert ORIGINAL_CALL in crate.lib.read_text()
     ra = rust_analyzer()
     result = drive(crate, "plain", [str(BORROWLENS), "--rust-analyzer", ra], tmp_path,
                    extra_env={"BL_SNIPPET": documented_snippet()},
