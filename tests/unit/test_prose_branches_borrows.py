@@ -58,6 +58,38 @@ CASES = [
                      "`self.handlers.push` on line 4 takes it and needs it to live longer — "
                      "for `'static`, which no borrowed parameter can promise.")},
                  id="escapes_static_without_spawn"),
+    # A parameter of a type that is not plain data, used again after the spawn: a copy under a
+    # new name, which needs the type to be `Clone`.
+    pytest.param("borrowed-data-escapes",
+                 {"scope": "function", "variable": "cfg", "function": "watch",
+                  "param_type": "&Config", "param_line": 3, "escapes_via": "tokio::spawn",
+                  "escape_line": 5, "used_after_line": 9},
+                 {"hover": (
+                     "`cfg` is a `&Config` parameter of `watch` (line 3), so it is valid only "
+                     "while the call lasts. `tokio::spawn` on line 5 hands it to a task that may "
+                     "still run after `watch` has returned."),
+                  "change": (
+                     "Copy it under a new name before `tokio::spawn`, `let cfg_owned = "
+                     "cfg.to_owned();`, and use `cfg_owned` inside; `cfg` stays usable on line 9."),
+                  "fix.0": (
+                     "Give the task its own copy under a new name: `let cfg_owned = "
+                     "cfg.to_owned();` before `tokio::spawn`, and use `cfg_owned` there instead. "
+                     "`cfg` itself stays a borrow, still usable on line 9. `to_owned()` copies the "
+                     "value only if its type is `Clone`.")},
+                 id="escapes_used_after_the_spawn"),
+    # The container branch's hover and change.
+    pytest.param("borrowed-data-escapes",
+                 {"scope": "function", "variable": "item", "function": "add", "container": "list",
+                  "escapes_via": "list.push", "escape_line": 2, "param_line": 1,
+                  "param_type": "&str"},
+                 {"hover": (
+                     "`item` is a `&str` parameter of `add` (line 1), so it is valid only while "
+                     "the call lasts. `list.push` on line 2 stores it in `list`, which outlives "
+                     "the call."),
+                  "change": (
+                     "Store owned values in `list` (push `item.to_owned()`), or give `item` and "
+                     "`list` one lifetime parameter `'a`.")},
+                 id="escapes_into_a_container_hover"),
     # --- closure-may-outlive ---------------------------------------------------------------------
     # An async block whose variable is used again later: clone it into a block around `async move`.
     pytest.param("closure-may-outlive",
