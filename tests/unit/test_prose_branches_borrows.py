@@ -103,6 +103,58 @@ CASES = [
                      "original stays usable. (If `name` is `Copy`, such as an integer, `move` "
                      "copies it and no clone is needed.)")},
                  id="async-block-used-again-later"),
+    # Made in a loop, the variable declared outside it: each iteration needs its own clone.
+    pytest.param("closure-may-outlive",
+                 {"variable": "items", "kind": "closure", "closure_line": 5, "capture_line": 6,
+                  "function": "start", "required_by": "thread::spawn", "in_loop": "yes"},
+                 {"hover": (
+                     "The closure on line 5 captures `items` by reference (line 6), and "
+                     "`thread::spawn` may run it after `start` has returned, when `items` is "
+                     "gone. It is made once per loop iteration, so moving `items` itself would "
+                     "only work the first time."),
+                  "change": (
+                     "Put `{ let items = items.clone(); move || … }` in place of the closure, so "
+                     "each iteration moves in its own clone."),
+                  "fix.0": (
+                     "The closure is created on every iteration of the loop, but `items` is "
+                     "declared outside it: moving `items` into the first one leaves nothing for "
+                     'the next, a "use of moved value". Give the closure its own copy: wrap it in '
+                     "a block that clones first, `{ let items = items.clone(); move || … }`, so "
+                     "the clone is what moves in and the original stays usable. (If `items` is "
+                     "`Copy`, such as an integer, `move` copies it and no clone is needed.)")},
+                 id="closure-in-a-loop"),
+    # A `Copy` variable used again later: `move` copies it.
+    pytest.param("closure-may-outlive",
+                 {"variable": "limit", "kind": "closure", "closure_line": 5, "function": "start",
+                  "required_by": "thread::spawn", "used_after_line": 9, "copy": "yes"},
+                 {"change": (
+                     "Write `move || …`: `limit` is `Copy`, so the closure takes its own copy and "
+                     "line 9 still sees the original."),
+                  "fix.0": (
+                     "Add `move` (`move || …`), as rustc suggests: the closure then takes "
+                     "ownership of `limit` (and every other variable it mentions) instead of "
+                     "borrowing it, so nothing it holds can dangle. `limit` is `Copy`, so the "
+                     "closure takes a copy and line 9 still reads the original.")},
+                 id="copy-variable-used-again-later"),
+    # Changed by a thread that is not joined in the function: share it.
+    pytest.param("closure-may-outlive",
+                 {"variable": "hits", "kind": "closure", "closure_line": 5, "function": "start",
+                  "required_by": "thread::spawn", "used_after_line": 9, "mutated": "yes"},
+                 {"tldr": (
+                     "The closure on line 5 borrows `hits` but goes to `thread::spawn`; share it "
+                     "through an atomic or `Arc<Mutex<…>>`."),
+                  "change": (
+                     "Share it: an `Arc<AtomicUsize>` for a counter, `Arc<Mutex<…>>` otherwise, "
+                     "with a clone of the `Arc` moved in."),
+                  "fix.0": (
+                     "The closure changes `hits` and the function reads it again on line 9. "
+                     "`move` (or a clone) would give the closure its own copy: the change would "
+                     "never reach line 9, so it is no fix here. Share the value instead — an "
+                     "`Arc<AtomicUsize>` for a counter, `Arc<Mutex<T>>` otherwise, with a clone "
+                     "of the `Arc` moved in — or, for threads joined before the function returns, "
+                     "spawn inside `std::thread::scope`, where the closure may keep borrowing "
+                     "`hits`.")},
+                 id="mutated-not-joined"),
     # --- conflicting-borrows ---------------------------------------------------------------------
     # A `&mut self` call while a call's result holds all of `self`, neither method named.
     pytest.param("conflicting-borrows",
