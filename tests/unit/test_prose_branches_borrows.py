@@ -203,9 +203,16 @@ CASES = [
                  {"variable": "data", "static_by": "thread::spawn", "workaround": "arc",
                   "static_line": 4, "borrow_line": 3, "dropped_line": 9, "type": "Vec<u8>"},
                  {"tldr": (
-                     "`thread::spawn` on line 4 demands `'static` but is handed a borrow of "
-                     "`data`, which is dropped on line 9; share `data` through an `Arc` and "
-                     "move a clone of the `Arc` in."),
+                     "`thread::spawn` on line 4 needs `'static`, but gets a borrow of `data`; "
+                     "share `data` through an `Arc`."),
+                  "hover": (
+                     "`data` (a `Vec<u8>`) is borrowed on line 3, and the borrow goes into "
+                     "`thread::spawn` on line 4, which needs `'static`, yet `data` is dropped on "
+                     "line 9. `data` is still used after the call on line 4, so it cannot simply "
+                     "be moved in."),
+                  "change": (
+                     "Wrap it once, `let data = Arc::new(data);`, and move an "
+                     "`Arc::clone(&data)` into the task; the function keeps its own handle."),
                   "fix.0": (
                      "**Share it with `Arc`.** Wrap the data once (`let data = "
                      "Arc::new(data);`) and move an `Arc::clone(&data)` into each task. Every "
@@ -232,9 +239,8 @@ CASES = [
                  {"variable": "data", "static_by": "the `'static` type annotation",
                   "workaround": "arc"},
                  {"tldr": (
-                     "the `'static` type annotation demands `'static` but is handed a borrow "
-                     "of `data`, which is dropped when the function returns; share `data` "
-                     "through an `Arc` and move a clone of the `Arc` in."),
+                     "The `'static` type annotation cannot hold a borrow of `data`; share `data` "
+                     "through an `Arc`."),
                   "why.0": (
                      "A `'static` bound means the value must not contain any borrow that can "
                      "end: it owns its data, or borrows only from things that live forever "
@@ -249,8 +255,11 @@ CASES = [
                  {"what": (
                      "The value is a local that is borrowed, and that borrow flows into "
                      "`tokio::spawn`, which requires everything it receives to be valid for "
-                     "`'static`. the value is dropped when the function returns, so a "
+                     "`'static`. The value is dropped when the function returns, so a "
                      "reference to it cannot meet that requirement."),
+                  "change": (
+                     "Name the value itself inside the `move` task, not a reference to it, so "
+                     "the task owns it."),
                   "fix.0": (
                      "**Move owned data in.** Pass the value itself into the closure or task "
                      "(a `move` closure / `async move` block that names the value, not a "
@@ -258,6 +267,44 @@ CASES = [
                      "copy first: `let value = value.clone();` before the call. This is the "
                      "cheapest fix when the data is small or used by the task alone.")},
                  id="static-unnamed-value"),
+    # A spawn in a loop, the value declared outside it: moving it in works only once, so each
+    # task gets an `Arc` handle.
+    pytest.param("does-not-live-long-enough",
+                 {"variable": "cfg", "static_by": "thread::spawn", "workaround": "arc",
+                  "in_loop": "yes", "static_line": 6, "type": "Config", "task_kind": "closure",
+                  "borrow_line": 5, "dropped_line": 9},
+                 {"hover": (
+                     "`cfg` (a `Config`) is borrowed on line 5, and the borrow goes into "
+                     "`thread::spawn` on line 6, which needs `'static`, yet `cfg` is dropped on "
+                     "line 9. The spawn runs on every loop iteration, so `cfg` moved into it "
+                     "would be gone by the second."),
+                  "change": (
+                     "Wrap `cfg` in an `Arc` before the loop and move an `Arc::clone(&cfg)` into "
+                     "each closure."),
+                  "fix.1": (
+                     "Here that fits best: the call on line 6 runs on every iteration of a loop, "
+                     "and `cfg` is declared outside it: moved into the first closure, it would be "
+                     "gone for the second, so each one needs its own handle.")},
+                 id="static-spawn-in-a-loop"),
+    # A plain block (no loop): declare the value further out.
+    pytest.param("does-not-live-long-enough",
+                 {"variable": "buf", "borrow_line": 4, "dropped_line": 6, "use_line": 7,
+                  "type": "String"},
+                 {"tldr": (
+                     "`buf` (a `String`) is dropped on line 6, but its borrow is used on line 7; "
+                     "declare it further out or own a copy."),
+                  "hover": (
+                     "`buf` (a `String`) is borrowed on line 4 and dropped on line 6, at the end "
+                     "of its block, yet the borrow is still used on line 7."),
+                  "change": (
+                     "Declare `buf` before the block that ends on line 6, so it lives as long as "
+                     "the borrow."),
+                  "fix.1": (
+                     "If each iteration creates a fresh value (as with a loop-local `String`), "
+                     "borrowing cannot work at all — store the owned value instead: make the "
+                     "holder a `Vec<String>` rather than a `Vec<&str>`, or push `buf` itself "
+                     "(moving it) instead of `&buf`.")},
+                 id="dropped-at-block-end"),
     # --- move-out-while-borrowed -----------------------------------------------------------------
     # A plain reference (no future) still used after `drop`: move the `drop` down.
     pytest.param("move-out-while-borrowed",
