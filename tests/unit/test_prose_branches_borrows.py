@@ -311,8 +311,14 @@ CASES = [
                  {"variable": "cfg", "borrowed": "cfg", "borrow_line": 2, "move_line": 3,
                   "moved_into": "drop", "use_line": 4},
                  {"tldr": (
-                     "`cfg` is moved by `drop` on line 3 while a reference to `cfg` is still "
-                     "used on line 4; end the borrow before the move, or clone what you keep."),
+                     "`cfg` is moved on line 3 while a reference still borrows it for line 4; "
+                     "move the `drop` after line 4."),
+                  "hover": (
+                     "`cfg` is borrowed on line 2 and then moved by `drop` on line 3, yet the "
+                     "borrow is used again on line 4, after the move."),
+                  "change": (
+                     "Move `drop(cfg)` after the last use of the borrow on line 4, or delete it "
+                     "and let the scope end drop the value."),
                   "fix.0": (
                      "Move the `drop(cfg)` on line 3 after the last use of the borrow on line "
                      "4 — or simply delete it and let the value be dropped at the end of the "
@@ -322,10 +328,13 @@ CASES = [
     pytest.param("move-out-while-borrowed",
                  {"variable": "v", "moved_into": "closure", "reference": "r",
                   "borrowed": "v.items"},
-                 {"tldr": (
-                     "`v` is moved into the closure while `r`, a reference to `v.items`, is "
-                     "still used later; end the borrow before the move, or clone what you "
-                     "keep."),
+                 {"tldr": "`v` is moved while `r` still borrows it; clone what you keep first.",
+                  "hover": (
+                     "`r` borrows `v.items`, and `v` is moved into the closure; `r` is used again "
+                     "later, after the move."),
+                  "change": (
+                     "Finish with the borrow before the move, or clone what you need from "
+                     "`v.items` first."),
                   "fix.0": (
                      "Finish with the borrow before the move: use (or copy out of) `v.items` "
                      "before the move, or reorder so the move comes after the borrow's last "
@@ -336,13 +345,16 @@ CASES = [
     pytest.param("move-out-while-borrowed",
                  {"variable": "v", "moved_into": "async block", "borrower": "future"},
                  {"tldr": (
-                     "`v` is moved into the async block while the not-yet-awaited future "
-                     "borrowing `v` is still used later; end the borrow before the move, or "
-                     "clone what you keep."),
+                     "`v` is moved while the pending future still borrows it; await it before the "
+                     "move."),
+                  "hover": (
+                     "A future holds `&v` until it is awaited later, but `v` is moved into the "
+                     "async block."),
+                  "change": "Await the future before the move, or move `v` only after awaiting it.",
                   "fix.0": (
-                     "Await the future before moving `v`: the future created holds `&v` until "
-                     "it completes, so move the `.await` up before the move (or move `v` only "
-                     "after line the await).")},
+                     "Await the future before moving `v`: the future holds `&v` until it "
+                     "completes, so move the `.await` up before the move (or move `v` only after "
+                     "awaiting it).")},
                  id="moved-into-async-block-future-unnamed"),
     # --- return-ref-to-local ---------------------------------------------------------------------
     # A reference into a temporary value, which rustc does not name.
