@@ -363,9 +363,15 @@ CASES = [
                   "return_type": "&str", "owned_type": "String"},
                  {"what": (
                      "`f` (declared `-> &str`) hands back on line 3 a value that points into a "
-                     "temporary value. A temporary value is a temporary, dropped at the end of "
-                     "its statement, so the returned reference would dangle the moment the "
-                     "caller received it.")},
+                     "temporary value, which is dropped at the end of its statement, so the "
+                     "returned reference would dangle the moment the caller received it."),
+                  "tldr": (
+                     "`f` returns a borrow of a temporary value, dropped at the end of its "
+                     "statement; return `String` instead."),
+                  "hover": (
+                     "`f` is declared `-> &str`, but the reference it returns on line 3 points "
+                     "into a temporary value, dropped at the end of its statement."),
+                  "change": "Return `String` instead of `&str`."},
                  id="returned-temporary"),
     # --- temporary-dropped -----------------------------------------------------------------------
     # The `let` that keeps the borrow is known but not the whole statement.
