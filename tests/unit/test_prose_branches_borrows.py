@@ -382,6 +382,27 @@ CASES = [
                      "owner = make();` and build `s` from `owner` on the next line. That is "
                      "exactly rustc's own suggestion (it calls the binding `binding`).")},
                  id="binding-without-statement"),
+    # The borrow outlives the block the statement sits in, and no assigned variable is known:
+    # a `let` would die with the block, so keep an owned copy.
+    pytest.param("temporary-dropped",
+                 {"line": 5, "expression": "name.to_lowercase()", "use_line": 9,
+                  "outlives_block": "yes"},
+                 {"tldr": (
+                     "`name.to_lowercase()` on line 5 is dropped at the semicolon while still "
+                     "borrowed; keep an owned copy instead."),
+                  "hover": (
+                     "`name.to_lowercase()` on line 5 creates a value that nothing owns, so it is "
+                     "dropped at the end of the statement; a borrow of it is still used on line "
+                     "9."),
+                  "change": (
+                     "End the chain with `.to_string()` or `.to_owned()` and keep that owned "
+                     "value: a `let` here would be dropped with its block."),
+                  "fix.0": (
+                     "The statement sits in an inner block (an `if` body or a loop), and the "
+                     "borrow is used on line 9, after that block has ended. A `let` binding "
+                     "inside the block would be dropped at its end too, so naming the temporary "
+                     "does not help here: keep owned data in the outer variable instead.")},
+                 id="used-after-its-block"),
 ]
 
 
