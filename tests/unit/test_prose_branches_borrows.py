@@ -160,8 +160,11 @@ CASES = [
     pytest.param("conflicting-borrows",
                  {"variable": "self", "shape": "method-call", "first_borrow": "whole"},
                  {"tldr": (
-                     "`self` is still borrowed when the method takes `&mut self`; end that "
-                     "borrow first (copy or clone what you need), or split the borrows."),
+                     "`self` is still borrowed when the method takes `&mut self`; copy what you "
+                     "need first."),
+                  "hover": (
+                     "The first call borrows all of `self`, and its result is still in use later "
+                     "when the method needs `&mut self`."),
                   "fix.0": (
                      "Finish with what the first call returned before calling the method, or "
                      "copy what you need out of it first (`.clone()` the item, read a `Copy` "
@@ -183,8 +186,8 @@ CASES = [
     pytest.param("conflicting-borrows",
                  {"variable": "state", "shape": "method-call"},
                  {"tldr": (
-                     "A borrow of a field of `state` is still in use when the method takes "
-                     "`&mut self`; copy what you need first, or split the borrows."),
+                     "A field of `state` borrowed earlier is still in use when the method takes "
+                     "`&mut self`; copy it out first."),
                   "fix.0": (
                      "Finish with the field before calling the method, or copy what you need "
                      "out of it first (`.clone()`, `.len()`, an index): then no borrow of "
@@ -197,6 +200,43 @@ CASES = [
                      "`x` is borrowed again while an earlier borrow on line 2 is still in use; "
                      "end the first borrow before the second begins.")},
                  id="unknown-shape"),
+    # Two `get_mut` on a map: the map's `get_disjoint_mut`, no slice APIs.
+    pytest.param("conflicting-borrows",
+                 {"variable": "scores", "shape": "two-indexes", "container": "map",
+                  "indexes": ["a", "b"], "index_call": "get_mut", "first_borrow_line": 4,
+                  "second_borrow_line": 5, "use_line": 6},
+                 {"tldr": (
+                     "Two `&mut` into `scores` are alive at once; take both entries in one call "
+                     "with `get_disjoint_mut`."),
+                  "hover": (
+                     "`scores.get_mut(a)` on line 4 borrows all of `scores` mutably, and that "
+                     "borrow is still in use on line 6 when `scores.get_mut(b)` on line 5 "
+                     "borrows it again."),
+                  "change": (
+                     "Take both at once: `let [first, second] = scores.get_disjoint_mut([a, "
+                     "b]);` gives two `Option<&mut _>` (it panics if the keys are equal)."),
+                  "fix.2": (
+                     "- For a read-modify-write, copy the value out first (`let amount = "
+                     "scores[a];` for a `Copy` value) and then change the other entry: each "
+                     "lookup is a short borrow that ends immediately.\n"
+                     "- Look the keys up one after the other, finishing with the first entry "
+                     "before taking the second.")},
+                 id="two-entries-of-a-map"),
+    # A lookup then a change on a `Vec`: no entry API there.
+    pytest.param("conflicting-borrows",
+                 {"variable": "items", "shape": "map-get-insert", "container": "slice",
+                  "first_borrow_line": 3, "second_borrow_line": 5, "use_line": 6},
+                 {"tldr": (
+                     "A borrow from `items` on line 3 is still in use when it is modified on line "
+                     "5; copy what you need out of it first."),
+                  "change": (
+                     "Copy what you need out of the lookup (`.cloned()`, a `Copy` field) before "
+                     "changing `items`."),
+                  "fix.0": (
+                     "Copy what you need out of the lookup before changing `items`: `.cloned()` "
+                     "the item, or read the `Copy` fields into locals. The borrow then ends at the "
+                     "lookup, and the change is free to take `items` mutably.")},
+                 id="lookup-then-change-on-a-vec"),
     # --- does-not-live-long-enough ---------------------------------------------------------------
     # A spawn while the value is used after the call: share it through an `Arc`.
     pytest.param("does-not-live-long-enough",
