@@ -72,6 +72,53 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# rustc's names for anonymous types, `{async block@src/x.rs:3:5}`: the kind is all a reader needs.
+_ANONYMOUS = re.compile(r"\{([a-z][a-z ]*)@[^{}]*\}")
+# Module paths in front of a type name, `std::collections::` in `std::collections::HashMap`.
+_MODULE_PATH = re.compile(r"(?<![\w'])(?:[A-Za-z_][A-Za-z0-9_]*::)+(?=[A-Za-z_])")
+_IMPL_TRAIT_NAME = re.compile(r"\bimpl\s+[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def short_type(type_: str, depth: int = 1) -> str:
+    """A type shortened the way rust-analyzer's inlay hints show it: module paths dropped,
+    generic arguments nested deeper than `depth` written `…`, an `impl Trait`'s arguments
+    left out and rustc's anonymous types by their kind:
+    `Rc<RefCell<HashMap<String, Vec<u8>>>>` -> `Rc<RefCell<…>>`,
+    `impl Future<Output = ()>` -> `impl Future`, `{async block@src/x.rs:3:5}` -> `async block`."""
+    text = _MODULE_PATH.sub("", _ANONYMOUS.sub(r"\1", type_.strip()))
+    out: list[str] = []
+    level = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "<":
+            drop = _IMPL_TRAIT_NAME.search("".join(out)) is not None
+            if drop or level + 1 > depth:
+                end = _closing_angle(text, index)
+                out.append("" if drop else "<…>")
+                index = end + 1
+                continue
+            level += 1
+        elif char == ">" and not text[:index].endswith("-"):
+            level -= 1
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _closing_angle(text: str, start: int) -> int:
+    """The index of the `>` closing the `<` at `start` (a `->` inside is no bracket)."""
+    level = 0
+    for index in range(start, len(text)):
+        if text[index] == "<":
+            level += 1
+        elif text[index] == ">" and not (index and text[index - 1] == "-"):
+            level -= 1
+            if level == 0:
+                return index
+    return len(text) - 1
+
+
 def root() -> Path:
     """The families package's folder, where the prose files are."""
     return Path(__file__).resolve().parent.parent / "families"
@@ -88,7 +135,7 @@ def environment() -> jinja2.Environment:
         # An included passage ends its paragraph where the include line ends.
         keep_trailing_newline=True,
     )
-    env.filters.update(code=code, a_type=a_type, cap=cap)
+    env.filters.update(code=code, a_type=a_type, cap=cap, short_type=short_type)
     return env
 
 

@@ -47,6 +47,27 @@ def test_filters() -> None:
     assert prose.cap("the `x`") == "The `x`"
 
 
+@pytest.mark.parametrize(("type_", "depth", "short"), [
+    ("Rc<RefCell<HashMap<String, Vec<u8>>>>", 1, "Rc<RefCell<…>>"),
+    ("HashMap<String, Vec<u8>>", 1, "HashMap<String, Vec<…>>"),
+    ("HashMap<String, Vec<u8>>", 2, "HashMap<String, Vec<u8>>"),
+    ("Vec<String>", 0, "Vec<…>"),
+    ("std::sync::Arc<std::sync::Mutex<Vec<u8>>>", 1, "Arc<Mutex<…>>"),
+    ("impl Future<Output = Result<(), Error>>", 1, "impl Future"),
+    ("impl std::future::Future<Output = ()> + Send", 1, "impl Future + Send"),
+    ("Pin<Box<dyn Future<Output = ()> + Send + '_>>", 1, "Pin<Box<…>>"),
+    ("{async block@src/x.rs:3:5}", 1, "async block"),
+    ("Box<{closure@src/lib.rs:14:25: 14:36}>", 1, "Box<closure>"),
+    ("Box<dyn Fn(&str) -> String>", 1, "Box<dyn Fn(&str) -> String>"),
+    ("Box<dyn Fn(Vec<u8>) -> Option<u8>>", 1, "Box<dyn Fn(Vec<…>) -> Option<…>>"),
+    ("&'a str", 1, "&'a str"),
+])
+def test_short_type(type_: str, depth: int, short: str) -> None:
+    assert prose.short_type(type_, depth) == short
+    assert prose.environment().from_string("{{ t | short_type }}").render(t=type_) == \
+        prose.short_type(type_)
+
+
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(prose.root())))
 def test_block_tags_stand_alone_or_inside_a_line(path: Path) -> None:
     """A block tag that ends a line of text takes the line break with it (trim_blocks), which

@@ -1,7 +1,8 @@
 """Helpers shared by the borrow and ownership families (E0597, E0373, E0521, E0515, E0716,
 E0505, E0499/E0502): span lookups that survive the LSP shape, source text around a span, and
 the few tree-sitter walks they all need beyond `rust.locate` (the call a span sits in, the
-type of a binding).
+type of a binding), and the places rustc does not label that `related` points at (a parameter,
+a return type) or that advice depends on (a loop around the code).
 
 Not a family: the registry skips modules whose name starts with an underscore.
 """
@@ -291,3 +292,65 @@ def spawn_call_on_line(span: Span, sources: Sources) -> str | None:
             if callee and re.search(r"(?:^|::|\.)spawn(?:_blocking)?$", callee):
                 return callee
     return None
+
+
+# --- places rustc does not label, for `related` ---------------------------------------------------
+
+def node_span(parsed: syntax.Parsed, node: tree_sitter.Node, file: str) -> Span:
+    """The span of a syntax node: a place to point `related` at that rustc did not label."""
+    (line, column), (end_line, end_column) = parsed.start(node), parsed.end(node)
+    return Span(file=file, line_start=line, column_start=column, line_end=end_line,
+                column_end=end_column)
+
+
+def _function_around(span: Span, sources: Sources) -> tuple[syntax.Parsed,
+                                                            tree_sitter.Node] | None:
+    found = locate.at(span, sources, past_indent=True)
+    if found is None:
+        return None
+    parsed, node = found.parsed, found.node
+    function = locate.enclosing_function(node)
+    return (parsed, function) if function is not None else None
+
+
+def parameter_span(span: Span, sources: Sources, name: str) -> Span | None:
+    """The declaration of the parameter `name` (`self` too) of the fn around the span."""
+    found = _function_around(span, sources)
+    parameters = found[1].child_by_field_name("parameters") if found else None
+    if found is None or parameters is None:
+        return None
+    parsed = found[0]
+    for parameter in parameters.named_children:
+        pattern = parameter.child_by_field_name("pattern")
+        if (parameter.type == "self_parameter" and name == "self") or (
+                pattern is not None and parsed.node_text(pattern).split()[-1:] == [name]):
+            return node_span(parsed, parameter, span.file)
+    return None
+
+
+def return_type_span(span: Span, sources: Sources) -> Span | None:
+    """The declared return type of the fn around the span."""
+    found = _function_around(span, sources)
+    returned = found[1].child_by_field_name("return_type") if found else None
+    return node_span(found[0], returned, span.file) if found and returned else None
+
+
+_LOOPS = ("for_expression", "while_expression", "loop_expression")
+
+
+def in_loop_outside(span: Span, sources: Sources, declared_line: int | None) -> bool:
+    """True when the code at the span runs in a loop (of its function) that the value
+    declared on `declared_line` was declared outside of: moving it there would move it once
+    per iteration. Unknown declaration: any loop counts."""
+    found = locate.at(span, sources, past_indent=True)
+    if found is None:
+        return False
+    parsed, node = found.parsed, found.node
+    for ancestor in syntax.ancestors(node):
+        if ancestor.type == "function_item":
+            return False
+        if ancestor.type in _LOOPS and (
+                declared_line is None
+                or not parsed.start(ancestor)[0] <= declared_line <= parsed.end(ancestor)[0]):
+            return True
+    return False

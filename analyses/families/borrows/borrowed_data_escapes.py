@@ -16,12 +16,16 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
+from borrowlens.analyses.families.borrows.return_ref_to_local import owned_type
 from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.sources import Sources
 
+# Parameter types whose `to_owned()` is a plain owned copy (`&[u8]` -> `Vec<u8>`).
+_PLAIN_DATA = re.compile(r"&\s*(?:'\w+\s+)?(?:str\b|\[|Path\b|OsStr\b|CStr\b|String\b|Vec<|"
+                         r"PathBuf\b)")
 _MESSAGE = re.compile(r"borrowed data escapes outside of (?P<where>function|method|closure|"
                       r"associated function)")
 
@@ -53,13 +57,24 @@ class BorrowedDataEscapes(Family):
         outside = diagnostic.find(r"`([^`]+)` declared here, outside of the")
         if outside is not None and outside.group(1) != facts.get("variable"):
             facts["container"] = outside.group(1)
+        primary = diagnostic.primary
         declared = common.secondary(diagnostic, r"is a reference that is only valid in the")
+        variable = facts.get("variable")
+        if declared is None and primary is not None and isinstance(variable, str):
+            declared = common.parameter_span(primary, sources, variable)
         if declared is not None:
             related.append(Related(declared, "this reference only lives for the call: "
                                              "take owned data or an `Arc` instead"))
-        primary = diagnostic.primary
+            facts["param_line"] = declared.line_start
+            param_type = common.binding_type(declared, sources)
+            if param_type:
+                facts["param_type"] = param_type
         if primary is not None:
             facts["escape_line"] = primary.line_start
+            if isinstance(variable, str) and variable != "self":
+                later = common.uses_after(primary, sources, variable, "call_expression")
+                if later is not None:
+                    facts["used_after_line"] = later
             function = locate.function_name_at(primary, sources)
             if function:
                 facts["function"] = function
@@ -79,22 +94,21 @@ class BorrowedDataEscapes(Family):
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
-        name = match.fact("variable") or "value"
         via = match.fact("escapes_via")
         fields = match.facts.get("self_fields")
-        field = fields[0] if isinstance(fields, list) and fields else "data"
-        is_self = name == "self"
+        param_type = match.fact("param_type")
+        plain = param_type is not None and _PLAIN_DATA.match(param_type) is not None
         return prose.explanation(self.id, self.title, __name__, {
-            "variable": match.code("variable", "a reference parameter"), "name": name,
-            "function": match.code("function", f"the {match.fact('scope') or 'function'}"),
-            "fn_name": match.fact("function") or "f",
-            "through": match.code(
-                "escapes_via", "something longer-lived (a spawned task, a thread, a container)"),
-            "line": match.line("escape_line"), "spawn_like": bool(via and "spawn" in via),
-            "needs_static": bool(match.fact("needs")), "is_self": is_self,
-            "self_methods": bool(match.fact("self_methods")), "field": field,
+            "variable": match.fact("variable"), "function": match.fact("function"),
+            "scope": match.fact("scope") or "function", "via": via,
+            "line": match.fact("escape_line"), "param_line": match.fact("param_line"),
+            "param_type": param_type,
+            "owned": owned_type(param_type) if param_type and plain else None,
+            "later": match.fact("used_after_line"),
+            "spawn_like": bool(via and "spawn" in via), "needs_static": bool(match.fact("needs")),
+            "self_methods": bool(match.fact("self_methods")),
+            "field": fields[0] if isinstance(fields, list) and fields else None,
             "container": match.fact("container"),
-            "item": f"self.{field}" if is_self and field != "data" else name,
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

@@ -72,23 +72,31 @@ class ClosureMayOutlive(Family):
             if callee:
                 facts["required_by"] = callee
         variable = facts.get("variable")
+        if primary is not None:
+            function = locate.function_name_at(primary, sources)
+            if function:
+                facts["function"] = function
         if primary is not None and isinstance(variable, str):
-            later = common.uses_after(primary, sources, common.root_name(variable),
-                                      "closure_expression", "async_block")
+            name = common.root_name(variable)
+            later = common.uses_after(primary, sources, name, "closure_expression",
+                                      "async_block")
             if later is not None:
                 facts["used_after_line"] = later
-                if _mutated_at(primary, sources, common.root_name(variable)):
-                    facts["mutated"] = "yes"
+            facts.update(_capture_facts(primary, sources, name, str(facts.get("required_by",
+                                                                               ""))))
+            if later is None:
+                facts.pop("mutated", None)
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
         kind = match.fact("kind") or "closure"
         return prose.explanation(self.id, self.title, __name__, {
-            "variable": match.code("variable", "a local variable"),
-            "name": match.fact("variable") or "value", "kind": kind, "is_async": "async" in kind,
-            "line": match.line("closure_line"), "required": match.fact("required_by"),
+            "variable": match.fact("variable"), "kind": kind, "is_async": "async" in kind,
+            "line": match.fact("closure_line"), "capture_line": match.fact("capture_line"),
+            "function": match.fact("function"), "required": match.fact("required_by"),
             "returned": bool(match.fact("returned")), "later": match.fact("used_after_line"),
-            "mutated": bool(match.fact("mutated")),
+            "mutated": bool(match.fact("mutated")), "in_loop": bool(match.fact("in_loop")),
+            "copy": bool(match.fact("copy")), "joined": bool(match.fact("joined")),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -152,12 +160,32 @@ class ClosureMayOutlive(Family):
         return [fix] if fix else []
 
 
-def _mutated_at(span: Span, sources: Sources, name: str) -> bool:
-    """True when the closure or async block at the span may change `name`."""
+def _capture_facts(span: Span, sources: Sources, name: str,
+                   required_by: str) -> dict[str, FactValue]:
+    """What the source shows about the captured variable: the closure changes it
+    ("mutated"), it is visibly `Copy` ("copy"), the closure sits in a loop the variable was
+    declared outside of ("in_loop": `move` alone would move it in the first iteration), and a
+    spawned thread is joined later in the function ("joined": a scoped thread fits)."""
     file = SourceFile.load(sources, span.file)
     closure = (file.node_for_span(span, "closure_expression", "async_block")
                if file is not None else None)
-    return file is not None and closure is not None and _mutated_in(file, name, closure)
+    if file is None or closure is None:
+        return {}
+    facts: dict[str, FactValue] = {}
+    if _mutated_in(file, name, closure):
+        facts["mutated"] = "yes"
+    binder = _binder_of(file, name, closure)
+    kind = _ownership(file, name, binder, "spawn" in required_by) if binder else None
+    if kind == "copy":
+        facts["copy"] = "yes"
+    elif common.in_loop_outside(span, sources, file.parsed.start(binder)[0] if binder else None):
+        facts["in_loop"] = "yes"
+    function = locate.enclosing_function(closure)
+    if required_by.endswith("thread::spawn") and function is not None and \
+            ".join()" in file.parsed.data[closure.end_byte:function.end_byte].decode(
+                "utf-8", errors="replace"):
+        facts["joined"] = "yes"
+    return facts
 
 
 def _move_edit(file: SourceFile, closure: tree_sitter.Node) -> TextEdit:

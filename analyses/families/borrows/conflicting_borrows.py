@@ -15,7 +15,8 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.rust import printed
+from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import bindings, locate, printed
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(
@@ -57,10 +58,21 @@ class ConflictingBorrows(Family):
         if primary is not None:
             facts["second_borrow_line"] = primary.line_start
         later = common.secondary(diagnostic, r"borrow later (used|captured|stored)")
+        returned = common.secondary(diagnostic, r"^returning this value requires")
+        if later is None and returned is not None:
+            # A borrow returned on one path is kept alive on every path after it.
+            facts["returned"] = "yes"
+            later = returned
         if later is not None:
             facts["use_line"] = later.line_start
             related.append(Related(later, "the first borrow is still needed here"))
         facts["shape"] = self._shape(diagnostic, sources, facts, first, primary)
+        root = common.root_name(str(facts.get("variable", "")))
+        declared = _declared_type(primary, sources, root) if primary and root != "self" else None
+        if declared and _MAP.search(declared):
+            facts["container"] = "map"
+        elif declared and _SLICE.search(declared):
+            facts["container"] = "slice"
         if facts["shape"] in ("two-indexes", "map-get-insert") and first and primary:
             self._shape_details(facts, sources, first, primary)
         if facts["shape"] == "method-call" and primary is not None:
@@ -108,11 +120,14 @@ class ConflictingBorrows(Family):
         second_text = common.span_text(second, sources) or common.line_text(second,
                                                                              sources) or ""
         if facts["shape"] == "two-indexes":
-            one = re.search(rf"{variable}\s*\[([^\]]+)\]", first_line)
-            two = re.search(rf"{variable}\s*\[([^\]]+)\]",
-                            common.line_text(second, sources) or "")
+            index = rf"{variable}\s*(?:\[([^\]]+)\]|\.get_mut\(\s*([^()]+?)\s*\))"
+            one = re.search(index, first_line)
+            two = re.search(index, common.line_text(second, sources) or "")
             if one and two:
-                facts["indexes"] = [one.group(1).strip(), two.group(1).strip()]
+                facts["indexes"] = [(one.group(1) or one.group(2)).strip(),
+                                    (two.group(1) or two.group(2)).strip()]
+                if one.group(2) and two.group(2):
+                    facts["index_call"] = "get_mut"
             return
         insert = re.search(r"\.insert\(\s*(.+?),\s*(.+)\)\s*;?\s*$", second_text)
         if insert:
@@ -157,22 +172,42 @@ class ConflictingBorrows(Family):
         second_kind = match.fact("second_kind")
         indexes = match.facts.get("indexes")
         i, j = (indexes[0], indexes[1]) if isinstance(indexes, list) and len(indexes) == 2 \
-            else ("i", "j")
+            else (None, None)
         return prose.explanation(self.id, self.title, __name__, {
-            "shape": match.fact("shape") or "other",
-            "variable": match.code("variable", "the value"),
-            "name": match.fact("variable") or "v",
-            "first": match.line("first_borrow_line"),
-            "second": match.line("second_borrow_line"),
-            "used": match.line("use_line", " later"),
-            "first_as": f" as {first_kind}" if first_kind else "",
-            "second_as": f" as {second_kind}" if second_kind else "",
-            "second_line": match.fact("second_borrow_line") or "…", "i": i, "j": j,
-            "key": match.fact("insert_key") or "key",
-            "value": match.fact("insert_value") or "load(key)",
+            "shape": match.fact("shape") or "other", "variable": match.fact("variable"),
+            "first_line": match.fact("first_borrow_line"),
+            "second_line": match.fact("second_borrow_line"), "use_line": match.fact("use_line"),
+            "first_kind": first_kind, "second_kind": second_kind, "i": i, "j": j,
+            "key": match.fact("insert_key"), "value": match.fact("insert_value"),
             "method": match.fact("method"), "first_method": match.fact("first_method"),
             "whole": match.fact("first_borrow") == "whole",
+            "container": match.fact("container"), "returned": bool(match.fact("returned")),
+            "index_call": bool(match.fact("index_call")),
         })
+
+
+_MAP = re.compile(r"\b(?:HashMap|BTreeMap|IndexMap)\b")
+_SLICE = re.compile(r"\b(?:Vec|VecDeque)\b|^\s*&\s*(?:'\w+\s+)?(?:mut\s+)?\[|^\s*\[")
+
+
+def _declared_type(span: Span, sources: Sources, name: str) -> str | None:
+    """The written type of the parameter or `let` named `name` that the code at the span sees
+    (a `let`'s annotation, or the type of an obvious constructor such as `HashMap::new()`)."""
+    parameter = common.parameter_span(span, sources, name)
+    if parameter is not None:
+        return common.binding_type(parameter, sources)
+    file = SourceFile.load(sources, span.file)
+    node = locate.node_at(file.parsed, span.line_start, span.column_start) if file else None
+    function = locate.enclosing_function(node) if node is not None else None
+    if file is None or node is None or function is None:
+        return None
+    found = None
+    for declared, ident, _ in bindings.declared_names(file.parsed, function):
+        if declared == name and ident.start_byte < node.start_byte:
+            found = ident
+    if found is None:
+        return None
+    return common.binding_type(common.node_span(file.parsed, found, span.file), sources)
 
 
 FAMILY = ConflictingBorrows()

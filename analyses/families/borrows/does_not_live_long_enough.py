@@ -21,6 +21,8 @@ from borrowlens.analyses.families.borrows import analysis as common
 from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import items as rustitems
+from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"`([^`]+)` does not live long enough|borrowed value does not live long "
@@ -28,6 +30,11 @@ _MESSAGE = re.compile(r"`([^`]+)` does not live long enough|borrowed value does 
 _STATIC = (r"^(?P<what>argument|cast|type annotation|assignment|returning this value|"
            r"coercion|this usage|[\w ]+?) requires that `(?P<var>[^`]+)` is borrowed for "
            r"`'static`")
+
+
+# `let view: &[String] = &paths;`: the reference the error's borrow is stored in.
+_REFERENCE = re.compile(r"\s*let\s+(?:mut\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=;]*)?="
+                        r"\s*&\s*(?:mut\s+)?(?P<of>[A-Za-z_][\w.]*)\s*;\s*$")
 
 
 def _display(value: str) -> str:
@@ -60,6 +67,10 @@ class DoesNotLiveLongEnough(Family):
         primary = diagnostic.primary
         if primary is not None:
             facts["borrow_line"] = primary.line_start
+            stored = _REFERENCE.match(common.line_text(primary, sources) or "")
+            if stored and variable and common.root_name(stored.group("of")) == variable:
+                facts["reference"] = stored.group("name")
+                facts["borrow_stmt"] = stored.group(0).strip()
         if dropped is not None:
             facts["dropped_line"] = dropped[0].line_start
             related.append(Related(dropped[0], "the value is dropped here, at the end of its "
@@ -74,6 +85,12 @@ class DoesNotLiveLongEnough(Family):
         if used is not None:
             facts["use_line"] = used.line_start
             related.append(Related(used, "the borrow is still used here"))
+            holder = common.root_name(common.span_text(used, sources) or "")
+            if re.fullmatch(r"[a-z_][A-Za-z0-9_]*", holder) and holder != variable:
+                facts["holder"] = holder
+            if declared is not None and _declared_in_loop_ending_before(declared, sources,
+                                                                        used.line_start):
+                facts["loop_local"] = "yes"
         static = common.labelled(diagnostic, _STATIC)
         if static is not None:
             span, found = static
@@ -86,7 +103,25 @@ class DoesNotLiveLongEnough(Family):
             facts["static_by"] = callee or self._static_phrase(diagnostic, what)
             related.append(Related(span, "this demands `'static`: own the data instead of "
                                          "borrowing it"))
+            if what in ("cast", "coercion"):
+                demanded = _dyn_parameter(span, sources)
+                if demanded is not None:
+                    facts["bound_fn"], parameter = demanded
+                    facts["bound_line"] = parameter.line_start
+                    related.append(Related(parameter, "a `dyn` type without a lifetime means "
+                                                      "`+ 'static` here"))
+            task = common.span_text(span, sources) or ""
+            if re.search(r"\basync\s+(?:move\s*)?\{", task):
+                facts["task_kind"] = "async block"
+            elif re.search(r"(?:\bmove\s*|[(,]\s*)\|", task):
+                facts["task_kind"] = "closure"
+            declared_line = declared.line_start if declared is not None else None
+            if common.in_loop_outside(span, sources, declared_line):
+                facts["in_loop"] = "yes"
             facts["workaround"] = self._workaround(diagnostic, sources, span, callee, variable)
+            if facts["workaround"] == "move" and "in_loop" in facts:
+                # Moved into a task made on every iteration, it would be gone by the second.
+                facts["workaround"] = "arc"
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     @staticmethod
@@ -99,7 +134,8 @@ class DoesNotLiveLongEnough(Family):
             return "the conversion to a `dyn` trait object"
         if what == "type annotation":
             return "the `'static` type annotation"
-        return f"this {what}"
+        return {"returning this value": "the returned value", "this usage": "this use",
+                "argument": "this argument"}.get(what, f"this {what}")
 
     @staticmethod
     def _workaround(diagnostic: Diagnostic, sources: Sources, span: Span,
@@ -115,14 +151,22 @@ class DoesNotLiveLongEnough(Family):
 
     def explain(self, match: Match) -> Explanation:
         static_by = match.fact("static_by")
-        by = _display(static_by) if static_by else ""
+        by_kind = None if not static_by else "phrase" if " " in static_by and \
+            "<" not in static_by else "type" if re.search(r"[<&]|\bdyn\b", static_by) else "call"
+        type_ = match.fact("type")
         return prose.explanation(self.id, self.title, __name__, {
-            "variable": match.code("variable", "the value"), "name": match.fact("variable"),
-            "type_": match.fact("type"), "borrow": match.line("borrow_line"),
-            "dropped_at": match.line("dropped_line") or None,
-            "used": match.line("use_line", " later"), "static": bool(static_by), "by": by,
-            "static_line": match.line("static_line"), "spawn_like": "spawn" in by,
-            "fits": match.fact("workaround") or "move",
+            "variable": match.fact("variable"),
+            "type_": prose.short_type(type_) if type_ else None,
+            "borrow_line": match.fact("borrow_line"), "dropped_line": match.fact("dropped_line"),
+            "use_line": match.fact("use_line"), "static": bool(static_by),
+            "by": _display(static_by) if static_by else None, "by_kind": by_kind,
+            "static_line": match.fact("static_line"),
+            "spawn_like": bool(static_by and by_kind == "call" and "spawn" in static_by),
+            "task": match.fact("task_kind") or ("closure" if by_kind == "type" else "task"),
+            "fits": match.fact("workaround") or "move", "in_loop": bool(match.fact("in_loop")),
+            "reference": match.fact("reference"), "borrow_stmt": match.fact("borrow_stmt"),
+            "holder": match.fact("holder"), "loop_local": bool(match.fact("loop_local")),
+            "bound_fn": match.fact("bound_fn"), "bound_line": match.fact("bound_line"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -145,6 +189,45 @@ class DoesNotLiveLongEnough(Family):
         fix = spawn.move_borrow_into_task(file, borrow, static_at, variable,
                                           match.fact("type"))
         return [fix] if fix is not None else []
+
+
+def _declared_in_loop_ending_before(declared: Span, sources: Sources, line: int) -> bool:
+    """True when the binding is declared inside a loop body that ends before `line`: each
+    iteration makes a fresh value, so declaring it further out cannot help."""
+    text = sources.text(declared.file)
+    if text is None:
+        return False
+    parsed = syntax.parse(text)
+    node = parsed.node_at(declared.line_start, declared.column_start)
+    loop = syntax.enclosing(node, "for_expression", "while_expression",
+                            "loop_expression") if node is not None else None
+    return loop is not None and parsed.end(loop)[0] < line
+
+
+def _dyn_parameter(span: Span, sources: Sources) -> tuple[str, Span] | None:
+    """For a value converted to a `dyn` type as the argument of a call (`router.add(Box::new(
+    …))`): the called fn's name and its parameter whose type spells the `dyn`, when that fn
+    is in the same file. That signature is where the implicit `+ 'static` comes from."""
+    text = sources.text(span.file)
+    if text is None:
+        return None
+    parsed = syntax.parse(text)
+    node = parsed.node_at(span.line_start, span.column_start)
+    arguments = syntax.enclosing(node, "arguments") if node is not None else None
+    call = arguments.parent if arguments is not None else None
+    function = call.child_by_field_name("function") if call is not None else None
+    if function is None:
+        return None
+    name = re.sub(r"^.*(?:\.|::)", "", parsed.node_text(function))
+    for found, item in rustitems.named_items(parsed, "function_item"):
+        parameters = item.child_by_field_name("parameters")
+        if parameters is None or found != name:
+            continue
+        for parameter in parameters.named_children:
+            kind = parameter.child_by_field_name("type")
+            if kind is not None and "dyn " in parsed.node_text(kind):
+                return name, common.node_span(parsed, parameter, span.file)
+    return None
 
 
 FAMILY = DoesNotLiveLongEnough()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
@@ -40,13 +40,6 @@ def owned_type(borrowed: str) -> str | None:
     return result if result != borrowed else None
 
 
-def _return_type(span: Span, sources: Sources) -> str | None:
-    found = locate.at(span, sources)
-    function = locate.enclosing_function(found.node) if found else None
-    returned = function.child_by_field_name("return_type") if function else None
-    return re.sub(r"\s+", " ", found.text(returned)) if found and returned else None
-
-
 class ReturnRefToLocal(Family):
     id = "return-ref-to-local"
     title = "Returning a reference to a local"
@@ -75,22 +68,53 @@ class ReturnRefToLocal(Family):
             function = locate.function_name_at(primary, sources)
             if function:
                 facts["function"] = function
-            returned = _return_type(primary, sources)
+            signature = common.return_type_span(primary, sources)
+            returned = common.span_text(signature, sources) if signature else None
             if returned:
                 facts["return_type"] = returned
                 owned = owned_type(returned)
                 if owned:
                     facts["owned_type"] = owned
+            if signature is not None:
+                facts["return_line"] = signature.line_start
+                related.append(Related(signature, "the declared return type borrows: return an "
+                                                  "owned type instead"))
+            variable = facts.get("variable")
+            parameter = (common.parameter_span(primary, sources, variable)
+                         if facts.get("source_kind") == "function parameter"
+                         and isinstance(variable, str) else None)
+            taken = common.binding_type(parameter, sources) if parameter is not None else None
+            if taken:
+                facts["param_type"] = taken
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
-        kind = match.fact("source_kind") or "local variable"
+        returned = match.fact("return_type")
+        taken = match.fact("param_type")
+        lifetime = re.search(r"'[a-z_]\w*", returned or "")
         return prose.explanation(self.id, self.title, __name__, {
-            "kind": kind, "variable": match.code("variable", f"a {kind}"),
-            "named": bool(match.fact("variable")),
-            "function": match.code("function", "the function"), "line": match.line("line"),
-            "returned": match.fact("return_type"), "owned": match.fact("owned_type"),
+            "kind": match.fact("source_kind") or "local variable",
+            "variable": match.fact("variable"), "function": match.fact("function"),
+            "line": match.fact("line"), "return_line": match.fact("return_line"),
+            "returned": returned, "owned": match.fact("owned_type"),
+            "reference": match.fact("returns") != "value",
+            "collection": bool(returned and re.match(r"\s*[A-Z]\w*<", returned)),
+            "borrowed_param": borrowed_form(taken, lifetime.group(0) if lifetime else None)
+            if taken else None,
         })
+
+
+def borrowed_form(owned: str, lifetime: str | None) -> str | None:
+    """The reference type a by-value parameter could take instead: `String` -> `&'a str`,
+    `Vec<u8>` -> `&'a [u8]`, `PathBuf` -> `&'a Path`, `Config` -> `&'a Config`."""
+    owned = owned.strip()
+    if owned.startswith(("&", "impl ", "dyn ", "mut ")):
+        return None
+    prefix = f"&{lifetime} " if lifetime else "&"
+    vec = re.fullmatch(r"Vec<(.+)>", owned)
+    borrowed = {"String": "str", "PathBuf": "Path", "OsString": "OsStr",
+                "CString": "CStr"}.get(owned, f"[{vec.group(1)}]" if vec else owned)
+    return prefix + borrowed
 
 
 FAMILY = ReturnRefToLocal()

@@ -77,6 +77,9 @@ class TemporaryDropped(Family):
                 facts["binding"] = binding.group(1)
             if expression and expression in line:
                 facts["statement"] = line.strip()
+            target = re.match(r"\s*([A-Za-z_][A-Za-z0-9_.]*)\s*=[^=]", line)
+            if target and not binding:
+                facts["target"] = target.group(1)
         freed = common.secondary(diagnostic, r"temporary value is freed at the end of this "
                                               r"statement")
         if freed is not None:
@@ -85,6 +88,8 @@ class TemporaryDropped(Family):
         if used is not None:
             facts["use_line"] = used.line_start
             related.append(Related(used, "the borrow is still needed here"))
+            if primary is not None and _used_outside_block(primary, used, sources):
+                facts["outlives_block"] = "yes"
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
@@ -98,6 +103,7 @@ class TemporaryDropped(Family):
             "guard": guard, "holder": holder,
             "rewritten": (statement.replace(expression, holder, 1)
                           if statement and expression else None),
+            "target": match.fact("target"), "outlives_block": bool(match.fact("outlives_block")),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -141,6 +147,18 @@ class TemporaryDropped(Family):
                        f"Bind `{shown}` to `{name}` before the statement",
                        [edit], preferred=True)
         return [fix] if fix else []
+
+
+def _used_outside_block(primary: Span, used: Span, sources: Sources) -> bool:
+    """True when the borrow is used after the block its statement sits in has ended (the
+    statement is in an `if` body or a loop): a `let` there would die with that block."""
+    file = SourceFile.load(sources, primary.file)
+    node = file.node_for_span(primary) if file is not None else None
+    statement = locate.statement_of(node) if node is not None else None
+    block = statement.parent if statement is not None else None
+    if file is None or block is None or used.file != primary.file:
+        return False
+    return file.byte_at(used.line_start, used.column_start) >= block.end_byte
 
 
 def _call_in_macro_at(span: Span, sources: Sources) -> str | None:
