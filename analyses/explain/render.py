@@ -80,7 +80,9 @@ def hover_parts(explanation: Explanation) -> tuple[str, str, str]:
         what = what[:2]
     if not explanation.change:
         change = change[:1]
-    body = _fit([what, ["**Fix:**", *change]], HOVER_LINES - rendered_lines(head))
+    # The label rides on the first sentence, so fitting never leaves a bare "Fix:".
+    fix = [f"**Fix:** {change[0]}", *change[1:]] if change else ["**Fix:**"]
+    body = _fit([what, fix], HOVER_LINES - rendered_lines(head))
     return head, body[0], body[1]
 
 

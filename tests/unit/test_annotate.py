@@ -43,3 +43,17 @@ def test_before_after_is_the_fix_diff_of_the_changed_lines() -> None:
     assert diff is not None
     assert "-    let b = 2;" in diff and "+    let c = 2;" in diff
     assert "use_it" in diff and "fn main" not in diff  # one line of context only
+
+
+def test_hover_fitting_keeps_the_change_sentence() -> None:
+    """A long TL;DR and a long "what" leave little room: the change's first sentence is kept
+    with its label, never a bare "Fix:"."""
+    from borrowlens.analyses.explain import render
+    from borrowlens.analyses.explain.model import Explanation
+    long = "This sentence is long enough to take most of a line on its own, clearly. " * 6
+    explanation = Explanation(family="x", title="T", tldr="t" * 110, what=long, why="w",
+                              fix="f", rule="r", hover=long, change="Make `x` an `Arc`. " + long)
+    _, what, fix = render.hover_parts(explanation)
+    assert fix.startswith("**Fix:** Make `x` an `Arc`.")
+    hover = render.markdown(explanation, full=False)
+    assert render.rendered_lines(hover) <= render.HOVER_LINES
