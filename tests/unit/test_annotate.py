@@ -4,7 +4,8 @@ markers on the user's own lines, in source order, and the preferred fix's before
 from __future__ import annotations
 
 from borrowlens.analyses.diagnostics.model import Span
-from borrowlens.analyses.explain import annotate
+from borrowlens.analyses.explain import annotate, render
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.rust.sources import MappingSources
 
@@ -48,12 +49,10 @@ def test_before_after_is_the_fix_diff_of_the_changed_lines() -> None:
 def test_hover_fitting_keeps_the_change_sentence() -> None:
     """A long TL;DR and a long "what" leave little room: the change's first sentence is kept
     with its label, never a bare "Fix:"."""
-    from borrowlens.analyses.explain import render
-    from borrowlens.analyses.explain.model import Explanation
     long = "This sentence is long enough to take most of a line on its own, clearly. " * 6
     explanation = Explanation(family="x", title="T", tldr="t" * 110, what=long, why="w",
                               fix="f", rule="r", hover=long, change="Make `x` an `Arc`. " + long)
-    _, what, fix = render.hover_parts(explanation)
+    fix = render.hover_parts(explanation)[2]
     assert fix.startswith("**Fix:** Make `x` an `Arc`.")
     hover = render.markdown(explanation, full=False)
     assert render.rendered_lines(hover) <= render.HOVER_LINES
