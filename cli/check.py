@@ -19,7 +19,7 @@ from borrowlens.analyses.explain import render
 from borrowlens.analyses.families import story
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.gate import offered_fixes
-from borrowlens.cli import github
+from borrowlens.cli import github, sarif
 from borrowlens.cli.reporting import (
     Context,
     Output,
@@ -137,7 +137,7 @@ class Human:
         print(tally.summary(), file=sys.stderr)
 
 
-def _see(raw: dict[str, Any], sources: DiskSources, tally: Tally) -> Seen | None:
+def see(raw: dict[str, Any], sources: DiskSources, tally: Tally) -> Seen | None:
     """The diagnostic to report (None for summary lines), recognised and counted."""
     diagnostic = from_rustc(raw)
     if not diagnostic.spans and diagnostic.level != "error":
@@ -160,6 +160,8 @@ def _output(context: Context) -> Output:
         return JsonLines(context)
     if chosen == "github":
         return github.Annotations(context)
+    if chosen == "sarif":
+        return sarif.SarifLog(context)
     return Human(context)
 
 
@@ -178,7 +180,7 @@ def run_check(args: argparse.Namespace) -> int:
         # Build scripts may print plain lines on stdout; keep them visible.
         for message in run.messages(other=sys.stderr.write):
             raw = cargo_runner.compiler_message(message)
-            seen = _see(raw, sources, tally) if raw is not None else None
+            seen = see(raw, sources, tally) if raw is not None else None
             if seen is not None:
                 output.show(seen)
     output.finish(tally)
@@ -206,9 +208,14 @@ def add_parser(commands: Any) -> None:
                     "Arguments after `--` go to cargo. Exit status: 0 clean, 101 errors, "
                     "2 borrowlens or cargo could not run.")
     add_path_argument(check)
-    check.add_argument("--format", choices=("human", "json", "github"), default="human",
+    check.add_argument("--format", choices=("human", "json", "github", "sarif"),
+                       default="human",
                        help="human text (default), one JSON object per diagnostic per line, "
-                            "or GitHub Actions annotations (github)")
+                            "GitHub Actions annotations (github), or one SARIF 2.1.0 log")
     check.add_argument("--explain", choices=("short", "full", "none"), default="short",
                        help="how much explanation to print after each recognised error")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--docs-base", metavar="URL",
+                       help="with --format sarif: where borrowlens' repository is published "
+                            "(https://…/blob/main/), for the rules' help links "
+                            f"(default: ${sarif.DOCS_BASE_ENV}, else no links)")

@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.fixes.gate import offered_fixes
 from borrowlens.cli.reporting import (
     Context,
@@ -25,6 +25,7 @@ from borrowlens.cli.reporting import (
     Tally,
     absolute_path,
     full_explanation,
+    headline,
     relative_path,
 )
 
@@ -53,12 +54,6 @@ def command_kind(level: str) -> str:
     if level.startswith("error"):
         return "error"
     return "warning" if level == "warning" else "notice"
-
-
-def headline(diagnostic: Diagnostic) -> str:
-    """rustc's first line: `error[E0308]: mismatched types`."""
-    code = f"[{diagnostic.code}]" if diagnostic.code else ""
-    return f"{diagnostic.level}{code}: {diagnostic.message}"
 
 
 def shown_path(span: Span, context: Context) -> str:

@@ -75,6 +75,12 @@ def full_explanation(match: Match, sources: DiskSources, fixes: list[Fix]) -> st
                            story=story.code_story(match, sources, fixes))
 
 
+def headline(diagnostic: Diagnostic) -> str:
+    """rustc's first line: `error[E0308]: mismatched types`."""
+    code = f"[{diagnostic.code}]" if diagnostic.code else ""
+    return f"{diagnostic.level}{code}: {diagnostic.message}"
+
+
 def _within(path: Path, directory: Path) -> bool:
     return path == directory or directory in path.parents
 

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
+from typing import Any
 
+from borrowlens.analyses.families.registry import all_families
+from borrowlens.server import __version__
+from support import sarif
 from support.cli import ROOT, run
-from support.fixtures import CACHE
+from support.fixtures import CACHE, FIXTURES
 
 EXAMPLE = ROOT / "examples" / "async-service"
 GOLDEN = ROOT / "tests" / "golden"
@@ -89,3 +94,76 @@ def test_github_unrecognised_errors_and_warnings_are_annotated(tmp_path: Path) -
     assert ("::warning file=src/lib.rs,line=2,col=9,endLine=2,endColumn=14,"
             "title=rustc warning unused_variables::unused variable: `unused`") in lines
     assert not summary.exists()  # nothing recognised, nothing to explain
+
+
+# --- sarif ------------------------------------------------------------------------------------
+
+def sarif_of(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    result = run("check", *args, "--format", "sarif", env=env or ci_env())
+    assert result.returncode == 101, result.stderr
+    log: dict[str, Any] = json.loads(result.stdout)
+    assert not sarif.problems(log), "\n".join(sarif.problems(log))
+    return log
+
+
+def test_sarif_for_the_example_is_valid_and_matches_golden_output() -> None:
+    log = sarif_of(str(EXAMPLE))
+    run_ = log["runs"][0]
+    driver = run_["tool"]["driver"]
+    # The rules' help is each family's generic explanation, which its own snapshot holds;
+    # the golden file keeps the rest (a change of prose shows up in one place).
+    for rule in driver["rules"][:len(all_families())]:
+        generic = FIXTURES / rule["id"] / "generic.full.md"
+        assert rule["help"]["markdown"] == generic.read_text(encoding="utf-8").rstrip("\n")
+        assert rule["help"]["text"].startswith(f"borrowlens: {rule['shortDescription']['text']}")
+        rule["help"] = "<the generic explanation>"
+    assert driver["version"] == __version__
+    driver["version"] = driver["semanticVersion"] = "<version>"
+    assert run_["originalUriBaseIds"]["%SRCROOT%"]["uri"] == EXAMPLE.resolve().as_uri() + "/"
+    run_["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "file:///$ROOT/"
+    text = re.sub(r"file://\S*/registry/src/[^/]+/", "$CARGO_REGISTRY/",
+                  json.dumps(log, indent=2, ensure_ascii=False) + "\n")
+    assert matches_golden(text, "check-async-service.sarif.json")
+    assert [r["ruleId"] for r in run_["results"]] == [
+        "send-rc-across-await", "hrtb-not-general-enough", "hrtb-not-general-enough"]
+    assert "helpUri" not in driver["rules"][0] and "informationUri" not in driver
+
+
+def test_sarif_unrecognised_errors_and_warnings_name_rustc_rules(tmp_path: Path) -> None:
+    log = sarif_of(str(broken_crate(tmp_path)),
+                   env=ci_env(CARGO_TARGET_DIR=str(tmp_path / "target")))
+    run_ = log["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    found = {r["ruleId"]: r for r in run_["results"]}
+    assert set(found) == {"E0308", "unused_variables"}
+    assert found["E0308"]["level"] == "error"
+    assert found["E0308"]["message"]["text"] == "mismatched types"
+    assert found["unused_variables"]["level"] == "warning"
+    for result in found.values():
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"] == {"uri": "src/lib.rs", "uriBaseId": "%SRCROOT%"}
+    assert rules[found["E0308"]["ruleIndex"]]["helpUri"] == (
+        "https://doc.rust-lang.org/error_codes/E0308.html")
+
+
+def test_sarif_links_come_from_the_docs_base() -> None:
+    base = "https://example.org/borrowlens/blob/main"
+    log = sarif_of(str(EXAMPLE), "--docs-base", base,
+                   env=ci_env(GITHUB_WORKSPACE=str(ROOT)))
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == f"{base}/README.md"
+    for rule in driver["rules"]:
+        assert rule["helpUri"] == f"{base}/docs/families/{rule['id']}.md"
+        assert (ROOT / "docs" / "families" / f"{rule['id']}.md").is_file()
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "examples/async-service/src/main.rs"
+    from_env = sarif_of(str(EXAMPLE), env=ci_env(BORROWLENS_DOCS_BASE=base + "/"))
+    assert from_env["runs"][0]["tool"]["driver"]["rules"] == driver["rules"]
+
+
+def test_sarif_docs_base_must_be_absolute() -> None:
+    result = run("check", str(EXAMPLE), "--format", "sarif", "--docs-base", "docs/",
+                 env=ci_env())
+    assert result.returncode == 2
+    assert "must be an absolute URL" in result.stderr and result.stdout == ""
