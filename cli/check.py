@@ -193,9 +193,24 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def add_path_argument(parser: argparse.ArgumentParser) -> None:
-    """PATH, as `check` and `fix` take it (`locate_workspace` reads it)."""
-    parser.add_argument("path", nargs="?", default=".", metavar="PATH",
-                        help="crate or workspace directory, or its Cargo.toml (default: .)")
+    """PATH, as `check` and `fix` take it (`locate_workspace` reads it; `default_path` fills
+    it in when it is not given)."""
+    parser.add_argument("path", nargs="?", default=None, metavar="PATH",
+                        help="crate or workspace directory, or its Cargo.toml (default: .; "
+                             "as `cargo borrowlens`, the nearest Cargo.toml, as cargo finds "
+                             "it)")
+
+
+def default_path(*, upward: bool) -> str:
+    """PATH when none is given: the current directory, or (`upward`, as a cargo subcommand)
+    the directory of the nearest Cargo.toml at or above it, as cargo itself looks."""
+    if not upward:
+        return "."
+    manifest = cargo_runner.find_manifest(Path.cwd())
+    if manifest is None:
+        raise CliError(f"could not find `Cargo.toml` in `{Path.cwd()}` or any parent "
+                       "directory")
+    return str(manifest.parent)
 
 
 def add_parser(commands: Any) -> None:
