@@ -1,5 +1,6 @@
 """`borrowlens check`: runs `cargo check` and prints each diagnostic as rustc does, followed by
-borrowlens' explanation of the errors it recognises (or one JSON object per diagnostic).
+borrowlens' explanation of the errors it recognises; or one JSON object per diagnostic, GitHub
+Actions workflow commands (`github`), or one SARIF log (`sarif`).
 
 Exit status: 0 when the crate is clean, 101 when it has errors, 2 when borrowlens or cargo
 could not check it.
@@ -10,17 +11,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families import story
-from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
+from borrowlens.cli import github, sarif
+from borrowlens.cli.reporting import (
+    Context,
+    Output,
+    Seen,
+    Tally,
+    full_explanation,
+    report_root,
+)
 from borrowlens.cli.terminal import (
     EXIT_ERRORS,
     EXIT_FAILURE,
@@ -56,14 +63,15 @@ def find_cargo() -> str:
     return cargo
 
 
-def _json_record(diagnostic: Diagnostic, match: Match | None, workspace: Workspace,
-                 sources: DiskSources) -> dict[str, Any]:
+def _json_record(seen: Seen, context: Context) -> dict[str, Any]:
+    diagnostic, match = seen.diagnostic, seen.match
     primary = diagnostic.primary
+    root = context.workspace.root
     record: dict[str, Any] = {
         "level": diagnostic.level,
         "code": diagnostic.code,
         "message": diagnostic.message,
-        "file": str(workspace.root / primary.file) if primary else None,
+        "file": str(root / primary.file) if primary else None,
         "line": primary.line_start if primary else None,
         "column": primary.column_start if primary else None,
         "end_line": primary.line_end if primary else None,
@@ -73,16 +81,15 @@ def _json_record(diagnostic: Diagnostic, match: Match | None, workspace: Workspa
     }
     if match is not None:
         explanation = match.family.explain(match)
-        fixes = offered_fixes(match, sources)
+        fixes = offered_fixes(match, context.sources)
         record.update({
             "family": match.family.id,
             "title": explanation.title,
             "summary": explanation.tldr,
-            "explanation": render.markdown(explanation, full=True,
-                                           story=story.code_story(match, sources, fixes)),
+            "explanation": full_explanation(match, context.sources, fixes),
             "short_explanation": render.markdown(explanation, full=False),
             "facts": match.facts,
-            "related": [{"file": str(workspace.root / r.span.file), "line": r.span.line_start,
+            "related": [{"file": str(root / r.span.file), "line": r.span.line_start,
                          "column": r.span.column_start, "message": r.message}
                         for r in match.related],
             "fixes": [fix.to_json() for fix in fixes],
@@ -90,23 +97,53 @@ def _json_record(diagnostic: Diagnostic, match: Match | None, workspace: Workspa
     return record
 
 
-@dataclass
-class Tally:
-    """What `check` saw, for its summary line."""
+class JsonLines:
+    """`--format json`: one object per diagnostic per line, nothing else on stdout."""
 
-    errors: int = 0
-    explained: int = 0
-    families: list[str] = field(default_factory=list)
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def show(self, seen: Seen) -> None:
+        print(json.dumps(_json_record(seen, self.context)), flush=True)
+
+    def finish(self, tally: Tally) -> None:
+        del tally
 
 
-def _show(raw: dict[str, Any], args: argparse.Namespace, color: bool, workspace: Workspace,
-          sources: DiskSources, tally: Tally) -> None:
-    """Prints one rustc diagnostic (and borrowlens' explanation of it) and counts it."""
+class Human:
+    """`--format human`: rustc's own text, each recognised error's explanation after it, and
+    the summary line on stderr."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def show(self, seen: Seen) -> None:
+        args, color, sources = self.context.args, self.context.color, self.context.sources
+        # rustc's own text as cargo gave it (coloured when asked); the model holds it plain.
+        shown = seen.raw.get("rendered") or seen.diagnostic.message
+        sys.stdout.write(str(shown).rstrip("\n") + "\n")
+        match = seen.match
+        if match is not None and args.explain != "none":
+            full = args.explain == "full"
+            told = (story.code_story(match, sources, offered_fixes(match, sources))
+                    if full else None)
+            text = render.terminal(match.family.explain(match), full=full, color=color,
+                                   story=told)
+            sys.stdout.write(text)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+
+    def finish(self, tally: Tally) -> None:
+        print(tally.summary(), file=sys.stderr)
+
+
+def see(raw: dict[str, Any], sources: DiskSources, tally: Tally) -> Seen | None:
+    """The diagnostic to report (None for summary lines), recognised and counted."""
     diagnostic = from_rustc(raw)
     if not diagnostic.spans and diagnostic.level != "error":
-        return  # "N warnings emitted" and the like
+        return None  # "N warnings emitted" and the like
     if not diagnostic.spans and diagnostic.message.startswith("aborting due to"):
-        return
+        return None
     match = classify(diagnostic, sources)
     if diagnostic.level == "error":
         tally.errors += 1
@@ -114,26 +151,28 @@ def _show(raw: dict[str, Any], args: argparse.Namespace, color: bool, workspace:
         tally.explained += 1
         if match.family.id not in tally.families:
             tally.families.append(match.family.id)
-    if args.format == "json":
-        print(json.dumps(_json_record(diagnostic, match, workspace, sources)), flush=True)
-        return
-    # rustc's own text as cargo gave it (coloured when asked); the model holds it plain.
-    shown = raw.get("rendered") or diagnostic.message
-    sys.stdout.write(str(shown).rstrip("\n") + "\n")
-    if match is not None and args.explain != "none":
-        full = args.explain == "full"
-        told = story.code_story(match, sources, offered_fixes(match, sources)) if full else None
-        text = render.terminal(match.family.explain(match), full=full, color=color, story=told)
-        sys.stdout.write(text)
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+    return Seen(raw, diagnostic, match)
+
+
+def _output(context: Context) -> Output:
+    chosen = context.args.format
+    if chosen == "json":
+        return JsonLines(context)
+    if chosen == "github":
+        return github.Annotations(context)
+    if chosen == "sarif":
+        return sarif.SarifLog(context)
+    return Human(context)
 
 
 def run_check(args: argparse.Namespace) -> int:
-    color = use_color(args.color, sys.stdout)
+    # The machine formats never colour: nothing of rustc's rendered text reaches them.
+    color = use_color(args.color, sys.stdout) if args.format in ("human", "json") else False
     cargo = find_cargo()
     workspace = locate_workspace(Path(args.path), cargo)
     sources = DiskSources(workspace.root)
+    context = Context(args, workspace, sources, color, report_root(workspace.root))
+    output = _output(context)
     tally = Tally()
     check = cargo_runner.Check(cargo, manifest=workspace.manifest, color=color,
                                extra_args=args.cargo_args)
@@ -141,14 +180,10 @@ def run_check(args: argparse.Namespace) -> int:
         # Build scripts may print plain lines on stdout; keep them visible.
         for message in run.messages(other=sys.stderr.write):
             raw = cargo_runner.compiler_message(message)
-            if raw is not None:
-                _show(raw, args, color, workspace, sources, tally)
-    if args.format != "json":
-        summary = (f"borrowlens: {tally.errors} error{'s' if tally.errors != 1 else ''}, "
-                   f"{tally.explained} explained")
-        if tally.families:
-            summary += f" ({', '.join(tally.families)})"
-        print(summary, file=sys.stderr)
+            seen = see(raw, sources, tally) if raw is not None else None
+            if seen is not None:
+                output.show(seen)
+    output.finish(tally)
     if tally.errors:
         return EXIT_ERRORS
     if run.returncode != 0:
@@ -158,9 +193,24 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def add_path_argument(parser: argparse.ArgumentParser) -> None:
-    """PATH, as `check` and `fix` take it (`locate_workspace` reads it)."""
-    parser.add_argument("path", nargs="?", default=".", metavar="PATH",
-                        help="crate or workspace directory, or its Cargo.toml (default: .)")
+    """PATH, as `check` and `fix` take it (`locate_workspace` reads it; `default_path` fills
+    it in when it is not given)."""
+    parser.add_argument("path", nargs="?", default=None, metavar="PATH",
+                        help="crate or workspace directory, or its Cargo.toml (default: .; "
+                             "as `cargo borrowlens`, the nearest Cargo.toml, as cargo finds "
+                             "it)")
+
+
+def default_path(*, upward: bool) -> str:
+    """PATH when none is given: the current directory, or (`upward`, as a cargo subcommand)
+    the directory of the nearest Cargo.toml at or above it, as cargo itself looks."""
+    if not upward:
+        return "."
+    manifest = cargo_runner.find_manifest(Path.cwd())
+    if manifest is None:
+        raise CliError(f"could not find `Cargo.toml` in `{Path.cwd()}` or any parent "
+                       "directory")
+    return str(manifest.parent)
 
 
 def add_parser(commands: Any) -> None:
@@ -173,8 +223,14 @@ def add_parser(commands: Any) -> None:
                     "Arguments after `--` go to cargo. Exit status: 0 clean, 101 errors, "
                     "2 borrowlens or cargo could not run.")
     add_path_argument(check)
-    check.add_argument("--format", choices=("human", "json"), default="human",
-                       help="human text (default) or one JSON object per diagnostic per line")
+    check.add_argument("--format", choices=("human", "json", "github", "sarif"),
+                       default="human",
+                       help="human text (default), one JSON object per diagnostic per line, "
+                            "GitHub Actions annotations (github), or one SARIF 2.1.0 log")
     check.add_argument("--explain", choices=("short", "full", "none"), default="short",
                        help="how much explanation to print after each recognised error")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--docs-base", metavar="URL",
+                       help="with --format sarif: where borrowlens' repository is published "
+                            "(https://…/blob/main/), for the rules' help links "
+                            f"(default: ${sarif.DOCS_BASE_ENV}, else no links)")

@@ -3,7 +3,9 @@
 It walks the same rust-analyzer discovery the language server uses (`discovery`), but tries
 every candidate instead of stopping at the first working one, so a user can see why the one
 they configured was skipped. It also reports cargo and rustc (standalone mode and
-`borrowlens check|fix` need them) and the versions needed in a bug report.
+`borrowlens check|fix` need them) and the versions needed in a bug report, then the editor it
+runs in (`editors.detect`) with that editor's configuration; `--editor NAME` prints only the
+configuration of NAME.
 
 Exit status: 0 when the server would run (proxy or standalone) and cargo is there; 1 when
 something the user must fix is missing (cargo, rustc).
@@ -20,6 +22,8 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from borrowlens.cli import editors
+from borrowlens.cli.terminal import CliError
 from borrowlens.server import __version__
 from borrowlens.server.cargo import find_program
 from borrowlens.server.discovery import DEPTH_ENV, Discovery, find_rust_analyzer
@@ -202,12 +206,30 @@ def render_text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(args: argparse.Namespace) -> int:
-    report = diagnose(args.rust_analyzer, args.standalone)
-    if args.format == "json":
-        print(json.dumps(report.to_json(), indent=2))
+def print_editor(name: str, as_json: bool) -> int:
+    """`doctor --editor NAME`: that editor's configuration alone, ready to paste."""
+    page = editors.shipped().get(name)
+    if page is None:
+        raise CliError(f"borrowlens has no configuration page for {name} yet "
+                       f"({editors.PAGES.as_posix()}/{name}.md); these have one: "
+                       f"{', '.join(sorted(editors.shipped()))}")
+    if as_json:
+        print(json.dumps(page.to_json(), indent=2))
     else:
-        sys.stdout.write(render_text(report))
+        sys.stdout.write(editors.render(page))
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.editor is not None:
+        return print_editor(args.editor, args.format == "json")
+    report = diagnose(args.rust_analyzer, args.standalone)
+    editor = editors.with_page(editors.detect(os.environ))
+    if args.format == "json":
+        print(json.dumps({**report.to_json(), "editor": editors.report_json(editor)},
+                         indent=2))
+    else:
+        sys.stdout.write(render_text(report) + "\n" + editors.report_text(editor))
     return EXIT_OK if report.ok else EXIT_PROBLEM
 
 
@@ -228,3 +250,8 @@ def add_parser(commands: Any) -> None:
                         help="as if the server were started with --standalone")
     doctor.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or one JSON object")
+    doctor.add_argument("--editor", choices=editors.names(), metavar="NAME",
+                        help="print only the configuration for this editor "
+                             f"({', '.join(editors.names())}), from its page in "
+                             "docs/editors/; without it, the report ends with the "
+                             "configuration of the editor borrowlens runs in, if it can tell")

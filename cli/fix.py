@@ -19,7 +19,7 @@ from typing import Any
 
 from borrowlens.cli.check import add_path_argument, find_cargo, locate_workspace
 from borrowlens.cli.fix_rounds import FixError, Report, Target, fix_loop, inside
-from borrowlens.cli.terminal import EXIT_ERRORS, EXIT_OK, CliError
+from borrowlens.cli.terminal import EXIT_ERRORS, EXIT_OK, CliError, plural
 from borrowlens.server.discovery import cache_dir
 
 
@@ -52,7 +52,9 @@ def run_fix(args: argparse.Namespace, cargo: str, manifest: Path, root: Path) ->
     """The command once the workspace is located."""
     path = Path(args.path).resolve()
     boundary = path.parent if path.is_file() else path
-    progress = args.format == "human"
+    # The progress line is on stderr and only on a terminal: it never mixes into the diff
+    # or the JSON report, nor into a log.
+    progress = True
     if args.dry_run:
         target_dir = _dry_run_target_dir(root)
         with tempfile.TemporaryDirectory(prefix="borrowlens-fix-") as temp:
@@ -110,10 +112,6 @@ def _json_report(report: Report, diff: str, files: int, dry_run: bool,
     }
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else ('es' if word.endswith('x') else 's')}"
-
-
 def _summary(report: Report, files: int, dry_run: bool) -> str:
     lines = []
     for planned in report.applied:
@@ -128,9 +126,9 @@ def _summary(report: Report, files: int, dry_run: bool) -> str:
         lines.append(f"  left         {where}  {diagnostic.message}")
     verb = "would change" if dry_run else "changed"
     lines.append(
-        f"borrowlens fix: {_plural(report.errors_before, 'error')} before, "
-        f"{report.errors_after} after; {_plural(len(report.applied), 'fix')} applied, "
-        f"{len(report.rolled_back)} rolled back; {verb} {_plural(files, 'file')}"
+        f"borrowlens fix: {plural(report.errors_before, 'error')} before, "
+        f"{report.errors_after} after; {plural(len(report.applied), 'fix')} applied, "
+        f"{len(report.rolled_back)} rolled back; {verb} {plural(files, 'file')}"
         + (" (dry run: nothing written)" if dry_run else ""))
     return "\n".join(lines)
 

@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, validated
+from borrowlens.cli.terminal import Progress, plural
 from borrowlens.server import cargo as cargo_runner
 from borrowlens.server.disk import DiskSources
 
@@ -200,18 +202,30 @@ def _apply(plan: list[Planned], target: Target, report: Report,
 def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
              progress: bool, target_dir: Path | None = None) -> tuple[Report, dict[Path, str]]:
     """Runs the rounds in place under `target`; returns the report and the original text of
-    every file changed."""
+    every file changed. With `progress`, a line on a terminal's stderr says how far it got."""
+    line = Progress(sys.stderr, "borrowlens fix: ") if progress else None
+
+    def say(message: str) -> None:
+        if line is not None:
+            line.update(message)
+
+    try:
+        return _rounds(cargo, target, cargo_args, max_rounds, target_dir, say)
+    finally:
+        if line is not None:
+            line.clear()
+
+
+def _rounds(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
+            target_dir: Path | None,
+            say: Callable[[str], None]) -> tuple[Report, dict[Path, str]]:
     report = Report()
     originals: dict[Path, str] = {}
     rejected: set[tuple[object, ...]] = set()
+    say("checking…")
     errors = _check(cargo, target, cargo_args, target_dir)
     report.errors_before = len(errors)
-
-    def say(message: str) -> None:
-        if progress:
-            print(f"borrowlens fix: {message}", file=sys.stderr, flush=True)
-
-    say(f"{len(errors)} error{'s' if len(errors) != 1 else ''} to start with")
+    say(f"{plural(len(errors), 'error')} to start with")
     # Fixes are tried together until a round fails; from then on one at a time, so a fix is
     # only ever rejected on its own evidence.
     batch = True
@@ -227,8 +241,8 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
             continue
         for path, text in before.items():
             originals.setdefault(path, text)
-        say(f"round {report.rounds}: applying {len(written)} "
-            f"fix{'es' if len(written) != 1 else ''}: "
+        say(f"round {report.rounds}: {plural(len(errors), 'error')}, checking "
+            f"{plural(len(written), 'fix')}: "
             + "; ".join(f"{p.family} at {p.where()}" for p in written))
         try:
             after = _check(cargo, target, cargo_args, target_dir)
@@ -245,12 +259,13 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
                 rejected.add(written[0].key)
                 report.rolled_back.append((written[0], reason))
             batch = False
-            say(f"round {report.rounds}: rolled back ({reason})")
+            say(f"round {report.rounds}: {plural(len(errors), 'error')} left, "
+                f"{plural(len(written), 'fix')} rolled back ({reason})")
             continue
         report.applied.extend(written)
         errors = after
-        say(f"round {report.rounds}: {len(errors)} error{'s' if len(errors) != 1 else ''} "
-            "left")
+        say(f"round {report.rounds}: {plural(len(errors), 'error')} left, "
+            f"{plural(len(written), 'fix')} applied")
     report.errors_after = len(errors)
     # What is left is what the user still has to fix (whether or not a fix was tried).
     report.unfixed = list(errors)

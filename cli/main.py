@@ -13,9 +13,9 @@ from borrowlens.server import __version__
 SUBCOMMANDS = ("check", "fix", "explain", "doctor")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "borrowlens") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="borrowlens",
+        prog=prog,
         description="Explains the hardest Rust compiler errors (lifetimes, variance, HRTB, "
                     "Send across .await, Pin, async fn in traits) and fixes them.")
     parser.add_argument("--version", action="version", version=f"borrowlens {__version__}")
@@ -27,8 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: list[str] | None = None, *, cargo_subcommand: bool = False) -> int:
+    """The CLI; `cargo_subcommand` when run as `cargo borrowlens` (`entry.cargo_main`)."""
+    parser = build_parser("cargo borrowlens" if cargo_subcommand else "borrowlens")
     argv = list(sys.argv[1:] if argv is None else argv)
     # Everything after `--` belongs to cargo; split it off before parsing so options may come
     # before or after PATH.
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.cargo_args = cargo_args
     try:
+        if getattr(args, "path", ".") is None:
+            args.path = check.default_path(upward=cargo_subcommand)
         if args.command == "check":
             return check.run_check(args)
         if args.command == "explain":

@@ -164,7 +164,7 @@ def test_json_schema(args: tuple[str, ...]) -> None:
                                  env=base_env())
     assert status == 0
     assert set(report) == {"borrowlens", "rust_analyzer", "cargo", "rustc", "mode",
-                           "mode_reason", "problems", "warnings", "ok"}
+                           "mode_reason", "problems", "warnings", "ok", "editor"}
     assert set(report["borrowlens"]) == {"version", "python", "python_executable"}
     assert isinstance(report["borrowlens"]["version"], str)
     assert set(report["rust_analyzer"]) == {"chosen", "candidates"}
@@ -180,3 +180,5 @@ def test_json_schema(args: tuple[str, ...]) -> None:
     assert isinstance(report["mode_reason"], str) and report["mode_reason"]
     assert all(isinstance(p, str) for p in report["problems"] + report["warnings"])
     assert isinstance(report["ok"], bool)
+    editor = report["editor"]  # the editor the tests run in, if any (test_cli_doctor_editor.py)
+    assert editor is None or {"name", "title", "page", "snippets", "detected_from"} <= set(editor)

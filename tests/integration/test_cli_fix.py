@@ -3,6 +3,7 @@ worse, prints a diff, writes nothing in a dry run, and never writes outside PATH
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -145,9 +146,15 @@ def test_bad_path_is_a_usage_error(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "Cargo.toml" in proc.stderr
 
 
+class Terminal(io.StringIO):
+    """stderr as a terminal, where `fix` shows its progress line."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def test_a_fix_that_makes_things_worse_is_rolled_back(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fault injection: a fix that parses but adds a type error must be undone."""
     crate = copy_crate("recursive-async/direct", tmp_path / "crate")
     source = crate / "src/lib.rs"
@@ -160,13 +167,16 @@ def test_a_fix_that_makes_things_worse_is_rolled_back(
     target = fix_rounds.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
     cargo = shutil.which("cargo")
     assert cargo is not None
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm")
     report, originals = fix_rounds.fix_loop(cargo, target, [], 5, progress=True)
     assert source.read_bytes() == original
     assert originals == {}
     assert [(p.fix.id, why) for p, why in report.rolled_back] == [
         ("broken", "it caused a new error[E0308]: mismatched types")]
     assert report.applied == [] and report.errors_after == 1
-    assert "rolled back" in capsys.readouterr().err
+    assert "rolled back" in terminal.getvalue()
 
 
 def test_the_readme_example_is_fixed_completely_in_a_dry_run() -> None:
