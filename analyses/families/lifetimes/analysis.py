@@ -151,6 +151,22 @@ def parameter_name(span: Span, sources: Sources) -> str | None:
     return None
 
 
+def mention_line(span: Span | None, name: str, sources: Sources) -> int | None:
+    """The first line inside `span` that uses `name` as an identifier (`self` included): the
+    line to cite for it, where rustc's span starts on a line that does not mention it."""
+    located = locate(span, sources)
+    if located is None or span is None:
+        return None
+    start = located.parsed.byte_offset(span.line_start, span.column_start)
+    end = located.parsed.byte_offset(span.line_end, span.column_end)
+    node = located.parsed.root.named_descendant_for_byte_range(start, max(start, end - 1))
+    for found in _descendants(node) if node is not None else []:
+        if (found.type in ("identifier", "self") and start <= found.start_byte < end
+                and located.text(found) == name):
+            return located.parsed.start(found)[0]
+    return None
+
+
 def callee(node: tree_sitter.Node, located: Located) -> str | None:
     """The name a call expression calls: `cache.hot_keys(…)` → `hot_keys`, `a::b(…)` → `b`."""
     call = syntax.enclosing(node, "call_expression")
