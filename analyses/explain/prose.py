@@ -69,6 +69,58 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_ANONYMOUS_TYPE = re.compile(r"\{(?P<kind>[a-z][a-z ]*)@[^}]*\}")
+_FUTURE_ARGS = re.compile(r"\b(?P<head>(?:impl|dyn) (?:for<[^>]*> )?Future)<")
+_BINDER = re.compile(r"\b(?P<kind>impl|dyn) for<[^>]*> ")
+_PATH_PREFIX = re.compile(r"(?<![\w:])(?:[A-Za-z_]\w*::)+(?=[A-Za-z_])")
+
+
+def short_type(type_: str, depth: int = 1) -> str:
+    """A compiler-printed type shortened the way rust-analyzer's inlay hints show it: generic
+    arguments nested deeper than `depth` become `…` (`Rc<RefCell<HashMap<K, V>>>` →
+    `Rc<RefCell<…>>`), `impl Future<Output = T>` is `impl Future`, a closure or async block is
+    named by its kind (`{async block@src/x.rs:3:5}` → `async block`) and paths lose their
+    module prefix (`std::slice::Iter` → `Iter`)."""
+    text = _ANONYMOUS_TYPE.sub(lambda m: m.group("kind"), type_)
+    text = _BINDER.sub(lambda m: m.group("kind") + " ", text)
+    found = _FUTURE_ARGS.search(text)
+    while found is not None:
+        close = _closing_bracket(text, found.end() - 1)
+        text = text[: found.end() - 1] + text[close + 1:]
+        found = _FUTURE_ARGS.search(text, found.start() + 1)
+    text = _PATH_PREFIX.sub("", text)
+    out: list[str] = []
+    level = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "<":
+            if level == depth:
+                out.append("<…>")
+                index = _closing_bracket(text, index) + 1
+                continue
+            level += 1
+        elif char == ">" and text[index - 1: index] != "-":
+            level -= 1
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _closing_bracket(text: str, opening: int) -> int:
+    """The index of the `>` that closes the `<` at `opening` (an arrow's `>` does not count);
+    the end of the text when it is unbalanced."""
+    level = 0
+    for index in range(opening, len(text)):
+        if text[index] == "<":
+            level += 1
+        elif text[index] == ">" and text[index - 1] != "-":
+            level -= 1
+            if level == 0:
+                return index
+    return len(text) - 1
+
+
 def root() -> Path:
     return Path(families_package.__file__).resolve().parent
 
@@ -84,7 +136,7 @@ def environment() -> jinja2.Environment:
         # An included passage ends its paragraph where the include line ends.
         keep_trailing_newline=True,
     )
-    env.filters.update(code=code, a_type=a_type, cap=cap)
+    env.filters.update(code=code, a_type=a_type, cap=cap, short_type=short_type)
     return env
 
 

@@ -47,6 +47,27 @@ def test_filters() -> None:
     assert prose.cap("the `x`") == "The `x`"
 
 
+@pytest.mark.parametrize(("written", "depth", "shown"), [
+    ("Rc<RefCell<HashMap<String, Vec<u8>>>>", 1, "Rc<RefCell<…>>"),
+    ("Rc<RefCell<HashMap<String, Vec<u8>>>>", 2, "Rc<RefCell<HashMap<…>>>"),
+    ("Rc<RefCell<HashMap<String, Vec<u8>>>>", 0, "Rc<…>"),
+    ("impl Future<Output = Result<(), Error>>", 1, "impl Future"),
+    ("impl for<'a> Future<Output = u16>", 1, "impl Future"),
+    ("Pin<Box<dyn Future<Output = ()> + Send>>", 2, "Pin<Box<dyn Future + Send>>"),
+    ("{async block@src/x.rs:3:5}", 1, "async block"),
+    ("Map<Filter<std::slice::Iter<'_, Session>, {closure@src/lib.rs:18:37: 18:40}>, "
+     "{closure@src/lib.rs:18:54: 18:57}>", 1, "Map<Filter<…>, closure>"),
+    ("std::sync::Arc<std::sync::Mutex<T>>", 2, "Arc<Mutex<T>>"),
+    ("impl Iterator<Item = &'t str>", 1, "impl Iterator<Item = &'t str>"),
+    ("Box<dyn Fn(&str) -> Vec<u8> + Send>", 2, "Box<dyn Fn(&str) -> Vec<u8> + Send>"),
+    ("fn(&'a str) -> &'a str", 1, "fn(&'a str) -> &'a str"),
+])
+def test_short_type_shortens_like_inlay_hints(written: str, depth: int, shown: str) -> None:
+    assert prose.short_type(written, depth) == shown
+    template = prose.environment().from_string("{{ t | short_type }}")
+    assert template.render(t=written) == prose.short_type(written)
+
+
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(prose.root())))
 def test_block_tags_stand_alone_or_inside_a_line(path: Path) -> None:
     """A block tag that ends a line of text takes the line break with it (trim_blocks), which
