@@ -80,16 +80,30 @@ BRANCHES = [
         "sentences capitalised, and the fix can only say to name the lifetime",
         not_tied.FAMILY, dict(action="assignment", lifetimes=["'1", "'2"], required="'2"),
         {
+            "tldr": (
+                "The function stores data borrowed from a parameter where the lifetime the "
+                "signature promises is required; write that lifetime on that parameter's type "
+                "too."
+            ),
+            "hover": (
+                "The function stores data borrowed from a parameter in a place that must stay "
+                "valid for the lifetime the signature promises, but that parameter may be "
+                "borrowed only for the call."
+            ),
+            "change": (
+                "Name the lifetime the destination needs and write it on that parameter's type "
+                "as well, or store owned data instead of a reference."
+            ),
             "what": (
                 "The function puts a reference derived from a parameter into a place whose type "
-                "requires data valid for the lifetime the signature promises. A parameter is "
+                "requires data valid for the lifetime the signature promises. That parameter is "
                 "only known to live for the duration of the call (or for its own, unrelated "
                 "lifetime), so the stored reference could dangle. rustc's `'1`, `'2` are its "
                 "names for lifetimes the code leaves anonymous."
             ),
             "fix.0": (
-                "Give a parameter the lifetime the lifetime the signature promises the "
-                "destination needs by naming it in both places; callers then have to pass data "
+                "Name the lifetime the destination needs and write it on that parameter's type "
+                "too, so the signature ties the two together; callers then have to pass data "
                 "that lives at least that long."
             ),
         },
@@ -99,10 +113,48 @@ BRANCHES = [
         not_tied.FAMILY, dict(explicit="true", action="returning", required="'a",
                               lifetimes=["'1", "'a"], function="f"),
         {
+            "tldr": (
+                "`f` returns data borrowed from a parameter as a reference, but that "
+                "parameter's type has no `'a`; give it that lifetime."
+            ),
+            "hover": (
+                "`f` promises a result valid for `'a`, but returns data borrowed from a "
+                "parameter, whose type names no lifetime."
+            ),
+            "change": (
+                "Write `'a` into that parameter's type, as rustc suggests; callers then pass "
+                "data that lives for `'a`."
+            ),
             "fix.0": (
-                "Write the lifetime into a parameter's type, as rustc suggests: `x: &'a …`, so "
-                "the result may borrow from it for `'a`; callers then have to pass data that "
+                "Write the lifetime into that parameter's type, as rustc suggests: `x: &'a …`, "
+                "so the result may borrow from it for `'a`; callers then have to pass data that "
                 "lives that long."
+            ),
+        },
+    ),
+    Branch(
+        "E0621 where the value is stored: the hover's main clause, rustc's typed parameter",
+        not_tied.FAMILY, dict(explicit="true", action="assignment", required="'a",
+                              lifetimes=["'1", "'a"], function="put", source="item",
+                              suggested_type="&'a str", line=7, source_line=7,
+                              signature_line=6),
+        {
+            "tldr": (
+                "`put` stores data borrowed from `item` where `'a` is required; write `'a` on "
+                "`item`'s type too."
+            ),
+            "hover": (
+                "`put` stores data borrowed from `item` on line 7 in a place that must stay "
+                "valid for `'a`, but `item` has a type that names no lifetime."
+            ),
+            "change": (
+                "Write `item: &'a str` on line 6, as rustc suggests; callers then pass data that "
+                "lives for `'a`."
+            ),
+            "fix.0": (
+                "Write the lifetime into `item`'s type, as rustc suggests: `item: &'a str`, so "
+                "the destination may borrow from it for `'a`; callers then have to pass data "
+                "that lives that long."
             ),
         },
     ),
