@@ -29,14 +29,28 @@ class Branch:
 
 BRANCHES = [
     Branch(
-        "a trait method that boxes (not spawns) its value: owned data goes into the stored value",
+        "a trait method that boxes (not spawns) its value, no `dyn` found: owned data goes into "
+        "the stored value, and the boxing call is not blamed",
         param.FAMILY, dict(param="T", required="'static", use_line=3, bound_site=4,
                            required_by="Box::new", function="f", trait_method="yes"),
         {
+            "tldr": (
+                "`T` may hold borrowed data, but its use on line 3 needs `'static`; add the "
+                "bound in the trait's `f` first."
+            ),
+            "hover": (
+                "`T` is a generic parameter of `f`, and its bounds do not promise `T: 'static`, "
+                "so a caller could choose a type that holds shorter borrows. On line 3 its "
+                "values must stay valid for `'static`."
+            ),
+            "change": (
+                "Add `+ 'static` to `T` in the trait's declaration of `f`, then in this impl on "
+                "line 4: an impl may not ask for more than its trait."
+            ),
             "fix": (
                 "`f` implements a trait method, and an impl may not ask more of `T` than the "
                 "trait's declaration does: add `+ 'static` to `T`'s bounds in the trait's "
-                "declaration of the method (and then in every impl). If the trait belongs to "
+                "declaration of the method, and then in every impl. If the trait belongs to "
                 "another crate, that bound cannot be added: move owned data (`Arc<…>`, clones) "
                 "into the stored value instead of `T` itself, or use a scoped API.\n\n"
                 "Add `+ 'static` to `T`'s bounds on line 4 (rustc suggests exactly this): `T: … "
@@ -44,9 +58,27 @@ BRANCHES = [
                 "pass types that hold short-lived references, which the trait object could not "
                 "use safely anyway.\n\n"
                 "If callers need to store borrowing types, thread a lifetime through instead: "
-                "declare `'a`, bound `T: 'a`, and make the trait object `dyn Trait + 'a` (e.g. "
-                "`Box<dyn Trait + 'a>` in the struct that holds it, which then becomes generic "
-                "over `'a`)."
+                "declare `'a`, bound `T: 'a`, and make the trait object `dyn Trait + 'a`; a "
+                "struct holding it then becomes generic over `'a`."
+            ),
+        },
+    ),
+    Branch(
+        "a named lifetime with no `dyn` found and no bounds written: stored \"on line N\", and "
+        "the change adds the bare bound",
+        param.FAMILY, dict(param="T", required="'a", use_line=9, bound_site=5, function="keep"),
+        {
+            "tldr": "`T` must outlive `'a` to be stored on line 9; add `T: 'a` on line 5.",
+            "hover": (
+                "`T` is a generic parameter of `keep`, and its bounds do not promise `T: 'a`, so "
+                "a caller could choose a type that holds shorter borrows. On line 9 its values "
+                "must stay valid for `'a`."
+            ),
+            "change": "Add `T: 'a` to `T`'s bounds on line 5.",
+            "fix.0": (
+                "Add `T: 'a` on line 5, giving `T: … + 'a`, which is what rustc suggests: the "
+                "value is stored where it must stay valid for `'a`, so the type must not contain "
+                "shorter borrows."
             ),
         },
     ),

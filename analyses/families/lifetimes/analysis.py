@@ -59,6 +59,13 @@ def locate(span: Span | None, sources: Sources) -> Located | None:
     return Located(parsed, node) if node is not None else None
 
 
+def node_span(file: str, node: tree_sitter.Node, parsed: syntax.Parsed) -> Span:
+    """The span a node covers in `file`, to point `related` at a place the source shows."""
+    (line, column), (end_line, end_column) = parsed.start(node), parsed.end(node)
+    return Span(file=file, line_start=line, column_start=column, line_end=end_line,
+                column_end=end_column)
+
+
 def enclosing_function(span: Span | None, sources: Sources) -> tuple[Located, str] | None:
     """The `fn` item a span sits in and its name."""
     found = locate(span, sources)

@@ -64,11 +64,7 @@ def _self_tied_field(struct: str, primary: Span | None,
             generics = node.child_by_field_name("type_parameters")
             inner = located.text(generics)[1:-1].strip() if generics is not None else ""
             declared = f"{name.group(0)}<{inner + ', ' if inner else ''}{fresh}>"
-            (line, column), (end_line, end_column) = (located.parsed.start(field),
-                                                      located.parsed.end(field))
-            return text, split, declared, Span(file=primary.file, line_start=line,
-                                               column_start=column, line_end=end_line,
-                                               column_end=end_column)
+            return text, split, declared, common.node_span(primary.file, field, located.parsed)
     return None
 
 
