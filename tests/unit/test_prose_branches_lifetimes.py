@@ -83,24 +83,29 @@ BRANCHES = [
         },
     ),
     Branch(
-        "the `impl` has a `use<…>` list but no lifetime is known: \"the lifetime\"",
+        "the `impl` has a `use<…>` list but no lifetime is known: \"that input's lifetime\"",
         hidden.FAMILY, dict(function="f", signature_line=3,
                             impl_trait="impl Iterator<Item = u8> + use<>"),
         {
             "tldr": (
-                "`f` returns `impl Iterator<Item = u8> + use<>`, but the value it really "
-                "returns borrows from one of its reference inputs; add the lifetime to its "
-                "`use<…>` list: `use<'a>` to the return type on line 3."
+                "`f`'s `impl Iterator` result borrows one of the function's reference inputs, "
+                "but `use<>` leaves that input's lifetime out; write `use<'a>` on line 3."
+            ),
+            "hover": (
+                "`f` returns `impl Iterator<Item = u8> + use<>` (line 3), but the value it "
+                "returns borrows one of the function's reference inputs. Its `use<>` list says "
+                "which lifetimes the result may hold, and that input's lifetime is not among "
+                "them."
+            ),
+            "change": (
+                "Write `use<'a>` in place of `use<>` in the return type on line 3, so the "
+                "signature admits the borrow."
             ),
             "fix": (
-                "Declare the capture: add the lifetime to its `use<…>` list: `use<'a>` to the "
-                "return type of `f`, e.g. `impl Iterator<Item = u8> + use<'a>`. This is precise "
-                "capturing (stable since Rust 1.82) and is what rustc suggests; it states "
-                "exactly which borrows the result keeps.\n\n"
-                "On older compilers write `+ 'a` instead (with a named lifetime such as `fn "
-                "f<'a>(x: &'a T) -> impl Trait + 'a`). `+ 'a` says something slightly different "
-                "— the hidden type outlives `'a` — which is right for the common single-borrow "
-                "case but too strict when several lifetimes are captured.\n\n"
+                "Declare the capture in the return type of `f`: write `use<'a>` in place of "
+                "`use<>`, e.g. `impl Iterator<Item = u8> + use<'a>`. This is precise capturing "
+                "(stable since Rust 1.82); it states exactly which borrows the result keeps."
+                "\n\n"
                 "If the caller must not stay borrowed at all, make the returned value own its "
                 "data instead (collect into a `Vec`, clone the strings) and keep the bounds as "
                 "they are."
