@@ -1,6 +1,6 @@
 """Branches of the lifetimes families' prose templates that no fixture and no generic form
-reaches. Each case holds the facts that reach one branch and the sections that branch changes,
-as the f-string explanations wrote them before the templates: together with the fixture and
+reaches. Each case holds the facts that reach one branch and the text that branch renders
+(reviewed when the wording changes, as the snapshots are): together with the fixture and
 generic snapshots, every branch of every lifetimes template is rendered and checked."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from borrowlens.analyses.families.lifetimes import hidden_type_captures_lifetime
 from borrowlens.analyses.families.lifetimes import hrtb_not_general_enough as hrtb
 from borrowlens.analyses.families.lifetimes import lifetime_not_tied as not_tied
 from borrowlens.analyses.families.lifetimes import param_may_not_live_long_enough as param
+from borrowlens.analyses.families.lifetimes import rpit_overcapture_2024 as rpit
 
 
 @dataclass(frozen=True)
@@ -199,11 +200,20 @@ BRANCHES = [
         "the trait form without the trait's name or the implemented signature",
         hrtb.FAMILY, dict(shape="trait"),
         {
+            "tldr": (
+                "The type implements the trait for one lifetime only, but the bound needs every "
+                "lifetime."
+            ),
+            "hover": (
+                "The impl is a promise about one lifetime, while the higher-ranked bound asks "
+                "for all of them."
+            ),
+            "change": "Write the impl for every lifetime: `impl<'a> Trait<'a> for X`.",
             "what": (
                 "The bound being checked is higher-ranked (`for<'a> …`): it asks for an "
-                "implementation of the expected signature that holds for every lifetime. The "
-                "existing impl for the type is written for one particular lifetime, so it "
-                "cannot satisfy the bound."
+                "implementation of the trait that holds for every lifetime. The existing impl "
+                "for the type is written for one particular lifetime, so it cannot satisfy the "
+                "bound."
             ),
             "why": (
                 "A bound `T: for<'a> Trait<'a>` asks for one impl that holds whatever lifetime "
@@ -216,12 +226,45 @@ BRANCHES = [
         },
     ),
     Branch(
+        "the trait form for a type that owns its data: the impl alone is made generic",
+        hrtb.FAMILY, dict(shape="trait", trait="Parse", implementor="Config", impl_line=4,
+                          impl_header="impl Parse<'static> for Config", line=12,
+                          bound_text="T: for<'a> Parse<'a>", bound_line=9, binder="'a",
+                          consumer="load", generic_impl="impl<'a> Parse<'a> for Config"),
+        {
+            "tldr": (
+                "`Config` implements `Parse` for one lifetime only, but `load`'s bound (line 9) "
+                "needs every lifetime."
+            ),
+            "hover": (
+                "The impl on line 4 (`impl Parse<'static> for Config`) is a promise about one "
+                "lifetime, while `T: for<'a> Parse<'a>` on line 9 asks for all of them, so the "
+                "call on line 12 fails."
+            ),
+            "change": (
+                "Write the impl for every lifetime: `impl<'a> Parse<'a> for Config` on line 4."
+            ),
+            "fix.0": (
+                "Write the impl for every lifetime: `impl<'a> Parse<'a> for Config` (or "
+                "`impl<'a> Trait for &'a X`), so it covers whatever lifetime the bound picks."
+            ),
+        },
+    ),
+    Branch(
         "the fn form (an E0308 mismatch) when rustc did not name the fn item",
         hrtb.FAMILY, dict(shape="mismatch"),
         {
             "tldr": (
-                "the function is fixed to one specific lifetime, but a signature generic over "
-                "every lifetime is expected; make it generic over the lifetime."
+                "The function is written for one lifetime, but the caller needs a fn for every "
+                "lifetime; elide its lifetimes."
+            ),
+            "hover": (
+                "The function is written for one particular lifetime only, and the expected "
+                "function pointer must accept a reference of any lifetime."
+            ),
+            "change": (
+                "Elide the function's lifetimes (`fn f(x: &str) -> &str`) so it is generic over "
+                "them."
             ),
             "what": (
                 "The value passed must work for references of any lifetime — the expected type "
@@ -235,6 +278,15 @@ BRANCHES = [
         "the closure-return form for a closure no `let` names",
         hrtb.FAMILY, dict(shape="closure-return"),
         {
+            "tldr": (
+                "The closure returns a borrow of its argument, which a closure's own signature "
+                "cannot state; inline it or make it a `fn`."
+            ),
+            "hover": (
+                "The closure takes a reference and returns data borrowed from it, but a "
+                "closure's return type gets a lifetime of its own, not tied to the argument's."
+            ),
+            "change": "Write it inline where it is used, or turn it into `fn name(x: &T) -> &T`.",
             "what": (
                 "The closure takes a reference (`&T`) and returns data borrowed from it. The "
                 "closure's argument and its return type were given separate lifetimes, and the "
@@ -244,10 +296,29 @@ BRANCHES = [
             "fix": (
                 "Turn the closure into a small `fn` item (e.g. `fn name(x: &T) -> &T { … }`), "
                 "whose elided signature ties the output to the input, and pass it by name.\n\n"
-                "Or write the closure inline at the call (`.map(|x| …)`), where the expected "
-                "signature is known. To keep it in a variable, pass it through an identity "
-                "helper that states the bound: `fn constrain<F: for<'a> Fn(&'a T) -> &'a T>(f: "
-                "F) -> F { f }`."
+                "Or write the closure inline at the call, where the expected signature is known. "
+                "To keep it in a variable, pass it through an identity helper that states the "
+                "bound: `fn constrain<F: for<'a> Fn(&'a T) -> &'a T>(f: F) -> F { f }`."
+            ),
+        },
+    ),
+    Branch(
+        "an edition-2024 capture whose body says neither owned nor borrowed, the value moved: "
+        "both changes, conditionally",
+        rpit.FAMILY, dict(function="rows", variable="db", holder="iter", call_line=7,
+                          signature_line=3, code="E0505", later_line=9, conflict_line=8),
+        {
+            "tldr": (
+                "In Rust 2024 `rows`'s `impl Trait` result borrows `db`; add `+ use<>` on line 3 "
+                "if it owns its data."
+            ),
+            "hover": (
+                "Under Rust 2024 capture rules `iter` (from `rows`, line 7) keeps `db` borrowed "
+                "while it is in use (line 9), so `db` cannot be moved on line 8."
+            ),
+            "change": (
+                "If `rows`'s result owns its data, add `+ use<>` to its return type on line 3; "
+                "otherwise finish with `iter` before `db` is moved on line 8."
             ),
         },
     ),
