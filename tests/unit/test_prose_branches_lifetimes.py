@@ -36,8 +36,8 @@ BRANCHES = [
                            required_by="Box::new", function="f", trait_method="yes"),
         {
             "tldr": (
-                "`T` may hold borrowed data, but its use on line 3 needs `'static`; add the "
-                "bound in the trait's `f` first."
+                "`T` may hold borrowed data, but its use on line 3 needs `'static`; bound it "
+                "in the trait's `f` first."
             ),
             "hover": (
                 "`T` is a generic parameter of `f`, and its bounds do not promise `T: 'static`, "
