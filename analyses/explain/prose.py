@@ -72,47 +72,52 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-# rustc's names for anonymous types, `{async block@src/x.rs:3:5}`: the kind is all a reader needs.
-_ANONYMOUS = re.compile(r"\{([a-z][a-z ]*)@[^{}]*\}")
-# Module paths in front of a type name, `std::collections::` in `std::collections::HashMap`.
-_MODULE_PATH = re.compile(r"(?<![\w'])(?:[A-Za-z_][A-Za-z0-9_]*::)+(?=[A-Za-z_])")
-_IMPL_TRAIT_NAME = re.compile(r"\bimpl\s+[A-Za-z_][A-Za-z0-9_]*$")
+_ANONYMOUS_TYPE = re.compile(r"\{(?P<kind>[a-z][a-z ]*)@[^}]*\}")
+_FUTURE_ARGS = re.compile(r"\b(?P<head>(?:impl|dyn) (?:for<[^>]*> )?Future)<")
+_BINDER = re.compile(r"\b(?P<kind>impl|dyn) for<[^>]*> ")
+_PATH_PREFIX = re.compile(r"(?<![\w:])(?:[A-Za-z_]\w*::)+(?=[A-Za-z_])")
 
 
 def short_type(type_: str, depth: int = 1) -> str:
-    """A type shortened the way rust-analyzer's inlay hints show it: module paths dropped,
-    generic arguments nested deeper than `depth` written `…`, an `impl Trait`'s arguments
-    left out and rustc's anonymous types by their kind:
-    `Rc<RefCell<HashMap<String, Vec<u8>>>>` -> `Rc<RefCell<…>>`,
-    `impl Future<Output = ()>` -> `impl Future`, `{async block@src/x.rs:3:5}` -> `async block`."""
-    text = _MODULE_PATH.sub("", _ANONYMOUS.sub(r"\1", type_.strip()))
+    """A compiler-printed type shortened the way rust-analyzer's inlay hints show it: generic
+    arguments nested deeper than `depth` become `…` (`Rc<RefCell<HashMap<K, V>>>` →
+    `Rc<RefCell<…>>`), `impl Future<Output = T>` is `impl Future`, a closure or async block is
+    named by its kind (`{async block@src/x.rs:3:5}` → `async block`) and paths lose their
+    module prefix (`std::slice::Iter` → `Iter`)."""
+    text = _ANONYMOUS_TYPE.sub(lambda m: m.group("kind"), type_)
+    text = _BINDER.sub(lambda m: m.group("kind") + " ", text)
+    found = _FUTURE_ARGS.search(text)
+    while found is not None:
+        close = _closing_bracket(text, found.end() - 1)
+        text = text[: found.end() - 1] + text[close + 1:]
+        found = _FUTURE_ARGS.search(text, found.start() + 1)
+    text = _PATH_PREFIX.sub("", text)
     out: list[str] = []
     level = 0
     index = 0
     while index < len(text):
         char = text[index]
         if char == "<":
-            drop = _IMPL_TRAIT_NAME.search("".join(out)) is not None
-            if drop or level + 1 > depth:
-                end = _closing_angle(text, index)
-                out.append("" if drop else "<…>")
-                index = end + 1
+            if level == depth:
+                out.append("<…>")
+                index = _closing_bracket(text, index) + 1
                 continue
             level += 1
-        elif char == ">" and not text[:index].endswith("-"):
+        elif char == ">" and text[index - 1: index] != "-":
             level -= 1
         out.append(char)
         index += 1
     return "".join(out)
 
 
-def _closing_angle(text: str, start: int) -> int:
-    """The index of the `>` closing the `<` at `start` (a `->` inside is no bracket)."""
+def _closing_bracket(text: str, opening: int) -> int:
+    """The index of the `>` that closes the `<` at `opening` (an arrow's `>` does not count);
+    the end of the text when it is unbalanced."""
     level = 0
-    for index in range(start, len(text)):
+    for index in range(opening, len(text)):
         if text[index] == "<":
             level += 1
-        elif text[index] == ">" and not (index and text[index - 1] == "-"):
+        elif text[index] == ">" and text[index - 1] != "-":
             level -= 1
             if level == 0:
                 return index

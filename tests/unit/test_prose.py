@@ -47,25 +47,25 @@ def test_filters() -> None:
     assert prose.cap("the `x`") == "The `x`"
 
 
-@pytest.mark.parametrize(("type_", "depth", "short"), [
+@pytest.mark.parametrize(("written", "depth", "shown"), [
     ("Rc<RefCell<HashMap<String, Vec<u8>>>>", 1, "Rc<RefCell<…>>"),
-    ("HashMap<String, Vec<u8>>", 1, "HashMap<String, Vec<…>>"),
-    ("HashMap<String, Vec<u8>>", 2, "HashMap<String, Vec<u8>>"),
-    ("Vec<String>", 0, "Vec<…>"),
-    ("std::sync::Arc<std::sync::Mutex<Vec<u8>>>", 1, "Arc<Mutex<…>>"),
+    ("Rc<RefCell<HashMap<String, Vec<u8>>>>", 2, "Rc<RefCell<HashMap<…>>>"),
+    ("Rc<RefCell<HashMap<String, Vec<u8>>>>", 0, "Rc<…>"),
     ("impl Future<Output = Result<(), Error>>", 1, "impl Future"),
-    ("impl std::future::Future<Output = ()> + Send", 1, "impl Future + Send"),
-    ("Pin<Box<dyn Future<Output = ()> + Send + '_>>", 1, "Pin<Box<…>>"),
+    ("impl for<'a> Future<Output = u16>", 1, "impl Future"),
+    ("Pin<Box<dyn Future<Output = ()> + Send>>", 2, "Pin<Box<dyn Future + Send>>"),
     ("{async block@src/x.rs:3:5}", 1, "async block"),
-    ("Box<{closure@src/lib.rs:14:25: 14:36}>", 1, "Box<closure>"),
-    ("Box<dyn Fn(&str) -> String>", 1, "Box<dyn Fn(&str) -> String>"),
-    ("Box<dyn Fn(Vec<u8>) -> Option<u8>>", 1, "Box<dyn Fn(Vec<…>) -> Option<…>>"),
-    ("&'a str", 1, "&'a str"),
+    ("Map<Filter<std::slice::Iter<'_, Session>, {closure@src/lib.rs:18:37: 18:40}>, "
+     "{closure@src/lib.rs:18:54: 18:57}>", 1, "Map<Filter<…>, closure>"),
+    ("std::sync::Arc<std::sync::Mutex<T>>", 2, "Arc<Mutex<T>>"),
+    ("impl Iterator<Item = &'t str>", 1, "impl Iterator<Item = &'t str>"),
+    ("Box<dyn Fn(&str) -> Vec<u8> + Send>", 2, "Box<dyn Fn(&str) -> Vec<u8> + Send>"),
+    ("fn(&'a str) -> &'a str", 1, "fn(&'a str) -> &'a str"),
 ])
-def test_short_type(type_: str, depth: int, short: str) -> None:
-    assert prose.short_type(type_, depth) == short
-    assert prose.environment().from_string("{{ t | short_type }}").render(t=type_) == \
-        prose.short_type(type_)
+def test_short_type_shortens_like_inlay_hints(written: str, depth: int, shown: str) -> None:
+    assert prose.short_type(written, depth) == shown
+    template = prose.environment().from_string("{{ t | short_type }}")
+    assert template.render(t=written) == prose.short_type(written)
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(prose.root())))

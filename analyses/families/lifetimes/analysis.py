@@ -36,6 +36,21 @@ INVARIANCE = re.compile(
 )
 
 
+def node_span(file: str, node: tree_sitter.Node, parsed: syntax.Parsed) -> Span:
+    """The span a node covers in `file`, to point `related` at a place the source shows."""
+    (line, column), (end_line, end_column) = parsed.start(node), parsed.end(node)
+    return Span(file=file, line_start=line, column_start=column, line_end=end_line,
+                column_end=end_column)
+
+
+def enclosing_function(span: Span | None, sources: Sources
+                       ) -> tuple[locate.Located, str] | None:
+    """The `fn` item (a trait's bodiless one too) a span sits in, and its name."""
+    found = locate.function_at(span, sources, signatures=True)
+    name = locate.name_of(found.parsed, found.node) if found is not None else None
+    return (found, name) if found is not None and name is not None else None
+
+
 def suggestion(diagnostic: Diagnostic, pattern: str) -> tuple[Span, str] | None:
     """The first replacement proposed by a help whose message matches `pattern`.
 
@@ -102,6 +117,22 @@ def parameter_name(span: Span, sources: Sources) -> str | None:
             return "self"
         names = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)\s*:\s*$", before)
         return names[-1] if names else None
+    return None
+
+
+def mention_line(span: Span | None, name: str, sources: Sources) -> int | None:
+    """The first line inside `span` that uses `name` as an identifier (`self` included): the
+    line to cite for it, where rustc's span starts on a line that does not mention it."""
+    located = locate.at(span, sources)
+    if located is None or span is None:
+        return None
+    start = located.parsed.byte_offset(span.line_start, span.column_start)
+    end = located.parsed.byte_offset(span.line_end, span.column_end)
+    node = locate.covering(located.parsed, span)
+    for found in locate.walk(node, named=True) if node is not None else []:
+        if (found.type in ("identifier", "self") and start <= found.start_byte < end
+                and located.text(found) == name):
+            return located.parsed.start(found)[0]
     return None
 
 

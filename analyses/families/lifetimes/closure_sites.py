@@ -73,3 +73,34 @@ def binding_name(closure: tree_sitter.Node, located: locate.Located) -> str | No
             names = [n for n in names if n != "mut"]
             return names[-1] if names else None
     return None
+
+
+def first_parameter(closure: tree_sitter.Node, located: locate.Located) -> str | None:
+    """The name the closure gives its first parameter (`r` in `|r| …`, `req` in
+    `|req: &Request| …`), so advice about annotating it keeps the user's name."""
+    params = closure.child_by_field_name("parameters")
+    first = params.named_children[0] if params is not None and params.named_children else None
+    if first is None:
+        return None
+    pattern = first.child_by_field_name("pattern") if first.type == "parameter" else first
+    text = located.text(pattern) if pattern is not None else ""
+    return text if re.fullmatch(r"[A-Za-z_]\w*", text) else None
+
+
+def short_text(closure: tree_sitter.Node, located: locate.Located, limit: int = 48) -> str | None:
+    """The closure as written when it is one short line: small enough to quote in advice to
+    move it into the call."""
+    text = located.text(closure)
+    return text if "\n" not in text and len(text) <= limit else None
+
+
+def use_line(closure: tree_sitter.Node, name: str, located: locate.Located) -> int | None:
+    """The first line after a `let name = |…| …;` that uses `name`."""
+    scope = syntax.enclosing(closure, "block")
+    if scope is None:
+        return None
+    for node in locate.walk(scope, named=True):
+        if (node.type == "identifier" and node.start_byte > closure.end_byte
+                and located.text(node) == name):
+            return located.parsed.start(node)[0]
+    return None

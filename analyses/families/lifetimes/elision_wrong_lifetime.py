@@ -232,7 +232,11 @@ class ElisionWrongLifetime(Family):
         if actual in params:
             span, name = params[actual]
             facts["returned"] = name
+            facts["signature_line"] = span.line_start
             related.append(Related(span, f"`{name}`'s borrow is what the body returns"))
+            mention = common.mention_line(primary, name, sources)
+            if mention is not None:
+                facts["returned_line"] = mention
         if expected in params:
             span, name = params[expected]
             facts["tied_to"] = name
@@ -249,6 +253,7 @@ class ElisionWrongLifetime(Family):
             inputs = {str(facts["returned"])}
             if _result_may_borrow_self(file, located.node) or tied != "self":
                 inputs.add(tied)
+                facts["ties_both"] = "yes"
             lifetime = signatures.fresh_lifetime(
                 signatures.lifetimes_in_scope(file, located.node))
             signature = common.retie_signature(located, inputs, lifetime)
@@ -259,12 +264,12 @@ class ElisionWrongLifetime(Family):
     def explain(self, match: Match) -> Explanation:
         returned = match.fact("returned")
         return prose.explanation(self.id, self.title, __name__, {
-            "function": match.code("function", "the function"),
-            "ret": f"`{returned}`" if returned else "another parameter",
-            "tied": match.code("tied_to", "`self`"), "line": match.line("return_line"),
-            "signature": match.fact("suggested_signature") or (
-                f"fn {match.fact('function') or 'name'}<'a>(&'a self, …, {returned or 'other'}: "
-                "&'a T) -> &'a T"),
+            "function": match.fact("function"), "returned": returned,
+            "tied": match.fact("tied_to") or "self",
+            "returned_line": match.fact("returned_line"),
+            "signature_line": match.fact("signature_line"),
+            "signature": match.fact("suggested_signature"),
+            "both": bool(match.fact("ties_both")),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

@@ -60,11 +60,12 @@ class HiddenTypeCapturesLifetime(Family):
             hit = captured[1]
             lifetime = hit.group("named") or hit.group("other") or ("'_" if hit.group("anon")
                                                                      else None)
-            related.append(Related(captured[0], "the borrow the returned value holds comes "
-                                                "from here"))
             owner = common.parameter_name(captured[0], sources)
             if owner:
                 facts["borrowed_param"] = owner
+            related.append(Related(captured[0], "the borrow the returned value holds comes "
+                                                "from here" if owner or not lifetime else
+                                   f"the returned value captures `{lifetime}`, declared here"))
         hint = common.suggestion(diagnostic, r"use<|capture|bound")
         if lifetime is None and hint is not None:
             named = re.search(r"'\w+", hint[1])
@@ -103,7 +104,7 @@ class HiddenTypeCapturesLifetime(Family):
             # rustc's own suggestion, when it made one, is the list that compiles.
             suggested = re.search(r"use<[^>]*>", hint[1])
             if suggested:
-                facts["use_bound"] = suggested.group(0)
+                facts["use_bound"] = facts["rustc_use_bound"] = suggested.group(0)
 
         owner_name = facts.get("borrowed_param")
         if (lifetime == "'_" and isinstance(owner_name, str) and owner_name != "self"
@@ -127,25 +128,25 @@ class HiddenTypeCapturesLifetime(Family):
             facts["function"] = function
         if anchor is not None:
             facts["signature_line"] = anchor.line_start
+        _owner_facts(diagnostic, sources, common.enclosing_function(anchor, sources), facts,
+                     related)
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
         impl_trait = match.fact("impl_trait")
         lifetime = match.fact("lifetime")
-        owner = match.fact("borrowed_param")
+        owner = match.fact("borrowed_param") or match.fact("inferred_param")
+        existing = _USE_LIST.search(impl_trait or "")
         return prose.explanation(self.id, self.title, __name__, {
-            "function": match.code("function", "the function"),
-            "impl": f"`{impl_trait}`" if impl_trait else "the returned `impl Trait`",
-            "lt": (f"`{owner}`" if owner
-                   else "an anonymous reference parameter" if lifetime == "'_"
-                   else f"data with lifetime `{lifetime}`" if lifetime
-                   else "one of its reference inputs"),
+            "function": match.fact("function"), "impl_trait": impl_trait,
             "lifetime": lifetime, "owner": owner,
             "named_lifetime": match.fact("named_lifetime"),
-            "has_use_list": bool(impl_trait and "use<" in impl_trait),
+            "named_param": match.fact("named_param"),
+            "use_list": existing.group(0) if existing else None,
             "use_bound": match.fact("use_bound") or "use<'a>",
+            "rustc_use_bound": match.fact("rustc_use_bound"),
             "written": (impl_trait or "impl Iterator<Item = T>").split(" + use<")[0],
-            "line": match.line("signature_line"),
+            "line": match.fact("signature_line"), "returned_line": match.fact("returned_line"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -207,6 +208,48 @@ class HiddenTypeCapturesLifetime(Family):
                 "add-outlives-bound", f"Add `+ {captured}` to the return type",
                 [file.insert_after(returned, f" + {captured}"), *extra]))
         return [f for f in fixes if f is not None]
+
+
+def _owner_facts(diagnostic: Diagnostic, sources: Sources,
+                 enclosing: tuple[locate.Located, str] | None, facts: dict[str, FactValue],
+                 related: list[Related]) -> None:
+    """The parameter the hidden type borrows, read from the signature when rustc does not
+    label it (the only reference input for `'_`, the input whose type names a named lifetime);
+    the line inside the returned value that uses it; and, when the parameter needs a named
+    lifetime, its type written with it (`prefix: &'p str`)."""
+    primary = diagnostic.primary
+    if enclosing is None or primary is None:
+        return
+    located = enclosing[0]
+    parameters = located.node.child_by_field_name("parameters")
+    inputs = [p for p in parameters.named_children if p.type in ("self_parameter", "parameter")
+              ] if parameters is not None else []
+    lifetime, owner = facts.get("lifetime"), facts.get("borrowed_param")
+    if owner is None and isinstance(lifetime, str):
+        if lifetime == "'_":
+            holders = [p for p in inputs if "&" in located.text(p) or "'_" in located.text(p)]
+        else:
+            holders = [p for p in inputs
+                       if re.search(re.escape(lifetime) + r"\b", located.text(p))]
+        if len(holders) == 1:
+            holder = holders[0]
+            pattern = holder.child_by_field_name("pattern")
+            name = "self" if holder.type == "self_parameter" else (
+                located.text(pattern) if pattern is not None else None)
+            if name and re.fullmatch(r"\w+", name):
+                owner = facts["inferred_param"] = name
+                related.insert(0, Related(common.node_span(primary.file, holder, located.parsed),
+                                          f"`{name}` is the input the returned value "
+                                          "borrows"))
+    if isinstance(owner, str):
+        used = common.mention_line(primary, owner, sources)
+        facts["returned_line"] = used or primary.line_start
+    named = facts.get("named_lifetime")
+    for param in inputs if isinstance(named, str) else []:
+        pattern, kind = param.child_by_field_name("pattern"), param.child_by_field_name("type")
+        if (pattern is not None and kind is not None and located.text(pattern) == owner
+                and located.text(kind).startswith("&")):
+            facts["named_param"] = f"{owner}: &{named} {located.text(kind)[1:].lstrip()}"
 
 
 def _name_capture(match: Match, file: SourceFile, function: tree_sitter.Node,

@@ -20,16 +20,17 @@ from typing import ClassVar
 
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.families.lifetimes import closure_sites as sites
+from borrowlens.analyses.families.lifetimes import hrtb_sites
 from borrowlens.analyses.fixes import hrtb
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile, one_fix
-from borrowlens.analyses.rust import items, locate, printed, syntax
+from borrowlens.analyses.rust import locate, printed
 from borrowlens.analyses.rust.sources import Sources, line_of
 
 _MESSAGE = re.compile(r"implementation of `(?P<trait>[^`]+)` is not general enough")
@@ -53,47 +54,6 @@ def _first_arg_type(signature: str) -> str | None:
     if found is None:
         return None
     return re.sub(r"'\w+\s+", "", found.group(1)).strip()
-
-
-_FUTURE_MISMATCH = re.compile(r"(?:-> impl Future|opaque type `impl (?:for<[^>]*> )?Future)")
-_FN_BOUND = re.compile(r"\b(?:Fn|FnMut|FnOnce)\((?P<args>[^)]*)\)\s*->\s*(?P<fut>\w+)")
-
-
-def _async_fn_shape(diagnostic: Diagnostic, sources: Sources, facts: dict[str, FactValue],
-                    requirement: Span | None) -> None:
-    """An async fn (or a closure returning a future) passed where `F: Fn(&T) -> Fut` is
-    required: the future borrows the argument, so no single `Fut` fits every lifetime."""
-    if diagnostic.find(_FUTURE_MISMATCH) is None:
-        return
-    facts["shape"] = "async-fn"
-    output = diagnostic.find(r"Future<Output = ([^>`]+)>")
-    if output is not None:
-        facts["output"] = output.group(1).strip()
-    where_clause = diagnostic.span_labelled(r"doesn't satisfy where-clause")
-    anchor = requirement or (where_clause[0] if where_clause else None)
-    if anchor is not None:
-        line = line_of(sources.text(anchor.file), anchor.line_start) or ""
-        bound = _FN_BOUND.search(line)
-        if bound is not None:
-            facts["bound"] = bound.group(0)
-            facts["bound_args"] = bound.group("args")
-            facts["future_param"] = bound.group("fut")
-    named = diagnostic.find(r"\{(\w+)\}` must implement")
-    if named is not None and "fn_item" not in facts:
-        facts["fn_item"] = named.group(1)
-    if "fn_item" not in facts:
-        primary = diagnostic.primary
-        text = sources.text(primary.file) if primary is not None else None
-        if primary is not None and text is not None:
-            parsed = syntax.parse(text)
-            async_fns = {name for name, node in items.named_items(parsed, "function_item")
-                         if "async" in parsed.node_text(node).split("fn", 1)[0]}
-            covered = (line_of(text, primary.line_start) or "")[
-                primary.column_start - 1:primary.column_end - 1]
-            for name in re.findall(r"\b(\w+)\b(?!\s*\()", covered):
-                if name in async_fns:
-                    facts["fn_item"] = name
-                    break
 
 
 class HrtbNotGeneralEnough(Family):
@@ -172,6 +132,12 @@ class HrtbNotGeneralEnough(Family):
                 name = sites.binding_name(node, located)
                 if name:
                     facts["closure"] = name
+                _closure_facts(node, name, located, facts)
+                if primary is not None:
+                    related.append(Related(
+                        common.node_span(primary.file, node, located.parsed),
+                        "this closure returns a borrow of its argument, a relation its "
+                        "inferred signature cannot state"))
                 params = node.child_by_field_name("parameters")
                 first = params.named_children[0] if params and params.named_children else None
                 kind = first.child_by_field_name("type") if first is not None else None
@@ -190,6 +156,7 @@ class HrtbNotGeneralEnough(Family):
                 name = name or sites.binding_name(node, located)
                 if name:
                     facts["closure"] = name
+                _closure_facts(node, name, located, facts)
                 if facts["shape"] == "mismatch":
                     facts["shape"] = "closure"
                 params = node.child_by_field_name("parameters")
@@ -199,11 +166,9 @@ class HrtbNotGeneralEnough(Family):
                     # already annotated: the return type is what cannot be generalised
                     facts["param_type"] = located.text(kind)
                     facts["shape"] = "closure-return"
-                start, end = located.parsed.start(node), located.parsed.end(node)
                 if primary is not None:
                     related.append(Related(
-                        Span(file=primary.file, line_start=start[0], column_start=start[1],
-                             line_end=end[0], column_end=end[1]),
+                        common.node_span(primary.file, node, located.parsed),
                         "this closure's signature was inferred for one specific lifetime"))
         signature = match_signature(facts)
         if signature and "param_type" not in facts:
@@ -222,7 +187,15 @@ class HrtbNotGeneralEnough(Family):
                     facts["return_type"] = printed.strip_lifetimes(written)
         if primary is not None:
             facts["line"] = primary.line_start
-        _async_fn_shape(diagnostic, sources, facts, requirement)
+        hrtb_sites.async_fn_shape(diagnostic, sources, facts, requirement)
+        located_file = locate.at(primary, sources)
+        trait, fn_item = match_str(facts, "trait"), match_str(facts, "fn_item")
+        if located_file is not None and primary is not None:
+            if facts.get("shape") == "trait" and trait:
+                hrtb_sites.trait_sites(trait, match_str(facts, "implementor"), primary.file,
+                                       located_file, facts, related)
+            elif facts.get("shape") in ("fn", "mismatch") and fn_item:
+                hrtb_sites.pinned_fn(fn_item, primary.file, located_file, facts, related)
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
@@ -236,10 +209,16 @@ class HrtbNotGeneralEnough(Family):
         expected, found = match.fact("expected"), match.fact("found")
         args = match.fact("bound_args") or "&T"
         output = match.fact("output") or "T"
+        # the closure's result type: read by rustc, else its printed signature's return part
+        signature_result = (match.fact("closure_signature") or "").partition("->")[2].strip()
+        returned = (match.fact("return_type")
+                    or (printed.strip_lifetimes(signature_result) if signature_result else None)
+                    or param_type)
         return prose.explanation(self.id, self.title, __name__, {
-            "form": form, "trait": trait, "tr": f"`{trait}`" if trait else "the expected signature",
+            "form": form, "trait": trait, "tr": f"`{trait}`" if trait else (
+                "the trait" if form == "trait" else "the expected signature"),
             "clo": f"`{closure}`" if closure else "the closure",
-            "closure_line": match.line("closure_line"), "line": match.line("line"),
+            "at_closure": match.line("closure_line"), "at_line": match.line("line"),
             "param_type": param_type, "ref_a": _named(param_type),
             "shown": shown, "shown_a": _named(shown),
             "contrast": f" (expected `{expected}`, found `{found}`)" if expected and found else "",
@@ -247,11 +226,21 @@ class HrtbNotGeneralEnough(Family):
             "fn_item": match.code("fn_item",
                                   "the async fn" if form == "async-fn" else "the function"),
             "fn_name": closure or "name",
-            "return_type": match.fact("return_type") or param_type,
+            "return_type": returned, "ret_a": _named(returned),
             "bound": match.code("bound", "`Fn(&T) -> Fut`"), "args": args, "output": output,
             "fut": match.code("future_param", "`Fut`"),
             "async_bound": f"AsyncFn({args}) -> {output}", "named_args": _named(args),
-            "passed": match.fact("fn_item") or "op",
+            "passed": match.fact("fn_item") or "f",
+            "returns_borrow": form == "closure-return" or "&" in (
+                match.fact("closure_signature") or "").partition("->")[2],
+            "closure_name": closure, "fn_item_name": match.fact("fn_item"),
+            "implementor_name": match.fact("implementor"),
+            "implementor_borrows": "'" in (match.fact("implementor") or ""),
+            "pinned_static": "'static" in (found or ""),
+            **{key: match.fact(key) for key in (
+                "param_name", "closure_text", "use_line", "closure_line", "line", "impl_header",
+                "impl_line", "bound_text", "bound_line", "consumer", "binder", "generic_impl",
+                "fn_line", "generic_signature", "callback", "bound_param")},
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -331,6 +320,26 @@ class HrtbNotGeneralEnough(Family):
         edits, bound = rewritten
         return one_fix("async-fn-bound", f"Bound the operation with `{bound}` instead of "
                        f"`{future_param}`", edits, preferred=True)
+
+
+def _closure_facts(closure: tree_sitter.Node, name: str | None, located: locate.Located,
+                   facts: dict[str, FactValue]) -> None:
+    """The closure's own parameter name, its text when short enough to quote, and where a
+    `let`-bound closure is used."""
+    param = sites.first_parameter(closure, located)
+    if param:
+        facts["param_name"] = param
+    text = sites.short_text(closure, located)
+    if text:
+        facts["closure_text"] = text
+    used = sites.use_line(closure, name, located) if name else None
+    if used is not None:
+        facts["use_line"] = used
+
+
+def match_str(facts: dict[str, FactValue], key: str) -> str | None:
+    value = facts.get(key)
+    return value if isinstance(value, str) else None
 
 
 def _same_node(file: SourceFile, node: tree_sitter.Node) -> tree_sitter.Node | None:

@@ -61,19 +61,25 @@ def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
 
 
 def _signature_facts(primary: Span | None, sources: Sources, facts: dict[str, FactValue]
-                     ) -> locate.Located | None:
-    """Records the enclosing function, the line and the written return type; returns the
+                     ) -> tuple[locate.Located, str] | None:
+    """Records the enclosing function, the line, the line inside the primary span that uses
+    the source parameter, the signature's line and the written return type; returns the
     enclosing function for callers that need more of its signature."""
     function = locate.function_name_at(primary, sources, signatures=True)
     if function:
         facts["function"] = function
     if primary is not None:
         facts["line"] = primary.line_start
-    enclosing = locate.function_at(primary, sources, signatures=True)
+    source = facts.get("source")
+    used = common.mention_line(primary, source, sources) if isinstance(source, str) else None
+    if used is not None:
+        facts["source_line"] = used
+    enclosing = common.enclosing_function(primary, sources)
     if enclosing is not None:
-        result = enclosing.node.child_by_field_name("return_type")
+        facts["signature_line"] = enclosing[0].parsed.start(enclosing[0].node)[0]
+        result = enclosing[0].node.child_by_field_name("return_type")
         if result is not None:
-            facts["return_type"] = enclosing.text(result)
+            facts["return_type"] = enclosing[0].text(result)
     return enclosing
 
 
@@ -140,12 +146,23 @@ class LifetimeNotTied(Family):
             facts["source"] = source
         enclosing = _signature_facts(primary, sources, facts)
         if enclosing is not None and source and short == "'static" and action == "returning":
-            signature = common.retie_signature(enclosing, {source})
+            signature = common.retie_signature(enclosing[0], {source})
             if signature:
                 facts["suggested_signature"] = signature.replace("'static", "'a")
         for span, label in diagnostic.labels():
-            if not span.is_primary and (_CALL.search(label) or _DEFINED.search(label)):
-                related.append(Related(span, label))
+            if span.is_primary:
+                continue
+            defined = _DEFINED.search(label)
+            if defined is not None and defined.group("lt") == long:
+                facts["long_line"] = span.line_start
+                related.append(Related(span, f"`{long}`, the lifetime the data has, is declared "
+                                             "here"))
+            elif defined is not None:
+                related.append(Related(span, f"`{defined.group('lt')}`, the lifetime required, "
+                                             "is declared here"))
+            elif _CALL.search(label):
+                owner = f" of `{source}`" if source else ""
+                related.append(Related(span, f"the borrow{owner} the data comes from"))
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def _explicit_required(self, diagnostic: Diagnostic, param: str,
@@ -165,29 +182,26 @@ class LifetimeNotTied(Family):
         related: list[Related] = []
         hint = common.suggestion(diagnostic, r"add explicit lifetime")
         if hint is not None:
-            related.append(Related(hint[0], f"give `{param}` the lifetime {required} here"))
+            related.append(Related(hint[0], f"give `{param}` the lifetime `{required}` here"))
+            facts["suggested_type"] = hint[1]
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
-        source = match.fact("source")
         required = match.fact("required") or "'a"
         lifetimes = match.facts.get("lifetimes")
-        long = lifetimes[0] if isinstance(lifetimes, list) and lifetimes else "'b"
-        return_type = match.fact("return_type")
+        long = lifetimes[0] if isinstance(lifetimes, list) and lifetimes else None
         return prose.explanation(self.id, self.title, __name__, {
-            "function": match.code("function", "the function"),
-            "src": f"`{source}`" if source else "a parameter", "source": source,
-            "required": required,
-            "req": "`'static`" if required == "'static" else (
-                "the lifetime the signature promises" if required.strip("'").isdigit()
-                else f"`{required}`"),
+            "function": match.fact("function"), "source": match.fact("source"),
+            "required": required, "numbered": required.strip("'").isdigit(),
             "returning": (match.fact("action") or "returning") == "returning",
-            "line": match.line("line"), "long": long,
-            "named_long": not long.strip("'").isdigit(),
-            "ret": f"`{return_type}`" if return_type else "a reference",
+            "source_line": match.fact("source_line"), "line": match.fact("line"),
+            "signature_line": match.fact("signature_line"),
+            "long": long, "named_long": bool(long) and not str(long).strip("'").isdigit(),
+            "long_line": match.fact("long_line"),
+            "return_type": match.fact("return_type"),
             "explicit": bool(match.fact("explicit")),
-            "signature": match.fact("suggested_signature") or (
-                f"fn f<'a>({source or 'x'}: &'a T) -> &'a str"),
+            "suggested_type": match.fact("suggested_type"),
+            "signature": match.fact("suggested_signature"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

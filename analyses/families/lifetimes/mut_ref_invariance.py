@@ -36,12 +36,15 @@ _OUTLIVE = re.compile(r"requires that `(?P<long>'[^`]+)` must outlive `(?P<short
 _SELF_TIED = re.compile(r"&\s*(?P<lt>'\w+)\s+mut\b[^;]*?(?P=lt)\b")
 
 
-def _self_tied_field(struct: str, primary: Span | None, sources: Sources) -> str | None:
+def _self_tied_field(struct: str, primary: Span | None,
+                     sources: Sources) -> tuple[str, str, str, Span] | None:
     """`names: &'a mut Vec<&'a str>` when the invariant struct has a field whose `&'a mut`
-    points at data that mentions the same `'a` (the classic over-constrained design)."""
+    points at data that mentions the same `'a` (the classic over-constrained design), with
+    the field split over a second lifetime (`names: &'a mut Vec<&'b str>`), the struct's
+    generics with that lifetime added (`Symbols<'a, 'b>`) and the field's span."""
     name = re.match(r"\w+", struct)
     located = locate.at(primary, sources)
-    if name is None or located is None:
+    if name is None or located is None or primary is None:
         return None
     for node in locate.walk(located.parsed.root, named=True):
         if node.type != "struct_item":
@@ -50,8 +53,19 @@ def _self_tied_field(struct: str, primary: Span | None, sources: Sources) -> str
         if ident is None or located.text(ident) != name.group(0):
             continue
         for field in locate.walk(node, named=True):
-            if field.type == "field_declaration" and _SELF_TIED.search(located.text(field)):
-                return " ".join(located.text(field).split())
+            text = " ".join(located.text(field).split())
+            tied = _SELF_TIED.search(text)
+            if field.type != "field_declaration" or tied is None:
+                continue
+            taken = set(re.findall(r"'\w+", located.text(node)))
+            fresh = next((f"'{c}" for c in "bcdefghijk" if f"'{c}" not in taken), "'data")
+            # keep the borrow's own lifetime, give the data behind it the fresh one
+            cut = tied.start() + text[tied.start():].index("mut") + 3
+            split = text[:cut] + re.sub(re.escape(tied.group("lt")) + r"\b", fresh, text[cut:])
+            generics = node.child_by_field_name("type_parameters")
+            inner = located.text(generics)[1:-1].strip() if generics is not None else ""
+            declared = f"{name.group(0)}<{inner + ', ' if inner else ''}{fresh}>"
+            return text, split, declared, common.node_span(primary.file, field, located.parsed)
     return None
 
 
@@ -106,14 +120,24 @@ class MutRefInvariance(Family):
             facts["outlives"] = f"{pair[0]}: {pair[1]}"
 
         for span, label in diagnostic.labels():
-            if re.match(r"lifetime `'[^`]+` defined here", label):
+            defined = re.match(r"lifetime `(?P<lt>'[^`]+)` defined here", label)
+            if defined is None:
+                continue
+            if pair is not None and defined.group("lt") == pair[0] and over is None:
+                facts["long_line"] = span.line_start
+                related.append(Related(span, f"`{pair[0]}` must outlive `{pair[1]}`: the bound "
+                                             "goes on this declaration"))
+            else:
                 related.append(Related(span, label.replace("defined here",
                                                            "is one side of the relation")))
         primary = diagnostic.primary
         if over is not None:
             field = _self_tied_field(over.group("ty"), primary, sources)
             if field:
-                facts["self_tied_field"] = field
+                facts["self_tied_field"], facts["split_field"] = field[0], field[1]
+                facts["split_struct"], facts["tied_line"] = field[2], field[3].line_start
+                related.insert(0, Related(field[3], "one lifetime for both the `&mut` and the "
+                                                    "data behind it: split it in two"))
         function = locate.function_name_at(primary, sources, signatures=True)
         if function:
             facts["function"] = function
@@ -123,15 +147,17 @@ class MutRefInvariance(Family):
 
     def explain(self, match: Match) -> Explanation:
         lifetimes = match.facts.get("lifetimes")
-        if isinstance(lifetimes, list) and len(lifetimes) == 2:
-            long, short = f"`{lifetimes[0]}`", f"`{lifetimes[1]}`"
-        else:
-            long, short = "one lifetime", "the other"
+        long, short = lifetimes if isinstance(lifetimes, list) and len(lifetimes) == 2 else (
+            None, None)
+        ty = match.fact("invariant_type")
+        struct = re.match(r"\w+", ty or "")
         return prose.explanation(self.id, self.title, __name__, {
-            "function": match.code("function", "the function"),
-            "ty": match.code("invariant_type", "a `&mut` or `Cell`-like type"),
-            "line": match.line("line"), "long": long, "short": short,
-            "outlives": match.fact("outlives"), "tied": match.fact("self_tied_field"),
+            "function": match.fact("function"), "ty": ty,
+            "struct": struct.group(0) if struct else None,
+            "line": match.fact("line"), "long": long, "short": short,
+            "outlives": match.fact("outlives"), "long_line": match.fact("long_line"),
+            "tied": match.fact("self_tied_field"), "split": match.fact("split_field"),
+            "split_struct": match.fact("split_struct"), "tied_line": match.fact("tied_line"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

@@ -20,6 +20,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
+from borrowlens.analyses.families.lifetimes import bound_sites as sites
 from borrowlens.analyses.fixes import bounds, signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
@@ -83,7 +84,8 @@ class ParamMayNotLiveLongEnough(Family):
             related.append(Related(hint[0], f"add the bound here: `{bound}`"))
         declared = common.labelled(diagnostic, r"must be valid for the lifetime")
         if declared is not None and not declared[0].is_primary:
-            related.append(Related(declared[0], f"the lifetime `{facts['param']}` must outlive"))
+            related.append(Related(declared[0], f"`{facts['param']}` must outlive "
+                                                f"`{required}`, declared here"))
 
         primary = diagnostic.primary
         if primary is not None:
@@ -102,20 +104,26 @@ class ParamMayNotLiveLongEnough(Family):
                 path = call.group(1) if call else None
             if path and (_SPAWN.search(path) or _BOXING.search(path)):
                 facts["required_by"] = path
+            if enclosing is not None:
+                _source_facts(diagnostic, enclosing, str(facts["param"]),
+                              required or STATIC, facts, related)
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
         param = match.fact("param")
         required = match.fact("required") or STATIC
         by = match.fact("required_by") or ""
+        written = match.facts.get("written_bounds")
         return prose.explanation(self.id, self.title, __name__, {
-            "p": f"`{param}`" if param else "the type parameter", "bare": param or "T",
-            "required": required, "is_static": required == STATIC,
-            "use_line": match.line("use_line"),
-            "bound_line": match.line("bound_site", " in the generics of the function"),
-            "function": match.code("function", "the function"), "by": by,
+            "param": param, "required": required, "is_static": required == STATIC,
+            "use_line": match.fact("use_line"), "bound_line": match.fact("bound_site"),
+            "function": match.fact("function"), "by": by or None,
             "spawn": "spawn" in by.rsplit("::", 1)[-1],
             "trait_method": bool(match.fact("trait_method")),
+            "bounded": (f"{param}: {' + '.join([*written, required])}"
+                        if param and isinstance(written, list) and written else None),
+            "dyn_type": match.fact("dyn_type"), "dyn_line": match.fact("dyn_line"),
+            "trait_line": match.fact("trait_decl_line"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -159,6 +167,39 @@ class ParamMayNotLiveLongEnough(Family):
         if function is not None and function.type == "function_item":
             fixes.append(_thread_lifetime(diagnostic, file, function, param, bound))
         return [f for f in fixes if f is not None]
+
+
+def _source_facts(diagnostic: Diagnostic, function: locate.Located, param: str, required: str,
+                  facts: dict[str, FactValue], related: list[Related]) -> None:
+    """What the source says about the requirement: the bounds written for the parameter, the
+    `dyn Trait` (with no lifetime, so `'static`) its value is boxed into, and the trait's
+    declaration of an impl method, where the bound has to be added first."""
+    written = sites.written_bounds(function.node, param, function)
+    facts["written_bounds"] = [b for b in written if not b.startswith("'")]
+    implicit = common.labelled(diagnostic, _IMPLICIT_STATIC)
+    dyn: Node | None = None
+    if implicit is not None:
+        at = function.parsed.node_at(implicit[0].line_start, implicit[0].column_start)
+        node = syntax.enclosing(at, "dynamic_type") if at is not None else None
+        dyn = bounds.outer_bounded(node) if node is not None else None
+    if dyn is None and facts.get("required_by", "") and not _SPAWN.search(
+            str(facts["required_by"])):
+        dyn = sites.boxed_dyn(function.parsed.root, written, required, function)
+    file = diagnostic.primary.file if diagnostic.primary is not None else ""
+    if dyn is not None:
+        facts["dyn_type"] = " ".join(function.text(dyn).split())
+        facts["dyn_line"] = function.parsed.start(dyn)[0]
+        what = (f"means `{facts['dyn_type']} + {required}`" if required == STATIC
+                else f"may only hold data valid for `{required}`")
+        related.append(Related(common.node_span(file, dyn, function.parsed),
+                               f"`{facts['dyn_type']}` {what}: this asks for "
+                               f"`{param}: {required}`"))
+    declaration = (sites.trait_declaration(function.node, function)
+                   if facts.get("trait_method") else None)
+    if declaration is not None:
+        facts["trait_decl_line"] = function.parsed.start(declaration)[0]
+        related.append(Related(common.node_span(file, declaration, function.parsed),
+                               f"the trait's declaration: add `{param}: {required}` here first"))
 
 
 def _bounds_param(file: SourceFile, place: Node, param: str) -> bool:

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
@@ -98,17 +98,32 @@ class RpitOvercapture2024(Family):
                     facts["function"] = name
         if diagnostic.code:
             facts["code"] = diagnostic.code
+        for span, label in diagnostic.labels():
+            if _LATER_USE.search(label):
+                facts.setdefault("later_line", span.line_start)
+            elif _DROPPED.search(label):
+                facts.setdefault("conflict_line", span.line_start)
+        if diagnostic.primary is not None:
+            facts.setdefault("conflict_line", diagnostic.primary.line_start)
+        if hint is not None and (use := facts.get("use_bound")) is not None:
+            result = _result_kind(hint[0], str(use), sources)
+            if result is not None:
+                facts["result"] = result
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
         variable = match.fact("variable")
         return prose.explanation(self.id, self.title, __name__, {
-            "function": match.code("function", "the called function"),
+            "function": match.fact("function"),
             "var": (variable if variable == "the temporary"
                     else f"`{variable}`" if variable else "the borrowed value"),
-            "holder": match.code("holder", "the returned value"),
-            "call_line": match.line("call_line"), "sig_line": match.line("signature_line"),
+            "holder": match.fact("holder"), "code": match.fact("code"),
+            "call_line": match.fact("call_line"), "sig_line": match.fact("signature_line"),
+            "later_line": match.fact("later_line"),
+            "conflict_line": match.fact("conflict_line"),
             "use_bound": match.fact("use_bound") or "use<>",
+            "owned": match.fact("result") == "owned",
+            "borrowed": match.fact("result") == "borrowed",
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -139,6 +154,52 @@ class RpitOvercapture2024(Family):
             f"{match.code('function', 'the return type')}",
             [file.edit_bytes(at, at, f" + {use_bound}")], preferred=True)
         return [fix] if fix is not None else []
+
+
+_LATER_USE = re.compile(r"later used here|later used by")
+_DROPPED = re.compile(r"dropped here while still borrowed")
+# Methods that hand out an iterator or view borrowing their receiver, and methods after which
+# a chain owns its data again.
+_BORROWING_METHODS = frozenset({
+    "iter", "iter_mut", "chars", "char_indices", "bytes", "lines", "split", "split_whitespace",
+    "keys", "values", "values_mut", "windows", "chunks", "as_str", "as_slice", "as_ref",
+})
+_OWNING_METHODS = frozenset({"collect", "to_vec", "to_owned", "to_string", "into_owned",
+                             "clone", "count", "sum"})
+
+
+def _result_kind(hint: Span, use_bound: str, sources: Sources) -> str | None:
+    """"owned" when the called fn visibly returns data it owns (the fix's own test),
+    "borrowed" when its tail is an iterator chain over a parameter (`self.items.iter()…`),
+    None when the body says neither."""
+    file = SourceFile.load(sources, hint.file)
+    if file is None:
+        return None
+    function = locate.enclosing_function(
+        bounds.node_before(file, file.byte_at(hint.line_start, hint.column_start)),
+        signatures=True)
+    if function is None or function.type != "function_item":
+        return None
+    inner = _USE_ADDED.fullmatch(f" + {use_bound}")
+    listed = {p.strip() for p in inner.group("inner").split(",") if p.strip()} if inner else set()
+    if _returns_owned(file, function, listed):
+        return "owned"
+    body = function.child_by_field_name("body")
+    tail = body.named_children[-1] if body is not None and body.named_children else None
+    methods: list[str] = []
+    while tail is not None and tail.type in ("call_expression", "field_expression"):
+        if tail.type == "call_expression":
+            callee = tail.child_by_field_name("function")
+            field = callee.child_by_field_name("field") if callee is not None else None
+            if callee is None or callee.type != "field_expression" or field is None:
+                return None
+            methods.append(file.node_text(field))
+            tail = callee.child_by_field_name("value")
+        else:
+            tail = tail.child_by_field_name("value")
+    if tail is None or tail.type not in ("self", "identifier") or _OWNING_METHODS & set(methods):
+        return None
+    return "borrowed" if _BORROWING_METHODS & set(methods) else None
 
 
 def _returns_owned(file: SourceFile, function: tree_sitter.Node,
