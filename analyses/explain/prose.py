@@ -69,6 +69,64 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+# rustc's names for types a user never wrote: `{async block@src/x.rs:3:5: 3:15}`,
+# `{async fn body of f()}`, `{closure@src/x.rs:3:5}`.
+_COMPILER_TYPE = re.compile(r"\{(async block|async fn body|async closure|closure|coroutine)"
+                            r"(?:@| of )[^{}]*\}")
+_COMPILER_NAMES = {"async block": "async block", "async fn body": "impl Future",
+                   "async closure": "async closure", "closure": "closure",
+                   "coroutine": "coroutine"}
+_IMPL_OR_DYN = re.compile(r"\b(impl|dyn) ([A-Za-z_][\w:]*)<")
+_MODULE_PATH = re.compile(r"(?<![\w:])(?:[a-z_][a-z0-9_]*::)+(?=[A-Za-z_])")
+_STATIC_BOUND = re.compile(r"\((dyn [^()]*?) \+ '(?:static|_)\)")
+
+
+def _plain_arguments(text: str, start: int) -> bool:
+    """Whether the generic arguments opening at `start` are short and flat (`<u64>`,
+    `<String, u32>`): those are shown even at the depth limit, as rust-analyzer would."""
+    end = text.find(">", start)
+    inner = text[start + 1:end] if end != -1 else ""
+    return bool(inner) and len(inner) <= 16 and not any(c in inner for c in "<(-")
+
+
+def short_type(type_: str, depth: int = 1) -> str:
+    """A type as rust-analyzer's inlay hints show it: no module paths, generic arguments
+    nested deeper than `depth` levels as `…`, `impl Trait`/`dyn Trait` without their
+    arguments, rustc's placeholders named: `std::rc::Rc<RefCell<HashMap<K, V>>>` ->
+    `Rc<RefCell<…>>`, `impl Future<Output = u8>` -> `impl Future`,
+    `{async block@src/x.rs:3:5: 3:15}` -> `async block`."""
+    text = _COMPILER_TYPE.sub(lambda m: _COMPILER_NAMES[m.group(1)], type_.strip())
+    text = _STATIC_BOUND.sub(r"\1", text)
+    text = _MODULE_PATH.sub("", text)
+    out: list[str] = []
+    level = 0
+    limit = depth
+    # The level at which an `impl`/`dyn` trait's arguments began: they are dropped whole.
+    hidden: int | None = None
+    for index, char in enumerate(text):
+        shown = hidden is None and level <= limit
+        if char == "<":
+            trait = _IMPL_OR_DYN.search(text, 0, index + 1)
+            if shown and trait is not None and trait.end() == index + 1:
+                hidden = level
+            elif shown and level == limit and _plain_arguments(text, index):
+                limit += 1
+                out.append("<")
+            elif shown:
+                out.append("<…" if level == limit else "<")
+            level += 1
+        elif char == ">" and text[index - 1:index] != "-":
+            level -= 1
+            if hidden == level:
+                hidden = None
+            elif hidden is None and level <= limit:
+                out.append(">")
+            limit = max(depth, min(limit, level))
+        elif shown:
+            out.append(char)
+    return "".join(out)
+
+
 def root() -> Path:
     return Path(families_package.__file__).resolve().parent
 
@@ -84,7 +142,7 @@ def environment() -> jinja2.Environment:
         # An included passage ends its paragraph where the include line ends.
         keep_trailing_newline=True,
     )
-    env.filters.update(code=code, a_type=a_type, cap=cap)
+    env.filters.update(code=code, a_type=a_type, cap=cap, short_type=short_type)
     return env
 
 

@@ -47,6 +47,31 @@ def test_filters() -> None:
     assert prose.cap("the `x`") == "The `x`"
 
 
+@pytest.mark.parametrize(("type_", "depth", "short"), [
+    ("Rc<RefCell<HashMap<String, Vec<u8>>>>", 1, "Rc<RefCell<…>>"),
+    ("Rc<RefCell<HashMap<String, Vec<u8>>>>", 2, "Rc<RefCell<HashMap<…>>>"),
+    ("Rc<RefCell<HashMap<String, Vec<u8>>>>", 0, "Rc<…>"),
+    # Short flat arguments at the limit stay: `…` would hide less than it costs.
+    ("Arc<std::sync::mpsc::Receiver<u64>>", 1, "Arc<Receiver<u64>>"),
+    ("A<B<C<u8>>, D<u8>>", 1, "A<B<…>, D<u8>>"),
+    ("impl Future<Output = Result<String, String>>", 1, "impl Future"),
+    ("tokio::time::Timeout<impl Future<Output = ()>>", 1, "Timeout<impl Future>"),
+    ("Pin<Box<dyn Future<Output = Plugin>>>", 2, "Pin<Box<dyn Future>>"),
+    ("{async block@src/x.rs:3:5: 3:15}", 1, "async block"),
+    ("{async fn body of load()}", 1, "impl Future"),
+    ("{closure@src/main.rs:20:36: 20:43}", 1, "closure"),
+    ("std::rc::Weak<Registry>", 1, "Weak<Registry>"),
+    ("Result<u32, Box<dyn std::error::Error>>", 1, "Result<u32, Box<dyn Error>>"),
+    ("(dyn Notifier + 'static)", 1, "dyn Notifier"),
+    ("std::sync::MutexGuard<'_, HashMap<u32, Vec<u8>>>", 1, "MutexGuard<'_, HashMap<…>>"),
+    ("fn(&str) -> Vec<u8>", 1, "fn(&str) -> Vec<u8>"),
+    ("*mut u8", 1, "*mut u8"),
+    ("&Cell<u32>", 1, "&Cell<u32>"),
+])
+def test_short_type(type_: str, depth: int, short: str) -> None:
+    assert prose.short_type(type_, depth) == short
+
+
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(prose.root())))
 def test_block_tags_stand_alone_or_inside_a_line(path: Path) -> None:
     """A block tag that ends a line of text takes the line break with it (trim_blocks), which
