@@ -59,8 +59,9 @@ def code(value: object) -> str:
 
 def a_type(type_: str) -> str:
     """`type_` as inline code after its indefinite article, as the name is spoken: an `Rc<T>`,
-    an `RwLock<T>`, a `MutexGuard<T>`."""
-    spoken_vowel = type_[:1].upper() in "AEIOU" or type_.startswith(("Rc<", "Rc ", "RwLock"))
+    an `RwLock<T>`, an `rc::Weak<T>`, a `MutexGuard<T>`."""
+    spoken_vowel = type_[:1].upper() in "AEIOU" or type_.startswith(
+        ("Rc<", "Rc ", "RwLock", "rc::"))
     return f"{'an' if spoken_vowel else 'a'} `{type_}`"
 
 
