@@ -423,6 +423,55 @@ def place_phrase(match: Match) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def known(flag: str | None) -> bool | None:
+    """A "true"/"false" fact as a bool, None when it is unknown."""
+    return None if flag is None else flag == "true"
+
+
+def liveness(match: Match) -> dict[str, object]:
+    """The slots every template of the group uses to say why the culprit is alive at the
+    await: `decl_line`, `await_line`, `function` and `spawn` (bare, or None), `owner` (the
+    fn whose future holds the culprit, or None), `param` (a
+    parameter of the async fn), `used_after` (True, False, or None when unknown),
+    `used_after_line`, and `loop_use` (that use is earlier in a loop around the await)."""
+    await_line, used = match.fact("await_line"), match.fact("used_after_line")
+    return {
+        "decl_line": match.fact("decl_line"), "await_line": await_line,
+        "function": match.fact("function"), "spawn": match.fact("spawn"),
+        "owner": match.fact("function") or match.fact("await_function"),
+        "param": match.fact("param") == "true",
+        "used_after": known(match.fact("used_after_await")), "used_after_line": used,
+        "loop_use": bool(used and await_line and int(used) < int(await_line)),
+    }
+
+
+# The methods of std collections that return an `Option<&T>` borrowed from the collection: a
+# `match`/`if let` head calling one through a guard keeps borrowing from it.
+_BORROWING_HEAD = re.compile(r"\.(?:get|first|last|front|back|peek)\([^()]*\)$")
+
+
+def guard_slots(match: Match, *, lock: bool) -> dict[str, object]:
+    """The slots the two guard families (`lock`: a Mutex/RwLock guard, else a RefCell
+    borrow) share with `send/_guard_hover.md`: the guard's name and source, the head of the
+    `match`/`if let`/`while let` holding a temporary guard (`head`, its `value`, and
+    `hoisted`: the value as it must be taken out, `.cloned()` when it borrows from the
+    guard), and whether the code already calls `drop` on it."""
+    source = match.fact("guard_source")
+    value = match.fact("scrutinee_value")
+    return {
+        **liveness(match),
+        "name": culprit_name(match, "the lock guard" if lock else "the borrow guard"),
+        "variable": match.fact("variable"), "source": source,
+        "named": bool(match.fact("variable") or match.fact("expression")),
+        "head": match.fact("scrutinee"), "head_value": value,
+        "hoisted": (f"{value}.cloned()" if value and _BORROWING_HEAD.search(value)
+                    else value),
+        "dropped": match.fact("dropped_before_await") == "true",
+        "await_": await_phrase(match), "future": future_phrase(match),
+        "bound": bound_phrase(match), "place": place_phrase(match),
+    }
+
+
 def build_match(family: Family, diagnostic: Diagnostic, info: SendInfo) -> Match:
     return Match(family=family, diagnostic=diagnostic, facts=dict(info.facts),
                  related=list(info.related))

@@ -89,11 +89,6 @@ def _short(type_: str) -> str:
     return short
 
 
-def _known(flag: str | None) -> bool | None:
-    """A "true"/"false" fact as a bool, None when it is unknown."""
-    return None if flag is None else flag == "true"
-
-
 def _twin(type_: str) -> str:
     """What a field of shared data that is not thread-safe becomes."""
     if re.match(r"(?:[\w:]*::)?Cell<(?:[iu](?:8|16|32|64|size)|bool)>", type_):
@@ -143,11 +138,10 @@ class SendRcAcrossAwait(Family):
         weak = _WEAK.match(rc_type or "") is not None
         pointer = "an `rc::Weak`" if weak else "an `Rc`"
         field = match.fact("rc_field")
-        await_line, used_after = match.fact("await_line"), match.fact("used_after_line")
         unsync = match.fact("unsync_field")
         pointee = _POINTEE.search(rc_type or "")
         return prose.explanation(self.id, self.title, __name__, {
-            "name": name, "is_a": is_a, "decl": send.decl_phrase(match),
+            **send.liveness(match), "name": name, "is_a": is_a, "decl": send.decl_phrase(match),
             "await_": send.await_phrase(match), "inside": send.inside_phrase(match),
             "holder": (f"{name} (which holds {a_type(str(inner))})" if wraps
                        else f"{name} ({pointer})"),
@@ -161,14 +155,8 @@ class SendRcAcrossAwait(Family):
             "change": (f"the `{field}` field of `{_short(str(type_))}`" if field
                        else f"the `{inner}` inside `{type_}`" if wraps else f"{name} itself"),
             "change_line": match.fact("rc_field_line") if wraps else match.fact("decl_line"),
-            "decl_line": match.fact("decl_line"), "future": send.future_phrase(match),
-            "bound": send.bound_phrase(match), "spawn": match.fact("spawn"),
-            "function": match.fact("function"), "await_line": await_line,
+            "future": send.future_phrase(match), "bound": send.bound_phrase(match),
             "capture_line": match.fact("capture_line"),
-            "param": match.fact("param") == "true",
-            "used_after": _known(match.fact("used_after_await")),
-            "used_after_line": used_after,
-            "loop_use": bool(used_after and await_line and int(used_after) < int(await_line)),
             "field": field, "field_line": match.fact("rc_field_line"),
             "unsync": unsync, "unsync_type": match.fact("unsync_field_type"),
             "unsync_line": match.fact("unsync_field_line"),
