@@ -51,7 +51,10 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
      {"fix.1": "Move the `while let` head into its own `let` before it, so the borrow ends at "
                "that statement's `;`: `let next = cell.borrow_mut()…;` (add `.cloned()` when "
                "it is an `Option<&T>`), then `while let` on `next` inside a `loop` that "
-               "`break`s when it is `None`. Only the owned value is alive at the await."}),
+               "`break`s when there is no next item. Only the owned value is alive at the "
+               "await.",
+      "change": "Take the `while let` value out in a `let` before it, so the borrow ends at "
+                "that `;`."}),
     ("raw-pointer-across-await", "sync-captured-by-reference",
      {"variable": "c", "type": "*const u8", "await_line": 8},
      {"tldr": "`c` (a raw pointer, `*const u8`) is held across an await in a future that must be "
