@@ -58,8 +58,9 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
     ("raw-pointer-across-await", "sync-captured-by-reference",
      {"variable": "c", "type": "*const u8", "await_line": 8},
      {"tldr": "`c` (a raw pointer, `*const u8`) is held across an await in a future that must be "
-              "`Send`; pass owned data or an `Arc`, or wrap the pointer in a type you vouch "
-              "for.",
+              "`Send`; move owned data in instead.",
+      "hover": "`c` is still alive at the `.await` on line 8. A raw pointer is never `Send`: "
+               "the compiler cannot tell what it points to or who else uses it.",
       "what": "`c` (a raw pointer, `*const u8`) is still alive at the `.await` on line 8. Raw "
               "pointers are neither `Send` nor `Sync`: the compiler cannot know what they point "
               "to or who else uses it, so the future is not `Send`, and something (a `spawn`, "

@@ -272,8 +272,8 @@ def analyse(diagnostic: Diagnostic, sources: Sources) -> SendInfo | None:
             if declared and declared != capture.line_start:
                 related.append(Related(reading.name_span(str(facts["variable"]), declared,
                                                          capture, sources),
-                                       f"{_who(facts)} is declared here: this is the value "
-                                       "to change"))
+                                       f"{_who(facts)} is declared here, then captured by "
+                                       "the future"))
             related.append(Related(capture, _capture_message(facts)))
     elif culprit is not None and shape != "awaits-future":
         facts["decl_line"] = culprit.line_start
