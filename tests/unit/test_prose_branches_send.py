@@ -20,8 +20,11 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
     ("captured-value", "future-not-send",
      {"variable": "err", "type": "Session", "captured": "true", "decl_line": 9,
       "spawn": "tokio::spawn"},
-     {"tldr": "`err` (`Session`) is captured by a future that must be `Send`; make it `Send` or "
-              "end its scope before the await.",
+     {"tldr": "`err` (a `Session`) is captured by a future that must be `Send`; make it "
+              "`Send`.",
+      "hover": "`err` (line 9) is captured by the spawned `async` block.",
+      "change": "Replace the part of `err` that is not `Send` (rustc's `help:` line names it) "
+                "with a thread-safe type, or end its scope before the await.",
       "what.1": "`err` is a `Session`, which is not `Send`, and the future captures it (declared "
                 "on line 9). So the future is not `Send`, and `tokio::spawn` requires its "
                 "future to be `Send`."}),
