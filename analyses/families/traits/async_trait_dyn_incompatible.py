@@ -28,6 +28,31 @@ _IMPL_REASON = re.compile(r"because method `(?P<method>\w+)` references an `impl
 _MOVE_HINT = re.compile(r"consider moving `(?P<method>\w+)` to another trait")
 
 
+def _use_site(place: common.Place, sources: Sources) -> dict[str, FactValue]:
+    """Where `dyn Trait` is written: `use_site` "param" (a `&dyn` fn parameter, with
+    `use_param` its name and `use_type` the written type: generics can replace it) or
+    "stored" (a struct field, a `let`, a collection's element: something that must hold
+    several implementations at once)."""
+    parsed = common.parsed_at(place, sources)
+    node = common.node_at(parsed, place) if parsed is not None else None
+    if parsed is None or node is None:
+        return {}
+    owner = syntax.enclosing(node, "parameter", "field_declaration", "let_declaration",
+                             "function_item", "struct_item")
+    if owner is None or owner.type in ("function_item", "struct_item"):
+        return {}
+    if owner.type != "parameter":
+        return {"use_site": "stored"}
+    pattern, kind = owner.child_by_field_name("pattern"), owner.child_by_field_name("type")
+    if pattern is None or kind is None or pattern.type != "identifier":
+        return {}
+    written = parsed.node_text(kind)
+    # `Box<dyn T>` or `Vec<Box<dyn T>>` as a parameter is usually stored afterwards.
+    if re.match(r"^&\s*(?:'\w+\s+)?(?:mut\s+)?dyn\b", written) is None:
+        return {"use_site": "stored"}
+    return {"use_site": "param", "use_param": parsed.node_text(pattern), "use_type": written}
+
+
 def _trait_name(printed: str) -> str:
     return common.strip_path(printed, keep=1).split("<", 1)[0]
 
@@ -114,6 +139,7 @@ class AsyncTraitDynIncompatible(Family):
         place = common.user_place(diagnostic, sources)
         if place is not None:
             facts["use_line"] = place.line
+            facts.update(_use_site(place, sources))
         related: list[Related] = []
         decl = spans.get(methods[0])
         if decl is None:
@@ -147,7 +173,9 @@ class AsyncTraitDynIncompatible(Family):
             "trait": match.code("trait", "the trait"), "t": match.fact("trait") or "Trait",
             "method": method, "m": match.fact("method") or "method", "listed": listed,
             "several": isinstance(methods, list), "use_line": match.line("use_line"),
-            "decl_line": match.line("decl_line"),
+            "decl_line": match.line("decl_line"), "use_site": match.fact("use_site"),
+            "use_param": match.fact("use_param"), "use_type": match.fact("use_type"),
+            "known": bool(match.fact("method")),
         })
 
 
