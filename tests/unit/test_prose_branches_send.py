@@ -80,12 +80,18 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
               "reference)."}),
     ("async-fn-future", "cannot-be-unpinned",
      {"type": "{async fn body of f()}", "variable": "fut", "required_by": "Pin::new"},
-     {"tldr": "`fut` (`{async fn body of f()}`) is the future of an `async fn` and is polled "
-              "through a plain `&mut`; pin it first with `std::pin::pin!(fut)` or "
-              "`Box::pin(fut)`."}),
+     {"tldr": "`fut` (`impl Future`) is polled through a plain `&mut` but is not `Unpin`; pin "
+              "it with `pin!` first.",
+      "what.1": "`Pin::new` on `fut` holds the value by a plain `&mut`, so it needs the value "
+                "to be `Unpin` — safe to move even after it has started running. `fut` (`impl "
+                "Future`) is not `Unpin`, so it may only be polled through a `Pin`, which "
+                "promises it will never move again.",
+      "change": "Pin it once, before it is first polled: `let mut fut = std::pin::pin!(fut);`."}),
     ("field-of-unknown-type", "cannot-be-unpinned", {"variable": "self.fut"},
-     {"tldr": "`self.fut` is a future that is not `Unpin` and is polled through a plain `&mut`; "
-              "store `self.fut` as a `Pin<Box<…>>` field or use pin projection.",
+     {"tldr": "`self.fut` is polled through a plain `&mut` but is not `Unpin`; store it as a "
+              "`Pin<Box<…>>` field.",
+      "change": "Declare the field as `Pin<Box<F>>`, build it with `Box::pin(…)`, and poll "
+                "`self.fut.as_mut()`.",
       "what.1": "`Pin::new` on `self.fut` holds the value by a plain `&mut`, so it needs the "
                 "value to be `Unpin` — safe to move even after it has started running. "
                 "`self.fut` is not `Unpin`, so it may only be polled through a `Pin`, which "
@@ -94,8 +100,8 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
                "pinned instead: declare the field as `Pin<Box<F>>`, build it with "
                "`Box::pin(…)`, and poll it with `self.fut.as_mut().poll(cx)`. Without the "
                "allocation, pin projection (the `pin-project-lite` crate's `pin_project!`) "
-               "turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the field. borrowlens "
-               "offers no automatic fix here: the struct changes too."}),
+               "turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the field. Either way "
+               "the struct's definition changes, and so does every place that builds it."}),
     ("shared-by-reference", "thread-spawn-not-send",
      {"type": "&Cell<u8>", "trait": "Sync", "variable": "rx", "spawn": "std::thread::spawn"},
      {"tldr": "`rx` (`&Cell<u8>`) is shared with another thread by reference, but it is not "
