@@ -104,8 +104,11 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
                "the struct's definition changes, and so does every place that builds it."}),
     ("shared-by-reference", "thread-spawn-not-send",
      {"type": "&Cell<u8>", "trait": "Sync", "variable": "rx", "spawn": "std::thread::spawn"},
-     {"tldr": "`rx` (`&Cell<u8>`) is shared with another thread by reference, but it is not "
-              "`Sync`; use an atomic such as `AtomicUsize` instead.",
+     {"tldr": "`rx` (`&Cell<u8>`) is shared across threads by reference but is not `Sync`; use "
+              "an atomic such as `AtomicUsize` instead.",
+      "hover": "The closure passed to `std::thread::spawn` runs on another thread and shares a "
+               "`&Cell<u8>`. Data shared between threads must be `Sync`, and `&Cell<u8>` is "
+               "not.",
       "what.1": "The closure given to `std::thread::spawn` reaches `rx` (`&Cell<u8>`) by "
                 "reference. A closure can only go to another thread if it is `Send`, and a "
                 "shared handle (`&T`, `Arc<T>`) is `Send` only when `T` is `Sync` — safe to "
@@ -159,7 +162,6 @@ def test_thread_spawn_replacement_renders_as_before(type_: str, short: str, long
     family = family_by_id("thread-spawn-not-send")
     assert family is not None
     explanation = family.explain(Match(family=family, diagnostic=None, facts={"type": type_}))
-    assert explanation.tldr == (f"`{type_}` is moved into the closure passed to the spawn "
-                                f"function, but it is not `Send`; {short}.")
+    assert explanation.tldr == f"`{type_}` is moved into a thread, but it is not `Send`; {short}."
     assert explanation.fix.startswith(f"Swap `{type_}` for {long}; the code that uses it barely "
                                       "changes. Typical swaps: ")

@@ -18,6 +18,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match, Related
 from borrowlens.analyses.families.send import analysis as send
+from borrowlens.analyses.families.send import phrases
 from borrowlens.analyses.families.send import source as reading
 from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
 from borrowlens.analyses.fixes.edits import Fix
@@ -108,20 +109,20 @@ class FutureNotSend(Family):
             and not match.fact("expression"))
         dyn_trait = _dyn_trait(inner) or _dyn_trait(type_)
         return prose.explanation(self.id, self.title, __name__, {
-            **send.liveness(match), "dyn_line": match.fact("dyn_line"),
+            **phrases.liveness(match), "dyn_line": match.fact("dyn_line"),
             "dyn_field": match.fact("dyn_field"),
             "dyn_bare": _bare(dyn_trait) if dyn_trait else None,
             "short": prose.short_type(type_, 2) if type_ else None,
             "inner_short": prose.short_type(inner, 2) if inner else None,
             "named": bool(match.fact("variable") or match.fact("expression")),
-            "awaits": awaits, "name": send.culprit_name(match), "type": type_,
+            "awaits": awaits, "name": phrases.culprit_name(match), "type": type_,
             "inner": inner if inner != type_ else None,
             "dyn_trait": dyn_trait,
             "captured": match.fact("captured") == "true",
             "awaited": match.code("awaited", "the awaited future"),
-            "await_": send.await_phrase(match), "decl": send.decl_phrase(match),
-            "place": send.place_phrase(match), "inside": send.inside_phrase(match),
-            "future": send.future_phrase(match), "bound": send.bound_phrase(match),
+            "await_": phrases.await_phrase(match), "decl": phrases.decl_phrase(match),
+            "place": phrases.place_phrase(match), "inside": phrases.inside_phrase(match),
+            "future": phrases.future_phrase(match), "bound": phrases.bound_phrase(match),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

@@ -18,6 +18,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
+from borrowlens.analyses.families.send import phrases
 from borrowlens.analyses.fixes import guards as guard_fix
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust.sources import Sources
@@ -49,7 +50,7 @@ class SendMutexguardAcrossAwait(Family):
             source and (source.endswith(".read()") or source.endswith(".write()")))
         lock_call = f"{source}.unwrap()" if source else "state.lock().unwrap()"
         return prose.explanation(self.id, self.title, __name__, {
-            **send.guard_slots(match, lock=True), "lock": True, "type": type_,
+            **phrases.guard_slots(match, lock=True), "lock": True, "type": type_,
             "made_by": f" from `{source}`" if source else "", "rwlock": rwlock,
             "lock_call": lock_call,
         })

@@ -17,6 +17,7 @@ from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.explain.prose import a_type
 from borrowlens.analyses.families.base import Family, Match, Related
 from borrowlens.analyses.families.send import analysis as send
+from borrowlens.analyses.families.send import phrases
 from borrowlens.analyses.families.send import source as reading
 from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
 from borrowlens.analyses.fixes.edits import Fix
@@ -32,14 +33,6 @@ _NOT_SYNC_FIELD = re.compile(r"(?<![A-Za-z0-9_])(?:Cell|RefCell|UnsafeCell|OnceC
 _CLONE_OF = re.compile(r"(?:Rc|Arc)::clone\(\s*&\s*(?P<a>[A-Za-z_]\w*)\s*\)"
                        r"|(?P<b>[A-Za-z_]\w*)\.clone\(\)")
 _NOT_SEND_FIELD = re.compile(r"(?<![A-Za-z0-9_])Rc<|\*\s*(?:const|mut)\b")
-
-
-def _thread_safe(type_: str) -> str:
-    """The `Arc` spelling of an `Rc` type: `Rc<RefCell<T>>` becomes `Arc<Mutex<T>>`."""
-    out = re.sub(r"(?:(?:std|alloc)::rc::)?Rc<(?:(?:std|core)::cell::)?(?:RefCell|Cell)<",
-                 "Arc<Mutex<", type_)
-    out = re.sub(r"(?:(?:std|alloc)::rc::)?Rc<", "Arc<", out)
-    return re.sub(r"(?:(?:std|alloc)::)?rc::Weak<|^Weak<", "std::sync::Weak<", out)
 
 
 def _locate_fields(match: Match, sources: Sources) -> None:
@@ -122,7 +115,7 @@ class SendRcAcrossAwait(Family):
         return match
 
     def explain(self, match: Match) -> Explanation:
-        name = send.culprit_name(match)
+        name = phrases.culprit_name(match)
         type_ = match.fact("type")
         inner = match.fact("inner_type")
         rc_type = inner if inner and ("Rc<" in inner or "Weak<" in inner) else type_
@@ -133,16 +126,17 @@ class SendRcAcrossAwait(Family):
             is_a = f"{name} is {a_type(type_)}"
         else:
             is_a = f"{name} is (or contains) an `Rc`"
-        thread_safe = _thread_safe(rc_type) if rc_type and ("Rc<" in rc_type
-                                                          or "Weak<" in rc_type) else None
+        thread_safe = phrases.thread_safe_type(rc_type) if rc_type and (
+            "Rc<" in rc_type or "Weak<" in rc_type) else None
         weak = _WEAK.match(rc_type or "") is not None
         pointer = "an `rc::Weak`" if weak else "an `Rc`"
         field = match.fact("rc_field")
         unsync = match.fact("unsync_field")
         pointee = _POINTEE.search(rc_type or "")
         return prose.explanation(self.id, self.title, __name__, {
-            **send.liveness(match), "name": name, "is_a": is_a, "decl": send.decl_phrase(match),
-            "await_": send.await_phrase(match), "inside": send.inside_phrase(match),
+            **phrases.liveness(match), "name": name, "is_a": is_a,
+            "decl": phrases.decl_phrase(match),
+            "await_": phrases.await_phrase(match), "inside": phrases.inside_phrase(match),
             "holder": (f"{name} (which holds {a_type(str(inner))})" if wraps
                        else f"{name} ({pointer})"),
             "arc": f"`{thread_safe}`" if thread_safe else "an `Arc`",
@@ -155,7 +149,7 @@ class SendRcAcrossAwait(Family):
             "change": (f"the `{field}` field of `{_short(str(type_))}`" if field
                        else f"the `{inner}` inside `{type_}`" if wraps else f"{name} itself"),
             "change_line": match.fact("rc_field_line") if wraps else match.fact("decl_line"),
-            "future": send.future_phrase(match), "bound": send.bound_phrase(match),
+            "future": phrases.future_phrase(match), "bound": phrases.bound_phrase(match),
             "capture_line": match.fact("capture_line"),
             "field": field, "field_line": match.fact("rc_field_line"),
             "unsync": unsync, "unsync_type": match.fact("unsync_field_type"),

@@ -16,6 +16,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
+from borrowlens.analyses.families.send import phrases
 from borrowlens.analyses.fixes import guards as guard_fix
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust.sources import Sources
@@ -43,7 +44,7 @@ class SendRefcellGuardAcrossAwait(Family):
     def explain(self, match: Match) -> Explanation:
         source = match.fact("guard_source")
         return prose.explanation(self.id, self.title, __name__, {
-            **send.guard_slots(match, lock=False), "lock": False, "type": match.fact("type"),
+            **phrases.guard_slots(match, lock=False), "lock": False, "type": match.fact("type"),
             "made_by": (f" from `{source}`" if source
                         else " from `RefCell::borrow()`/`borrow_mut()`"),
             "value": match.fact("scrutinee_value") or f"{source or 'cell.borrow()'}…",

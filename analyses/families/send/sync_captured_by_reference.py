@@ -17,11 +17,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match, Related
 from borrowlens.analyses.families.send import analysis as send
+from borrowlens.analyses.families.send import phrases
 from borrowlens.analyses.families.send import source as reading
 from borrowlens.analyses.rust.sources import Sources
 
-_CELL_OF_INT = re.compile(r"^(?:[\w:]*::)?Cell<(?P<int>[iu](?:8|16|32|64|size)|bool)>$")
-_REFCELL = re.compile(r"^(?:[\w:]*::)?RefCell<(?P<inner>.+)>$")
 # The struct a reference or an `Arc` points to: `&Stats`, `Arc<Stats>`, `&'a Stats`.
 _POINTED = re.compile(r"^(?:&(?:'\w+\s+)?|(?:[\w:]*::)?Arc<)(?P<name>[A-Za-z_]\w*)")
 
@@ -29,18 +28,6 @@ _POINTED = re.compile(r"^(?:&(?:'\w+\s+)?|(?:[\w:]*::)?Arc<)(?P<name>[A-Za-z_]\w
 def _shared_type(match: Match) -> str | None:
     """The type that fails to be `Sync` (`Cell<u32>`), or None."""
     return match.fact("not_sync") or match.fact("referent")
-
-
-def _twin(shared: str | None) -> str | None:
-    """The thread-safe type to use instead: `Cell<u64>` -> `AtomicU64`, `RefCell<T>` ->
-    `Mutex<T>`; None when there is no one obvious twin."""
-    if shared is None:
-        return None
-    cell = _CELL_OF_INT.match(shared)
-    if cell:
-        return "Atomic" + cell.group("int").capitalize()
-    refcell = _REFCELL.match(shared)
-    return f"Mutex<{refcell.group('inner')}>" if refcell else None
 
 
 def _locate_field(match: Match, sources: Sources) -> None:
@@ -81,16 +68,18 @@ class SyncCapturedByReference(Family):
         line = match.fact("decl_line")
         shared = _shared_type(match)
         return prose.explanation(self.id, self.title, __name__, {
-            **send.liveness(match), "capture_line": match.fact("capture_line"),
-            "field": match.fact("shared_field"), "field_line": match.fact("shared_field_line"),
-            "twin": _twin(shared), "short": prose.short_type(type_) if type_ else None,
-            "name": send.culprit_name(match, "the reference"), "type": type_,
+            **phrases.liveness(match), "capture_line": match.fact("capture_line"),
+            "field": match.fact("shared_field"),
+            "field_line": match.fact("shared_field_line"),
+            "twin": phrases.thread_safe_type(shared) if shared else None,
+            "short": prose.short_type(type_) if type_ else None,
+            "name": phrases.culprit_name(match, "the reference"), "type": type_,
             "raw": (type_ or "").startswith(("*const ", "*mut ")),
             "shared": shared, "captured": match.fact("captured") == "true",
-            "await_": send.await_phrase(match), "inside": send.inside_phrase(match),
+            "await_": phrases.await_phrase(match), "inside": phrases.inside_phrase(match),
             "declared": f", declared on line {line}" if line else "",
-            "decl": send.decl_phrase(match),
-            "future": send.future_phrase(match), "bound": send.bound_phrase(match),
+            "decl": phrases.decl_phrase(match),
+            "future": phrases.future_phrase(match), "bound": phrases.bound_phrase(match),
         })
 
 

@@ -16,10 +16,11 @@ from typing import ClassVar
 
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
+from borrowlens.analyses.families.send import phrases
 from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.fixes import rc_to_arc as _rc_fix
 from borrowlens.analyses.fixes.edits import Fix
@@ -37,6 +38,7 @@ _LEAD_PATH = re.compile(r"^(?:[a-z_][a-z0-9_]*::)+")
 _CHANNEL = re.compile(r"\b(?:sync_)?channel\s*(?:::<[^>]*>)?\s*\(")
 # Calls whose first argument is the value they hand on: `Arc::clone(&x)`, `Arc::new(x)`.
 _WRAPPER = re.compile(r"(?:::clone|\b(?:Arc|Rc|Box|Mutex|RwLock)::new)$")
+_MADE = re.compile(r"^(?:[\w:]*::)?(?:Rc|Arc)::new\(")
 _FORMAT_ARG = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[:}])")
 
 def type_head(type_text: str) -> str:
@@ -90,6 +92,47 @@ class _Resolver:
                 field = parent.child_by_field_name("field")
                 if field is not None and self._field_carries(self.parsed.node_text(field)):
                     return f"{name}.{self.parsed.node_text(field)}"
+        return None
+
+    def origin(self, name: str, closure: tree_sitter.Node) -> dict[str, FactValue]:
+        """Where the captured `name` comes from: its own declaration (`decl_line`); when it
+        is a copy (`Arc::clone(&x)`, `x.clone()`, `self.x.clone()`), the declaration it is
+        copied from (`origin`, `origin_line`; a struct field for `self.x`); and the `let`
+        that wraps it in its shared pointer, `let x = Rc::new(…)` (`made_line`)."""
+        head = name.split(".", maxsplit=1)[0]
+        declaration = self._declaration(head, closure.start_byte, closure)
+        if declaration is None:
+            return {}
+        facts: dict[str, FactValue] = {"decl_line": self.parsed.start(declaration)[0]}
+        for _ in range(4):
+            value = declaration.child_by_field_name("value")
+            if value is not None and "made_line" not in facts and \
+                    _MADE.match(self.parsed.node_text(value)):
+                facts["made_line"] = self.parsed.start(declaration)[0]
+            source = self._source_of(value) if value is not None else None
+            if source is None or source.type not in ("identifier", "field_expression"):
+                break
+            if source.type == "field_expression":
+                field = source.child_by_field_name("field")
+                found = self._field(self.parsed.node_text(field)) if field is not None else None
+                if found is not None:
+                    facts.update(origin=self.parsed.node_text(source),
+                                 origin_line=self.parsed.start(found)[0])
+                break
+            earlier = self._declaration(self.parsed.node_text(source), declaration.start_byte,
+                                        declaration)
+            if earlier is None:
+                break
+            declaration = earlier
+            facts.update(origin=self.parsed.node_text(source),
+                         origin_line=self.parsed.start(earlier)[0])
+        return facts
+
+    def _field(self, field: str) -> tree_sitter.Node | None:
+        for node in rustsyntax.field_declarations(self.parsed.root):
+            name = node.child_by_field_name("name")
+            if name is not None and self.parsed.node_text(name) == field:
+                return node
         return None
 
     def _walk(self, node: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -241,6 +284,43 @@ def _closure(diagnostic: Diagnostic, sources: Sources,
     return None
 
 
+_LOOPS = ("for_expression", "while_expression", "loop_expression")
+
+
+def _shape(parsed: syntax.Parsed, closure: tree_sitter.Node, variable: str,
+           origin: dict[str, FactValue]) -> dict[str, FactValue]:
+    """The origin facts, plus the shape of the spawn: `in_loop` (the closure is created
+    inside a loop, so each turn needs its own copy) and `used_after_spawn` (the value, or the
+    one it is copied from, is used again after the closure in the same fn: the thread cannot
+    simply take it over)."""
+    facts = dict(origin)
+    if "." in variable:
+        facts.pop("decl_line", None)  # the line declares `x`, not `x.field`
+    function = syntax.enclosing(closure, "function_item")
+    if function is None:
+        return facts
+    if any(a.type in _LOOPS and a.start_byte >= function.start_byte
+           for a in syntax.ancestors(closure)):
+        facts["in_loop"] = "true"
+    names = {variable.split(".", maxsplit=1)[0], str(origin.get("origin", variable)).split(".")[0]}
+    stack = [function]
+    while stack:
+        node = stack.pop()
+        if node.end_byte <= closure.end_byte:
+            continue
+        if node.type in ("identifier", "self") and node.start_byte >= closure.end_byte \
+                and parsed.node_text(node) in names:
+            facts["used_after_spawn"] = "true"
+            break
+        stack.extend(node.children)
+    return facts
+
+
+def _span(parsed: syntax.Parsed, file: str, node: tree_sitter.Node) -> Span:
+    (line, column), (end_line, end_column) = parsed.start(node), parsed.end(node)
+    return Span(file, line, column, end_line, end_column)
+
+
 class ThreadSpawnNotSend(Family):
     id = "thread-spawn-not-send"
     title = "Value captured by a thread is not Send/Sync"
@@ -287,25 +367,59 @@ class ThreadSpawnNotSend(Family):
             heads = [type_head(type_text)]
             heads += [type_head(m.group("outer")) for _, m in diagnostic.find_all(_WITHIN_TYPE)
                       if not m.group("outer").startswith(("{", "("))]
-            variable = _Resolver(parsed, _head_pattern(heads)).captured(closure)
+            resolver = _Resolver(parsed, _head_pattern(heads))
+            variable = resolver.captured(closure)
             if variable:
                 facts["variable"] = variable
+                facts.update(_shape(parsed, closure, variable, resolver.origin(variable,
+                                                                               closure)))
         used = diagnostic.span_labelled(r"used within this closure")
         if used is not None:
             related.append(Related(used[0], "the closure that captures it; everything it "
                                    f"captures must be {trait}"))
+        elif closure is not None and parsed is not None and place is not None:
+            related.append(Related(_span(parsed, place.file, closure), "this closure runs on "
+                                   f"another thread, so everything it captures must be {trait}"))
+        for key, message in (("made_line", "the shared value is created here: make it "
+                                           "thread-safe here"),
+                             ("origin_line", "the captured value comes from here"),
+                             ("decl_line", "the captured value is declared here")):
+            line = facts.get(key)
+            if isinstance(line, int) and place is not None:
+                related.insert(0, Related(Span(place.file, line, 1, line, 2), message))
+                break
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
         type_text = match.fact("type")
         ty = match.code("type", "a captured value")
         variable = match.fact("variable")
+        via = match.fact("via")
+        head = type_head(type_text) if type_text else ""
+        # A non-`Sync` cell reached through an `Arc` is fixed in the `Arc`'s type.
+        carrier = via if head in ("RefCell", "Cell") and via and not via.startswith("&") \
+            else type_text
+        origin = match.fact("origin")
+        # Only the pointer and cell types have one obvious twin worth spelling out.
+        twin = phrases.thread_safe_type(carrier) if carrier and head in ("Rc", "RefCell", "Cell") \
+            else None
         return prose.explanation(self.id, self.title, __name__, {
-            "head": type_head(type_text) if type_text else "",
-            "trait": match.fact("trait") or "Send", "ty": ty,
+            "head": head, "trait": match.fact("trait") or "Send", "ty": ty, "type": type_text,
             "subject": f"`{variable}` ({ty})" if variable else ty,
-            "spawn": match.code("spawn", "the spawn function"), "via": match.fact("via"),
+            "spawn": match.code("spawn", "a spawn function"), "via": via,
             "closure_line": match.line("closure_line"), "receiver": variable or "rx",
+            "name": f"`{variable}`" if variable else None,
+            "short_ty": prose.short_type(type_text) if type_text else None,
+            "spawned": bool(match.fact("spawn")),
+            "via_head": type_head(via) if via and not via.startswith("&") else None,
+            "twin": twin, "twin_short": prose.short_type(twin) if twin else None,
+            "carrier": f"`{carrier}`" if carrier else ty,
+            "at": match.fact("closure_line"), "decl_line": match.fact("decl_line"),
+            "made_line": match.fact("made_line"), "origin_line": match.fact("origin_line"),
+            "origin_field": origin.rsplit(".", 1)[1] if origin and "." in origin else None,
+            "in_loop": match.fact("in_loop") == "true",
+            "used_after": match.fact("used_after_spawn") == "true",
+            "located": bool(variable and match.fact("closure_line")),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
