@@ -75,6 +75,44 @@ def _same_calls_awaited(file: fixkit.SourceFile, call: fixkit.Node) -> list[fixk
     return found
 
 
+def _locate_calls(facts: dict[str, str | int | list[str]], related: list[Related],
+                  primary: Span, sources: Sources) -> None:
+    """From the fn's body: how many times it calls the function it recurses into
+    (`call_count`; rustc labels only the first call), and, when rustc's label points into
+    another crate's macro (`tokio::join!`), the invocation in the body that holds the calls
+    (`macro_name`, `call_line`), which `related` then points at."""
+    text = sources.text(primary.file)
+    if text is None:
+        return
+    parsed = syntax.parse(text)
+    node = parsed.node_at(primary.line_start, primary.column_start)
+    function = syntax.enclosing(node, "function_item") if node is not None else None
+    body = function.child_by_field_name("body") if function is not None else None
+    callee = str(facts.get("callee") or facts["function"])
+    if body is None:
+        return
+    call = re.compile(rf"(?<![\w:])(?:self\.)?{re.escape(callee)}\s*(?:::<[^>]*>)?\s*\(")
+    facts["call_count"] = len(call.findall(parsed.node_text(body)))
+    if "call_line" in facts:
+        return
+    stack = [body]
+    while stack:
+        current = stack.pop()
+        if current.type == "macro_invocation" and call.search(parsed.node_text(current)):
+            name = current.child_by_field_name("macro")
+            line = parsed.start(current)[0]
+            facts["call_line"] = line
+            facts.setdefault("callee", callee)
+            if name is not None:
+                facts["macro_name"] = parsed.node_text(name) + "!"
+            (_, column), (end_line, end_column) = parsed.start(current), parsed.end(current)
+            related.append(Related(Span(primary.file, line, column, end_line, end_column),
+                                   "the recursive calls are in this macro: box each "
+                                   "future it creates"))
+            return
+        stack.extend(reversed(current.named_children))
+
+
 class RecursiveAsync(Family):
     id = "recursive-async"
     title = "Recursive async fn needs boxing"
@@ -113,6 +151,8 @@ class RecursiveAsync(Family):
             related.append(Related(span, "...which calls back into the first function here"))
         if "callee" in facts and facts["callee"] != facts.get("function"):
             facts["other_function"] = facts["callee"]
+        if primary is not None and "function" in facts:
+            _locate_calls(facts, related, primary, sources)
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
@@ -120,11 +160,15 @@ class RecursiveAsync(Family):
         call_line = match.line("call_line")
         callee = match.fact("callee")
         other = match.fact("other_function")
+        count = match.facts.get("call_count")
         return prose.explanation(self.id, self.title, __name__, {
             "cycle": (f"{function} calls `{other}`{call_line}, and `{other}` calls back into "
                       f"{function}" if other else f"{function} calls itself{call_line}"),
             "call": f"`{callee}(…)`" if callee else "the recursive call", "callee": callee,
-            "call_line": call_line,
+            "call_line": call_line, "function": match.fact("function"), "other": other,
+            "at": match.fact("call_line"), "macro": match.fact("macro_name"),
+            "count": count if isinstance(count, int) else None,
+            "boxed": f"Box::pin({callee or match.fact('function') or 'f'}(…))",
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
