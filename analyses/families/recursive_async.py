@@ -16,7 +16,7 @@ from borrowlens.analyses.families.base import Family, Match, Related
 from borrowlens.analyses.fixes import kit as fixkit
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust import syntax
-from borrowlens.analyses.rust.sources import Sources
+from borrowlens.analyses.rust.sources import Sources, line_of
 
 _CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\s*\(")
 
@@ -46,6 +46,14 @@ def _callee(span: Span, sources: Sources) -> str | None:
     if line is None:
         return None
     found = _CALLEE.search(line[span.column_start - 1:])
+    return found.group(1) if found else None
+
+
+def _receiver(span: Span, callee: str, sources: Sources) -> str | None:
+    """`self` for a method call `self.walk(…)` at the span, else None."""
+    line = line_of(sources.text(span.file), span.line_start)
+    found = re.match(rf"([A-Za-z_][\w.]*)\.{re.escape(callee)}\b",
+                     line[span.column_start - 1:]) if line else None
     return found.group(1) if found else None
 
 
@@ -140,6 +148,9 @@ class RecursiveAsync(Family):
             callee = _callee(span, sources)
             if callee:
                 facts["callee"] = callee
+                receiver = _receiver(span, callee, sources)
+                if receiver:
+                    facts["receiver"] = receiver
             related.append(Related(span, "the recursive call: box the future it creates"))
         back = diagnostic.span_labelled(r"leading to this recursive call")
         if back is not None:
@@ -161,14 +172,16 @@ class RecursiveAsync(Family):
         callee = match.fact("callee")
         other = match.fact("other_function")
         count = match.facts.get("call_count")
+        receiver = f"{match.fact('receiver')}." if match.fact("receiver") else ""
         return prose.explanation(self.id, self.title, __name__, {
             "cycle": (f"{function} calls `{other}`{call_line}, and `{other}` calls back into "
                       f"{function}" if other else f"{function} calls itself{call_line}"),
-            "call": f"`{callee}(…)`" if callee else "the recursive call", "callee": callee,
+            "call": f"`{receiver}{callee}(…)`" if callee else "the recursive call",
+            "callee": callee,
             "call_line": call_line, "function": match.fact("function"), "other": other,
             "at": match.fact("call_line"), "macro": match.fact("macro_name"),
             "count": count if isinstance(count, int) else None,
-            "boxed": f"Box::pin({callee or match.fact('function') or 'f'}(…))",
+            "boxed": f"Box::pin({receiver}{callee or match.fact('function') or 'f'}(…))",
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

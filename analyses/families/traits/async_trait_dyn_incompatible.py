@@ -173,7 +173,10 @@ class AsyncTraitDynIncompatible(Family):
             "trait": match.code("trait", "the trait"), "t": match.fact("trait") or "Trait",
             "method": method, "m": match.fact("method") or "method", "listed": listed,
             "several": isinstance(methods, list), "use_line": match.line("use_line"),
-            "decl_line": match.line("decl_line"), "use_site": match.fact("use_site"),
+            "decl_line": (f" (the first on line {match.fact('decl_line')})"
+                          if isinstance(methods, list) and match.fact("decl_line")
+                          else match.line("decl_line")),
+            "use_site": match.fact("use_site"),
             "use_param": match.fact("use_param"), "use_type": match.fact("use_type"),
             "known": bool(match.fact("method")),
         })
