@@ -1,7 +1,10 @@
 """E0733: an `async fn` that calls itself (directly or through another async fn).
 
 The future of a recursive async fn would contain itself, so its size is infinite. The facts
-are the function, the recursive call's line and, for mutual recursion, the other function.
+are the function, the recursive call's line and, for mutual recursion, the other function;
+from the source, how many calls rustc's one label stands for (`call_count`), the receiver of a
+method call (`receiver`), and the macro that holds the calls when rustc points into another
+crate's macro (`macro_name`, `call_line`).
 """
 
 from __future__ import annotations

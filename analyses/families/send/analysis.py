@@ -8,6 +8,10 @@ across (or the capture), the bound that asked for `Send`, and which kind of culp
 Labels are taken from the structured spans when the producer kept them (rustc JSON), and from
 rustc's rendered text otherwise: rust-analyzer keeps only the primary span of each child note,
 so the "has type `X`" and "`x` maybe used later" labels survive only in `rendered`.
+
+What the source adds (a parameter or a local, used again after the await, the head of a
+`match` holding a guard …) is read by `source.py`; the phrases the templates share are in
+`phrases.py`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ on another future that is not `Send`.
 This is the fallback for "future cannot be sent between threads safely" when no more specific
 family (Rc, RefCell/Mutex guards, non-`Sync` references, async fn in traits) claims it. Facts:
 variable or `awaited` expression, type, `inner_type` (what rustc says lacks `Send`),
-declaration and await lines, the bound and the fn.
+declaration and await lines, the bound and the fn; from the source, where the trait object
+without `+ Send` is written (`dyn_line`, `dyn_field`).
 """
 
 from __future__ import annotations

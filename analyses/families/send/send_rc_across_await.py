@@ -3,7 +3,10 @@
 rustc: "future cannot be sent between threads safely" with "has type `Rc<…>` which is not
 `Send`" (or a struct holding one) and "await occurs here, with `x` maybe used later"; or, for
 a spawned async block, "captured value is not `Send`". Facts: the variable, its type, where it
-is declared, the await, the bound that asked for `Send` and the function whose future it is.
+is declared, the await, the bound that asked for `Send` and the function whose future it is;
+from the source, the struct field that holds the `Rc` (`rc_field`), a field of the shared data
+that an `Arc` alone would not make thread-safe (`unsync_field`), and the `Rc` it is cloned from
+(`cloned_from`).
 """
 
 from __future__ import annotations

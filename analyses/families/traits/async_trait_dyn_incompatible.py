@@ -5,7 +5,8 @@ object — `dyn Trait`, `Box<dyn Trait>`, `&dyn Trait` — and so "is not dyn co
 Only the async reason is claimed: E0038 for generic methods, `Self` returns or associated
 constants stays with whoever explains those. Facts: `trait`, `method` (the first async
 method), `methods` (all of them when there are several), `use_line` (where `dyn` is written),
-`decl_line` (the async method's declaration).
+`decl_line` (the async method's declaration), `use_site` ("param" for a `&dyn` parameter,
+with `use_param`/`use_type`, or "stored": which decides between generics and boxed futures).
 """
 
 from __future__ import annotations

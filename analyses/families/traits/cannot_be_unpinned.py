@@ -4,7 +4,9 @@ stream built from async blocks — instead of being pinned first.
 
 Facts: `type` (the type that is not `Unpin`; when rustc names a marker such as
 `PhantomPinned`, the user-facing type that contains it), `variable` (the future's binding),
-`required_by` (`Pin::new`, `StreamExt::next`, `tokio::select!` …), `use_line`.
+`required_by` (`Pin::new`, `StreamExt::next`, `tokio::select!` …), `use_line`; from the
+source, where the binding is declared and whether the poll repeats in a loop (`decl_line`,
+`decl_kind`, `field_line`, `in_loop`, `is_block`, `block_line`).
 """
 
 from __future__ import annotations

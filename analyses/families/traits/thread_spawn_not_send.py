@@ -6,7 +6,10 @@ Futures are not this family: "future cannot be sent between threads safely" belo
 async families, and a type that is itself a `dyn Future` is left alone. Facts: `type` (the
 offending type as rustc prints it), `trait` ("Send" or "Sync"), `spawn` (the function whose
 bound asked for it), `variable` (the captured binding, found in the closure's body), `via`
-(the wrapper that carried a non-`Sync` type, such as `Arc<RefCell<…>>`), `closure_line`.
+(the wrapper that carried a non-`Sync` type, such as `Arc<RefCell<…>>`), `closure_line`;
+from the source (`captures.py`): `decl_line`, `origin`/`origin_line`/`made_line` (where the
+shared value comes from and is created), `in_loop` and `used_after_spawn` (the shape that
+decides whether the thread could simply own the value).
 """
 
 from __future__ import annotations
