@@ -63,7 +63,8 @@ def code(value: object) -> str:
 def a_type(type_: str) -> str:
     """`type_` as inline code after its indefinite article, as the name is spoken: an `Rc<T>`,
     an `RwLock<T>`, a `MutexGuard<T>`."""
-    spoken_vowel = type_[:1].upper() in "AEIOU" or type_.startswith(("Rc<", "Rc ", "RwLock"))
+    spoken_vowel = type_[:1].upper() in "AEIOU" or type_.startswith(
+        ("Rc<", "Rc ", "RwLock", "rc::"))
     return f"{'an' if spoken_vowel else 'a'} `{type_}`"
 
 
@@ -72,19 +73,34 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-_ANONYMOUS_TYPE = re.compile(r"\{(?P<kind>[a-z][a-z ]*)@[^}]*\}")
+# rustc's names for types a user never wrote: `{async block@src/x.rs:3:5: 3:15}`,
+# `{closure@src/x.rs:3:5}`, `{async fn body of f()}` (which is what `impl Future` names).
+_ANONYMOUS_TYPE = re.compile(r"\{(?P<kind>[a-z][a-z ]*)(?:@| of )[^{}]*\}")
+_ANONYMOUS_NAMES = {"async fn body": "impl Future"}
 _FUTURE_ARGS = re.compile(r"\b(?P<head>(?:impl|dyn) (?:for<[^>]*> )?Future)<")
 _BINDER = re.compile(r"\b(?P<kind>impl|dyn) for<[^>]*> ")
 _PATH_PREFIX = re.compile(r"(?<![\w:])(?:[A-Za-z_]\w*::)+(?=[A-Za-z_])")
+_STATIC_BOUND = re.compile(r"\((dyn [^()]*?) \+ '(?:static|_)\)")
+
+
+def _plain_arguments(text: str, start: int) -> bool:
+    """Whether the generic arguments opening at `start` are short and flat (`<u64>`,
+    `<String, u32>`): those are shown even at the depth limit, as rust-analyzer would."""
+    end = text.find(">", start)
+    inner = text[start + 1:end] if end != -1 else ""
+    return bool(inner) and len(inner) <= 16 and not any(c in inner for c in "<(-")
 
 
 def short_type(type_: str, depth: int = 1) -> str:
     """A compiler-printed type shortened the way rust-analyzer's inlay hints show it: generic
     arguments nested deeper than `depth` become `…` (`Rc<RefCell<HashMap<K, V>>>` →
-    `Rc<RefCell<…>>`), `impl Future<Output = T>` is `impl Future`, a closure or async block is
-    named by its kind (`{async block@src/x.rs:3:5}` → `async block`) and paths lose their
-    module prefix (`std::slice::Iter` → `Iter`)."""
-    text = _ANONYMOUS_TYPE.sub(lambda m: m.group("kind"), type_)
+    `Rc<RefCell<…>>`) unless they are short and flat (`Arc<Receiver<u64>>`), `impl Future<Output
+    = T>` is `impl Future`, a closure or async block is named by its kind
+    (`{async block@src/x.rs:3:5}` → `async block`), `(dyn Trait + 'static)` is `dyn Trait` and
+    paths lose their module prefix (`std::slice::Iter` → `Iter`)."""
+    text = _ANONYMOUS_TYPE.sub(
+        lambda m: _ANONYMOUS_NAMES.get(m.group("kind"), m.group("kind")), type_.strip())
+    text = _STATIC_BOUND.sub(r"\1", text)
     text = _BINDER.sub(lambda m: m.group("kind") + " ", text)
     found = _FUTURE_ARGS.search(text)
     while found is not None:
@@ -98,7 +114,7 @@ def short_type(type_: str, depth: int = 1) -> str:
     while index < len(text):
         char = text[index]
         if char == "<":
-            if level == depth:
+            if level >= depth and not (depth and _plain_arguments(text, index)):
                 out.append("<…>")
                 index = _closing_bracket(text, index) + 1
                 continue

@@ -1,7 +1,10 @@
 """E0733: an `async fn` that calls itself (directly or through another async fn).
 
 The future of a recursive async fn would contain itself, so its size is infinite. The facts
-are the function, the recursive call's line and, for mutual recursion, the other function.
+are the function, the recursive call's line and, for mutual recursion, the other function;
+from the source, how many calls rustc's one label stands for (`call_count`), the receiver of a
+method call (`receiver`), and the macro that holds the calls when rustc points into another
+crate's macro (`macro_name`, `call_line`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from borrowlens.analyses.families.base import Family, Match, Related
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import locate, syntax
-from borrowlens.analyses.rust.sources import Sources
+from borrowlens.analyses.rust.sources import Sources, line_of
 
 _CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\s*\(")
 
@@ -34,6 +37,14 @@ def _callee(span: Span, sources: Sources) -> str | None:
     if line is None:
         return None
     found = _CALLEE.search(line[span.column_start - 1:])
+    return found.group(1) if found else None
+
+
+def _receiver(span: Span, callee: str, sources: Sources) -> str | None:
+    """`self` for a method call `self.walk(…)` at the span, else None."""
+    line = line_of(sources.text(span.file), span.line_start)
+    found = re.match(rf"([A-Za-z_][\w.]*)\.{re.escape(callee)}\b",
+                     line[span.column_start - 1:]) if line else None
     return found.group(1) if found else None
 
 
@@ -63,6 +74,44 @@ def _same_calls_awaited(file: SourceFile, call: tree_sitter.Node) -> list[tree_s
     return found
 
 
+def _locate_calls(facts: dict[str, str | int | list[str]], related: list[Related],
+                  primary: Span, sources: Sources) -> None:
+    """From the fn's body: how many times it calls the function it recurses into
+    (`call_count`; rustc labels only the first call), and, when rustc's label points into
+    another crate's macro (`tokio::join!`), the invocation in the body that holds the calls
+    (`macro_name`, `call_line`), which `related` then points at."""
+    text = sources.text(primary.file)
+    if text is None:
+        return
+    parsed = syntax.parse(text)
+    node = parsed.node_at(primary.line_start, primary.column_start)
+    function = syntax.enclosing(node, "function_item") if node is not None else None
+    body = function.child_by_field_name("body") if function is not None else None
+    callee = str(facts.get("callee") or facts["function"])
+    if body is None:
+        return
+    call = re.compile(rf"(?<![\w:])(?:self\.)?{re.escape(callee)}\s*(?:::<[^>]*>)?\s*\(")
+    facts["call_count"] = len(call.findall(parsed.node_text(body)))
+    if "call_line" in facts:
+        return
+    stack = [body]
+    while stack:
+        current = stack.pop()
+        if current.type == "macro_invocation" and call.search(parsed.node_text(current)):
+            name = current.child_by_field_name("macro")
+            line = parsed.start(current)[0]
+            facts["call_line"] = line
+            facts.setdefault("callee", callee)
+            if name is not None:
+                facts["macro_name"] = parsed.node_text(name) + "!"
+            (_, column), (end_line, end_column) = parsed.start(current), parsed.end(current)
+            related.append(Related(Span(primary.file, line, column, end_line, end_column),
+                                   "the recursive calls are in this macro: box each "
+                                   "future it creates"))
+            return
+        stack.extend(reversed(current.named_children))
+
+
 class RecursiveAsync(Family):
     id = "recursive-async"
     title = "Recursive async fn needs boxing"
@@ -90,6 +139,9 @@ class RecursiveAsync(Family):
             callee = _callee(span, sources)
             if callee:
                 facts["callee"] = callee
+                receiver = _receiver(span, callee, sources)
+                if receiver:
+                    facts["receiver"] = receiver
             related.append(Related(span, "the recursive call: box the future it creates"))
         back = diagnostic.span_labelled(r"leading to this recursive call")
         if back is not None:
@@ -101,6 +153,8 @@ class RecursiveAsync(Family):
             related.append(Related(span, "...which calls back into the first function here"))
         if "callee" in facts and facts["callee"] != facts.get("function"):
             facts["other_function"] = facts["callee"]
+        if primary is not None and "function" in facts:
+            _locate_calls(facts, related, primary, sources)
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
@@ -108,11 +162,17 @@ class RecursiveAsync(Family):
         call_line = match.line("call_line")
         callee = match.fact("callee")
         other = match.fact("other_function")
+        count = match.facts.get("call_count")
+        receiver = f"{match.fact('receiver')}." if match.fact("receiver") else ""
         return prose.explanation(self.id, self.title, __name__, {
             "cycle": (f"{function} calls `{other}`{call_line}, and `{other}` calls back into "
                       f"{function}" if other else f"{function} calls itself{call_line}"),
-            "call": f"`{callee}(…)`" if callee else "the recursive call", "callee": callee,
-            "call_line": call_line,
+            "call": f"`{receiver}{callee}(…)`" if callee else "the recursive call",
+            "callee": callee,
+            "call_line": call_line, "function": match.fact("function"), "other": other,
+            "at": match.fact("call_line"), "macro": match.fact("macro_name"),
+            "count": count if isinstance(count, int) else None,
+            "boxed": f"Box::pin({receiver}{callee or match.fact('function') or 'f'}(…))",
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

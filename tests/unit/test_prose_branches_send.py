@@ -2,9 +2,8 @@
 generic explanation reaches (captured values, awaits without a type, rare heads …).
 
 Each case builds a Match with the facts of that branch and compares parts of the explanation
-(`what`, or `fix.1` for the first paragraph of the fix) with the text the family's f-string
-code produced before it moved into its markdown template: the conversion must not change a
-byte.
+(`what`, `hover`, `change`, or `fix.1` for the first paragraph of the fix) with the wording
+the template gives that branch, so a change to it is a deliberate edit of this file.
 """
 
 from __future__ import annotations
@@ -20,8 +19,11 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
     ("captured-value", "future-not-send",
      {"variable": "err", "type": "Session", "captured": "true", "decl_line": 9,
       "spawn": "tokio::spawn"},
-     {"tldr": "`err` (`Session`) is captured by a future that must be `Send`; make it `Send` or "
-              "end its scope before the await.",
+     {"tldr": "`err` (a `Session`) is captured by a future that must be `Send`; make it "
+              "`Send`.",
+      "hover": "`err` (line 9) is captured by the spawned `async` block.",
+      "change": "Replace the part of `err` that is not `Send` (rustc's `help:` line names it) "
+                "with a thread-safe type, or end its scope before the await.",
       "what.1": "`err` is a `Session`, which is not `Send`, and the future captures it (declared "
                 "on line 9). So the future is not `Send`, and `tokio::spawn` requires its "
                 "future to be `Send`."}),
@@ -51,12 +53,16 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
      {"fix.1": "Move the `while let` head into its own `let` before it, so the borrow ends at "
                "that statement's `;`: `let next = cell.borrow_mut()…;` (add `.cloned()` when "
                "it is an `Option<&T>`), then `while let` on `next` inside a `loop` that "
-               "`break`s when it is `None`. Only the owned value is alive at the await."}),
+               "`break`s when there is no next item. Only the owned value is alive at the "
+               "await.",
+      "change": "Take the `while let` value out in a `let` before it, so the borrow ends at "
+                "that `;`."}),
     ("raw-pointer-across-await", "sync-captured-by-reference",
      {"variable": "c", "type": "*const u8", "await_line": 8},
      {"tldr": "`c` (a raw pointer, `*const u8`) is held across an await in a future that must be "
-              "`Send`; pass owned data or an `Arc`, or wrap the pointer in a type you vouch "
-              "for.",
+              "`Send`; move owned data in instead.",
+      "hover": "`c` is still alive at the `.await` on line 8. A raw pointer is never `Send`: "
+               "the compiler cannot tell what it points to or who else uses it.",
       "what": "`c` (a raw pointer, `*const u8`) is still alive at the `.await` on line 8. Raw "
               "pointers are neither `Send` nor `Sync`: the compiler cannot know what they point "
               "to or who else uses it, so the future is not `Send`, and something (a `spawn`, "
@@ -73,12 +79,18 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
               "reference)."}),
     ("async-fn-future", "cannot-be-unpinned",
      {"type": "{async fn body of f()}", "variable": "fut", "required_by": "Pin::new"},
-     {"tldr": "`fut` (`{async fn body of f()}`) is the future of an `async fn` and is polled "
-              "through a plain `&mut`; pin it first with `std::pin::pin!(fut)` or "
-              "`Box::pin(fut)`."}),
+     {"tldr": "`fut` (`impl Future`) is polled through a plain `&mut` but is not `Unpin`; pin "
+              "it with `pin!` first.",
+      "what.1": "`Pin::new` on `fut` holds the value by a plain `&mut`, so it needs the value "
+                "to be `Unpin` — safe to move even after it has started running. `fut` (`impl "
+                "Future`) is not `Unpin`, so it may only be polled through a `Pin`, which "
+                "promises it will never move again.",
+      "change": "Pin it once, before it is first polled: `let mut fut = std::pin::pin!(fut);`."}),
     ("field-of-unknown-type", "cannot-be-unpinned", {"variable": "self.fut"},
-     {"tldr": "`self.fut` is a future that is not `Unpin` and is polled through a plain `&mut`; "
-              "store `self.fut` as a `Pin<Box<…>>` field or use pin projection.",
+     {"tldr": "`self.fut` is polled through a plain `&mut` but is not `Unpin`; store it as a "
+              "`Pin<Box<…>>` field.",
+      "change": "Declare the field as `Pin<Box<F>>`, build it with `Box::pin(…)`, and poll "
+                "`self.fut.as_mut()`.",
       "what.1": "`Pin::new` on `self.fut` holds the value by a plain `&mut`, so it needs the "
                 "value to be `Unpin` — safe to move even after it has started running. "
                 "`self.fut` is not `Unpin`, so it may only be polled through a `Pin`, which "
@@ -87,12 +99,15 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
                "pinned instead: declare the field as `Pin<Box<F>>`, build it with "
                "`Box::pin(…)`, and poll it with `self.fut.as_mut().poll(cx)`. Without the "
                "allocation, pin projection (the `pin-project-lite` crate's `pin_project!`) "
-               "turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the field. borrowlens "
-               "offers no automatic fix here: the struct changes too."}),
+               "turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the field. Either way "
+               "the struct's definition changes, and so does every place that builds it."}),
     ("shared-by-reference", "thread-spawn-not-send",
      {"type": "&Cell<u8>", "trait": "Sync", "variable": "rx", "spawn": "std::thread::spawn"},
-     {"tldr": "`rx` (`&Cell<u8>`) is shared with another thread by reference, but it is not "
-              "`Sync`; use an atomic such as `AtomicUsize` instead.",
+     {"tldr": "`rx` (`&Cell<u8>`) is shared across threads by reference but is not `Sync`; use "
+              "an atomic such as `AtomicUsize` instead.",
+      "hover": "The closure passed to `std::thread::spawn` runs on another thread and shares a "
+               "`&Cell<u8>`. Data shared between threads must be `Sync`, and `&Cell<u8>` is "
+               "not.",
       "what.1": "The closure given to `std::thread::spawn` reaches `rx` (`&Cell<u8>`) by "
                 "reference. A closure can only go to another thread if it is `Send`, and a "
                 "shared handle (`&T`, `Arc<T>`) is `Send` only when `T` is `Sync` — safe to "
@@ -102,6 +117,97 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
                 "share. If you have checked that it is, wrap the pointer in your own struct "
                 "and write `unsafe impl Send for Wrapper {}` with a comment saying why; a "
                 "closure that captures the wrapper is then accepted."}),
+    ("rc-used-again-by-a-loop", "send-rc-across-await",
+     {"variable": "cache", "type": "Rc<Cache>", "decl_line": 4, "await_line": 9,
+      "used_after_await": "true", "used_after_line": 6},
+     {"hover": "`cache` is created on line 4 and still alive at the `.await` on line 9, since "
+               "the loop around it uses it again: the future holds an `Rc`, so it is not `Send`."}),
+    ("rc-liveness-unknown", "send-rc-across-await",
+     {"variable": "cache", "type": "Rc<Cache>", "decl_line": 4, "await_line": 9},
+     {"tldr": "`cache` (an `Rc<Cache>`) is alive across the `.await` on line 9; make it an "
+              "`Arc<Cache>`.",
+      "hover": "`cache` (line 4) is still alive at the `.await` on line 9, so the future holds "
+               "an `Rc` and is not `Send`.",
+      "change": "Create it as an `Arc<Cache>` on line 4."}),
+    ("rc-weak-captured-clone", "send-rc-across-await",
+     {"variable": "link", "type": "std::rc::Weak<Node>", "captured": "true", "decl_line": 7,
+      "capture_line": 9, "cloned_from": "node", "cloned_from_line": 5},
+     {"tldr": "`link` (an `rc::Weak<Node>`) is moved into the spawned task, but `rc::Weak` is "
+              "not `Send`; use a `sync::Weak<Node>`.",
+      "hover": "`link` (line 7) is used inside the spawned `async` block on line 9, so the task "
+               "owns it, and an `rc::Weak` there makes the task non-`Send`.",
+      "change": "Create `node` with `Arc::new` (line 5) and clone it with `Arc::clone` (line 7), "
+                "downgrading with `Arc::downgrade`."}),
+    ("mutex-head-without-value", "send-mutexguard-across-await",
+     {"expression": "jobs.lock().unwrap()", "temporary": "true", "scrutinee": "match",
+      "guard_source": "jobs.lock()", "await_line": 8, "decl_line": 6},
+     {"change": "Take the `match` value out in a `let` before it, so the guard ends at that `;`.",
+      "fix.1": "Take the lock in its own `let` statement so the guard is dropped at its `;`: "
+               "`let next = jobs.lock().unwrap()…;`, then `match` on `next`. The lock is "
+               "released before the body runs and awaits. The value must not borrow from the "
+               "guard: an `Option<&T>` from `get`/`first` needs `.cloned()` (and `next.as_ref()` "
+               "in the head keeps the patterns' types as they were)."}),
+    ("mutex-dropped-tldr", "send-mutexguard-across-await",
+     {"variable": "g", "guard_source": "m.lock()", "dropped_before_await": "true",
+      "await_line": 9, "decl_line": 6},
+     {"tldr": "`g` (a `Mutex` guard) still counts at the `.await` on line 9 despite `drop(g)`; "
+              "use a block instead."}),
+    ("awaited-without-boxed-type", "future-not-send",
+     {"awaited": "fetch()", "await_line": 12},
+     {"tldr": "`fetch()` gives a future that is not `Send`, awaited on line 12; make that future "
+              "`Send`.",
+      "hover": "At the `.await` on line 12, the future awaits `fetch()`, which does not promise "
+               "`Send`; while it waits, the outer future holds it, so it is not `Send` either.",
+      "change": "Make the awaited future `Send`: return `Pin<Box<dyn Future<Output = …> + "
+                "Send>>` or `impl Future<Output = …> + Send` from the function that creates it."}),
+    ("dyn-trait-without-its-line", "future-not-send",
+     {"variable": "job", "type": "Job", "inner_type": "Box<dyn Task>", "decl_line": 3,
+      "await_line": 5},
+     {"change": "Write `dyn Task + Send` where the trait object's type is declared."}),
+    ("value-not-used-after", "future-not-send",
+     {"variable": "buf", "type": "Buffer", "decl_line": 3, "await_line": 5,
+      "used_after_await": "false"},
+     {"tldr": "`buf` (a `Buffer`) is alive across the `.await` on line 5 in a future that must "
+              "be `Send`; make it `Send` or end its scope before the await.",
+      "change": "End `buf`'s scope in a block `{ … }` that closes before the `.await` on line 5."}),
+    ("inner-type-used-after", "future-not-send",
+     {"variable": "buf", "type": "Buffer", "inner_type": "NonNull<u8>", "decl_line": 3,
+      "await_line": 5, "used_after_await": "true", "used_after_line": 6},
+     {"hover": "`buf` (line 3) is still alive at the `.await` on line 5 and used again on line "
+               "6. It holds a `NonNull<u8>`, which is not `Send`.",
+      "change": "Replace a `NonNull<u8>` inside `buf` with a thread-safe type (`Rc` → `Arc`, "
+                "`RefCell` → `Mutex`, `Cell` → an atomic)."}),
+    ("struct-reference-local", "sync-captured-by-reference",
+     {"variable": "hits", "type": "&Counter", "not_sync": "Cell<u64>", "decl_line": 4,
+      "await_line": 8, "used_after_await": "true", "used_after_line": 9},
+     {"hover": "`hits` (a `&Counter`, line 4) is still alive at the `.await` on line 8, used "
+               "again on line 9. It reaches `Cell<u64>`, which is not `Sync`, and a reference to "
+               "data that is not `Sync` is not `Send`.",
+      "change": "Use an `AtomicU64` instead of `Cell<u64>`; `.get()`/`.set()` become "
+                "`.load()`/`.store()` with an ordering."}),
+    ("reference-without-twin", "sync-captured-by-reference",
+     {"variable": "rx", "type": "&Receiver<u8>", "not_sync": "Receiver<u8>", "decl_line": 4,
+      "await_line": 8},
+     {"change": "Replace `Receiver<u8>` with a thread-safe type: an atomic, a `Mutex` or an "
+                "`RwLock`."}),
+    ("cell-by-reference-no-line", "thread-spawn-not-send",
+     {"variable": "flag", "type": "Cell<bool>", "trait": "Sync", "via": "&Cell<bool>",
+      "spawn": "std::thread::spawn"},
+     {"change": "Use `AtomicBool` instead of `Cell<bool>`.",
+      "fix.2": "If the value does not need to be shared at all, build it inside the closure (or "
+               "send only plain owned data such as a `String` or a `Vec`) so it never crosses "
+               "threads. When threads only need to borrow locals for a while, "
+               "`std::thread::scope` lets them do so without `Arc`, but whatever they share must "
+               "still be `Sync`."}),
+    ("select-outside-a-loop", "cannot-be-unpinned",
+     {"variable": "fut", "type": "Sleep", "required_by": "tokio::select!", "use_line": 9,
+      "decl_line": 5, "decl_kind": "let"},
+     {"change": "Pin it once: add `let mut fut = std::pin::pin!(fut);` after line 5, and keep "
+                "`&mut fut` in the `select!`."}),
+    ("recursion-without-call-line", "recursive-async",
+     {"function": "walk"},
+     {"change": "Write `Box::pin(walk(…)).await`; a boxed future is one pointer in the caller's "
+                "state."}),
 ]
 
 # thread-spawn-not-send: the advice for each type no fixture sends to a thread (the short one
@@ -146,7 +252,6 @@ def test_thread_spawn_replacement_renders_as_before(type_: str, short: str, long
     family = family_by_id("thread-spawn-not-send")
     assert family is not None
     explanation = family.explain(Match(family=family, diagnostic=None, facts={"type": type_}))
-    assert explanation.tldr == (f"`{type_}` is moved into the closure passed to the spawn "
-                                f"function, but it is not `Send`; {short}.")
+    assert explanation.tldr == f"`{type_}` is moved into a thread, but it is not `Send`; {short}."
     assert explanation.fix.startswith(f"Swap `{type_}` for {long}; the code that uses it barely "
                                       "changes. Typical swaps: ")

@@ -8,6 +8,10 @@ across (or the capture), the bound that asked for `Send`, and which kind of culp
 Labels are taken from the structured spans when the producer kept them (rustc JSON), and from
 rustc's rendered text otherwise: rust-analyzer keeps only the primary span of each child note,
 so the "has type `X`" and "`x` maybe used later" labels survive only in `rendered`.
+
+What the source adds (a parameter or a local, used again after the await, the head of a
+`match` holding a guard …) is read by `source.py`; the phrases the templates share are in
+`phrases.py`.
 """
 
 from __future__ import annotations
@@ -17,8 +21,8 @@ from dataclasses import dataclass, field
 
 from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related, shared_analysis
-from borrowlens.analyses.rust import locate, syntax
-from borrowlens.analyses.rust.sources import Sources, line_of
+from borrowlens.analyses.families.send import source as reading
+from borrowlens.analyses.rust.sources import Sources
 
 # --- recognising the diagnostic ---------------------------------------------------------------
 
@@ -64,10 +68,6 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF, OTHER = (
     "rc", "refcell-guard", "mutex-guard", "sync-ref", "other")
 
-_GUARD_CALL = re.compile(
-    r"(?P<receiver>[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]*(?:\(\))?)*?)"
-    r"\.(?P<method>try_borrow_mut|try_borrow|borrow_mut|borrow|try_lock|lock|try_read|read|"
-    r"try_write|write)\(\)")
 
 
 @dataclass(frozen=True)
@@ -162,133 +162,6 @@ def _texts(diagnostic: Diagnostic) -> str:
     return "\n".join([diagnostic.all_text(), diagnostic.rendered or ""])
 
 
-# --- source helpers ---------------------------------------------------------------------------
-
-
-def line_text(span: Span, sources: Sources) -> str | None:
-    text = line_of(sources.text(span.file), span.line_start)
-    if text is None and span.text:
-        return span.text[0]
-    return text
-
-
-def span_text(span: Span, sources: Sources) -> str | None:
-    """The source text a single-line span covers."""
-    line = line_text(span, sources)
-    if line is None or span.line_end != span.line_start:
-        return None
-    return line[span.column_start - 1: span.column_end - 1] or None
-
-
-def enclosing_function(span: Span, sources: Sources) -> str | None:
-    """The fn whose body holds the span, unless an async block sits in between."""
-    found = locate.at(span, sources)
-    function = locate.enclosing_function(
-        found.node, stop_at=("async_block", "closure_expression")) if found else None
-    return locate.name_of(found.parsed, function) if found else None
-
-
-def _called_function(span: Span, sources: Sources) -> str | None:
-    """`f` for a span covering `f(…)`, `path::f(…)` or `x.f(…)`."""
-    found = locate.at(span, sources)
-    if found is None:
-        return None
-    parsed, node = found.parsed, found.node
-    call = syntax.enclosing(node, "call_expression")
-    if call is None:
-        return None
-    callee = call.child_by_field_name("function")
-    if callee is None:
-        return None
-    if callee.type == "identifier":
-        return parsed.node_text(callee)
-    for field_name in ("name", "field"):
-        part = callee.child_by_field_name(field_name)
-        if part is not None:
-            return parsed.node_text(part)
-    return None
-
-
-def _declaration_line(name: str, use: Span, sources: Sources) -> int | None:
-    """Line of the `let` or parameter that introduces `name`, searching back from `use`."""
-    text = sources.text(use.file)
-    if text is None:
-        return None
-    lines = text.splitlines()
-    let = re.compile(rf"\blet\s+(?:mut\s+)?{re.escape(name)}\b")
-    param = re.compile(rf"(?:\(|,)\s*(?:mut\s+)?{re.escape(name)}\s*:")
-    for number in range(min(use.line_start, len(lines)), 0, -1):
-        line = lines[number - 1]
-        if let.search(line) or (param.search(line) and re.search(r"\bfn\b", line)):
-            return number
-        if re.match(r"^(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\b", line.strip()) \
-                and number < use.line_start:
-            break
-    return None
-
-
-def _name_span(name: str, line: int, near: Span, sources: Sources) -> Span:
-    """The span of `name` on `line` of the file of `near` (whole line start if not found)."""
-    text = line_of(sources.text(near.file), line) or ""
-    found = re.search(rf"\b{re.escape(name)}\b", text)
-    start = found.start() + 1 if found else 1
-    end = found.end() + 1 if found else len(text) + 1
-    return Span(file=near.file, line_start=line, column_start=start, line_end=line,
-                column_end=max(end, start + 1))
-
-
-def _scrutinee(span: Span, sources: Sources) -> tuple[str, str | None] | None:
-    """('match' | 'if let' | 'while let', the scrutinee's text) when the span is in the head
-    of that expression."""
-    found = locate.at(span, sources)
-    if found is None:
-        return None
-    parsed, node = found.parsed, found.node
-    for ancestor in [node, *syntax.ancestors(node)]:
-        if ancestor.type in ("block", "let_declaration", "expression_statement",
-                             "function_item", "async_block"):
-            return None
-        if ancestor.type in ("let_condition", "match_expression"):
-            value = ancestor.child_by_field_name("value")
-            text = parsed.node_text(value) if value is not None else None
-            if ancestor.type == "match_expression":
-                return "match", text
-            parent = ancestor.parent
-            while parent is not None and parent.type == "let_chain":
-                parent = parent.parent
-            kind = "while let" if parent is not None and parent.type == "while_expression" \
-                else "if let"
-            return kind, text
-        if ancestor.type in ("if_expression", "while_expression"):
-            condition = ancestor.child_by_field_name("condition")
-            text = parsed.node_text(condition) if condition is not None else None
-            return ancestor.type.split("_")[0], text
-    return None
-
-
-def guard_source(span: Span, sources: Sources, temporary: bool) -> str | None:
-    """`state.lock()` for a guard declared by `let g = state.lock().unwrap();`."""
-    text = span_text(span, sources) if temporary else None
-    if text is None:
-        line = line_text(span, sources)
-        if line is None:
-            return None
-        text = line[span.column_start - 1:]
-        if "=" in text:
-            text = text.split("=", 1)[1]
-    found = _GUARD_CALL.search(text)
-    return f"{found.group('receiver')}.{found.group('method')}()" if found else None
-
-
-def _dropped_between(name: str, first: int, last: int, file: str, sources: Sources) -> bool:
-    text = sources.text(file)
-    if text is None:
-        return False
-    lines = text.splitlines()[first:last - 1]
-    drop = re.compile(rf"\b(?:std::mem::|mem::|core::mem::)?drop\(\s*{re.escape(name)}\s*\)")
-    return any(drop.search(line) for line in lines)
-
-
 # --- classification ---------------------------------------------------------------------------
 
 
@@ -349,7 +222,7 @@ def analyse(diagnostic: Diagnostic, sources: Sources) -> SendInfo | None:
     if returned is not None:
         facts["function"] = returned.groups["function"]
     elif not async_block and diagnostic.primary is not None:
-        name = _called_function(diagnostic.primary, sources)
+        name = reading.called_function(diagnostic.primary, sources)
         if name:
             facts["function"] = name
 
@@ -373,7 +246,7 @@ def analyse(diagnostic: Diagnostic, sources: Sources) -> SendInfo | None:
         if awaited is not None:
             facts["type"] = awaited.groups["type"]
         if await_span is not None:
-            expression = span_text(await_span, sources)
+            expression = reading.span_text(await_span, sources)
             if expression:
                 facts["awaited"] = expression
     else:
@@ -393,27 +266,30 @@ def analyse(diagnostic: Diagnostic, sources: Sources) -> SendInfo | None:
         facts["captured"] = "true"
         capture = culprit
         if capture is not None:
-            name = span_text(capture, sources)
+            name = reading.span_text(capture, sources)
             if name and _IDENT.match(name):
                 facts["variable"] = name
             facts["capture_line"] = capture.line_start
-            declared = _declaration_line(str(facts.get("variable", "")), capture, sources) \
-                if "variable" in facts else None
+            declared = reading.declaration_line(str(facts.get("variable", "")), capture,
+                                                sources) if "variable" in facts else None
             facts["decl_line"] = declared or capture.line_start
             if declared and declared != capture.line_start:
-                related.append(Related(_name_span(str(facts["variable"]), declared, capture,
-                                                  sources),
-                                       f"{_who(facts)} is declared here: this is the value "
-                                       "to change"))
+                related.append(Related(reading.name_span(str(facts["variable"]), declared,
+                                                         capture, sources),
+                                       f"{_who(facts)} is declared here, then captured by "
+                                       "the future"))
             related.append(Related(capture, _capture_message(facts)))
     elif culprit is not None and shape != "awaits-future":
         facts["decl_line"] = culprit.line_start
+        if isinstance(facts.get("variable"), str):
+            facts.update(reading.binding_facts(str(facts["variable"]), culprit, await_span,
+                                               sources))
         related.append(Related(culprit, _declaration_message(facts)))
 
     if await_span is not None:
         facts["await_line"] = await_span.line_start
         related.append(Related(await_span, _await_message(facts, shape)))
-        where = enclosing_function(await_span, sources)
+        where = reading.enclosing_function(await_span, sources)
         if where:
             facts["await_function"] = where
 
@@ -423,19 +299,19 @@ def analyse(diagnostic: Diagnostic, sources: Sources) -> SendInfo | None:
 
     if kind in (MUTEX_GUARD, REFCELL_GUARD) and culprit is not None:
         temporary = facts.get("temporary") == "true"
-        source = guard_source(culprit, sources, temporary)
+        source = reading.guard_source(culprit, sources, temporary)
         if source:
             facts["guard_source"] = source
         if temporary:
-            head = _scrutinee(culprit, sources)
+            head = reading.scrutinee(culprit, sources)
             if head:
                 facts["scrutinee"] = head[0]
                 if head[1] and "\n" not in head[1]:
                     facts["scrutinee_value"] = head[1]
     variable = facts.get("variable")
     if isinstance(variable, str) and culprit is not None and await_span is not None \
-            and not captured and _dropped_between(variable, culprit.line_start,
-                                                  await_span.line_start, culprit.file, sources):
+            and not captured and reading.dropped_between(
+                variable, culprit.line_start, await_span.line_start, culprit.file, sources):
         facts["dropped_before_await"] = "true"
 
     bounds = [(span, found) for span, found in diagnostic.find_all(_BOUND)]
@@ -466,6 +342,8 @@ def _who(facts: dict[str, FactValue]) -> str:
 
 def _declaration_message(facts: dict[str, FactValue]) -> str:
     type_ = f" (`{facts['type']}`, not `Send`)" if "type" in facts else ""
+    if facts.get("param") == "true":
+        return f"{_who(facts)}{type_} is a parameter: the future holds it from start to end"
     return f"{_who(facts)}{type_} is created here and is still alive at the await"
 
 
@@ -478,70 +356,6 @@ def _await_message(facts: dict[str, FactValue], shape: str) -> str:
     if shape == "awaits-future":
         return "this await stores a future that is not `Send` inside this one"
     return f"the future is suspended here while {_who(facts)} is still alive"
-
-
-# --- phrases shared by the explanations -------------------------------------------------------
-
-
-def culprit_name(match: Match, fallback: str = "the value") -> str:
-    """`name`, the temporary `expr`, or the fallback phrase."""
-    variable = match.fact("variable")
-    if variable:
-        return f"`{variable}`"
-    expression = match.fact("expression")
-    if expression:
-        return f"the temporary `{expression}`"
-    return fallback
-
-
-def type_phrase(match: Match, fallback: str) -> str:
-    """'an `Rc<…>`'-style phrase for the culprit's type, or the fallback."""
-    value = match.fact("type")
-    return f"a `{value}`" if value else fallback
-
-
-def await_phrase(match: Match) -> str:
-    line = match.fact("await_line")
-    return f"the `.await` on line {line}" if line else "an `.await`"
-
-
-def future_phrase(match: Match) -> str:
-    function = match.fact("function")
-    if function:
-        return f"the future returned by `{function}`"
-    return "the future"
-
-
-def inside_phrase(match: Match) -> str:
-    """' (inside `f`)' when the culprit lives in another fn than the one spawned."""
-    where = match.fact("await_function")
-    if where and where != match.fact("function"):
-        return f" (inside `{where}`)"
-    return ""
-
-
-def bound_phrase(match: Match) -> str:
-    spawn = match.fact("spawn")
-    if spawn:
-        return f"`{spawn}` requires its future to be `Send`"
-    return "something (a `spawn`, or a `Send` bound you wrote) requires the future to be `Send`"
-
-
-def decl_phrase(match: Match) -> str:
-    line = match.fact("decl_line")
-    return f" (declared on line {line})" if line else ""
-
-
-def place_phrase(match: Match) -> str:
-    """' (inside `f`, declared on line N)', either part alone, or nothing."""
-    parts = []
-    where = match.fact("await_function")
-    if where and where != match.fact("function"):
-        parts.append(f"inside `{where}`")
-    line = match.fact("decl_line")
-    if line:
-        parts.append(f"declared on line {line}")
-    return f" ({', '.join(parts)})" if parts else ""
 
 
 def build_match(family: Family, diagnostic: Diagnostic, info: SendInfo) -> Match:

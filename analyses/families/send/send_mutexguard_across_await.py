@@ -18,7 +18,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
-from borrowlens.analyses.families.send import rewrites
+from borrowlens.analyses.families.send import phrases, rewrites
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust.sources import Sources
 
@@ -49,14 +49,9 @@ class SendMutexguardAcrossAwait(Family):
             source and (source.endswith(".read()") or source.endswith(".write()")))
         lock_call = f"{source}.unwrap()" if source else "state.lock().unwrap()"
         return prose.explanation(self.id, self.title, __name__, {
-            "name": send.culprit_name(match, "the lock guard"),
-            "variable": match.fact("variable"), "type": type_,
+            **phrases.guard_slots(match, lock=True), "lock": True, "type": type_,
             "made_by": f" from `{source}`" if source else "", "rwlock": rwlock,
-            "await_": send.await_phrase(match), "place": send.place_phrase(match),
-            "future": send.future_phrase(match), "bound": send.bound_phrase(match),
-            "head": match.fact("scrutinee"),
-            "value": match.fact("scrutinee_value") or f"{lock_call}…",
-            "dropped": match.fact("dropped_before_await") == "true", "lock_call": lock_call,
+            "lock_call": lock_call,
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

@@ -16,7 +16,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match
 from borrowlens.analyses.families.send import analysis as send
-from borrowlens.analyses.families.send import rewrites
+from borrowlens.analyses.families.send import phrases, rewrites
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust.sources import Sources
 
@@ -43,15 +43,10 @@ class SendRefcellGuardAcrossAwait(Family):
     def explain(self, match: Match) -> Explanation:
         source = match.fact("guard_source")
         return prose.explanation(self.id, self.title, __name__, {
-            "name": send.culprit_name(match, "the borrow guard"),
-            "variable": match.fact("variable"), "type": match.fact("type"),
+            **phrases.guard_slots(match, lock=False), "lock": False, "type": match.fact("type"),
             "made_by": (f" from `{source}`" if source
                         else " from `RefCell::borrow()`/`borrow_mut()`"),
-            "await_": send.await_phrase(match), "place": send.place_phrase(match),
-            "future": send.future_phrase(match), "bound": send.bound_phrase(match),
-            "head": match.fact("scrutinee"),
             "value": match.fact("scrutinee_value") or f"{source or 'cell.borrow()'}…",
-            "dropped": match.fact("dropped_before_await") == "true",
             "reader": source.replace("borrow_mut()", "borrow()") if source else "cell.borrow()",
         })
 

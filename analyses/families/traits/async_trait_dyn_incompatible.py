@@ -5,7 +5,8 @@ object — `dyn Trait`, `Box<dyn Trait>`, `&dyn Trait` — and so "is not dyn co
 Only the async reason is claimed: E0038 for generic methods, `Self` returns or associated
 constants stays with whoever explains those. Facts: `trait`, `method` (the first async
 method), `methods` (all of them when there are several), `use_line` (where `dyn` is written),
-`decl_line` (the async method's declaration).
+`decl_line` (the async method's declaration), `use_site` ("param" for a `&dyn` parameter,
+with `use_param`/`use_type`, or "stored": which decides between generics and boxed futures).
 """
 
 from __future__ import annotations
@@ -26,6 +27,31 @@ _ASYNC_REASON = re.compile(r"because method `(?P<method>\w+)` is `async`")
 _IMPL_REASON = re.compile(r"because method `(?P<method>\w+)` references an `impl Trait` type "
                           r"in its return type")
 _MOVE_HINT = re.compile(r"consider moving `(?P<method>\w+)` to another trait")
+
+
+def _use_site(place: common.Place, sources: Sources) -> dict[str, FactValue]:
+    """Where `dyn Trait` is written: `use_site` "param" (a `&dyn` fn parameter, with
+    `use_param` its name and `use_type` the written type: generics can replace it) or
+    "stored" (a struct field, a `let`, a collection's element: something that must hold
+    several implementations at once)."""
+    parsed = common.parsed_at(place, sources)
+    node = locate.node_at(parsed, place.line, place.column) if parsed is not None else None
+    if parsed is None or node is None:
+        return {}
+    owner = syntax.enclosing(node, "parameter", "field_declaration", "let_declaration",
+                             "function_item", "struct_item")
+    if owner is None or owner.type in ("function_item", "struct_item"):
+        return {}
+    if owner.type != "parameter":
+        return {"use_site": "stored"}
+    pattern, kind = owner.child_by_field_name("pattern"), owner.child_by_field_name("type")
+    if pattern is None or kind is None or pattern.type != "identifier":
+        return {}
+    written = parsed.node_text(kind)
+    # `Box<dyn T>` or `Vec<Box<dyn T>>` as a parameter is usually stored afterwards.
+    if re.match(r"^&\s*(?:'\w+\s+)?(?:mut\s+)?dyn\b", written) is None:
+        return {"use_site": "stored"}
+    return {"use_site": "param", "use_param": parsed.node_text(pattern), "use_type": written}
 
 
 def _trait_name(printed: str) -> str:
@@ -108,6 +134,7 @@ class AsyncTraitDynIncompatible(Family):
         place = common.user_place(diagnostic, sources)
         if place is not None:
             facts["use_line"] = place.line
+            facts.update(_use_site(place, sources))
         related: list[Related] = []
         decl = spans.get(methods[0])
         if decl is None:
@@ -137,7 +164,12 @@ class AsyncTraitDynIncompatible(Family):
             "trait": match.code("trait", "the trait"), "t": match.fact("trait") or "Trait",
             "method": method, "m": match.fact("method") or "method", "listed": listed,
             "several": isinstance(methods, list), "use_line": match.line("use_line"),
-            "decl_line": match.line("decl_line"),
+            "decl_line": (f" (the first on line {match.fact('decl_line')})"
+                          if isinstance(methods, list) and match.fact("decl_line")
+                          else match.line("decl_line")),
+            "use_site": match.fact("use_site"),
+            "use_param": match.fact("use_param"), "use_type": match.fact("use_type"),
+            "known": bool(match.fact("method")),
         })
 
 

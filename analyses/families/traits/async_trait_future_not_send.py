@@ -146,7 +146,8 @@ class AsyncTraitFutureNotSend(Family):
         return prose.explanation(self.id, self.title, __name__, {
             "trait": match.code("trait", "the trait"), "t": trait or "Trait",
             "method": f"`{trait}::{method}`" if trait and method else "the trait's `async fn`",
-            "m": method or "method", "spawn": match.code("spawn", "the spawn call"),
+            "m": method or "method", "spawn": match.code("spawn", "a spawned task"),
+            "spawned": bool(match.fact("spawn")),
             "await_line": match.line("await_line"), "decl_line": match.line("decl_line"),
             "signature": match.fact("signature"),
         })

@@ -4,7 +4,9 @@ stream built from async blocks — instead of being pinned first.
 
 Facts: `type` (the type that is not `Unpin`; when rustc names a marker such as
 `PhantomPinned`, the user-facing type that contains it), `variable` (the future's binding),
-`required_by` (`Pin::new`, `StreamExt::next`, `tokio::select!` …), `use_line`.
+`required_by` (`Pin::new`, `StreamExt::next`, `tokio::select!` …), `use_line`; from the
+source, where the binding is declared and whether the poll repeats in a loop (`decl_line`,
+`decl_kind`, `field_line`, `in_loop`, `is_block`, `block_line`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from typing import ClassVar
 
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
-from borrowlens.analyses.families.base import FactValue, Family, Match
+from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.fixes.blocks import insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import bindings, locate, syntax
+from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be unpinned")
@@ -114,6 +117,73 @@ def _required_by(diagnostic: Diagnostic) -> str | None:
     return None
 
 
+_LOOPS = ("for_expression", "while_expression", "loop_expression")
+
+
+def _locate(match: Match, diagnostic: Diagnostic, sources: Sources) -> None:
+    """Where the future lives and where it is polled, from the source: `decl_line` and
+    `decl_kind` ("let", "param", or "field" for `self.x`/`this.x`, whose struct field is
+    found on `field_line`), `in_loop` (the poll repeats in a loop the binding is outside
+    of), `block_line` (the async block rustc names) and `is_block` (the binding is that
+    block itself). `related` points at the declaration (where to pin) and at the poll."""
+    name, use_line = match.fact("variable"), match.facts.get("use_line")
+    place = common.user_place(diagnostic, sources)
+    if not name or not isinstance(use_line, int) or place is None:
+        return
+    file = SourceFile.load(sources, place.file)
+    if file is None:
+        return
+    block = common.placeholder_place(diagnostic.all_text(), "async block", place.file)
+    if block is not None:
+        match.facts["block_line"] = block.line
+    head = name.split(".")[0]
+    uses = [n for n in file.identifiers(head, kinds=("identifier", "self"))
+            if file.parsed.start(n)[0] == use_line]
+    if not uses:
+        return
+    use = uses[0]
+    match.related.append(Related(_span(file, use), f"`{name}` is polled here through a plain "
+                                 "`&mut`, which needs `Unpin`"))
+    if "." in name:
+        field = _field(file, name.rsplit(".", 1)[1])
+        if field is not None:
+            match.facts.update(decl_kind="field", field_line=file.parsed.start(field)[0])
+            match.related.insert(0, Related(_span(file, field), "store this field pinned: "
+                                            "`Pin<Box<…>>`, or pin-project it"))
+        return
+    function = locate.enclosing_function(use)
+    binder = None
+    for declared, _, node in bindings.declared_names(file.parsed, function) if function else ():
+        if declared == name and node.start_byte < use.start_byte:
+            binder = node
+    if binder is None or binder.type not in ("let_declaration", "parameter"):
+        return
+    line = file.parsed.start(binder)[0]
+    match.facts.update(decl_kind="let" if binder.type == "let_declaration" else "param",
+                       decl_line=line)
+    value = binder.child_by_field_name("value")
+    if value is not None and value.type == "async_block":
+        match.facts["is_block"] = "true"
+    if any(a.type in _LOOPS and a.start_byte > binder.end_byte for a in syntax.ancestors(use)):
+        match.facts["in_loop"] = "true"
+    match.related.insert(0, Related(_span(file, binder), f"pin `{name}` once, right after "
+                                    "this, before it is polled"))
+
+
+def _span(file: SourceFile, node: tree_sitter.Node) -> Span:
+    (line, column), (end_line, end_column) = file.parsed.start(node), file.parsed.end(node)
+    return Span(file.path, line, column, end_line, end_column)
+
+
+def _field(file: SourceFile, name: str) -> tree_sitter.Node | None:
+    """The declaration of the struct field `name` in the file (the first one)."""
+    for node in rustsyntax.field_declarations(file.parsed.root):
+        field = node.child_by_field_name("name")
+        if field is not None and file.node_text(field) == name:
+            return node
+    return None
+
+
 class CannotBeUnpinned(Family):
     id = "cannot-be-unpinned"
     title = "Future polled without being pinned"
@@ -140,7 +210,9 @@ class CannotBeUnpinned(Family):
         required_by = _required_by(diagnostic)
         if required_by:
             facts["required_by"] = required_by
-        return Match(family=self, diagnostic=diagnostic, facts=facts)
+        match = Match(family=self, diagnostic=diagnostic, facts=facts)
+        _locate(match, diagnostic, sources)
+        return match
 
     def explain(self, match: Match) -> Explanation:
         type_text = match.fact("type")
@@ -155,13 +227,27 @@ class CannotBeUnpinned(Family):
         else:
             how = "call"
         origin = type_text or ""
+        async_kind = ("block" if origin.startswith("{async block")
+                      else "fn" if origin.startswith("{async fn body") else None)
+        short = prose.short_type(type_text) if type_text else None
+        is_block = match.fact("is_block") == "true"
+        if short == "async block":
+            short_phrase = ("an `async` block" if is_block or not name
+                            else "which holds an `async` block")
+        else:
+            short_phrase = f"`{short}`" if short else ""
         return prose.explanation(self.id, self.title, __name__, {
-            "subject": f"{var} ({ty})" if name and type_text else (var if name else ty),
+            "subject": (f"{var} ({short_phrase})" if name and short
+                        else var if name else short_phrase or ty),
             "var": var, "binding": name or "fut", "type": type_text,
-            "async_kind": ("block" if origin.startswith("{async block")
-                           else "fn" if origin.startswith("{async fn body") else None),
-            "how": how, "required_by": required_by or None, "field": "." in (name or ""),
-            "use_line": match.line("use_line"),
+            "short": short,
+            "async_kind": async_kind, "how": how, "required_by": required_by or None,
+            "field": "." in (name or ""), "use_line": match.line("use_line"),
+            "at_line": match.fact("use_line"), "decl_line": match.fact("decl_line"),
+            "decl_kind": match.fact("decl_kind"), "field_line": match.fact("field_line"),
+            "in_loop": match.fact("in_loop") == "true",
+            "is_block": is_block,
+            "block_line": match.fact("block_line"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

@@ -6,7 +6,10 @@ Futures are not this family: "future cannot be sent between threads safely" belo
 async families, and a type that is itself a `dyn Future` is left alone. Facts: `type` (the
 offending type as rustc prints it), `trait` ("Send" or "Sync"), `spawn` (the function whose
 bound asked for it), `variable` (the captured binding, found in the closure's body), `via`
-(the wrapper that carried a non-`Sync` type, such as `Arc<RefCell<…>>`), `closure_line`.
+(the wrapper that carried a non-`Sync` type, such as `Arc<RefCell<…>>`), `closure_line`;
+from the source (`captures.py`): `decl_line`, `origin`/`origin_line`/`made_line` (where the
+shared value comes from and is created), `in_loop` and `used_after_spawn` (the shape that
+decides whether the thread could simply own the value).
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ from typing import ClassVar
 
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
+from borrowlens.analyses.families.send import phrases
 from borrowlens.analyses.families.traits import analysis as common
+from borrowlens.analyses.families.traits import captures
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
-from borrowlens.analyses.rust import items, locate, syntax
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be (?P<how>sent|shared) between threads safely")
@@ -33,10 +38,7 @@ _VIA = re.compile(r"required for `(?P<via>[^`]+)` to implement `(?:[\w:]*::)?Sen
 _WITHIN_TYPE = re.compile(r"required because it appears within the type `(?P<outer>[^`]+)`")
 _FUTURE_CONTEXT = re.compile(r"\{async (?:block|fn body|closure body)@|used within this `async")
 _LEAD_PATH = re.compile(r"^(?:[a-z_][a-z0-9_]*::)+")
-_CHANNEL = re.compile(r"\b(?:sync_)?channel\s*(?:::<[^>]*>)?\s*\(")
-# Calls whose first argument is the value they hand on: `Arc::clone(&x)`, `Arc::new(x)`.
-_WRAPPER = re.compile(r"(?:::clone|\b(?:Arc|Rc|Box|Mutex|RwLock)::new)$")
-_FORMAT_ARG = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:[:}])")
+
 
 def type_head(type_text: str) -> str:
     """`std::rc::Rc<RefCell<T>>` -> `Rc`; `&Cell<u8>` -> `Cell`; `*mut u8` -> `*mut`."""
@@ -47,165 +49,6 @@ def type_head(type_text: str) -> str:
     text = _LEAD_PATH.sub("", text)
     found = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text)
     return found.group(0) if found else text
-
-
-def _head_pattern(heads: list[str]) -> re.Pattern[str]:
-    parts = []
-    for head in heads:
-        if head.startswith("*"):
-            parts.append(re.escape(head) + r"\b|\b(?:as_mut_ptr|null_mut|as_ptr|into_raw)\b")
-        else:
-            parts.append(r"(?<![A-Za-z0-9_])" + re.escape(head) + r"\b")
-    return re.compile("|".join(parts))
-
-
-class _Resolver:
-    """Finds which captured binding of a closure carries the offending type."""
-
-    def __init__(self, parsed: syntax.Parsed, pattern: re.Pattern[str]) -> None:
-        self.parsed = parsed
-        self.pattern = pattern
-
-    def captured(self, closure: tree_sitter.Node) -> str | None:
-        body = closure.child_by_field_name("body")
-        if body is None:
-            return None
-        seen: list[tuple[str, tree_sitter.Node]] = []
-        for node in locate.walk(body):
-            if node.type == "identifier":
-                seen.append((self.parsed.node_text(node), node))
-            elif node.type == "string_content" and syntax.enclosing(node, "token_tree"):
-                for found in _FORMAT_ARG.finditer(self.parsed.node_text(node)):
-                    seen.append((found.group(1), node))
-        for name, node in seen:
-            declaration = self._declaration(name, closure.start_byte, closure)
-            if declaration is None:
-                continue
-            if self._carries(declaration, name, depth=0):
-                return name
-            parent = node.parent
-            if parent is not None and parent.type == "field_expression" and \
-                    parent.child_by_field_name("value") == node:
-                field = parent.child_by_field_name("field")
-                if field is not None and self._field_carries(self.parsed.node_text(field)):
-                    return f"{name}.{self.parsed.node_text(field)}"
-        return None
-
-    def _declaration(self, name: str, before: int,
-                     user: tree_sitter.Node) -> tree_sitter.Node | None:
-        """The latest declaration of `name` before byte `before` whose scope holds `user`."""
-        function = locate.enclosing_function(user) or self.parsed.root
-        best: tree_sitter.Node | None = None
-        for node in locate.walk(function):
-            if node.start_byte >= before:
-                continue
-            if node.type in ("let_declaration", "parameter", "for_expression", "self_parameter"):
-                if not self._declares(node, name):
-                    continue
-                scope = node.parent if node.type == "let_declaration" else node
-                if node.type in ("parameter", "self_parameter"):
-                    scope = syntax.enclosing(node, "function_item", "closure_expression") or node
-                inside = scope is not None and \
-                    scope.start_byte <= user.start_byte <= scope.end_byte
-                if inside and (best is None or node.start_byte > best.start_byte):
-                    best = node
-        return best
-
-    def _declares(self, node: tree_sitter.Node, name: str) -> bool:
-        if node.type == "self_parameter":
-            return name == "self"
-        pattern = node.child_by_field_name("pattern")
-        if pattern is None:
-            return False
-        return any(n.type == "identifier" and self.parsed.node_text(n) == name
-                   for n in locate.walk(pattern))
-
-    def _carries(self, declaration: tree_sitter.Node, name: str, depth: int) -> bool:
-        if depth > 4:
-            return False
-        kind = declaration.type
-        channel = self._channel_end(declaration, name)
-        if channel is not None:
-            return channel
-        parts = []
-        if kind in ("let_declaration", "parameter"):
-            for key in ("type", "value"):
-                child = declaration.child_by_field_name(key)
-                if child is not None:
-                    parts.append(child)
-        if kind == "for_expression":
-            value = declaration.child_by_field_name("value")
-            if value is not None:
-                parts.append(value)
-        for part in parts:
-            if self.pattern.search(self.parsed.node_text(part)):
-                return True
-        value = declaration.child_by_field_name("value")
-        if value is None:
-            return False
-        source = self._source_of(value)
-        if source is None:
-            return False
-        if source.type == "identifier":
-            inner = self.parsed.node_text(source)
-            earlier = self._declaration(inner, declaration.start_byte, declaration)
-            return earlier is not None and self._carries(earlier, inner, depth + 1)
-        if source.type == "field_expression":
-            field = source.child_by_field_name("field")
-            return field is not None and self._field_carries(self.parsed.node_text(field))
-        return False
-
-    def _channel_end(self, declaration: tree_sitter.Node, name: str) -> bool | None:
-        """For `let (tx, rx) = mpsc::channel()`: whether `name` is the end the offending type
-        names (the second for a `Receiver`, the first for a `Sender`); None for any other
-        declaration."""
-        pattern = declaration.child_by_field_name("pattern")
-        value = declaration.child_by_field_name("value")
-        if declaration.type != "let_declaration" or pattern is None or value is None or \
-                pattern.type != "tuple_pattern" or len(pattern.named_children) != 2 or \
-                not _CHANNEL.search(self.parsed.node_text(value)):
-            return None
-        receiving = bool(self.pattern.search("Receiver"))
-        sending = bool(self.pattern.search("Sender") or self.pattern.search("SyncSender"))
-        ends = [self.parsed.node_text(n) for n in pattern.named_children]
-        return (receiving and ends[1] == name) or (sending and ends[0] == name)
-
-    def _source_of(self, value: tree_sitter.Node) -> tree_sitter.Node | None:
-        """The place a value is copied from: `x`, `&x`, `x.clone()`, `Arc::clone(&x)`."""
-        node: tree_sitter.Node | None = value
-        for _ in range(4):
-            if node is None:
-                return None
-            if node.type in ("identifier", "field_expression"):
-                return node
-            if node.type == "reference_expression":
-                node = node.child_by_field_name("value")
-                continue
-            if node.type == "call_expression":
-                function = node.child_by_field_name("function")
-                arguments = node.child_by_field_name("arguments")
-                if function is not None and function.type == "field_expression":
-                    method = function.child_by_field_name("field")
-                    if method is not None and self.parsed.node_text(method) in (
-                            "clone", "to_owned", "as_ref", "by_ref"):
-                        node = function.child_by_field_name("value")
-                        continue
-                if function is not None and _WRAPPER.search(self.parsed.node_text(function)) \
-                        and arguments is not None and arguments.named_child_count:
-                    node = arguments.named_children[0]
-                    continue
-            return None
-        return None
-
-    def _field_carries(self, field: str) -> bool:
-        for node in items.field_declarations(self.parsed.root):
-            name = node.child_by_field_name("name")
-            kind = node.child_by_field_name("type")
-            if name is not None and kind is not None and \
-                    self.parsed.node_text(name) == field and \
-                    self.pattern.search(self.parsed.node_text(kind)):
-                return True
-        return False
 
 
 def _closure(diagnostic: Diagnostic, sources: Sources,
@@ -229,6 +72,43 @@ def _closure(diagnostic: Diagnostic, sources: Sources,
         if closure is not None:
             return closure
     return None
+
+
+_LOOPS = ("for_expression", "while_expression", "loop_expression")
+
+
+def _shape(parsed: syntax.Parsed, closure: tree_sitter.Node, variable: str,
+           origin: dict[str, FactValue]) -> dict[str, FactValue]:
+    """The origin facts, plus the shape of the spawn: `in_loop` (the closure is created
+    inside a loop, so each turn needs its own copy) and `used_after_spawn` (the value, or the
+    one it is copied from, is used again after the closure in the same fn: the thread cannot
+    simply take it over)."""
+    facts = dict(origin)
+    if "." in variable:
+        facts.pop("decl_line", None)  # the line declares `x`, not `x.field`
+    function = syntax.enclosing(closure, "function_item")
+    if function is None:
+        return facts
+    if any(a.type in _LOOPS and a.start_byte >= function.start_byte
+           for a in syntax.ancestors(closure)):
+        facts["in_loop"] = "true"
+    names = {variable.split(".", maxsplit=1)[0], str(origin.get("origin", variable)).split(".")[0]}
+    stack = [function]
+    while stack:
+        node = stack.pop()
+        if node.end_byte <= closure.end_byte:
+            continue
+        if node.type in ("identifier", "self") and node.start_byte >= closure.end_byte \
+                and parsed.node_text(node) in names:
+            facts["used_after_spawn"] = "true"
+            break
+        stack.extend(node.children)
+    return facts
+
+
+def _span(parsed: syntax.Parsed, file: str, node: tree_sitter.Node) -> Span:
+    (line, column), (end_line, end_column) = parsed.start(node), parsed.end(node)
+    return Span(file, line, column, end_line, end_column)
 
 
 class ThreadSpawnNotSend(Family):
@@ -277,25 +157,59 @@ class ThreadSpawnNotSend(Family):
             heads = [type_head(type_text)]
             heads += [type_head(m.group("outer")) for _, m in diagnostic.find_all(_WITHIN_TYPE)
                       if not m.group("outer").startswith(("{", "("))]
-            variable = _Resolver(parsed, _head_pattern(heads)).captured(closure)
+            resolver = captures.Resolver(parsed, captures.head_pattern(heads))
+            variable = resolver.captured(closure)
             if variable:
                 facts["variable"] = variable
+                facts.update(_shape(parsed, closure, variable, resolver.origin(variable,
+                                                                               closure)))
         used = diagnostic.span_labelled(r"used within this closure")
         if used is not None:
             related.append(Related(used[0], "the closure that captures it; everything it "
                                    f"captures must be {trait}"))
+        elif closure is not None and parsed is not None and place is not None:
+            related.append(Related(_span(parsed, place.file, closure), "this closure runs on "
+                                   f"another thread, so everything it captures must be {trait}"))
+        for key, message in (("made_line", "the shared value is created here: make it "
+                                           "thread-safe here"),
+                             ("origin_line", "the captured value comes from here"),
+                             ("decl_line", "the captured value is declared here")):
+            line = facts.get(key)
+            if isinstance(line, int) and place is not None:
+                related.insert(0, Related(Span(place.file, line, 1, line, 2), message))
+                break
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
         type_text = match.fact("type")
         ty = match.code("type", "a captured value")
         variable = match.fact("variable")
+        via = match.fact("via")
+        head = type_head(type_text) if type_text else ""
+        # A non-`Sync` cell reached through an `Arc` is fixed in the `Arc`'s type.
+        carrier = via if head in ("RefCell", "Cell") and via and not via.startswith("&") \
+            else type_text
+        origin = match.fact("origin")
+        # Only the pointer and cell types have one obvious twin worth spelling out.
+        twin = phrases.thread_safe_type(carrier) if carrier and head in ("Rc", "RefCell", "Cell") \
+            else None
         return prose.explanation(self.id, self.title, __name__, {
-            "head": type_head(type_text) if type_text else "",
-            "trait": match.fact("trait") or "Send", "ty": ty,
+            "head": head, "trait": match.fact("trait") or "Send", "ty": ty, "type": type_text,
             "subject": f"`{variable}` ({ty})" if variable else ty,
-            "spawn": match.code("spawn", "the spawn function"), "via": match.fact("via"),
+            "spawn": match.code("spawn", "a spawn function"), "via": via,
             "closure_line": match.line("closure_line"), "receiver": variable or "rx",
+            "name": f"`{variable}`" if variable else None,
+            "short_ty": prose.short_type(type_text) if type_text else None,
+            "spawned": bool(match.fact("spawn")),
+            "via_head": type_head(via) if via and not via.startswith("&") else None,
+            "twin": twin, "twin_short": prose.short_type(twin) if twin else None,
+            "carrier": f"`{carrier}`" if carrier else ty,
+            "at": match.fact("closure_line"), "decl_line": match.fact("decl_line"),
+            "made_line": match.fact("made_line"), "origin_line": match.fact("origin_line"),
+            "origin_field": origin.rsplit(".", 1)[1] if origin and "." in origin else None,
+            "in_loop": match.fact("in_loop") == "true",
+            "used_after": match.fact("used_after_spawn") == "true",
+            "located": bool(variable and match.fact("closure_line")),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
