@@ -13,8 +13,11 @@ import re
 
 import tree_sitter
 
+from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.fixes.edits import TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import locate
+from borrowlens.analyses.rust.sources import Sources
 from borrowlens.analyses.rust.syntax import ancestors
 
 Node = tree_sitter.Node
@@ -33,6 +36,16 @@ def in_trait_contract(function: Node) -> bool:
         if ancestor.type in ("function_item", "source_file", "mod_item"):
             return False
     return False
+
+
+def own_signature_at(sources: Sources, span: Span) -> tuple[SourceFile, Node] | None:
+    """The file and the fn around `span` when that fn's signature is its own to change (not
+    a trait's contract); None otherwise."""
+    file = SourceFile.load(sources, span.file)
+    function = locate.enclosing_function(file.node_for_span(span) if file is not None else None)
+    if file is None or function is None or in_trait_contract(function):
+        return None
+    return file, function
 
 
 def lifetimes_in_scope(file: SourceFile, function: Node) -> set[str]:

@@ -80,6 +80,28 @@ def covering(parsed: syntax.Parsed, span: Span) -> Node | None:
     return parsed.root.named_descendant_for_byte_range(start, end - 1 if end > start else start)
 
 
+@dataclass(frozen=True)
+class Covered:
+    """The code a span covers: its parsed file, its byte range, the smallest node over it."""
+
+    located: Located
+    start: int
+    end: int
+    node: Node
+
+
+def covered(span: Span | None, sources: Sources) -> Covered | None:
+    """What the span covers, or None without the file's text."""
+    located = at(span, sources)
+    if located is None or span is None:
+        return None
+    node = covering(located.parsed, span)
+    if node is None:
+        return None
+    return Covered(located, located.parsed.byte_offset(span.line_start, span.column_start),
+                   located.parsed.byte_offset(span.line_end, span.column_end), node)
+
+
 # --- what is around a node --------------------------------------------------------------------
 
 

@@ -123,15 +123,13 @@ def parameter_name(span: Span, sources: Sources) -> str | None:
 def mention_line(span: Span | None, name: str, sources: Sources) -> int | None:
     """The first line inside `span` that uses `name` as an identifier (`self` included): the
     line to cite for it, where rustc's span starts on a line that does not mention it."""
-    located = locate.at(span, sources)
-    if located is None or span is None:
+    covered = locate.covered(span, sources)
+    if covered is None:
         return None
-    start = located.parsed.byte_offset(span.line_start, span.column_start)
-    end = located.parsed.byte_offset(span.line_end, span.column_end)
-    node = locate.covering(located.parsed, span)
-    for found in locate.walk(node, named=True) if node is not None else []:
-        if (found.type in ("identifier", "self") and start <= found.start_byte < end
-                and located.text(found) == name):
+    located = covered.located
+    for found in locate.walk(covered.node, named=True):
+        if (found.type in ("identifier", "self") and covered.start <= found.start_byte
+                < covered.end and located.text(found) == name):
             return located.parsed.start(found)[0]
     return None
 

@@ -29,14 +29,10 @@ def closure_at(span: Span | None, sources: Sources) -> tuple[tree_sitter.Node,
 def argument_closure(span: Span | None, sources: Sources
                      ) -> tuple[tree_sitter.Node, str | None, locate.Located] | None:
     """The closure passed in the call under `span`: inline, or a `let` binding's closure."""
-    located = locate.at(span, sources)
-    if located is None or span is None:
+    covered = locate.covered(span, sources)
+    if covered is None:
         return None
-    start = located.parsed.byte_offset(span.line_start, span.column_start)
-    end = located.parsed.byte_offset(span.line_end, span.column_end)
-    node = locate.covering(located.parsed, span)
-    if node is None:
-        return None
+    located, start, end, node = covered.located, covered.start, covered.end, covered.node
     calls = [n for n in locate.walk(node, named=True)
              if n.type in ("call_expression", "macro_invocation")]
     scope = locate.enclosing_function(node)

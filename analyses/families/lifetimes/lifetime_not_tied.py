@@ -212,11 +212,10 @@ class LifetimeNotTied(Family):
         primary = diagnostic.primary if diagnostic is not None else None
         if diagnostic is None or primary is None:
             return []
-        file = SourceFile.load(sources, primary.file)
-        function = locate.enclosing_function(
-            file.node_for_span(primary) if file is not None else None)
-        if file is None or function is None or signatures.in_trait_contract(function):
+        editable = signatures.own_signature_at(sources, primary)
+        if editable is None:
             return []
+        file, function = editable
         if match.fact("explicit"):
             fix = _explicit_fix(diagnostic, match, file, function)
         elif match.fact("required") == "'static":

@@ -20,7 +20,7 @@ from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.fixes.source_file import make_fix
 from borrowlens.analyses.rust import locate
 from borrowlens.analyses.rust.sources import Sources
 
@@ -173,11 +173,10 @@ class MutRefInvariance(Family):
         long, short = (part.strip() for part in outlives.split(":", 1))
         if any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short)):
             return []
-        file = SourceFile.load(sources, primary.file)
-        function = locate.enclosing_function(
-            file.node_for_span(primary) if file is not None else None)
-        if file is None or function is None or signatures.in_trait_contract(function):
+        editable = signatures.own_signature_at(sources, primary)
+        if editable is None:
             return []
+        file, function = editable
         declared = signatures.declaring_parameter(file, function, long)
         if declared is None or signatures.declaring_parameter(file, function, short) is None:
             return []

@@ -11,6 +11,14 @@ from borrowlens.analyses.fixes.guards.held import HeldGuard
 from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
 from borrowlens.analyses.rust.sources import Sources
 
+# The guard fixes both guard families offer (a lock's guard and a `RefCell`'s), documented once.
+GUARD_FIX_DOCS: dict[str, str] = {
+    "block-before-await": "the statements from the guard's `let` to its last use go into a "
+        "block that ends before the await, carrying owned results out",
+    "hoist-scrutinee": "a guard in a `match`/`if let`/`while let` head is taken out into a "
+        "`let`",
+}
+
 
 def rc_fixes(match: Match, sources: Sources) -> list[Fix]:
     """`rc-to-arc` for an `Rc`/`rc::Weak` culprit (or a struct holding one), read from the

@@ -29,12 +29,7 @@ class SendMutexguardAcrossAwait(Family):
     codes = ()
     notes = send.NOTES
     refines = ("future-not-send",)
-    fix_docs: ClassVar[dict[str, str]] = {
-        "block-before-await": "the statements from the guard's `let` to its last use go into a "
-            "block that ends before the await, carrying owned results out",
-        "hoist-scrutinee": "a guard in a `match`/`if let`/`while let` head is taken out into a "
-            "`let`",
-    }
+    fix_docs: ClassVar[dict[str, str]] = rewrites.GUARD_FIX_DOCS
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)
