@@ -103,6 +103,7 @@ def _json_report(report: Report, diff: str, files: int, dry_run: bool,
         "applied": [p.describe() for p in report.applied],
         "rolled_back": [{**p.describe(), "reason": why} for p, why in report.rolled_back],
         "outside_path": [p.describe() for p in report.outside],
+        "read_only": [{**p.describe(), "reason": why} for p, why in report.refused],
         "unfixed": [{"code": d.code, "error": d.message,
                      "at": d.primary.location() if d.primary else None}
                     for d in report.unfixed],
@@ -123,6 +124,8 @@ def _summary(report: Report, files: int, dry_run: bool) -> str:
     for planned in report.outside:
         lines.append(f"  not applied  {planned.where()}  {planned.fix.title} "
                      "(it would edit a file outside PATH)")
+    for planned, why in report.refused:
+        lines.append(f"  not applied  {planned.where()}  {planned.fix.title} ({why})")
     for diagnostic in report.unfixed:
         where = diagnostic.primary.location() if diagnostic.primary else "?"
         lines.append(f"  left         {where}  {diagnostic.message}")

@@ -6,15 +6,17 @@ each add the same `use` line or touch neighbouring code; the next round sees the
 the first), writes them, and lets the next round's check judge them: a round that causes an
 error that was not there before, or removes none, is rolled back and its fixes are not tried
 again. Rounds stop when the crate is clean, when nothing more can be tried, or
-after `--max-rounds`. Nothing is written outside the target's boundary, and every edited file
-is re-parsed before it is written.
+after `--max-rounds`. Nothing is written outside the target's boundary or to a file the user
+made read-only, and every edited file is re-parsed before it is written.
+
+A round is all or nothing (`journal.Round`): a write that fails half-way, a failed check or a
+signal (Ctrl-C, SIGTERM, SIGHUP) while cargo checks it restores every file it wrote before the
+error goes on.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, validated
+from borrowlens.cli import journal
 from borrowlens.server import cargo as cargo_runner
 from borrowlens.server.disk import DiskSources
 
@@ -66,6 +69,7 @@ class Report:
     applied: list[Planned] = field(default_factory=list)
     rolled_back: list[tuple[Planned, str]] = field(default_factory=list)
     outside: list[Planned] = field(default_factory=list)
+    refused: list[tuple[Planned, str]] = field(default_factory=list)  # read-only files
     unfixed: list[Diagnostic] = field(default_factory=list)
 
 
@@ -134,6 +138,7 @@ def _plan(errors: list[Diagnostic], target: Target, rejected: set[tuple[object, 
     busy: set[str] = set()
     report.unfixed = []
     report.outside = []
+    report.refused = []
     for diagnostic in errors:
         match = classify(diagnostic, sources)
         fixes = offered_fixes(match, sources) if match is not None else []
@@ -148,6 +153,10 @@ def _plan(errors: list[Diagnostic], target: Target, rejected: set[tuple[object, 
         if not all(inside(f, target.boundary) for f in files):
             report.outside.append(chosen)
             continue
+        locked = [f for f in chosen.fix.files() if journal.read_only(sources.resolve(f))]
+        if locked:
+            report.refused.append((chosen, f"{', '.join(locked)} is read-only"))
+            continue
         if any(str(f) in busy for f in files) or any(chosen.key == p.key for p in plan):
             continue  # next round
         busy.update(str(f) for f in files)
@@ -155,26 +164,13 @@ def _plan(errors: list[Diagnostic], target: Target, rejected: set[tuple[object, 
     return plan
 
 
-def _write(path: Path, text: str) -> None:
-    """Replaces the file atomically, keeping its permissions."""
-    mode = path.stat().st_mode
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(text.encode("utf-8"))
-        os.chmod(temp, mode & 0o7777)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def _apply(plan: list[Planned], target: Target, report: Report,
            rejected: set[tuple[object, ...]]) -> tuple[list[Planned], dict[Path, str]]:
-    """Writes the planned fixes; returns those written and each file's text before."""
+    """The planned fixes whose edits apply and still parse, and the new text of each file
+    they change (written by the caller)."""
     sources = DiskSources(target.root)
     written: list[Planned] = []
-    before: dict[Path, str] = {}
+    texts: dict[Path, str] = {}
     for planned in plan:
         by_file: dict[str, list[TextEdit]] = {}
         for edit in planned.fix.edits:
@@ -190,11 +186,27 @@ def _apply(plan: list[Planned], target: Target, report: Report,
             rejected.add(planned.key)
             report.rolled_back.append((planned, str(error)))
             continue
-        for path, text in results.items():
-            before.setdefault(path, path.read_bytes().decode("utf-8"))
-            _write(path, text)
+        texts.update(results)
         written.append(planned)
-    return written, before
+    return written, texts
+
+
+def _abandon(round_: journal.Round, error: BaseException) -> None:
+    """Restores the files of a round that cannot go on (the caller re-raises `error`); a
+    write that failed, or a restore that failed, becomes a FixError that says so."""
+    files = len(round_.before)
+    try:
+        round_.restore()
+    except journal.RestoreError as failed:
+        raise FixError(str(failed)) from error
+    if isinstance(error, journal.RestoreError):
+        raise FixError(str(error)) from error
+    kept = f"{files} file{'s' if files != 1 else ''} it had written restored"
+    if isinstance(error, journal.WriteError):
+        raise FixError(f"{error}; the round was undone ({kept})") from error
+    if not isinstance(error, FixError):
+        print(f"borrowlens fix: stopped; the unfinished round was undone ({kept})",
+              file=sys.stderr, flush=True)
 
 
 def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
@@ -222,25 +234,26 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
         if not batch:
             plan = plan[:1]
         report.rounds += 1
-        written, before = _apply(plan, target, report, rejected)
+        written, texts = _apply(plan, target, report, rejected)
         if not written:
             continue
-        for path, text in before.items():
-            originals.setdefault(path, text)
         say(f"round {report.rounds}: applying {len(written)} "
             f"fix{'es' if len(written) != 1 else ''}: "
             + "; ".join(f"{p.family} at {p.where()}" for p in written))
+        round_ = journal.Round()
         try:
+            round_.write(texts)
+            for path, data in round_.before.items():
+                originals.setdefault(path, data.decode("utf-8", errors="replace"))
             after = _check(cargo, target, cargo_args, target_dir)
-        except BaseException:
-            # Interrupted, or cargo stopped working: leave the files as last verified.
-            for path, text in before.items():
-                _write(path, text)
+            reason = _verdict(errors, after)
+            if reason:
+                round_.restore()
+        except BaseException as error:
+            # A write failed, cargo stopped working, or a signal: the files as last verified.
+            _abandon(round_, error)
             raise
-        reason = _verdict(errors, after)
         if reason:
-            for path, text in before.items():
-                _write(path, text)
             if len(written) == 1:
                 rejected.add(written[0].key)
                 report.rolled_back.append((written[0], reason))
