@@ -103,7 +103,7 @@ def _json_report(report: Report, diff: str, files: int, dry_run: bool,
         "applied": [p.describe() for p in report.applied],
         "rolled_back": [{**p.describe(), "reason": why} for p, why in report.rolled_back],
         "outside_path": [p.describe() for p in report.outside],
-        "read_only": [{**p.describe(), "reason": why} for p, why in report.refused],
+        "refused": [{**p.describe(), "reason": why} for p, why in report.refused],
         "unfixed": [{"code": d.code, "error": d.message,
                      "at": d.primary.location() if d.primary else None}
                     for d in report.unfixed],

@@ -6,8 +6,9 @@ each add the same `use` line or touch neighbouring code; the next round sees the
 the first), writes them, and lets the next round's check judge them: a round that causes an
 error that was not there before, or removes none, is rolled back and its fixes are not tried
 again. Rounds stop when the crate is clean, when nothing more can be tried, or
-after `--max-rounds`. Nothing is written outside the target's boundary or to a file the user
-made read-only, and every edited file is re-parsed before it is written.
+after `--max-rounds`. Nothing is written outside the target's boundary, to a file the user
+made read-only, or where `gate.confinement` (shared with the language server's quick fixes)
+forbids, and every edited file is re-parsed before it is written.
 
 A round is all or nothing (`journal.Round`): a write that fails half-way, a failed check or a
 signal (Ctrl-C, SIGTERM, SIGHUP) while cargo checks it restores every file it wrote before the
@@ -27,9 +28,10 @@ from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, validated
+from borrowlens.analyses.fixes.gate import confinement
 from borrowlens.cli import journal
 from borrowlens.server import cargo as cargo_runner
-from borrowlens.server.disk import DiskSources
+from borrowlens.server.disk import DiskSources, canonical
 
 
 class FixError(Exception):
@@ -69,7 +71,8 @@ class Report:
     applied: list[Planned] = field(default_factory=list)
     rolled_back: list[tuple[Planned, str]] = field(default_factory=list)
     outside: list[Planned] = field(default_factory=list)
-    refused: list[tuple[Planned, str]] = field(default_factory=list)  # read-only files
+    # Not applied, and why: a read-only file, a dependency's, one the error does not name.
+    refused: list[tuple[Planned, str]] = field(default_factory=list)
     unfixed: list[Diagnostic] = field(default_factory=list)
 
 
@@ -149,6 +152,10 @@ def _plan(errors: list[Diagnostic], target: Target, rejected: set[tuple[object, 
             report.unfixed.append(diagnostic)
             continue
         chosen = candidates[0]
+        why = confinement(chosen.fix, diagnostic, [canonical(target.root)], sources.canonical)
+        if why is not None:
+            report.refused.append((chosen, why))
+            continue
         files = {sources.resolve(f) for f in chosen.fix.files()}
         if not all(inside(f, target.boundary) for f in files):
             report.outside.append(chosen)

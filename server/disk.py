@@ -7,7 +7,17 @@ touch text they cannot round-trip.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+
+def canonical(path: str | Path) -> str:
+    """The absolute path with symbolic links followed (as far as they exist): what the one
+    check of where a fix may write (`gate.confinement`) compares."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return os.path.abspath(path)
 
 
 class DiskSources:
@@ -20,6 +30,10 @@ class DiskSources:
     def resolve(self, path: str) -> Path:
         candidate = Path(path)
         return candidate if candidate.is_absolute() else self.root / candidate
+
+    def canonical(self, path: str) -> str:
+        """`path` (as rustc names it) absolute and canonical."""
+        return canonical(self.resolve(path))
 
     def text(self, path: str) -> str | None:
         if path not in self._cache:

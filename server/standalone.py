@@ -157,8 +157,7 @@ def build_server() -> LanguageServer:
         options = params.initialization_options
         if isinstance(options, dict):
             session.configure(options.get(SETTINGS_SECTION))
-        if params.root_uri:
-            session.workspace_root = Path(uri_to_path(params.root_uri))
+        session.set_workspace(_plain(params))
 
     @server.feature(types.INITIALIZED)
     def initialized(params: types.InitializedParams) -> None:
