@@ -136,11 +136,11 @@ def run_check(args: argparse.Namespace) -> int:
     sources = DiskSources(workspace.root)
     tally = Tally()
     check = cargo_runner.Check(cargo, manifest=workspace.manifest, color=color,
-                               extra_args=args.cargo_args)
+                               extra_args=args.cargo_args, root=workspace.root)
     with cargo_runner.Streaming(check) as run:
         # Build scripts may print plain lines on stdout; keep them visible.
         for message in run.messages(other=sys.stderr.write):
-            raw = cargo_runner.compiler_message(message)
+            raw = cargo_runner.compiler_message(message, workspace.root)
             if raw is not None:
                 _show(raw, args, color, workspace, sources, tally)
     if args.format != "json":

@@ -91,7 +91,7 @@ def _check(cargo: str, target: Target, cargo_args: list[str],
     """The errors `cargo check` reports now (warnings are not this command's business)."""
     finished = cargo_runner.run(cargo_runner.Check(
         cargo, manifest=target.manifest, keep_going=True, target_dir=target_dir,
-        extra_args=cargo_args))
+        extra_args=cargo_args, root=target.root))
     errors = []
     for message in finished.messages:
         diagnostic = from_rustc(message)

@@ -102,7 +102,8 @@ class Checker:
         target_dir = Path(os.environ.get("BORROWLENS_TARGET_DIR")
                           or root / "target" / "borrowlens")
         self.running = cargo.Background(cargo.Check(
-            program, cwd=root, workspace=True, keep_going=True, target_dir=target_dir))
+            program, cwd=root, workspace=True, keep_going=True, target_dir=target_dir,
+            root=root))
         finished = await self.running.run()
         if finished is None:
             return  # killed: a newer check replaces this one
