@@ -163,12 +163,13 @@ def add_parser(commands: Any) -> None:
     fix = commands.add_parser(
         "fix", help="apply borrowlens' fixes until the crate compiles (or nothing helps)",
         usage="borrowlens fix [-h] [options] [PATH] [-- CARGO_ARGS...]",
-        description="Runs `cargo check` in PATH, applies the preferred fix of each "
-                    "recognised error (at most one per file per round), checks again, and "
-                    "repeats while errors go away. A round that makes things worse is rolled "
-                    "back. Prints a unified diff on stdout and a summary on stderr. Never "
-                    "writes outside PATH. Exit status: 0 when the crate ends with no errors, "
-                    "101 when errors remain, 2 when cargo could not check the crate.")
+        description="Runs `cargo check` in PATH, applies the preferred fix of every "
+                    "recognised error whose edits are independent of the others', checks "
+                    "again, and repeats while errors go away. A round that makes things worse "
+                    "is rolled back and retried one fix per file. Prints a unified diff on "
+                    "stdout and a summary on stderr. Never writes outside PATH. Exit status: "
+                    "0 when the crate ends with no errors, 101 when errors remain, 2 when "
+                    "cargo could not check the crate.")
     add_path_argument(fix)
     fix.add_argument("--dry-run", action="store_true",
                      help="work on a temporary copy and print the diff; write nothing")

@@ -1,14 +1,17 @@
 """The rounds of `borrowlens fix`: apply the preferred fix of each recognised error, re-check,
 repeat.
 
-Each round runs `cargo check`, takes at most one fix per file (two fixes in one file could
-each add the same `use` line or touch neighbouring code; the next round sees the result of
-the first), writes them, and lets the next round's check judge them: a round that causes an
-error that was not there before, or removes none, is rolled back and its fixes are not tried
-again. Rounds stop when the crate is clean, when nothing more can be tried, or
-after `--max-rounds`. Nothing is written outside the target's boundary, to a file the user
-made read-only, or where `gate.confinement` (shared with the language server's quick fixes)
-forbids, and every edited file is re-parsed before it is written.
+Each round runs `cargo check`, takes the first untried fix of every error whose edits are
+independent of the others' (`fix_batch`: no overlapping edits, no `use` line added twice;
+what does not fit waits for the next round, which sees the result), writes them, and lets
+the next check judge them. A round that causes an error that was not there before, or
+removes none, is rolled back and retried more cautiously — one fix per file, then half as
+many fixes each time — until the fix to blame is alone: rejected on its own evidence, it is
+not tried again, and the rounds after it fix everything at once again. Rounds stop when the
+crate is clean, when nothing more can be tried, or after `--max-rounds`. Nothing is written
+outside the target's boundary, to a file the user made read-only, or where
+`gate.confinement` (shared with the language server's quick fixes) forbids, and every edited
+file is re-parsed before it is written.
 
 A round is all or nothing (`journal.Round`): a write that fails half-way, a failed check or a
 signal (Ctrl-C, SIGTERM, SIGHUP) while cargo checks it restores every file it wrote before the
@@ -27,9 +30,10 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
-from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, validated
+from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.gate import confinement
 from borrowlens.cli import journal
+from borrowlens.cli.fix_batch import Batch, combine
 from borrowlens.server import cargo as cargo_runner
 from borrowlens.server.disk import DiskSources, canonical
 
@@ -134,11 +138,12 @@ def inside(path: Path, boundary: Path) -> bool:
 
 
 def _plan(errors: list[Diagnostic], target: Target, rejected: set[tuple[object, ...]],
-          report: Report) -> list[Planned]:
-    """At most one fix per file: the first (preferred) untried fix of each error in turn."""
+          report: Report, *, per_file: bool = False) -> list[Planned]:
+    """The first (preferred) untried fix of each error in turn, those that fit together
+    (`per_file`: at most one per file)."""
     sources = DiskSources(target.root)
     plan: list[Planned] = []
-    busy: set[str] = set()
+    batch = Batch(sources.canonical, per_file=per_file)
     report.unfixed = []
     report.outside = []
     report.refused = []
@@ -164,38 +169,28 @@ def _plan(errors: list[Diagnostic], target: Target, rejected: set[tuple[object, 
         if locked:
             report.refused.append((chosen, f"{', '.join(locked)} is read-only"))
             continue
-        if any(str(f) in busy for f in files) or any(chosen.key == p.key for p in plan):
-            continue  # next round
-        busy.update(str(f) for f in files)
+        if any(chosen.key == p.key for p in plan) or not batch.take(chosen.fix):
+            continue  # the same fix for another error, or the next round
         plan.append(chosen)
     return plan
 
 
 def _apply(plan: list[Planned], target: Target, report: Report,
            rejected: set[tuple[object, ...]]) -> tuple[list[Planned], dict[Path, str]]:
-    """The planned fixes whose edits apply and still parse, and the new text of each file
-    they change (written by the caller)."""
+    """The planned fixes whose edits apply and still parse together, and the new text of
+    each file they change (written by the caller). A fix that breaks its file even alone is
+    rejected; one that only clashes with the others waits for the next round."""
     sources = DiskSources(target.root)
-    written: list[Planned] = []
-    texts: dict[Path, str] = {}
-    for planned in plan:
-        by_file: dict[str, list[TextEdit]] = {}
-        for edit in planned.fix.edits:
-            by_file.setdefault(edit.file, []).append(edit)
-        results: dict[Path, str] = {}
-        try:
-            for file, edits in by_file.items():
-                text = sources.text(file)
-                if text is None or "\ufffd" in text:
-                    raise EditError(f"{file} cannot be read as UTF-8")
-                results[sources.resolve(file)] = validated(text, edits)
-        except EditError as error:
-            rejected.add(planned.key)
-            report.rolled_back.append((planned, str(error)))
-            continue
-        texts.update(results)
-        written.append(planned)
-    return written, texts
+    combined = combine([p.fix for p in plan], sources, sources.resolve)
+    for index, why in combined.broken:
+        rejected.add(plan[index].key)
+        report.rolled_back.append((plan[index], why))
+    return [plan[i] for i in combined.kept], combined.texts
+
+
+def _share_a_file(fixes: list[Planned]) -> bool:
+    files = [f for planned in fixes for f in planned.fix.files()]
+    return len(set(files)) < len(files)
 
 
 def _abandon(round_: journal.Round, error: BaseException) -> None:
@@ -231,15 +226,16 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
             print(f"borrowlens fix: {message}", file=sys.stderr, flush=True)
 
     say(f"{len(errors)} error{'s' if len(errors) != 1 else ''} to start with")
-    # Fixes are tried together until a round fails; from then on one at a time, so a fix is
-    # only ever rejected on its own evidence.
-    batch = True
+    # After a failed round: one fix per file, and the most fixes the next round may apply
+    # (halved while rounds keep failing), so that a fix is only ever rejected on its own
+    # evidence. A rejection ends the caution.
+    per_file, limit = False, 0
     while errors and report.rounds < max_rounds:
-        plan = _plan(errors, target, rejected, report)
+        plan = _plan(errors, target, rejected, report, per_file=per_file)
         if not plan:
             break
-        if not batch:
-            plan = plan[:1]
+        if limit:
+            plan = plan[:limit]
         report.rounds += 1
         written, texts = _apply(plan, target, report, rejected)
         if not written:
@@ -261,11 +257,15 @@ def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
             _abandon(round_, error)
             raise
         if reason:
+            say(f"round {report.rounds}: rolled back ({reason})")
             if len(written) == 1:
                 rejected.add(written[0].key)
                 report.rolled_back.append((written[0], reason))
-            batch = False
-            say(f"round {report.rounds}: rolled back ({reason})")
+                per_file, limit = False, 0
+            elif not per_file and _share_a_file(written):
+                per_file = True
+            else:  # one fix per file would be the same round again
+                per_file, limit = True, len(written) // 2
             continue
         report.applied.extend(written)
         errors = after

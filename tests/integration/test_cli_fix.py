@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -176,3 +177,66 @@ def test_a_fix_that_trades_the_error_for_another_is_rolled_back(
     assert source.read_bytes() == original and originals == {}
     assert [p.fix.id for p, _ in report.rolled_back] == ["swap"]
     assert report.errors_after == 1 and report.applied == []
+
+
+def _two_recursions(tmp_path: Path) -> Path:
+    """recursive-async/direct with a second recursive async function in the same file."""
+    crate = copy_crate("recursive-async/direct", tmp_path / "crate")
+    source = crate / "src/lib.rs"
+    source.write_text(source.read_text() + (
+        "\npub async fn depth(node: &Node) -> u64 {\n"
+        "    let mut deepest = 0;\n"
+        "    for child in &node.children {\n"
+        "        deepest = deepest.max(depth(child).await);\n"
+        "    }\n"
+        "    deepest + 1\n"
+        "}\n"))
+    return crate
+
+
+def test_independent_errors_in_one_file_are_fixed_in_one_round(tmp_path: Path) -> None:
+    """Two recursive async functions in one file: both `Box::pin` fixes go in the same round
+    (each error's fix, not one per file per round)."""
+    crate = _two_recursions(tmp_path)
+    source = crate / "src/lib.rs"
+    assert cargo_errors(crate) == 2
+    target = fix_rounds.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
+    cargo = shutil.which("cargo")
+    assert cargo is not None
+    report, originals = fix_rounds.fix_loop(cargo, target, [], 5, progress=False)
+    assert report.errors_before == 2 and report.errors_after == 0
+    assert report.rounds == 1
+    assert [p.fix.id for p in report.applied] == ["box-pin", "box-pin"]
+    text = source.read_text()
+    assert "Box::pin(total_size(child)).await" in text and "Box::pin(depth(child)).await" in text
+    assert list(originals) == [source]
+
+
+def test_a_round_that_fails_falls_back_to_one_fix_per_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both errors' fixes go in round 1, and one of them breaks the build: the round is
+    undone, the good fix is applied alone, and the bad one is rejected on its own evidence."""
+    crate = _two_recursions(tmp_path)
+    source = crate / "src/lib.rs"
+    lines = source.read_text().split("\n")
+    line = lines.index("    deepest + 1") + 1
+    bad = Fix("Break it", True, (TextEdit("src/lib.rs", line, 5, line, 16,
+                                          'deepest + "1"'),), id="bad")
+    real = fix_rounds.offered_fixes
+
+    def offered(match: Any, sources: Any) -> list[Fix]:
+        primary = match.diagnostic.primary
+        return [bad] if primary is not None and primary.line_start > 12 else \
+            real(match, sources)
+
+    monkeypatch.setattr(fix_rounds, "offered_fixes", offered)
+    target = fix_rounds.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
+    cargo = shutil.which("cargo")
+    assert cargo is not None
+    report, _ = fix_rounds.fix_loop(cargo, target, [], 10, progress=False)
+    assert [p.fix.id for p in report.applied] == ["box-pin"]
+    assert [(p.fix.id, why.split(":")[0]) for p, why in report.rolled_back] == [
+        ("bad", "it caused a new error[E0277]")]
+    assert report.rounds == 3 and report.errors_after == 1
+    text = source.read_text()
+    assert "Box::pin(total_size(child)).await" in text and 'deepest + "1"' not in text
