@@ -36,6 +36,8 @@ from borrowlens.server.disk import DiskSources
 
 def locate_workspace(path: Path, cargo: str) -> Workspace:
     """Finds the Cargo.toml for PATH and the workspace root cargo will report paths against."""
+    if "\0" in str(path):
+        raise CliError(f"the path {str(path)!r} contains a NUL byte, which no file name can")
     if not path.exists():
         raise CliError(f"{path}: no such file or directory")
     manifest = path if path.is_file() else path / "Cargo.toml"

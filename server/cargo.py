@@ -74,9 +74,10 @@ class Workspace:
 
 def locate_workspace(manifest: Path, cargo: str) -> Workspace:
     """Asks cargo for the workspace MANIFEST belongs to; CargoError when cargo cannot read it."""
+    # Absolute: a relative `-dir/Cargo.toml` would reach cargo as flags.
     proc = subprocess.run(
         [cargo, "locate-project", "--workspace", "--message-format", "plain",
-         "--manifest-path", str(manifest)],
+         "--manifest-path", os.path.abspath(manifest)],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
     found = proc.stdout.strip()
     if proc.returncode != 0 or not found:
@@ -117,7 +118,7 @@ class Check:
         if self.keep_going:
             cmd.append("--keep-going")
         if self.manifest is not None:
-            cmd += ["--manifest-path", str(self.manifest)]
+            cmd += ["--manifest-path", os.path.abspath(self.manifest)]  # never read as a flag
         return [*cmd, *self.extra_args]
 
     def env(self) -> dict[str, str]:

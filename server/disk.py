@@ -39,7 +39,7 @@ class DiskSources:
         if path not in self._cache:
             try:
                 data = self.resolve(path).read_bytes()
-            except OSError:
+            except (OSError, ValueError):  # ValueError: a NUL byte, no file has one
                 self._cache[path] = None
             else:
                 self._cache[path] = data.decode("utf-8", errors="replace")

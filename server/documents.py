@@ -128,7 +128,7 @@ class Documents:
             if cached is not None and cached[0] == stamp:
                 return cached[1]
             text = Path(path).read_bytes().decode("utf-8", errors="replace")
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte (`%00` in a URI)
             return None
         self._disk[path] = (stamp, text)
         return text

@@ -76,6 +76,8 @@ def _span_problem(raw: object) -> str | None:
             return "a span is not an object"
         if not isinstance(current.get("file_name"), str):
             return "a span has no file name"
+        if "\0" in current["file_name"]:
+            return "a span's file name contains a NUL byte"
         if not all(type(current.get(key)) is int for key in _POSITIONS):
             return "a span's lines and columns are not numbers"
         if not all(isinstance(current.get(key), str | None) for key in _OPTIONAL_TEXT):

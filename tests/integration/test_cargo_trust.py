@@ -15,7 +15,7 @@ import pytest
 
 from borrowlens.server import cargo
 from support.cli import run
-from support.crates import quiet_env
+from support.crates import clean_crate, quiet_env
 
 REGISTRY = "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/evil-0.1.0"
 
@@ -63,12 +63,7 @@ def forged_lines(crate: Path) -> list[str]:
 @pytest.fixture
 def crate(tmp_path: Path) -> Path:
     """A crate that checks clean."""
-    root = tmp_path / "clean"
-    (root / "src").mkdir(parents=True)
-    (root / "Cargo.toml").write_text(
-        '[package]\nname = "clean"\nversion = "0.1.0"\nedition = "2021"\n')
-    (root / "src/lib.rs").write_text("pub fn answer() -> u32 { 42 }\n")
-    return root
+    return clean_crate(tmp_path / "clean")
 
 
 @pytest.fixture

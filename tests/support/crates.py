@@ -28,6 +28,15 @@ def copy_crate(case: str, dest: Path, name: str = "fixme") -> Path:
     return dest
 
 
+def clean_crate(dest: Path, name: str = "clean") -> Path:
+    """A one-file library crate at DEST that checks clean."""
+    (dest / "src").mkdir(parents=True)
+    (dest / "Cargo.toml").write_text(
+        f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n')
+    (dest / "src" / "lib.rs").write_text("pub fn answer() -> u32 { 42 }\n")
+    return dest
+
+
 def cargo_errors(path: Path) -> int:
     """How many errors with a location `cargo check` reports in the crate at PATH."""
     proc = subprocess.run(["cargo", "check", "--message-format=json", "--quiet"], cwd=path,
