@@ -43,6 +43,8 @@ from borrowlens.server.disk import DiskSources
 
 def locate_workspace(path: Path, cargo: str) -> Workspace:
     """Finds the Cargo.toml for PATH and the workspace root cargo will report paths against."""
+    if "\0" in str(path):
+        raise CliError(f"the path {str(path)!r} contains a NUL byte, which no file name can")
     if not path.exists():
         raise CliError(f"{path}: no such file or directory")
     manifest = path if path.is_file() else path / "Cargo.toml"
@@ -175,11 +177,11 @@ def run_check(args: argparse.Namespace) -> int:
     output = _output(context)
     tally = Tally()
     check = cargo_runner.Check(cargo, manifest=workspace.manifest, color=color,
-                               extra_args=args.cargo_args)
+                               extra_args=args.cargo_args, root=workspace.root)
     with cargo_runner.Streaming(check) as run:
         # Build scripts may print plain lines on stdout; keep them visible.
         for message in run.messages(other=sys.stderr.write):
-            raw = cargo_runner.compiler_message(message)
+            raw = cargo_runner.compiler_message(message, workspace.root)
             seen = see(raw, sources, tally) if raw is not None else None
             if seen is not None:
                 output.show(seen)

@@ -105,6 +105,7 @@ def _json_report(report: Report, diff: str, files: int, dry_run: bool,
         "applied": [p.describe() for p in report.applied],
         "rolled_back": [{**p.describe(), "reason": why} for p, why in report.rolled_back],
         "outside_path": [p.describe() for p in report.outside],
+        "refused": [{**p.describe(), "reason": why} for p, why in report.refused],
         "unfixed": [{"code": d.code, "error": d.message,
                      "at": d.primary.location() if d.primary else None}
                     for d in report.unfixed],
@@ -121,6 +122,8 @@ def _summary(report: Report, files: int, dry_run: bool) -> str:
     for planned in report.outside:
         lines.append(f"  not applied  {planned.where()}  {planned.fix.title} "
                      "(it would edit a file outside PATH)")
+    for planned, why in report.refused:
+        lines.append(f"  not applied  {planned.where()}  {planned.fix.title} ({why})")
     for diagnostic in report.unfixed:
         where = diagnostic.primary.location() if diagnostic.primary else "?"
         lines.append(f"  left         {where}  {diagnostic.message}")
@@ -158,12 +161,13 @@ def add_parser(commands: Any) -> None:
     fix = commands.add_parser(
         "fix", help="apply borrowlens' fixes until the crate compiles (or nothing helps)",
         usage="borrowlens fix [-h] [options] [PATH] [-- CARGO_ARGS...]",
-        description="Runs `cargo check` in PATH, applies the preferred fix of each "
-                    "recognised error (at most one per file per round), checks again, and "
-                    "repeats while errors go away. A round that makes things worse is rolled "
-                    "back. Prints a unified diff on stdout and a summary on stderr. Never "
-                    "writes outside PATH. Exit status: 0 when the crate ends with no errors, "
-                    "101 when errors remain, 2 when cargo could not check the crate.")
+        description="Runs `cargo check` in PATH, applies the preferred fix of every "
+                    "recognised error whose edits are independent of the others', checks "
+                    "again, and repeats while errors go away. A round that makes things worse "
+                    "is rolled back and retried one fix per file. Prints a unified diff on "
+                    "stdout and a summary on stderr. Never writes outside PATH. Exit status: "
+                    "0 when the crate ends with no errors, 101 when errors remain, 2 when "
+                    "cargo could not check the crate.")
     add_path_argument(fix)
     fix.add_argument("--dry-run", action="store_true",
                      help="work on a temporary copy and print the diff; write nothing")

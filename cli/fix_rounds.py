@@ -1,20 +1,26 @@
 """The rounds of `borrowlens fix`: apply the preferred fix of each recognised error, re-check,
 repeat.
 
-Each round runs `cargo check`, takes at most one fix per file (two fixes in one file could
-each add the same `use` line or touch neighbouring code; the next round sees the result of
-the first), writes them, and lets the next round's check judge them: a round that causes an
-error that was not there before, or removes none, is rolled back and its fixes are not tried
-again. Rounds stop when the crate is clean, when nothing more can be tried, or
-after `--max-rounds`. Nothing is written outside the target's boundary, and every edited file
-is re-parsed before it is written.
+Each round runs `cargo check`, takes the first untried fix of every error whose edits are
+independent of the others' (`fix_batch`: no overlapping edits, no `use` line added twice;
+what does not fit waits for the next round, which sees the result), writes them, and lets
+the next check judge them. A round that causes an error that was not there before, or
+removes none, is rolled back and retried more cautiously — one fix per file, then half as
+many fixes each time — until the fix to blame is alone: rejected on its own evidence, it is
+not tried again, and the rounds after it fix everything at once again. Rounds stop when the
+crate is clean, when nothing more can be tried, or after `--max-rounds`. Nothing is written
+outside the target's boundary, to a file the user made read-only, or where
+`gate.confinement` (shared with the language server's quick fixes) forbids, and every edited
+file is re-parsed before it is written.
+
+A round is all or nothing (`journal.Round`): a write that fails half-way, a failed check or a
+signal (Ctrl-C, SIGTERM, SIGHUP) while cargo checks it restores every file it wrote before the
+error goes on.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,10 +31,13 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
-from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, validated
+from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.gate import confinement
+from borrowlens.cli import journal
+from borrowlens.cli.fix_batch import Batch, combine
 from borrowlens.cli.terminal import Progress, plural
 from borrowlens.server import cargo as cargo_runner
-from borrowlens.server.disk import DiskSources
+from borrowlens.server.disk import DiskSources, canonical
 
 
 class FixError(Exception):
@@ -68,6 +77,8 @@ class Report:
     applied: list[Planned] = field(default_factory=list)
     rolled_back: list[tuple[Planned, str]] = field(default_factory=list)
     outside: list[Planned] = field(default_factory=list)
+    # Not applied, and why: a read-only file, a dependency's, one the error does not name.
+    refused: list[tuple[Planned, str]] = field(default_factory=list)
     unfixed: list[Diagnostic] = field(default_factory=list)
 
 
@@ -86,7 +97,7 @@ def _check(cargo: str, target: Target, cargo_args: list[str],
     """The errors `cargo check` reports now (warnings are not this command's business)."""
     finished = cargo_runner.run(cargo_runner.Check(
         cargo, manifest=target.manifest, keep_going=True, target_dir=target_dir,
-        extra_args=cargo_args))
+        extra_args=cargo_args, root=target.root))
     errors = []
     for message in finished.messages:
         diagnostic = from_rustc(message)
@@ -129,13 +140,15 @@ def inside(path: Path, boundary: Path) -> bool:
 
 
 def _plan(errors: list[Diagnostic], target: Target, rejected: set[tuple[object, ...]],
-          report: Report) -> list[Planned]:
-    """At most one fix per file: the first (preferred) untried fix of each error in turn."""
+          report: Report, *, per_file: bool = False) -> list[Planned]:
+    """The first (preferred) untried fix of each error in turn, those that fit together
+    (`per_file`: at most one per file)."""
     sources = DiskSources(target.root)
     plan: list[Planned] = []
-    busy: set[str] = set()
+    batch = Batch(sources.canonical, per_file=per_file)
     report.unfixed = []
     report.outside = []
+    report.refused = []
     for diagnostic in errors:
         match = classify(diagnostic, sources)
         fixes = offered_fixes(match, sources) if match is not None else []
@@ -146,57 +159,58 @@ def _plan(errors: list[Diagnostic], target: Target, rejected: set[tuple[object, 
             report.unfixed.append(diagnostic)
             continue
         chosen = candidates[0]
+        why = confinement(chosen.fix, diagnostic, [canonical(target.root)], sources.canonical)
+        if why is not None:
+            report.refused.append((chosen, why))
+            continue
         files = {sources.resolve(f) for f in chosen.fix.files()}
         if not all(inside(f, target.boundary) for f in files):
             report.outside.append(chosen)
             continue
-        if any(str(f) in busy for f in files) or any(chosen.key == p.key for p in plan):
-            continue  # next round
-        busy.update(str(f) for f in files)
+        locked = [f for f in chosen.fix.files() if journal.read_only(sources.resolve(f))]
+        if locked:
+            report.refused.append((chosen, f"{', '.join(locked)} is read-only"))
+            continue
+        if any(chosen.key == p.key for p in plan) or not batch.take(chosen.fix):
+            continue  # the same fix for another error, or the next round
         plan.append(chosen)
     return plan
 
 
-def _write(path: Path, text: str) -> None:
-    """Replaces the file atomically, keeping its permissions."""
-    mode = path.stat().st_mode
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(text.encode("utf-8"))
-        os.chmod(temp, mode & 0o7777)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def _apply(plan: list[Planned], target: Target, report: Report,
            rejected: set[tuple[object, ...]]) -> tuple[list[Planned], dict[Path, str]]:
-    """Writes the planned fixes; returns those written and each file's text before."""
+    """The planned fixes whose edits apply and still parse together, and the new text of
+    each file they change (written by the caller). A fix that breaks its file even alone is
+    rejected; one that only clashes with the others waits for the next round."""
     sources = DiskSources(target.root)
-    written: list[Planned] = []
-    before: dict[Path, str] = {}
-    for planned in plan:
-        by_file: dict[str, list[TextEdit]] = {}
-        for edit in planned.fix.edits:
-            by_file.setdefault(edit.file, []).append(edit)
-        results: dict[Path, str] = {}
-        try:
-            for file, edits in by_file.items():
-                text = sources.text(file)
-                if text is None or "\ufffd" in text:
-                    raise EditError(f"{file} cannot be read as UTF-8")
-                results[sources.resolve(file)] = validated(text, edits)
-        except EditError as error:
-            rejected.add(planned.key)
-            report.rolled_back.append((planned, str(error)))
-            continue
-        for path, text in results.items():
-            before.setdefault(path, path.read_bytes().decode("utf-8"))
-            _write(path, text)
-        written.append(planned)
-    return written, before
+    combined = combine([p.fix for p in plan], sources, sources.resolve)
+    for index, why in combined.broken:
+        rejected.add(plan[index].key)
+        report.rolled_back.append((plan[index], why))
+    return [plan[i] for i in combined.kept], combined.texts
+
+
+def _share_a_file(fixes: list[Planned]) -> bool:
+    files = [f for planned in fixes for f in planned.fix.files()]
+    return len(set(files)) < len(files)
+
+
+def _abandon(round_: journal.Round, error: BaseException) -> None:
+    """Restores the files of a round that cannot go on (the caller re-raises `error`); a
+    write that failed, or a restore that failed, becomes a FixError that says so."""
+    files = len(round_.before)
+    try:
+        round_.restore()
+    except journal.RestoreError as failed:
+        raise FixError(str(failed)) from error
+    if isinstance(error, journal.RestoreError):
+        raise FixError(str(error)) from error
+    kept = f"{files} file{'s' if files != 1 else ''} it had written restored"
+    if isinstance(error, journal.WriteError):
+        raise FixError(f"{error}; the round was undone ({kept})") from error
+    if not isinstance(error, FixError):
+        print(f"borrowlens fix: stopped; the unfinished round was undone ({kept})",
+              file=sys.stderr, flush=True)
 
 
 def fix_loop(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
@@ -226,41 +240,47 @@ def _rounds(cargo: str, target: Target, cargo_args: list[str], max_rounds: int,
     errors = _check(cargo, target, cargo_args, target_dir)
     report.errors_before = len(errors)
     say(f"{plural(len(errors), 'error')} to start with")
-    # Fixes are tried together until a round fails; from then on one at a time, so a fix is
-    # only ever rejected on its own evidence.
-    batch = True
+    # After a failed round: one fix per file, and the most fixes the next round may apply
+    # (halved while rounds keep failing), so that a fix is only ever rejected on its own
+    # evidence. A rejection ends the caution.
+    per_file, limit = False, 0
     while errors and report.rounds < max_rounds:
-        plan = _plan(errors, target, rejected, report)
+        plan = _plan(errors, target, rejected, report, per_file=per_file)
         if not plan:
             break
-        if not batch:
-            plan = plan[:1]
+        if limit:
+            plan = plan[:limit]
         report.rounds += 1
-        written, before = _apply(plan, target, report, rejected)
+        written, texts = _apply(plan, target, report, rejected)
         if not written:
             continue
-        for path, text in before.items():
-            originals.setdefault(path, text)
         say(f"round {report.rounds}: {plural(len(errors), 'error')}, checking "
             f"{plural(len(written), 'fix')}: "
             + "; ".join(f"{p.family} at {p.where()}" for p in written))
+        round_ = journal.Round()
         try:
+            round_.write(texts)
+            for path, data in round_.before.items():
+                originals.setdefault(path, data.decode("utf-8", errors="replace"))
             after = _check(cargo, target, cargo_args, target_dir)
-        except BaseException:
-            # Interrupted, or cargo stopped working: leave the files as last verified.
-            for path, text in before.items():
-                _write(path, text)
+            reason = _verdict(errors, after)
+            if reason:
+                round_.restore()
+        except BaseException as error:
+            # A write failed, cargo stopped working, or a signal: the files as last verified.
+            _abandon(round_, error)
             raise
-        reason = _verdict(errors, after)
         if reason:
-            for path, text in before.items():
-                _write(path, text)
+            say(f"round {report.rounds}: {plural(len(errors), 'error')} left, "
+                f"{plural(len(written), 'fix')} rolled back ({reason})")
             if len(written) == 1:
                 rejected.add(written[0].key)
                 report.rolled_back.append((written[0], reason))
-            batch = False
-            say(f"round {report.rounds}: {plural(len(errors), 'error')} left, "
-                f"{plural(len(written), 'fix')} rolled back ({reason})")
+                per_file, limit = False, 0
+            elif not per_file and _share_a_file(written):
+                per_file = True
+            else:  # one fix per file would be the same round again
+                per_file, limit = True, len(written) // 2
             continue
         report.applied.extend(written)
         errors = after

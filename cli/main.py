@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from borrowlens.cli import check, doctor, explain, fix
+from borrowlens.cli import check, doctor, explain, fix, interrupts
 from borrowlens.cli.terminal import EXIT_FAILURE, EXIT_OK, CliError, print_error, use_color
 from borrowlens.server import __version__
 
@@ -27,6 +27,19 @@ def build_parser(prog: str = "borrowlens") -> argparse.ArgumentParser:
     return parser
 
 
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return check.run_check(args)
+    if args.command == "explain":
+        return explain.run_explain(args)
+    if args.command == "fix":
+        return fix.run(args)
+    if args.command == "doctor":
+        return doctor.run(args)
+    parser.print_help(sys.stderr)
+    return EXIT_FAILURE
+
+
 def main(argv: list[str] | None = None, *, cargo_subcommand: bool = False) -> int:
     """The CLI; `cargo_subcommand` when run as `cargo borrowlens` (`entry.cargo_main`)."""
     parser = build_parser("cargo borrowlens" if cargo_subcommand else "borrowlens")
@@ -42,21 +55,17 @@ def main(argv: list[str] | None = None, *, cargo_subcommand: bool = False) -> in
     try:
         if getattr(args, "path", ".") is None:
             args.path = check.default_path(upward=cargo_subcommand)
-        if args.command == "check":
-            return check.run_check(args)
-        if args.command == "explain":
-            return explain.run_explain(args)
-        if args.command == "fix":
-            return fix.run(args)
-        if args.command == "doctor":
-            return doctor.run(args)
-        parser.print_help(sys.stderr)
-        return EXIT_FAILURE
+        # SIGTERM and SIGHUP unwind like Ctrl-C: cargo's process group is killed and an
+        # unfinished `fix` round restored on the way out.
+        with interrupts.raised():
+            return _dispatch(parser, args)
     except CliError as error:
         print_error(str(error), use_color("auto", sys.stderr))
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
+    except interrupts.Terminated as stop:
+        return 128 + stop.signum
     except BrokenPipeError:
         # Output piped into `head` and the like: stop quietly, as cargo does.
         sys.stderr.close()

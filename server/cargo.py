@@ -9,7 +9,11 @@ rustc and build-script processes it started, and a Ctrl-C meant for borrowlens r
 only through borrowlens, which then kills the group.
 
 cargo's JSON messages are one object per line on stdout; build scripts may print other lines
-there too. `compiler_message` picks the rustc diagnostics out of them.
+there too, and so may a dependency's proc macro, which runs inside rustc — JSON included.
+`compiler_message` picks the rustc diagnostics out of them and believes only those of the
+workspace's own packages (their `manifest_path` inside the workspace root, not a dependency's)
+whose primary spans are in the workspace (or reach it through macro call sites), and that
+are shaped as rustc's (`rustc_json.problem`); the others are skipped with a logged warning.
 """
 
 from __future__ import annotations
@@ -17,16 +21,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import shutil
 import signal
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import TracebackType
 
+from borrowlens.analyses.diagnostics.model import in_dependency
+from borrowlens.analyses.diagnostics.rustc_json import problem
+from borrowlens.server.disk import canonical
 from borrowlens.server.protocol import JsonDict
+
+log = logging.getLogger("borrowlens")
 
 
 class CargoError(Exception):
@@ -64,9 +74,10 @@ class Workspace:
 
 def locate_workspace(manifest: Path, cargo: str) -> Workspace:
     """Asks cargo for the workspace MANIFEST belongs to; CargoError when cargo cannot read it."""
+    # Absolute: a relative `-dir/Cargo.toml` would reach cargo as flags.
     proc = subprocess.run(
         [cargo, "locate-project", "--workspace", "--message-format", "plain",
-         "--manifest-path", str(manifest)],
+         "--manifest-path", os.path.abspath(manifest)],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
     found = proc.stdout.strip()
     if proc.returncode != 0 or not found:
@@ -88,6 +99,16 @@ class Check:
     workspace: bool = False  # every member, not only the package of the manifest
     target_dir: Path | None = None  # None: cargo's choice (CARGO_TARGET_DIR, config, target/)
     extra_args: Sequence[str] = ()
+    # The workspace root: only its packages' diagnostics are believed (None: the manifest's
+    # directory, else `cwd`).
+    root: Path | None = None
+
+    def workspace_root(self) -> Path:
+        if self.root is not None:
+            return self.root
+        if self.manifest is not None:
+            return self.manifest.parent
+        return self.cwd or Path.cwd()
 
     def command(self) -> list[str]:
         fmt = "json-diagnostic-rendered-ansi" if self.color else "json"
@@ -97,7 +118,7 @@ class Check:
         if self.keep_going:
             cmd.append("--keep-going")
         if self.manifest is not None:
-            cmd += ["--manifest-path", str(self.manifest)]
+            cmd += ["--manifest-path", os.path.abspath(self.manifest)]  # never read as a flag
         return [*cmd, *self.extra_args]
 
     def env(self) -> dict[str, str]:
@@ -120,25 +141,60 @@ def parse_line(line: str) -> JsonDict | None:
         return None
     try:
         message = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to read
         return None
     return message if isinstance(message, dict) else None
 
 
-def compiler_message(message: JsonDict) -> JsonDict | None:
-    """The rustc diagnostic a cargo message carries, or None (artifacts, build-script runs,
-    build-finished)."""
+def _in_workspace(file: str, root: Path, where: str) -> bool:
+    """Whether a file rustc names (relative to the workspace root, or absolute) is one of the
+    workspace's own (`where`: the root, canonical)."""
+    return not in_dependency(file) and PurePath(canonical(root / file)).is_relative_to(where)
+
+
+def _distrust(message: JsonDict, root: Path) -> str | None:
+    """Why a compiler-message record is not to be believed, or None."""
+    manifest = message.get("manifest_path")
+    if not isinstance(message.get("package_id"), str) or not isinstance(manifest, str):
+        return "it names no package"
+    where = canonical(root)
+    if not _in_workspace(manifest, root, where):
+        return f"its package ({manifest}) is not a member of the workspace"
     inner = message.get("message")
-    if message.get("reason") == "compiler-message" and isinstance(inner, dict):
-        return inner
+    found = problem(inner)
+    if found is not None or not isinstance(inner, dict):
+        return f"it is malformed ({found})"
+    for span in inner.get("spans") or ():
+        if not span.get("is_primary"):
+            continue
+        current, reached = span, False
+        while current is not None and not reached:  # the span, then its macro call sites
+            reached = _in_workspace(current["file_name"], root, where)
+            current = (current.get("expansion") or {}).get("span")
+        if not reached:
+            return f"it points outside the workspace ({span['file_name']})"
     return None
 
 
-def compiler_messages(stdout: str) -> Iterator[JsonDict]:
-    """The rustc diagnostics in the whole of cargo's stdout."""
+def compiler_message(message: JsonDict, root: Path) -> JsonDict | None:
+    """The rustc diagnostic a cargo message carries, or None: artifacts, build-script runs,
+    build-finished, and (with a warning) a diagnostic not to be believed of the workspace at
+    `root`."""
+    if message.get("reason") != "compiler-message":
+        return None
+    why = _distrust(message, root)
+    if why is not None:
+        log.warning("borrowlens skipped a compiler message cargo printed: %s", why)
+        return None
+    inner: JsonDict = message["message"]
+    return inner
+
+
+def compiler_messages(stdout: str, root: Path) -> Iterator[JsonDict]:
+    """The rustc diagnostics in the whole of cargo's stdout (of the workspace at `root`)."""
     for line in stdout.split("\n"):
         message = parse_line(line)
-        inner = compiler_message(message) if message is not None else None
+        inner = compiler_message(message, root) if message is not None else None
         if inner is not None:
             yield inner
 
@@ -171,7 +227,8 @@ def run(check: Check) -> Finished:
         except BaseException:
             kill_group(proc.pid)
             raise
-    return Finished(proc.returncode, list(compiler_messages(stdout)), stderr)
+    return Finished(proc.returncode, list(compiler_messages(stdout, check.workspace_root())),
+                    stderr)
 
 
 class Streaming:
@@ -223,8 +280,9 @@ class Background:
         stdout, stderr = await self.process.communicate()
         if self.process.returncode is None or self.process.returncode < 0:
             return None  # killed: a newer check replaces this one
-        return Finished(self.process.returncode,
-                        list(compiler_messages(stdout.decode("utf-8", errors="replace"))),
+        messages = compiler_messages(stdout.decode("utf-8", errors="replace"),
+                                     self.check.workspace_root())
+        return Finished(self.process.returncode, list(messages),
                         stderr.decode("utf-8", errors="replace"))
 
     async def kill(self) -> None:

@@ -84,11 +84,13 @@ def _rustup_which() -> str | None:
 
 
 def candidates(explicit: str | None) -> Iterator[Candidate]:
+    # A path the user gives is a path, relative to the current directory: run as given, a
+    # relative one (`./ra` is `ra` to pathlib) would be looked up on PATH instead.
     if explicit:
-        yield Candidate(explicit, "--rust-analyzer")
+        yield Candidate(os.path.abspath(explicit), "--rust-analyzer")
     env = os.environ.get("BORROWLENS_RUST_ANALYZER")
     if env:
-        yield Candidate(env, "$BORROWLENS_RUST_ANALYZER")
+        yield Candidate(os.path.abspath(env), "$BORROWLENS_RUST_ANALYZER")
     rustup = _rustup_which()
     if rustup:
         yield Candidate(rustup, "rustup which rust-analyzer")

@@ -19,6 +19,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import PositionCodec, TextDocument
 
 from borrowlens.analyses.diagnostics.lsp import LspContext, column_to_units
+from borrowlens.server.disk import canonical
 from borrowlens.server.protocol import JsonDict
 
 log = logging.getLogger("borrowlens")
@@ -55,9 +56,25 @@ class Documents:
 
     def __init__(self) -> None:
         self.encoding = "utf-16"
+        # The editor's workspace folders, canonical: quick fixes never write outside them.
+        self.workspace_roots: list[str] = []
         self.documents: dict[str, TextDocument] = {}
         self._disk: dict[str, tuple[tuple[int, int], str]] = {}
         self._lines: dict[str, tuple[str, list[str]]] = {}
+
+    def set_workspace(self, params: Mapping[str, Any]) -> None:
+        """The workspace folders of `initialize` params (`workspaceFolders`, else `rootUri`,
+        else the deprecated `rootPath`)."""
+        folders = params.get("workspaceFolders")
+        uris: list[str] = [f["uri"] for f in folders if isinstance(f, Mapping)
+                           and isinstance(f.get("uri"), str)] \
+            if isinstance(folders, list) else []
+        if not uris and isinstance(params.get("rootUri"), str):
+            uris = [params["rootUri"]]
+        paths = [uri_to_path(u) for u in uris]
+        if not paths and isinstance(params.get("rootPath"), str):
+            paths = [params["rootPath"]]
+        self.workspace_roots = [canonical(p) for p in paths if p]
 
     def codec(self) -> PositionCodec:
         return PositionCodec(self.encoding)
@@ -111,7 +128,7 @@ class Documents:
             if cached is not None and cached[0] == stamp:
                 return cached[1]
             text = Path(path).read_bytes().decode("utf-8", errors="replace")
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte (`%00` in a URI)
             return None
         self._disk[path] = (stamp, text)
         return text

@@ -22,6 +22,8 @@ from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.gate import confinement
+from borrowlens.server.disk import canonical
 from borrowlens.server.documents import Documents, contains, overlaps
 from borrowlens.server.protocol import DATA_KEY, DiagnosticData, JsonDict, Settings
 
@@ -49,12 +51,23 @@ def digest(text: str) -> str:
 
 
 def fixes_for(match: Match, documents: Documents) -> list[Fix]:
-    """The fixes the core offers for a match; none when computing them fails."""
+    """The fixes the core offers for a match that stay where they may write (inside the
+    editor's workspace folders, out of dependencies, in files the diagnostic names); none
+    when computing them fails."""
     try:
-        return offered_fixes(match, documents)
+        fixes = offered_fixes(match, documents)
     except Exception:
         log.exception("borrowlens could not compute fixes for %s", match.family.id)
         return []
+    kept = []
+    for fix in fixes:
+        why = None if match.diagnostic is None else confinement(
+            fix, match.diagnostic, documents.workspace_roots, canonical)
+        if why is None:
+            kept.append(fix)
+        else:
+            log.info("not offering %s (%s): %s", fix.id, match.family.id, why)
+    return kept
 
 
 Seen = dict[str, tuple[Mapping[str, Any], Entry | None]]

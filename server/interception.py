@@ -70,7 +70,9 @@ class Interceptor:
         return None
 
     def initialize(self, params: JsonDict) -> JsonDict | None:
-        """`initialize` params without the `borrowlens` options, which configure the session."""
+        """`initialize` params without the `borrowlens` options, which configure the session
+        (as do the workspace folders, which quick fixes stay inside)."""
+        self.session.set_workspace(params)
         options = params.get("initializationOptions")
         if isinstance(options, Mapping) and SETTINGS_SECTION in options:
             self.session.configure(options[SETTINGS_SECTION])

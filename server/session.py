@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from borrowlens.analyses.explain import render
@@ -55,7 +54,6 @@ class Session(Documents):
         super().__init__()
         self.settings = Settings.from_environ(os.environ)
         self.recognised = Recognised()
-        self.workspace_root: Path | None = None
 
     def configure(self, raw: object) -> None:
         """Applies the client's `borrowlens` settings; enrichment is redone with them."""

@@ -102,7 +102,8 @@ class Checker:
         target_dir = Path(os.environ.get("BORROWLENS_TARGET_DIR")
                           or root / "target" / "borrowlens")
         self.running = cargo.Background(cargo.Check(
-            program, cwd=root, workspace=True, keep_going=True, target_dir=target_dir))
+            program, cwd=root, workspace=True, keep_going=True, target_dir=target_dir,
+            root=root))
         finished = await self.running.run()
         if finished is None:
             return  # killed: a newer check replaces this one
@@ -157,8 +158,7 @@ def build_server() -> LanguageServer:
         options = params.initialization_options
         if isinstance(options, dict):
             session.configure(options.get(SETTINGS_SECTION))
-        if params.root_uri:
-            session.workspace_root = Path(uri_to_path(params.root_uri))
+        session.set_workspace(_plain(params))
 
     @server.feature(types.INITIALIZED)
     def initialized(params: types.InitializedParams) -> None:

@@ -64,6 +64,69 @@ def _in_workspace(raw: JsonDict) -> JsonDict:
     return raw
 
 
+_POSITIONS = ("line_start", "line_end", "column_start", "column_end")
+_OPTIONAL_TEXT = ("label", "suggested_replacement", "suggestion_applicability")
+
+
+def _span_problem(raw: object) -> str | None:
+    """Why a span (and the macro call sites it came through) is not rustc's, or None."""
+    current: object = raw
+    while current is not None:
+        if not isinstance(current, Mapping):
+            return "a span is not an object"
+        if not isinstance(current.get("file_name"), str):
+            return "a span has no file name"
+        if "\0" in current["file_name"]:
+            return "a span's file name contains a NUL byte"
+        if not all(type(current.get(key)) is int for key in _POSITIONS):
+            return "a span's lines and columns are not numbers"
+        if not all(isinstance(current.get(key), str | None) for key in _OPTIONAL_TEXT):
+            return "a span's label or suggestion is not text"
+        text = current.get("text")
+        if text is not None and not (isinstance(text, list)
+                                     and all(isinstance(t, Mapping) for t in text)):
+            return "a span's text is not a list of lines"
+        expansion = current.get("expansion")
+        if expansion is not None and not isinstance(expansion, Mapping):
+            return "a span's macro expansion is not an object"
+        if isinstance(expansion, Mapping) \
+                and not isinstance(expansion.get("macro_decl_name"), str | None):
+            return "a span's macro name is not text"
+        current = expansion.get("span") if isinstance(expansion, Mapping) else None
+    return None
+
+
+def _note_problem(raw: object) -> str | None:
+    """Why a diagnostic or a child note is not rustc's (its own fields and spans), or None."""
+    if not isinstance(raw, Mapping):
+        return "not an object"
+    if not isinstance(raw.get("message"), str) or not isinstance(raw.get("level"), str):
+        return "no message or level"
+    spans = raw.get("spans")
+    if spans is not None and not isinstance(spans, list):
+        return "its spans are not a list"
+    return next(filter(None, map(_span_problem, spans or ())), None)
+
+
+def problem(raw: object) -> str | None:
+    """Why `raw` (the `message` of a cargo compiler message) is not a rustc diagnostic that
+    `from_rustc` and the language server can read, or None when it is one. cargo's stdout is
+    shared with build scripts and proc macros, which may print anything there."""
+    found = _note_problem(raw)
+    if found is not None or not isinstance(raw, Mapping):
+        return found
+    code, rendered, children = raw.get("code"), raw.get("rendered"), raw.get("children")
+    if code is not None and not (isinstance(code, Mapping)
+                                 and isinstance(code.get("code"), str | None)):
+        return "its code is not rustc's"
+    if not isinstance(rendered, str | None):
+        return "its rendered text is not text"
+    if children is not None and not isinstance(children, list):
+        return "its children are not a list"
+    found = next(filter(None, map(_note_problem, children or ())), None)
+    return f"a child note: {found}" if found else None
+
+
 def from_rustc(raw: JsonDict) -> Diagnostic:
     """Build a Diagnostic from rustc's JSON diagnostic (the `message` of a cargo message)."""
     code_obj = raw.get("code")

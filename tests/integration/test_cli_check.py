@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from borrowlens.cli.main import main
 from support.cli import ROOT, run
+from support.crates import clean_crate
 
 EXAMPLE = ROOT / "examples" / "async-service"
 GOLDEN = ROOT / "tests" / "golden" / "check-async-service.txt"
@@ -55,11 +57,7 @@ def test_check_json_lines_follow_the_documented_schema() -> None:
 
 
 def test_clean_crate_exits_zero(tmp_path: Path) -> None:
-    crate = tmp_path / "clean"
-    (crate / "src").mkdir(parents=True)
-    (crate / "Cargo.toml").write_text(
-        '[package]\nname = "clean"\nversion = "0.1.0"\nedition = "2021"\n')
-    (crate / "src" / "lib.rs").write_text("pub fn answer() -> u32 { 42 }\n")
+    crate = clean_crate(tmp_path / "clean")
     result = run("check", str(crate))
     assert result.returncode == 0, result.stderr
     assert "0 errors" in result.stderr
@@ -105,3 +103,23 @@ def test_options_may_follow_the_path() -> None:
     after = run("check", str(EXAMPLE), "--format", "json")
     assert before.returncode == after.returncode == 101
     assert before.stdout == after.stdout and before.stdout.startswith("{")
+
+
+def test_a_path_that_looks_like_a_flag_is_a_path(tmp_path: Path) -> None:
+    """`./-dir` must not reach cargo as `-dir/…`, which it would read as flags."""
+    clean_crate(tmp_path / "-dir", name="dash")
+    env = {**os.environ, "NO_COLOR": "1", "CARGO_TARGET_DIR": str(tmp_path / "target")}
+    for command in ("check", "fix"):
+        result = run(command, "./-dir", cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+        assert "0 errors" in result.stderr or "0 after" in result.stderr
+    manifest = run("check", "./-dir/Cargo.toml", cwd=tmp_path, env=env)
+    assert manifest.returncode == 0, manifest.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "fix"])
+def test_a_nul_byte_in_the_path_is_a_clear_error(
+        command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "crate\0/x"]) == 2
+    err = capsys.readouterr().err
+    assert "NUL" in err and "Traceback" not in err and "\0" not in err

@@ -182,3 +182,20 @@ def test_json_schema(args: tuple[str, ...]) -> None:
     assert isinstance(report["ok"], bool)
     editor = report["editor"]  # the editor the tests run in, if any (test_cli_doctor_editor.py)
     assert editor is None or {"name", "title", "page", "snippets", "detected_from"} <= set(editor)
+
+
+def test_a_relative_rust_analyzer_is_taken_from_the_current_directory(tmp_path: Path) -> None:
+    """`--rust-analyzer ./ra` is the `ra` here, not an `ra` on PATH."""
+    env = hermetic_env(tmp_path, ("cargo", "rustc"))
+    for directory, version in ((tmp_path / "bin", "0.0.0 (on PATH)"),
+                               (tmp_path / "work", "9.9.9 (here)")):
+        directory.mkdir(exist_ok=True)
+        fake = directory / "ra"
+        fake.write_text(f"#!/bin/sh\necho 'rust-analyzer {version}'\n")
+        fake.chmod(0o755)
+    proc = run("doctor", "--format", "json", "--rust-analyzer", "./ra", env=env,
+               cwd=tmp_path / "work")
+    report = json.loads(proc.stdout)
+    assert report["rust_analyzer"]["chosen"] == {
+        "path": str(tmp_path / "work" / "ra"), "version": "rust-analyzer 9.9.9 (here)",
+        "source": "--rust-analyzer"}

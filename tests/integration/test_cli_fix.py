@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.cli import fix_rounds
 from support.cli import ROOT, run
-from support.fixtures import FIXTURES
+from support.crates import cargo_errors, copy_crate, quiet_env
 
 
 # Each test builds in its own target directory (the crates are std-only and tiny): cargo's
@@ -26,37 +25,10 @@ def _own_target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CARGO_TARGET_DIR", str(tmp_path / "target"))
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "NO_COLOR": "1"}
-
-
-def copy_crate(case: str, dest: Path, name: str = "fixme") -> Path:
-    """A fixture crate as a standalone crate of its own (fresh mtimes, renamed)."""
-    shutil.copytree(FIXTURES / case, dest, copy_function=shutil.copy,
-                    ignore=shutil.ignore_patterns("rustc.json", "expect.toml", "target"))
-    manifest = dest / "Cargo.toml"
-    lines = manifest.read_text().splitlines()
-    lines = [f'name = "{name}"' if line.startswith("name = ") else line for line in lines]
-    manifest.write_text("\n".join(lines) + "\n")
-    return dest
-
-
-def cargo_errors(path: Path) -> int:
-    proc = subprocess.run(["cargo", "check", "--message-format=json", "--quiet"], cwd=path,
-                          env=_env(), capture_output=True, text=True, check=False)
-    count = 0
-    for line in proc.stdout.splitlines():
-        if line.startswith("{"):
-            obj = json.loads(line)
-            if obj.get("reason") == "compiler-message" and obj["message"]["level"] == "error":
-                count += 1 if obj["message"]["spans"] else 0
-    return count
-
-
 def test_fix_applies_rechecks_and_prints_a_diff(tmp_path: Path) -> None:
     crate = copy_crate("recursive-async/mutual", tmp_path / "crate")
     assert cargo_errors(crate) > 0
-    proc = run("fix", str(crate), env=_env())
+    proc = run("fix", str(crate), env=quiet_env())
     assert proc.returncode == 0, proc.stderr
     assert "-    is_odd(n - 1).await" in proc.stdout
     assert "+    Box::pin(is_odd(n - 1)).await" in proc.stdout
@@ -65,7 +37,7 @@ def test_fix_applies_rechecks_and_prints_a_diff(tmp_path: Path) -> None:
     assert "Box::pin(is_odd(n - 1)).await" in (crate / "src/lib.rs").read_text()
     assert cargo_errors(crate) == 0
     # Nothing left to do: a second run changes nothing and prints no diff.
-    again = run("fix", str(crate), env=_env())
+    again = run("fix", str(crate), env=quiet_env())
     assert again.returncode == 0 and again.stdout == ""
 
 
@@ -73,7 +45,7 @@ def test_dry_run_writes_nothing_and_leaves_no_stale_build(tmp_path: Path) -> Non
     crate = copy_crate("recursive-async/direct", tmp_path / "crate")
     before = (crate / "src/lib.rs").read_bytes()
     listing = sorted(p.name for p in crate.iterdir())
-    proc = run("fix", "--dry-run", str(crate), env=_env())
+    proc = run("fix", "--dry-run", str(crate), env=quiet_env())
     assert proc.returncode == 0, proc.stderr
     assert "+        sum += Box::pin(total_size(child)).await;" in proc.stdout
     assert "dry run: nothing written" in proc.stderr
@@ -85,7 +57,7 @@ def test_dry_run_writes_nothing_and_leaves_no_stale_build(tmp_path: Path) -> Non
 
 def test_json_report(tmp_path: Path) -> None:
     crate = copy_crate("recursive-async/direct", tmp_path / "crate")
-    proc = run("fix", "--format", "json", "--dry-run", str(crate), env=_env())
+    proc = run("fix", "--format", "json", "--dry-run", str(crate), env=quiet_env())
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["errors_before"] == 1 and report["errors_after"] == 0
@@ -99,7 +71,7 @@ def test_errors_without_a_fix_exit_101_and_are_listed(tmp_path: Path) -> None:
     crate = copy_crate("conflicting-borrows/two-indexes", tmp_path / "crate")
     before = (crate / "src").rglob("*.rs")
     snapshot = {p: p.read_bytes() for p in before}
-    proc = run("fix", str(crate), env=_env())
+    proc = run("fix", str(crate), env=quiet_env())
     assert proc.returncode == 101, proc.stderr
     assert "  left  " in proc.stderr and "0 fixes applied" in proc.stderr
     assert all(p.read_bytes() == data for p, data in snapshot.items())
@@ -118,12 +90,12 @@ def test_never_writes_outside_path(tmp_path: Path) -> None:
     (root / "Cargo.toml").write_text('[workspace]\nresolver = "3"\nmembers = ["app", '
                                      '"parity"]\n')
     library = (root / "parity/src/lib.rs").read_bytes()
-    proc = run("fix", str(app), env=_env())
+    proc = run("fix", str(app), env=quiet_env())
     assert proc.returncode == 101, proc.stderr
     assert "outside PATH" in proc.stderr
     assert (root / "parity/src/lib.rs").read_bytes() == library
     # From the workspace root the same fix is allowed.
-    assert run("fix", str(root), env=_env()).returncode == 0
+    assert run("fix", str(root), env=quiet_env()).returncode == 0
 
 
 def test_refuses_files_that_are_not_utf8(tmp_path: Path) -> None:
@@ -131,18 +103,18 @@ def test_refuses_files_that_are_not_utf8(tmp_path: Path) -> None:
     source = crate / "src/lib.rs"
     data = b"// caf\xe9 (latin-1)\n" + source.read_bytes()
     source.write_bytes(data)
-    proc = run("fix", str(crate), env=_env())
+    proc = run("fix", str(crate), env=quiet_env())
     assert proc.returncode == 101
     assert source.read_bytes() == data
 
 
 def test_bad_path_is_a_usage_error(tmp_path: Path) -> None:
-    proc = run("fix", str(tmp_path / "missing"), env=_env())
+    proc = run("fix", str(tmp_path / "missing"), env=quiet_env())
     assert proc.returncode == 2
     assert "no such file or directory" in proc.stderr
     empty = tmp_path / "empty"
     empty.mkdir()
-    proc = run("fix", str(empty), env=_env())
+    proc = run("fix", str(empty), env=quiet_env())
     assert proc.returncode == 2 and "Cargo.toml" in proc.stderr
 
 
@@ -215,3 +187,66 @@ def test_a_fix_that_trades_the_error_for_another_is_rolled_back(
     assert source.read_bytes() == original and originals == {}
     assert [p.fix.id for p, _ in report.rolled_back] == ["swap"]
     assert report.errors_after == 1 and report.applied == []
+
+
+def _two_recursions(tmp_path: Path) -> Path:
+    """recursive-async/direct with a second recursive async function in the same file."""
+    crate = copy_crate("recursive-async/direct", tmp_path / "crate")
+    source = crate / "src/lib.rs"
+    source.write_text(source.read_text() + (
+        "\npub async fn depth(node: &Node) -> u64 {\n"
+        "    let mut deepest = 0;\n"
+        "    for child in &node.children {\n"
+        "        deepest = deepest.max(depth(child).await);\n"
+        "    }\n"
+        "    deepest + 1\n"
+        "}\n"))
+    return crate
+
+
+def test_independent_errors_in_one_file_are_fixed_in_one_round(tmp_path: Path) -> None:
+    """Two recursive async functions in one file: both `Box::pin` fixes go in the same round
+    (each error's fix, not one per file per round)."""
+    crate = _two_recursions(tmp_path)
+    source = crate / "src/lib.rs"
+    assert cargo_errors(crate) == 2
+    target = fix_rounds.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
+    cargo = shutil.which("cargo")
+    assert cargo is not None
+    report, originals = fix_rounds.fix_loop(cargo, target, [], 5, progress=False)
+    assert report.errors_before == 2 and report.errors_after == 0
+    assert report.rounds == 1
+    assert [p.fix.id for p in report.applied] == ["box-pin", "box-pin"]
+    text = source.read_text()
+    assert "Box::pin(total_size(child)).await" in text and "Box::pin(depth(child)).await" in text
+    assert list(originals) == [source]
+
+
+def test_a_round_that_fails_falls_back_to_one_fix_per_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both errors' fixes go in round 1, and one of them breaks the build: the round is
+    undone, the good fix is applied alone, and the bad one is rejected on its own evidence."""
+    crate = _two_recursions(tmp_path)
+    source = crate / "src/lib.rs"
+    lines = source.read_text().split("\n")
+    line = lines.index("    deepest + 1") + 1
+    bad = Fix("Break it", True, (TextEdit("src/lib.rs", line, 5, line, 16,
+                                          'deepest + "1"'),), id="bad")
+    real = fix_rounds.offered_fixes
+
+    def offered(match: Any, sources: Any) -> list[Fix]:
+        primary = match.diagnostic.primary
+        return [bad] if primary is not None and primary.line_start > 12 else \
+            real(match, sources)
+
+    monkeypatch.setattr(fix_rounds, "offered_fixes", offered)
+    target = fix_rounds.Target(manifest=crate / "Cargo.toml", root=crate, boundary=crate)
+    cargo = shutil.which("cargo")
+    assert cargo is not None
+    report, _ = fix_rounds.fix_loop(cargo, target, [], 10, progress=False)
+    assert [p.fix.id for p in report.applied] == ["box-pin"]
+    assert [(p.fix.id, why.split(":")[0]) for p, why in report.rolled_back] == [
+        ("bad", "it caused a new error[E0277]")]
+    assert report.rounds == 3 and report.errors_after == 1
+    text = source.read_text()
+    assert "Box::pin(total_size(child)).await" in text and 'deepest + "1"' not in text
