@@ -25,7 +25,18 @@ from typing import Any, BinaryIO
 from .discovery import DEPTH_ENV
 from .interception import Interceptor
 from .session import Session
-from .wire import Frame, FramingError, encode, read_frame
+from .wire import (
+    INVALID_REQUEST,
+    PARSE_ERROR,
+    Frame,
+    FramingError,
+    answer_id,
+    encode,
+    error_frame,
+    is_response,
+    message_problem,
+    read_frame,
+)
 
 log = logging.getLogger("borrowlens")
 
@@ -112,6 +123,15 @@ class Proxy:
         await self._to_editor(encode({"jsonrpc": "2.0", "id": ident,
                                       "error": {"code": code, "message": message}}))
 
+    async def _fail_request(self, frame: Frame) -> None:
+        """Answers a request from the editor that borrowlens failed on before forwarding it."""
+        with contextlib.suppress(ValueError):
+            message = frame.json()
+            ident = answer_id(message)
+            if ident is not None and "method" in message and ident not in self.pending:
+                await self._reply_error(ident, INTERNAL_ERROR,
+                                        "borrowlens failed on this request (see its log)")
+
     async def _show(self, kind: int, message: str) -> None:
         await self._to_editor(encode({"jsonrpc": "2.0", "method": "window/showMessage",
                                       "params": {"type": kind, "message": message}}))
@@ -119,15 +139,20 @@ class Proxy:
     # --- editor -> rust-analyzer ----------------------------------------------------------
 
     async def _from_editor(self, frame: Frame) -> None:
-        # rust-analyzer exits on a frame it cannot parse as a message: drop such frames here.
+        # rust-analyzer exits on a frame it cannot parse as a message: such frames end here,
+        # answered with the error JSON-RPC prescribes (none for a response).
         try:
             message = frame.json()
         except ValueError:
             log.error("dropped a frame from the editor that is not JSON: %r", frame.body[:200])
+            await self._to_editor(error_frame(None, PARSE_ERROR, "Parse error"))
             return
-        if not isinstance(message, dict) or ("method" not in message and "id" not in message):
-            log.error("dropped a frame from the editor that is not a JSON-RPC message: %r",
-                      frame.body[:200])
+        problem = message_problem(message)
+        if problem is not None:
+            log.error("invalid message from the editor (%s): %r", problem, frame.body[:200])
+            if not is_response(message):
+                await self._to_editor(error_frame(answer_id(message), INVALID_REQUEST,
+                                                  f"Invalid Request: {problem}"))
             return
         method = message.get("method")
         ident = message.get("id")
@@ -197,7 +222,16 @@ class Proxy:
             if frame.skipped:
                 log.error("skipped bytes from the editor that are not a frame: %r",
                           frame.skipped[:200])
-            await self._from_editor(frame)
+            try:
+                await self._from_editor(frame)
+            except OSError:
+                raise  # the editor or rust-analyzer has gone: the session is over
+            except Exception:
+                # borrowlens' own bug must not end the editor's session: drop the message,
+                # and answer it if it was a request nobody else will answer.
+                log.exception("borrowlens failed on a message from the editor; dropped it: "
+                              "%r", frame.body[:200])
+                await self._fail_request(frame)
             if self.exit_requested:
                 return
 
@@ -214,6 +248,12 @@ class Proxy:
                 await self._from_child(frame)
             except FramingError as error:
                 return str(error)
+            except OSError:
+                raise
+            except Exception:
+                log.exception("borrowlens failed on a message from rust-analyzer; forwarding "
+                              "it unchanged")
+                await self._to_editor(frame.raw)
 
     async def _drain_stderr(self) -> None:
         assert self.child is not None and self.child.stderr is not None

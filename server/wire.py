@@ -17,6 +17,9 @@ from typing import Any
 # a workspace symbol dump) stay well below it; anything larger is a broken peer.
 MAX_BODY = 256 * 1024 * 1024
 MAX_HEADER = 8 * 1024
+# JSON-RPC 2.0's errors for what cannot be a message.
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
 # `Name: value`, the only shape of header line a peer may send.
 HEADER_FIELD = re.compile(rb"[A-Za-z0-9-]+:[^\r\n]*\r\n")
 
@@ -96,5 +99,55 @@ async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> F
 
 def encode(payload: Any) -> bytes:
     """A frame for a message borrowlens builds itself."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (`"\ud800"` in a peer's JSON decodes to one) has no UTF-8 form:
+        # escaped, it goes on as the peer wrote it.
+        body = json.dumps(payload, separators=(",", ":")).encode("ascii")
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _valid_id(ident: Any) -> bool:
+    # LSP: `integer | string`; JSON-RPC's null only on a response to a message whose id
+    # could not be read.
+    return isinstance(ident, str) or (isinstance(ident, int) and not isinstance(ident, bool))
+
+
+def message_problem(message: Any) -> str | None:
+    """Why a decoded body is not a JSON-RPC message a peer can route, or None when it is one:
+    a request or notification has a string `method` (and a request an integer or string
+    `id`); a response has no `method`, an integer or string `id` (or null on an error) and a
+    `result` or an `error`."""
+    if not isinstance(message, dict):
+        return "not a JSON object"
+    if "method" in message:
+        if not isinstance(message["method"], str):
+            return "its method is not a string"
+        if "id" in message and not _valid_id(message["id"]):
+            return "its id is neither an integer nor a string"
+        return None
+    if "result" not in message and "error" not in message:
+        return "neither a request, a notification nor a response"
+    ident = message.get("id")
+    if not (_valid_id(ident) or (ident is None and "error" in message)):
+        return "the id of a response is neither an integer nor a string"
+    return None
+
+
+def is_response(message: Any) -> bool:
+    """The message (valid or not) is meant as a response: nobody may answer it."""
+    return isinstance(message, dict) and "method" not in message and (
+        "result" in message or "error" in message)
+
+
+def answer_id(message: Any) -> int | str | None:
+    """The id an error answer to an invalid request carries: the request's own when it can be
+    read, else null (JSON-RPC 2.0, section 5)."""
+    ident = message.get("id") if isinstance(message, dict) else None
+    return ident if _valid_id(ident) else None
+
+
+def error_frame(ident: int | str | None, code: int, text: str) -> bytes:
+    """A JSON-RPC error response."""
+    return encode({"jsonrpc": "2.0", "id": ident, "error": {"code": code, "message": text}})

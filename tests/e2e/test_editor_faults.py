@@ -1,0 +1,104 @@
+"""Hostile input from the editor's side, through the proxy (in front of the scripted
+rust-analyzer) and into the standalone server: malformed JSON-RPC messages, strings Python
+cannot encode, broken and duplicated headers. Each must be answered with the JSON-RPC error the
+spec prescribes or skipped, logged on stderr, and never end the session; the next valid
+message must get through.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from support.strict_editor import Editor, Msg
+
+pytestmark = pytest.mark.e2e
+
+INVALID_REQUEST = -32600
+
+
+def _is_error(code: int, ident: Any) -> Callable[[Msg], bool]:
+    return lambda m: (m.method is None and "id" in m.json and m.json["id"] == ident
+                      and isinstance(ident, type(m.json["id"]))
+                      and m.json.get("error", {}).get("code") == code)
+
+
+def _received_messages(editor: Editor) -> list[dict[str, Any]]:
+    """Every message the fake rust-analyzer read, decoded."""
+    data = editor.fake_received()
+    messages = []
+    while data:
+        header, _, rest = data.partition(b"\r\n\r\n")
+        length = int(header.split(b":")[1])
+        messages.append(json.loads(rest[:length]))
+        data = rest[length:]
+    return messages
+
+
+def _end_cleanly(editor: Editor) -> None:
+    editor.call("shutdown")
+    editor.notify("exit")
+    assert editor.wait_exit() == 0, editor.stderr_tail()
+    editor.assert_all_stdout_frames()
+    assert editor.show_messages() == []
+
+
+# --- invalid JSON-RPC messages (issue 14, item 3) -----------------------------------------
+
+INVALID = [
+    # (message, the id of the error answer: None = `"id": null`)
+    ({"jsonrpc": "2.0", "id": [1], "method": "fake/echo", "params": "array id"}, None),
+    ({"jsonrpc": "2.0", "id": {"a": 1}, "method": "fake/echo", "params": "object id"}, None),
+    ({"jsonrpc": "2.0", "id": 1.5, "method": "fake/echo", "params": "float id"}, None),
+    ({"jsonrpc": "2.0", "id": True, "method": "fake/echo", "params": "boolean id"}, None),
+    ({"jsonrpc": "2.0", "method": ["fake/echo"], "params": "array method"}, None),
+    ({"jsonrpc": "2.0", "id": "m", "method": 5, "params": "number method"}, "m"),
+]
+
+
+def test_proxy_answers_invalid_requests_and_goes_on(
+        editor_factory: Callable[..., Editor]) -> None:
+    editor = editor_factory()
+    editor.initialize()
+    for number, (message, ident) in enumerate(INVALID):
+        before = len(editor.msgs)
+        editor.send(message)
+        editor.wait_for(_is_error(INVALID_REQUEST, ident), after=before)
+        answer = editor.call("fake/echo", number).json
+        assert answer.get("result") == number, (message, answer, editor.stderr_tail())
+    # A response (to a request of rust-analyzer's) with an invalid id answers nothing: it is
+    # dropped, and the session goes on.
+    editor.send({"jsonrpc": "2.0", "id": [7], "result": "response with an array id"})
+    assert editor.call("fake/echo", "after").json["result"] == "after"
+    log = editor.stderr_text()
+    assert log.count("invalid message from the editor") == len(INVALID) + 1, log
+    # None of them reached rust-analyzer (it may exit on an id it cannot read).
+    texts = [m.get("params") for m in _received_messages(editor)]
+    assert not {"array id", "object id", "float id", "boolean id", "array method",
+                "number method"} & {t for t in texts if isinstance(t, str)}
+    assert "response with an array id" not in editor.fake_received().decode()
+    _end_cleanly(editor)
+
+
+def test_proxy_re_encodes_lone_surrogates(editor_factory: Callable[..., Editor]) -> None:
+    editor = editor_factory()
+    # `initialize` with borrowlens' options is re-encoded (the options are taken out).
+    ident = editor.request("initialize", {
+        "processId": None, "rootUri": None, "capabilities": {},
+        "clientInfo": {"name": "lone \ud800 surrogate"},
+        "initializationOptions": {"borrowlens": {"hover": True}, "other": "\udfff"}})
+    assert "result" in editor.response(ident).json, editor.stderr_tail()
+    editor.notify("initialized", {})
+    initialize = next(m for m in _received_messages(editor) if m.get("method") == "initialize")
+    assert initialize["params"]["clientInfo"]["name"] == "lone \ud800 surrogate"
+    assert initialize["params"]["initializationOptions"] == {"other": "\udfff"}
+    # borrowlens answers the resolution of its own code actions with the action it got.
+    action = {"title": "fix \ud83d it", "kind": "quickfix",
+              "data": {"borrowlens": {"family": "f", "fix": "x"}}}
+    resolved = editor.call("codeAction/resolve", action).json
+    assert resolved.get("result") == action, (resolved, editor.stderr_tail())
+    assert editor.call("fake/echo", "after").json["result"] == "after"
+    _end_cleanly(editor)
