@@ -41,34 +41,83 @@ class Frame:
         return json.loads(self.body)
 
 
+CONTENT_LENGTH = b"content-length:"
+
+
+def _note(skipped: bytearray, data: bytes) -> None:
+    if len(skipped) < MAX_HEADER:  # enough to log; the rest is dropped unseen
+        skipped += data[:MAX_HEADER - len(skipped)]
+
+
+async def _line(reader: asyncio.StreamReader, skipped: bytearray | None) -> bytes | None:
+    """The next line through its CRLF, or None at the end of the stream before any byte of
+    it. A line longer than the reader's limit raises FramingError; with `skipped` (resync)
+    it is cut to its last `Content-Length` onwards instead (a frame glued to garbage), and
+    what was cut goes to `skipped`."""
+    tail = b""
+    while True:
+        try:
+            return tail + await reader.readuntil(b"\r\n")
+        except asyncio.IncompleteReadError as eof:
+            if not tail and not eof.partial:
+                return None
+            raise FramingError("stream ended inside a header") from eof
+        except asyncio.LimitOverrunError as error:
+            # The over-long line stays buffered: take it out so a caller reads on past it.
+            chunk = tail + await reader.readexactly(error.consumed)
+            if skipped is None:
+                raise FramingError("header line too long") from error
+            at = chunk.lower().rfind(CONTENT_LENGTH)
+            if at < 0 or len(chunk) - at > MAX_HEADER:
+                # Keep what could be the start of a `Content-Length` cut in two.
+                at = max(0, len(chunk) - len(CONTENT_LENGTH) + 1)
+            _note(skipped, chunk[:at])
+            tail = chunk[at:]
+
+
+def _content_length(header: bytes) -> int:
+    length = None
+    for field in header.split(b"\r\n"):
+        name, sep, value = field.partition(b":")
+        if sep and name.strip().lower() == b"content-length":
+            if length is not None:
+                # Which one is meant cannot be known: a peer that sends two is broken.
+                raise FramingError("more than one Content-Length header")
+            digits = value.strip()
+            if not digits.isdigit() or len(digits) > 20:
+                raise FramingError(f"bad Content-Length {value[:40]!r}")
+            length = int(digits)
+    if length is None:
+        raise FramingError(f"no Content-Length in header {header[:200]!r}")
+    if length > MAX_BODY:
+        raise FramingError(f"message of {length} bytes exceeds the {MAX_BODY}-byte limit")
+    return length
+
+
 async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> Frame | None:
     """The next frame, or None at a clean end of stream (EOF between frames).
 
     With `resync` (the editor's side, where one bad frame must not end the session), lines
     that are not header fields are skipped, and so are bytes glued before a `Content-Length`
-    (the rest of a frame whose length could not be read); what was skipped comes back in
-    `Frame.skipped`. A FramingError always leaves the stream after the bad header, so the
-    caller may read on.
+    (the rest of a frame whose length could not be read, a header ended by bare line feeds):
+    reading starts again at the last `Content-Length` of such a line, so the frame after a
+    bad one is not lost. What was skipped comes back in `Frame.skipped`. A FramingError
+    always leaves the stream after the bad header, so the caller may read on.
     """
     header = bytearray()
     skipped = bytearray()
     while True:
-        try:
-            line = await reader.readuntil(b"\r\n")
-        except asyncio.IncompleteReadError as eof:
-            if not header and not eof.partial:
+        line = await _line(reader, skipped if resync else None)
+        if line is None:
+            if not header:
                 return None
-            raise FramingError("stream ended inside a header") from eof
-        except asyncio.LimitOverrunError as error:
-            # The over-long line stays buffered: drop it so a caller that reads on moves on.
-            await reader.readexactly(error.consumed)
-            raise FramingError("header line too long") from error
+            raise FramingError("stream ended inside a header")
         if resync and line != b"\r\n" and not HEADER_FIELD.fullmatch(line):
-            at = line.lower().find(b"content-length:")
-            if len(skipped) < MAX_HEADER:  # enough to log; the rest is dropped unseen
-                skipped += line[:at] if at > 0 else line
-            if at <= 0:
+            at = line.lower().rfind(CONTENT_LENGTH)
+            if at < 0 or not HEADER_FIELD.fullmatch(line, at):
+                _note(skipped, line)
                 continue
+            _note(skipped, line[:at])
             line = line[at:]
         header += line
         if len(header) > MAX_HEADER:
@@ -78,18 +127,7 @@ async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> F
                 header.clear()  # stray blank line between frames: tolerate it
                 continue
             break
-    length = None
-    for field in bytes(header).split(b"\r\n"):
-        name, sep, value = field.partition(b":")
-        if sep and name.strip().lower() == b"content-length":
-            try:
-                length = int(value.strip())
-            except ValueError as error:
-                raise FramingError(f"bad Content-Length {value!r}") from error
-    if length is None or length < 0:
-        raise FramingError(f"no Content-Length in header {bytes(header)!r}")
-    if length > MAX_BODY:
-        raise FramingError(f"message of {length} bytes exceeds the {MAX_BODY}-byte limit")
+    length = _content_length(bytes(header))
     try:
         body = await reader.readexactly(length)
     except asyncio.IncompleteReadError as error:

@@ -102,3 +102,34 @@ def test_proxy_re_encodes_lone_surrogates(editor_factory: Callable[..., Editor])
     assert resolved.get("result") == action, (resolved, editor.stderr_tail())
     assert editor.call("fake/echo", "after").json["result"] == "after"
     _end_cleanly(editor)
+
+
+# --- broken headers (issue 14, item 10) ---------------------------------------------------
+
+
+def _echo_frame(ident: int, text: str) -> bytes:
+    body = json.dumps({"jsonrpc": "2.0", "id": ident, "method": "fake/echo",
+                       "params": text}).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def test_proxy_delivers_the_frame_right_after_a_bad_header(
+        editor_factory: Callable[..., Editor]) -> None:
+    editor = editor_factory()
+    editor.initialize()
+    bad = [
+        b"Content-Length: 2\n\n{}",  # a whole frame with bare line feeds
+        b"Content-Length: 2\r\nContent-Length: 7\r\n\r\n{}",  # which length is meant?
+        bytes(range(1, 256)),  # binary garbage, no line end
+    ]
+    for number, garbage in enumerate(bad, start=100):
+        # In one write: the valid frame is glued to the garbage.
+        editor.send_raw(garbage + _echo_frame(number, f"after {number}"))
+        answer = editor.response(number).json
+        assert answer.get("result") == f"after {number}", (garbage, answer)
+    log = editor.stderr_text()
+    assert "more than one Content-Length header" in log
+    assert log.count("skipped bytes from the editor") >= 2, log
+    # The duplicated header's frame was not taken with either length.
+    assert b"\r\n\r\n{}" not in editor.fake_received()
+    _end_cleanly(editor)

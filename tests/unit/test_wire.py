@@ -3,16 +3,19 @@ payloads Python cannot encode as UTF-8."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
 import pytest
 
 from borrowlens.server.wire import (
+    FramingError,
     answer_id,
     encode,
     is_response,
     message_problem,
+    read_frame,
 )
 
 
@@ -57,3 +60,75 @@ def test_invalid_messages(message: Any, answer: Any, response: bool) -> None:
     assert answer_id(message) == answer
     assert is_response(message) is response
 
+
+
+# --- reading frames (issue 14, item 10) ---------------------------------------------------
+
+GOOD = [{"jsonrpc": "2.0", "id": n, "method": "next"} for n in (1, 2)]
+
+
+def _frame(payload: Any) -> bytes:
+    body = json.dumps(payload).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _read_all(data: bytes, *, resync: bool = True) -> tuple[list[Any], list[str]]:
+    """The JSON of every frame read from `data` (then EOF), and the framing errors and
+    skipped bytes on the way, reading on after each as the proxy does."""
+    async def run() -> tuple[list[Any], list[str]]:
+        reader = asyncio.StreamReader(limit=1 << 16)
+        reader.feed_data(data)
+        reader.feed_eof()
+        frames: list[Any] = []
+        errors: list[str] = []
+        while True:
+            try:
+                frame = await read_frame(reader, resync=resync)
+            except FramingError as error:
+                errors.append(str(error))
+                continue
+            if frame is None:
+                return frames, errors
+            if frame.skipped:
+                errors.append(f"skipped {frame.skipped[:20]!r}")
+            try:
+                frames.append(frame.json())
+            except ValueError:
+                frames.append(frame.body)
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize(("bad", "error"), [
+    (b"Content-Length: abc\r\n\r\n", "bad Content-Length"),
+    (b"Content-Length: zero\r\n\r\n{\"id\":7}", "bad Content-Length"),
+    (b"Content-Length: 999999999999\r\n\r\n", "exceeds"),
+    (b"Content-Type: text/plain\r\n\r\n{}", "no Content-Length"),
+    (b"Content-Length: -1\r\n\r\n", "Content-Length"),
+    (b"Content-Length: 2\r\nContent-Length: 5\r\n\r\n{}", "more than one Content-Length"),
+    (b"Content-Length: 7\r\ncontent-length: 7\r\n\r\n{\"a\":1}", "more than one"),
+    (b"Content-Length: 2\n\n{}", "skipped b'Content-Length: 2\\n"),  # bare line feeds
+    (b"Content-Length: 2\n\r\n{}", "skipped b'Content-Length: 2\\n"),
+    (bytes(range(256)), "skipped b'\\x00"),
+    (bytes(range(256)) * 4 + b"\r\n", "skipped b'\\x00"),
+    (b"x" * (1 << 17), "skipped b'xxx"),  # over the reader's limit, no line end
+    (b"x" * (1 << 17) + b"\r\n", "skipped b'xxx"),
+    (b"x" * (1 << 17) + b"Content-Length: 1", "skipped b'xxx"),
+    (b"X-Padding: y\r\n" * 1000 + b"\r\n", "header too long"),
+])
+def test_the_next_valid_frame_after_a_bad_header_is_delivered(bad: bytes, error: str) -> None:
+    frames, errors = _read_all(bad + b"".join(_frame(g) for g in GOOD))
+    assert frames[-2:] == GOOD, (frames, errors)
+    assert all(f not in GOOD for f in frames[:-2])
+    assert errors and error in errors[0], errors
+
+
+def test_a_duplicated_content_length_skips_the_frame_even_when_both_agree() -> None:
+    frames, errors = _read_all(b"Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}"
+                               + _frame(GOOD[0]))
+    assert frames == [GOOD[0]]
+    assert errors == ["more than one Content-Length header", "skipped b'{}'"]
+
+
+def test_frames_that_follow_each_other_without_a_gap() -> None:
+    frames, errors = _read_all(b"".join(_frame(g) for g in GOOD * 50), resync=False)
+    assert frames == GOOD * 50 and errors == []
