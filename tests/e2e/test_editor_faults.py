@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from support.strict_editor import Editor, Msg
+from support.strict_editor import Editor, Msg, frame_of
 
 pytestmark = pytest.mark.e2e
 
@@ -107,12 +107,6 @@ def test_proxy_re_encodes_lone_surrogates(editor_factory: Callable[..., Editor])
 # --- broken headers (issue 14, item 10) ---------------------------------------------------
 
 
-def _echo_frame(ident: int, text: str) -> bytes:
-    body = json.dumps({"jsonrpc": "2.0", "id": ident, "method": "fake/echo",
-                       "params": text}).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
 def test_proxy_delivers_the_frame_right_after_a_bad_header(
         editor_factory: Callable[..., Editor]) -> None:
     editor = editor_factory()
@@ -124,7 +118,8 @@ def test_proxy_delivers_the_frame_right_after_a_bad_header(
     ]
     for number, garbage in enumerate(bad, start=100):
         # In one write: the valid frame is glued to the garbage.
-        editor.send_raw(garbage + _echo_frame(number, f"after {number}"))
+        editor.send_raw(garbage + frame_of({"jsonrpc": "2.0", "id": number,
+                                            "method": "fake/echo", "params": f"after {number}"}))
         answer = editor.response(number).json
         assert answer.get("result") == f"after {number}", (garbage, answer)
     log = editor.stderr_text()

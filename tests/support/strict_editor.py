@@ -90,6 +90,13 @@ def split_frames(data: bytes | bytearray, start: int, *, strict: bool = True,
         pos = body_start + length
 
 
+def frame_of(payload: Any) -> bytes:
+    """A frame as an editor writes it (not borrowlens' own `encode`: the two must not share
+    a bug)."""
+    body = json.dumps(payload).encode("utf-8")
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
 def decode(raw: bytes, body: bytes) -> Msg:
     try:
         message = json.loads(body)
@@ -212,8 +219,7 @@ class Editor:
             self.proc.stdin.flush()
 
     def send(self, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload).encode("utf-8")
-        self.send_raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.send_raw(frame_of(payload))
 
     def request(self, method: str, params: Any = None) -> int:
         self._next_id += 1

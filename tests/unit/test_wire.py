@@ -67,11 +67,6 @@ def test_invalid_messages(message: Any, answer: Any, response: bool) -> None:
 GOOD = [{"jsonrpc": "2.0", "id": n, "method": "next"} for n in (1, 2)]
 
 
-def _frame(payload: Any) -> bytes:
-    body = json.dumps(payload).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
 def _read_all(data: bytes, *, resync: bool = True) -> tuple[list[Any], list[str]]:
     """The JSON of every frame read from `data` (then EOF), and the framing errors and
     skipped bytes on the way, reading on after each as the proxy does."""
@@ -116,7 +111,7 @@ def _read_all(data: bytes, *, resync: bool = True) -> tuple[list[Any], list[str]
     (b"X-Padding: y\r\n" * 1000 + b"\r\n", "header too long"),
 ])
 def test_the_next_valid_frame_after_a_bad_header_is_delivered(bad: bytes, error: str) -> None:
-    frames, errors = _read_all(bad + b"".join(_frame(g) for g in GOOD))
+    frames, errors = _read_all(bad + b"".join(encode(g) for g in GOOD))
     assert frames[-2:] == GOOD, (frames, errors)
     assert all(f not in GOOD for f in frames[:-2])
     assert errors and error in errors[0], errors
@@ -124,11 +119,11 @@ def test_the_next_valid_frame_after_a_bad_header_is_delivered(bad: bytes, error:
 
 def test_a_duplicated_content_length_skips_the_frame_even_when_both_agree() -> None:
     frames, errors = _read_all(b"Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}"
-                               + _frame(GOOD[0]))
+                               + encode(GOOD[0]))
     assert frames == [GOOD[0]]
     assert errors == ["more than one Content-Length header", "skipped b'{}'"]
 
 
 def test_frames_that_follow_each_other_without_a_gap() -> None:
-    frames, errors = _read_all(b"".join(_frame(g) for g in GOOD * 50), resync=False)
+    frames, errors = _read_all(b"".join(encode(g) for g in GOOD * 50), resync=False)
     assert frames == GOOD * 50 and errors == []
