@@ -26,15 +26,13 @@ from .discovery import DEPTH_ENV
 from .interception import Interceptor
 from .session import Session
 from .wire import (
-    INVALID_REQUEST,
-    PARSE_ERROR,
     Frame,
     FramingError,
     answer_id,
+    claim_stdout,
+    editor_message,
     encode,
-    error_frame,
-    is_response,
-    message_problem,
+    read_editor_frame,
     read_frame,
 )
 
@@ -141,18 +139,10 @@ class Proxy:
     async def _from_editor(self, frame: Frame) -> None:
         # rust-analyzer exits on a frame it cannot parse as a message: such frames end here,
         # answered with the error JSON-RPC prescribes (none for a response).
-        try:
-            message = frame.json()
-        except ValueError:
-            log.error("dropped a frame from the editor that is not JSON: %r", frame.body[:200])
-            await self._to_editor(error_frame(None, PARSE_ERROR, "Parse error"))
-            return
-        problem = message_problem(message)
-        if problem is not None:
-            log.error("invalid message from the editor (%s): %r", problem, frame.body[:200])
-            if not is_response(message):
-                await self._to_editor(error_frame(answer_id(message), INVALID_REQUEST,
-                                                  f"Invalid Request: {problem}"))
+        message, rejection = editor_message(frame)
+        if message is None:
+            if rejection is not None:
+                await self._to_editor(rejection)
             return
         method = message.get("method")
         ident = message.get("id")
@@ -211,17 +201,9 @@ class Proxy:
 
     async def _editor_loop(self, reader: asyncio.StreamReader) -> None:
         while True:
-            try:
-                frame = await read_frame(reader, resync=True)
-            except FramingError as error:
-                # One bad frame need not end the session: read on from the next header.
-                log.error("skipped a bad frame from the editor: %s", error)
-                continue
+            frame = await read_editor_frame(reader)
             if frame is None:
                 return
-            if frame.skipped:
-                log.error("skipped bytes from the editor that are not a frame: %r",
-                          frame.skipped[:200])
             try:
                 await self._from_editor(frame)
             except OSError:
@@ -365,11 +347,7 @@ class Proxy:
 
 def serve(rust_analyzer: str, args: list[str]) -> int:
     """Runs the proxy on this process' stdio until the session ends; the exit status."""
-    # Only framed JSON-RPC may reach stdout: keep the real fd for frames and send anything
-    # else that writes to sys.stdout (a stray print, a library) to stderr.
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
-    sys.stdout = sys.stderr
-    proxy = Proxy(rust_analyzer, args, sys.stdin.buffer, out)
+    proxy = Proxy(rust_analyzer, args, sys.stdin.buffer, claim_stdout())
     try:
         return asyncio.run(proxy.run())
     except KeyboardInterrupt:

@@ -6,7 +6,8 @@ a newer request kills the running check's whole process group), in its own targe
 (`target/borrowlens`) so it never fights rust-analyzer or the user's builds over cargo's lock.
 Results are published per file in the shape rust-analyzer uses (`rustc_lsp.to_lsp`), files
 that no longer have diagnostics are cleared, and hover, quick fixes and `borrowlens.explain`
-are served by the same `Session` as the proxy.
+are served by the same `Session` as the proxy. stdio is read by `lsp_stdio` (borrowlens'
+framing in front of pygls' protocol), not by pygls' own reader.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +24,12 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import default_converter
 
-from . import __version__, cargo
+from . import __version__, cargo, lsp_stdio
 from .documents import uri_to_path
 from .protocol import EXPLAIN_COMMAND, SETTINGS_SECTION, JsonDict
 from .rustc_lsp import to_lsp
 from .session import Session
+from .wire import claim_stdout
 
 log = logging.getLogger("borrowlens")
 CONVERTER = default_converter()  # type: ignore[no-untyped-call]
@@ -220,9 +223,12 @@ def build_server() -> LanguageServer:
 
 
 def serve() -> int:
-    """Serves on stdio until the editor sends exit."""
+    """Serves on stdio until the editor sends exit; the exit status."""
     if not log.isEnabledFor(logging.DEBUG):
         logging.getLogger("pygls").setLevel(logging.WARNING)
     server = build_server()
-    server.start_io()
-    return 0
+    # Not pygls' start_io: its reader does not survive one bad header (lsp_stdio.py).
+    try:
+        return asyncio.run(lsp_stdio.serve(server, sys.stdin.buffer, claim_stdout()))
+    except KeyboardInterrupt:
+        return 130

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import re
+import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
+
+log = logging.getLogger("borrowlens")
 
 # A generous ceiling: rust-analyzer's largest real messages (semantic tokens of a huge file,
 # a workspace symbol dump) stay well below it; anything larger is a broken peer.
@@ -135,6 +140,21 @@ async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> F
     return Frame(raw=bytes(header) + body, body=body, skipped=bytes(skipped))
 
 
+async def read_editor_frame(reader: asyncio.StreamReader) -> Frame | None:
+    """The editor's next frame, or None at the end of its stream. One bad frame need not end
+    a session: bad frames and stray bytes are logged and skipped, and reading goes on from
+    the next header."""
+    while True:
+        try:
+            frame = await read_frame(reader, resync=True)
+        except FramingError as error:
+            log.error("skipped a bad frame from the editor: %s", error)
+            continue
+        if frame is not None and frame.skipped:
+            log.error("skipped bytes from the editor that are not a frame: %r",
+                      frame.skipped[:200])
+        return frame
+
 def encode(payload: Any) -> bytes:
     """A frame for a message borrowlens builds itself."""
     try:
@@ -186,6 +206,34 @@ def answer_id(message: Any) -> int | str | None:
     return ident if _valid_id(ident) else None
 
 
+def editor_message(frame: Frame, *, jsonrpc: bool = False,
+                   ) -> tuple[dict[str, Any] | None, bytes | None]:
+    """(the message, None) when a frame from the editor holds a valid JSON-RPC message, else
+    (None, the error response JSON-RPC prescribes, or None for an invalid response), logged.
+    With `jsonrpc`, a message without `"jsonrpc": "2.0"` is invalid too."""
+    try:
+        message = frame.json()
+    except ValueError:
+        log.error("dropped a frame from the editor that is not JSON: %r", frame.body[:200])
+        return None, error_frame(None, PARSE_ERROR, "Parse error")
+    problem = message_problem(message)
+    if problem is None and jsonrpc and message.get("jsonrpc") != "2.0":
+        problem = 'its "jsonrpc" member is not "2.0"'
+    if problem is None:
+        return message, None
+    log.error("invalid message from the editor (%s): %r", problem, frame.body[:200])
+    if is_response(message):
+        return None, None
+    return None, error_frame(answer_id(message), INVALID_REQUEST, f"Invalid Request: {problem}")
+
 def error_frame(ident: int | str | None, code: int, text: str) -> bytes:
     """A JSON-RPC error response."""
     return encode({"jsonrpc": "2.0", "id": ident, "error": {"code": code, "message": text}})
+
+
+def claim_stdout() -> BinaryIO:
+    """This process' stdout for frames alone: a file on the real fd 1, while anything else that
+    writes to sys.stdout (a stray print, a library) goes to stderr instead."""
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout = sys.stderr
+    return out

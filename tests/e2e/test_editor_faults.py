@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support.strict_editor import Editor, Msg, frame_of
+from support.strict_editor import BORROWLENS, Editor, Msg, frame_of, isolated_env
 
 pytestmark = pytest.mark.e2e
 
@@ -127,4 +128,43 @@ def test_proxy_delivers_the_frame_right_after_a_bad_header(
     assert log.count("skipped bytes from the editor") >= 2, log
     # The duplicated header's frame was not taken with either length.
     assert b"\r\n\r\n{}" not in editor.fake_received()
+    _end_cleanly(editor)
+
+
+# --- the standalone server (issue 14, item 4, and item 3 there) ---------------------------
+
+HOVER = {"textDocument": {"uri": "file:///nowhere/src/lib.rs"},
+         "position": {"line": 0, "character": 0}}
+
+
+def test_standalone_survives_bad_frames_and_invalid_messages(
+        tmp_path: Path, editor_factory: Callable[..., Editor]) -> None:
+    editor = editor_factory(command=[BORROWLENS, "--standalone"], env=isolated_env(tmp_path))
+    assert editor.initialize().json["result"]["serverInfo"]["name"] == "borrowlens"
+    bad = [
+        b"Content-Length: abc\r\n\r\n",
+        b"Content-Length: 2\n\n{}",  # bare line feeds
+        bytes(range(256)),  # binary garbage
+        b"Content-Length: 999999999999\r\n\r\n",  # pygls reads that much: MemoryError
+        b"Content-Length: 2\r\nContent-Length: 7\r\n\r\n{}",
+        b"Content-Length: 9\r\n\r\nnot json!",
+    ]
+    for garbage in bad:
+        editor.send_raw(garbage)
+        answer = editor.call("textDocument/hover", HOVER).json
+        assert "result" in answer and answer["result"] is None, (garbage, answer,
+                                                                editor.stderr_tail())
+    editor.wait_for(_is_error(-32700, None))  # the body that is not JSON
+    for message, ident in INVALID:
+        before = len(editor.msgs)
+        editor.send(message)
+        editor.wait_for(_is_error(INVALID_REQUEST, ident), after=before)
+        assert editor.call("textDocument/hover", HOVER).json["result"] is None
+    # Lone surrogates: pygls' own encoder escapes them; the session must not trip on them.
+    surrogate = {**HOVER, "textDocument": {"uri": "file:///nowhere/\ud800.rs"}}
+    assert "id" in editor.call("textDocument/hover", surrogate).json
+    assert editor.call("workspace/executeCommand", {
+        "command": "borrowlens.explain", "arguments": ["file:///\udfff.rs"]}).json
+    log = editor.stderr_text()
+    assert log.count("from the editor") >= len(bad) + len(INVALID), log
     _end_cleanly(editor)

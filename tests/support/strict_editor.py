@@ -199,7 +199,7 @@ class Editor:
                 left = end - time.monotonic()
                 if self.eof or left <= 0:
                     why = "exited" if self.eof else "did not send it in time"
-                    raise AssertionError(f"the proxy {why}; stderr:\n{self.stderr_tail()}")
+                    raise AssertionError(f"borrowlens {why}; stderr:\n{self.stderr_tail()}")
                 self._cond.wait(left)
 
     def response(self, ident: Any, timeout: float = WAIT) -> Msg:
