@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 from .discovery import DEPTH_ENV
 from .interception import Interceptor
 from .session import Session
+from .signals import serve_until_signalled
 from .wire import (
     Frame,
     FramingError,
@@ -288,8 +289,15 @@ class Proxy:
         editor = asyncio.create_task(self._editor_loop(reader))
         child = asyncio.create_task(self._child_loop())
         watchdog = asyncio.create_task(self._watchdog())
-        done, _ = await asyncio.wait({editor, child, watchdog},
-                                     return_when=asyncio.FIRST_COMPLETED)
+        try:
+            done, _ = await asyncio.wait({editor, child, watchdog},
+                                         return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            # A signal (signals.py): rust-analyzer's whole group ends with borrowlens.
+            for task in (editor, child, watchdog, stderr_task):
+                task.cancel()
+            await self._stop_child(grace=0.5)
+            raise
         status = 0
         if editor in done:
             # `exit` from the editor, or the editor went away.
@@ -349,6 +357,6 @@ def serve(rust_analyzer: str, args: list[str]) -> int:
     """Runs the proxy on this process' stdio until the session ends; the exit status."""
     proxy = Proxy(rust_analyzer, args, sys.stdin.buffer, claim_stdout())
     try:
-        return asyncio.run(proxy.run())
+        return asyncio.run(serve_until_signalled(proxy.run()))
     except KeyboardInterrupt:
         return 130

@@ -18,7 +18,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -29,6 +29,7 @@ from .documents import uri_to_path
 from .protocol import EXPLAIN_COMMAND, SETTINGS_SECTION, JsonDict
 from .rustc_lsp import to_lsp
 from .session import Session
+from .signals import serve_until_signalled
 from .wire import claim_stdout
 
 log = logging.getLogger("borrowlens")
@@ -87,6 +88,7 @@ class Checker:
         await self._check(root)
 
     async def cancel(self) -> None:
+        """Kills the running check's process group (cargo, rustc, build scripts)."""
         if self.running is not None:
             await self.running.kill()
         task = self.task
@@ -94,6 +96,12 @@ class Checker:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+    async def stop(self) -> None:
+        """No check running or to come: the session is over."""
+        if self.pending is not None:
+            self.pending.cancel()
+        await self.cancel()
 
     async def _check(self, root: Path) -> None:
         program = cargo.find_cargo()
@@ -149,7 +157,7 @@ class Checker:
             CONVERTER.structure(enriched or params, types.PublishDiagnosticsParams))
 
 
-def build_server() -> LanguageServer:
+def build_server() -> tuple[LanguageServer, Checker]:
     server = LanguageServer("borrowlens", __version__,
                             text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
     session = Session()
@@ -219,16 +227,25 @@ def build_server() -> LanguageServer:
     async def shutdown(params: None) -> None:
         await checker.cancel()
 
-    return server
+    return server, checker
+
+
+async def _serve(server: LanguageServer, checker: Checker, stdout: BinaryIO) -> int:
+    try:
+        # Not pygls' start_io: its reader does not survive one bad header (lsp_stdio.py).
+        return await lsp_stdio.serve(server, sys.stdin.buffer, stdout)
+    finally:
+        # However the session ends (exit with or without shutdown, stdin closed, a signal),
+        # the running check's process group goes with it.
+        await checker.stop()
 
 
 def serve() -> int:
     """Serves on stdio until the editor sends exit; the exit status."""
     if not log.isEnabledFor(logging.DEBUG):
         logging.getLogger("pygls").setLevel(logging.WARNING)
-    server = build_server()
-    # Not pygls' start_io: its reader does not survive one bad header (lsp_stdio.py).
+    server, checker = build_server()
     try:
-        return asyncio.run(lsp_stdio.serve(server, sys.stdin.buffer, claim_stdout()))
+        return asyncio.run(serve_until_signalled(_serve(server, checker, claim_stdout())))
     except KeyboardInterrupt:
         return 130

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +32,7 @@ from support.strict_editor import (
     WAIT,
     Editor,
     isolated_env,
+    python_wrapper,
 )
 
 # A fake child (fault injection) but the real proxy; light enough for any worker.
@@ -290,10 +290,7 @@ def test_a_disguised_borrowlens_child_does_not_recurse(
 def test_version_and_help_start_nothing(tmp_path: Path, flag: str, expected: str) -> None:
     state = tmp_path / "state"
     state.mkdir()
-    wrapper = tmp_path / "rust-analyzer"
-    wrapper.write_text(f"#!/bin/sh\nexec '{sys.executable}' '{FAKE}' \"$@\"\n",
-                       encoding="utf-8")
-    wrapper.chmod(0o755)
+    wrapper = python_wrapper(tmp_path / "rust-analyzer", FAKE)
     env = {**os.environ, "BORROWLENS_RUST_ANALYZER": str(wrapper), "FAKE_RA_DIR": str(state),
            "BORROWLENS_CACHE": str(CACHE)}
     # stdin stays an open pipe: a server started by mistake would wait on it forever and the

@@ -109,6 +109,14 @@ def decode(raw: bytes, body: bytes) -> Msg:
 
 # --- processes ------------------------------------------------------------------------------
 
+def python_wrapper(path: Path, script: Path) -> Path:
+    """An executable at `path` that runs `script` under this interpreter (a child of
+    borrowlens does not inherit the test's virtualenv otherwise)."""
+    path.write_text(f"#!/bin/sh\nexec '{sys.executable}' '{script}' \"$@\"\n", encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
 def eventually(check: Callable[[], bool], timeout: float = WAIT) -> bool:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -129,13 +137,8 @@ class Editor:
                  command: list[str] | None = None) -> None:
         self.state = tmp / "fake-state"
         self.state.mkdir(exist_ok=True)
-        wrapper = tmp / "rust-analyzer"
-        # The fake must be an executable that answers `--version`: a wrapper running it under
-        # this interpreter (the proxy's child does not inherit our virtualenv otherwise).
-        wrapper.write_text(f"#!/bin/sh\nexec '{sys.executable}' '{FAKE}' \"$@\"\n",
-                           encoding="utf-8")
-        wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-        self.wrapper = wrapper
+        # The fake must be an executable that answers `--version`.
+        wrapper = self.wrapper = python_wrapper(tmp / "rust-analyzer", FAKE)
         full_env = {**os.environ, "FAKE_RA_DIR": str(self.state), "BORROWLENS_LOG": "info",
                     **(env or {})}
         full_env.pop("BORROWLENS_PROXY_DEPTH", None)
