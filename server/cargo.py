@@ -277,7 +277,11 @@ class Background:
             *command, cwd=self.check.cwd, env=self.check.env(),
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE, start_new_session=True)
-        stdout, stderr = await self.process.communicate()
+        try:
+            stdout, stderr = await self.process.communicate()
+        except BaseException:  # cancelled (the session ends): the run goes with it
+            kill_group(self.process.pid)
+            raise
         if self.process.returncode is None or self.process.returncode < 0:
             return None  # killed: a newer check replaces this one
         messages = compiler_messages(stdout.decode("utf-8", errors="replace"),

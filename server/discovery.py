@@ -14,13 +14,17 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from borrowlens.server.cargo import kill_group
 
 # Set in the child's environment: a borrowlens started with it set was launched by a
 # borrowlens, i.e. some configuration points rust-analyzer back at us.
 DEPTH_ENV = "BORROWLENS_PROXY_DEPTH"
+# How long a candidate may take to answer `--version` (rustup to answer `which`).
+PROBE_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True)
@@ -70,13 +74,29 @@ def _self_paths() -> set[Path]:
     return mine
 
 
+def probe(command: list[str], env: Mapping[str, str] | None = None,
+          ) -> subprocess.CompletedProcess[str]:
+    """Runs a short query (`--version`, `rustup which`) to its end. stdin is /dev/null and the
+    run has a process group of its own: after PROBE_TIMEOUT the whole group is killed (a
+    wrapper script's children too, which `subprocess.run`'s timeout leaves running) and
+    TimeoutExpired raised."""
+    with subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, errors="replace", env=env,
+                          start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=PROBE_TIMEOUT)
+        except BaseException:
+            kill_group(proc.pid)
+            raise
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
 def _rustup_which() -> str | None:
     rustup = shutil.which("rustup")
     if rustup is None:
         return None
     try:
-        proc = subprocess.run([rustup, "which", "rust-analyzer"], capture_output=True,
-                              text=True, timeout=10, check=False)
+        proc = probe([rustup, "which", "rust-analyzer"])
     except (OSError, subprocess.TimeoutExpired):
         return None
     out = proc.stdout.strip()
@@ -116,9 +136,7 @@ def validate(candidate: Candidate) -> tuple[str | None, str]:
     if path.resolve() in _self_paths():
         return None, "this is borrowlens itself"
     try:
-        proc = subprocess.run([str(path), "--version"], capture_output=True, text=True,
-                              timeout=15, check=False,
-                              env={**os.environ, DEPTH_ENV: "1"})
+        proc = probe([str(path), "--version"], env={**os.environ, DEPTH_ENV: "1"})
     except (OSError, subprocess.TimeoutExpired) as error:
         return None, f"could not run it: {error}"
     out = (proc.stdout or proc.stderr).strip().splitlines()

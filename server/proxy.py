@@ -25,7 +25,17 @@ from typing import Any, BinaryIO
 from .discovery import DEPTH_ENV
 from .interception import Interceptor
 from .session import Session
-from .wire import Frame, FramingError, encode, read_frame
+from .signals import serve_until_signalled
+from .wire import (
+    Frame,
+    FramingError,
+    answer_id,
+    claim_stdout,
+    editor_message,
+    encode,
+    read_editor_frame,
+    read_frame,
+)
 
 log = logging.getLogger("borrowlens")
 
@@ -112,6 +122,15 @@ class Proxy:
         await self._to_editor(encode({"jsonrpc": "2.0", "id": ident,
                                       "error": {"code": code, "message": message}}))
 
+    async def _fail_request(self, frame: Frame) -> None:
+        """Answers a request from the editor that borrowlens failed on before forwarding it."""
+        with contextlib.suppress(ValueError):
+            message = frame.json()
+            ident = answer_id(message)
+            if ident is not None and "method" in message and ident not in self.pending:
+                await self._reply_error(ident, INTERNAL_ERROR,
+                                        "borrowlens failed on this request (see its log)")
+
     async def _show(self, kind: int, message: str) -> None:
         await self._to_editor(encode({"jsonrpc": "2.0", "method": "window/showMessage",
                                       "params": {"type": kind, "message": message}}))
@@ -119,15 +138,12 @@ class Proxy:
     # --- editor -> rust-analyzer ----------------------------------------------------------
 
     async def _from_editor(self, frame: Frame) -> None:
-        # rust-analyzer exits on a frame it cannot parse as a message: drop such frames here.
-        try:
-            message = frame.json()
-        except ValueError:
-            log.error("dropped a frame from the editor that is not JSON: %r", frame.body[:200])
-            return
-        if not isinstance(message, dict) or ("method" not in message and "id" not in message):
-            log.error("dropped a frame from the editor that is not a JSON-RPC message: %r",
-                      frame.body[:200])
+        # rust-analyzer exits on a frame it cannot parse as a message: such frames end here,
+        # answered with the error JSON-RPC prescribes (none for a response).
+        message, rejection = editor_message(frame)
+        if message is None:
+            if rejection is not None:
+                await self._to_editor(rejection)
             return
         method = message.get("method")
         ident = message.get("id")
@@ -186,18 +202,19 @@ class Proxy:
 
     async def _editor_loop(self, reader: asyncio.StreamReader) -> None:
         while True:
-            try:
-                frame = await read_frame(reader, resync=True)
-            except FramingError as error:
-                # One bad frame need not end the session: read on from the next header.
-                log.error("skipped a bad frame from the editor: %s", error)
-                continue
+            frame = await read_editor_frame(reader)
             if frame is None:
                 return
-            if frame.skipped:
-                log.error("skipped bytes from the editor that are not a frame: %r",
-                          frame.skipped[:200])
-            await self._from_editor(frame)
+            try:
+                await self._from_editor(frame)
+            except OSError:
+                raise  # the editor or rust-analyzer has gone: the session is over
+            except Exception:
+                # borrowlens' own bug must not end the editor's session: drop the message,
+                # and answer it if it was a request nobody else will answer.
+                log.exception("borrowlens failed on a message from the editor; dropped it: "
+                              "%r", frame.body[:200])
+                await self._fail_request(frame)
             if self.exit_requested:
                 return
 
@@ -214,6 +231,12 @@ class Proxy:
                 await self._from_child(frame)
             except FramingError as error:
                 return str(error)
+            except OSError:
+                raise
+            except Exception:
+                log.exception("borrowlens failed on a message from rust-analyzer; forwarding "
+                              "it unchanged")
+                await self._to_editor(frame.raw)
 
     async def _drain_stderr(self) -> None:
         assert self.child is not None and self.child.stderr is not None
@@ -266,8 +289,15 @@ class Proxy:
         editor = asyncio.create_task(self._editor_loop(reader))
         child = asyncio.create_task(self._child_loop())
         watchdog = asyncio.create_task(self._watchdog())
-        done, _ = await asyncio.wait({editor, child, watchdog},
-                                     return_when=asyncio.FIRST_COMPLETED)
+        try:
+            done, _ = await asyncio.wait({editor, child, watchdog},
+                                         return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            # A signal (signals.py): rust-analyzer's whole group ends with borrowlens.
+            for task in (editor, child, watchdog, stderr_task):
+                task.cancel()
+            await self._stop_child(grace=0.5)
+            raise
         status = 0
         if editor in done:
             # `exit` from the editor, or the editor went away.
@@ -325,12 +355,8 @@ class Proxy:
 
 def serve(rust_analyzer: str, args: list[str]) -> int:
     """Runs the proxy on this process' stdio until the session ends; the exit status."""
-    # Only framed JSON-RPC may reach stdout: keep the real fd for frames and send anything
-    # else that writes to sys.stdout (a stray print, a library) to stderr.
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
-    sys.stdout = sys.stderr
-    proxy = Proxy(rust_analyzer, args, sys.stdin.buffer, out)
+    proxy = Proxy(rust_analyzer, args, sys.stdin.buffer, claim_stdout())
     try:
-        return asyncio.run(proxy.run())
+        return asyncio.run(serve_until_signalled(proxy.run()))
     except KeyboardInterrupt:
         return 130

@@ -6,7 +6,8 @@ a newer request kills the running check's whole process group), in its own targe
 (`target/borrowlens`) so it never fights rust-analyzer or the user's builds over cargo's lock.
 Results are published per file in the shape rust-analyzer uses (`rustc_lsp.to_lsp`), files
 that no longer have diagnostics are cleared, and hover, quick fixes and `borrowlens.explain`
-are served by the same `Session` as the proxy.
+are served by the same `Session` as the proxy. stdio is read by `lsp_stdio` (borrowlens'
+framing in front of pygls' protocol), not by pygls' own reader.
 """
 
 from __future__ import annotations
@@ -15,18 +16,21 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import default_converter
 
-from . import __version__, cargo
+from . import __version__, cargo, lsp_stdio
 from .documents import uri_to_path
 from .protocol import EXPLAIN_COMMAND, SETTINGS_SECTION, JsonDict
 from .rustc_lsp import to_lsp
 from .session import Session
+from .signals import serve_until_signalled
+from .wire import claim_stdout
 
 log = logging.getLogger("borrowlens")
 CONVERTER = default_converter()  # type: ignore[no-untyped-call]
@@ -84,6 +88,7 @@ class Checker:
         await self._check(root)
 
     async def cancel(self) -> None:
+        """Kills the running check's process group (cargo, rustc, build scripts)."""
         if self.running is not None:
             await self.running.kill()
         task = self.task
@@ -91,6 +96,12 @@ class Checker:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+    async def stop(self) -> None:
+        """No check running or to come: the session is over."""
+        if self.pending is not None:
+            self.pending.cancel()
+        await self.cancel()
 
     async def _check(self, root: Path) -> None:
         program = cargo.find_cargo()
@@ -147,7 +158,7 @@ class Checker:
             CONVERTER.structure(enriched or params, types.PublishDiagnosticsParams))
 
 
-def build_server() -> LanguageServer:
+def build_server() -> tuple[LanguageServer, Checker]:
     server = LanguageServer("borrowlens", __version__,
                             text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
     session = Session()
@@ -216,13 +227,25 @@ def build_server() -> LanguageServer:
     async def shutdown(params: None) -> None:
         await checker.cancel()
 
-    return server
+    return server, checker
+
+
+async def _serve(server: LanguageServer, checker: Checker, stdout: BinaryIO) -> int:
+    try:
+        # Not pygls' start_io: its reader does not survive one bad header (lsp_stdio.py).
+        return await lsp_stdio.serve(server, sys.stdin.buffer, stdout)
+    finally:
+        # However the session ends (exit with or without shutdown, stdin closed, a signal),
+        # the running check's process group goes with it.
+        await checker.stop()
 
 
 def serve() -> int:
-    """Serves on stdio until the editor sends exit."""
+    """Serves on stdio until the editor sends exit; the exit status."""
     if not log.isEnabledFor(logging.DEBUG):
         logging.getLogger("pygls").setLevel(logging.WARNING)
-    server = build_server()
-    server.start_io()
-    return 0
+    server, checker = build_server()
+    try:
+        return asyncio.run(serve_until_signalled(_serve(server, checker, claim_stdout())))
+    except KeyboardInterrupt:
+        return 130

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import re
+import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
+
+log = logging.getLogger("borrowlens")
 
 # A generous ceiling: rust-analyzer's largest real messages (semantic tokens of a huge file,
 # a workspace symbol dump) stay well below it; anything larger is a broken peer.
 MAX_BODY = 256 * 1024 * 1024
 MAX_HEADER = 8 * 1024
+# JSON-RPC 2.0's errors for what cannot be a message.
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
 # `Name: value`, the only shape of header line a peer may send.
 HEADER_FIELD = re.compile(rb"[A-Za-z0-9-]+:[^\r\n]*\r\n")
 
@@ -38,34 +46,83 @@ class Frame:
         return json.loads(self.body)
 
 
+CONTENT_LENGTH = b"content-length:"
+
+
+def _note(skipped: bytearray, data: bytes) -> None:
+    if len(skipped) < MAX_HEADER:  # enough to log; the rest is dropped unseen
+        skipped += data[:MAX_HEADER - len(skipped)]
+
+
+async def _line(reader: asyncio.StreamReader, skipped: bytearray | None) -> bytes | None:
+    """The next line through its CRLF, or None at the end of the stream before any byte of
+    it. A line longer than the reader's limit raises FramingError; with `skipped` (resync)
+    it is cut to its last `Content-Length` onwards instead (a frame glued to garbage), and
+    what was cut goes to `skipped`."""
+    tail = b""
+    while True:
+        try:
+            return tail + await reader.readuntil(b"\r\n")
+        except asyncio.IncompleteReadError as eof:
+            if not tail and not eof.partial:
+                return None
+            raise FramingError("stream ended inside a header") from eof
+        except asyncio.LimitOverrunError as error:
+            # The over-long line stays buffered: take it out so a caller reads on past it.
+            chunk = tail + await reader.readexactly(error.consumed)
+            if skipped is None:
+                raise FramingError("header line too long") from error
+            at = chunk.lower().rfind(CONTENT_LENGTH)
+            if at < 0 or len(chunk) - at > MAX_HEADER:
+                # Keep what could be the start of a `Content-Length` cut in two.
+                at = max(0, len(chunk) - len(CONTENT_LENGTH) + 1)
+            _note(skipped, chunk[:at])
+            tail = chunk[at:]
+
+
+def _content_length(header: bytes) -> int:
+    length = None
+    for field in header.split(b"\r\n"):
+        name, sep, value = field.partition(b":")
+        if sep and name.strip().lower() == b"content-length":
+            if length is not None:
+                # Which one is meant cannot be known: a peer that sends two is broken.
+                raise FramingError("more than one Content-Length header")
+            digits = value.strip()
+            if not digits.isdigit() or len(digits) > 20:
+                raise FramingError(f"bad Content-Length {value[:40]!r}")
+            length = int(digits)
+    if length is None:
+        raise FramingError(f"no Content-Length in header {header[:200]!r}")
+    if length > MAX_BODY:
+        raise FramingError(f"message of {length} bytes exceeds the {MAX_BODY}-byte limit")
+    return length
+
+
 async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> Frame | None:
     """The next frame, or None at a clean end of stream (EOF between frames).
 
     With `resync` (the editor's side, where one bad frame must not end the session), lines
     that are not header fields are skipped, and so are bytes glued before a `Content-Length`
-    (the rest of a frame whose length could not be read); what was skipped comes back in
-    `Frame.skipped`. A FramingError always leaves the stream after the bad header, so the
-    caller may read on.
+    (the rest of a frame whose length could not be read, a header ended by bare line feeds):
+    reading starts again at the last `Content-Length` of such a line, so the frame after a
+    bad one is not lost. What was skipped comes back in `Frame.skipped`. A FramingError
+    always leaves the stream after the bad header, so the caller may read on.
     """
     header = bytearray()
     skipped = bytearray()
     while True:
-        try:
-            line = await reader.readuntil(b"\r\n")
-        except asyncio.IncompleteReadError as eof:
-            if not header and not eof.partial:
+        line = await _line(reader, skipped if resync else None)
+        if line is None:
+            if not header:
                 return None
-            raise FramingError("stream ended inside a header") from eof
-        except asyncio.LimitOverrunError as error:
-            # The over-long line stays buffered: drop it so a caller that reads on moves on.
-            await reader.readexactly(error.consumed)
-            raise FramingError("header line too long") from error
+            raise FramingError("stream ended inside a header")
         if resync and line != b"\r\n" and not HEADER_FIELD.fullmatch(line):
-            at = line.lower().find(b"content-length:")
-            if len(skipped) < MAX_HEADER:  # enough to log; the rest is dropped unseen
-                skipped += line[:at] if at > 0 else line
-            if at <= 0:
+            at = line.lower().rfind(CONTENT_LENGTH)
+            if at < 0 or not HEADER_FIELD.fullmatch(line, at):
+                _note(skipped, line)
                 continue
+            _note(skipped, line[:at])
             line = line[at:]
         header += line
         if len(header) > MAX_HEADER:
@@ -75,18 +132,7 @@ async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> F
                 header.clear()  # stray blank line between frames: tolerate it
                 continue
             break
-    length = None
-    for field in bytes(header).split(b"\r\n"):
-        name, sep, value = field.partition(b":")
-        if sep and name.strip().lower() == b"content-length":
-            try:
-                length = int(value.strip())
-            except ValueError as error:
-                raise FramingError(f"bad Content-Length {value!r}") from error
-    if length is None or length < 0:
-        raise FramingError(f"no Content-Length in header {bytes(header)!r}")
-    if length > MAX_BODY:
-        raise FramingError(f"message of {length} bytes exceeds the {MAX_BODY}-byte limit")
+    length = _content_length(bytes(header))
     try:
         body = await reader.readexactly(length)
     except asyncio.IncompleteReadError as error:
@@ -94,7 +140,100 @@ async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> F
     return Frame(raw=bytes(header) + body, body=body, skipped=bytes(skipped))
 
 
+async def read_editor_frame(reader: asyncio.StreamReader) -> Frame | None:
+    """The editor's next frame, or None at the end of its stream. One bad frame need not end
+    a session: bad frames and stray bytes are logged and skipped, and reading goes on from
+    the next header."""
+    while True:
+        try:
+            frame = await read_frame(reader, resync=True)
+        except FramingError as error:
+            log.error("skipped a bad frame from the editor: %s", error)
+            continue
+        if frame is not None and frame.skipped:
+            log.error("skipped bytes from the editor that are not a frame: %r",
+                      frame.skipped[:200])
+        return frame
+
 def encode(payload: Any) -> bytes:
     """A frame for a message borrowlens builds itself."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (`"\ud800"` in a peer's JSON decodes to one) has no UTF-8 form:
+        # escaped, it goes on as the peer wrote it.
+        body = json.dumps(payload, separators=(",", ":")).encode("ascii")
     return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _valid_id(ident: Any) -> bool:
+    # LSP: `integer | string`; JSON-RPC's null only on a response to a message whose id
+    # could not be read.
+    return isinstance(ident, str) or (isinstance(ident, int) and not isinstance(ident, bool))
+
+
+def message_problem(message: Any) -> str | None:
+    """Why a decoded body is not a JSON-RPC message a peer can route, or None when it is one:
+    a request or notification has a string `method` (and a request an integer or string
+    `id`); a response has no `method`, an integer or string `id` (or null on an error) and a
+    `result` or an `error`."""
+    if not isinstance(message, dict):
+        return "not a JSON object"
+    if "method" in message:
+        if not isinstance(message["method"], str):
+            return "its method is not a string"
+        if "id" in message and not _valid_id(message["id"]):
+            return "its id is neither an integer nor a string"
+        return None
+    if "result" not in message and "error" not in message:
+        return "neither a request, a notification nor a response"
+    ident = message.get("id")
+    if not (_valid_id(ident) or (ident is None and "error" in message)):
+        return "the id of a response is neither an integer nor a string"
+    return None
+
+
+def is_response(message: Any) -> bool:
+    """The message (valid or not) is meant as a response: nobody may answer it."""
+    return isinstance(message, dict) and "method" not in message and (
+        "result" in message or "error" in message)
+
+
+def answer_id(message: Any) -> int | str | None:
+    """The id an error answer to an invalid request carries: the request's own when it can be
+    read, else null (JSON-RPC 2.0, section 5)."""
+    ident = message.get("id") if isinstance(message, dict) else None
+    return ident if _valid_id(ident) else None
+
+
+def editor_message(frame: Frame, *, jsonrpc: bool = False,
+                   ) -> tuple[dict[str, Any] | None, bytes | None]:
+    """(the message, None) when a frame from the editor holds a valid JSON-RPC message, else
+    (None, the error response JSON-RPC prescribes, or None for an invalid response), logged.
+    With `jsonrpc`, a message without `"jsonrpc": "2.0"` is invalid too."""
+    try:
+        message = frame.json()
+    except ValueError:
+        log.error("dropped a frame from the editor that is not JSON: %r", frame.body[:200])
+        return None, error_frame(None, PARSE_ERROR, "Parse error")
+    problem = message_problem(message)
+    if problem is None and jsonrpc and message.get("jsonrpc") != "2.0":
+        problem = 'its "jsonrpc" member is not "2.0"'
+    if problem is None:
+        return message, None
+    log.error("invalid message from the editor (%s): %r", problem, frame.body[:200])
+    if is_response(message):
+        return None, None
+    return None, error_frame(answer_id(message), INVALID_REQUEST, f"Invalid Request: {problem}")
+
+def error_frame(ident: int | str | None, code: int, text: str) -> bytes:
+    """A JSON-RPC error response."""
+    return encode({"jsonrpc": "2.0", "id": ident, "error": {"code": code, "message": text}})
+
+
+def claim_stdout() -> BinaryIO:
+    """This process' stdout for frames alone: a file on the real fd 1, while anything else that
+    writes to sys.stdout (a stray print, a library) goes to stderr instead."""
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout = sys.stderr
+    return out

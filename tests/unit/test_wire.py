@@ -1,0 +1,129 @@
+"""server/wire.py: frames read from hostile byte streams, messages that are not JSON-RPC, and
+payloads Python cannot encode as UTF-8."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+
+from borrowlens.server.wire import (
+    FramingError,
+    answer_id,
+    encode,
+    is_response,
+    message_problem,
+    read_frame,
+)
+
+
+def test_encode_keeps_a_lone_surrogate_as_its_escape() -> None:
+    frame = encode({"jsonrpc": "2.0", "id": 1, "result": "a \ud800 b \u00e9"})
+    header, _, body = frame.partition(b"\r\n\r\n")
+    assert header == b"Content-Length: %d" % len(body)
+    assert b"\\ud800" in body
+    body.decode("utf-8")  # valid UTF-8 on the wire
+    assert json.loads(body)["result"] == "a \ud800 b \u00e9"
+    # Without a surrogate the body stays UTF-8, not escaped.
+    assert "\u00e9".encode() in encode({"result": "\u00e9"})
+
+
+@pytest.mark.parametrize("message", [
+    {"jsonrpc": "2.0", "id": 1, "method": "m"},
+    {"jsonrpc": "2.0", "id": "x", "method": "m", "params": {}},
+    {"jsonrpc": "2.0", "method": "m"},
+    {"jsonrpc": "2.0", "id": 2, "result": None},
+    {"jsonrpc": "2.0", "id": None, "error": {"code": 1, "message": "m"}},
+    {"id": 3, "method": "m"},  # rust-analyzer does not insist on `jsonrpc`: neither do we
+])
+def test_valid_messages(message: Any) -> None:
+    assert message_problem(message) is None
+
+
+@pytest.mark.parametrize(("message", "answer", "response"), [
+    ([1, 2], None, False),
+    ({}, None, False),
+    ({"id": 4}, 4, False),
+    ({"id": [1], "method": "m"}, None, False),
+    ({"id": {"a": 1}, "method": "m"}, None, False),
+    ({"id": 1.0, "method": "m"}, None, False),
+    ({"id": False, "method": "m"}, None, False),
+    ({"id": 5, "method": 5}, 5, False),
+    ({"method": None}, None, False),
+    ({"id": [1], "result": 1}, None, True),
+    ({"id": None, "result": 1}, None, True),
+])
+def test_invalid_messages(message: Any, answer: Any, response: bool) -> None:
+    assert message_problem(message) is not None
+    assert answer_id(message) == answer
+    assert is_response(message) is response
+
+
+
+# --- reading frames (issue 14, item 10) ---------------------------------------------------
+
+GOOD = [{"jsonrpc": "2.0", "id": n, "method": "next"} for n in (1, 2)]
+
+
+def _read_all(data: bytes, *, resync: bool = True) -> tuple[list[Any], list[str]]:
+    """The JSON of every frame read from `data` (then EOF), and the framing errors and
+    skipped bytes on the way, reading on after each as the proxy does."""
+    async def run() -> tuple[list[Any], list[str]]:
+        reader = asyncio.StreamReader(limit=1 << 16)
+        reader.feed_data(data)
+        reader.feed_eof()
+        frames: list[Any] = []
+        errors: list[str] = []
+        while True:
+            try:
+                frame = await read_frame(reader, resync=resync)
+            except FramingError as error:
+                errors.append(str(error))
+                continue
+            if frame is None:
+                return frames, errors
+            if frame.skipped:
+                errors.append(f"skipped {frame.skipped[:20]!r}")
+            try:
+                frames.append(frame.json())
+            except ValueError:
+                frames.append(frame.body)
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize(("bad", "error"), [
+    (b"Content-Length: abc\r\n\r\n", "bad Content-Length"),
+    (b"Content-Length: zero\r\n\r\n{\"id\":7}", "bad Content-Length"),
+    (b"Content-Length: 999999999999\r\n\r\n", "exceeds"),
+    (b"Content-Type: text/plain\r\n\r\n{}", "no Content-Length"),
+    (b"Content-Length: -1\r\n\r\n", "Content-Length"),
+    (b"Content-Length: 2\r\nContent-Length: 5\r\n\r\n{}", "more than one Content-Length"),
+    (b"Content-Length: 7\r\ncontent-length: 7\r\n\r\n{\"a\":1}", "more than one"),
+    (b"Content-Length: 2\n\n{}", "skipped b'Content-Length: 2\\n"),  # bare line feeds
+    (b"Content-Length: 2\n\r\n{}", "skipped b'Content-Length: 2\\n"),
+    (bytes(range(256)), "skipped b'\\x00"),
+    (bytes(range(256)) * 4 + b"\r\n", "skipped b'\\x00"),
+    (b"x" * (1 << 17), "skipped b'xxx"),  # over the reader's limit, no line end
+    (b"x" * (1 << 17) + b"\r\n", "skipped b'xxx"),
+    (b"x" * (1 << 17) + b"Content-Length: 1", "skipped b'xxx"),
+    (b"X-Padding: y\r\n" * 1000 + b"\r\n", "header too long"),
+])
+def test_the_next_valid_frame_after_a_bad_header_is_delivered(bad: bytes, error: str) -> None:
+    frames, errors = _read_all(bad + b"".join(encode(g) for g in GOOD))
+    assert frames[-2:] == GOOD, (frames, errors)
+    assert all(f not in GOOD for f in frames[:-2])
+    assert errors and error in errors[0], errors
+
+
+def test_a_duplicated_content_length_skips_the_frame_even_when_both_agree() -> None:
+    frames, errors = _read_all(b"Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}"
+                               + encode(GOOD[0]))
+    assert frames == [GOOD[0]]
+    assert errors == ["more than one Content-Length header", "skipped b'{}'"]
+
+
+def test_frames_that_follow_each_other_without_a_gap() -> None:
+    frames, errors = _read_all(b"".join(encode(g) for g in GOOD * 50), resync=False)
+    assert frames == GOOD * 50 and errors == []
