@@ -32,6 +32,7 @@ _MUT_BORROW = re.compile(r"^(?:first )?mutable borrow occurs here")
 _STATIC_ARG = re.compile(r"^argument requires that .*(?:is borrowed for|must outlive) `'static`")
 _MUT_REFERENCE_NOTE = re.compile(r"requirement occurs because of a mutable reference to `[^`]*"
                                  r"'static")
+_BORROWED = re.compile(r"^cannot borrow `\*?([A-Za-z_][A-Za-z0-9_]*)`")
 _CONSTRUCTOR = re.compile(r"^[A-Z]")
 
 
@@ -58,7 +59,8 @@ def find(diagnostic: Diagnostic, sources: Sources) -> Cause | None:
     of the shapes (or the definition is not found, or not unique)."""
     labelled = diagnostic.span_labelled(_MUT_BORROW)
     if labelled is not None:
-        return _borrow_cause(labelled[0], sources)
+        borrowed = _BORROWED.search(diagnostic.message)
+        return _borrow_cause(labelled[0], sources, borrowed.group(1) if borrowed else None)
     labelled = diagnostic.span_labelled(_STATIC_ARG)
     if labelled is not None:
         return _static_cause(labelled[0], sources)
@@ -113,10 +115,23 @@ def _static_cause(span: Span, sources: Sources) -> Cause | None:
                  hits[0], definition, "'static", span)
 
 
-def _borrow_cause(span: Span, sources: Sources) -> Cause | None:
+def _on_the_variable(found: locate.Located, span: Span,
+                     variable: str | None) -> locate.Located:
+    """A pasted message only knows the label's line: the use of the borrowed variable on it
+    (when there is exactly one) stands for the span."""
+    if variable is None or span.column_end > span.column_start or span.line_end > span.line_start:
+        return found
+    statement = locate.statement_of(found.node) or found.node
+    uses = [n for n in locate.identifiers(found.parsed, variable, statement, ("identifier",))
+            if found.parsed.start(n)[0] == span.line_start]
+    return locate.Located(found.parsed, uses[0]) if len(uses) == 1 else found
+
+
+def _borrow_cause(span: Span, sources: Sources, variable: str | None) -> Cause | None:
     found = locate.at(span, sources, past_indent=True)
     if found is None:
         return None
+    found = _on_the_variable(found, span, variable)
     site = callees.call_site(found)
     if site is None:
         return _field_cause(found, span, sources)

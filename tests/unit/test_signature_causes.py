@@ -1,0 +1,59 @@
+"""signature-mut-lifetime beyond its fixtures' recorded JSON: the same diagnosis from rustc's
+rendered text when the crate is at hand, nothing claimed when the callee cannot be seen, and
+the crate listing that finds a callee in another file."""
+
+from __future__ import annotations
+
+import pytest
+
+from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
+from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.rust.sources import MappingSources, NoSources, crate_files
+from borrowlens.server.disk import DiskSources
+from support.fixtures import FIXTURES, Case, cases
+
+FAMILY = "signature-mut-lifetime"
+POSITIVE = [c for c in cases() if c.family == FAMILY and c.expect["family"] == FAMILY]
+
+
+def _rendered(case: Case) -> str:
+    needle = case.expect.get("message", "")
+    return next(m["rendered"] for m in case.recorded_raw()
+                if m["level"] == "error" and needle in m["message"])
+
+
+@pytest.mark.parametrize("case", POSITIVE, ids=lambda c: c.id)
+def test_pasted_text_with_the_crate_at_hand_finds_the_same_cause(case: Case) -> None:
+    diagnostic = from_rendered(_rendered(case))
+    assert diagnostic is not None
+    match = classify(diagnostic, case.sources())
+    assert match is not None and match.family.id == FAMILY, case.id
+    for key in ("shape", "owner", "cause", "cause_line"):
+        assert match.facts.get(key) == case.expect["facts"][key], (case.id, key)
+
+
+@pytest.mark.parametrize("case", POSITIVE, ids=lambda c: c.id)
+def test_without_the_callee_the_symptom_family_explains(case: Case) -> None:
+    rendered = _rendered(case)
+    diagnostic = from_rendered(rendered)
+    assert diagnostic is not None
+    for sources in (NoSources(), MappingSources(pasted_files(rendered))):
+        match = classify(diagnostic, sources)
+        # The quoted lines may happen to hold the signature; otherwise nothing is claimed.
+        if match is not None and match.family.id == FAMILY:
+            owner = case.expect["facts"]["owner"]
+            assert any(owner in text for text in pasted_files(rendered).values()), case.id
+
+
+def test_disk_sources_list_the_crate_of_a_file() -> None:
+    sources = DiskSources(FIXTURES)
+    near = f"{FAMILY}/self-stack/src/lib.rs"
+    assert crate_files(sources, near) == [near, f"{FAMILY}/self-stack/src/stack.rs"]
+    absolute = str(FIXTURES / near)
+    assert str(FIXTURES / f"{FAMILY}/self-stack/src/stack.rs") in sources.rust_files(absolute)
+
+
+def test_sources_without_a_listing_give_the_file_itself() -> None:
+    assert crate_files(NoSources(), "src/lib.rs") == ["src/lib.rs"]
+    mapped = MappingSources({"src/lib.rs": "", "src/a.rs": "", "Cargo.toml": ""})
+    assert crate_files(mapped, "src/a.rs") == ["src/lib.rs", "src/a.rs"]
