@@ -28,11 +28,22 @@ from borrowlens.analyses.rust.sources import Sources
 
 Node = tree_sitter.Node
 
-_MUT_BORROW = re.compile(r"^(?:first )?mutable borrow occurs here")
+# The caller's borrow the signature stretches: E0499 / E0502, E0505 (a move while it lasts),
+# E0515 (a return while it lasts).
+_MUT_BORROW = re.compile(r"^(?:first )?mutable borrow occurs here|^borrow of `[^`]+` occurs here"
+                         r"|^`[^`]+` is borrowed here|mutably borrowed here in the previous "
+                         r"iteration of the loop")
+_LOOP = re.compile(r"cannot borrow `[^`]+` as mutable more than once at a time")
 _STATIC_ARG = re.compile(r"^argument requires that .*(?:is borrowed for|must outlive) `'static`")
 _MUT_REFERENCE_NOTE = re.compile(r"requirement occurs because of a mutable reference to `[^`]*"
                                  r"'static")
-_BORROWED = re.compile(r"^cannot borrow `\*?([A-Za-z_][A-Za-z0-9_]*)`")
+_BORROWED = re.compile(r"^(?:cannot borrow|cannot move out of|cannot return value referencing "
+                       r"local variable) `\*?([A-Za-z_][A-Za-z0-9_]*)")
+# Values that borrow nothing, and the patterns a `let` may bind a name inside.
+_VALUES = ("string_literal", "char_literal", "integer_literal", "float_literal",
+           "boolean_literal", "range_expression", "binary_expression")
+_PATTERNS = ("tuple_pattern", "tuple_struct_pattern", "struct_pattern", "field_pattern",
+             "ref_pattern", "mut_pattern", "reference_pattern", "slice_pattern")
 _CONSTRUCTOR = re.compile(r"^[A-Z]")
 
 
@@ -58,9 +69,14 @@ def find(diagnostic: Diagnostic, sources: Sources) -> Cause | None:
     """The signature cause of a borrow error reported at a call, or None when it is not one
     of the shapes (or the definition is not found, or not unique)."""
     labelled = diagnostic.span_labelled(_MUT_BORROW)
+    borrowed = _BORROWED.search(diagnostic.message)
+    variable = borrowed.group(1) if borrowed else None
     if labelled is not None:
-        borrowed = _BORROWED.search(diagnostic.message)
-        return _borrow_cause(labelled[0], sources, borrowed.group(1) if borrowed else None)
+        return _borrow_cause(labelled[0], sources, variable)
+    # In a loop the primary span is both borrows ("… in the previous iteration of the loop",
+    # a label rust-analyzer drops with the primary's others).
+    if diagnostic.primary is not None and _LOOP.search(diagnostic.message):
+        return _borrow_cause(diagnostic.primary, sources, variable)
     labelled = diagnostic.span_labelled(_STATIC_ARG)
     if labelled is not None:
         return _static_cause(labelled[0], sources)
@@ -291,7 +307,8 @@ def _origins(node: Node, located: locate.Located, depth: int) -> list[str | None
     if depth > 8:
         return [None]
     kind = node.type
-    if kind in ("reference_expression", "parenthesized_expression", "try_expression"):
+    if kind in ("reference_expression", "parenthesized_expression", "try_expression",
+                "unary_expression"):
         inner = node.child_by_field_name("value") or \
             (node.named_children[0] if node.named_children else None)
         return _origins(inner, located, depth + 1) if inner is not None else [None]
@@ -303,11 +320,20 @@ def _origins(node: Node, located: locate.Located, depth: int) -> list[str | None
         if value is not None and value.type == "self" and field is not None:
             return [located.text(field)]
         return _origins(value, located, depth + 1) if value is not None else [None]
+    if kind in _VALUES:
+        return []
+    if kind in ("tuple_expression", "array_expression"):
+        return [o for e in node.named_children for o in _origins(e, located, depth + 1)]
     if kind == "call_expression":
         function = node.child_by_field_name("function")
         if function is not None and function.type == "field_expression":
+            # A method's result may borrow from its receiver or its arguments
+            # (`unwrap_or(self.rest)`).
             receiver = function.child_by_field_name("value")
-            return _origins(receiver, located, depth + 1) if receiver is not None else [None]
+            arguments = node.child_by_field_name("arguments")
+            parts = [receiver, *(arguments.named_children if arguments is not None else [])]
+            return [o for part in parts if part is not None
+                    for o in _origins(part, located, depth + 1)]
         if function is not None and _CONSTRUCTOR.match(located.text(function).split("::")[-1]):
             arguments = node.child_by_field_name("arguments")
             return [o for a in (arguments.named_children if arguments is not None else [])
@@ -318,9 +344,9 @@ def _origins(node: Node, located: locate.Located, depth: int) -> list[str | None
     if kind == "identifier":
         binding = bindings.resolve(located.parsed, node)
         let = binding.parent if binding is not None else None
+        while let is not None and let.type in _PATTERNS:
+            let = let.parent
         value = let.child_by_field_name("value") if let is not None and \
             let.type == "let_declaration" else None
         return _origins(value, located, depth + 1) if value is not None else [None]
-    if kind == "string_literal":
-        return []
     return [None]

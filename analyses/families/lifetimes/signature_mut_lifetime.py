@@ -32,8 +32,12 @@ _MESSAGES = (
     r"is also borrowed as mutable)",
     r"`[^`]+` does not live long enough|borrowed value does not live long enough",
     r"borrowed data escapes outside of (?:function|method|associated function)",
+    r"cannot move out of `[^`]+` because it is borrowed",
+    r"cannot return value referencing local variable `[^`]+`",
 )
-_VARIABLE = re.compile(r"^cannot borrow `\*?(?P<var>[^`]+)`|^`(?P<dies>[^`]+)` does not live")
+_VARIABLE = re.compile(r"^(?:cannot borrow|cannot move out of|cannot return value referencing "
+                       r"local variable) `\*?(?P<var>[A-Za-z_][A-Za-z0-9_]*)"
+                       r"|^`(?P<dies>[^`]+)` does not live")
 _NEEDS_STATIC = re.compile(r"\bstatic\b|'static|spawn")
 _WHY = {
     "static-under-mut": "requires `'static` data under a `&mut`",
@@ -71,9 +75,10 @@ def _type_of(parameter: str | None) -> str | None:
 class SignatureMutLifetime(Family):
     id = "signature-mut-lifetime"
     title = "A `&mut` in a signature causes the error"
-    codes = ("E0499", "E0502", "E0597", "E0521")
+    codes = ("E0499", "E0502", "E0505", "E0515", "E0597", "E0521")
     messages = _MESSAGES
-    refines = ("conflicting-borrows", "does-not-live-long-enough", "borrowed-data-escapes")
+    refines = ("conflicting-borrows", "does-not-live-long-enough", "borrowed-data-escapes",
+               "move-out-while-borrowed", "return-ref-to-local")
     fix_docs: ClassVar[dict[str, str]] = {
         "drop-static-under-mut": "in the callee's signature, `&mut Vec<&'static str>` → "
             "`&mut Vec<&str>` (a `'static` under a `&mut` elided)",
