@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.rust.sources import MappingSources, NoSources, crate_files
@@ -57,3 +58,59 @@ def test_sources_without_a_listing_give_the_file_itself() -> None:
     assert crate_files(NoSources(), "src/lib.rs") == ["src/lib.rs"]
     mapped = MappingSources({"src/lib.rs": "", "src/a.rs": "", "Cargo.toml": ""})
     assert crate_files(mapped, "src/a.rs") == ["src/lib.rs", "src/a.rs"]
+
+
+def _case(name: str) -> Case:
+    return next(c for c in cases() if c.id == f"{FAMILY}/{name}")
+
+
+def test_another_static_in_the_signature_is_not_claimed() -> None:
+    """`limit: &'static usize` may be what the call cannot give: not provably the `&mut`."""
+    case = _case("static-vec")
+    diagnostic = next(d for d in case.recorded() if d.level == "error")
+    sources = case.sources()
+    (path,) = sources.rust_files("")
+    text = sources.text(path)
+    assert text is not None
+    changed = text.replace("limit: usize", "limit: &'static usize")
+    assert changed != text
+    match = classify(diagnostic, MappingSources({path: changed}))
+    assert match is None or match.family.id != FAMILY
+
+
+_PEEK = """\
+pub struct Reader<'a> {
+    text: &'a str,
+}
+
+impl<'a> Reader<'a> {
+    pub fn peek(&self) -> &str {
+        self.text
+    }
+
+    pub fn advance(&mut self) -> &str {
+        self.text
+    }
+}
+
+pub fn run(text: &str) -> usize {
+    let mut r = Reader { text };
+    let p = r.peek();
+    let q = r.advance();
+    p.len() + q.len()
+}
+"""
+
+
+def test_the_held_borrow_is_followed_not_the_conflicting_one() -> None:
+    """E0502 "as mutable because it is also borrowed as immutable": the `&mut` label is on
+    the second borrow (`advance`), which is not what keeps the first alive."""
+    file = "src/lib.rs"
+    diagnostic = Diagnostic(
+        level="error", code="E0502",
+        message="cannot borrow `r` as mutable because it is also borrowed as immutable",
+        spans=(Span(file, 18, 13, 18, 14, "mutable borrow occurs here", is_primary=True),
+               Span(file, 17, 13, 17, 14, "immutable borrow occurs here"),
+               Span(file, 19, 5, 19, 6, "immutable borrow later used here")))
+    match = classify(diagnostic, MappingSources({file: _PEEK}))
+    assert match is None or match.family.id != FAMILY

@@ -31,8 +31,7 @@ Node = tree_sitter.Node
 # The caller's borrow the signature stretches: E0499 / E0502, E0505 (a move while it lasts),
 # E0515 (a return while it lasts).
 _MUT_BORROW = re.compile(r"^(?:first )?mutable borrow occurs here|^borrow of `[^`]+` occurs here"
-                         r"|^`[^`]+` is borrowed here|mutably borrowed here in the previous "
-                         r"iteration of the loop")
+                         r"|^`[^`]+` is borrowed here")
 _LOOP = re.compile(r"cannot borrow `[^`]+` as mutable more than once at a time")
 _STATIC_ARG = re.compile(r"^argument requires that .*(?:is borrowed for|must outlive) `'static`")
 _MUT_REFERENCE_NOTE = re.compile(r"requirement occurs because of a mutable reference to `[^`]*"
@@ -68,11 +67,14 @@ class Cause:
 def find(diagnostic: Diagnostic, sources: Sources) -> Cause | None:
     """The signature cause of a borrow error reported at a call, or None when it is not one
     of the shapes (or the definition is not found, or not unique)."""
-    labelled = diagnostic.span_labelled(_MUT_BORROW)
+    # The borrow that is held, never the primary one that conflicts with it (in "cannot
+    # borrow `x` as mutable because it is also borrowed as immutable" that one is `&mut`).
+    held = next((span for span, label in diagnostic.labels()
+                 if not span.is_primary and _MUT_BORROW.search(label)), None)
     borrowed = _BORROWED.search(diagnostic.message)
     variable = borrowed.group(1) if borrowed else None
-    if labelled is not None:
-        return _borrow_cause(labelled[0], sources, variable)
+    if held is not None:
+        return _borrow_cause(held, sources, variable)
     # In a loop the primary span is both borrows ("… in the previous iteration of the loop",
     # a label rust-analyzer drops with the primary's others).
     if diagnostic.primary is not None and _LOOP.search(diagnostic.message):
@@ -124,8 +126,9 @@ def _static_cause(span: Span, sources: Sources) -> Cause | None:
                 mentions(inner, definition.located, "'static") and \
                 (site.index is None or site.index == index):
             hits.append(param)
-    if len(hits) != 1:
-        return None
+    if len(hits) != 1 or _statics(definition.node, definition.located) != \
+            _statics(hits[0], definition.located):
+        return None  # another `'static` (a parameter, a bound) may be what the call needs
     name = locate.name_of(definition.located.parsed, definition.node) or site.name
     return Cause("static-under-mut", name, definition.file, _text(definition, hits[0]),
                  hits[0], definition, "'static", span)
@@ -141,6 +144,13 @@ def _on_the_variable(found: locate.Located, span: Span,
     uses = [n for n in locate.identifiers(found.parsed, variable, statement, ("identifier",))
             if found.parsed.start(n)[0] == span.line_start]
     return locate.Located(found.parsed, uses[0]) if len(uses) == 1 else found
+
+
+def _statics(node: Node, located: locate.Located) -> int:
+    """How many `'static` a fn's signature (not its body) or a node of it writes."""
+    body = node.child_by_field_name("body") if node.type == "function_item" else None
+    return sum(located.text(lt) == "'static" for lt in items.lifetimes(node)
+               if body is None or not body.start_byte <= lt.start_byte < body.end_byte)
 
 
 def _borrow_cause(span: Span, sources: Sources, variable: str | None) -> Cause | None:
