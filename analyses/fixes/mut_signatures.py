@@ -26,26 +26,30 @@ def _mut_reference(node: Node) -> Node | None:
 
 def drop_static_under_mut(file: SourceFile, parameter: Node) -> list[TextEdit] | None:
     """`&mut Vec<&'static str>` → `&mut Vec<&str>`, `&mut Parser<'static>` → `&mut
-    Parser<'_>`: each `'static` under the `&mut` made elided, so the callee accepts the
-    caller's lifetime (each elided input lifetime is a fresh parameter)."""
-    reference = _mut_reference(parameter)
-    inner = reference.child_by_field_name("type") if reference is not None else None
-    if inner is None:
-        return None
+    Parser<'_>` (also inside `Option<&mut …>`): each `'static` under a `&mut` made elided, so
+    the callee accepts the caller's lifetime (each elided input lifetime is a fresh
+    parameter)."""
+    ty = parameter.child_by_field_name("type")
     edits: list[TextEdit] = []
-    for node in file.walk(inner):
-        if node.type != "lifetime" or file.node_text(node) != "'static":
+    seen: set[int] = set()
+    for reference in file.walk(ty) if ty is not None else []:
+        inner = reference.child_by_field_name("type")
+        if reference.type != "reference_type" or inner is None or \
+                not any(c.type == "mutable_specifier" for c in reference.children):
             continue
-        parent = node.parent
-        if parent is not None and parent.type == "reference_type":
+        for node in file.walk(inner):
+            if node.type != "lifetime" or file.node_text(node) != "'static" or \
+                    node.start_byte in seen:
+                continue
+            seen.add(node.start_byte)
+            parent = node.parent
             following = node.next_sibling
-            if following is None:
-                return None
-            edits.append(file.edit_bytes(node.start_byte, following.start_byte, ""))
-        elif parent is not None and parent.type == "type_arguments":
-            edits.append(file.replace(node, "'_"))
-        else:
-            return None  # a bound (`dyn Fn() + 'static`): not a plain lifetime argument
+            if parent is not None and parent.type == "reference_type" and following is not None:
+                edits.append(file.edit_bytes(node.start_byte, following.start_byte, ""))
+            elif parent is not None and parent.type == "type_arguments":
+                edits.append(file.replace(node, "'_"))
+            else:
+                return None  # a bound (`dyn Fn() + 'static`): not a plain lifetime argument
     return edits or None
 
 

@@ -120,11 +120,9 @@ def _static_cause(span: Span, sources: Sources) -> Cause | None:
     _, params = callees.parameters(definition.node)
     hits = []
     for index, param in enumerate(params):
-        ty = param.child_by_field_name("type")
-        inner = ty.child_by_field_name("type") if ty is not None else None
-        if ty is not None and ty.type == "reference_type" and _is_mut(ty) and \
-                mentions(inner, definition.located, "'static") and \
-                (site.index is None or site.index == index):
+        # `&mut Vec<&'static str>`, also inside `Option<…>` and kin
+        if (site.index is None or site.index == index) and \
+                static_under_mut(param, definition.located):
             hits.append(param)
     if len(hits) != 1 or _statics(definition.node, definition.located) != \
             _statics(hits[0], definition.located):
@@ -144,6 +142,14 @@ def _on_the_variable(found: locate.Located, span: Span,
     uses = [n for n in locate.identifiers(found.parsed, variable, statement, ("identifier",))
             if found.parsed.start(n)[0] == span.line_start]
     return locate.Located(found.parsed, uses[0]) if len(uses) == 1 else found
+
+
+def static_under_mut(param: Node, located: locate.Located) -> list[Node]:
+    """The `&mut T` in a parameter's type whose `T` writes `'static`."""
+    ty = param.child_by_field_name("type")
+    return [n for n in (locate.walk(ty, named=True) if ty is not None else [])
+            if n.type == "reference_type" and _is_mut(n) and
+            mentions(n.child_by_field_name("type"), located, "'static")]
 
 
 def _statics(node: Node, located: locate.Located) -> int:
@@ -332,6 +338,14 @@ def _origins(node: Node, located: locate.Located, depth: int) -> list[str | None
         return _origins(value, located, depth + 1) if value is not None else [None]
     if kind in _VALUES:
         return []
+    if kind == "struct_expression":
+        body = node.child_by_field_name("body")
+        parts = [f.child_by_field_name("value") if f.type == "field_initializer" else
+                 f.named_children[0] if f.type == "shorthand_field_initializer" and
+                 f.named_children else None
+                 for f in (body.named_children if body is not None else [])]
+        return [o for part in parts
+                for o in (_origins(part, located, depth + 1) if part is not None else [None])]
     if kind in ("tuple_expression", "array_expression"):
         return [o for e in node.named_children for o in _origins(e, located, depth + 1)]
     if kind == "call_expression":

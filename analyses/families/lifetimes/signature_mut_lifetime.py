@@ -126,7 +126,6 @@ class SignatureMutLifetime(Family):
             "shape": match.fact("shape"), "owner": match.code("owner", "the callee"),
             "cause": match.fact("cause"), "suggested": match.fact("suggested"),
             "cause_type": _type_of(match.fact("cause")),
-            "suggested_type": _type_of(match.fact("suggested")),
             "at": f" (`{where}`)" if where else f" on line {line}" if line else "",
             "lifetime": match.fact("lifetime"), "variable": match.fact("variable"),
             "call": match.line("call_line"),
