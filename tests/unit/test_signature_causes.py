@@ -11,7 +11,9 @@ from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.rust.sources import MappingSources, NoSources, crate_files
 from borrowlens.server.disk import DiskSources
+from borrowlens.server.documents import Documents
 from support.fixtures import FIXTURES, Case, cases
+from support.lsp_shape import published_diagnostics
 
 FAMILY = "signature-mut-lifetime"
 POSITIVE = [c for c in cases() if c.family == FAMILY and c.expect["family"] == FAMILY]
@@ -114,3 +116,19 @@ def test_the_held_borrow_is_followed_not_the_conflicting_one() -> None:
                Span(file, 19, 5, 19, 6, "immutable borrow later used here")))
     match = classify(diagnostic, MappingSources({file: _PEEK}))
     assert match is None or match.family.id != FAMILY
+
+
+def test_the_session_finds_a_callee_in_another_file_of_the_crate() -> None:
+    """Through rust-analyzer's shape (absolute paths) with the caller open in the editor, the
+    callee's signature is read from the crate's other file on disk."""
+    case = _case("self-stack")
+    documents = Documents()
+    lib = FIXTURES / FAMILY / "self-stack/src/lib.rs"
+    documents.open({"textDocument": {"uri": lib.as_uri(), "version": 1, "languageId": "rust",
+                                     "text": lib.read_text(encoding="utf-8")}})
+    diagnostic = next(d for d in published_diagnostics(case, absolute_paths=True)
+                      if "more than once" in d.message)
+    match = classify(diagnostic, documents)
+    assert match is not None and match.family.id == FAMILY
+    assert match.facts["cause_file"] == str(FIXTURES / FAMILY / "self-stack/src/stack.rs")
+    assert match.related[0].span.file == match.facts["cause_file"]
