@@ -80,6 +80,17 @@ def test_another_static_in_the_signature_is_not_claimed() -> None:
     assert match is None or match.family.id != FAMILY
 
 
+_FILE = "src/lib.rs"
+
+
+def _borrow_error(code: str, message: str,
+                  labels: tuple[tuple[int, int, int, str], ...]) -> Diagnostic:
+    """A borrow error in `_FILE`, the first label primary: (line, start, end, label)."""
+    spans = tuple(Span(_FILE, line, start, line, end, label, is_primary=index == 0)
+                  for index, (line, start, end, label) in enumerate(labels))
+    return Diagnostic(level="error", code=code, message=message, spans=spans)
+
+
 _PEEK = """\
 pub struct Reader<'a> {
     text: &'a str,
@@ -107,14 +118,11 @@ pub fn run(text: &str) -> usize {
 def test_the_held_borrow_is_followed_not_the_conflicting_one() -> None:
     """E0502 "as mutable because it is also borrowed as immutable": the `&mut` label is on
     the second borrow (`advance`), which is not what keeps the first alive."""
-    file = "src/lib.rs"
-    diagnostic = Diagnostic(
-        level="error", code="E0502",
-        message="cannot borrow `r` as mutable because it is also borrowed as immutable",
-        spans=(Span(file, 18, 13, 18, 14, "mutable borrow occurs here", is_primary=True),
-               Span(file, 17, 13, 17, 14, "immutable borrow occurs here"),
-               Span(file, 19, 5, 19, 6, "immutable borrow later used here")))
-    match = classify(diagnostic, MappingSources({file: _PEEK}))
+    diagnostic = _borrow_error(
+        "E0502", "cannot borrow `r` as mutable because it is also borrowed as immutable",
+        ((18, 13, 14, "mutable borrow occurs here"), (17, 13, 14, "immutable borrow occurs here"),
+         (19, 5, 6, "immutable borrow later used here")))
+    match = classify(diagnostic, MappingSources({_FILE: _PEEK}))
     assert match is None or match.family.id != FAMILY
 
 
@@ -132,3 +140,39 @@ def test_the_session_finds_a_callee_in_another_file_of_the_crate() -> None:
     assert match is not None and match.family.id == FAMILY
     assert match.facts["cause_file"] == str(FIXTURES / FAMILY / "self-stack/src/stack.rs")
     assert match.related[0].span.file == match.facts["cause_file"]
+
+
+_POOL = """\
+pub struct Pool<'a> {
+    name: &'a str,
+    slots: Vec<String>,
+}
+
+impl<'a> Pool<'a> {
+    pub fn slot(&'a mut self) -> &'a mut String {
+        &mut self.slots[0]
+    }
+}
+
+pub fn run(mut pool: Pool) {
+    let a = pool.slot();
+    let b = pool.slot();
+    a.push_str(b);
+}
+"""
+
+
+def test_a_result_through_the_borrow_is_left_to_the_user() -> None:
+    """`&'a mut self` returning `&'a mut String` from an owned field: the cause stands, but
+    `&mut self` alone would not compile; the return type is named and nothing is edited."""
+    diagnostic = _borrow_error(
+        "E0499", "cannot borrow `pool` as mutable more than once at a time",
+        ((14, 13, 17, "second mutable borrow occurs here"),
+         (13, 13, 17, "first mutable borrow occurs here"),
+         (15, 5, 6, "first borrow later used here")))
+    sources = MappingSources({_FILE: _POOL})
+    match = classify(diagnostic, sources)
+    assert match is not None and match.family.id == FAMILY
+    assert match.facts["return_too"] == "&'a mut String"
+    assert match.family.fixes(match, sources) == []
+    assert "`&'a mut String`" in match.family.explain(match).fix

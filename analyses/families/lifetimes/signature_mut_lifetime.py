@@ -7,7 +7,8 @@ under a `&mut`, `&'a mut T<'a>`, `&'a mut self` with the type's own `'a`, an eli
 lifetime tied to `&mut self`), this family names that signature as the cause and fixes it
 there. Facts: `shape`, `owner` (the fn or struct), `cause` (the parameter, receiver, field or
 return type as written) with `cause_file` and `cause_line`, `suggested` (what to write
-instead), `lifetime`, `variable` and `call_line` (the caller's borrow).
+instead), `lifetime`, `variable` and `call_line` (the caller's borrow), `return_too` (a
+return type naming the lifetime for what may come through the `&mut` itself).
 """
 
 from __future__ import annotations
@@ -106,6 +107,14 @@ class SignatureMutLifetime(Family):
         suggested = _suggested(cause.shape, cause.text, cause.lifetime)
         if suggested:
             facts["suggested"] = suggested
+        returned = cause.definition.node.child_by_field_name("return_type")
+        if cause.shape in ("same-lifetime", "self-type-lifetime") and cause.lifetime and \
+                returned is not None and signature_causes.mentions(
+                    returned, cause.definition.located, cause.lifetime) and \
+                signature_causes.returns_data(cause.definition) != cause.lifetime:
+            # What it returns may come through the `&mut` itself: the return type must
+            # follow the borrow, which is the user's call.
+            facts["return_too"] = " ".join(cause.definition.located.text(returned).split())
         variable = _VARIABLE.search(diagnostic.message)
         if variable is not None:
             facts["variable"] = variable.group("var") or variable.group("dies")
@@ -128,7 +137,7 @@ class SignatureMutLifetime(Family):
             "cause_type": _type_of(match.fact("cause")),
             "at": f" (`{where}`)" if where else f" on line {line}" if line else "",
             "lifetime": match.fact("lifetime"), "variable": match.fact("variable"),
-            "call": match.line("call_line"),
+            "call": match.line("call_line"), "return_too": match.fact("return_too"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -158,9 +167,8 @@ class SignatureMutLifetime(Family):
                            preferred=True)
         if cause.shape in ("same-lifetime", "self-type-lifetime") and cause.lifetime:
             # A result that names the lifetime may be borrowed through the `&mut` itself.
-            if returned is not None and (signature_causes.elided(returned, located) or (
-                    signature_causes.mentions(returned, located, cause.lifetime) and
-                    signature_causes.returns_data(cause.definition) != cause.lifetime)):
+            if match.fact("return_too") or (
+                    returned is not None and signature_causes.elided(returned, located)):
                 return []
             fix_id = "separate-mut-lifetime" if cause.shape == "same-lifetime" \
                 else "drop-self-lifetime"
