@@ -8,6 +8,7 @@ import pytest
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
+from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.rust.sources import MappingSources, NoSources, crate_files
 from borrowlens.server.disk import DiskSources
@@ -91,6 +92,21 @@ def _borrow_error(code: str, message: str,
     return Diagnostic(level="error", code=code, message=message, spans=spans)
 
 
+def _claimed_twice(variable: str, line: int, text: str) -> tuple[Match, MappingSources]:
+    """E0499 for `let a = {variable}.m();` on `line` and again on the next one, classified
+    over `text`: it must be this family's."""
+    end = 13 + len(variable)
+    diagnostic = _borrow_error(
+        "E0499", f"cannot borrow `{variable}` as mutable more than once at a time",
+        ((line + 1, 13, end, "second mutable borrow occurs here"),
+         (line, 13, end, "first mutable borrow occurs here"),
+         (line + 2, 5, 6, "first borrow later used here")))
+    sources = MappingSources({_FILE: text})
+    match = classify(diagnostic, sources)
+    assert match is not None and match.family.id == FAMILY
+    return match, sources
+
+
 _PEEK = """\
 pub struct Reader<'a> {
     text: &'a str,
@@ -165,14 +181,34 @@ pub fn run(mut pool: Pool) {
 def test_a_result_through_the_borrow_is_left_to_the_user() -> None:
     """`&'a mut self` returning `&'a mut String` from an owned field: the cause stands, but
     `&mut self` alone would not compile; the return type is named and nothing is edited."""
-    diagnostic = _borrow_error(
-        "E0499", "cannot borrow `pool` as mutable more than once at a time",
-        ((14, 13, 17, "second mutable borrow occurs here"),
-         (13, 13, 17, "first mutable borrow occurs here"),
-         (15, 5, 6, "first borrow later used here")))
-    sources = MappingSources({_FILE: _POOL})
-    match = classify(diagnostic, sources)
-    assert match is not None and match.family.id == FAMILY
+    match, sources = _claimed_twice("pool", 13, _POOL)
     assert match.facts["return_too"] == "&'a mut String"
     assert match.family.fixes(match, sources) == []
     assert "`&'a mut String`" in match.family.explain(match).fix
+
+
+_WORDS = """\
+pub struct Text<'a> {
+    body: &'a str,
+}
+
+impl<'a> Text<'a> {
+    pub fn words(&mut self) -> impl Iterator<Item = &str> + '_ {
+        self.body.split(' ')
+    }
+}
+
+pub fn both(mut text: Text) -> usize {
+    let a = text.words();
+    let b = text.words();
+    a.count() + b.count()
+}
+"""
+
+
+def test_an_impl_trait_result_is_diagnosed_but_not_edited() -> None:
+    """Which lifetimes an `impl Trait` captures depends on the edition: naming `'a` in it
+    may leave the receiver captured, so no edit is offered."""
+    match, sources = _claimed_twice("text", 12, _WORDS)
+    assert match.facts["shape"] == "elided-return" and match.facts["lifetime"] == "'a"
+    assert match.family.fixes(match, sources) == []

@@ -175,7 +175,10 @@ class SignatureMutLifetime(Family):
             return one_fix(fix_id, f"Borrow only for the call in `{owner}`: `{shown}`",
                            [mut_signatures.drop_mut_lifetime(file, cause.node)],
                            preferred=True)
-        if cause.shape == "elided-return" and cause.lifetime:
+        # An `impl Trait` result captures the receiver's lifetime by the edition's rules (all
+        # of them in 2024): naming `'a` alone may not release the borrow.
+        if cause.shape == "elided-return" and cause.lifetime and \
+                not any(n.type == "abstract_type" for n in file.walk(cause.node)):
             return one_fix("name-return-lifetime", f"Tie `{owner}`'s result to "
                            f"`{cause.lifetime}`: `-> {shown}`",
                            mut_signatures.name_return_lifetime(file, cause.node,
