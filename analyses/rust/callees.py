@@ -9,6 +9,7 @@ the match is by name, so callers accept a definition only when it is the single 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -101,26 +102,28 @@ def parameters(function: Node) -> tuple[Node | None, list[Node]]:
     return receiver, [p for p in found if p.type == "parameter"]
 
 
-def _crate_items(sources: Sources, near: str,
-                 kind: str) -> Iterator[tuple[str, str, locate.Located]]:
-    """(file, name, item) for every item of `kind` in the crate's files."""
+def _crate_items(sources: Sources, near: str, kind: str,
+                 name: str) -> Iterator[tuple[str, locate.Located]]:
+    """(file, item) for every item of `kind` called `name` in the crate's files (a
+    file that does not spell the name is not parsed: a crate may have many)."""
+    spelled = re.compile(rf"\b{re.escape(name)}\b")
     for path in crate_files(sources, near):
         text = sources.text(path)
-        if text is None:
+        if text is None or not spelled.search(text):
             continue
         parsed = syntax.parse(text)
-        for name, item in items.named_items(parsed, kind):
-            yield path, name, locate.Located(parsed, item)
+        for found, item in items.named_items(parsed, kind):
+            if found == name:
+                yield path, locate.Located(parsed, item)
 
 
 def definitions(sources: Sources, near: str, site: CallSite) -> list[Definition]:
     """The crate's fn items `site` may call: its name, a `self` parameter exactly for a
     method call, and its number of arguments."""
     found: list[Definition] = []
-    for path, name, located in _crate_items(sources, near, "function_item"):
+    for path, located in _crate_items(sources, near, "function_item", site.name):
         receiver, others = parameters(located.node)
-        if name == site.name and (receiver is not None) == site.method and \
-                len(others) == site.arity:
+        if (receiver is not None) == site.method and len(others) == site.arity:
             found.append(Definition(path, located))
     return found
 
@@ -128,5 +131,4 @@ def definitions(sources: Sources, near: str, site: CallSite) -> list[Definition]
 def struct_definitions(sources: Sources, near: str, name: str) -> list[Definition]:
     """The crate's struct items called `name`."""
     return [Definition(path, located)
-            for path, item_name, located in _crate_items(sources, near, "struct_item")
-            if item_name == name]
+            for path, located in _crate_items(sources, near, "struct_item", name)]
