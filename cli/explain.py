@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
@@ -17,8 +18,21 @@ from borrowlens.analyses.families.registry import (
     families_for_code,
     family_by_id,
 )
-from borrowlens.analyses.rust.sources import MappingSources
+from borrowlens.analyses.rust.sources import MappingSources, Sources
 from borrowlens.cli.terminal import EXIT_OK, CliError, print_error, use_color
+from borrowlens.server.disk import DiskSources
+
+
+def _pasted_sources(query: str) -> Sources:
+    """The crate's files when the pasted message names files that are here on disk (so a
+    cause in another file, a callee's signature, is found as `check` finds it), else only
+    the lines the message quotes."""
+    quoted = pasted_files(query)
+    disk = DiskSources(Path.cwd())
+    named = [path for path in quoted if path != "<pasted>"]
+    if named and all(disk.resolve(path).is_file() for path in named):
+        return disk
+    return MappingSources(quoted)
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -48,7 +62,7 @@ def run_explain(args: argparse.Namespace) -> int:
             return 1
     else:
         diagnostic = from_rendered(query)
-        match = classify(diagnostic, MappingSources(pasted_files(query))) if diagnostic else None
+        match = classify(diagnostic, _pasted_sources(query)) if diagnostic else None
         if match is None:
             print_error("that message is not one of the error families borrowlens knows "
                     "(borrowlens explain --list shows them)", color)

@@ -159,7 +159,9 @@ def _plan(errors: list[Diagnostic], target: Target, rejected: set[tuple[object, 
             report.unfixed.append(diagnostic)
             continue
         chosen = candidates[0]
-        why = confinement(chosen.fix, diagnostic, [canonical(target.root)], sources.canonical)
+        assert match is not None  # a candidate comes from a match
+        why = confinement(chosen.fix, diagnostic, [canonical(target.root)], sources.canonical,
+                          located=[item.span.file for item in match.related])
         if why is not None:
             report.refused.append((chosen, why))
             continue

@@ -10,6 +10,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# Folders of a crate that hold no source of its own.
+_SKIPPED = {"target", ".git", "node_modules"}
+
+
+def crate_rust_files(path: Path) -> list[Path]:
+    """The `.rs` files of the crate holding `path` (found by its nearest `Cargo.toml`), in a
+    stable order; [] when `path` is in no crate."""
+    root = next((d for d in path.parents if (d / "Cargo.toml").is_file()), None)
+    if root is None:
+        return []
+    found: list[Path] = []
+    for file in sorted(root.rglob("*.rs")):
+        parts = file.relative_to(root).parts
+        if _SKIPPED.intersection(parts):
+            continue
+        # A nested crate is not this one's source.
+        if any((root.joinpath(*parts[:i]) / "Cargo.toml").is_file() for i in range(1, len(parts))):
+            continue
+        found.append(file)
+    return found
+
 
 def canonical(path: str | Path) -> str:
     """The absolute path with symbolic links followed (as far as they exist): what the one
@@ -44,3 +65,12 @@ class DiskSources:
             else:
                 self._cache[path] = data.decode("utf-8", errors="replace")
         return self._cache[path]
+
+    def rust_files(self, near: str) -> list[str]:
+        """The `.rs` files of the crate holding `near`, spelt as `near` is (relative to the
+        root or absolute): the optional listing of `Sources`."""
+        files = crate_rust_files(self.resolve(near))
+        if Path(near).is_absolute():
+            return [str(f) for f in files]
+        return [str(f.relative_to(self.root)) if f.is_relative_to(self.root) else str(f)
+                for f in files]

@@ -19,7 +19,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import PositionCodec, TextDocument
 
 from borrowlens.analyses.diagnostics.lsp import LspContext, column_to_units
-from borrowlens.server.disk import canonical
+from borrowlens.server.disk import canonical, crate_rust_files
 from borrowlens.server.protocol import JsonDict
 
 log = logging.getLogger("borrowlens")
@@ -132,6 +132,12 @@ class Documents:
             return None
         self._disk[path] = (stamp, text)
         return text
+
+    def rust_files(self, near: str) -> list[str]:
+        """The `.rs` files of the crate holding `near` (absolute paths, as diagnostics name
+        them here), open documents read through `text` like any other: the optional
+        listing of `Sources`."""
+        return [str(f) for f in crate_rust_files(Path(near))]
 
     def _line(self, path: str, line: int) -> str | None:
         text = self.text(path)

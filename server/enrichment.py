@@ -62,7 +62,8 @@ def fixes_for(match: Match, documents: Documents) -> list[Fix]:
     kept = []
     for fix in fixes:
         why = None if match.diagnostic is None else confinement(
-            fix, match.diagnostic, documents.workspace_roots, canonical)
+            fix, match.diagnostic, documents.workspace_roots, canonical,
+            located=[item.span.file for item in match.related])
         if why is None:
             kept.append(fix)
         else:

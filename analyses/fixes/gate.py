@@ -60,15 +60,17 @@ def _inside(path: str, roots: Sequence[str]) -> bool:
 
 
 def confinement(fix: Fix, diagnostic: Diagnostic, roots: Sequence[str],
-                resolve: Callable[[str], str]) -> str | None:
+                resolve: Callable[[str], str], located: Iterable[str] = ()) -> str | None:
     """Why `fix` may not edit the files it edits, or None when it may.
 
-    Every file must be one the diagnostic names, not a dependency's (`in_dependency`), and
-    inside one of the workspace `roots` (no roots: the workspace is not known, and that part
-    is not checked). `resolve` turns a file as the fix and the diagnostic name it into its
-    absolute, canonical path (links followed): the caller's part, which knows the filesystem.
+    Every file must be one the diagnostic names or one the diagnosis `located` the cause in
+    (the files of its `related` places, which the user is shown: a signature in another
+    module), not a dependency's (`in_dependency`), and inside one of the workspace `roots` (no
+    roots: the workspace is not known, and that part is not checked). `resolve` turns a file
+    as the fix and the diagnostic name it into its absolute, canonical path (links followed):
+    the caller's part, which knows the filesystem.
     """
-    named = {resolve(file) for file in named_files(diagnostic)}
+    named = {resolve(file) for file in [*named_files(diagnostic), *located]}
     for file in fix.files():
         path = resolve(file)
         if in_dependency(file) or in_dependency(path):

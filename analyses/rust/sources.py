@@ -12,9 +12,23 @@ from typing import Protocol
 
 
 class Sources(Protocol):
-    """Anything that can return the text of a file named by a diagnostic."""
+    """Anything that can return the text of a file named by a diagnostic.
+
+    A source may also offer `rust_files(near: str) -> list[str]`: the `.rs` files of the
+    crate that holds `near`, as paths `text` accepts. It is optional (a pasted message has no
+    crate); ask for it with `crate_files`, never directly.
+    """
 
     def text(self, path: str) -> str | None: ...
+
+
+def crate_files(sources: Sources, near: str) -> list[str]:
+    """The `.rs` files of the crate around `near` when the source can list them (a callee
+    defined in another module of the crate), else just `near`."""
+    lister = getattr(sources, "rust_files", None)
+    listed = lister(near) if callable(lister) else None
+    files = [str(f) for f in listed] if isinstance(listed, list) else []
+    return files if near in files else [near, *files]
 
 
 class MappingSources:
@@ -28,6 +42,10 @@ class MappingSources:
 
     def line(self, path: str, line: int) -> str | None:
         return line_of(self.text(path), line)
+
+    def rust_files(self, near: str) -> list[str]:
+        """Every `.rs` path held: a mapping stands for one crate (a fixture, a test)."""
+        return [path for path in self._files if path.endswith(".rs")]
 
 
 class NoSources:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from borrowlens.analyses.families.registry import all_families
 from support.cli import ROOT, run
 
@@ -73,6 +76,30 @@ def test_readme_lists_every_family() -> None:
 def test_code_shared_by_families_leads_with_the_specific_one() -> None:
     result = run("explain", "E0499")
     assert result.returncode == 0
-    first, second = result.stdout.split("\n\nborrowlens: ", 1)
+    first, *others = result.stdout.split("\n\nborrowlens: ")
     assert "Conflicting borrows" in first.splitlines()[0]
-    assert "Rust 2024" in second.splitlines()[0]
+    headlines = [other.splitlines()[0] for other in others]
+    assert any("Rust 2024" in line for line in headlines), headlines
+    assert any("in a signature" in line for line in headlines), headlines
+
+
+def test_explain_a_pasted_message_reads_the_crate_when_it_is_at_hand(tmp_path: Path) -> None:
+    """The callee's signature is in another file than the pasted message quotes: found on
+    disk from where `explain` runs, and not claimed without it."""
+    crate = ROOT / "tests/fixtures/signature-mut-lifetime/self-stack"
+    shutil.copytree(crate / "src", tmp_path / "src")
+    shutil.copy(crate / "Cargo.toml", tmp_path / "Cargo.toml")
+    pasted = """error[E0499]: cannot borrow `stack` as mutable more than once at a time
+  --> src/lib.rs:10:5
+   |
+ 9 |     stack.push(a);
+   |     ----- first mutable borrow occurs here
+10 |     stack.push(b);
+   |     ^^^^^ second mutable borrow occurs here
+"""
+    here = run("explain", pasted, cwd=tmp_path)
+    assert here.returncode == 0, here.stderr
+    assert "`&'a mut self`" in here.stdout and "stack.rs:9" in here.stdout
+    elsewhere = run("explain", pasted, cwd=tmp_path / "src")
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert "in a signature" not in elsewhere.stdout.splitlines()[0]

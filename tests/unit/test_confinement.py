@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc
+from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.gate import confinement
 from borrowlens.cli import fix_rounds
@@ -35,8 +36,11 @@ def test_every_fixture_fix_stays_where_it_may(case: Case) -> None:
     """No real fix is refused: as rustc names files (relative) and as rust-analyzer does."""
     for diagnostics in (case.recorded(), published_diagnostics(case)):
         diagnostic = target(case, diagnostics)
+        match = classify(diagnostic, case.sources())
+        located = [item.span.file for item in match.related] if match else []
         for fix in case_fixes(case, diagnostics):
-            assert confinement(fix, diagnostic, [str(FIXTURES)], _in_fixtures) is None, fix.id
+            assert confinement(fix, diagnostic, [str(FIXTURES)], _in_fixtures,
+                               located=located) is None, fix.id
 
 
 def _lines(path: Path) -> list[str]:
@@ -131,6 +135,9 @@ def test_the_reasons() -> None:
     assert confinement(_edit("/elsewhere/lib.rs"), diagnostic, [], resolve) is None
     assert confinement(_edit("src/../../etc/passwd"), _diagnostic(["src/../../etc/passwd"]),
                        ["/ws"], resolve) == "src/../../etc/passwd is outside the workspace"
+    # A file the diagnosis located the cause in (a signature in another module) may be edited.
+    assert confinement(_edit("src/other.rs"), diagnostic, ["/ws"], resolve,
+                       located=["src/other.rs"]) is None
     registry = f"/home/u/{REGISTRY}"
     assert confinement(_edit(registry), _diagnostic(["src/lib.rs", registry]), [],
                        resolve) == f"{registry} belongs to a dependency"

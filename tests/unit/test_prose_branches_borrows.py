@@ -197,8 +197,8 @@ CASES = [
     pytest.param("conflicting-borrows",
                  {"variable": "x", "shape": "no-such-shape", "first_borrow_line": 2},
                  {"tldr": (
-                     "`x` is borrowed again while an earlier borrow on line 2 is still in use; "
-                     "end the first borrow before the second begins.")},
+                     "`x` is borrowed again while the borrow on line 2 is in use; end the first "
+                     "before the second begins.")},
                  id="unknown-shape"),
     # Two `get_mut` on a map: the map's `get_disjoint_mut`, no slice APIs.
     pytest.param("conflicting-borrows",

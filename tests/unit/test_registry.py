@@ -145,6 +145,7 @@ def test_only_families_whose_trigger_fits_are_asked() -> None:
     dropped = Diagnostic(level="error", message="`x` does not live long enough", code="E0597",
                          spans=())
     assert [f.id for f in candidates(dropped)] == ["rpit-overcapture-2024",
+                                                   "signature-mut-lifetime",
                                                    "does-not-live-long-enough"]
     unknown = Diagnostic(level="error", message="mismatched types", code="E0308", spans=())
     assert [f.id for f in candidates(unknown)] == ["hrtb-not-general-enough"]
