@@ -170,7 +170,9 @@ class HiddenTypeCapturesLifetime(Family):
         if (function is None or function.type != "function_item"
                 or function.child_by_field_name("return_type") != returned
                 or bounds.is_trait_impl_method(function)
-                or "->" in file.node_text(returned)):
+                or ("->" in file.node_text(returned) and not _returns_plain_closure(returned))
+                or _closure_holds_other_elided(file, function, match.fact("borrowed_param"),
+                                               lifetime)):
             return []
         named = _name_capture(match, file, function, lifetime)
         if named is None:
@@ -271,6 +273,10 @@ def _name_capture(match: Match, file: SourceFile, function: tree_sitter.Node,
         return "'_", []
     if owner is None or owner == "self":
         return None
+    if receiver is None and [file.node_text(p.child_by_field_name("pattern") or p) for p in others
+                             if "&" in file.node_text(p) or "'" in file.node_text(p)] == [owner]:
+        # The only borrowed input: elision gives `'_` its lifetime, as rustc suggests.
+        return "'_", []
     param = next((p for p in others if (pattern := p.child_by_field_name("pattern"))
                   is not None and file.node_text(pattern) == owner), None)
     kind = param.child_by_field_name("type") if param is not None else None
@@ -288,6 +294,42 @@ def _name_capture(match: Match, file: SourceFile, function: tree_sitter.Node,
     if declared is None or ampersand.type != "&":
         return None
     return fresh, [file.insert_after(ampersand, f"{fresh} "), declared]
+
+
+def _returns_plain_closure(returned: tree_sitter.Node) -> bool:
+    """`impl Fn(&str) -> bool` (or `FnMut`/`FnOnce`): the `->` belongs to the closure's own
+    signature, and `+ use<…>` after it binds to the `impl`. A return type holding another
+    `->` or `impl` (a nested `impl Fn`, a fn pointer in a generic) is not read here."""
+    sugar = returned.child_by_field_name("trait") if returned.type == "abstract_type" else None
+    if sugar is None or sugar.type != "function_type":
+        return False
+    output = sugar.child_by_field_name("return_type")
+    return output is not None and not any(
+        n.type in ("function_type", "abstract_type") for n in locate.walk(output, named=True))
+
+
+def _closure_holds_other_elided(file: SourceFile, function: tree_sitter.Node,
+                                owner: FactValue | None, lifetime: str) -> bool:
+    """A returned closure that also uses another parameter with an elided reference: rustc
+    reports one capture at a time, so declaring only `owner`'s lifetime leaves the next
+    E0700, and `use<'_>` is ambiguous between them (E0106)."""
+    parameters = function.child_by_field_name("parameters")
+    body = function.child_by_field_name("body")
+    if lifetime != "'_" or parameters is None or body is None:
+        return False
+    closures = [file.node_text(n) for n in locate.walk(body, named=True)
+                if n.type == "closure_expression"]
+    for param in parameters.named_children:
+        pattern, kind = param.child_by_field_name("pattern"), param.child_by_field_name("type")
+        if (param.type != "parameter" or pattern is None or kind is None
+                or file.node_text(pattern) == owner or kind.type != "reference_type"
+                or bounds.lifetimes_in(file, kind)):
+            continue
+        # Text, not identifiers: `format!("{name}")` uses `name` inside a string literal.
+        used = re.compile(r"\b" + re.escape(file.node_text(pattern)) + r"\b")
+        if any(used.search(text) for text in closures):
+            return True
+    return False
 
 
 def _impl_type_parameters(file: SourceFile, function: tree_sitter.Node) -> list[str]:

@@ -232,7 +232,8 @@ class HrtbNotGeneralEnough(Family):
             "async_bound": f"AsyncFn({args}) -> {output}", "named_args": _named(args),
             "passed": match.fact("fn_item") or "f",
             "returns_borrow": form == "closure-return" or "&" in (
-                match.fact("closure_signature") or "").partition("->")[2],
+                match.fact("closure_signature") or _expected_fn_pointer(match) or ""
+            ).partition("->")[2],
             "closure_name": closure, "fn_item_name": match.fact("fn_item"),
             "implementor_name": match.fact("implementor"),
             "implementor_borrows": "'" in (match.fact("implementor") or ""),
@@ -261,7 +262,9 @@ class HrtbNotGeneralEnough(Family):
             return []
         if shape == "closure":
             passed = sites.argument_closure(primary, sources)
-            signature = match.fact("closure_signature")
+            # rustc prints the closure's signature for a trait bound; for an expected fn
+            # pointer (a handler table typed `fn(&T) -> U`) the pointer is the signature.
+            signature = match.fact("closure_signature") or _expected_fn_pointer(match)
             closure = _same_node(file, passed[0]) if passed is not None else None
             if closure is None or not signature:
                 return []
@@ -353,6 +356,12 @@ def _same_node(file: SourceFile, node: tree_sitter.Node) -> tree_sitter.Node | N
 def _named(reference: str) -> str:
     """The first `&` of a type given the lifetime `'a`: `&str` → `&'a str`."""
     return reference.replace("&", "&'a ", 1)
+
+
+def _expected_fn_pointer(match: Match) -> str | None:
+    """The expected `for<'a> fn(&'a T) -> U` pointer of an E0308 "one type is more general"."""
+    expected = match.fact("expected")
+    return expected if expected and re.match(r"for<[^>]*>\s*fn\(", expected) else None
 
 
 def match_signature(facts: dict[str, FactValue]) -> str | None:
