@@ -215,13 +215,17 @@ def _is_copyable(file: SourceFile, element: str) -> bool:
     return element in _PRIMITIVE or element in ("String", "PathBuf")
 
 
-def _uses_allowed(file: SourceFile, task: Node, name: str) -> bool:
-    """Each use of `name` in the task reads it the same way owned or borrowed: a method
-    receiver (`name.len()`), a macro argument (`format!("{}", name)`), or inside a string."""
+def _owned_uses(file: SourceFile, task: Node, name: str) -> list[TextEdit] | None:
+    """The edits that keep each use of `name` in the task valid once it is owned, or None
+    when one is not understood. A method receiver (`name.len()`), a macro argument
+    (`format!("{}", name)`) or a use inside a string reads it the same way owned or borrowed;
+    a plain call argument (`audit(name, …)`) gets a `&`, which deref-coerces back to the
+    `&str` / `&[T]` the callee takes."""
+    edits: list[TextEdit] = []
     for node in file.identifiers(name, within=task, kinds=("identifier",)):
         parent = node.parent
         if parent is None:
-            return False
+            return None
         if parent.type == "token_tree":
             continue
         if parent.type == "field_expression" and \
@@ -229,8 +233,12 @@ def _uses_allowed(file: SourceFile, task: Node, name: str) -> bool:
                 value.id == node.id and \
                 parent.parent is not None and parent.parent.type == "call_expression":
             continue
-        return False
-    return True
+        if parent.type == "arguments" and parent.parent is not None and \
+                parent.parent.type == "call_expression":
+            edits.append(file.insert_before(node, "&"))
+            continue
+        return None
+    return edits
 
 
 def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | None:
@@ -246,7 +254,8 @@ def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | No
                       is not None and pat.type == "identifier"
                       and file.node_text(pat) == name), None)
     method = _copy_call(file, parameter) if parameter is not None else None
-    if method is None or not _uses_allowed(file, task, name):
+    uses = _owned_uses(file, task, name) if method is not None else None
+    if method is None or uses is None:
         return None
     statement = call
     while statement.parent is not None and statement.parent.type != "block":
@@ -263,4 +272,4 @@ def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | No
     return make_fix(
         "own-before-spawn",
         f"Give the `{callee}` task its own copy: `let {name} = {name}.{method}();`",
-        [edit], preferred=True)
+        [edit, *uses], preferred=True)

@@ -109,6 +109,7 @@ class BorrowedDataEscapes(Family):
             "self_methods": bool(match.fact("self_methods")),
             "field": fields[0] if isinstance(fields, list) and fields else None,
             "container": match.fact("container"),
+            "mutable": bool(param_type and re.match(r"&\s*(?:'\w+\s+)?mut\b", param_type)),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
