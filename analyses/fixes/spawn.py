@@ -16,6 +16,7 @@ import re
 
 import tree_sitter
 
+from borrowlens.analyses.fixes import owned
 from borrowlens.analyses.fixes.blocks import alone_on_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
@@ -215,32 +216,6 @@ def _is_copyable(file: SourceFile, element: str) -> bool:
     return element in _PRIMITIVE or element in ("String", "PathBuf")
 
 
-def _owned_uses(file: SourceFile, task: Node, name: str) -> list[TextEdit] | None:
-    """The edits that keep each use of `name` in the task valid once it is owned, or None
-    when one is not understood. A method receiver (`name.len()`), a macro argument
-    (`format!("{}", name)`) or a use inside a string reads it the same way owned or borrowed;
-    a plain call argument (`audit(name, …)`) gets a `&`, which deref-coerces back to the
-    `&str` / `&[T]` the callee takes."""
-    edits: list[TextEdit] = []
-    for node in file.identifiers(name, within=task, kinds=("identifier",)):
-        parent = node.parent
-        if parent is None:
-            return None
-        if parent.type == "token_tree":
-            continue
-        if parent.type == "field_expression" and \
-                (value := parent.child_by_field_name("value")) is not None and \
-                value.id == node.id and \
-                parent.parent is not None and parent.parent.type == "call_expression":
-            continue
-        if parent.type == "arguments" and parent.parent is not None and \
-                parent.parent.type == "call_expression":
-            edits.append(file.insert_before(node, "&"))
-            continue
-        return None
-    return edits
-
-
 def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | None:
     """`fn f(p: &str) { spawn(async move { … p … }) }` → `let p = p.to_owned();` first."""
     spawn = spawn_call(file, escape_at)
@@ -254,7 +229,8 @@ def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | No
                       is not None and pat.type == "identifier"
                       and file.node_text(pat) == name), None)
     method = _copy_call(file, parameter) if parameter is not None else None
-    uses = _owned_uses(file, task, name) if method is not None else None
+    uses = owned.owned_uses(file, file.identifiers(name, within=task, kinds=("identifier",))
+                            ) if method is not None else None
     if method is None or uses is None:
         return None
     statement = call

@@ -18,7 +18,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import spawn
+from borrowlens.analyses.fixes import owned, spawn
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import items as rustitems
@@ -50,6 +50,8 @@ class DoesNotLiveLongEnough(Family):
     fix_docs: ClassVar[dict[str, str]] = {
         "move-into-task": "an owned value goes into the spawned task when that is all it needs: "
             "the borrow (`let r = &x;`) moves inside the task",
+        "clone-out-of-guard": "a block that returns a reference into a lock guard returns a "
+            "clone (or copy) of the value instead, so the lock is released where it ends",
     }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
@@ -92,6 +94,11 @@ class DoesNotLiveLongEnough(Family):
                                                                         used.line_start):
                 facts["loop_local"] = "yes"
         static = common.labelled(diagnostic, _STATIC)
+        guarded = _guard_tail(diagnostic, sources, variable) if static is None else None
+        if guarded is not None:
+            facts["guard_value_type"] = guarded.value_type
+            if guarded.owned:
+                facts["owned_tail"] = guarded.owned
         if static is not None:
             span, found = static
             what = found.group("what")
@@ -167,6 +174,7 @@ class DoesNotLiveLongEnough(Family):
             "reference": match.fact("reference"), "borrow_stmt": match.fact("borrow_stmt"),
             "holder": match.fact("holder"), "loop_local": bool(match.fact("loop_local")),
             "bound_fn": match.fact("bound_fn"), "bound_line": match.fact("bound_line"),
+            "guard_value": match.fact("guard_value_type"), "owned_tail": match.fact("owned_tail"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -177,6 +185,12 @@ class DoesNotLiveLongEnough(Family):
         variable = match.fact("variable")
         primary = diagnostic.primary if diagnostic is not None else None
         static = common.labelled(diagnostic, _STATIC) if diagnostic is not None else None
+        if primary is not None and static is None and variable and match.fact("owned_tail"):
+            file = SourceFile.load(sources, primary.file)
+            borrow = file.node_for_span(primary) if file is not None else None
+            found = owned.guard_tail(file, borrow, variable) if file and borrow else None
+            fix = owned.guard_clone_out(file, found) if file and found else None
+            return [fix] if fix is not None else []
         if primary is None or static is None or not variable or "." in variable:
             return []
         file = SourceFile.load(sources, primary.file)
@@ -189,6 +203,17 @@ class DoesNotLiveLongEnough(Family):
         fix = spawn.move_borrow_into_task(file, borrow, static_at, variable,
                                           match.fact("type"))
         return [fix] if fix is not None else []
+
+
+def _guard_tail(diagnostic: Diagnostic, sources: Sources,
+                variable: str | None) -> owned.GuardTail | None:
+    """The block tail `&guard[i]` the borrow sits in, when the dropped value is a lock guard."""
+    primary = diagnostic.primary
+    if primary is None or not variable or not re.fullmatch(r"\w+", variable):
+        return None
+    file = SourceFile.load(sources, primary.file)
+    borrow = file.node_for_span(primary) if file is not None else None
+    return owned.guard_tail(file, borrow, variable) if file and borrow else None
 
 
 def _declared_in_loop_ending_before(declared: Span, sources: Sources, line: int) -> bool:
