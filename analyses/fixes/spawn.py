@@ -20,7 +20,7 @@ from borrowlens.analyses.fixes import owned
 from borrowlens.analyses.fixes.blocks import alone_on_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import items, locate, printed, syntax
+from borrowlens.analyses.rust import bindings, items, locate, printed, syntax
 from borrowlens.analyses.rust.syntax import ancestors
 
 Node = tree_sitter.Node
@@ -173,6 +173,11 @@ def move_borrow_into_task(file: SourceFile, borrow: Node, static_at: Node,
         return None
     if call.start_byte < declaration.end_byte or _crosses(call, block, _SCOPES):
         return None
+    # `x` itself moves into the task: a loop or closure between its own declaration and the
+    # spawn would move it once per iteration (E0382 on the second).
+    owner = _declaring_block(file, value, variable)
+    if owner is None or _crosses(call, owner, _SCOPES):
+        return None
     if not alone_on_lines(file, declaration) or "\n" in file.node_text(declaration):
         return None
     for name in (alias, variable):
@@ -188,6 +193,14 @@ def move_borrow_into_task(file: SourceFile, borrow: Node, static_at: Node,
         "move-into-task",
         f"Move `{variable}` into the `{callee}` {kind} and borrow it there",
         [file.delete_lines(declaration), inserted], preferred=True)
+
+
+def _declaring_block(file: SourceFile, within: Node, name: str) -> Node | None:
+    """The block (or fn body) that declares the `name` read in `within`."""
+    use = next(iter(file.identifiers(name, within=within, kinds=("identifier",))), None)
+    binding = bindings.resolve(file.parsed, use) if use is not None else None
+    scope = bindings.scope_of(binding) if binding is not None else None
+    return scope if scope is not None and scope.type == "block" else None
 
 
 def _copy_call(file: SourceFile, parameter: Node) -> str | None:
