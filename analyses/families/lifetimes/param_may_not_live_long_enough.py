@@ -228,6 +228,9 @@ def _thread_lifetime(diagnostic: Diagnostic, file: SourceFile, function: Node,
     whole = bounds.outer_bounded(dyn)
     if bounds.lifetimes_in(file, whole) or file.node_text(returned).count("dyn ") != 1:
         return None
+    if signatures.callers_may_rely(file, function):
+        # `Box<dyn Tr>` promises `'static`; `+ 'a` weakens it for callers that store it.
+        return None
     lifetime = signatures.fresh_lifetime(bounds.lifetimes_in(file, function))
     edits = [*bound(lifetime), file.insert_after(whole, f" + {lifetime}"),
              bounds.add_lifetime_parameter(file, function, lifetime)]
