@@ -13,6 +13,7 @@ import re
 
 import tree_sitter
 
+from borrowlens.analyses.fixes import bounds
 from borrowlens.analyses.fixes.edits import TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import locate
@@ -223,3 +224,34 @@ def callers_may_rely(file: SourceFile, function: Node) -> bool:
                 or method is None or method.type != "call_expression"):
             return True
     return False
+
+
+def name_elided_parameters(file: SourceFile, function: Node, names: list[str],
+                           preferred: str | None = None) -> tuple[list[str], list[TextEdit]] | None:
+    """A fresh lifetime for each named parameter whose type is a reference with none
+    (`prefix: &str` → `prefix: &'p str`, `&self` → `&'s self`, the first letter of the name
+    when free), declared
+    in the fn's generics: the lifetimes, in order, and the edits. `preferred` is tried first
+    for the first parameter."""
+    parameters = function.child_by_field_name("parameters")
+    if parameters is None:
+        return None
+    taken = lifetimes_in_scope(file, function)
+    named: list[str] = []
+    edits: list[TextEdit] = []
+    for position, name in enumerate(names):
+        param = parameter_named(file, function, name)
+        kind = param if param is not None and param.type == "self_parameter" else \
+            param.child_by_field_name("type") if param is not None else None
+        if kind is None or kind.type not in ("reference_type", "self_parameter") or \
+                _LIFETIME.search(file.node_text(kind)) or kind.children[0].type != "&":
+            return None
+        used = taken | set(named)
+        fresh = (preferred if position == 0 and preferred and preferred not in used
+                 else fresh_lifetime(used, name[0].lower() if name[0].isalpha() else "a"))
+        named.append(fresh)
+        edits.append(file.insert_after(kind.children[0], f"{fresh} "))
+    declared = bounds.add_lifetime_parameter(file, function, ", ".join(named))
+    if declared is None:
+        return None
+    return named, [*edits, declared]

@@ -36,14 +36,16 @@ _PRIMITIVE = {"bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", 
 _COPY_CALL = {"str": "to_owned", "String": "clone", "Path": "to_path_buf", "PathBuf": "clone"}
 
 
-def spawn_call(file: SourceFile, node: Node | None) -> tuple[Node, Node, str] | None:
+def spawn_call(file: SourceFile, node: Node | None, *,
+               boxed: bool = False) -> tuple[Node, Node, str] | None:
     """(call, task, callee) for a `…spawn(move || …)` / `…spawn(async move { … })` call at
-    or around `node`: the task is its only argument and already moves its captures."""
+    or around `node` (with `boxed`, a `Box::new(move |…| …)` made into a `'static` trait
+    object too): the task is its only argument and already moves its captures."""
     call = syntax.enclosing(node, "call_expression") if node is not None else None
     while call is not None:
         function = call.child_by_field_name("function")
         callee = re.sub(r"\s+", "", file.node_text(function)) if function is not None else ""
-        if _SPAWN.search(callee):
+        if _SPAWN.search(callee) or (boxed and callee in ("Box::new", "std::boxed::Box::new")):
             break
         call = syntax.enclosing(call.parent, "call_expression") if call.parent else None
     if call is None:
@@ -144,9 +146,10 @@ def _prepend_to_task(file: SourceFile, task: Node, statement: str) -> TextEdit |
 
 def move_borrow_into_task(file: SourceFile, borrow: Node, static_at: Node,
                           variable: str, variable_type: str | None) -> Fix | None:
-    """`let r = &x; spawn(move || … r …)` → `spawn(move || { let r = &x; … r … })`."""
+    """`let r = &x; spawn(move || … r …)` → `spawn(move || { let r = &x; … r … })`; the same
+    for a `move` closure boxed as a `'static` trait object (`Box::new(move |p| … r …)`)."""
     declaration = syntax.enclosing(borrow, "let_declaration")
-    spawn = spawn_call(file, static_at)
+    spawn = spawn_call(file, static_at, boxed=True)
     if declaration is None or spawn is None or variable_type is None:
         return None
     call, task, callee = spawn

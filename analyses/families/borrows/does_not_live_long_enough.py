@@ -53,6 +53,16 @@ class DoesNotLiveLongEnough(Family):
         "clone-out-of-guard": "a block that returns a reference into a lock guard returns a "
             "clone (or copy) of the value instead, so the lock is released where it ends",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "loop_local": "each loop iteration makes a fresh value: storing it owned changes the "
+            "holder's element type, which the user chooses",
+        "workaround=arc": "the value is still needed after the hand-off, or a spawn runs on "
+            "every iteration: sharing it through an `Arc` changes how it is owned",
+        "workaround=scope": "the thread is joined before the function returns: turning it into "
+            "a scoped thread restructures the code around the spawn",
+        "guard_not_clone": "the value behind the lock guard is not visibly `Clone`: what to copy "
+            "out of it, or whether to derive `Clone`, is the user's choice",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code != "E0597" and not _MESSAGE.search(diagnostic.message):
@@ -99,6 +109,8 @@ class DoesNotLiveLongEnough(Family):
             facts["guard_value_type"] = guarded.value_type
             if guarded.owned:
                 facts["owned_tail"] = guarded.owned
+            else:
+                facts["guard_not_clone"] = "yes"
         if static is not None:
             span, found = static
             what = found.group("what")

@@ -70,6 +70,13 @@ class HrtbNotGeneralEnough(Family):
         "generalise-fn": "a fn passed as a `fn(&T) -> &U` pointer drops its `'static` and becomes "
             "generic over the lifetime",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "shape=trait": "an impl for one lifetime needs the impl made generic and the "
+            "consumer's `for<'a>` bound rethought: a redesign of the types",
+        "returns_borrow": "the closure's result borrows its argument and the expected type "
+            "leaves a type to inference (`_`): the helper's bound cannot be written, and "
+            "inlining the closure moves code",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         facts: dict[str, FactValue] = {}
@@ -196,6 +203,10 @@ class HrtbNotGeneralEnough(Family):
                                        located_file, facts, related)
             elif facts.get("shape") in ("fn", "mismatch") and fn_item:
                 hrtb_sites.pinned_fn(fn_item, primary.file, located_file, facts, related)
+        expected = match_str(facts, "expected") or ""
+        if facts.get("shape") == "closure" and re.match(r"for<[^>]*>\s*fn\(", expected) and \
+                "&" in expected.partition("->")[2]:
+            facts["returns_borrow"] = "yes"  # the pointer ties its result to its argument
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:

@@ -95,6 +95,12 @@ class LifetimeNotTied(Family):
         "add-lifetime-bound": "the outlives bound rustc asks for (`'d: 'h`) where the lifetime is "
             "declared",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "callers_rely": "callers may rely on the `'static` result (a public fn, or one whose "
+            "result is kept): weakening it or returning owned data is their decision",
+        "reverse_bound": "the signature declares the reverse outlives bound: adding rustc's "
+            "bound would make the two lifetimes equal, so the user picks which promise to keep",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         explicit = _EXPLICIT.search(diagnostic.message)

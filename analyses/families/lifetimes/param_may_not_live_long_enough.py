@@ -55,6 +55,10 @@ class ParamMayNotLiveLongEnough(Family):
         "thread-lifetime": "`T: 'a` + `dyn Trait + 'a` instead of the implicit `'static` of a "
             "returned `dyn Trait`",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "trait_method": "the trait's declaration fixes the method's generics: changing the trait "
+            "changes every implementor, which the user decides",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)
