@@ -323,7 +323,7 @@ def _other_elided_in_closure(file: SourceFile, function: tree_sitter.Node,
     `owner`'s lifetime leaves the next E0700, and `use<'_>` is ambiguous between them."""
     parameters = function.child_by_field_name("parameters")
     body = function.child_by_field_name("body")
-    if lifetime != "'_" or parameters is None or body is None:
+    if lifetime != "'_" or not isinstance(owner, str) or parameters is None or body is None:
         return None
     closures = [file.node_text(n) for n in locate.walk(body, named=True)
                 if n.type == "closure_expression"]

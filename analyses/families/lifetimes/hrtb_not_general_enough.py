@@ -227,7 +227,9 @@ class HrtbNotGeneralEnough(Family):
                     or param_type)
         return prose.explanation(self.id, self.title, __name__, {
             "form": form, "trait": trait, "tr": f"`{trait}`" if trait else (
-                "the trait" if form == "trait" else "the expected signature"),
+                "the trait" if form == "trait" else "`fn(&T)`"
+                if form == "closure" and _expected_fn_pointer(match) else
+                "the expected signature"),
             "clo": f"`{closure}`" if closure else "the closure",
             "at_closure": match.line("closure_line"), "at_line": match.line("line"),
             "param_type": param_type, "ref_a": _named(param_type),
