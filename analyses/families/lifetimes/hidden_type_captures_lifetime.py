@@ -139,14 +139,14 @@ class HiddenTypeCapturesLifetime(Family):
             if file is not None and anchor is not None else None
         other = _other_elided_in_closure(file, fn_node, facts.get("borrowed_param"),
                                          facts.get("lifetime")) if file and fn_node else None
-        named = signatures.name_elided_parameters(file, fn_node, [str(owner_name), other]) \
+        both = signatures.name_elided_parameters(file, fn_node, [str(owner_name), other]) \
             if other and file and fn_node and isinstance(owner_name, str) else None
         if other:
             facts["also_borrowed"] = other
-        if named is not None:
+        if both is not None:
             # rustc's `use<'_>` is ambiguous between the two: each gets a lifetime of its own.
-            facts["named_lifetimes"] = named[0]
-            facts["use_bound"] = f"use<{', '.join(named[0])}>"
+            facts["named_lifetimes"] = both[0]
+            facts["use_bound"] = f"use<{', '.join(both[0])}>"
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:

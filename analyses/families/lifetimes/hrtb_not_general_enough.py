@@ -203,9 +203,9 @@ class HrtbNotGeneralEnough(Family):
                                        located_file, facts, related)
             elif facts.get("shape") in ("fn", "mismatch") and fn_item:
                 hrtb_sites.pinned_fn(fn_item, primary.file, located_file, facts, related)
-        expected = match_str(facts, "expected") or ""
-        if facts.get("shape") == "closure" and re.match(r"for<[^>]*>\s*fn\(", expected) and \
-                "&" in expected.partition("->")[2]:
+        pointer = match_str(facts, "expected") or ""
+        if facts.get("shape") == "closure" and re.match(r"for<[^>]*>\s*fn\(", pointer) and \
+                "&" in pointer.partition("->")[2]:
             facts["returns_borrow"] = "yes"  # the pointer ties its result to its argument
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
