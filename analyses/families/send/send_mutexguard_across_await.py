@@ -35,6 +35,11 @@ class SendMutexguardAcrossAwait(Family):
         "hoist-scrutinee": "a guard in a `match`/`if let`/`while let` head is taken out into a "
             "`let`",
     }
+    # Where this family offers no fix, the explanation lays out a design decision.
+    no_fix_reason = (
+        "the guard is still needed after the `.await`, or the lock is an async one held "
+        "on purpose: shortening the critical section changes what it protects, which "
+        "the user decides")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

@@ -33,6 +33,10 @@ class SendRefcellGuardAcrossAwait(Family):
         "hoist-scrutinee": "a guard in a `match`/`if let`/`while let` head is taken out into a "
             "`let`",
     }
+    # Where this family offers no fix, the explanation lays out a design decision.
+    no_fix_reason = (
+        "the borrow is still needed after the `.await`: ending it earlier needs the "
+        "value copied out or the code reordered, which the user decides")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)
