@@ -86,6 +86,14 @@ class Family(ABC):
     fix_docs: ClassVar[dict[str, str]] = {}
     # For a family with no fix: the choices its explanation lays out instead, as one phrase.
     design_choices: ClassVar[str] = ""
+    # Why a case may recommend a change (the hover's "Fix:") without offering a fix; a test
+    # over every fixture holds a recommended change without a fix id to one of these. A family
+    # whose changes are all decisions for the user says why in `no_fix_reason`; one whose
+    # change is mechanical except in some shapes names each shape by the fact its matcher
+    # sets for it (`fact`, or `fact=value`), with the reason
+    # (`{"callers_rely": "callers may rely on the `'static` result: their decision"}`).
+    no_fix_reason: ClassVar[str] = ""
+    no_fix_when: ClassVar[dict[str, str]] = {}
 
     @property
     def fix_ids(self) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span, in_dependenc
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Family, Match, Related
-from borrowlens.analyses.fixes.edits import Fix
+from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
@@ -177,7 +177,15 @@ class RecursiveAsync(Family):
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """Box the future of the recursive call: `Box::pin(f(…)).await`. rustc sizes a
-        boxed future as one pointer, which breaks the infinite-size cycle."""
+        boxed future as one pointer, which breaks the infinite-size cycle. Only calls inside
+        the fns rustc names (the erroring one and those of the cycle it notes) are edited."""
+        if match.diagnostic is None:
+            return []
+        named = _named_functions(match.diagnostic)
+        return [fix for fix in self._box_calls(match, sources)
+                if all(_inside_named(edit, named, sources) for edit in fix.edits)]
+
+    def _box_calls(self, match: Match, sources: Sources) -> list[Fix]:
         if match.diagnostic is None:
             return []
         call = match.diagnostic.span_labelled(r"^recursive call here")
@@ -242,6 +250,32 @@ class RecursiveAsync(Family):
         fix = make_fix("box-pin", f"Box the recursive calls of `{function_name}` in "
                        "the macro with `Box::pin`", edits, preferred=True)
         return [fix] if fix else []
+
+
+def _named_functions(diagnostic: Diagnostic) -> set[tuple[str, int]]:
+    """(file, line) of each fn signature rustc names: the error's own and every "which leads
+    to this async fn" of a cycle (a child note through rustc's JSON, a label through
+    rust-analyzer)."""
+    named = {(span.file, span.line_start) for span in diagnostic.spans if span.is_primary}
+    named |= {(span.file, span.line_start) for span, label in diagnostic.labels()
+              if "leads to this async fn" in label}
+    for note in diagnostic.notes():
+        if "leads to this async fn" in note.message:
+            named |= {(span.file, span.line_start) for span in note.spans}
+    return named
+
+
+def _inside_named(edit: TextEdit, named: set[tuple[str, int]], sources: Sources) -> bool:
+    """True when the edit lies in the body of one of the `named` fns."""
+    file = SourceFile.load(sources, edit.file)
+    if file is None:
+        return False
+    node = file.root.named_descendant_for_byte_range(
+        *sorted((file.byte_at(edit.line_start, edit.column_start),
+                 file.byte_at(edit.line_end, edit.column_end))))
+    # The innermost fn: one nested in a named fn is an item of its own.
+    function = locate.enclosing_function(node)
+    return function is not None and (edit.file, file.parsed.start(function)[0]) in named
 
 
 def _box_in_tokens(file: SourceFile, span: Span) -> list[Fix]:

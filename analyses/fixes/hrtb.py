@@ -69,8 +69,11 @@ def nameable(file: SourceFile, written: str, at: Node | None = None) -> bool:
 def annotate_parameters(file: SourceFile, closure: Node,
                         signature: str) -> list[TextEdit] | None:
     """`|req| …` → `|req: &Request| …` for each parameter whose type in rustc's signature
-    holds one of its numbered lifetimes, when the result borrows none of them."""
+    holds one of its numbered lifetimes (or, in an expected `for<'a> fn(&'a T) -> U` pointer,
+    one its `for<…>` binds), when the result borrows none of them."""
     parts = signature_parts(signature)
+    binder = re.match(r"\s*for<(?P<bound>[^>]*)>", signature)
+    general = set(re.findall(r"'\w+", binder.group("bound"))) if binder else set()
     params = closure.child_by_field_name("parameters")
     if parts is None or params is None:
         return None
@@ -82,7 +85,7 @@ def annotate_parameters(file: SourceFile, closure: Node,
         return None
     edits = []
     for arg, param in zip(args, params.named_children, strict=True):
-        if not re.search(r"'\d+", arg):
+        if not re.search(r"'\d+", arg) and not general & set(re.findall(r"'\w+", arg)):
             continue
         written = printed.strip_lifetimes(arg)
         if param.type != "identifier" or not written.startswith("&") or not nameable(

@@ -14,6 +14,7 @@ import re
 import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Span
+from borrowlens.analyses.fixes import bounds
 from borrowlens.analyses.fixes.edits import TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import locate
@@ -173,3 +174,96 @@ def add_outlives(file: SourceFile, declared: Node, shorter: str) -> TextEdit | N
             return None
         return file.insert_after(bounds, f" + {shorter}")
     return file.insert_after(declared, f": {shorter}")
+
+
+def outlives_holds(file: SourceFile, function: Node, longer: str, shorter: str) -> bool:
+    """True when `longer: shorter` already holds in the fn's signature: declared on a
+    lifetime parameter or in a `where` clause of the fn or its impl, or implied by a
+    parameter's `&'shorter T` whose `T` names `longer`. Adding the reverse bound would then
+    force the two lifetimes to be equal."""
+    for holder in [function, *(a for a in ancestors(function)
+                               if a.type in ("impl_item", "trait_item"))][:2]:
+        declared = declaring_parameter(file, holder, longer) if holder.type == \
+            "function_item" else _declared_on(file, holder, longer)
+        bounds = declared.child_by_field_name("bounds") if declared is not None else None
+        if bounds is not None and shorter in _LIFETIME.findall(file.node_text(bounds)):
+            return True
+        where = next((c for c in holder.children if c.type == "where_clause"), None)
+        if where is not None and re.search(
+                rf"{re.escape(longer)}\s*:[^,{{]*{re.escape(shorter)}\b", file.node_text(where)):
+            return True
+    parameters = function.child_by_field_name("parameters")
+    for node in locate.walk(parameters) if parameters is not None else []:
+        if node.type != "reference_type":
+            continue
+        own = next((c for c in node.children if c.type == "lifetime"), None)
+        referent = node.child_by_field_name("type")
+        if (own is not None and file.node_text(own) == shorter and referent is not None
+                and longer in _LIFETIME.findall(file.node_text(referent))):
+            return True
+    return False
+
+
+def _declared_on(file: SourceFile, holder: Node, lifetime: str) -> Node | None:
+    generics = holder.child_by_field_name("type_parameters")
+    for param in generics.named_children if generics is not None else []:
+        name = param.child_by_field_name("name")
+        if param.type == "lifetime_parameter" and name is not None and \
+                file.node_text(name) == lifetime:
+            return param
+    return None
+
+
+def callers_may_rely(file: SourceFile, function: Node) -> bool:
+    """True when a caller may rely on the fn's signature as written (so weakening its
+    `'static` result would break it): the fn is visible outside its module, or the file
+    mentions it anywhere but as a call whose result is only the receiver of a method call
+    (`label(c).to_uppercase()`), which needs no particular lifetime."""
+    name_node = function.child_by_field_name("name")
+    if name_node is None or any(c.type == "visibility_modifier" for c in function.children):
+        return True
+    name = file.node_text(name_node)
+    for ident in file.identifiers(name, kinds=("identifier", "field_identifier")):
+        if ident.start_byte == name_node.start_byte:
+            continue
+        call = ident.parent
+        receiver = call.parent if call is not None else None
+        method = receiver.parent if receiver is not None else None
+        if (call is None or call.type != "call_expression"
+                or call.child_by_field_name("function") != ident
+                or receiver is None or receiver.type != "field_expression"
+                or receiver.child_by_field_name("value") != call
+                or method is None or method.type != "call_expression"):
+            return True
+    return False
+
+
+def name_elided_parameters(file: SourceFile, function: Node, names: list[str],
+                           preferred: str | None = None) -> tuple[list[str], list[TextEdit]] | None:
+    """A fresh lifetime for each named parameter whose type is a reference with none
+    (`prefix: &str` → `prefix: &'p str`, `&self` → `&'s self`, the first letter of the name
+    when free), declared
+    in the fn's generics: the lifetimes, in order, and the edits. `preferred` is tried first
+    for the first parameter."""
+    parameters = function.child_by_field_name("parameters")
+    if parameters is None:
+        return None
+    taken = lifetimes_in_scope(file, function)
+    named: list[str] = []
+    edits: list[TextEdit] = []
+    for position, name in enumerate(names):
+        param = parameter_named(file, function, name)
+        kind = param if param is not None and param.type == "self_parameter" else \
+            param.child_by_field_name("type") if param is not None else None
+        if kind is None or kind.type not in ("reference_type", "self_parameter") or \
+                _LIFETIME.search(file.node_text(kind)) or kind.children[0].type != "&":
+            return None
+        used = taken | set(named)
+        fresh = (preferred if position == 0 and preferred and preferred not in used
+                 else fresh_lifetime(used, name[0].lower() if name[0].isalpha() else "a"))
+        named.append(fresh)
+        edits.append(file.insert_after(kind.children[0], f"{fresh} "))
+    declared = bounds.add_lifetime_parameter(file, function, ", ".join(named))
+    if declared is None:
+        return None
+    return named, [*edits, declared]

@@ -16,10 +16,11 @@ import re
 
 import tree_sitter
 
+from borrowlens.analyses.fixes import owned
 from borrowlens.analyses.fixes.blocks import alone_on_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
-from borrowlens.analyses.rust import items, locate, printed, syntax
+from borrowlens.analyses.rust import bindings, items, locate, printed, syntax
 from borrowlens.analyses.rust.syntax import ancestors
 
 Node = tree_sitter.Node
@@ -35,14 +36,16 @@ _PRIMITIVE = {"bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", 
 _COPY_CALL = {"str": "to_owned", "String": "clone", "Path": "to_path_buf", "PathBuf": "clone"}
 
 
-def spawn_call(file: SourceFile, node: Node | None) -> tuple[Node, Node, str] | None:
+def spawn_call(file: SourceFile, node: Node | None, *,
+               boxed: bool = False) -> tuple[Node, Node, str] | None:
     """(call, task, callee) for a `…spawn(move || …)` / `…spawn(async move { … })` call at
-    or around `node`: the task is its only argument and already moves its captures."""
+    or around `node` (with `boxed`, a `Box::new(move |…| …)` made into a `'static` trait
+    object too): the task is its only argument and already moves its captures."""
     call = syntax.enclosing(node, "call_expression") if node is not None else None
     while call is not None:
         function = call.child_by_field_name("function")
         callee = re.sub(r"\s+", "", file.node_text(function)) if function is not None else ""
-        if _SPAWN.search(callee):
+        if _SPAWN.search(callee) or (boxed and callee in ("Box::new", "std::boxed::Box::new")):
             break
         call = syntax.enclosing(call.parent, "call_expression") if call.parent else None
     if call is None:
@@ -143,9 +146,10 @@ def _prepend_to_task(file: SourceFile, task: Node, statement: str) -> TextEdit |
 
 def move_borrow_into_task(file: SourceFile, borrow: Node, static_at: Node,
                           variable: str, variable_type: str | None) -> Fix | None:
-    """`let r = &x; spawn(move || … r …)` → `spawn(move || { let r = &x; … r … })`."""
+    """`let r = &x; spawn(move || … r …)` → `spawn(move || { let r = &x; … r … })`; the same
+    for a `move` closure boxed as a `'static` trait object (`Box::new(move |p| … r …)`)."""
     declaration = syntax.enclosing(borrow, "let_declaration")
-    spawn = spawn_call(file, static_at)
+    spawn = spawn_call(file, static_at, boxed=True)
     if declaration is None or spawn is None or variable_type is None:
         return None
     call, task, callee = spawn
@@ -172,6 +176,11 @@ def move_borrow_into_task(file: SourceFile, borrow: Node, static_at: Node,
         return None
     if call.start_byte < declaration.end_byte or _crosses(call, block, _SCOPES):
         return None
+    # `x` itself moves into the task: a loop or closure between its own declaration and the
+    # spawn would move it once per iteration (E0382 on the second).
+    owner = _declaring_block(file, value, variable)
+    if owner is None or _crosses(call, owner, _SCOPES):
+        return None
     if not alone_on_lines(file, declaration) or "\n" in file.node_text(declaration):
         return None
     for name in (alias, variable):
@@ -187,6 +196,14 @@ def move_borrow_into_task(file: SourceFile, borrow: Node, static_at: Node,
         "move-into-task",
         f"Move `{variable}` into the `{callee}` {kind} and borrow it there",
         [file.delete_lines(declaration), inserted], preferred=True)
+
+
+def _declaring_block(file: SourceFile, within: Node, name: str) -> Node | None:
+    """The block (or fn body) that declares the `name` read in `within`."""
+    use = next(iter(file.identifiers(name, within=within, kinds=("identifier",))), None)
+    binding = bindings.resolve(file.parsed, use) if use is not None else None
+    scope = bindings.scope_of(binding) if binding is not None else None
+    return scope if scope is not None and scope.type == "block" else None
 
 
 def _copy_call(file: SourceFile, parameter: Node) -> str | None:
@@ -215,24 +232,6 @@ def _is_copyable(file: SourceFile, element: str) -> bool:
     return element in _PRIMITIVE or element in ("String", "PathBuf")
 
 
-def _uses_allowed(file: SourceFile, task: Node, name: str) -> bool:
-    """Each use of `name` in the task reads it the same way owned or borrowed: a method
-    receiver (`name.len()`), a macro argument (`format!("{}", name)`), or inside a string."""
-    for node in file.identifiers(name, within=task, kinds=("identifier",)):
-        parent = node.parent
-        if parent is None:
-            return False
-        if parent.type == "token_tree":
-            continue
-        if parent.type == "field_expression" and \
-                (value := parent.child_by_field_name("value")) is not None and \
-                value.id == node.id and \
-                parent.parent is not None and parent.parent.type == "call_expression":
-            continue
-        return False
-    return True
-
-
 def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | None:
     """`fn f(p: &str) { spawn(async move { … p … }) }` → `let p = p.to_owned();` first."""
     spawn = spawn_call(file, escape_at)
@@ -246,7 +245,9 @@ def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | No
                       is not None and pat.type == "identifier"
                       and file.node_text(pat) == name), None)
     method = _copy_call(file, parameter) if parameter is not None else None
-    if method is None or not _uses_allowed(file, task, name):
+    uses = owned.owned_uses(file, file.identifiers(name, within=task, kinds=("identifier",))
+                            ) if method is not None else None
+    if method is None or uses is None:
         return None
     statement = call
     while statement.parent is not None and statement.parent.type != "block":
@@ -263,4 +264,4 @@ def own_parameter_copy(file: SourceFile, escape_at: Node, name: str) -> Fix | No
     return make_fix(
         "own-before-spawn",
         f"Give the `{callee}` task its own copy: `let {name} = {name}.{method}();`",
-        [edit], preferred=True)
+        [edit, *uses], preferred=True)

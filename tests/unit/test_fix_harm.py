@@ -26,9 +26,9 @@ KNOWN: dict[tuple[str, str, str], str] = {
         "rustc's own `'d: 'h` suggestion (no reverse relation, so nothing is forced equal)",
     ("lifetime-not-tied/store-shorter", "add-lifetime-bound", "outlives"):
         "rustc's own `'tok: 'src` suggestion (no reverse relation, so nothing is forced equal)",
-    ("lifetime-not-tied/static-from-param", "tie-to-input", "static-return"):
-        "`-> &'static str` becomes `-> &'a str`: the weakening issue 13 names; the family's "
-        "owner is to offer owned data or `&'static` instead",
+    ("lifetime-not-tied/private-label-helper", "tie-to-input", "static-return"):
+        "a private fn whose result is only used in place: no caller can rely on `'static` "
+        "(a public fn, or one whose result is kept, gets no such fix: static-from-param)",
     ("hrtb-not-general-enough/fn-pointer-table", "generalise-fn", "static-return"):
         "`fn(&'static str) -> &'static str` made generic for a higher-ranked fn pointer; "
         "callers relying on the `'static` result are to be checked by its owner",

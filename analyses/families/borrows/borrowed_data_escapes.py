@@ -39,6 +39,12 @@ class BorrowedDataEscapes(Family):
         "own-before-spawn": "an owned value goes into the spawned task when that is all it needs: "
             "`let p = p.to_owned();` before the spawn",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "variable=self": "the method only borrows `self`: sharing the object through an `Arc` "
+            "changes its receivers, and which fields to clone depends on what the task needs",
+        "mutable_param": "the task writes through a `&mut` parameter, so a copy would lose the "
+            "writes: a scoped thread, awaiting in place or taking ownership is the user's choice",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)
@@ -69,6 +75,8 @@ class BorrowedDataEscapes(Family):
             param_type = common.binding_type(declared, sources)
             if param_type:
                 facts["param_type"] = param_type
+                if re.match(r"&\s*(?:'\w+\s+)?mut\b", param_type):
+                    facts["mutable_param"] = "yes"
         if primary is not None:
             facts["escape_line"] = primary.line_start
             if isinstance(variable, str) and variable != "self":
@@ -109,6 +117,7 @@ class BorrowedDataEscapes(Family):
             "self_methods": bool(match.fact("self_methods")),
             "field": fields[0] if isinstance(fields, list) and fields else None,
             "container": match.fact("container"),
+            "mutable": bool(match.fact("mutable_param")),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

@@ -39,6 +39,10 @@ class ClosureMayOutlive(Family):
         "clone-then-move": "when a captured value is used afterwards: a block clones it, then the "
             "`move` closure takes the clone",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "mutated": "the closure mutates a captured local the function reads afterwards: a "
+            "scoped thread, a channel or shared ownership is a design choice",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)

@@ -18,7 +18,7 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows import analysis as common
-from borrowlens.analyses.fixes import spawn
+from borrowlens.analyses.fixes import owned, spawn
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import items as rustitems
@@ -50,6 +50,20 @@ class DoesNotLiveLongEnough(Family):
     fix_docs: ClassVar[dict[str, str]] = {
         "move-into-task": "an owned value goes into the spawned task when that is all it needs: "
             "the borrow (`let r = &x;`) moves inside the task",
+        "clone-out-of-guard": "a block that returns a reference into a lock guard returns a "
+            "clone (or copy) of the value instead, so the lock is released where it ends",
+    }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "workaround=own": "a call that keeps its argument needs owned or `'static` data: "
+            "which one, and whether the API should keep it at all, is the user's decision",
+        "loop_local": "each loop iteration makes a fresh value: storing it owned changes the "
+            "holder's element type, which the user chooses",
+        "workaround=arc": "the value is still needed after the hand-off, or a spawn runs on "
+            "every iteration: sharing it through an `Arc` changes how it is owned",
+        "workaround=scope": "the thread is joined before the function returns: turning it into "
+            "a scoped thread restructures the code around the spawn",
+        "guard_not_clone": "the value behind the lock guard is not visibly `Clone`: what to copy "
+            "out of it, or whether to derive `Clone`, is the user's choice",
     }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
@@ -92,6 +106,13 @@ class DoesNotLiveLongEnough(Family):
                                                                         used.line_start):
                 facts["loop_local"] = "yes"
         static = common.labelled(diagnostic, _STATIC)
+        guarded = _guard_tail(diagnostic, sources, variable) if static is None else None
+        if guarded is not None:
+            facts["guard_value_type"] = guarded.value_type
+            if guarded.owned:
+                facts["owned_tail"] = guarded.owned
+            else:
+                facts["guard_not_clone"] = "yes"
         if static is not None:
             span, found = static
             what = found.group("what")
@@ -122,6 +143,11 @@ class DoesNotLiveLongEnough(Family):
             if facts["workaround"] == "move" and "in_loop" in facts:
                 # Moved into a task made on every iteration, it would be gone by the second.
                 facts["workaround"] = "arc"
+            elif facts["workaround"] == "move" and "task_kind" not in facts and not (
+                    callee and "spawn" in callee):
+                # A plain call that keeps its argument (a registry, a global hook): nothing is
+                # spawned, so there is no task to move into; the argument itself must own.
+                facts["workaround"] = "own"
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     @staticmethod
@@ -167,6 +193,7 @@ class DoesNotLiveLongEnough(Family):
             "reference": match.fact("reference"), "borrow_stmt": match.fact("borrow_stmt"),
             "holder": match.fact("holder"), "loop_local": bool(match.fact("loop_local")),
             "bound_fn": match.fact("bound_fn"), "bound_line": match.fact("bound_line"),
+            "guard_value": match.fact("guard_value_type"), "owned_tail": match.fact("owned_tail"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -177,6 +204,12 @@ class DoesNotLiveLongEnough(Family):
         variable = match.fact("variable")
         primary = diagnostic.primary if diagnostic is not None else None
         static = common.labelled(diagnostic, _STATIC) if diagnostic is not None else None
+        if primary is not None and static is None and variable and match.fact("owned_tail"):
+            file = SourceFile.load(sources, primary.file)
+            borrow = file.node_for_span(primary) if file is not None else None
+            found = owned.guard_tail(file, borrow, variable) if file and borrow else None
+            fix = owned.guard_clone_out(file, found) if file and found else None
+            return [fix] if fix is not None else []
         if primary is None or static is None or not variable or "." in variable:
             return []
         file = SourceFile.load(sources, primary.file)
@@ -189,6 +222,17 @@ class DoesNotLiveLongEnough(Family):
         fix = spawn.move_borrow_into_task(file, borrow, static_at, variable,
                                           match.fact("type"))
         return [fix] if fix is not None else []
+
+
+def _guard_tail(diagnostic: Diagnostic, sources: Sources,
+                variable: str | None) -> owned.GuardTail | None:
+    """The block tail `&guard[i]` the borrow sits in, when the dropped value is a lock guard."""
+    primary = diagnostic.primary
+    if primary is None or not variable or not re.fullmatch(r"\w+", variable):
+        return None
+    file = SourceFile.load(sources, primary.file)
+    borrow = file.node_for_span(primary) if file is not None else None
+    return owned.guard_tail(file, borrow, variable) if file and borrow else None
 
 
 def _declared_in_loop_ending_before(declared: Span, sources: Sources, line: int) -> bool:

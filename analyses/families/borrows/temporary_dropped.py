@@ -53,6 +53,10 @@ class TemporaryDropped(Family):
     fix_docs: ClassVar[dict[str, str]] = {
         "bind-temporary": "`let` binds the temporary before the statement",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "outlives_block": "the borrow is kept past the block that makes the temporary: owning "
+            "the data changes the variable's type, which the user chooses",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code != "E0716" and not _MESSAGE.search(diagnostic.message):

@@ -43,6 +43,10 @@ class HiddenTypeCapturesLifetime(Family):
         "add-to-use-bound": "the captured lifetime added to an existing `use<…>`",
         "add-outlives-bound": "`+ 'a` on the return type",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "also_borrowed": "the returned closure holds a second borrow inside a type "
+            "(`Vec<&str>`) whose lifetime the rewrite does not name: the user writes them",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)
@@ -130,6 +134,19 @@ class HiddenTypeCapturesLifetime(Family):
             facts["signature_line"] = anchor.line_start
         _owner_facts(diagnostic, sources, common.enclosing_function(anchor, sources), facts,
                      related)
+        file = SourceFile.load(sources, anchor.file) if anchor is not None else None
+        fn_node = locate.enclosing_function(file.node_for_span(anchor)) \
+            if file is not None and anchor is not None else None
+        other = _other_elided_in_closure(file, fn_node, facts.get("borrowed_param"),
+                                         facts.get("lifetime")) if file and fn_node else None
+        both = signatures.name_elided_parameters(file, fn_node, [str(owner_name), other]) \
+            if other and file and fn_node and isinstance(owner_name, str) else None
+        if other:
+            facts["also_borrowed"] = other
+        if both is not None:
+            # rustc's `use<'_>` is ambiguous between the two: each gets a lifetime of its own.
+            facts["named_lifetimes"] = both[0]
+            facts["use_bound"] = f"use<{', '.join(both[0])}>"
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
@@ -140,7 +157,8 @@ class HiddenTypeCapturesLifetime(Family):
         return prose.explanation(self.id, self.title, __name__, {
             "function": match.fact("function"), "impl_trait": impl_trait,
             "lifetime": lifetime, "owner": owner,
-            "named_lifetime": match.fact("named_lifetime"),
+            "named_lifetime": match.fact("named_lifetime"), "also": match.fact("also_borrowed"),
+            "also_named": "named_lifetimes" in match.facts,
             "named_param": match.fact("named_param"),
             "use_list": existing.group(0) if existing else None,
             "use_bound": match.fact("use_bound") or "use<'a>",
@@ -170,9 +188,14 @@ class HiddenTypeCapturesLifetime(Family):
         if (function is None or function.type != "function_item"
                 or function.child_by_field_name("return_type") != returned
                 or bounds.is_trait_impl_method(function)
-                or "->" in file.node_text(returned)):
+                or ("->" in file.node_text(returned) and not _returns_plain_closure(returned))):
             return []
-        named = _name_capture(match, file, function, lifetime)
+        owner, other = match.fact("borrowed_param"), match.fact("also_borrowed")
+        several = signatures.name_elided_parameters(file, function, [owner, other]) \
+            if owner and other else None
+        # a second borrow that cannot be named here (`Vec<&str>`): declaring one is not enough
+        named = ((", ".join(several[0]), several[1]) if several is not None else None
+                 ) if other else _name_capture(match, file, function, lifetime)
         if named is None:
             return []
         captured, extra = named
@@ -193,8 +216,9 @@ class HiddenTypeCapturesLifetime(Family):
                      *bounds.type_parameter_names(
                          file, function.child_by_field_name("type_parameters"))]
             use_bound = f"use<{', '.join([*written, captured, *dict.fromkeys(types)])}>"
-            owner = match.fact("borrowed_param")
-            title = (f"Name `{owner}`'s lifetime `{captured}` and add `+ {use_bound}`"
+            title = (f"Name the lifetimes of `{owner}` and `{other}` and add `+ {use_bound}`"
+                     if other else
+                     f"Name `{owner}`'s lifetime `{captured}` and add `+ {use_bound}`"
                      if extra and owner else
                      f"Capture `{captured}`: add `+ {use_bound}` to the return type")
             fixes.append(make_fix(
@@ -203,7 +227,7 @@ class HiddenTypeCapturesLifetime(Family):
         in_scope = (bounds.type_parameter_names(
             file, function.child_by_field_name("type_parameters"))
             or _impl_type_parameters(file, function))
-        if not bounds.lifetimes_in(file, returned) and not in_scope:
+        if not bounds.lifetimes_in(file, returned) and not in_scope and not other:
             fixes.append(make_fix(
                 "add-outlives-bound", f"Add `+ {captured}` to the return type",
                 [file.insert_after(returned, f" + {captured}"), *extra]))
@@ -271,23 +295,51 @@ def _name_capture(match: Match, file: SourceFile, function: tree_sitter.Node,
         return "'_", []
     if owner is None or owner == "self":
         return None
-    param = next((p for p in others if (pattern := p.child_by_field_name("pattern"))
-                  is not None and file.node_text(pattern) == owner), None)
-    kind = param.child_by_field_name("type") if param is not None else None
-    if kind is None or kind.type != "reference_type" or bounds.lifetimes_in(file, kind):
+    if receiver is None and [file.node_text(p.child_by_field_name("pattern") or p) for p in others
+                             if "&" in file.node_text(p) or "'" in file.node_text(p)] == [owner]:
+        # The only borrowed input: elision gives `'_` its lifetime, as rustc suggests.
+        return "'_", []
+    named = signatures.name_elided_parameters(file, function, [owner],
+                                              match.fact("named_lifetime"))
+    return (named[0][0], named[1]) if named is not None else None
+
+
+def _returns_plain_closure(returned: tree_sitter.Node) -> bool:
+    """`impl Fn(&str) -> bool` (or `FnMut`/`FnOnce`): the `->` belongs to the closure's own
+    signature, and `+ use<…>` after it binds to the `impl`. A return type holding another
+    `->` or `impl` (a nested `impl Fn`, a fn pointer in a generic) is not read here."""
+    sugar = returned.child_by_field_name("trait") if returned.type == "abstract_type" else None
+    if sugar is None or sugar.type != "function_type":
+        return False
+    output = sugar.child_by_field_name("return_type")
+    return output is not None and not any(
+        n.type in ("function_type", "abstract_type") for n in locate.walk(output, named=True))
+
+
+def _other_elided_in_closure(file: SourceFile, function: tree_sitter.Node,
+                             owner: FactValue | None, lifetime: FactValue | None) -> str | None:
+    """Another input with an elided lifetime (`tag: &str`, `parts: Vec<&str>`, `&self`) that
+    a closure in the fn uses: rustc reports one capture at a time, so declaring only
+    `owner`'s lifetime leaves the next E0700, and `use<'_>` is ambiguous between them."""
+    parameters = function.child_by_field_name("parameters")
+    body = function.child_by_field_name("body")
+    if lifetime != "'_" or not isinstance(owner, str) or parameters is None or body is None:
         return None
-    taken = bounds.lifetimes_in(file, function)
-    parent = function.parent.parent if function.parent is not None else None
-    if parent is not None and parent.type == "impl_item":
-        taken |= bounds.lifetimes_in(file, parent)
-    preferred = match.fact("named_lifetime")
-    fresh = (preferred if preferred and preferred not in taken
-             else signatures.fresh_lifetime(taken, owner[0].lower() if owner[0].isalpha() else "a"))
-    declared = bounds.add_lifetime_parameter(file, function, fresh)
-    ampersand = kind.children[0]
-    if declared is None or ampersand.type != "&":
-        return None
-    return fresh, [file.insert_after(ampersand, f"{fresh} "), declared]
+    closures = [file.node_text(n) for n in locate.walk(body, named=True)
+                if n.type == "closure_expression"]
+    for param in parameters.named_children:
+        pattern = param.child_by_field_name("pattern")
+        kind = param if param.type == "self_parameter" else param.child_by_field_name("type")
+        name = "self" if param.type == "self_parameter" else (
+            file.node_text(pattern) if pattern is not None else None)
+        if (kind is None or name is None or name == owner
+                or not re.search(r"&(?!\s*')|'_", file.node_text(kind))):
+            continue
+        # Text, not identifiers: `format!("{name}")` uses `name` inside a string literal.
+        used = re.compile(r"\b" + re.escape(name) + r"\b")
+        if any(used.search(text) for text in closures):
+            return name
+    return None
 
 
 def _impl_type_parameters(file: SourceFile, function: tree_sitter.Node) -> list[str]:

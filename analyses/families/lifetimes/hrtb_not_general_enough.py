@@ -70,6 +70,13 @@ class HrtbNotGeneralEnough(Family):
         "generalise-fn": "a fn passed as a `fn(&T) -> &U` pointer drops its `'static` and becomes "
             "generic over the lifetime",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "shape=trait": "an impl for one lifetime needs the impl made generic and the "
+            "consumer's `for<'a>` bound rethought: a redesign of the types",
+        "returns_borrow": "the closure's result borrows its argument and the expected type "
+            "leaves a type to inference (`_`): the helper's bound cannot be written, and "
+            "inlining the closure moves code",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         facts: dict[str, FactValue] = {}
@@ -196,6 +203,10 @@ class HrtbNotGeneralEnough(Family):
                                        located_file, facts, related)
             elif facts.get("shape") in ("fn", "mismatch") and fn_item:
                 hrtb_sites.pinned_fn(fn_item, primary.file, located_file, facts, related)
+        pointer = match_str(facts, "expected") or ""
+        if facts.get("shape") == "closure" and re.match(r"for<[^>]*>\s*fn\(", pointer) and \
+                "&" in pointer.partition("->")[2]:
+            facts["returns_borrow"] = "yes"  # the pointer ties its result to its argument
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
@@ -216,7 +227,9 @@ class HrtbNotGeneralEnough(Family):
                     or param_type)
         return prose.explanation(self.id, self.title, __name__, {
             "form": form, "trait": trait, "tr": f"`{trait}`" if trait else (
-                "the trait" if form == "trait" else "the expected signature"),
+                "the trait" if form == "trait" else "`fn(&T)`"
+                if form == "closure" and _expected_fn_pointer(match) else
+                "the expected signature"),
             "clo": f"`{closure}`" if closure else "the closure",
             "at_closure": match.line("closure_line"), "at_line": match.line("line"),
             "param_type": param_type, "ref_a": _named(param_type),
@@ -232,7 +245,8 @@ class HrtbNotGeneralEnough(Family):
             "async_bound": f"AsyncFn({args}) -> {output}", "named_args": _named(args),
             "passed": match.fact("fn_item") or "f",
             "returns_borrow": form == "closure-return" or "&" in (
-                match.fact("closure_signature") or "").partition("->")[2],
+                match.fact("closure_signature") or _expected_fn_pointer(match) or ""
+            ).partition("->")[2],
             "closure_name": closure, "fn_item_name": match.fact("fn_item"),
             "implementor_name": match.fact("implementor"),
             "implementor_borrows": "'" in (match.fact("implementor") or ""),
@@ -261,7 +275,9 @@ class HrtbNotGeneralEnough(Family):
             return []
         if shape == "closure":
             passed = sites.argument_closure(primary, sources)
-            signature = match.fact("closure_signature")
+            # rustc prints the closure's signature for a trait bound; for an expected fn
+            # pointer (a handler table typed `fn(&T) -> U`) the pointer is the signature.
+            signature = match.fact("closure_signature") or _expected_fn_pointer(match)
             closure = _same_node(file, passed[0]) if passed is not None else None
             if closure is None or not signature:
                 return []
@@ -353,6 +369,12 @@ def _same_node(file: SourceFile, node: tree_sitter.Node) -> tree_sitter.Node | N
 def _named(reference: str) -> str:
     """The first `&` of a type given the lifetime `'a`: `&str` → `&'a str`."""
     return reference.replace("&", "&'a ", 1)
+
+
+def _expected_fn_pointer(match: Match) -> str | None:
+    """The expected `for<'a> fn(&'a T) -> U` pointer of an E0308 "one type is more general"."""
+    expected = match.fact("expected")
+    return expected if expected and re.match(r"for<[^>]*>\s*fn\(", expected) else None
 
 
 def match_signature(facts: dict[str, FactValue]) -> str | None:

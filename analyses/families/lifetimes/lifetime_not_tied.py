@@ -95,6 +95,12 @@ class LifetimeNotTied(Family):
         "add-lifetime-bound": "the outlives bound rustc asks for (`'d: 'h`) where the lifetime is "
             "declared",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "callers_rely": "callers may rely on the `'static` result (a public fn, or one whose "
+            "result is kept): weakening it or returning owned data is their decision",
+        "reverse_bound": "the signature declares the reverse outlives bound: adding rustc's "
+            "bound would make the two lifetimes equal, so the user picks which promise to keep",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         explicit = _EXPLICIT.search(diagnostic.message)
@@ -149,6 +155,7 @@ class LifetimeNotTied(Family):
             signature = common.retie_signature(enclosing[0], {source})
             if signature:
                 facts["suggested_signature"] = signature.replace("'static", "'a")
+        _contract_facts(primary, sources, long, short, action, facts)
         for span, label in diagnostic.labels():
             if span.is_primary:
                 continue
@@ -202,6 +209,8 @@ class LifetimeNotTied(Family):
             "explicit": bool(match.fact("explicit")),
             "suggested_type": match.fact("suggested_type"),
             "signature": match.fact("suggested_signature"),
+            "callers_rely": bool(match.fact("callers_rely")),
+            "reverse_bound": match.fact("reverse_bound"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -227,6 +236,24 @@ class LifetimeNotTied(Family):
 
 _LSP_HELP = re.compile(r"^(?P<message>add explicit lifetime `[^`]+` to the type of `[^`]+`): "
                        r"`(?P<replacement>[^`]*)`$")
+
+
+def _contract_facts(primary: Span | None, sources: Sources, long: str, short: str,
+                    action: str, facts: dict[str, FactValue]) -> None:
+    """What the signature already promises its callers: a `'static` result they may rely
+    on (a public fn, or one whose result is kept), or the reverse outlives bound
+    (`'max: 'min` where rustc asks for `'min: 'max`), which would make the two equal."""
+    file = SourceFile.load(sources, primary.file) if primary is not None else None
+    function = locate.enclosing_function(
+        file.node_for_span(primary) if file is not None and primary is not None else None)
+    if file is None or function is None:
+        return
+    if short == "'static" and action == "returning" and \
+            signatures.callers_may_rely(file, function):
+        facts["callers_rely"] = "yes"
+    if (not any(lt.strip("'").isdigit() or lt in ("'static", "'_") for lt in (long, short))
+            and signatures.outlives_holds(file, function, short, long)):
+        facts["reverse_bound"] = f"{short}: {long}"
 
 
 def _explicit_fix(diagnostic: Diagnostic, match: Match, file: SourceFile,
@@ -284,6 +311,10 @@ def _static_fix(match: Match, file: SourceFile,
             return None
         edits.append(declared)
         edits.extend(on_param if isinstance(on_param, list) else [on_param])
+    if match.fact("callers_rely"):
+        # Weakening `-> &'static T` to `-> &'a T` breaks every caller that keeps the result
+        # beyond the argument; whether any does is theirs to decide.
+        return None
     on_result = signatures.tie_type(file, result, lifetime, replace=("'static", "'_"))
     if on_result is None or "'static" not in file.node_text(result):
         return None
@@ -306,6 +337,10 @@ def _bound_fix(match: Match, file: SourceFile,
         return None
     declared = signatures.declaring_parameter(file, function, long)
     if declared is None or signatures.declaring_parameter(file, function, short) is None:
+        return None
+    if match.fact("reverse_bound"):
+        # `'min: 'max` next to an existing `'max: 'min` makes the two lifetimes one: the
+        # signature would lose the distinction its callers rely on.
         return None
     edit = signatures.add_outlives(file, declared, short)
     return make_fix("add-lifetime-bound",

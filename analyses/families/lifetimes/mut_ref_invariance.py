@@ -79,6 +79,10 @@ class MutRefInvariance(Family):
         "add-lifetime-bound": "the outlives bound rustc asks for (`'line: 'buf`), unless the "
             "signature already implies the reverse",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "split_field": "splitting the struct's lifetime adds a lifetime parameter to the struct "
+            "and to every place that names it: a refactor of the type",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):

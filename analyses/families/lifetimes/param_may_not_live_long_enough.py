@@ -55,6 +55,10 @@ class ParamMayNotLiveLongEnough(Family):
         "thread-lifetime": "`T: 'a` + `dyn Trait + 'a` instead of the implicit `'static` of a "
             "returned `dyn Trait`",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "trait_method": "the trait's declaration fixes the method's generics: changing the trait "
+            "changes every implementor, which the user decides",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         found = _MESSAGE.search(diagnostic.message)
@@ -227,6 +231,9 @@ def _thread_lifetime(diagnostic: Diagnostic, file: SourceFile, function: Node,
         return None
     whole = bounds.outer_bounded(dyn)
     if bounds.lifetimes_in(file, whole) or file.node_text(returned).count("dyn ") != 1:
+        return None
+    if signatures.callers_may_rely(file, function):
+        # `Box<dyn Tr>` promises `'static`; `+ 'a` weakens it for callers that store it.
         return None
     lifetime = signatures.fresh_lifetime(bounds.lifetimes_in(file, function))
     edits = [*bound(lifetime), file.insert_after(whole, f" + {lifetime}"),

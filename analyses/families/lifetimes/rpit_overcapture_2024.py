@@ -52,6 +52,10 @@ class RpitOvercapture2024(Family):
     fix_docs: ClassVar[dict[str, str]] = {
         "add-use-bound": "`+ use<…>` listing only the parameters the returned value borrows",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "result=borrowed": "the returned value really borrows the argument: finishing with it "
+            "sooner or returning owned data reorganises the caller",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.find(_NOTE) is None:

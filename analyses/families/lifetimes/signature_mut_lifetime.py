@@ -90,6 +90,10 @@ class SignatureMutLifetime(Family):
         "name-return-lifetime": "`fn f(&mut self) -> &str` → `-> &'a str`: the result tied "
             "to the type's data, not to the `&mut self` borrow",
     }
+    no_fix_when: ClassVar[dict[str, str]] = {
+        "shape=same-lifetime-field": "a second lifetime on a struct changes the struct, every "
+            "impl block and every place that names the type: the user's change to make",
+    }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (*self.codes, None, "") or \

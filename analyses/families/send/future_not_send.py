@@ -92,6 +92,11 @@ class FutureNotSend(Family):
         "rc-to-arc": "only when the culprit turns out to be an `Rc`: the rewrite "
             "`send-rc-across-await` offers",
     }
+    # Where this family offers no fix, the explanation lays out a design decision.
+    no_fix_reason = (
+        "the value that is not `Send` has a type the code chose (a boxed error, a `dyn` "
+        "trait object, a boxed future): making it `Send` changes that type, which the "
+        "user decides")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

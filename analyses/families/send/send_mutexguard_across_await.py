@@ -30,6 +30,11 @@ class SendMutexguardAcrossAwait(Family):
     notes = send.NOTES
     refines = ("future-not-send",)
     fix_docs: ClassVar[dict[str, str]] = rewrites.GUARD_FIX_DOCS
+    # Where this family offers no fix, the explanation lays out a design decision.
+    no_fix_reason = (
+        "the guard is still needed after the `.await`, or the lock is an async one held "
+        "on purpose: shortening the critical section changes what it protects, which "
+        "the user decides")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

@@ -107,6 +107,10 @@ class SendRcAcrossAwait(Family):
             "`Arc`; a `RefCell` inside becomes `Mutex` when every `.borrow()`/`.borrow_mut()` is "
             "in view",
     }
+    # Where this family offers no fix, the explanation lays out a design decision.
+    no_fix_reason = (
+        "the `Rc` is shared between the task and code outside it: switching that owner "
+        "to `Arc` changes every place that builds or clones it")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

@@ -28,6 +28,10 @@ class SendRefcellGuardAcrossAwait(Family):
     notes = send.NOTES
     refines = ("future-not-send",)
     fix_docs: ClassVar[dict[str, str]] = rewrites.GUARD_FIX_DOCS
+    # Where this family offers no fix, the explanation lays out a design decision.
+    no_fix_reason = (
+        "the borrow is still needed after the `.await`: ending it earlier needs the "
+        "value copied out or the code reordered, which the user decides")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         info = send.analyse(diagnostic, sources)

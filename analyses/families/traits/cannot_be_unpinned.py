@@ -193,6 +193,10 @@ class CannotBeUnpinned(Family):
         "pin-on-stack": "`let mut fut = std::pin::pin!(fut);` before the loop or select",
         "box-pin": "`Box::pin(fut)`: the future pinned on the heap",
     }
+    # Where this family offers no fix, the explanation lays out a design decision.
+    no_fix_reason = (
+        "the value that must be pinned lives in a struct field or behind an API: "
+        "pinning it changes that type and its users")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0277"):

@@ -124,6 +124,11 @@ class ThreadSpawnNotSend(Family):
             "becomes a `Mutex`",
         "refcell-to-rwlock": "the same with an `RwLock`",
     }
+    # Where this family offers no fix, the explanation lays out a design decision.
+    no_fix_reason = (
+        "the value the thread needs is not `Send` by design (a `Cell`, a receiver "
+        "shared with the caller): a thread-safe replacement or a different hand-off is "
+        "the user's choice")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0277"):
