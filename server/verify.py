@@ -27,7 +27,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -92,7 +92,7 @@ def judge(before: list[Diagnostic], after: list[Diagnostic], target: ErrorKey) -
 
 def check_shadow(program: str, root: Path, manifest: Path, overlay: Mapping[Path, str],
                  started: Callable[[subprocess.Popen[str]], None] | None = None,
-                 ) -> list[Diagnostic] | None:
+                 extra_args: Sequence[str] = ()) -> list[Diagnostic] | None:
     """The errors of `cargo check` on a copy of the workspace at ROOT with OVERLAY's texts
     written over it; None when the check was killed. CargoError when cargo could not check
     the copy (a path dependency outside the workspace, say).
@@ -110,7 +110,7 @@ def check_shadow(program: str, root: Path, manifest: Path, overlay: Mapping[Path
             (tree / path.relative_to(root)).write_bytes(
                 text.encode("utf-8", errors="surrogatepass"))
     check = cargo.Check(program, manifest=tree / manifest.relative_to(root), keep_going=True,
-                        target_dir=base / "target", low_priority=True)
+                        target_dir=base / "target", low_priority=True, extra_args=extra_args)
     finished = cargo.run(check, started=started)
     if finished.returncode < 0:
         return None  # killed
@@ -118,6 +118,25 @@ def check_shadow(program: str, root: Path, manifest: Path, overlay: Mapping[Path
     if finished.returncode != 0 and not errors:
         raise cargo.CargoError(" | ".join(finished.stderr_tail(2)) or "unknown error")
     return errors
+
+
+def proves(program: str, workspace: cargo.Workspace, before: list[Diagnostic],
+           target: Diagnostic, fix: Fix, text: Callable[[str], str | None],
+           extra_args: Sequence[str] = ()) -> bool:
+    """Whether FIX, applied to the workspace's files as TEXT reads them, compiles: TARGET
+    (one of BEFORE, the errors of a check of the same files) goes and no error comes.
+    Synchronous: `borrowlens check --verify`."""
+    fixed = fixed_texts(fix, text)
+    if fixed is None:
+        return False
+    root = workspace.root
+    try:
+        after = check_shadow(program, root, workspace.manifest,
+                             {root / f: t for f, t in fixed.items()}, extra_args=extra_args)
+    except cargo.CargoError as error:
+        log.info("borrowlens could not check the shadow copy of %s: %s", root, error)
+        return False
+    return after is not None and judge(before, after, (target.code, target.message))
 
 
 def target_key(errors: list[Diagnostic], root: Path, code: str | None, file: Path,

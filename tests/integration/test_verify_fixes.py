@@ -7,6 +7,7 @@ The shadow copies and their build directory go to a private BORROWLENS_CACHE.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.cli import check as check_command
+from borrowlens.cli.main import main
 from borrowlens.server import cargo, enrichment, verify
 from borrowlens.server.rustc_lsp import to_lsp
 from borrowlens.server.session import Session
@@ -73,15 +76,20 @@ def _broken(fixes: list[Fix], end_line: int, file: str) -> list[Fix]:
             Fix("Real change plus a new error", False, (*real.edits, bad), id="real-plus-bad")]
 
 
-@pytest.fixture
-def injected(crate: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    original = enrichment.offered_fixes
+def _inject(monkeypatch: pytest.MonkeyPatch, module: Any, crate: Path) -> None:
+    """Makes MODULE's `offered_fixes` offer the broken fixes next to the real one."""
+    original = module.offered_fixes
     end_line = len((crate / "src" / "lib.rs").read_text().split("\n"))
 
     def offered(match: Any, sources: Any) -> list[Fix]:
         fixes = original(match, sources)
         return _broken(fixes, end_line, fixes[0].edits[0].file) if fixes else fixes
-    monkeypatch.setattr(enrichment, "offered_fixes", offered)
+    monkeypatch.setattr(module, "offered_fixes", offered)
+
+
+@pytest.fixture
+def injected(crate: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    _inject(monkeypatch, enrichment, crate)
     yield
 
 
@@ -134,3 +142,21 @@ def test_an_edit_kills_the_running_check_of_its_crate(crate: Path, tmp_path: Pat
     assert all(session.verifier._verdicts.get(j.key) is None for j in jobs)
     assert session.code_actions(uri, target["range"]) == []
     session.verifier.close()
+
+
+def test_check_verify_reports_verified_per_fix(crate: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    _inject(monkeypatch, check_command, crate)
+    monkeypatch.setenv("CARGO_TARGET_DIR", str(crate.parent / "plain-target"))
+    assert main(["check", str(crate), "--format", "json", "--verify"]) == 101
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (error,) = [r for r in records if r["level"] == "error"]
+    assert [(f["id"], f["verified"]) for f in error["fixes"]] == [
+        ("box-pin", True), ("broken", False), ("real-plus-bad", False)]
+    # Nothing of the check's copies is written to the crate.
+    assert "borrowlens_broken" not in (crate / "src" / "lib.rs").read_text()
+
+
+def test_check_verify_needs_json(crate: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(crate), "--verify"]) == 2
+    assert "--verify needs --format json" in capsys.readouterr().err
