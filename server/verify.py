@@ -22,6 +22,7 @@ import atexit
 import contextlib
 import hashlib
 import logging
+import os
 import shutil
 import subprocess
 import threading
@@ -30,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc
@@ -54,8 +55,8 @@ SHADOW_IGNORE = shutil.ignore_patterns("target", ".git", "node_modules", ".venv"
 
 
 def shadow_dir(root: Path) -> Path:
-    """The persistent directory of a workspace's shadow: `tree/` (the copy) and `target/`
-    (its build directory, kept so dependencies are built once)."""
+    """The persistent directory of a workspace's shadow: `target/` (its build directory,
+    kept so dependencies are built once) and, during a check, `tree-<pid>/` (the copy)."""
     return cache_dir() / "verify" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
 
 
@@ -98,20 +99,28 @@ def check_shadow(program: str, root: Path, manifest: Path, overlay: Mapping[Path
     the copy (a path dependency outside the workspace, say).
 
     The copy is made afresh each time with fresh mtimes, so cargo never takes a file for one
-    it has already checked in the persistent build directory.
+    it has already checked in the persistent build directory; it is this process' own (a
+    server and a `check --verify` may prove fixes of one workspace at once; cargo's lock on
+    the build directory lets one wait for the other) and is removed afterwards.
     """
+    root = root.resolve()
     base = shadow_dir(root)
-    tree = base / "tree"
+    tree = base / f"tree-{os.getpid()}"
     if tree.exists():
         shutil.rmtree(tree)
-    shutil.copytree(root, tree, ignore=SHADOW_IGNORE, symlinks=True, copy_function=shutil.copy)
-    for path, text in overlay.items():
-        if path.is_relative_to(root):
-            (tree / path.relative_to(root)).write_bytes(
-                text.encode("utf-8", errors="surrogatepass"))
-    check = cargo.Check(program, manifest=tree / manifest.relative_to(root), keep_going=True,
-                        target_dir=base / "target", low_priority=True, extra_args=extra_args)
-    finished = cargo.run(check, started=started)
+    try:
+        shutil.copytree(root, tree, ignore=SHADOW_IGNORE, symlinks=True,
+                        copy_function=shutil.copy)
+        for path, text in overlay.items():
+            if (resolved := path.resolve()).is_relative_to(root):
+                (tree / resolved.relative_to(root)).write_bytes(
+                    text.encode("utf-8", errors="surrogatepass"))
+        check = cargo.Check(program, manifest=tree / manifest.resolve().relative_to(root),
+                            keep_going=True, target_dir=base / "target", low_priority=True,
+                            extra_args=extra_args)
+        finished = cargo.run(check, started=started)
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
     if finished.returncode < 0:
         return None  # killed
     errors = [d for d in map(from_rustc, finished.messages) if d.level == "error" and d.spans]
@@ -146,7 +155,7 @@ def target_key(errors: list[Diagnostic], root: Path, code: str | None, file: Pat
     for error in errors:
         primary = error.primary
         if (error.code == code and primary is not None and primary.line_start == line
-                and (root / primary.file) == file):
+                and (root / primary.file).resolve() == file.resolve()):
             return (error.code, error.message)
     return None
 
@@ -218,6 +227,21 @@ def verified_first(actions: list[JsonDict], verdicts: list[Verdict | None]) -> l
     return [a for a, _ in kept]
 
 
+# How many verdicts and baselines are kept: every saved text is a new state, and a long
+# session must not grow without end (the oldest go first).
+REMEMBERED = 512
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _remember(cache: dict[K, V], key: K, value: V) -> None:
+    cache[key] = value
+    while len(cache) > REMEMBERED:
+        del cache[next(iter(cache))]
+
+
 class Verifier:
     """Proves fixes in a worker thread, one `cargo check` at a time, while the editor is idle.
 
@@ -282,6 +306,7 @@ class Verifier:
     def changed(self, path: Path) -> None:
         """A document changed: the editor is busy, and a check of its crate is out of date."""
         self._active = time.monotonic()
+        path = path.resolve()
         with self._wake:
             self._queue = [j for j in self._queue if not self._same_crate(j.anchor, path)]
             running = self._running
@@ -325,7 +350,7 @@ class Verifier:
                 verdict = "unknown"
             if verdict is None:
                 continue  # killed by an edit: the next publish offers it again
-            self._verdicts[job.key] = verdict
+            _remember(self._verdicts, job.key, verdict)
             log.info("borrowlens: fix %s for %s: %s", job.fix[0], job.anchor, verdict)
             if self.on_verdict is not None:
                 self.on_verdict(job, verdict)
@@ -334,7 +359,7 @@ class Verifier:
         """(manifest, workspace root) of a file's package, cached per directory."""
         directory = anchor.parent
         if directory not in self._roots:
-            manifest = cargo.find_manifest(directory)
+            manifest = cargo.find_manifest(directory.resolve())
             program = cargo.find_cargo()
             found = None
             if manifest is not None and program is not None:
@@ -365,7 +390,7 @@ class Verifier:
                 checked = self._check(program, manifest, root, job.overlay)
                 if checked is None:
                     return None
-                self._baselines[base] = checked
+                _remember(self._baselines, base, checked)
             before = self._baselines[base]
             target = target_key(before, root, job.code, job.anchor, job.line)
             if target is None:
