@@ -120,6 +120,7 @@ class JsonLines:
         if self.held is None:
             return
         context = self.context
+        verify.prune()
         errors = [s.diagnostic for s, _ in self.held
                   if s.diagnostic.level == "error" and s.diagnostic.spans]
         for seen, record in self.held:

@@ -19,10 +19,11 @@ from typing import Any
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families import story
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.server import verify
+from borrowlens.server import verifier
 from borrowlens.server.documents import Documents, path_to_uri, uri_to_path
 from borrowlens.server.enrichment import Entry, Recognised, fixes_for
 from borrowlens.server.protocol import DATA_KEY, NO_EXPLANATION, CodeActionData, JsonDict, Settings
+from borrowlens.server.verify import Verdict
 
 log = logging.getLogger("borrowlens")
 
@@ -57,8 +58,8 @@ class Session(Documents):
         self.settings = Settings.from_environ(os.environ)
         self.recognised = Recognised()
         self.workspace_root: Path | None = None
-        # Proves offered fixes in the background (server/verify.py).
-        self.verifier = verify.Verifier(lambda: verify.jobs(self.recognised, self))
+        # Proves offered fixes in the background (server/verifier.py).
+        self.verifier = verifier.Verifier(lambda: verifier.jobs(self.recognised, self))
 
     def configure(self, raw: object) -> None:
         """Applies the client's `borrowlens` settings; enrichment is redone with them."""
@@ -116,14 +117,14 @@ class Session(Documents):
     def code_actions(self, uri: str, rng: Mapping[str, Any]) -> list[JsonDict]:
         """borrowlens' quick fixes for the recognised diagnostics in the range."""
         actions: list[JsonDict] = []
-        verdicts: list[verify.Verdict | None] = []
-        open_digest = verify.open_texts(self)[0] if self.settings.verify_fixes else ""
+        verdicts: list[Verdict | None] = []
+        open_digest = verifier.open_texts(self)[0] if self.settings.verify_fixes else ""
         for entry in self.recognised.overlapping(uri, rng):
             stale = entry.stale(self)
             if stale is not None:
                 log.info("not offering fixes: %s changed since the diagnostic", stale)
                 continue
-            state = verify.entry_state(open_digest, entry)
+            state = verifier.entry_state(open_digest, entry)
             for fix in fixes_for(entry.match, self):
                 edit = self.workspace_edit(fix)
                 if edit is None:
@@ -132,7 +133,7 @@ class Session(Documents):
                            else None)
                 verdicts.append(verdict)
                 actions.append({
-                    "title": verify.action_title(fix.title, verdict),
+                    "title": verifier.action_title(fix.title, verdict),
                     "kind": "quickfix",
                     "diagnostics": [entry.lsp],
                     "isPreferred": fix.preferred,
@@ -140,7 +141,7 @@ class Session(Documents):
                     "data": {DATA_KEY: CodeActionData(family=entry.match.family.id,
                                                       fix=fix.id)},
                 })
-        return verify.verified_first(actions, verdicts)
+        return verifier.verified_first(actions, verdicts)
 
     def workspace_edit(self, fix: Fix) -> JsonDict | None:
         """The fix as versioned document edits (None if a file cannot be read)."""

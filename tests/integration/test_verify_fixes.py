@@ -8,6 +8,7 @@ The shadow copies and their build directory go to a private BORROWLENS_CACHE.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.cli import check as check_command
 from borrowlens.cli.main import main
-from borrowlens.server import cargo, enrichment, verify
+from borrowlens.server import cargo, enrichment, verifier, verify
 from borrowlens.server.rustc_lsp import to_lsp
 from borrowlens.server.session import Session
 from support.lsp_session import copy_fixture
@@ -54,7 +55,7 @@ def _session(crate: Path, target: Path) -> tuple[Session, str, dict[str, Any]]:
     return session, file.as_uri(), target_diagnostic
 
 
-def _wait(session: Session, jobs: list[verify.Job]) -> dict[str, str]:
+def _wait(session: Session, jobs: list[verifier.Job]) -> dict[str, str]:
     """Runs the verifier's worker on the jobs; the verdict per fix id."""
     session.verifier.offer(jobs)
     deadline = time.monotonic() + TIMEOUT
@@ -99,7 +100,7 @@ def test_a_good_fix_is_proven_and_broken_ones_are_withdrawn(
     before = session.code_actions(uri, target["range"])
     assert [a["data"]["borrowlens"]["fix"] for a in before] == [
         "box-pin", "broken", "real-plus-bad"]
-    verdicts = _wait(session, verify.jobs(session.recognised, session))
+    verdicts = _wait(session, verifier.jobs(session.recognised, session))
     assert verdicts == {"box-pin": "compiles", "broken": "fails", "real-plus-bad": "fails"}
     after = session.code_actions(uri, target["range"])
     assert [(a["data"]["borrowlens"]["fix"], a["isPreferred"]) for a in after] == [
@@ -126,7 +127,7 @@ def test_the_unsaved_buffer_is_what_gets_checked(crate: Path) -> None:
 
 def test_an_edit_kills_the_running_check_of_its_crate(crate: Path, tmp_path: Path) -> None:
     session, uri, target = _session(crate, tmp_path / "plain-target")
-    jobs = verify.jobs(session.recognised, session)
+    jobs = verifier.jobs(session.recognised, session)
     session.verifier.offer(jobs)
     deadline = time.monotonic() + TIMEOUT
     while session.verifier._running is None:
@@ -160,3 +161,15 @@ def test_check_verify_reports_verified_per_fix(crate: Path, monkeypatch: pytest.
 def test_check_verify_needs_json(crate: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(crate), "--verify"]) == 2
     assert "--verify needs --format json" in capsys.readouterr().err
+
+
+def test_shadows_of_workspaces_that_are_gone_are_pruned(crate: Path) -> None:
+    manifest = crate / "Cargo.toml"
+    assert verify.check_shadow(_program(), crate, manifest, {}) is not None
+    shadow = verify.shadow_dir(crate.resolve())
+    assert (shadow / "target").is_dir()
+    verify.prune()
+    assert shadow.is_dir(), "the workspace still exists: its shadow stays"
+    shutil.rmtree(crate)
+    verify.prune()
+    assert not shadow.exists()

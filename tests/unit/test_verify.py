@@ -1,7 +1,7 @@
-"""The pure parts of proving fixes (server/verify.py): the verdict on a fix from the errors
-before and after it, how verdicts change the session's code actions, the setting that turns
-verification off, and the low-priority cargo command line. The checks themselves are
-tests/integration/test_verify_fixes.py's."""
+"""The pure parts of proving fixes (server/verify.py, server/verifier.py): the verdict on a
+fix from the errors before and after it, how verdicts change the session's code actions, the
+setting that turns verification off, and the low-priority cargo command line. The checks
+themselves are tests/integration/test_verify_fixes.py's."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.server import cargo, verify
+from borrowlens.server import cargo, verifier, verify
 from borrowlens.server.protocol import Settings
 from borrowlens.server.rustc_lsp import to_lsp
 from borrowlens.server.session import Session
@@ -57,17 +57,17 @@ def _action(title: str, preferred: bool) -> dict[str, Any]:
 def test_verified_actions_come_first_and_failed_ones_are_withdrawn() -> None:
     actions = [_action("a", True), _action("b", False), _action("c", False),
                _action("d", False)]
-    kept = verify.verified_first(actions, [None, "fails", "compiles", "unknown"])
+    kept = verifier.verified_first(actions, [None, "fails", "compiles", "unknown"])
     assert [a["title"] for a in kept] == ["c", "a", "d"]
     # Not yet checked: keeps its preference; checked without a verdict: loses it.
     assert [a["isPreferred"] for a in kept] == [False, True, False]
 
 
 def test_the_title_says_when_the_fix_compiles() -> None:
-    assert verify.action_title("Box the call", "compiles") == \
+    assert verifier.action_title("Box the call", "compiles") == \
         "Box the call — compiles (borrowlens)"
     for verdict in (None, "unknown"):
-        assert verify.action_title("Box the call", verdict) == "Box the call (borrowlens)"
+        assert verifier.action_title("Box the call", verdict) == "Box the call (borrowlens)"
 
 
 def test_verify_fixes_is_on_by_default_and_the_environment_turns_it_off() -> None:
@@ -108,7 +108,7 @@ def test_session_jobs_and_verdicts_shape_the_code_actions() -> None:
     session, uri, first = _session_with_fix()
     # Outside an event loop, publishing schedules nothing (no thread, no cargo).
     assert session.verifier._thread is None
-    jobs = verify.jobs(session.recognised, session)
+    jobs = verifier.jobs(session.recognised, session)
     assert [job.fix[0] for job in jobs] == ["box-pin"]
     (job,) = jobs
     assert job.code == "E0733"
@@ -131,7 +131,7 @@ def test_an_unsaved_edit_changes_the_state_a_verdict_is_for() -> None:
     path = FIXTURES / "recursive-async/mutual/src/lib.rs"
     text = path.read_text()
     session.open({"textDocument": {"uri": uri, "version": 1, "text": text}})
-    (job,) = verify.jobs(session.recognised, session)
+    (job,) = verifier.jobs(session.recognised, session)
     assert job.overlay == {path: text}
     session.verifier._verdicts[job.key] = "compiles"
     session.change({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
