@@ -498,6 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--startup-repeat", type=int, default=7)
     parser.add_argument("--verify-repeat", type=int, default=3,
                         help="repetitions of the fix verification timing (default 3)")
+    parser.add_argument("--verify-members", type=int, default=20,
+                        help="crates in the fix verification's many-crate workspace "
+                             "(default 20)")
     parser.add_argument("--smoke", action="store_true",
                         help="every part once with tiny counts (for the test suite)")
     parser.add_argument("--json", metavar="FILE", help="also write the raw results here")
@@ -505,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.sessions, args.rounds, args.messages = 1, 1, args.messages or 6
         args.memory_rounds, args.batch, args.repeat, args.startup_repeat = 2, 20, 1, 1
-        args.verify_repeat = 1
+        args.verify_repeat, args.verify_members = 1, 3
     ra = rust_analyzer(args.rust_analyzer)
     results: dict[str, Any] = {"rust_analyzer": ra, "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="borrowlens-bench-") as tmp:
@@ -517,7 +520,8 @@ def main(argv: list[str] | None = None) -> int:
                 ra, workdir, args.sessions, args.rounds, args.messages)).summary()),
             ("memory", lambda: asyncio.run(bench_memory(ra, workdir, args.memory_rounds,
                                                         args.messages))),
-            ("verification", lambda: verification.bench_verification(args.verify_repeat)),
+            ("verification", lambda: verification.bench_all(args.verify_repeat,
+                                                            args.verify_members)),
         ]
         failed = False
         for name, part in parts:
