@@ -10,7 +10,9 @@ rust-analyzer itself in the same run (see bench/README.md for what each number m
   (recognised fixture errors and unrecognised ones), against decoding + re-encoding them;
 * start-up: `--version`, and the time until `initialize` is answered;
 * memory: the proxy's resident set (/proc) after start-up and after each round of a long
-  session.
+  session;
+* fix verification: proving the example's fixes on a shadow copy, against a plain
+  `cargo check` (bench/verify.py).
 
 `--smoke` runs every part with tiny counts (the test suite uses it so the harness cannot
 rot); its numbers mean nothing.
@@ -36,6 +38,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import verify as verification
 from bench.lsp import Client, rss_kib
 from borrowlens.server.discovery import find_rust_analyzer
 from borrowlens.server.documents import uri_to_path
@@ -453,6 +456,7 @@ def report(results: dict[str, Any]) -> str:
         f"{st['initialize_proxy_ms']:.0f} ms   ratio {st['initialize_ratio']:.2f} "
         f"(+{st['initialize_added_ms']:.0f} ms)",
         ""]
+    out += verification.report(results.get("verification"))
     mem = results.get("memory")
     out += [] if mem is None else [
         f"proxy memory over {mem['rounds']} rounds ({mem['messages_per_round']} messages each)",
@@ -492,6 +496,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20,
                         help="repetitions of the enrichment batch (default 20)")
     parser.add_argument("--startup-repeat", type=int, default=7)
+    parser.add_argument("--verify-repeat", type=int, default=3,
+                        help="repetitions of the fix verification timing (default 3)")
+    parser.add_argument("--verify-members", type=int, default=20,
+                        help="crates in the fix verification's many-crate workspace "
+                             "(default 20)")
     parser.add_argument("--smoke", action="store_true",
                         help="every part once with tiny counts (for the test suite)")
     parser.add_argument("--json", metavar="FILE", help="also write the raw results here")
@@ -499,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.sessions, args.rounds, args.messages = 1, 1, args.messages or 6
         args.memory_rounds, args.batch, args.repeat, args.startup_repeat = 2, 20, 1, 1
+        args.verify_repeat, args.verify_members = 1, 3
     ra = rust_analyzer(args.rust_analyzer)
     results: dict[str, Any] = {"rust_analyzer": ra, "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="borrowlens-bench-") as tmp:
@@ -510,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
                 ra, workdir, args.sessions, args.rounds, args.messages)).summary()),
             ("memory", lambda: asyncio.run(bench_memory(ra, workdir, args.memory_rounds,
                                                         args.messages))),
+            ("verification", lambda: verification.bench_all(args.verify_repeat,
+                                                            args.verify_members)),
         ]
         failed = False
         for name, part in parts:

@@ -37,6 +37,7 @@ from borrowlens.cli.terminal import (
     use_color,
 )
 from borrowlens.server import cargo as cargo_runner
+from borrowlens.server import verify
 from borrowlens.server.cargo import CargoError, Workspace
 from borrowlens.server.disk import DiskSources
 
@@ -100,16 +101,38 @@ def _json_record(seen: Seen, context: Context) -> dict[str, Any]:
 
 
 class JsonLines:
-    """`--format json`: one object per diagnostic per line, nothing else on stdout."""
+    """`--format json`: one object per diagnostic per line, nothing else on stdout. With
+    `--verify` the records are held until cargo is done, then each fix is proven on a copy of
+    the workspace (`verified` in each fix) before they are printed."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
+        verifying = bool(getattr(context.args, "verify", False))
+        self.held: list[tuple[Seen, dict[str, Any]]] | None = [] if verifying else None
 
     def show(self, seen: Seen) -> None:
-        print(json.dumps(_json_record(seen, self.context)), flush=True)
+        record = _json_record(seen, self.context)
+        if self.held is not None:
+            self.held.append((seen, record))
+        else:
+            print(json.dumps(record), flush=True)
 
     def finish(self, tally: Tally) -> None:
         del tally
+        if self.held is None:
+            return
+        context = self.context
+        verify.prune()
+        errors = [s.diagnostic for s, _ in self.held
+                  if s.diagnostic.level == "error" and s.diagnostic.spans]
+        for seen, record in self.held:
+            if seen.match is not None and seen.diagnostic.level == "error":
+                fixes = offered_fixes(seen.match, context.sources)
+                for fix, shown in zip(fixes, record["fixes"], strict=True):
+                    shown["verified"] = verify.proves(
+                        find_cargo(), context.workspace, errors, seen.diagnostic, fix,
+                        context.sources.text, context.args.cargo_args)
+            print(json.dumps(record), flush=True)
 
 
 class Human:
@@ -168,6 +191,8 @@ def _output(context: Context) -> Output:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if getattr(args, "verify", False) and args.format != "json":
+        raise CliError("--verify needs --format json (it adds `verified` to each fix)")
     # The machine formats never colour: nothing of rustc's rendered text reaches them.
     color = use_color(args.color, sys.stdout) if args.format in ("human", "json") else False
     cargo = find_cargo()
@@ -232,6 +257,11 @@ def add_parser(commands: Any) -> None:
     check.add_argument("--explain", choices=("short", "full", "none"), default="short",
                        help="how much explanation to print after each recognised error")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    check.add_argument("--verify", action="store_true",
+                       help="with --format json: prove each offered fix with `cargo check` on "
+                            "a copy of the workspace (build directory in borrowlens' cache) "
+                            "and report `verified: true|false` per fix; records are printed "
+                            "once every fix is checked")
     check.add_argument("--docs-base", metavar="URL",
                        help="with --format sarif: where borrowlens' repository is published "
                             "(https://…/blob/main/), for the rules' help links "

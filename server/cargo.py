@@ -109,10 +109,14 @@ class Check:
         if self.manifest is not None:
             return self.manifest.parent
         return self.cwd or Path.cwd()
+    # Under `nice` (background checks that must not slow the editor), when `nice` exists.
+    low_priority: bool = False
 
     def command(self) -> list[str]:
         fmt = "json-diagnostic-rendered-ansi" if self.color else "json"
-        cmd = [self.cargo, "check", f"--message-format={fmt}"]
+        nice = shutil.which("nice") if self.low_priority else None
+        cmd = [*([nice, "-n", "19"] if nice else []), self.cargo, "check",
+               f"--message-format={fmt}"]
         if self.workspace:
             cmd.append("--workspace")
         if self.keep_going:
@@ -218,10 +222,15 @@ class Finished:
         return _lines(self.stderr)[-lines:]
 
 
-def run(check: Check) -> Finished:
+def run(check: Check,
+        started: Callable[[subprocess.Popen[str]], None] | None = None) -> Finished:
     """Runs the check to its end, capturing its output. Interrupted (Ctrl-C), it kills the
-    whole run before the interruption goes on."""
+    whole run before the interruption goes on. `started` is told the process, for a caller
+    that may kill it from another thread (`kill_group`): the result then has a negative
+    returncode."""
     with check.popen(stderr=subprocess.PIPE) as proc:
+        if started is not None:
+            started(proc)
         try:
             stdout, stderr = proc.communicate()
         except BaseException:

@@ -87,6 +87,7 @@ class SettingsSection(TypedDict, total=False):
     summaryInMessage: bool  # append "borrowlens: <tldr>" to the diagnostic's message
     hover: bool  # borrowlens' explanation in the hover
     explanation: Depth  # how much of it the hover shows
+    verifyFixes: bool  # prove each offered fix with `cargo check` on a copy, in the background
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ SETTINGS = (
     Setting("summaryInMessage", "summary_in_message", True, "BORROWLENS_SUMMARY_IN_MESSAGE"),
     Setting("hover", "hover", True, "BORROWLENS_HOVER"),
     Setting("explanation", "explanation", "short", "BORROWLENS_EXPLANATION", ("short", "full")),
+    Setting("verifyFixes", "verify_fixes", True, "BORROWLENS_VERIFY_FIXES"),
 )
 
 _TRUE = ("1", "true", "yes", "on")
@@ -140,6 +142,7 @@ class Settings:
     summary_in_message: bool
     hover: bool
     explanation: str  # one of Depth
+    verify_fixes: bool
 
     def __init__(self) -> None:
         for setting in SETTINGS:

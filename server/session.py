@@ -13,14 +13,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families import story
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.server.documents import Documents, path_to_uri
+from borrowlens.server import verifier
+from borrowlens.server.documents import Documents, path_to_uri, uri_to_path
 from borrowlens.server.enrichment import Entry, Recognised, fixes_for
 from borrowlens.server.protocol import DATA_KEY, NO_EXPLANATION, CodeActionData, JsonDict, Settings
+from borrowlens.server.verify import Verdict
 
 log = logging.getLogger("borrowlens")
 
@@ -54,16 +57,27 @@ class Session(Documents):
         super().__init__()
         self.settings = Settings.from_environ(os.environ)
         self.recognised = Recognised()
+        # Proves offered fixes in the background (server/verifier.py).
+        self.verifier = verifier.Verifier(lambda: verifier.jobs(self.recognised, self))
 
     def configure(self, raw: object) -> None:
         """Applies the client's `borrowlens` settings; enrichment is redone with them."""
         self.settings.update(raw)
         self.recognised.forget()
+        if not self.settings.verify_fixes:
+            self.verifier.offer([])
 
     def enrich(self, params: Mapping[str, Any]) -> JsonDict | None:
         """publishDiagnostics params with recognised diagnostics enriched, or None when
         nothing was recognised (the caller then forwards the original bytes)."""
-        return self.recognised.enrich(params, self, self.settings)
+        enriched = self.recognised.enrich(params, self, self.settings)
+        if self.settings.verify_fixes:
+            self.verifier.soon()
+        return enriched
+
+    def change(self, params: Mapping[str, Any]) -> None:
+        super().change(params)
+        self.verifier.changed(Path(uri_to_path(params["textDocument"]["uri"])))
 
     # --- hover ----------------------------------------------------------------------------
 
@@ -102,17 +116,23 @@ class Session(Documents):
     def code_actions(self, uri: str, rng: Mapping[str, Any]) -> list[JsonDict]:
         """borrowlens' quick fixes for the recognised diagnostics in the range."""
         actions: list[JsonDict] = []
+        verdicts: list[Verdict | None] = []
+        open_digest = verifier.open_texts(self)[0] if self.settings.verify_fixes else ""
         for entry in self.recognised.overlapping(uri, rng):
             stale = entry.stale(self)
             if stale is not None:
                 log.info("not offering fixes: %s changed since the diagnostic", stale)
                 continue
+            state = verifier.entry_state(open_digest, entry)
             for fix in fixes_for(entry.match, self):
                 edit = self.workspace_edit(fix)
                 if edit is None:
                     continue
+                verdict = (self.verifier.verdict(state, fix) if self.settings.verify_fixes
+                           else None)
+                verdicts.append(verdict)
                 actions.append({
-                    "title": f"{fix.title} (borrowlens)",
+                    "title": verifier.action_title(fix.title, verdict),
                     "kind": "quickfix",
                     "diagnostics": [entry.lsp],
                     "isPreferred": fix.preferred,
@@ -120,7 +140,7 @@ class Session(Documents):
                     "data": {DATA_KEY: CodeActionData(family=entry.match.family.id,
                                                       fix=fix.id)},
                 })
-        return actions
+        return verifier.verified_first(actions, verdicts)
 
     def workspace_edit(self, fix: Fix) -> JsonDict | None:
         """The fix as versioned document edits (None if a file cannot be read)."""

@@ -26,6 +26,7 @@ import pytest
 
 from support.cli import BORROWLENS, ROOT
 from support.editors import (
+    FIX_TITLES,
     RUN_TIMEOUT_S,
     STEP_TIMEOUT_S,
     Crate,
@@ -154,3 +155,22 @@ def test_lua_helper_standalone_without_rust_analyzer(crate: Crate, tmp_path: Pat
     (hover,) = result["hover"]
     assert "```rust" not in hover  # borrowlens' explanation alone: no rust-analyzer behind it
     assert "### The fix" in result["explain"]["text"]
+
+
+def test_fix_proven_in_the_editor_and_broken_one_withdrawn(crate: Crate, tmp_path: Path) -> None:
+    # tests/support/faulty_server.py: borrowlens with a broken fix injected next to the real
+    # one. The background check must title the real fix "— compiles" and withdraw the broken
+    # one before Neovim applies the preferred action.
+    ra = rust_analyzer()
+    faulty = [sys.executable, str(ROOT / "tests" / "support" / "faulty_server.py")]
+    result = drive(crate, "helper", faulty, tmp_path,
+                   extra_env={"BORROWLENS_RUST_ANALYZER": ra, "BL_WAIT_VERIFIED": "1",
+                              "BORROWLENS_CACHE": str(tmp_path / "cache")})
+    assert result["diagnostic"]["borrowlens"]["fixes"] == ["box-pin", "broken"]
+    assert result["verified"] == [FIX_TITLES[1]]
+    # Neovim's own code-action request then offered only the proven fix, preferred; it was
+    # applied and saved, and the compiler agrees.
+    assert our_action(result["actions"])["title"] == FIX_TITLES[1]
+    assert result["errors_after"] == []
+    assert result["server_exit"] == {"code": 0, "signal": 0}
+    assert_fixed_on_disk(crate, result["text"])

@@ -45,3 +45,6 @@ def test_bench_smoke(tmp_path: Path) -> None:
     assert len(memory["rss_series_kib"]) == memory["rounds"] + 1
     assert all(kib > 0 for kib in memory["rss_series_kib"])
     assert "overhead per request" in proc.stdout
+    for verification in results["verification"].values():
+        assert verification["fixes"] > 0 and verification["plain_check_s"] > 0
+    assert "fix verification" in proc.stdout

@@ -56,6 +56,7 @@ export interface SettingsSection {
   summaryInMessage?: boolean;
   hover?: boolean;
   explanation?: Depth;
+  verifyFixes?: boolean;
 }
 
 /** Each key's default, and the environment variable that sets it when no section can be sent. */
@@ -63,6 +64,7 @@ export const SETTINGS = {
   summaryInMessage: { default: true, env: "BORROWLENS_SUMMARY_IN_MESSAGE" },
   hover: { default: true, env: "BORROWLENS_HOVER" },
   explanation: { default: "short", env: "BORROWLENS_EXPLANATION", choices: ["short", "full"] },
+  verifyFixes: { default: true, env: "BORROWLENS_VERIFY_FIXES" },
 } as const;
 
 function isObject(value: unknown): value is Record<string, unknown> {

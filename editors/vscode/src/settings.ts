@@ -17,6 +17,7 @@ export interface BorrowlensConfig {
   depth: Depth;
   summaryInMessage: boolean;
   hover: boolean;
+  verifyFixes: boolean;
   routing: RoutingPreference;
   trace: TraceLevel;
 }
@@ -45,13 +46,19 @@ export function readConfig(get: Getter): BorrowlensConfig {
     depth: oneOf(get("explanation.depth"), ["short", "full"] as const, "short"),
     summaryInMessage: bool(get("explanation.summaryInMessage"), true),
     hover: bool(get("hover.enabled"), true),
+    verifyFixes: bool(get("fixes.verify"), true),
     routing: oneOf(get("rustAnalyzer.routing"), ["ask", "workspace", "user", "never"] as const, "ask"),
     trace: oneOf(get("trace.server"), ["off", "messages", "verbose"] as const, "off"),
   };
 }
 
 export function serverSettings(config: BorrowlensConfig): ServerSettings {
-  return { summaryInMessage: config.summaryInMessage, hover: config.hover, explanation: config.depth };
+  return {
+    summaryInMessage: config.summaryInMessage,
+    hover: config.hover,
+    explanation: config.depth,
+    verifyFixes: config.verifyFixes,
+  };
 }
 
 /** The same settings as the environment variables borrowlens reads at start-up. */
@@ -61,6 +68,7 @@ export function serverEnvironment(config: BorrowlensConfig): Record<string, stri
     [SETTINGS.explanation.env]: section.explanation,
     [SETTINGS.summaryInMessage.env]: String(section.summaryInMessage),
     [SETTINGS.hover.env]: String(section.hover),
+    [SETTINGS.verifyFixes.env]: String(section.verifyFixes),
   };
 }
 
@@ -69,4 +77,5 @@ export const SERVER_KEYS = [
   "borrowlens.explanation.depth",
   "borrowlens.explanation.summaryInMessage",
   "borrowlens.hover.enabled",
+  "borrowlens.fixes.verify",
 ] as const;

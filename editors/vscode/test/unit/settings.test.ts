@@ -30,6 +30,7 @@ const DEFAULTS: BorrowlensConfig = {
   depth: "short",
   summaryInMessage: true,
   hover: true,
+  verifyFixes: true,
   routing: "ask",
   trace: "off",
 };
@@ -57,6 +58,7 @@ void describe("readConfig", () => {
       "explanation.depth": "full",
       "explanation.summaryInMessage": false,
       "hover.enabled": false,
+      "fixes.verify": false,
       "rustAnalyzer.routing": "workspace",
       "trace.server": "verbose",
     }));
@@ -65,6 +67,7 @@ void describe("readConfig", () => {
       depth: "full",
       summaryInMessage: false,
       hover: false,
+      verifyFixes: false,
       routing: "workspace",
       trace: "verbose",
     });
@@ -76,6 +79,7 @@ void describe("readConfig", () => {
       "explanation.depth": "medium",
       "explanation.summaryInMessage": "false",
       "hover.enabled": 0,
+      "fixes.verify": "no",
       "rustAnalyzer.routing": "always",
       "trace.server": true,
     }));
@@ -127,6 +131,7 @@ void describe("readConfig", () => {
       "explanation.depth": config.depth,
       "explanation.summaryInMessage": config.summaryInMessage,
       "hover.enabled": config.hover,
+      "fixes.verify": config.verifyFixes,
       "rustAnalyzer.routing": config.routing,
       "trace.server": config.trace,
     };
@@ -155,14 +160,15 @@ void describe("readConfig", () => {
 void describe("serverSettings", () => {
   void it("maps depth to explanation and passes the two switches", () => {
     assert.deepEqual(serverSettings({ ...DEFAULTS, depth: "full", summaryInMessage: false, hover: true }),
-      { summaryInMessage: false, hover: true, explanation: "full" });
+      { summaryInMessage: false, hover: true, explanation: "full", verifyFixes: true });
     assert.deepEqual(serverSettings({ ...DEFAULTS, depth: "short", summaryInMessage: true, hover: false }),
-      { summaryInMessage: true, hover: false, explanation: "short" });
+      { summaryInMessage: true, hover: false, explanation: "short", verifyFixes: true });
+    assert.equal(serverSettings({ ...DEFAULTS, verifyFixes: false }).verifyFixes, false);
   });
 
   void it("sends only what the server's Settings reads, not the client-side settings", () => {
     const sent = serverSettings({ ...DEFAULTS, serverPath: "/x/borrowlens", routing: "user", trace: "verbose" });
-    assert.deepEqual(Object.keys(sent).sort(), ["explanation", "hover", "summaryInMessage"]);
+    assert.deepEqual(Object.keys(sent).sort(), ["explanation", "hover", "summaryInMessage", "verifyFixes"]);
   });
 });
 
@@ -172,11 +178,13 @@ void describe("serverEnvironment", () => {
       BORROWLENS_EXPLANATION: "full",
       BORROWLENS_SUMMARY_IN_MESSAGE: "false",
       BORROWLENS_HOVER: "true",
+      BORROWLENS_VERIFY_FIXES: "true",
     });
     assert.deepEqual(serverEnvironment({ ...DEFAULTS, depth: "short", summaryInMessage: true, hover: false }), {
       BORROWLENS_EXPLANATION: "short",
       BORROWLENS_SUMMARY_IN_MESSAGE: "true",
       BORROWLENS_HOVER: "false",
+      BORROWLENS_VERIFY_FIXES: "true",
     });
   });
 
@@ -207,6 +215,7 @@ void describe("SERVER_KEYS", () => {
     assert.deepEqual([...SERVER_KEYS].sort(), [
       "borrowlens.explanation.depth",
       "borrowlens.explanation.summaryInMessage",
+      "borrowlens.fixes.verify",
       "borrowlens.hover.enabled",
     ]);
     for (const key of SERVER_KEYS) {
