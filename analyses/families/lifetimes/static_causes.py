@@ -1,0 +1,261 @@
+"""Where a `'static` requirement comes from: given the place rustc reports ("coercion requires
+that `'1` must outlive `'static`", "argument requires…", "type annotation requires…", "this
+usage requires…", "assignment requires…"), the written `'static` (or the `dyn Trait` whose
+lifetime defaults to `'static`) in the crate that demands it: a parameter or field type, a
+return type, a bound of the callee, the annotation of a `let`, a struct field.
+
+Fact gathering for static-required, kept apart from the family so the family module holds its
+matching, slots and fixes. Everything is read from the source with tree-sitter; a cause is
+returned only when the written text shows the `'static`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import tree_sitter
+
+from borrowlens.analyses.diagnostics.model import Span
+from borrowlens.analyses.families.borrows.analysis import node_span
+from borrowlens.analyses.rust import items, locate, syntax
+from borrowlens.analyses.rust.sources import Sources
+
+Node = tree_sitter.Node
+
+# A trait object with no lifetime of its own (`dyn Fn(&str)`, `dyn Handler + Send`): in a
+# `Box`, an `Arc` or a `'static` reference its lifetime defaults to `'static`.
+_DYN = re.compile(r"\bdyn\b")
+_STATIC = re.compile(r"'static\b")
+
+
+@dataclass(frozen=True)
+class Cause:
+    """The written type or bound that demands `'static`.
+
+    `kind`: "dyn" (a trait object's implicit `'static`), "bound" (a callee's `T: 'static`,
+    `F: Fn() + 'static`, a where clause, an `impl Trait + 'static` or `&'static` parameter),
+    "annotation" (a `let x: &'static T`), "field" (a struct's `'static` field) or "place"
+    (the declared type of the place assigned to). `owner`: the fn or struct it belongs to.
+    """
+
+    kind: str
+    span: Span
+    text: str
+    owner: str | None
+    parameter: str | None = None
+
+
+def dyn_without_lifetime(text: str) -> bool:
+    """True when the type spells a `dyn Trait` with no lifetime bound of its own."""
+    for found in _DYN.finditer(text):
+        rest = text[found.end():]
+        depth = 0
+        own = ""
+        for char in rest:
+            if char in "<([":
+                depth += 1
+            elif char in ">)]":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "," and depth == 0:
+                break
+            own += char
+        if not re.search(r"\+\s*'(?!static\b)\w+", own):
+            return True
+    return False
+
+
+def find(what: str, primary: Span | None, sources: Sources) -> Cause | None:
+    """The cause of the `'static` requirement rustc reports as `what` at `primary`."""
+    text = sources.text(primary.file) if primary is not None else None
+    if primary is None or text is None:
+        return None
+    parsed = syntax.parse(text)
+    node, file = locate.covering(parsed, primary), primary.file
+    if node is None:
+        return None
+    if what == "type annotation":
+        return _annotation(parsed, node, file)
+    if what == "this usage":
+        return _struct_field(parsed, node, file)
+    if what == "assignment":
+        return _assigned_place(parsed, node, file)
+    if what in ("coercion", "cast"):
+        return (_annotation(parsed, node, file, dyn=True) or _struct_field(parsed, node, file,
+                                                                         dyn=True)
+                or _callee(parsed, node, file, dyn=True))
+    if what == "returning this value":
+        return _return_type(parsed, node, file)
+    if what == "argument":
+        return _callee(parsed, node, file, dyn=False)
+    return None
+
+
+def _annotation(parsed: syntax.Parsed, node: Node, file: str, *,
+                dyn: bool = False) -> Cause | None:
+    """`let x: &'static T = …` (or `let x: Box<dyn Fn()> = …` for a coercion)."""
+    declaration = syntax.enclosing(node, "let_declaration", "block", "closure_expression")
+    kind = declaration.child_by_field_name("type") if declaration is not None and \
+        declaration.type == "let_declaration" else None
+    if kind is None:
+        return None
+    text = parsed.node_text(kind)
+    if not (dyn_without_lifetime(text) if dyn else _STATIC.search(text)):
+        return None
+    function = locate.enclosing_function(kind)
+    return Cause("dyn" if dyn else "annotation", node_span(parsed, kind, file), text,
+                 locate.name_of(parsed, function))
+
+
+def _struct_field(parsed: syntax.Parsed, node: Node, file: str, *,
+                  dyn: bool = False) -> Cause | None:
+    """`Conf { name: n }` where `Conf`'s field `name` is `&'static str` (or a bare `dyn`)."""
+    initializer = syntax.enclosing(node, "field_initializer", "shorthand_field_initializer",
+                                   "struct_expression")
+    literal = syntax.enclosing(node, "struct_expression")
+    if initializer is None or literal is None or initializer.type == "struct_expression":
+        return None
+    name_node = initializer.child_by_field_name("field") or (
+        initializer.named_children[0] if initializer.named_children else None)
+    type_name = literal.child_by_field_name("name")
+    if name_node is None or type_name is None:
+        return None
+    struct = parsed.node_text(type_name).split("::")[-1].split("<")[0]
+    return field_named(parsed, struct, parsed.node_text(name_node), file, dyn=dyn)
+
+
+def field_named(parsed: syntax.Parsed, struct: str | None, field: str, file: str, *,
+                dyn: bool = False) -> Cause | None:
+    """The declaration of `field` (in `struct`, or in any struct of the file) whose type
+    demands `'static`."""
+    for name, item in items.named_items(parsed, "struct_item"):
+        if struct is not None and name != struct:
+            continue
+        for declaration in items.field_declarations(item):
+            field_name = declaration.child_by_field_name("name")
+            kind = declaration.child_by_field_name("type")
+            if field_name is None or kind is None or parsed.node_text(field_name) != field:
+                continue
+            text = parsed.node_text(kind)
+            if dyn_without_lifetime(text) if dyn else _STATIC.search(text):
+                return Cause("dyn" if dyn else "field", node_span(parsed, declaration, file),
+                             text, name, field)
+    return None
+
+
+def _assigned_place(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
+    """`out = x;` where `out` is declared `&'static str` (a parameter or a `let`), or
+    `self.f = x;` where the field `f` is."""
+    assignment = syntax.enclosing(node, "assignment_expression")
+    left = assignment.child_by_field_name("left") if assignment is not None else None
+    if left is None:
+        return None
+    if left.type == "field_expression":
+        field = left.child_by_field_name("field")
+        return field_named(parsed, None, parsed.node_text(field), file) if field else None
+    if left.type != "identifier":
+        return None
+    name = parsed.node_text(left)
+    function = locate.enclosing_function(left)
+    if function is None:
+        return None
+    for candidate in locate.walk(function, named=True):
+        if candidate.type not in ("parameter", "let_declaration"):
+            continue
+        pattern = candidate.child_by_field_name("pattern")
+        kind = candidate.child_by_field_name("type")
+        if pattern is None or kind is None or \
+                parsed.node_text(pattern).split()[-1:] != [name]:
+            continue
+        text = parsed.node_text(kind)
+        if _STATIC.search(text):
+            return Cause("place", node_span(parsed, candidate, file), text,
+                         locate.name_of(parsed, function), name)
+    return None
+
+
+def _return_type(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
+    """`fn f(x: &str) -> Box<dyn Fn()>`: the returned trait object's implicit `'static`."""
+    function = locate.enclosing_function(node, stop_at=("closure_expression",))
+    result = function.child_by_field_name("return_type") if function is not None else None
+    if result is None or not dyn_without_lifetime(parsed.node_text(result)):
+        return None
+    return Cause("dyn", node_span(parsed, result, file), parsed.node_text(result),
+                 locate.name_of(parsed, function))
+
+
+def _callee(parsed: syntax.Parsed, node: Node, file: str, *, dyn: bool) -> Cause | None:
+    """The call the span is an argument of (or is): the callee's parameter type, bound or
+    where clause that demands `'static`, when the callee is defined in this file; for a
+    method of a standard collection (`self.hooks.push(…)`), the field it is called on."""
+    arguments = syntax.enclosing(node, "arguments")
+    call = arguments.parent if arguments is not None else None
+    if call is None or call.type != "call_expression":
+        call = node if node.type == "call_expression" else None
+    if call is None:
+        return None
+    arguments = call.child_by_field_name("arguments")
+    function = call.child_by_field_name("function")
+    while function is not None and function.type == "generic_function":
+        function = function.child_by_field_name("function")
+    if function is None or arguments is None:
+        return None
+    index = next((i for i, arg in enumerate(arguments.named_children)
+                  if arg.start_byte <= node.start_byte and node.end_byte <= arg.end_byte), 0)
+    if function.type == "field_expression":
+        name_node = function.child_by_field_name("field")
+        receiver = function.child_by_field_name("value")
+    else:
+        name_node = function.child_by_field_name("name") if function.type == \
+            "scoped_identifier" else function
+        receiver = None
+    if name_node is None:
+        return None
+    name = parsed.node_text(name_node)
+    for found, item in items.named_items(parsed, "function_item"):
+        if found != name:
+            continue
+        cause = _in_signature(parsed, item, index, name, file, dyn=dyn)
+        if cause is not None:
+            return cause
+    if receiver is not None and receiver.type == "field_expression":
+        field = receiver.child_by_field_name("field")
+        if field is not None:
+            return field_named(parsed, None, parsed.node_text(field), file, dyn=dyn)
+    return None
+
+
+def _in_signature(parsed: syntax.Parsed, item: Node, index: int, name: str, file: str, *,
+                  dyn: bool) -> Cause | None:
+    parameters = item.child_by_field_name("parameters")
+    listed = [p for p in parameters.named_children
+              if p.type == "parameter"] if parameters else []
+    if index >= len(listed):
+        return None
+    parameter = listed[index]
+    kind = parameter.child_by_field_name("type")
+    if kind is None:
+        return None
+    text = parsed.node_text(kind)
+    pattern = parameter.child_by_field_name("pattern")
+    param_name = parsed.node_text(pattern) if pattern is not None else None
+    if dyn:
+        if dyn_without_lifetime(text):
+            return Cause("dyn", node_span(parsed, parameter, file), text, name, param_name)
+        return None
+    if _STATIC.search(text):
+        return Cause("bound", node_span(parsed, parameter, file), text, name, param_name)
+    # `T` or `impl …` parameter: its bound in the generics or the where clause.
+    generic = text.strip()
+    for place in locate.walk(item, named=True, into=lambda n: n.type != "block"):
+        if place.type in ("constrained_type_parameter", "where_predicate"):
+            left = place.child_by_field_name("left") or place.named_children[0]
+            bounds = place.child_by_field_name("bounds")
+            if left is None or bounds is None or parsed.node_text(left) != generic:
+                continue
+            if _STATIC.search(parsed.node_text(bounds)):
+                return Cause("bound", node_span(parsed, place, file), parsed.node_text(place),
+                             name, param_name)
+    return None

@@ -1,0 +1,153 @@
+"""Code-less "lifetime may not live long enough" where the code demands `'static` and the
+source shows where: borrowed data meets a `'static` requirement written elsewhere.
+
+rustc reports the place where the requirement fails ("coercion requires that `'1` must
+outlive `'static`", "argument…", "type annotation…", "this usage…", "assignment…",
+"returning this value…"); the cause is a written type: a `Box<dyn Fn…>` whose trait object
+has the implicit `'static` (a hook registry's field, a callee's parameter, a returned trait
+object), a callee's `T: 'static` / `F: Fn() + 'static` bound or where clause, a `let x:
+&'static T` annotation, a struct's `&'static` field, the declared type of the place assigned
+to. Facts: what rustc says requires it, the cause (`file:line`) and its text, the borrowed
+parameter, the enclosing function.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
+from borrowlens.analyses.families.base import FactValue, Family, Match, Related
+from borrowlens.analyses.families.lifetimes import analysis as common
+from borrowlens.analyses.families.lifetimes import static_causes
+from borrowlens.analyses.fixes import signatures
+from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.analyses.fixes.source_file import SourceFile, one_fix
+from borrowlens.analyses.rust import items, locate
+from borrowlens.analyses.rust.sources import Sources
+
+_REQUIRES = re.compile(r"(?P<what>coercion|cast|type annotation|this usage|assignment|argument|"
+                       r"returning this value) requires that `(?P<short>'[^`]+)` must outlive "
+                       r"`'static`")
+_CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
+_DYN_HELP = r"to declare that the trait object captures data"
+
+# What each cause asks for, said to the user at the cause (the hover of `related`).
+_AT_CAUSE = {
+    "dyn": "this trait object has no lifetime of its own, so it means `+ 'static`",
+    "bound": "this bound demands `'static`",
+    "annotation": "this annotation demands `'static`",
+    "field": "this field only holds `'static` data",
+    "place": "this place is declared to hold `'static` data",
+}
+
+
+class StaticRequired(Family):
+    id = "static-required"
+    title = "Borrowed data where `'static` is required"
+    codes = ()
+    messages = (common.LIFETIME_MESSAGE.pattern,)
+    refines = ("lifetime-not-tied",)
+    fix_docs: ClassVar[dict[str, str]] = {
+        "static-param": "a `&T` parameter borrowed by a `'static` hook or callback becomes "
+            "`&'static T`",
+        "dyn-captures-lifetime": "a returned trait object gets rustc's `+ '_`, so it may borrow "
+            "from the argument",
+    }
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):
+            return None
+        if diagnostic.find(common.INVARIANCE) is not None:
+            return None
+        requires = diagnostic.find(_REQUIRES)
+        if requires is None:
+            return None
+        what, short = requires.group("what"), requires.group("short")
+        primary = diagnostic.primary
+        cause = static_causes.find(what, primary, sources)
+        if cause is None:
+            return None
+        facts: dict[str, FactValue] = {
+            "requirement": what, "lifetime": short, "kind": cause.kind,
+            "cause": f"{cause.span.file}:{cause.span.line_start}",
+            "cause_line": cause.span.line_start, "cause_text": cause.text}
+        if cause.owner:
+            facts["cause_owner"] = cause.owner
+        if cause.parameter:
+            facts["cause_name"] = cause.parameter
+        related = [Related(cause.span, _AT_CAUSE[cause.kind])]
+        source = _borrowed_parameter(diagnostic, short, sources)
+        if source:
+            facts["source"] = source
+        if primary is not None:
+            facts["line"] = primary.line_start
+            function = locate.function_name_at(primary, sources)
+            if function:
+                facts["function"] = function
+        for span, label in diagnostic.labels():
+            if not span.is_primary and _CALL.search(label):
+                related.append(Related(span, "the borrowed data only lives this long"))
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        kind = match.fact("kind") or "dyn"
+        source = match.fact("source")
+        return prose.explanation(self.id, self.title, __name__, {
+            "kind": kind, "what": match.fact("requirement"),
+            "cause_line": match.fact("cause_line"), "cause_text": match.fact("cause_text"),
+            "owner": match.fact("cause_owner"), "name": match.fact("cause_name"),
+            "src": f"`{source}`" if source else None,
+            "function": match.code("function", "the function"), "line": match.line("line"),
+            "returning": match.fact("requirement") == "returning this value",
+        })
+
+    def fixes(self, match: Match, sources: Sources) -> list[Fix]:
+        """A returned `Box<dyn Trait>`: rustc's `+ '_`. Otherwise, when the borrowed data is
+        an elided `&T` parameter of the fn: require `&'static T` there, the one signature edit
+        that meets the requirement without redesigning the hook."""
+        diagnostic = match.diagnostic
+        primary = diagnostic.primary if diagnostic is not None else None
+        source = match.fact("source")
+        if diagnostic is None or primary is None:
+            return []
+        if match.fact("requirement") == "returning this value":
+            hint = common.suggestion(diagnostic, _DYN_HELP)
+            if hint is None or hint[1].strip() != "+ '_":
+                return []
+            span, replacement = hint
+            edit = TextEdit(span.file, span.line_start, span.column_start, span.line_end,
+                            span.column_end, replacement)
+            return one_fix("dyn-captures-lifetime",
+                           "Let the returned trait object borrow from the argument (`+ '_`)",
+                           [edit], preferred=True)
+        file = SourceFile.load(sources, primary.file)
+        node = file.node_for_span(primary) if file is not None else None
+        function = locate.enclosing_function(node)
+        if file is None or function is None or not source or source == "self" or \
+                match.fact("kind") not in ("dyn", "bound", "field") or \
+                signatures.in_trait_contract(function):
+            return []
+        parameter = signatures.parameter_named(file, function, source)
+        kind = parameter.child_by_field_name("type") if parameter is not None else None
+        if kind is None or kind.type != "reference_type" or items.lifetimes(kind) or \
+                file.node_text(kind).startswith("&mut"):
+            return []
+        inner = file.node_text(kind)[1:].lstrip()
+        return one_fix("static-param",
+                       f"Require `&'static {inner}` for `{source}`",
+                       [file.replace(kind, f"&'static {inner}")], preferred=True)
+
+
+def _borrowed_parameter(diagnostic: Diagnostic, lifetime: str, sources: Sources) -> str | None:
+    """The parameter whose reference carries the short lifetime (rustc's `'1` label)."""
+    for span, label in diagnostic.labels():
+        found = _CALL.search(label)
+        if found and found.group("lt") == lifetime:
+            return common.parameter_name(span, sources)
+    return None
+
+
+FAMILY = StaticRequired()
