@@ -71,7 +71,8 @@ class FnMutEscape(Family):
     def explain(self, match: Match) -> Explanation:
         consumer = match.fact("consumer")
         return prose.explanation(self.id, self.title, __name__, {
-            "variable": match.code("variable", "the captured variable"),
+            "variable": match.code("variable", "a captured variable"),
+            "named": match.fact("variable") is not None,
             "bare": match.fact("variable") or "state",
             "line": match.line("line"), "closure_line": match.fact("closure_line"),
             "defined_line": match.fact("defined_line"),
