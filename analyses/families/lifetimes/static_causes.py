@@ -44,6 +44,8 @@ class Cause:
     text: str
     owner: str | None
     parameter: str | None = None
+    # "return" when the cause is the enclosing fn's own return type (rustc's `+ '_` help fits).
+    site: str = ""
 
 
 def dyn_without_lifetime(text: str) -> bool:
@@ -83,9 +85,9 @@ def find(what: str, primary: Span | None, sources: Sources) -> Cause | None:
     if what == "assignment":
         return _assigned_place(parsed, node, file)
     if what in ("coercion", "cast"):
-        return (_annotation(parsed, node, file, dyn=True) or _struct_field(parsed, node, file,
-                                                                         dyn=True)
-                or _callee(parsed, node, file, dyn=True))
+        return (_cast(parsed, node, file) or _annotation(parsed, node, file, dyn=True)
+                or _struct_field(parsed, node, file, dyn=True)
+                or _callee(parsed, node, file, dyn=True) or _return_type(parsed, node, file))
     if what == "returning this value":
         return _return_type(parsed, node, file)
     if what == "argument":
@@ -123,7 +125,31 @@ def _struct_field(parsed: syntax.Parsed, node: Node, file: str, *,
     if name_node is None or type_name is None:
         return None
     struct = parsed.node_text(type_name).split("::")[-1].split("<")[0]
-    return field_named(parsed, struct, parsed.node_text(name_node), file, dyn=dyn)
+    field = parsed.node_text(name_node)
+    found = field_named(parsed, struct, field, file, dyn=dyn)
+    if found is not None or dyn:
+        return found
+    # `struct Job<T: 'static> { payload: T }`: the field's type parameter is bounded.
+    for name, item in items.named_items(parsed, "struct_item"):
+        for declaration in items.field_declarations(item) if name == struct else []:
+            field_name = declaration.child_by_field_name("name")
+            kind = declaration.child_by_field_name("type")
+            if field_name is not None and kind is not None and \
+                    parsed.node_text(field_name) == field:
+                return _static_bound(parsed, item, parsed.node_text(kind).strip(), file,
+                                     name, field)
+    return None
+
+
+def _cast(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
+    """`x as Box<dyn Any>`: the trait object written in the cast."""
+    cast = node if node.type == "type_cast_expression" else None
+    kind = cast.child_by_field_name("type") if cast is not None else None
+    if kind is None or not dyn_without_lifetime(parsed.node_text(kind)):
+        return None
+    function = locate.enclosing_function(kind)
+    return Cause("dyn", node_span(parsed, kind, file), parsed.node_text(kind),
+                 locate.name_of(parsed, function))
 
 
 def field_named(parsed: syntax.Parsed, struct: str | None, field: str, file: str, *,
@@ -183,7 +209,7 @@ def _return_type(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
     if result is None or not dyn_without_lifetime(parsed.node_text(result)):
         return None
     return Cause("dyn", node_span(parsed, result, file), parsed.node_text(result),
-                 locate.name_of(parsed, function))
+                 locate.name_of(parsed, function), site="return")
 
 
 def _callee(parsed: syntax.Parsed, node: Node, file: str, *, dyn: bool) -> Cause | None:
@@ -248,14 +274,21 @@ def _in_signature(parsed: syntax.Parsed, item: Node, index: int, name: str, file
     if _STATIC.search(text):
         return Cause("bound", node_span(parsed, parameter, file), text, name, param_name)
     # `T` or `impl …` parameter: its bound in the generics or the where clause.
-    generic = text.strip()
-    for place in locate.walk(item, named=True, into=lambda n: n.type != "block"):
-        if place.type in ("constrained_type_parameter", "where_predicate"):
-            left = place.child_by_field_name("left") or place.named_children[0]
+    return _static_bound(parsed, item, text.strip(), file, name, param_name)
+
+
+def _static_bound(parsed: syntax.Parsed, item: Node, generic: str, file: str,
+                  owner: str | None, name: str | None) -> Cause | None:
+    """The bound of the type parameter `generic` in `item`'s generics or where clause, when it
+    demands `'static`."""
+    for place in locate.walk(item, named=True, into=lambda n: n.type not in (
+            "block", "field_declaration_list")):
+        if place.type in ("type_parameter", "constrained_type_parameter", "where_predicate"):
+            left = place.child_by_field_name("left") or place.child_by_field_name("name")
             bounds = place.child_by_field_name("bounds")
             if left is None or bounds is None or parsed.node_text(left) != generic:
                 continue
             if _STATIC.search(parsed.node_text(bounds)):
                 return Cause("bound", node_span(parsed, place, file), parsed.node_text(place),
-                             name, param_name)
+                             owner, name)
     return None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
@@ -78,8 +78,13 @@ class StaticRequired(Family):
             facts["cause_owner"] = cause.owner
         if cause.parameter:
             facts["cause_name"] = cause.parameter
+        if cause.site:
+            facts["cause_site"] = cause.site
+            hint = common.suggestion(diagnostic, _DYN_HELP)
+            if hint is not None and re.fullmatch(r"\s*\+\s*'\w+", hint[1]):
+                facts["suggested_bound"] = hint[1].strip()
         related = [Related(cause.span, _AT_CAUSE[cause.kind])]
-        source = _borrowed_parameter(diagnostic, short, sources)
+        source = _borrowed_parameter(diagnostic, short, primary, sources)
         if source:
             facts["source"] = source
         if primary is not None:
@@ -101,7 +106,8 @@ class StaticRequired(Family):
             "owner": match.fact("cause_owner"), "name": match.fact("cause_name"),
             "src": f"`{source}`" if source else None,
             "function": match.code("function", "the function"), "line": match.line("line"),
-            "returning": match.fact("requirement") == "returning this value",
+            "returning": match.fact("cause_site") == "return",
+            "bound": match.fact("suggested_bound") or "+ '_",
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -113,15 +119,16 @@ class StaticRequired(Family):
         source = match.fact("source")
         if diagnostic is None or primary is None:
             return []
-        if match.fact("requirement") == "returning this value":
+        if match.fact("cause_site") == "return":
             hint = common.suggestion(diagnostic, _DYN_HELP)
-            if hint is None or hint[1].strip() != "+ '_":
+            if hint is None or not re.fullmatch(r"\s*\+\s*'\w+", hint[1]):
                 return []
             span, replacement = hint
             edit = TextEdit(span.file, span.line_start, span.column_start, span.line_end,
                             span.column_end, replacement)
             return one_fix("dyn-captures-lifetime",
-                           "Let the returned trait object borrow from the argument (`+ '_`)",
+                           "Let the returned trait object borrow from the argument "
+                           f"(`{replacement.strip()}`)",
                            [edit], preferred=True)
         file = SourceFile.load(sources, primary.file)
         node = file.node_for_span(primary) if file is not None else None
@@ -141,13 +148,23 @@ class StaticRequired(Family):
                        [file.replace(kind, f"&'static {inner}")], preferred=True)
 
 
-def _borrowed_parameter(diagnostic: Diagnostic, lifetime: str, sources: Sources) -> str | None:
-    """The parameter whose reference carries the short lifetime (rustc's `'1` label)."""
+def _borrowed_parameter(diagnostic: Diagnostic, lifetime: str, primary: Span | None,
+                        sources: Sources) -> str | None:
+    """The parameter whose type carries the short lifetime: rustc's `'1` label, or the one
+    parameter of the fn whose written type names `'a`."""
     for span, label in diagnostic.labels():
         found = _CALL.search(label)
         if found and found.group("lt") == lifetime:
             return common.parameter_name(span, sources)
-    return None
+    enclosing = locate.function_at(primary, sources)
+    parameters = enclosing.node.child_by_field_name("parameters") if enclosing else None
+    if enclosing is None or parameters is None or lifetime.strip("'").isdigit():
+        return None
+    named = [p for p in parameters.named_children if p.type == "parameter" and any(
+        enclosing.text(lt) == lifetime for lt in items.lifetimes(p))]
+    pattern = named[0].child_by_field_name("pattern") if len(named) == 1 else None
+    return enclosing.text(pattern) if pattern is not None and pattern.type == "identifier" \
+        else None
 
 
 FAMILY = StaticRequired()
