@@ -159,15 +159,15 @@ class CallbackNotHigherRanked(Family):
         if text is None:
             return None
         parsed = syntax.parse(text)
-        node = locate.covering(parsed, span)
-        call = node if node is not None and node.type == "call_expression" else (
-            syntax.enclosing(node, "call_expression") if node is not None else None)
-        arguments = call.child_by_field_name("arguments") if call is not None else None
-        if call is None or arguments is None:
-            return None
+        # The borrow (the primary span) is an argument of the call: from the primary rather
+        # than the call's label, which pasted text only places at the start of its line.
         primary = diagnostic.primary
         borrow = locate.covering(parsed, primary) if primary is not None else None
-        index = next((i for i, arg in enumerate(arguments.named_children)
+        holder = syntax.enclosing(borrow, "arguments") if borrow is not None else None
+        call = holder.parent if holder is not None else None
+        if holder is None or call is None or call.type != "call_expression":
+            return None
+        index = next((i for i, arg in enumerate(holder.named_children)
                       if borrow is not None and arg.start_byte <= borrow.start_byte
                       and borrow.end_byte <= arg.end_byte), 0)
         typed = diagnostic.find(_HAS_TYPE)

@@ -143,8 +143,9 @@ def _struct_field(parsed: syntax.Parsed, node: Node, file: str, *,
 
 def _cast(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
     """`x as Box<dyn Any>`: the trait object written in the cast."""
-    cast = node if node.type == "type_cast_expression" else None
-    kind = cast.child_by_field_name("type") if cast is not None else None
+    cast = syntax.enclosing(node, "type_cast_expression", "block", "closure_expression")
+    kind = cast.child_by_field_name("type") if cast is not None and \
+        cast.type == "type_cast_expression" else None
     if kind is None or not dyn_without_lifetime(parsed.node_text(kind)):
         return None
     function = locate.enclosing_function(kind)

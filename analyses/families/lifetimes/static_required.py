@@ -68,22 +68,28 @@ class StaticRequired(Family):
         what, short = requires.group("what"), requires.group("short")
         primary = diagnostic.primary
         cause = static_causes.find(what, primary, sources)
-        if cause is None:
+        returned_dyn = common.suggestion(diagnostic, _DYN_HELP)
+        helped = diagnostic.find(_DYN_HELP) is not None
+        if cause is None and what not in ("coercion", "cast") and not helped:
             return None
-        facts: dict[str, FactValue] = {
-            "requirement": what, "lifetime": short, "kind": cause.kind,
-            "cause": f"{cause.span.file}:{cause.span.line_start}",
-            "cause_line": cause.span.line_start, "cause_text": cause.text}
-        if cause.owner:
+        # A coercion to `'static` is always into a trait object, and rustc's "to declare that
+        # the trait object captures data" names the returned one: the family is known even
+        # when the declaration that spells it is not in the text at hand.
+        facts: dict[str, FactValue] = {"requirement": what, "lifetime": short,
+                                       "kind": cause.kind if cause is not None else "dyn"}
+        related: list[Related] = []
+        if cause is not None:
+            facts.update({"cause": f"{cause.span.file}:{cause.span.line_start}",
+                          "cause_line": cause.span.line_start, "cause_text": cause.text})
+            related.append(Related(cause.span, _AT_CAUSE[cause.kind]))
+        if cause is not None and cause.owner:
             facts["cause_owner"] = cause.owner
-        if cause.parameter:
+        if cause is not None and cause.parameter:
             facts["cause_name"] = cause.parameter
-        if cause.site:
-            facts["cause_site"] = cause.site
-            hint = common.suggestion(diagnostic, _DYN_HELP)
-            if hint is not None and re.fullmatch(r"\s*\+\s*'\w+", hint[1]):
-                facts["suggested_bound"] = hint[1].strip()
-        related = [Related(cause.span, _AT_CAUSE[cause.kind])]
+        if (cause is not None and cause.site) or (cause is None and helped):
+            facts["cause_site"] = "return"
+            if returned_dyn is not None and re.fullmatch(r"\s*\+\s*'\w+", returned_dyn[1]):
+                facts["suggested_bound"] = returned_dyn[1].strip()
         source = _borrowed_parameter(diagnostic, short, primary, sources)
         if source:
             facts["source"] = source
@@ -108,6 +114,7 @@ class StaticRequired(Family):
             "function": match.code("function", "the function"), "line": match.line("line"),
             "returning": match.fact("cause_site") == "return",
             "bound": match.fact("suggested_bound") or "+ '_",
+            "unseen": match.diagnostic is not None and match.fact("cause") is None,
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
