@@ -250,8 +250,9 @@ def _elide(written: str, lifetime: str) -> str:
                                                 m.group(2)) + ")", written)
 
 
-def _drop_lifetime(file: SourceFile, lifetime: Node) -> TextEdit:
-    """Deletes `'a ` in `&'a T` (the lifetime and the blank after it)."""
+def drop_lifetime(file: SourceFile, lifetime: Node) -> TextEdit:
+    """Deletes `'a ` in `&'a T` (the lifetime and the blank after it); static-required's
+    annotation fix drops a `'static` the same way."""
     end = lifetime.end_byte
     data = file.parsed.data
     while end < len(data) and data[end:end + 1] in (b" ", b"\t"):
@@ -274,7 +275,7 @@ def _elisions(file: SourceFile, scope: Node, lifetime: str) -> list[TextEdit | N
                 continue
             written = next((c for c in reference.named_children if c.type == "lifetime"), None)
             if written is not None and file.node_text(written) == lifetime:
-                edits.append(_drop_lifetime(file, written))
+                edits.append(drop_lifetime(file, written))
     return edits
 
 
@@ -302,7 +303,7 @@ def _parameter_elisions(file: SourceFile, method: Node, lifetime: str,
             if function is None or not re.fullmatch(
                     rf"\(\s*self\.{re.escape(field)}\s*\)", file.node_text(function)):
                 return [None]
-        edits.append(_drop_lifetime(file, written))
+        edits.append(drop_lifetime(file, written))
     return edits
 
 

@@ -89,7 +89,7 @@ def find(what: str, primary: Span | None, sources: Sources) -> Cause | None:
                 or _struct_field(parsed, node, file, dyn=True)
                 or _callee(parsed, node, file, dyn=True) or _return_type(parsed, node, file))
     if what == "returning this value":
-        return _return_type(parsed, node, file)
+        return _closure_return(parsed, node, file) or _return_type(parsed, node, file)
     if what == "argument":
         return _callee(parsed, node, file, dyn=False)
     return None
@@ -201,6 +201,16 @@ def _assigned_place(parsed: syntax.Parsed, node: Node, file: str) -> Cause | Non
             return Cause("place", node_span(parsed, candidate, file), text,
                          locate.name_of(parsed, function), name)
     return None
+
+
+def _closure_return(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
+    """`|i| -> &'static T { &v[i] }`: the closure's own `'static` return annotation."""
+    closure = syntax.enclosing(node, "closure_expression")
+    result = closure.child_by_field_name("return_type") if closure is not None else None
+    if result is None or not _STATIC.search(parsed.node_text(result)):
+        return None
+    return Cause("annotation", node_span(parsed, result, file), parsed.node_text(result),
+                 locate.name_of(parsed, locate.enclosing_function(closure)))
 
 
 def _return_type(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:

@@ -22,6 +22,7 @@ from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.families.lifetimes import static_causes
+from borrowlens.analyses.families.lifetimes.callback_not_higher_ranked import drop_lifetime
 from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, one_fix
@@ -55,6 +56,8 @@ class StaticRequired(Family):
             "`&'static T`",
         "dyn-captures-lifetime": "a returned trait object gets rustc's `+ '_`, so it may borrow "
             "from the argument",
+        "drop-static-annotation": "a `&'static T` annotation on a local or a closure's return "
+            "type becomes `&T`, inferred",
     }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
@@ -138,6 +141,8 @@ class StaticRequired(Family):
                            f"(`{replacement.strip()}`)",
                            [edit], preferred=True)
         file = SourceFile.load(sources, primary.file)
+        if match.fact("kind") == "annotation":
+            return _drop_static(file, match) if file is not None else []
         node = file.node_for_span(primary) if file is not None else None
         function = locate.enclosing_function(node)
         if file is None or function is None or not source or source == "self" or \
@@ -153,6 +158,29 @@ class StaticRequired(Family):
         return one_fix("static-param",
                        f"Require `&'static {inner}` for `{source}`",
                        [file.replace(kind, f"&'static {inner}")], preferred=True)
+
+
+def _drop_static(file: SourceFile, match: Match) -> list[Fix]:
+    """`let x: &'static T = …` / `|…| -> &'static T` → `&T`: the one `'static` of the
+    annotation, when it sits directly on a reference."""
+    text, line = match.fact("cause_text"), match.fact("cause_line")
+    if not text or not line or text.count("'static") != 1:
+        return []
+    for node in file.walk():
+        if node.type not in ("let_declaration", "closure_expression") or \
+                file.parsed.start(node)[0] > int(line) or file.parsed.end(node)[0] < int(line):
+            continue
+        kind = node.child_by_field_name("type" if node.type == "let_declaration"
+                                        else "return_type")
+        if kind is None or file.node_text(kind) != text or kind.type != "reference_type":
+            continue
+        lifetime = next((c for c in kind.named_children if c.type == "lifetime"), None)
+        if lifetime is None or file.node_text(lifetime) != "'static":
+            return []
+        return one_fix("drop-static-annotation",
+                       f"Drop `'static` from `{text}` and let the lifetime be inferred",
+                       [drop_lifetime(file, lifetime)], preferred=True)
+    return []
 
 
 def _borrowed_parameter(diagnostic: Diagnostic, lifetime: str, primary: Span | None,
