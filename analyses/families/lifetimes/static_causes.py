@@ -44,7 +44,8 @@ class Cause:
     text: str
     owner: str | None
     parameter: str | None = None
-    # "return" when the cause is the enclosing fn's own return type (rustc's `+ '_` help fits).
+    # "return" when the cause is the enclosing fn's own return type (rustc's `+ '_` help
+    # fits), "global" for a `static` (which can only ever hold `'static` data).
     site: str = ""
 
 
@@ -261,7 +262,45 @@ def _callee(parsed: syntax.Parsed, node: Node, file: str, *, dyn: bool) -> Cause
         field = receiver.child_by_field_name("field")
         if field is not None:
             return field_named(parsed, None, parsed.node_text(field), file, dyn=dyn)
+    if receiver is not None and dyn:
+        return _global(parsed, receiver, file)
     return None
+
+
+def _global(parsed: syntax.Parsed, receiver: Node, file: str) -> Cause | None:
+    """`HOOKS.lock().unwrap().push(…)`: the `static` (or `thread_local!`-free `const`) at the
+    root of the receiver chain, when its type spells a bare trait object."""
+    root: Node | None = receiver
+    while root is not None and root.type in ("call_expression", "field_expression",
+                                             "try_expression", "index_expression"):
+        root = root.child_by_field_name("function") or root.child_by_field_name("value") or (
+            root.named_children[0] if root.named_children else None)
+    if root is None or root.type != "identifier":
+        return None
+    for item in locate.walk(parsed.root, named=True, into=lambda n: n.type in (
+            "source_file", "mod_item", "declaration_list")):
+        if item.type not in ("static_item", "const_item"):
+            continue
+        name, kind = item.child_by_field_name("name"), item.child_by_field_name("type")
+        if name is not None and kind is not None and \
+                parsed.node_text(name) == parsed.node_text(root) and \
+                dyn_without_lifetime(parsed.node_text(kind)):
+            return Cause("dyn", node_span(parsed, item, file), parsed.node_text(kind),
+                         parsed.node_text(name), site="global")
+    return None
+
+
+def call_path(primary: Span | None, sources: Sources) -> str | None:
+    """The written path of the call whose argument the span is (`std::panic::set_hook`)."""
+    text = sources.text(primary.file) if primary is not None else None
+    if primary is None or text is None:
+        return None
+    parsed = syntax.parse(text)
+    node = locate.covering(parsed, primary)
+    holder = syntax.enclosing(node, "arguments") if node is not None else None
+    call = holder.parent if holder is not None else None
+    function = call.child_by_field_name("function") if call is not None else None
+    return parsed.node_text(function) if function is not None else None
 
 
 def _in_signature(parsed: syntax.Parsed, item: Node, index: int, name: str, file: str, *,

@@ -81,6 +81,10 @@ class StaticRequired(Family):
         facts: dict[str, FactValue] = {"requirement": what, "lifetime": short,
                                        "kind": cause.kind if cause is not None else "dyn"}
         related: list[Related] = []
+        if cause is None:
+            callee = static_causes.call_path(primary, sources)
+            if callee:
+                facts["callee"] = callee
         if cause is not None:
             facts.update({"cause": f"{cause.span.file}:{cause.span.line_start}",
                           "cause_line": cause.span.line_start, "cause_text": cause.text})
@@ -89,7 +93,9 @@ class StaticRequired(Family):
             facts["cause_owner"] = cause.owner
         if cause is not None and cause.parameter:
             facts["cause_name"] = cause.parameter
-        if (cause is not None and cause.site) or (cause is None and helped):
+        if cause is not None and cause.site == "global":
+            facts["cause_site"] = "global"
+        elif (cause is not None and cause.site) or (cause is None and helped):
             facts["cause_site"] = "return"
             if returned_dyn is not None and re.fullmatch(r"\s*\+\s*'\w+", returned_dyn[1]):
                 facts["suggested_bound"] = returned_dyn[1].strip()
@@ -113,11 +119,13 @@ class StaticRequired(Family):
             "kind": kind, "what": match.fact("requirement"),
             "cause_line": match.fact("cause_line"), "cause_text": match.fact("cause_text"),
             "owner": match.fact("cause_owner"), "name": match.fact("cause_name"),
-            "src": f"`{source}`" if source else None,
+            "src": f"`{source}`" if source else None, "bare": source or "data",
             "function": match.code("function", "the function"), "line": match.line("line"),
             "returning": match.fact("cause_site") == "return",
             "bound": match.fact("suggested_bound") or "+ '_",
             "unseen": match.diagnostic is not None and match.fact("cause") is None,
+            "callee": match.fact("callee"),
+            "global_": match.fact("cause_site") == "global",
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
