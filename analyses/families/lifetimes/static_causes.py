@@ -82,7 +82,7 @@ def find(what: str, primary: Span | None, sources: Sources) -> Cause | None:
     if what == "type annotation":
         return _annotation(parsed, node, file)
     if what == "this usage":
-        return _struct_field(parsed, node, file)
+        return _struct_field(parsed, node, file) or _tuple_field(parsed, node, file)
     if what == "assignment":
         return _assigned_place(parsed, node, file)
     if what in ("coercion", "cast"):
@@ -139,6 +139,33 @@ def _struct_field(parsed: syntax.Parsed, node: Node, file: str, *,
                     parsed.node_text(field_name) == field:
                 return _static_bound(parsed, item, parsed.node_text(kind).strip(), file,
                                      name, field)
+    return None
+
+
+def _tuple_field(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
+    """`Label(name)` / `Token::Word(w)`: the positional field of a tuple struct or enum
+    variant that is declared `'static`."""
+    holder = syntax.enclosing(node, "arguments")
+    call = holder.parent if holder is not None else None
+    function = call.child_by_field_name("function") if call is not None else None
+    if holder is None or function is None:
+        return None
+    index = next((i for i, arg in enumerate(holder.named_children)
+                  if arg.start_byte <= node.start_byte and node.end_byte <= arg.end_byte), 0)
+    name = parsed.node_text(function).split("::")[-1]
+    for item in locate.walk(parsed.root, named=True):
+        if item.type not in ("struct_item", "enum_variant"):
+            continue
+        item_name, body = item.child_by_field_name("name"), item.child_by_field_name("body")
+        if item_name is None or body is None or parsed.node_text(item_name) != name or \
+                body.type != "ordered_field_declaration_list":
+            continue
+        types = [body.child(i) for i in range(body.child_count)
+                 if body.field_name_for_child(i) == "type"]
+        kind = types[index] if index < len(types) else None
+        if kind is not None and _STATIC.search(parsed.node_text(kind)):
+            return Cause("field", node_span(parsed, kind, file), parsed.node_text(kind), name,
+                         str(index))
     return None
 
 
