@@ -350,8 +350,13 @@ def _in_signature(parsed: syntax.Parsed, item: Node, index: int, name: str, file
         return None
     if _STATIC.search(text):
         return Cause("bound", node_span(parsed, parameter, file), text, name, param_name)
-    # `T` or `impl …` parameter: its bound in the generics or the where clause.
-    return _static_bound(parsed, item, text.strip(), file, name, param_name)
+    # `T` or `impl …` parameter: its bound in the generics or the where clause; a `&'x T`
+    # parameter: an `'x: 'static` bound.
+    for lifetime in [text.strip(), *(parsed.node_text(lt) for lt in items.lifetimes(kind))]:
+        found = _static_bound(parsed, item, lifetime, file, name, param_name)
+        if found is not None:
+            return found
+    return None
 
 
 def _static_bound(parsed: syntax.Parsed, item: Node, generic: str, file: str,
@@ -360,7 +365,8 @@ def _static_bound(parsed: syntax.Parsed, item: Node, generic: str, file: str,
     demands `'static`."""
     for place in locate.walk(item, named=True, into=lambda n: n.type not in (
             "block", "field_declaration_list")):
-        if place.type in ("type_parameter", "constrained_type_parameter", "where_predicate"):
+        if place.type in ("type_parameter", "constrained_type_parameter", "where_predicate",
+                          "lifetime_parameter"):
             left = place.child_by_field_name("left") or place.child_by_field_name("name")
             bounds = place.child_by_field_name("bounds")
             if left is None or bounds is None or parsed.node_text(left) != generic:

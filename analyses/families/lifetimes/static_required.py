@@ -7,8 +7,10 @@ outlive `'static`", "argument…", "type annotation…", "this usage…", "assig
 has the implicit `'static` (a hook registry's field, a callee's parameter, a returned trait
 object), a callee's `T: 'static` / `F: Fn() + 'static` bound or where clause, a `let x:
 &'static T` annotation, a struct's `&'static` field, the declared type of the place assigned
-to. Facts: what rustc says requires it, the cause (`file:line`) and its text, the borrowed
-parameter, the enclosing function.
+to. E0521 ("borrowed data escapes") is taken over only when the callee is in the crate and
+its bound demands `'static`; a spawn from a library stays borrowed-data-escapes'. Facts: what
+rustc says requires it, the cause (`file:line`) and its text, the borrowed parameter, the
+enclosing function.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ from borrowlens.analyses.rust.sources import Sources
 _REQUIRES = re.compile(r"(?P<what>coercion|cast|type annotation|this usage|assignment|argument|"
                        r"returning this value) requires that `(?P<short>'[^`]+)` must outlive "
                        r"`'static`")
+# E0521 ("borrowed data escapes outside of function") through a callee's `'static` bound.
+_ESCAPES = re.compile(r"borrowed data escapes outside of (?:function|method|closure|"
+                      r"associated function)")
+_ONLY_VALID = re.compile(r"`(?P<name>[^`]+)` is a reference that is only valid in the")
 _CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
 _DYN_HELP = r"to declare that the trait object captures data"
 
@@ -48,9 +54,9 @@ _AT_CAUSE = {
 class StaticRequired(Family):
     id = "static-required"
     title = "Borrowed data where `'static` is required"
-    codes = ()
-    messages = (common.LIFETIME_MESSAGE.pattern,)
-    refines = ("lifetime-not-tied",)
+    codes = ("E0521",)
+    messages = (common.LIFETIME_MESSAGE.pattern, _ESCAPES.pattern)
+    refines = ("lifetime-not-tied", "borrowed-data-escapes")
     fix_docs: ClassVar[dict[str, str]] = {
         "static-param": "a `&T` parameter borrowed by a `'static` hook or callback becomes "
             "`&'static T`",
@@ -61,16 +67,25 @@ class StaticRequired(Family):
     }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
-        if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message):
+        escapes = diagnostic.code == "E0521" or _ESCAPES.search(diagnostic.message) is not None
+        if not escapes and (diagnostic.code
+                            or not common.LIFETIME_MESSAGE.search(diagnostic.message)):
             return None
         if diagnostic.find(common.INVARIANCE) is not None:
             return None
         requires = diagnostic.find(_REQUIRES)
-        if requires is None:
+        if requires is not None:
+            what, short = requires.group("what"), requires.group("short")
+        elif escapes:
+            # Through the LSP the primary's "argument requires…" label may be gone; E0521's
+            # "escapes the … body here" is on the same call.
+            what, short = "argument", "'1"
+        else:
             return None
-        what, short = requires.group("what"), requires.group("short")
         primary = diagnostic.primary
         cause = static_causes.find(what, primary, sources)
+        if escapes and (what != "argument" or cause is None):
+            return None  # E0521 is borrowed-data-escapes' unless a callee's bound is proven
         returned_dyn = common.suggestion(diagnostic, _DYN_HELP)
         helped = diagnostic.find(_DYN_HELP) is not None
         if cause is None and what not in ("coercion", "cast") and not helped:
@@ -199,6 +214,9 @@ def _borrowed_parameter(diagnostic: Diagnostic, lifetime: str, primary: Span | N
         found = _CALL.search(label)
         if found and found.group("lt") == lifetime:
             return common.parameter_name(span, sources)
+    only = diagnostic.find(_ONLY_VALID)
+    if only is not None:
+        return only.group("name")
     enclosing = locate.function_at(primary, sources)
     parameters = enclosing.node.child_by_field_name("parameters") if enclosing else None
     if enclosing is None or parameters is None or lifetime.strip("'").isdigit():
