@@ -245,9 +245,12 @@ def _return_type(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
     """`fn f(x: &str) -> Box<dyn Fn()>`: the returned trait object's implicit `'static`."""
     function = locate.enclosing_function(node, stop_at=("closure_expression",))
     result = function.child_by_field_name("return_type") if function is not None else None
-    if result is None or not dyn_without_lifetime(parsed.node_text(result)):
+    written = parsed.node_text(result) if result is not None else ""
+    # `-> &'static dyn Trait` says `'static` outright: the reference is the cause, not the
+    # trait object's default (lifetime-not-tied ties it to the input).
+    if result is None or not dyn_without_lifetime(written) or _STATIC.search(written):
         return None
-    return Cause("dyn", node_span(parsed, result, file), parsed.node_text(result),
+    return Cause("dyn", node_span(parsed, result, file), written,
                  locate.name_of(parsed, function), site="return")
 
 
@@ -314,6 +317,16 @@ def _global(parsed: syntax.Parsed, receiver: Node, file: str) -> Cause | None:
                 dyn_without_lifetime(parsed.node_text(kind)):
             return Cause("dyn", node_span(parsed, item, file), parsed.node_text(kind),
                          parsed.node_text(name), site="global")
+    # `v.push(…)` with `v: &mut Vec<Box<dyn Trait>>`: the parameter (or `let`) declaring it.
+    function = locate.enclosing_function(root)
+    for candidate in locate.walk(function, named=True) if function is not None else []:
+        pattern = candidate.child_by_field_name("pattern")
+        kind = candidate.child_by_field_name("type")
+        if candidate.type in ("parameter", "let_declaration") and pattern is not None and \
+                kind is not None and parsed.node_text(pattern).split()[-1:] == [
+                    parsed.node_text(root)] and dyn_without_lifetime(parsed.node_text(kind)):
+            return Cause("dyn", node_span(parsed, candidate, file), parsed.node_text(kind),
+                         locate.name_of(parsed, function), parsed.node_text(root))
     return None
 
 

@@ -28,7 +28,7 @@ from borrowlens.analyses.families.lifetimes.callback_not_higher_ranked import dr
 from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile, one_fix
-from borrowlens.analyses.rust import items, locate
+from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _REQUIRES = re.compile(r"(?P<what>coercion|cast|type annotation|this usage|assignment|argument|"
@@ -38,6 +38,9 @@ _REQUIRES = re.compile(r"(?P<what>coercion|cast|type annotation|this usage|assig
 _ESCAPES = re.compile(r"borrowed data escapes outside of (?:function|method|closure|"
                       r"associated function)")
 _ONLY_VALID = re.compile(r"`(?P<name>[^`]+)` is a reference that is only valid in the")
+_IMPL_STATIC = (r"this has an implicit `'static` lifetime requirement|the used `impl` has a "
+                r"`'static` requirement")
+_RELAX = r"consider relaxing the implicit `'static` requirement"
 _CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
 _DYN_HELP = r"to declare that the trait object captures data"
 
@@ -64,6 +67,8 @@ class StaticRequired(Family):
             "from the argument",
         "drop-static-annotation": "a `&'static T` annotation on a local or a closure's return "
             "type becomes `&T`, inferred",
+        "relax-impl-static": "`impl dyn Trait` becomes rustc's `impl dyn Trait + '_`, so its "
+            "methods apply to borrowed trait objects too",
     }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
@@ -84,10 +89,17 @@ class StaticRequired(Family):
             return None
         primary = diagnostic.primary
         cause = static_causes.find(what, primary, sources)
+        # `impl dyn Trait { … }` applies to `dyn Trait + 'static` only (rustc's note, whose
+        # labels rust-analyzer's shape may fold into the note's own message).
+        implicit = common.help_span(diagnostic, _IMPL_STATIC)
+        if escapes and implicit is not None:
+            cause = static_causes.Cause("dyn", implicit, "impl", None, site="impl")
         if escapes and (what != "argument" or cause is None):
             return None  # E0521 is borrowed-data-escapes' unless a callee's bound is proven
         returned_dyn = common.suggestion(diagnostic, _DYN_HELP)
-        helped = diagnostic.find(_DYN_HELP) is not None
+        # Without the source, rustc's help alone says the returned trait object is the cause.
+        helped = diagnostic.find(_DYN_HELP) is not None and (
+            primary is None or sources.text(primary.file) is None)
         if cause is None and what not in ("coercion", "cast") and not helped:
             return None
         # A coercion to `'static` is always into a trait object, and rustc's "to declare that
@@ -108,8 +120,10 @@ class StaticRequired(Family):
             facts["cause_owner"] = cause.owner
         if cause is not None and cause.parameter:
             facts["cause_name"] = cause.parameter
-        if cause is not None and cause.site == "global":
-            facts["cause_site"] = "global"
+        if cause is not None and cause.site in ("global", "impl"):
+            facts["cause_site"] = cause.site
+            if cause.site == "impl":
+                facts["cause_text"] = _impl_header(cause.span, sources) or "impl dyn Trait"
         elif (cause is not None and cause.site) or (cause is None and helped):
             facts["cause_site"] = "return"
             if returned_dyn is not None and re.fullmatch(r"\s*\+\s*'\w+", returned_dyn[1]):
@@ -141,6 +155,7 @@ class StaticRequired(Family):
             "unseen": match.diagnostic is not None and match.fact("cause") is None,
             "callee": match.fact("callee"),
             "global_": match.fact("cause_site") == "global",
+            "impl_": match.fact("cause_site") == "impl",
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -152,6 +167,17 @@ class StaticRequired(Family):
         source = match.fact("source")
         if diagnostic is None or primary is None:
             return []
+        if match.fact("cause_site") == "impl":
+            relax = common.suggestion(diagnostic, _RELAX)
+            if relax is None or not re.fullmatch(r"\s*\+\s*'_", relax[1]):
+                return []
+            span = relax[0]
+            return one_fix("relax-impl-static",
+                           f"Let `{match.fact('cause_text')}` apply to borrowed trait objects "
+                           "(`+ '_`)",
+                           [TextEdit(span.file, span.line_start, span.column_start,
+                                     span.line_end, span.column_end, relax[1])],
+                           preferred=True)
         if match.fact("cause_site") == "return":
             hint = common.suggestion(diagnostic, _DYN_HELP)
             if hint is None or not re.fullmatch(r"\s*\+\s*'\w+", hint[1]):
@@ -181,6 +207,14 @@ class StaticRequired(Family):
         return one_fix("static-param",
                        f"Require `&'static {inner}` for `{source}`",
                        [file.replace(kind, f"&'static {inner}")], preferred=True)
+
+
+def _impl_header(span: Span, sources: Sources) -> str | None:
+    """`impl dyn Shape` for the span of its self type."""
+    located = locate.at(span, sources)
+    impl = syntax.enclosing(located.node, "impl_item") if located is not None else None
+    kind = impl.child_by_field_name("type") if impl is not None else None
+    return f"impl {located.text(kind)}" if located is not None and kind is not None else None
 
 
 def _drop_static(file: SourceFile, match: Match) -> list[Fix]:
