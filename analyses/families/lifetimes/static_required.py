@@ -133,6 +133,10 @@ class StaticRequired(Family):
             facts["source"] = source
         if primary is not None:
             facts["line"] = primary.line_start
+            located = locate.at(primary, sources)
+            if what == "assignment" and located is not None and syntax.enclosing(
+                    located.node, "closure_expression") is not None:
+                facts["in_closure"] = "yes"
             function = locate.function_name_at(primary, sources)
             if function:
                 facts["function"] = function
@@ -156,6 +160,7 @@ class StaticRequired(Family):
             "callee": match.fact("callee"),
             "global_": match.fact("cause_site") == "global",
             "impl_": match.fact("cause_site") == "impl",
+            "in_closure": bool(match.fact("in_closure")),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
