@@ -209,7 +209,9 @@ def _assigned_place(parsed: syntax.Parsed, node: Node, file: str) -> Cause | Non
         return None
     if left.type == "field_expression":
         field = left.child_by_field_name("field")
-        return field_named(parsed, None, parsed.node_text(field), file) if field else None
+        name = parsed.node_text(field) if field is not None else ""
+        return (field_named(parsed, None, name, file)
+                or field_named(parsed, None, name, file, dyn=True)) if name else None
     if left.type != "identifier":
         return None
     name = parsed.node_text(left)
