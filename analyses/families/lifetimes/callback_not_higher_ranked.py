@@ -33,7 +33,7 @@ Node = tree_sitter.Node
 
 _MESSAGE = re.compile(r"`([^`]+)` does not live long enough|borrowed value does not live long "
                       r"enough")
-_ARGUMENT = re.compile(r"argument requires that `(?P<var>[^`]+)` is borrowed for "
+_ARGUMENT = re.compile(r"(?:argument|assignment) requires that `(?P<var>[^`]+)` is borrowed for "
                        r"`(?P<lt>'[^`]+)`")
 _HAS_TYPE = re.compile(r"has type `&(?:'\w+ )?(?:mut )?(?P<type>[A-Za-z_]\w*)<")
 _CALLABLE = ("Fn", "FnMut", "FnOnce")
@@ -98,12 +98,19 @@ def find_shape(parsed: syntax.Parsed, call: Node, type_name: str | None,
     direct = function is not None and function.type == "parenthesized_expression"
     while function is not None and function.type == "parenthesized_expression":
         function = function.named_children[0] if function.named_children else None
-    if function is None or function.type != "field_expression":
+    if function is not None and function.type == "identifier":
+        # `for handler in &self.handlers { handler(&msg) }`: a callback taken from a field.
+        name = _loop_field(parsed, function)
+        direct = True
+        if name is None:
+            return None
+    elif function is None or function.type != "field_expression":
         return None
-    name_node = function.child_by_field_name("field")
-    if name_node is None:
-        return None
-    name = parsed.node_text(name_node)
+    else:
+        name_node = function.child_by_field_name("field")
+        if name_node is None:
+            return None
+        name = parsed.node_text(name_node)
     text = parsed.text
     for struct_name, struct in items.named_items(parsed, "struct_item"):
         if type_name is not None and struct_name != type_name:
@@ -134,6 +141,19 @@ def find_shape(parsed: syntax.Parsed, call: Node, type_name: str | None,
                     for field in fields.values():
                         if _callbacks_with(field, lifetime, text):
                             return Shape(struct, field, lifetime, method, parameter)
+    return None
+
+
+def _loop_field(parsed: syntax.Parsed, callee: Node) -> str | None:
+    """The field a loop variable iterates over: `for h in &self.handlers` → `handlers`."""
+    name = parsed.node_text(callee)
+    loop = syntax.enclosing(callee, "for_expression")
+    while loop is not None:
+        pattern, value = loop.child_by_field_name("pattern"), loop.child_by_field_name("value")
+        if pattern is not None and value is not None and parsed.node_text(pattern) == name:
+            found = re.match(r"&?\s*(?:mut\s+)?self\.(\w+)", parsed.node_text(value))
+            return found.group(1) if found else None
+        loop = syntax.enclosing(loop.parent, "for_expression") if loop.parent else None
     return None
 
 
