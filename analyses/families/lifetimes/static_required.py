@@ -57,7 +57,7 @@ _AT_CAUSE = {
 class StaticRequired(Family):
     id = "static-required"
     title = "Borrowed data where `'static` is required"
-    codes = ("E0521",)
+    codes = ()
     messages = (common.LIFETIME_MESSAGE.pattern, _ESCAPES.pattern)
     refines = ("lifetime-not-tied", "borrowed-data-escapes")
     fix_docs: ClassVar[dict[str, str]] = {
