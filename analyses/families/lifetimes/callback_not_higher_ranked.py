@@ -138,8 +138,13 @@ def find_shape(parsed: syntax.Parsed, call: Node, type_name: str | None,
                 for index, lifetime in enumerate(lifetimes):
                     if _impl_lifetime(impl, index, parsed) not in written:
                         continue
-                    for field in fields.values():
-                        if _callbacks_with(field, lifetime, text):
+                    pattern = parameter.child_by_field_name("pattern")
+                    for field_name, field in fields.items():
+                        # The method must only hand the value to the callback: if it also
+                        # stores it, the value really has to outlive the type.
+                        if _callbacks_with(field, lifetime, text) and pattern is not None and \
+                                feeds_only(parsed, method.child_by_field_name("body"),
+                                           parsed.node_text(pattern), field_name):
                             return Shape(struct, field, lifetime, method, parameter)
     return None
 
@@ -299,6 +304,19 @@ def _elisions(file: SourceFile, scope: Node, lifetime: str) -> list[TextEdit | N
     return edits
 
 
+def feeds_only(parsed: syntax.Parsed, body: Node | None, name: str, field: str) -> bool:
+    """True when every use of `name` in `body` is an argument of the callback field
+    (`(self.field)(name)`): the method only hands the value on, it keeps nothing."""
+    uses = locate.identifiers(parsed, name, body, ("identifier",)) if body is not None else []
+    for use in uses:
+        call = syntax.enclosing(use, "call_expression")
+        function = call.child_by_field_name("function") if call is not None else None
+        if function is None or not re.fullmatch(rf"\(\s*self\.{re.escape(field)}\s*\)",
+                                                parsed.node_text(function)):
+            return False
+    return True
+
+
 def _parameter_elisions(file: SourceFile, method: Node, lifetime: str,
                         field: str) -> list[TextEdit | None]:
     """`s: &'a str` → `s: &str` for the parameters of `method` that carry `lifetime` and are
@@ -316,13 +334,8 @@ def _parameter_elisions(file: SourceFile, method: Node, lifetime: str,
         if written is None or file.node_text(written) != lifetime or any(
                 file.node_text(lt) == lifetime for lt in items.lifetimes(kind)[1:]):
             continue
-        uses = file.identifiers(file.node_text(pattern), within=body, kinds=("identifier",))
-        for use in uses:
-            call = syntax.enclosing(use, "call_expression")
-            function = call.child_by_field_name("function") if call is not None else None
-            if function is None or not re.fullmatch(
-                    rf"\(\s*self\.{re.escape(field)}\s*\)", file.node_text(function)):
-                return [None]
+        if not feeds_only(file.parsed, body, file.node_text(pattern), field):
+            return [None]
         edits.append(drop_lifetime(file, written))
     return edits
 
