@@ -144,7 +144,8 @@ def test_classify_is_the_first_family_that_matches(case: Case) -> None:
 def test_only_families_whose_trigger_fits_are_asked() -> None:
     dropped = Diagnostic(level="error", message="`x` does not live long enough", code="E0597",
                          spans=())
-    assert [f.id for f in candidates(dropped)] == ["rpit-overcapture-2024",
+    assert [f.id for f in candidates(dropped)] == ["callback-not-higher-ranked",
+                                                   "rpit-overcapture-2024",
                                                    "signature-mut-lifetime",
                                                    "does-not-live-long-enough"]
     unknown = Diagnostic(level="error", message="mismatched types", code="E0308", spans=())

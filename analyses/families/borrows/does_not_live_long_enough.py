@@ -27,6 +27,9 @@ from borrowlens.analyses.rust.sources import Sources
 
 _MESSAGE = re.compile(r"`([^`]+)` does not live long enough|borrowed value does not live long "
                       r"enough")
+# A type parameter's name (`T`, `Item`): rustc's code-less "`T` does not live long enough" is
+# the higher-ranked `T: 'a` for every `'a`, which only `T: 'static` meets, not a local's scope.
+TYPE_PARAMETER = re.compile(r"[A-Z][A-Za-z0-9_]*")
 _STATIC = (r"^(?P<what>argument|cast|type annotation|assignment|returning this value|"
            r"coercion|this usage|[\w ]+?) requires that `(?P<var>[^`]+)` is borrowed for "
            r"`'static`")
@@ -53,6 +56,10 @@ class DoesNotLiveLongEnough(Family):
         "clone-out-of-guard": "a block that returns a reference into a lock guard returns a "
             "clone (or copy) of the value instead, so the lock is released where it ends",
     }
+    # Declaring a value further out moves it into another scope, with everything borrowed from
+    # it: where it should live is the user's decision.
+    no_fix_reason = ("the value has to live in an outer scope or be owned by its holder: "
+                     "where it lives is the user's decision")
     no_fix_when: ClassVar[dict[str, str]] = {
         "workaround=own": "a call that keeps its argument needs owned or `'static` data: "
             "which one, and whether the API should keep it at all, is the user's decision",
@@ -76,6 +83,9 @@ class DoesNotLiveLongEnough(Family):
         named = re.search(r"`([^`]+)` does not live long enough", diagnostic.message)
         dropped = common.labelled(diagnostic, r"`([^`]+)` dropped here while still borrowed")
         variable = named.group(1) if named else (dropped[1].group(1) if dropped else None)
+        if not diagnostic.code and dropped is None and named and TYPE_PARAMETER.fullmatch(
+                named.group(1)):
+            return None  # "`T` does not live long enough": a type needs `T: 'static`
         if variable:
             facts["variable"] = variable
         primary = diagnostic.primary

@@ -42,6 +42,7 @@ _EXPECTED_308 = re.compile(r"expected (?:fn pointer|reference|closure|trait obje
                            r"fn item|type|[a-z ]+?) `(?P<ty>.+)`")
 _FOUND_308 = re.compile(r"found (?:fn pointer|reference|closure|trait object|struct|enum|"
                         r"fn item|type|[a-z ]+?) `(?P<ty>.+)`")
+_SELF_TYPE = re.compile(r"mismatched `self` parameter type")
 _MORE_GENERAL = re.compile(r"one type is more general than the other")
 _CLOSURE_RETURN = re.compile(r"return type of closure is|returning this value requires that "
                              r"`'\d+` must outlive `'\d+`")
@@ -107,6 +108,8 @@ class HrtbNotGeneralEnough(Family):
             if "shape" not in facts:
                 facts["shape"] = "closure" if facts["trait"] in _FN_TRAITS else "trait"
         elif diagnostic.code == "E0308":
+            if _SELF_TYPE.search(diagnostic.message):
+                return None  # a `self: Foo<'static>` receiver, not a higher-ranked bound
             expected = diagnostic.find(_EXPECTED_308)
             found = diagnostic.find(_FOUND_308)
             same_shape = (expected is not None and found is not None

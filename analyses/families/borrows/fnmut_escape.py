@@ -1,0 +1,103 @@
+"""Code-less "captured variable cannot escape `FnMut` closure body": a closure that mutates (or
+mutably borrows) a captured variable returns a reference into it — directly (`|k|
+map.entry(k).or_default()`, `|| &mut buf`) or inside an `async` block it returns (`|n| async
+{ total += n }`).
+
+An `FnMut` closure may be called again while what it returned is still alive, so a reference
+into its captured state would alias the next call's mutable access. Facts: the captured
+variable and where it is defined, the closure's line, what escapes (a reference or an async
+block), and the call the closure is passed to (`map`, `for_each`, a user function).
+"""
+
+from __future__ import annotations
+
+import re
+
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.explain import prose
+from borrowlens.analyses.explain.model import Explanation
+from borrowlens.analyses.families.base import FactValue, Family, Match, Related
+from borrowlens.analyses.families.borrows import analysis as common
+from borrowlens.analyses.rust import locate, syntax
+from borrowlens.analyses.rust.sources import Sources
+
+_MESSAGE = re.compile(r"captured variable cannot escape `FnMut` closure body")
+_ASYNC = re.compile(r"returns an `async` block that contains a reference to a captured variable")
+
+
+class FnMutEscape(Family):
+    id = "fnmut-escape"
+    title = "A reference escapes an FnMut closure"
+    codes = ()
+    messages = (_MESSAGE.pattern,)
+    design_choices = "doing the work inside the closure, a `for` loop, `move` with owned or " \
+        "shared (`Arc<Mutex<_>>`) state"
+
+    def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
+        if _MESSAGE.search(diagnostic.message) is None:
+            return None
+        primary = diagnostic.primary
+        # Through the LSP the primary label may be gone: the escaping expression still shows.
+        returned = common.span_text(primary, sources) if primary is not None else None
+        is_async = diagnostic.find(_ASYNC) is not None or bool(
+            returned and re.match(r"async\b", returned))
+        facts: dict[str, FactValue] = {"escapes": "async block" if is_async else "reference"}
+        related: list[Related] = []
+        defined = common.secondary(diagnostic, r"^variable defined here")
+        if defined is not None:
+            name = re.sub(r"^(?:mut\s+|ref\s+)+", "", common.span_text(defined, sources) or "")
+            if re.fullmatch(r"[A-Za-z_]\w*", name):
+                facts["variable"] = name
+            facts["defined_line"] = defined.line_start
+        captured = common.secondary(diagnostic, r"^variable captured here")
+        if captured is not None:
+            facts["captured_line"] = captured.line_start
+            if "variable" not in facts:
+                name = common.root_name(common.span_text(captured, sources) or "")
+                if re.fullmatch(r"[A-Za-z_]\w*", name):
+                    facts["variable"] = name
+        closure = common.secondary(diagnostic, r"inferred to be a `FnMut` closure")
+        if closure is not None:
+            facts["closure_line"] = closure.line_start
+            related.append(Related(closure, "this closure can be called again while what it "
+                                            "returned is still alive"))
+            consumer = _consumer(closure, sources)
+            if consumer:
+                facts["consumer"] = consumer
+        if primary is not None:
+            facts["line"] = primary.line_start
+        return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
+
+    def explain(self, match: Match) -> Explanation:
+        consumer = match.fact("consumer")
+        return prose.explanation(self.id, self.title, __name__, {
+            "variable": match.code("variable", "a captured variable"),
+            "named": match.fact("variable") is not None,
+            "bare": match.fact("variable") or "state",
+            "line": match.line("line"), "closure_line": match.fact("closure_line"),
+            "defined_line": match.fact("defined_line"),
+            "is_async": match.fact("escapes") == "async block",
+            "consumer": consumer, "iterator": consumer in _ITERATOR_ADAPTERS,
+        })
+
+
+_ITERATOR_ADAPTERS = {"map", "filter_map", "flat_map", "for_each", "then", "and_then",
+                      "scan", "inspect", "map_while", "fold"}
+
+
+def _consumer(closure: Span, sources: Sources) -> str | None:
+    """The name of the call the closure is an argument of (`map`, `for_each`, `run_all`)."""
+    found = locate.at(closure, sources)
+    if found is None:
+        return None
+    node = syntax.enclosing(found.node, "closure_expression")
+    arguments = syntax.enclosing(node, "arguments") if node is not None else None
+    call = arguments.parent if arguments is not None else None
+    function = call.child_by_field_name("function") if call is not None else None
+    if function is None:
+        return None
+    text = found.text(function)
+    return re.split(r"\.|::", text)[-1] or None
+
+
+FAMILY = FnMutEscape()
