@@ -94,7 +94,7 @@ def test_a_write_that_fails_half_way_restores_the_round(
     before = snapshot(crate)
     monkeypatch.setattr(fix_rounds, "offered_fixes", lambda match, sources: [fix])
     # The error names only src/lib.rs: let the fix reach its second file all the same.
-    monkeypatch.setattr(fix_rounds, "confinement", lambda *args: None)
+    monkeypatch.setattr(fix_rounds, "confinement", lambda *args, **kwargs: None)
     real_write = journal.write_file
     written: list[Path] = []
 
