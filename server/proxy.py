@@ -23,16 +23,20 @@ import sys
 from typing import Any, BinaryIO
 
 from .discovery import DEPTH_ENV
-from .interception import Interceptor
+from .interception import MERGED, Interceptor
+from .publishing import Publisher, Worker
 from .session import Session
 from .signals import serve_until_signalled
 from .wire import (
+    PUBLISH,
     Frame,
     FramingError,
     answer_id,
     claim_stdout,
     editor_message,
     encode,
+    peek,
+    published_uri,
     read_editor_frame,
     read_frame,
 )
@@ -60,6 +64,9 @@ class Proxy:
         self.stdin = stdin
         self.stdout = stdout
         self.intercept = Interceptor(Session())
+        # Everything that runs the core (enrichment, the merges) runs here, off the loop.
+        self.worker = Worker()
+        self.publisher = Publisher(self.intercept, self.worker, self._to_editor)
         # Requests from the editor still waiting for rust-analyzer: id -> (method, params).
         self.pending: dict[Any, tuple[str, Any]] = {}
         self.child: asyncio.subprocess.Process | None = None
@@ -154,7 +161,13 @@ class Proxy:
         if method == "shutdown":
             self.shutdown_requested = True
         try:
-            answer = self.intercept.request(method, ident, params)
+            if method == "workspace/executeCommand":
+                # The explain command runs the core: on the worker, after the enrichment
+                # of what was published before it.
+                answer = await self.worker.run(
+                    lambda: self.intercept.request(method, ident, params))
+            else:
+                answer = self.intercept.request(method, ident, params)
             if answer is not None:
                 await self._reply(ident, answer.result)
                 return
@@ -175,6 +188,34 @@ class Proxy:
 
     async def _from_child(self, frame: Frame) -> None:
         self.last_from_child = asyncio.get_running_loop().time()
+        # Most frames are forwarded as they came, known from their first bytes alone; only
+        # what the proxy may change (or what the scan cannot read) is decoded.
+        head = peek(frame.body)
+        if head is not None and head.ident is None:  # a notification
+            if head.method == PUBLISH:
+                uri = published_uri(frame.body)
+                if uri is not None:
+                    self.publisher.submit(frame, uri)
+                    return
+                await self._decoded_from_child(frame)
+                return
+            await self._to_editor(frame.raw)
+            return
+        if head is not None and head.method is None:  # a response
+            request = self.pending.pop(head.ident, None)
+            if request is not None and request[0] in MERGED:
+                await self._response(frame, *request)
+                return
+            await self._to_editor(frame.raw)
+            return
+        if head is not None:  # a request to the editor
+            await self._to_editor(frame.raw)
+            return
+        await self._decoded_from_child(frame)
+
+    async def _decoded_from_child(self, frame: Frame) -> None:
+        """A frame the scan of its first bytes could not read (or a publish whose URI it
+        could not find): decoded, and handled as the scan would have."""
         try:
             message = frame.json()
         except ValueError:
@@ -185,18 +226,35 @@ class Proxy:
         method = message.get("method")
         if method is None and "id" in message:
             request = self.pending.pop(message["id"], None)
-            if request is not None and "result" in message:
-                changed = self.intercept.response(request[0], request[1], message["result"])
-                if changed is not None:
-                    await self._to_editor(encode({**message, "result": changed}))
-                    return
-        elif method == "textDocument/publishDiagnostics" and isinstance(
-                message.get("params"), dict):
-            enriched = self.intercept.publish(message["params"])
-            if enriched is not None:
-                await self._to_editor(encode({**message, "params": enriched}))
+            if request is not None and request[0] in MERGED:
+                await self._response(frame, *request)
                 return
+        elif method == PUBLISH and isinstance(message.get("params"), dict) \
+                and isinstance(message["params"].get("uri"), str):
+            self.publisher.submit(frame, message["params"]["uri"])
+            return
         await self._to_editor(frame.raw)
+
+    async def _response(self, frame: Frame, method: str, params: Any) -> None:
+        """A response to a request whose result borrowlens may merge into."""
+        if method == "initialize":
+            await self._to_editor(self._merged(frame, method, params))
+        elif self.intercept.may_merge(method, params):
+            # The merge runs the core: on the worker, so the loop forwards on meanwhile.
+            await self._to_editor(
+                await self.worker.run(lambda: self._merged(frame, method, params)))
+        else:
+            await self._to_editor(frame.raw)
+
+    def _merged(self, frame: Frame, method: str, params: Any) -> bytes:
+        try:
+            message = frame.json()
+        except ValueError:
+            return frame.raw
+        if not isinstance(message, dict) or "result" not in message:
+            return frame.raw
+        changed = self.intercept.response(method, params, message["result"])
+        return frame.raw if changed is None else encode({**message, "result": changed})
 
     # --- the loops ------------------------------------------------------------------------
 
@@ -332,6 +390,9 @@ class Proxy:
             status = 1 if reason else 0
         for task in (editor, child, watchdog):
             task.cancel()
+        with contextlib.suppress(OSError):  # publishes still being enriched
+            await self.publisher.drain(1.0)
+        self.worker.stop()
         with contextlib.suppress(TimeoutError, Exception):
             await asyncio.wait_for(stderr_task, 1.0)
         await self._flush_editor(2.0)
