@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,14 @@ from borrowlens.server.protocol import JsonDict
 log = logging.getLogger("borrowlens")
 
 
+# Cached: every line read for a diagnostic's columns asks for its file's URI (the conversion
+# was a fifth of enrichment's time), and a session names few files.
+@lru_cache(maxsize=8192)
 def uri_to_path(uri: str) -> str:
     return to_fs_path(uri) or uri
 
 
+@lru_cache(maxsize=8192)
 def path_to_uri(path: str) -> str:
     return from_fs_path(path) or path
 
