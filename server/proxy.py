@@ -46,6 +46,7 @@ log = logging.getLogger("borrowlens")
 # JSON-RPC error codes.
 INTERNAL_ERROR = -32603
 REQUEST_FAILED = -32803
+SWITCH_INTERVAL = 0.0005
 
 
 def _stall_seconds() -> float:
@@ -334,6 +335,9 @@ class Proxy:
                                 "the editor can restart it.")
 
     async def run(self) -> int:
+        # The enrichment worker holds the GIL while it classifies: a frame arriving meanwhile
+        # waits for the switch interval (5 ms by default) before the loop can forward it.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=1 << 20)
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self.stdin)
