@@ -20,10 +20,12 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
 from typing import Any, BinaryIO
 
 from .discovery import DEPTH_ENV
 from .interception import MERGED, Interceptor
+from .protocol import EXPLAIN_COMMAND
 from .publishing import Publisher, Worker
 from .session import Session
 from .signals import serve_until_signalled
@@ -68,6 +70,8 @@ class Proxy:
         # Everything that runs the core (enrichment, the merges) runs here, off the loop.
         self.worker = Worker()
         self.publisher = Publisher(self.intercept, self.worker, self._to_editor)
+        # Answers and merges waiting for the worker.
+        self.background: set[asyncio.Task[None]] = set()
         # Requests from the editor still waiting for rust-analyzer: id -> (method, params).
         self.pending: dict[Any, tuple[str, Any]] = {}
         self.child: asyncio.subprocess.Process | None = None
@@ -161,14 +165,14 @@ class Proxy:
             return
         if method == "shutdown":
             self.shutdown_requested = True
+        if (method == "workspace/executeCommand" and ident is not None
+                and isinstance(params, dict) and params.get("command") == EXPLAIN_COMMAND):
+            # It runs the core: on the worker (after the enrichment of what was published
+            # before it), answered when done; the editor's next messages go on meanwhile.
+            self._background(self._answer_on_worker(method, ident, params))
+            return
         try:
-            if method == "workspace/executeCommand":
-                # The explain command runs the core: on the worker, after the enrichment
-                # of what was published before it.
-                answer = await self.worker.run(
-                    lambda: self.intercept.request(method, ident, params))
-            else:
-                answer = self.intercept.request(method, ident, params)
+            answer = self.intercept.request(method, ident, params)
             if answer is not None:
                 await self._reply(ident, answer.result)
                 return
@@ -184,6 +188,24 @@ class Proxy:
         await self._to_child(frame.raw)
         if method == "exit":
             self.exit_requested = True
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _answer_on_worker(self, method: str, ident: Any, params: Any) -> None:
+        try:
+            answer = await self.worker.run(lambda: self.intercept.request(method, ident, params))
+        except Exception:
+            log.exception("borrowlens failed handling %s", method)
+            answer = None
+        with contextlib.suppress(OSError):
+            if answer is None:
+                await self._reply_error(ident, INTERNAL_ERROR,
+                                        "borrowlens failed on this request (see its log)")
+            else:
+                await self._reply(ident, answer.result)
 
     # --- rust-analyzer -> editor ----------------------------------------------------------
 
@@ -242,10 +264,18 @@ class Proxy:
             await self._to_editor(self._merged(frame, method, params))
         elif self.intercept.may_merge(method, params):
             # The merge runs the core: on the worker, so the loop forwards on meanwhile.
-            await self._to_editor(
-                await self.worker.run(lambda: self._merged(frame, method, params)))
+            self._background(self._merge_on_worker(frame, method, params))
         else:
             await self._to_editor(frame.raw)
+
+    async def _merge_on_worker(self, frame: Frame, method: str, params: Any) -> None:
+        try:
+            data = await self.worker.run(lambda: self._merged(frame, method, params))
+        except Exception:
+            log.exception("borrowlens could not merge the %s response", method)
+            data = frame.raw
+        with contextlib.suppress(OSError):
+            await self._to_editor(data)
 
     def _merged(self, frame: Frame, method: str, params: Any) -> bytes:
         try:
@@ -394,8 +424,10 @@ class Proxy:
             status = 1 if reason else 0
         for task in (editor, child, watchdog):
             task.cancel()
-        with contextlib.suppress(OSError):  # publishes still being enriched
+        with contextlib.suppress(OSError):  # publishes and merges still on the worker
             await self.publisher.drain(1.0)
+            if self.background:
+                await asyncio.wait(set(self.background), timeout=1.0)
         self.worker.stop()
         with contextlib.suppress(TimeoutError, Exception):
             await asyncio.wait_for(stderr_task, 1.0)
