@@ -10,6 +10,7 @@ LSP ranges into rustc's line/column spans and back.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -127,7 +128,7 @@ class Documents:
         # Every span of every diagnostic asks for its file's lines: read a file again only
         # when it changed on disk.
         try:
-            stat = Path(path).stat()
+            stat = os.stat(path)  # not pathlib: this runs for every span of every diagnostic
             stamp = (stat.st_mtime_ns, stat.st_size)
             cached = self._disk.get(path)
             if cached is not None and cached[0] == stamp:

@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -48,7 +49,9 @@ class Entry:
                      if (t := documents.text(f)) is None or digest(t) != d), None)
 
 
+@lru_cache(maxsize=16)
 def digest(text: str) -> str:
+    # Cached: every recognised diagnostic of a file digests the same text.
     return hashlib.sha1(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 

@@ -174,6 +174,8 @@ def _range_key(rng: object) -> tuple[object, ...] | None:
             and start.keys() == end.keys() == {"line", "character"}):
         return None
     values = (start["line"], start["character"], end["line"], end["character"])
-    if not all(isinstance(v, int | float | str) for v in values):
-        return None
-    return values
+    plain = (int, float, str)
+    if type(values[0]) in plain and type(values[1]) in plain and type(values[2]) in plain \
+            and type(values[3]) in plain:
+        return values
+    return None
