@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 from .discovery import DEPTH_ENV
 from .interception import MERGED, Interceptor
 from .protocol import EXPLAIN_COMMAND
-from .publishing import Publisher, Worker
+from .publishing import Publisher, Worker, warm
 from .session import Session
 from .signals import serve_until_signalled
 from .wire import (
@@ -262,6 +262,8 @@ class Proxy:
         """A response to a request whose result borrowlens may merge into."""
         if method == "initialize":
             await self._to_editor(self._merged(frame, method, params))
+            # Before the first publish (rust-analyzer loads the workspace first), not on it.
+            self.worker.run(warm)
         elif self.intercept.may_merge(method, params):
             # The merge runs the core: on the worker, so the loop forwards on meanwhile.
             self._background(self._merge_on_worker(frame, method, params))

@@ -63,6 +63,27 @@ class Worker:
                 loop.call_soon_threadsafe(_settle, future, result, error)
 
 
+def warm() -> None:
+    """Loads what the first enrichment would otherwise load on its way (every family module,
+    the trigger index, the tree-sitter parser and queries), so the first publish is not
+    the slowest one; run on the worker once rust-analyzer has answered `initialize`."""
+    try:
+        from importlib import resources  # noqa: PLC0415
+
+        from borrowlens.analyses.diagnostics.model import Diagnostic  # noqa: PLC0415
+        from borrowlens.analyses.families.registry import candidates  # noqa: PLC0415
+        from borrowlens.analyses.rust import syntax  # noqa: PLC0415
+
+        candidates(Diagnostic(level="error", message="", code=None, spans=()))
+        syntax.parse("fn main() {}\n")
+        queries = resources.files("borrowlens.analyses.rust").joinpath("queries")
+        for query in queries.iterdir():
+            if query.name.endswith(".scm"):
+                syntax.query(query.name.removesuffix(".scm"))
+    except Exception:  # only a head start: the first enrichment loads what failed here
+        log.exception("borrowlens could not warm up its analyses")
+
+
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
     if future.done():
         return
