@@ -129,7 +129,8 @@ class Publisher:
         if data is None or self._latest.get(uri) != ticket:
             return  # superseded by a newer publish for the same file
         del self._latest[uri]
-        await self.send(data)
+        with contextlib.suppress(OSError):  # the editor has gone: its loop ends the session
+            await self.send(data)
 
     def _enrich(self, frame: Frame, uri: str, ticket: int) -> bytes | None:
         """On the worker: the frame to send (enriched, or as it came), None if superseded."""
