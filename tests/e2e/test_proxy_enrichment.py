@@ -44,7 +44,7 @@ def test_a_response_behind_a_slow_publish_is_not_held_up(
         editor_factory: Callable[..., Editor], tmp_path: Path) -> None:
     editor = editor_factory()
     editor.initialize()
-    uri, diagnostics = moved_values(tmp_path, 400)
+    uri, diagnostics = moved_values(tmp_path, 1500)
     ident = editor.request("fake/publish", {"publishes": [
         {"uri": uri, "diagnostics": diagnostics}]})
     answered = index_of(editor, lambda m: m.json.get("id") == ident)
@@ -63,7 +63,7 @@ def test_publishes_keep_their_order_per_file_and_a_newer_one_supersedes(
         editor_factory: Callable[..., Editor], tmp_path: Path) -> None:
     editor = editor_factory()
     editor.initialize()
-    uri, diagnostics = moved_values(tmp_path, 400)
+    uri, diagnostics = moved_values(tmp_path, 1500)
     other = (tmp_path / "other.rs").as_uri()
     ident = editor.request("fake/publish", {"publishes": [
         {"uri": uri, "diagnostics": diagnostics, "version": 1},
