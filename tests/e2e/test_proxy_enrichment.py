@@ -1,8 +1,8 @@
 """Enrichment off the forwarding path (issue 15): the proxy with the scripted rust-analyzer.
 
 The fake publishes diagnostics and answers a request back to back (`fake/publish`). The
-diagnostics are a file full of moved-value errors, whose enrichment (the first of the
-process, tree-sitter included) takes far longer than forwarding one frame, so the order in
+diagnostics are 1 500 errors in one file, whose enrichment (queued behind the warm-up the
+proxy starts after `initialize`) takes far longer than forwarding one frame, so the order in
 which frames reach the editor shows whether the answer waited for it. No time is measured.
 """
 
