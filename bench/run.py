@@ -4,7 +4,8 @@ rust-analyzer itself in the same run (see bench/README.md for what each number m
     .venv/bin/python -m bench.run [--rust-analyzer PATH] [--rounds N] [--json FILE]
 
 * session replay: bench/sessions/async-service.json sent to rust-analyzer directly and
-  through `borrowlens --rust-analyzer PATH`, sessions in A-B-B-A order; total time ratio and
+  through `borrowlens --rust-analyzer PATH`, the two sessions side by side and interleaved
+  request by request; total time ratio and
   the per-request latency difference (median / p95);
 * publishDiagnostics enrichment: `Session.enrich` over a batch of LSP-shaped diagnostics
   (recognised fixture errors and unrecognised ones), against decoding + re-encoding them;
@@ -123,24 +124,31 @@ def _checked(uri: str) -> Any:
     return predicate
 
 
-async def replay(label: str, command: list[str], session: dict[str, Any], root: Path,
-                 rounds: int, rss_of: str) -> Replay:
-    """Drives COMMAND through SESSION: set-up once, then ROUNDS rounds, one request at a time.
+class Driver:
+    """One server process driven through the recorded session, a message at a time (so the
+    direct and the proxied session can be interleaved request by request)."""
 
-    `rss_of` "server" samples the process started (the proxy, or rust-analyzer when it is
-    started directly).
-    """
-    result = Replay(label)
-    client = Client(command, server_env(), cwd=str(root))
-    started = time.perf_counter()
-    await client.start()
-    try:
+    def __init__(self, label: str, command: list[str], root: Path,
+                 messages: int | None, rss_of: str) -> None:
+        self.result = Replay(label)
+        self.root = root
+        self.session = load_session(root, messages)
+        self.client = Client(command, server_env(), cwd=str(root))
+        self.rss_of = rss_of  # "server": sample the process started (proxy or rust-analyzer)
+        self.versions: dict[str, int] = {}
+        self._latencies: list[float] = []
+        self._round_s = 0.0
+
+    async def start(self) -> None:
+        """Started, initialised, the files open, the workspace loaded and checked."""
+        client, session = self.client, self.session
+        started = time.perf_counter()
+        await client.start()
         await client.request("initialize", session["initialize"])
         client.notify("initialized", {})
-        versions: dict[str, int] = {}
         for item in session["open"]:
-            text = (root / item["file"]).read_text(encoding="utf-8")
-            versions[item["uri"]] = 1
+            text = (self.root / item["file"]).read_text(encoding="utf-8")
+            self.versions[item["uri"]] = 1
             client.notify("textDocument/didOpen", {"textDocument": {
                 "uri": item["uri"], "languageId": item["languageId"], "version": 1,
                 "text": text}})
@@ -149,33 +157,55 @@ async def replay(label: str, command: list[str], session: dict[str, Any], root: 
         # crate's errors get published (and, through the proxy, enriched), as when someone
         # opens the project in an editor.
         await client.wait_for(_checked(session["open"][0]["uri"]))
-        result.ready_s = time.perf_counter() - started
-        if rss_of == "server":
-            result.rss_kib.append(rss_kib(client.pid))
+        self.result.ready_s = time.perf_counter() - started
+        self._sample()
+
+    def _sample(self) -> None:
+        if self.rss_of == "server":
+            self.result.rss_kib.append(rss_kib(self.client.pid))
+
+    async def step(self, index: int) -> None:
+        """The round's message `index` (a request: timed until its response is read)."""
+        message = self.session["round"][index]
+        if index == 0:
+            self._latencies, self._round_s = [], 0.0
+        started = time.perf_counter()
+        params = message["params"]
+        if message["method"] == "textDocument/didChange":
+            uri = params["textDocument"]["uri"]
+            self.versions[uri] += 1
+            params = {**params, "textDocument": {"uri": uri, "version": self.versions[uri]}}
+        if message["kind"] == "request":
+            _, seconds = await self.client.request(message["method"], params)
+            self._latencies.append(seconds)
+        else:
+            self.client.notify(message["method"], params)
+        self._round_s += time.perf_counter() - started
+        if index == len(self.session["round"]) - 1:
+            self.result.rounds_s.append(self._round_s)
+            self.result.latencies.append(self._latencies)
+            self._sample()
+
+    async def stop(self) -> Replay:
+        status = await self.client.stop()
+        if status != 0:
+            raise RuntimeError(f"{self.result.label}: the server exited with status {status}")
+        return self.result
+
+
+async def replay(label: str, command: list[str], root: Path, messages: int | None,
+                 rounds: int, rss_of: str) -> Replay:
+    """Drives COMMAND through the session alone: set-up once, then ROUNDS rounds."""
+    driver = Driver(label, command, root, messages, rss_of)
+    try:
+        await driver.start()
         for _ in range(rounds):
-            latencies: list[float] = []
-            round_start = time.perf_counter()
-            for message in session["round"]:
-                params = message["params"]
-                if message["method"] == "textDocument/didChange":
-                    uri = params["textDocument"]["uri"]
-                    versions[uri] += 1
-                    params = {**params, "textDocument": {"uri": uri,
-                                                         "version": versions[uri]}}
-                if message["kind"] == "request":
-                    _, seconds = await client.request(message["method"], params)
-                    latencies.append(seconds)
-                else:
-                    client.notify(message["method"], params)
-            result.rounds_s.append(time.perf_counter() - round_start)
-            result.latencies.append(latencies)
-            if rss_of == "server":
-                result.rss_kib.append(rss_kib(client.pid))
-    finally:
-        status = await client.stop()
-    if status != 0:
-        raise RuntimeError(f"{label}: the server exited with status {status}")
-    return result
+            for index in range(len(driver.session["round"])):
+                await driver.step(index)
+    except BaseException:
+        await driver.client.stop()
+        raise
+    return await driver.stop()
 
 
 @dataclass
@@ -227,19 +257,31 @@ class SessionResult:
 
 async def bench_sessions(ra: str, workdir: Path, sessions: int, rounds: int,
                          messages: int | None) -> SessionResult:
-    root = crate_copy(workdir)
-    session = load_session(root, messages)
+    """Each session pair runs side by side, request by request interleaved (which side goes
+    first alternates), so a change of load on the machine hits both sides alike."""
     direct: list[Replay] = []
     proxy: list[Replay] = []
-    # A-B-B-A: whatever warms up (disk cache, cargo's target dir) favours neither side.
-    order = ["direct", "proxy", "proxy", "direct"] * ((sessions + 1) // 2)
-    for kind in order[:2 * sessions]:
-        if kind == "direct":
-            direct.append(await replay("direct", [ra], session, root, rounds, "server"))
-        else:
-            proxy.append(await replay("proxy", [str(BORROWLENS), "--rust-analyzer", ra],
-                                      session, root, rounds, "server"))
-        _progress(f"  {kind} session: ready in {(direct + proxy)[-1].ready_s:.1f} s")
+    for _ in range(sessions):
+        sides = [Driver("direct", [ra], crate_copy(workdir / "direct"), messages, "server"),
+                 Driver("proxy", [str(BORROWLENS), "--rust-analyzer", ra],
+                        crate_copy(workdir / "proxy"), messages, "server")]
+        try:
+            for side in sides:
+                await side.start()
+                _progress(f"  {side.result.label} session: ready in "
+                          f"{side.result.ready_s:.1f} s")
+            count = len(sides[0].session["round"])
+            for _ in range(rounds):
+                for index in range(count):
+                    for side in (sides if index % 2 == 0 else sides[::-1]):
+                        await side.step(index)
+        except BaseException:
+            for side in sides:
+                await side.client.stop()
+            raise
+        direct.append(await sides[0].stop())
+        proxy.append(await sides[1].stop())
+    session = load_session(workdir, messages)
     methods = [m["method"] for m in session["round"] if m["kind"] == "request"]
     return SessionResult(direct, proxy, skip=1 if rounds > 1 else 0, methods=methods)
 
@@ -248,7 +290,7 @@ async def bench_memory(ra: str, workdir: Path, rounds: int,
                        messages: int | None) -> dict[str, Any]:
     root = crate_copy(workdir / "memory")
     session = load_session(root, messages)
-    run = await replay("proxy", [str(BORROWLENS), "--rust-analyzer", ra], session, root,
+    run = await replay("proxy", [str(BORROWLENS), "--rust-analyzer", ra], root, messages,
                        rounds, "server")
     rss = run.rss_kib
     half = rss[len(rss) // 2:]

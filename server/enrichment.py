@@ -15,7 +15,10 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from borrowlens.analyses.diagnostics.lsp import LspContext, from_lsp, group_lsp
 from borrowlens.analyses.families.base import Match
@@ -46,7 +49,9 @@ class Entry:
                      if (t := documents.text(f)) is None or digest(t) != d), None)
 
 
+@lru_cache(maxsize=16)
 def digest(text: str) -> str:
+    # Cached: every recognised diagnostic of a file digests the same text.
     return hashlib.sha1(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
@@ -71,7 +76,7 @@ def fixes_for(match: Match, documents: Documents) -> list[Fix]:
     return kept
 
 
-Seen = dict[str, tuple[Mapping[str, Any], Entry | None]]
+Seen = dict[bytes, tuple[Mapping[str, Any], Entry | None]]
 
 
 class Recognised:
@@ -85,6 +90,11 @@ class Recognised:
     def forget(self) -> None:
         """Drops the cached results: the next publish is enriched afresh (new settings)."""
         self._seen.clear()
+
+    def close(self, uri: str) -> None:
+        """Drops a closed file's cache of results (its recognised entries stay: the explain
+        command may still be run on its diagnostics, which rust-analyzer keeps showing)."""
+        self._seen.pop(uri, None)
 
     def at(self, uri: str, position: Mapping[str, Any]) -> list[Entry]:
         """The file's entries under a position (or overlapping a range)."""
@@ -109,7 +119,7 @@ class Recognised:
         previous = self._seen.get(uri, {})
         seen: Seen = {}
         for raw, hints in group_lsp(original):
-            key = json.dumps([raw, hints], sort_keys=True)
+            key = _key(raw, hints)
             if key in previous:
                 enriched, entry = previous[key]
                 if entry is not None:
@@ -123,11 +133,22 @@ class Recognised:
             if enriched is not raw and enriched != raw:
                 replaced[id(raw)] = enriched
         self._seen[uri] = seen
-        self.entries[uri] = entries
+        if entries:
+            self.entries[uri] = entries
+        else:  # most files have nothing recognised: keep no state for them
+            self.entries.pop(uri, None)
         if not replaced:
             return None
         # Same diagnostics in the same order; hint copies untouched.
         return {**params, "diagnostics": [replaced.get(id(d), d) for d in original]}
+
+
+def _key(raw: Mapping[str, Any], hints: list[Mapping[str, Any]]) -> bytes:
+    """The same bytes for the same diagnostic and hint copies, whatever their keys' order."""
+    try:
+        return orjson.dumps([raw, hints], option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what orjson refuses (a lone surrogate, a huge integer)
+        return json.dumps([raw, hints], sort_keys=True).encode("utf-8", "surrogatepass")
 
 
 def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
@@ -138,12 +159,16 @@ def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
         return None
     try:
         diagnostic = from_lsp(raw, uri, context, tuple(hints))
+        # The text classified, before classifying: the editor may change it meanwhile (the
+        # proxy enriches off its event loop), and a fix is only offered on this text.
+        texts = {f: documents.text(f) for f in {s.file for s in diagnostic.spans}}
         match = classify(diagnostic, documents)
     except Exception:  # a matcher bug must never cost the user RA's diagnostic
         log.exception("borrowlens could not classify a diagnostic in %s", uri)
         return None
     if match is None:
         return None
+    digests = {f: digest(t) for f, t in texts.items() if t is not None}
     explanation = match.family.explain(match)
     fixes = fixes_for(match, documents)
     data = raw.get("data")
@@ -163,6 +188,4 @@ def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
         enriched["relatedInformation"] = related
     if settings.summary_in_message:
         enriched["message"] = f"{raw.get('message', '')}\nborrowlens: {explanation.tldr}"
-    files = {s.file for s in diagnostic.spans}
-    digests = {f: digest(t) for f in files if (t := documents.text(f)) is not None}
     return Entry(lsp=enriched, match=match, uri=uri, digests=digests)

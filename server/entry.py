@@ -11,7 +11,6 @@ with them.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 
@@ -71,6 +70,7 @@ def _server_args(argv: list[str]) -> tuple[str | None, bool, list[str]]:
 
 
 def _configure_logging() -> None:
+    import logging  # noqa: PLC0415  (lazy: `--version` and `--help` need none of it)
     level = os.environ.get("BORROWLENS_LOG", "warning").upper()
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, level, logging.WARNING),
                         format="%(levelname)s %(name)s: %(message)s")
@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     _configure_logging()
     explicit, standalone, rest = _server_args(args)
+    import logging  # noqa: PLC0415
+
     from .discovery import DEPTH_ENV, find_rust_analyzer  # noqa: PLC0415
     log = logging.getLogger("borrowlens")
     if os.environ.get(DEPTH_ENV):

@@ -30,6 +30,10 @@ from borrowlens.server.session import Session
 log = logging.getLogger("borrowlens")
 
 
+# Requests whose results the proxy may change (`Interceptor.response`).
+MERGED = frozenset({"initialize", "textDocument/hover", "textDocument/codeAction"})
+
+
 @dataclass(frozen=True)
 class Answer:
     """A request borrowlens answers itself: `result` goes back, nothing goes on."""
@@ -89,6 +93,20 @@ class Interceptor:
         except Exception:
             log.exception("borrowlens could not enrich diagnostics; forwarding them")
             return None
+
+    def may_merge(self, method: str, params: Any) -> bool:
+        """Whether `response` may change a hover or code-action result (cheap: only reads
+        what was recognised, runs no analysis); False means forward it untouched."""
+        try:
+            uri = params["textDocument"]["uri"]
+            if method == "textDocument/hover":
+                return self.session.settings.hover and bool(
+                    self.session.recognised.at(uri, params["position"]))
+            if method == "textDocument/codeAction":
+                return bool(self.session.recognised.overlapping(uri, params["range"]))
+        except (KeyError, TypeError):
+            return True  # let `response` decide (and log what is wrong)
+        return False
 
     def response(self, method: str, params: Any, result: Any) -> Any | None:
         """A changed result for the editor, or None to forward rust-analyzer's bytes."""

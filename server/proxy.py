@@ -20,19 +20,25 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
 from typing import Any, BinaryIO
 
 from .discovery import DEPTH_ENV
-from .interception import Interceptor
+from .interception import MERGED, Interceptor
+from .protocol import EXPLAIN_COMMAND
+from .publishing import Publisher, Worker, warm
 from .session import Session
 from .signals import serve_until_signalled
 from .wire import (
+    PUBLISH,
     Frame,
     FramingError,
     answer_id,
     claim_stdout,
     editor_message,
     encode,
+    peek,
+    published_uri,
     read_editor_frame,
     read_frame,
 )
@@ -42,6 +48,7 @@ log = logging.getLogger("borrowlens")
 # JSON-RPC error codes.
 INTERNAL_ERROR = -32603
 REQUEST_FAILED = -32803
+SWITCH_INTERVAL = 0.0005
 
 
 def _stall_seconds() -> float:
@@ -60,6 +67,11 @@ class Proxy:
         self.stdin = stdin
         self.stdout = stdout
         self.intercept = Interceptor(Session())
+        # Everything that runs the core (enrichment, the merges) runs here, off the loop.
+        self.worker = Worker()
+        self.publisher = Publisher(self.intercept, self.worker, self._to_editor)
+        # Answers and merges waiting for the worker.
+        self.background: set[asyncio.Task[None]] = set()
         # Requests from the editor still waiting for rust-analyzer: id -> (method, params).
         self.pending: dict[Any, tuple[str, Any]] = {}
         self.child: asyncio.subprocess.Process | None = None
@@ -153,6 +165,12 @@ class Proxy:
             return
         if method == "shutdown":
             self.shutdown_requested = True
+        if (method == "workspace/executeCommand" and ident is not None
+                and isinstance(params, dict) and params.get("command") == EXPLAIN_COMMAND):
+            # It runs the core: on the worker (after the enrichment of what was published
+            # before it), answered when done; the editor's next messages go on meanwhile.
+            self._background(self._answer_on_worker(method, ident, params))
+            return
         try:
             answer = self.intercept.request(method, ident, params)
             if answer is not None:
@@ -171,10 +189,56 @@ class Proxy:
         if method == "exit":
             self.exit_requested = True
 
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def _answer_on_worker(self, method: str, ident: Any, params: Any) -> None:
+        try:
+            answer = await self.worker.run(lambda: self.intercept.request(method, ident, params))
+        except Exception:
+            log.exception("borrowlens failed handling %s", method)
+            answer = None
+        with contextlib.suppress(OSError):
+            if answer is None:
+                await self._reply_error(ident, INTERNAL_ERROR,
+                                        "borrowlens failed on this request (see its log)")
+            else:
+                await self._reply(ident, answer.result)
+
     # --- rust-analyzer -> editor ----------------------------------------------------------
 
     async def _from_child(self, frame: Frame) -> None:
         self.last_from_child = asyncio.get_running_loop().time()
+        # Most frames are forwarded as they came, known from their first bytes alone; only
+        # what the proxy may change (or what the scan cannot read) is decoded.
+        head = peek(frame.body)
+        if head is not None and head.ident is None:  # a notification
+            if head.method == PUBLISH:
+                uri = published_uri(frame.body)
+                if uri is not None:
+                    self.publisher.submit(frame, uri)
+                    return
+                await self._decoded_from_child(frame)
+                return
+            await self._to_editor(frame.raw)
+            return
+        if head is not None and head.method is None:  # a response
+            request = self.pending.pop(head.ident, None)
+            if request is not None and request[0] in MERGED:
+                await self._response(frame, *request)
+                return
+            await self._to_editor(frame.raw)
+            return
+        if head is not None:  # a request to the editor
+            await self._to_editor(frame.raw)
+            return
+        await self._decoded_from_child(frame)
+
+    async def _decoded_from_child(self, frame: Frame) -> None:
+        """A frame the scan of its first bytes could not read (or a publish whose URI it
+        could not find): decoded, and handled as the scan would have."""
         try:
             message = frame.json()
         except ValueError:
@@ -185,18 +249,45 @@ class Proxy:
         method = message.get("method")
         if method is None and "id" in message:
             request = self.pending.pop(message["id"], None)
-            if request is not None and "result" in message:
-                changed = self.intercept.response(request[0], request[1], message["result"])
-                if changed is not None:
-                    await self._to_editor(encode({**message, "result": changed}))
-                    return
-        elif method == "textDocument/publishDiagnostics" and isinstance(
-                message.get("params"), dict):
-            enriched = self.intercept.publish(message["params"])
-            if enriched is not None:
-                await self._to_editor(encode({**message, "params": enriched}))
+            if request is not None and request[0] in MERGED:
+                await self._response(frame, *request)
                 return
+        elif method == PUBLISH and isinstance(message.get("params"), dict) \
+                and isinstance(message["params"].get("uri"), str):
+            self.publisher.submit(frame, message["params"]["uri"])
+            return
         await self._to_editor(frame.raw)
+
+    async def _response(self, frame: Frame, method: str, params: Any) -> None:
+        """A response to a request whose result borrowlens may merge into."""
+        if method == "initialize":
+            await self._to_editor(self._merged(frame, method, params))
+            # Before the first publish (rust-analyzer loads the workspace first), not on it.
+            self.worker.run(warm)
+        elif self.intercept.may_merge(method, params):
+            # The merge runs the core: on the worker, so the loop forwards on meanwhile.
+            self._background(self._merge_on_worker(frame, method, params))
+        else:
+            await self._to_editor(frame.raw)
+
+    async def _merge_on_worker(self, frame: Frame, method: str, params: Any) -> None:
+        try:
+            data = await self.worker.run(lambda: self._merged(frame, method, params))
+        except Exception:
+            log.exception("borrowlens could not merge the %s response", method)
+            data = frame.raw
+        with contextlib.suppress(OSError):
+            await self._to_editor(data)
+
+    def _merged(self, frame: Frame, method: str, params: Any) -> bytes:
+        try:
+            message = frame.json()
+        except ValueError:
+            return frame.raw
+        if not isinstance(message, dict) or "result" not in message:
+            return frame.raw
+        changed = self.intercept.response(method, params, message["result"])
+        return frame.raw if changed is None else encode({**message, "result": changed})
 
     # --- the loops ------------------------------------------------------------------------
 
@@ -276,6 +367,9 @@ class Proxy:
                                 "the editor can restart it.")
 
     async def run(self) -> int:
+        # The enrichment worker holds the GIL while it classifies: a frame arriving meanwhile
+        # waits for the switch interval (5 ms by default) before the loop can forward it.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=1 << 20)
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self.stdin)
@@ -332,6 +426,11 @@ class Proxy:
             status = 1 if reason else 0
         for task in (editor, child, watchdog):
             task.cancel()
+        with contextlib.suppress(OSError):  # publishes and merges still on the worker
+            await self.publisher.drain(1.0)
+            if self.background:
+                await asyncio.wait(set(self.background), timeout=1.0)
+        self.worker.stop()
         with contextlib.suppress(TimeoutError, Exception):
             await asyncio.wait_for(stderr_task, 1.0)
         await self._flush_editor(2.0)

@@ -67,6 +67,10 @@ class Session(Documents):
         if not self.settings.verify_fixes:
             self.verifier.offer([])
 
+    def close(self, params: Mapping[str, Any]) -> None:
+        super().close(params)
+        self.recognised.close(params["textDocument"]["uri"])
+
     def enrich(self, params: Mapping[str, Any]) -> JsonDict | None:
         """publishDiagnostics params with recognised diagnostics enriched, or None when
         nothing was recognised (the caller then forwards the original bytes)."""

@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+import orjson
+
 log = logging.getLogger("borrowlens")
 
 # A generous ceiling: rust-analyzer's largest real messages (semantic tokens of a huge file,
@@ -43,7 +45,73 @@ class Frame:
     skipped: bytes = b""
 
     def json(self) -> Any:
-        return json.loads(self.body)
+        return loads(self.body)
+
+
+# 19 digits or more may be an integer beyond 64 bits, which orjson reads as a float.
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+
+
+def loads(body: bytes) -> Any:
+    """A JSON body decoded (orjson; the standard library for what orjson refuses or reads
+    differently and JSON-RPC peers may still send: lone surrogates, NaN, integers beyond 64
+    bits)."""
+    if _LONG_NUMBER.search(body):
+        return json.loads(body)
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
+PUBLISH = "textDocument/publishDiagnostics"
+# How rust-analyzer (lsp-server, serde) starts every message: `jsonrpc`, then a response's or
+# request's `id`, then `result`/`error`/`method`; a notification's `method`. Ids and methods
+# with escapes, other spacing or key orders do not match: the caller then decodes the body.
+_HEAD = re.compile(
+    rb'\{"jsonrpc":"2\.0",(?:"id":(-?[0-9]{1,18}|"[^"\\]{0,256}"),"(result|error|method)"'
+    rb'|"method":"([^"\\]{1,256})")')
+
+_METHOD = re.compile(rb':"([^"\\]{1,256})"')
+
+_PUBLISHED_URI = re.compile(rb',"params":\{"uri":"([^"\\]{1,4096})"')
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the first bytes of a body say: a response's id, or a request's or notification's
+    method (`ident` None for a notification)."""
+
+    ident: int | str | None
+    method: str | None
+
+
+def peek(body: bytes) -> Head | None:
+    """The message's kind from its first bytes, without decoding the body; None when the scan
+    is not sure (then decode it)."""
+    found = _HEAD.match(body)
+    if found is None:
+        return None
+    raw_id, member, method = found.groups()
+    if method is not None:
+        return Head(None, method.decode("utf-8", "replace"))
+    ident: int | str = (raw_id[1:-1].decode("utf-8", "replace") if raw_id[:1] == b'"'
+                        else int(raw_id))
+    if member == b"method":
+        # A request from rust-analyzer: its method follows the id.
+        rest = _METHOD.match(body, found.end())
+        if rest is None:
+            return None
+        return Head(ident, rest.group(1).decode("utf-8", "replace"))
+    return Head(ident, None)
+
+
+def published_uri(body: bytes) -> str | None:
+    """The `uri` of a publishDiagnostics body `peek` read the method of, when it comes first
+    in its params (as rust-analyzer writes it); else None (decode the body)."""
+    head = _HEAD.match(body)
+    found = head and _PUBLISHED_URI.match(body, head.end())
+    return found.group(1).decode("utf-8", "replace") if found else None
 
 
 CONTENT_LENGTH = b"content-length:"
@@ -158,12 +226,19 @@ async def read_editor_frame(reader: asyncio.StreamReader) -> Frame | None:
 def encode(payload: Any) -> bytes:
     """A frame for a message borrowlens builds itself."""
     try:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        body = orjson.dumps(payload)
+    except TypeError:  # orjson.JSONEncodeError: a lone surrogate, a huge integer
+        body = _dumps(payload)
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _dumps(payload: Any) -> bytes:
+    try:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except UnicodeEncodeError:
         # A lone surrogate (`"\ud800"` in a peer's JSON decodes to one) has no UTF-8 form:
         # escaped, it goes on as the peer wrote it.
-        body = json.dumps(payload, separators=(",", ":")).encode("ascii")
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+        return json.dumps(payload, separators=(",", ":")).encode("ascii")
 
 
 def _valid_id(ident: Any) -> bool:

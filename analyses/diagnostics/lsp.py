@@ -131,19 +131,51 @@ def group_lsp(diagnostics: Iterable[JsonDict]) -> list[tuple[JsonDict, list[Json
     """
     parents: list[tuple[JsonDict, list[JsonDict]]] = []
     hints: list[JsonDict] = []
+    # The first possible parent with each range (by `_range_key`): one lookup per hint, not
+    # a pass over the batch (quadratic in a file's diagnostics otherwise).
+    owners: dict[tuple[object, ...], list[JsonDict]] = {}
+    odd = False  # a parent whose range has no key: such batches search as before
     for raw in diagnostics:
         if is_hint_copy(raw):
             hints.append(raw)
+            continue
+        parents.append((raw, []))
+        if raw.get("severity") == 4:
+            continue
+        key = _range_key(raw.get("range"))
+        if key is None:
+            odd = True
         else:
-            parents.append((raw, []))
+            owners.setdefault(key, parents[-1][1])
     for hint in hints:
         origin = next(r for r in hint.get("relatedInformation") or ()
                       if str(r.get("message", "")) == ORIGINAL_DIAGNOSTIC)
         target = origin.get("location", {}).get("range")
-        owner = next((kids for parent, kids in parents if parent.get("range") == target
-                      and parent.get("severity") != 4), None)
+        key = _range_key(target)
+        if key is not None and not odd:
+            owner = owners.get(key)
+        else:
+            owner = next((kids for parent, kids in parents if parent.get("range") == target
+                          and parent.get("severity") != 4), None)
         if owner is None:
             parents.append((hint, []))
         else:
             owner.append(hint)
     return parents
+
+
+def _range_key(rng: object) -> tuple[object, ...] | None:
+    """A hashable stand-in for an LSP range, equal exactly when the ranges are (None for
+    anything but a plain range, which is compared as it is)."""
+    if not isinstance(rng, dict) or rng.keys() != {"start", "end"}:
+        return None
+    start, end = rng["start"], rng["end"]
+    if not (isinstance(start, dict) and isinstance(end, dict)
+            and start.keys() == end.keys() == {"line", "character"}):
+        return None
+    values = (start["line"], start["character"], end["line"], end["character"])
+    plain = (int, float, str)
+    if type(values[0]) in plain and type(values[1]) in plain and type(values[2]) in plain \
+            and type(values[3]) in plain:
+        return values
+    return None

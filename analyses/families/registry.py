@@ -106,9 +106,35 @@ def _triggers() -> tuple[tuple[Family, frozenset[str], tuple[re.Pattern[str], ..
                  for family in all_families())
 
 
+@cache
+def _any_trigger() -> tuple[frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]:
+    """Every family's codes, and one regex for all message and one for all note triggers
+    (None when the patterns cannot be joined, e.g. a backreference: then each is tried)."""
+    families = all_families()
+    return (frozenset(code for family in families for code in family.codes),
+            _joined([p for family in families for p in family.messages]),
+            _joined([p for family in families for p in family.notes]))
+
+
+def _joined(patterns: list[str]) -> re.Pattern[str] | None:
+    if any(re.search(r"\\[1-9]|\(\?P=|\(\?[aiLmsux]+\)", p) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)")
+    except re.error:
+        return None
+
+
 def candidates(diagnostic: Diagnostic) -> list[Family]:
     """The families whose declared trigger fits the diagnostic, in the order `classify` tries
     them: a rustc code they list, or a message or note regex that finds its text."""
+    every_code, any_message, any_note = _any_trigger()
+    # Most diagnostics (other codes, warnings, rust-analyzer's own) fit no trigger: a set
+    # lookup and two searches say so, not a pass over every family.
+    if (diagnostic.code not in every_code
+            and any_message is not None and not any_message.search(diagnostic.message)
+            and any_note is not None and diagnostic.find(any_note) is None):
+        return []
     found: list[Family] = []
     for family, codes, messages, notes in _triggers():
         if (diagnostic.code in codes

@@ -8,6 +8,7 @@ values); tree-sitter itself counts bytes, which the helpers convert.
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
@@ -22,9 +23,16 @@ def language() -> tree_sitter.Language:
     return tree_sitter.Language(tree_sitter_rust.language())
 
 
-@cache
+# One parser per thread: a tree-sitter Parser is not safe to share, and the language server
+# runs the core on a worker thread (enrichment) and on the fix verifier's.
+_PARSERS = threading.local()
+
+
 def _parser() -> tree_sitter.Parser:
-    return tree_sitter.Parser(language())
+    parser: tree_sitter.Parser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = tree_sitter.Parser(language())
+    return parser
 
 
 @dataclass(frozen=True)

@@ -48,3 +48,21 @@ def test_bench_smoke(tmp_path: Path) -> None:
     for verification in results["verification"].values():
         assert verification["fixes"] > 0 and verification["plain_check_s"] > 0
     assert "fix verification" in proc.stdout
+
+
+def test_bench_cases_smoke(tmp_path: Path) -> None:
+    out = tmp_path / "cases.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.cases", "--repeat", "1", "--sizes", "20",
+         "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(out.read_text())
+    assert set(results["forwarding"]) == {
+        "small request", "100 KB response", "5 MB response",
+        "queued behind a publish, first", "queued behind a publish"}
+    rows = results["scaling"]
+    assert [(r["diagnostics"], r["files"]) for r in rows] == [(20, 1), (20, 50)]
+    # The fixture's error is recognised in every file it was copied to.
+    assert rows[0]["recognised"] >= 1
+    assert "enrichment scaling" in proc.stdout

@@ -15,6 +15,8 @@ fault happens and which messages precede it:
 * `fake/stall` stops answering anything while staying alive;
 * `fake/huge` answers a result of `{"bytes": N}` bytes (default 20 MB);
   `fake/hugeDiagnostics` first publishes about that many bytes of diagnostics;
+* `fake/publish` publishes each of `{"publishes": [params…]}` as publishDiagnostics, back to
+  back, then answers;
 * `fake/stderr` writes `{"bytes": N}` bytes (default 10 MB) to stderr, then answers;
 * `fake/askClient` sends the client a `workspace/configuration` request and answers with the
   client's response once it arrives;
@@ -179,6 +181,14 @@ class Fake:
             self.huge_diagnostics(str(options.get("uri", "file:///fake/src/lib.rs")),
                                   int(options.get("bytes", HUGE_DEFAULT)))
             self.reply(ident, "published")
+        elif method == "fake/publish":
+            # Back to back, then the answer: what reaches the editor first shows whether the
+            # answer waited for the publishes' enrichment.
+            publishes = list(options.get("publishes") or ())
+            for publish in publishes:
+                self.send({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics",
+                           "params": publish})
+            self.reply(ident, {"published": len(publishes)})
         elif method == "fake/stderr":
             size = int(options.get("bytes", STDERR_DEFAULT))
             chunk = b"fake rust-analyzer log line, padding the stderr pipe\n" * 1024

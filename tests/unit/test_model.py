@@ -169,3 +169,23 @@ def test_in_dependency_tells_other_crates_from_the_workspace(path: str, external
     """rust-analyzer publishes absolute paths for workspace files too: the location, not
     the form of the path, says whether a span is in another crate."""
     assert in_dependency(path) is external
+
+
+def test_group_lsp_groups_by_range_with_odd_ranges_like_plain_ones() -> None:
+    def rng(line: object) -> dict[str, object]:
+        return {"start": {"line": line, "character": 1}, "end": {"line": line, "character": 2}}
+
+    def hint(target: object) -> dict[str, object]:
+        return {"severity": 4, "range": rng(9), "message": "h",
+                "relatedInformation": [{"message": "original diagnostic",
+                                        "location": {"uri": "u", "range": target}}]}
+
+    first, second = {"severity": 1, "range": rng(1)}, {"severity": 1, "range": rng(1)}
+    own_hint = {"severity": 4, "range": rng(2), "message": "not a copy"}
+    odd = {"severity": 1, "range": {**rng(3), "extra": True}}
+    a, b, c, lost = hint(rng(1)), hint(rng(2)), hint({**rng(3), "extra": True}), hint(rng(7))
+    grouped = group_lsp([first, a, second, own_hint, b, odd, c, lost])
+    # The first parent with the range takes the copy; a severity-4 diagnostic never does;
+    # a copy without its parent stays on its own.
+    assert grouped == [(first, [a]), (second, []), (own_hint, []), (odd, [c]), (b, []),
+                       (lost, [])]

@@ -11,10 +11,14 @@ import pytest
 
 from borrowlens.server.wire import (
     FramingError,
+    Head,
     answer_id,
     encode,
     is_response,
+    loads,
     message_problem,
+    peek,
+    published_uri,
     read_frame,
 )
 
@@ -127,3 +131,55 @@ def test_a_duplicated_content_length_skips_the_frame_even_when_both_agree() -> N
 def test_frames_that_follow_each_other_without_a_gap() -> None:
     frames, errors = _read_all(b"".join(encode(g) for g in GOOD * 50), resync=False)
     assert frames == GOOD * 50 and errors == []
+
+
+@pytest.mark.parametrize(("body", "head"), [
+    (b'{"jsonrpc":"2.0","id":12,"result":{"x":"\\\\"}}', Head(12, None)),
+    (b'{"jsonrpc":"2.0","id":-3,"error":{"code":1}}', Head(-3, None)),
+    (b'{"jsonrpc":"2.0","id":"r-\xc3\xa9","result":null}', Head("r-\u00e9", None)),
+    (b'{"jsonrpc":"2.0","id":7,"method":"workspace/configuration","params":{}}',
+     Head(7, "workspace/configuration")),
+    (b'{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{}}',
+     Head(None, "textDocument/publishDiagnostics")),
+    # Not sure: other spacing, key orders, escapes, ids that are not plain -> decode.
+    (b'{"jsonrpc": "2.0","id":1,"result":1}', None),
+    (b'{"id":1,"jsonrpc":"2.0","result":1}', None),
+    (b'{"jsonrpc":"2.0","id":"a\\"b","result":1}', None),
+    (b'{"jsonrpc":"2.0","id":1.5,"result":1}', None),
+    (b'{"jsonrpc":"2.0","id":true,"result":1}', None),
+    (b'{"jsonrpc":"2.0","method":"a\\u0062","params":{}}', None),
+    (b'not json', None),
+])
+def test_peek_reads_only_what_it_is_sure_of(body: bytes, head: Head | None) -> None:
+    assert peek(body) == head
+    if head is not None:  # and what it read is what decoding says
+        message = json.loads(body)
+        assert message.get("id") == head.ident
+        assert message.get("method") == head.method
+
+
+def test_published_uri_only_from_rust_analyzers_layout() -> None:
+    start = b'{"jsonrpc":"2.0","method":"textDocument/publishDiagnostics",'
+    assert published_uri(start + b'"params":{"uri":"file:///a%20b.rs","diagnostics":[]}}') \
+        == "file:///a%20b.rs"
+    assert published_uri(start + b'"params":{"diagnostics":[],"uri":"file:///a.rs"}}') is None
+    assert published_uri(start + b'"params":{"uri":"file:///\\u0061.rs"}}') is None
+
+
+def test_loads_falls_back_for_what_orjson_refuses() -> None:
+    assert loads(b'{"a":"\\ud800"}') == {"a": "\ud800"}
+    big = 123456789012345678901234567890
+    assert loads(b'{"a":%d,"b":-%d}' % (big, 2 ** 63 + 1)) == {"a": big, "b": -(2 ** 63 + 1)}
+    assert isinstance(loads(b'{"a":%d}' % big)["a"], int)
+    assert loads(b"[NaN]")[0] != loads(b"[NaN]")[0]
+    with pytest.raises(ValueError):
+        loads(b"not json")
+
+
+def test_encode_matches_the_standard_librarys_compact_form() -> None:
+    payload = {"jsonrpc": "2.0", "id": 3, "result": {"contents": ["\u00e9 \u2713", 1, None,
+                                                                 True, {"k": [0.5]}]}}
+    body = encode(payload).partition(b"\r\n\r\n")[2]
+    assert body == json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    huge = {"n": 2 ** 70}
+    assert json.loads(encode(huge).partition(b"\r\n\r\n")[2]) == huge

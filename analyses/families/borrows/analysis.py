@@ -10,6 +10,7 @@ Not a family: the registry skips modules whose name starts with an underscore.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import tree_sitter
 
@@ -59,12 +60,19 @@ def labelled(diagnostic: Diagnostic, pattern: str) -> tuple[Span, re.Match[str]]
     return None
 
 
+@lru_cache(maxsize=8)
+def _lines(text: str) -> list[str]:
+    """A file's lines, split once per text (not once per diagnostic: a file with many
+    borrow errors was split as many times). Callers only read the list."""
+    return text.splitlines()
+
+
 def line_text(span: Span, sources: Sources, line: int | None = None) -> str | None:
     """The text of one line of the span's file (default: its first line)."""
     number = line or span.line_start
     text = sources.text(span.file)
     if text is not None:
-        lines = text.splitlines()
+        lines = _lines(text)
         return lines[number - 1] if 0 < number <= len(lines) else None
     offset = number - span.line_start
     if 0 <= offset < len(span.text):
@@ -79,7 +87,7 @@ def span_text(span: Span, sources: Sources) -> str | None:
             span.column_start == span.column_end:
         return _expression_at(span, sources)
     if text is not None:
-        lines = text.splitlines()
+        lines = _lines(text)
         if not 0 < span.line_start <= span.line_end <= len(lines):
             return None
         if span.line_start == span.line_end:
