@@ -24,6 +24,7 @@ from collections.abc import Coroutine
 from typing import Any, BinaryIO
 
 from .discovery import DEPTH_ENV
+from .editor_output import EditorOutput
 from .interception import MERGED, Interceptor
 from .protocol import EXPLAIN_COMMAND
 from .publishing import Publisher, Worker, warm
@@ -69,56 +70,17 @@ class Proxy:
         self.intercept = Interceptor(Session())
         # Everything that runs the core (enrichment, the merges) runs here, off the loop.
         self.worker = Worker()
-        self.publisher = Publisher(self.intercept, self.worker, self._to_editor)
+        self.output = EditorOutput(stdout)
+        self.publisher = Publisher(self.intercept, self.worker, self.output.send)
         # Answers and merges waiting for the worker.
         self.background: set[asyncio.Task[None]] = set()
         # Requests from the editor still waiting for rust-analyzer: id -> (method, params).
         self.pending: dict[Any, tuple[str, Any]] = {}
         self.child: asyncio.subprocess.Process | None = None
-        self.out_lock = asyncio.Lock()
-        # Non-blocking writer on stdout when it is a pipe (as editors start us): a frame is
-        # written at once, in order, with no thread hop (bench/: the thread hop was most of
-        # the proxy's per-message cost). None: blocking writes in a thread.
-        self.writer: asyncio.StreamWriter | None = None
         self.shutdown_requested = False
         self.exit_requested = False
         self.failed = False
         self.last_from_child = 0.0
-
-    # --- output ---------------------------------------------------------------------------
-
-    async def _to_editor(self, data: bytes) -> None:
-        if self.writer is not None:
-            self.writer.write(data)
-            # Waits only while the editor is not reading; raises once its pipe has closed.
-            await self.writer.drain()
-            return
-        async with self.out_lock:
-            await asyncio.to_thread(self._write_out, data)
-
-    async def _connect_editor(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            transport, protocol = await loop.connect_write_pipe(
-                asyncio.streams.FlowControlMixin, self.stdout)
-        except (ValueError, OSError):
-            return  # a regular file: not a pipe, socket or terminal
-        self.writer = asyncio.StreamWriter(transport, protocol, None, loop)
-
-    async def _flush_editor(self, timeout: float) -> None:
-        """Lets frames still queued for the editor (the last answers) go out before exit."""
-        if self.writer is None:
-            return
-        transport = self.writer.transport
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while (transport.get_write_buffer_size() and not transport.is_closing()
-               and loop.time() < deadline):
-            await asyncio.sleep(0.01)
-
-    def _write_out(self, data: bytes) -> None:
-        self.stdout.write(data)
-        self.stdout.flush()
 
     async def _to_child(self, data: bytes) -> None:
         if self.child is None or self.child.stdin is None or self.child.stdin.is_closing():
@@ -128,10 +90,10 @@ class Proxy:
             await self.child.stdin.drain()
 
     async def _reply(self, ident: Any, result: Any) -> None:
-        await self._to_editor(encode({"jsonrpc": "2.0", "id": ident, "result": result}))
+        await self.output.send(encode({"jsonrpc": "2.0", "id": ident, "result": result}))
 
     async def _reply_error(self, ident: Any, code: int, message: str) -> None:
-        await self._to_editor(encode({"jsonrpc": "2.0", "id": ident,
+        await self.output.send(encode({"jsonrpc": "2.0", "id": ident,
                                       "error": {"code": code, "message": message}}))
 
     async def _fail_request(self, frame: Frame) -> None:
@@ -144,7 +106,7 @@ class Proxy:
                                         "borrowlens failed on this request (see its log)")
 
     async def _show(self, kind: int, message: str) -> None:
-        await self._to_editor(encode({"jsonrpc": "2.0", "method": "window/showMessage",
+        await self.output.send(encode({"jsonrpc": "2.0", "method": "window/showMessage",
                                       "params": {"type": kind, "message": message}}))
 
     # --- editor -> rust-analyzer ----------------------------------------------------------
@@ -155,7 +117,7 @@ class Proxy:
         message, rejection = editor_message(frame)
         if message is None:
             if rejection is not None:
-                await self._to_editor(rejection)
+                await self.output.send(rejection)
             return
         method = message.get("method")
         ident = message.get("id")
@@ -222,17 +184,17 @@ class Proxy:
                     return
                 await self._decoded_from_child(frame)
                 return
-            await self._to_editor(frame.raw)
+            await self.output.send(frame.raw)
             return
         if head is not None and head.method is None:  # a response
             request = self.pending.pop(head.ident, None)
             if request is not None and request[0] in MERGED:
                 await self._response(frame, *request)
                 return
-            await self._to_editor(frame.raw)
+            await self.output.send(frame.raw)
             return
         if head is not None:  # a request to the editor
-            await self._to_editor(frame.raw)
+            await self.output.send(frame.raw)
             return
         await self._decoded_from_child(frame)
 
@@ -244,7 +206,7 @@ class Proxy:
         except ValueError:
             raise FramingError("rust-analyzer sent a frame that is not JSON") from None
         if not isinstance(message, dict):
-            await self._to_editor(frame.raw)
+            await self.output.send(frame.raw)
             return
         method = message.get("method")
         if method is None and "id" in message:
@@ -256,19 +218,19 @@ class Proxy:
                 and isinstance(message["params"].get("uri"), str):
             self.publisher.submit(frame, message["params"]["uri"])
             return
-        await self._to_editor(frame.raw)
+        await self.output.send(frame.raw)
 
     async def _response(self, frame: Frame, method: str, params: Any) -> None:
         """A response to a request whose result borrowlens may merge into."""
         if method == "initialize":
-            await self._to_editor(self._merged(frame, method, params))
+            await self.output.send(self._merged(frame, method, params))
             # Before the first publish (rust-analyzer loads the workspace first), not on it.
             self.worker.run(warm)
         elif self.intercept.may_merge(method, params):
             # The merge runs the core: on the worker, so the loop forwards on meanwhile.
             self._background(self._merge_on_worker(frame, method, params))
         else:
-            await self._to_editor(frame.raw)
+            await self.output.send(frame.raw)
 
     async def _merge_on_worker(self, frame: Frame, method: str, params: Any) -> None:
         try:
@@ -277,7 +239,7 @@ class Proxy:
             log.exception("borrowlens could not merge the %s response", method)
             data = frame.raw
         with contextlib.suppress(OSError):
-            await self._to_editor(data)
+            await self.output.send(data)
 
     def _merged(self, frame: Frame, method: str, params: Any) -> bytes:
         try:
@@ -327,7 +289,7 @@ class Proxy:
             except Exception:
                 log.exception("borrowlens failed on a message from rust-analyzer; forwarding "
                               "it unchanged")
-                await self._to_editor(frame.raw)
+                await self.output.send(frame.raw)
 
     async def _drain_stderr(self) -> None:
         assert self.child is not None and self.child.stderr is not None
@@ -373,7 +335,7 @@ class Proxy:
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=1 << 20)
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self.stdin)
-        await self._connect_editor()
+        await self.output.connect()
         env = {**os.environ, DEPTH_ENV: "1"}
         self.child = await asyncio.create_subprocess_exec(
             *self.command, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -433,7 +395,7 @@ class Proxy:
         self.worker.stop()
         with contextlib.suppress(TimeoutError, Exception):
             await asyncio.wait_for(stderr_task, 1.0)
-        await self._flush_editor(2.0)
+        await self.output.flush(2.0)
         return status
 
     async def _stop_child(self, grace: float) -> int:
