@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server.protocol import JsonDict
 
 
@@ -35,7 +36,7 @@ class CargoError(Exception):
 
 def _lines(output: str) -> list[str]:
     """The non-blank lines of a tool's output."""
-    return [x.rstrip("\r") for x in output.split("\n") if x.strip()]
+    return [x for x in split_lines(output) if x.strip()]
 
 
 def find_program(name: str, env_var: str) -> str | None:

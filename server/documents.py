@@ -10,7 +10,7 @@ LSP ranges into rustc's line/column spans and back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import PositionCodec, TextDocument
 
 from borrowlens.analyses.diagnostics.lsp import LspContext, column_to_units
+from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server.protocol import JsonDict
 
 log = logging.getLogger("borrowlens")
@@ -50,12 +51,25 @@ def overlaps(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return a0 <= b1 and b0 <= a1
 
 
+class Document(TextDocument):
+    """pygls' document with lines counted as rust-analyzer and the editor count them.
+
+    pygls splits with `str.splitlines()`, which also breaks at form feeds, NEL, U+2028 and the
+    like: an incremental change below one of them would land a line early and the copy would
+    drift from the editor's text. Every position conversion and change goes through `lines`.
+    """
+
+    @property
+    def lines(self) -> Sequence[str]:
+        return tuple(split_lines(self.source, keepends=True))
+
+
 class Documents:
     """Open documents, cached files from disk, and the session's position encoding."""
 
     def __init__(self) -> None:
         self.encoding = "utf-16"
-        self.documents: dict[str, TextDocument] = {}
+        self.documents: dict[str, Document] = {}
         self._disk: dict[str, tuple[tuple[int, int], str]] = {}
         self._lines: dict[str, tuple[str, list[str]]] = {}
 
@@ -64,7 +78,7 @@ class Documents:
 
     def open(self, params: Mapping[str, Any]) -> None:
         item = params["textDocument"]
-        self.documents[item["uri"]] = TextDocument(
+        self.documents[item["uri"]] = Document(
             item["uri"], item.get("text", ""), version=item.get("version"),
             language_id=item.get("languageId"), position_codec=self.codec())
 
@@ -122,7 +136,7 @@ class Documents:
             return None
         cached = self._lines.get(path)
         if cached is None or cached[0] is not text:
-            cached = (text, text.splitlines())
+            cached = (text, split_lines(text))
             self._lines[path] = cached
         lines = cached[1]
         return lines[line - 1] if 0 < line <= len(lines) else None

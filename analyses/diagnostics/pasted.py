@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from borrowlens.analyses.diagnostics.lines import split_lines
 from borrowlens.analyses.diagnostics.model import (
     RENDERED_ARROW,
     Diagnostic,
@@ -31,8 +32,9 @@ def from_rendered(text: str) -> Diagnostic | None:
     Accepts a bare code ("E0597"), a bare message ("future cannot be sent between threads
     safely") or a whole rendered block.
     """
-    lines = [line.rstrip() for line in strip_escapes(text).strip().splitlines()]
-    if not lines:
+    stripped = strip_escapes(text).strip()
+    lines = [line.rstrip() for line in split_lines(stripped)]
+    if not stripped:
         return None
     header = _HEADER.match(lines[0])
     if header is None:
@@ -83,7 +85,7 @@ def pasted_files(text: str) -> dict[str, str]:
     """
     files: dict[str, dict[int, str]] = {}
     current = "<pasted>"
-    for raw in text.splitlines():
+    for raw in split_lines(text):
         line = strip_escapes(raw.rstrip())
         arrow = RENDERED_ARROW.match(line)
         if arrow:

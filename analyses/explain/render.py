@@ -11,6 +11,7 @@ import re
 import textwrap
 
 from borrowlens.analyses.explain.model import Explanation
+from borrowlens.analyses.rust.sources import split_lines
 
 SECTIONS = (
     ("what", "What the compiler is telling you"),
@@ -48,7 +49,7 @@ def rendered_lines(text: str, width: int = HOVER_WIDTH) -> int:
     """How many lines `text` takes when wrapped at `width` columns (blank lines not counted;
     markdown markers counted as characters, which only overestimates)."""
     return sum(max(1, len(textwrap.wrap(line, width)))
-               for line in text.split("\n") if line.strip())
+               for line in split_lines(text) if line.strip())
 
 
 def _fit(parts: list[list[str]], budget: int) -> list[str]:
@@ -126,7 +127,7 @@ def _block(text: str, color: bool, indent: str, width: int) -> list[str]:
     out: list[str] = []
     in_code = False
     for paragraph in re.split(r"\n\s*\n", text.strip()):
-        lines = paragraph.splitlines()
+        lines = split_lines(paragraph)
         if (lines and lines[0].lstrip().startswith("```")) or in_code:
             for line in lines:
                 if line.lstrip().startswith("```"):

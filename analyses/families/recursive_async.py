@@ -18,7 +18,7 @@ from borrowlens.analyses.families.base import Family, Match, Related
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import locate, syntax
-from borrowlens.analyses.rust.sources import Sources
+from borrowlens.analyses.rust.sources import Sources, line_of
 
 _CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\s*\(")
 
@@ -29,8 +29,7 @@ def _callee(span: Span, sources: Sources) -> str | None:
         return None  # inside another crate's macro (`tokio::join!`): its own helper calls
     line = span.text[0] if span.text else None
     if text is not None:
-        lines = text.splitlines()
-        line = lines[span.line_start - 1] if span.line_start <= len(lines) else None
+        line = line_of(text, span.line_start)
     if line is None:
         return None
     found = _CALLEE.search(line[span.column_start - 1:])

@@ -14,7 +14,7 @@ import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.rust import locate, printed, syntax
-from borrowlens.analyses.rust.sources import Sources
+from borrowlens.analyses.rust.sources import Sources, split_lines
 
 # The edition-2024 `impl Trait` over-capture note: another family (rpit-overcapture-2024, which
 # refines ours) owns those diagnostics even when they carry our codes.
@@ -63,7 +63,7 @@ def line_text(span: Span, sources: Sources, line: int | None = None) -> str | No
     number = line or span.line_start
     text = sources.text(span.file)
     if text is not None:
-        lines = text.splitlines()
+        lines = split_lines(text)
         return lines[number - 1] if 0 < number <= len(lines) else None
     offset = number - span.line_start
     if 0 <= offset < len(span.text):
@@ -78,7 +78,7 @@ def span_text(span: Span, sources: Sources) -> str | None:
             span.column_start == span.column_end:
         return _expression_at(span, sources)
     if text is not None:
-        lines = text.splitlines()
+        lines = split_lines(text)
         if not 0 < span.line_start <= span.line_end <= len(lines):
             return None
         if span.line_start == span.line_end:

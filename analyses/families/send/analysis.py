@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related, shared_analysis
 from borrowlens.analyses.rust import locate, syntax
-from borrowlens.analyses.rust.sources import Sources, line_of
+from borrowlens.analyses.rust.sources import Sources, line_of, split_lines
 
 # --- recognising the diagnostic ---------------------------------------------------------------
 
@@ -114,7 +114,7 @@ def _rendered_label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | N
         return None
     file: str | None = None
     line: int | None = None
-    for text in rendered.splitlines():
+    for text in split_lines(rendered):
         arrow = RENDERED_ARROW.match(text)
         if arrow:
             file, line = diagnostic.rendered_file(arrow.group("file")), None
@@ -214,7 +214,7 @@ def _declaration_line(name: str, use: Span, sources: Sources) -> int | None:
     text = sources.text(use.file)
     if text is None:
         return None
-    lines = text.splitlines()
+    lines = split_lines(text)
     let = re.compile(rf"\blet\s+(?:mut\s+)?{re.escape(name)}\b")
     param = re.compile(rf"(?:\(|,)\s*(?:mut\s+)?{re.escape(name)}\s*:")
     for number in range(min(use.line_start, len(lines)), 0, -1):
@@ -284,7 +284,7 @@ def _dropped_between(name: str, first: int, last: int, file: str, sources: Sourc
     text = sources.text(file)
     if text is None:
         return False
-    lines = text.splitlines()[first:last - 1]
+    lines = split_lines(text)[first:last - 1]
     drop = re.compile(rf"\b(?:std::mem::|mem::|core::mem::)?drop\(\s*{re.escape(name)}\s*\)")
     return any(drop.search(line) for line in lines)
 
