@@ -20,7 +20,9 @@ from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
 
-_CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\s*\(")
+# Starts only at the start of a name, and a turbofish stops at `<`: otherwise a long run of
+# name characters or of `::<` is quadratic.
+_CALLEE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^<>]*>\s*)?\(")
 
 
 def _callee(span: Span, sources: Sources) -> str | None:
@@ -189,8 +191,8 @@ def _box_in_tokens(file: SourceFile, span: Span) -> list[Fix]:
     start = file.byte_at(span.line_start, span.column_start)
     end = file.byte_at(span.line_end, span.column_end)
     text = file.parsed.data[start:end].decode("utf-8")
-    found = re.fullmatch(r"(?s)(.*?)\s*\.\s*await", text)
-    call = found.group(1) if found else ""
+    found = re.fullmatch(r"(?s)(.*)\.\s*await", text)  # not `(.*?)\s*\.`: quadratic
+    call = found.group(1).rstrip() if found else ""
     parsed = syntax.parse(f"fn __f() {{ {call}; }}")
     statement = parsed.root.named_children[0].child_by_field_name("body") \
         if parsed.root.named_children else None

@@ -12,6 +12,7 @@ from typing import Protocol
 
 # Defined with the diagnostics (the lowest layer, whose pasted and rendered text needs it too);
 # this is the name everything above that layer uses.
+from borrowlens.analyses.diagnostics.limits import MAX_LINE, cut
 from borrowlens.analyses.diagnostics.lines import split_lines
 
 __all__ = ["MappingSources", "NoSources", "Sources", "line_of", "split_lines"]
@@ -44,8 +45,9 @@ class NoSources:
 
 
 def line_of(text: str | None, line: int) -> str | None:
-    """The 1-based `line` of `text` without its line ending, or None."""
+    """The 1-based `line` of `text` without its line ending, or None; cut to `MAX_LINE`
+    characters (what a matcher may read of one line, see `diagnostics.limits`)."""
     if text is None or line < 1:
         return None
     lines = split_lines(text)
-    return lines[line - 1] if line <= len(lines) else None
+    return cut(lines[line - 1], MAX_LINE) if line <= len(lines) else None

@@ -14,7 +14,7 @@ import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.rust import locate, printed, syntax
-from borrowlens.analyses.rust.sources import Sources, split_lines
+from borrowlens.analyses.rust.sources import Sources, line_of, split_lines
 
 # The edition-2024 `impl Trait` over-capture note: another family (rpit-overcapture-2024, which
 # refines ours) owns those diagnostics even when they carry our codes.
@@ -63,8 +63,7 @@ def line_text(span: Span, sources: Sources, line: int | None = None) -> str | No
     number = line or span.line_start
     text = sources.text(span.file)
     if text is not None:
-        lines = split_lines(text)
-        return lines[number - 1] if 0 < number <= len(lines) else None
+        return line_of(text, number)
     offset = number - span.line_start
     if 0 <= offset < len(span.text):
         return span.text[offset]
