@@ -22,6 +22,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.cli import editors
 from borrowlens.cli.terminal import CliError
 from borrowlens.server import __version__
@@ -104,7 +105,7 @@ def probe_tool(name: str, env_var: str) -> Tool:
                               timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         return Tool(name, path, None, f"could not run it: {error}")
-    lines = (proc.stdout or proc.stderr).strip().splitlines()
+    lines = split_lines((proc.stdout or proc.stderr).strip())
     first = lines[0] if lines else ""
     if proc.returncode != 0:
         # rustup's proxies exit non-zero when the toolchain lacks the binary; say so.

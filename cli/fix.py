@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.cli.check import add_path_argument, find_cargo, locate_workspace
 from borrowlens.cli.fix_rounds import FixError, Report, Target, fix_loop, inside
 from borrowlens.cli.terminal import EXIT_ERRORS, EXIT_OK, CliError, plural
@@ -42,7 +43,7 @@ def _diff(originals: dict[Path, str], current: dict[Path, str], root: Path) -> s
     for path in sorted(originals):
         name = path.relative_to(root).as_posix() if inside(path, root) else str(path)
         chunks.extend(difflib.unified_diff(
-            originals[path].splitlines(keepends=True), current[path].splitlines(keepends=True),
+            split_lines(originals[path], keepends=True), split_lines(current[path], keepends=True),
             fromfile=f"a/{name}", tofile=f"b/{name}"))
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in chunks)

@@ -33,6 +33,7 @@ from types import TracebackType
 
 from borrowlens.analyses.diagnostics.model import in_dependency
 from borrowlens.analyses.diagnostics.rustc_json import problem
+from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server.disk import canonical
 from borrowlens.server.protocol import JsonDict
 
@@ -45,7 +46,7 @@ class CargoError(Exception):
 
 def _lines(output: str) -> list[str]:
     """The non-blank lines of a tool's output."""
-    return [x.rstrip("\r") for x in output.split("\n") if x.strip()]
+    return [x for x in split_lines(output) if x.strip()]
 
 
 def find_program(name: str, env_var: str) -> str | None:

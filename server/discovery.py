@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server.cargo import kill_group
 
 # Set in the child's environment: a borrowlens started with it set was launched by a
@@ -139,7 +140,7 @@ def validate(candidate: Candidate) -> tuple[str | None, str]:
         proc = probe([str(path), "--version"], env={**os.environ, DEPTH_ENV: "1"})
     except (OSError, subprocess.TimeoutExpired) as error:
         return None, f"could not run it: {error}"
-    out = (proc.stdout or proc.stderr).strip().splitlines()
+    out = split_lines((proc.stdout or proc.stderr).strip())
     first = out[0] if out else ""
     if proc.returncode != 0 or not first.startswith("rust-analyzer"):
         detail = first or f"exit status {proc.returncode}"

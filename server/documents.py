@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import PositionCodec, TextDocument
 
 from borrowlens.analyses.diagnostics.lsp import LspContext, column_to_units
+from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server.disk import canonical, crate_rust_files
 from borrowlens.server.protocol import JsonDict
 
@@ -57,6 +58,19 @@ def overlaps(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return a0 <= b1 and b0 <= a1
 
 
+class Document(TextDocument):
+    """pygls' document with lines counted as rust-analyzer and the editor count them.
+
+    pygls splits with `str.splitlines()`, which also breaks at form feeds, NEL, U+2028 and the
+    like: an incremental change below one of them would land a line early and the copy would
+    drift from the editor's text. Every position conversion and change goes through `lines`.
+    """
+
+    @property
+    def lines(self) -> Sequence[str]:
+        return tuple(split_lines(self.source, keepends=True))
+
+
 class Documents:
     """Open documents, cached files from disk, and the session's position encoding."""
 
@@ -64,7 +78,7 @@ class Documents:
         self.encoding = "utf-16"
         # The editor's workspace folders, canonical: quick fixes never write outside them.
         self.workspace_roots: list[str] = []
-        self.documents: dict[str, TextDocument] = {}
+        self.documents: dict[str, Document] = {}
         self._disk: dict[str, tuple[tuple[int, int], str]] = {}
         self._lines: dict[str, tuple[str, list[str]]] = {}
 
@@ -87,7 +101,7 @@ class Documents:
 
     def open(self, params: Mapping[str, Any]) -> None:
         item = params["textDocument"]
-        self.documents[item["uri"]] = TextDocument(
+        self.documents[item["uri"]] = Document(
             item["uri"], item.get("text", ""), version=item.get("version"),
             language_id=item.get("languageId"), position_codec=self.codec())
 
@@ -151,7 +165,7 @@ class Documents:
             return None
         cached = self._lines.get(path)
         if cached is None or cached[0] is not text:
-            cached = (text, text.splitlines())
+            cached = (text, split_lines(text))
             self._lines[path] = cached
         lines = cached[1]
         return lines[line - 1] if 0 < line <= len(lines) else None

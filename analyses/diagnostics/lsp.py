@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from borrowlens.analyses.diagnostics.lines import split_lines
 from borrowlens.analyses.diagnostics.model import Diagnostic, JsonDict, Note, Span, plain_rendered
 
 # How rust-analyzer flattens a rustc diagnostic (crates/rust-analyzer/src/diagnostics/to_proto.rs):
@@ -97,7 +98,7 @@ def from_lsp(raw: JsonDict, uri: str, context: LspContext,
     `uri` is the document the diagnostic was published for; `hints` are the hint copies
     grouped under it by `group_lsp`, kept so a caller can hand them back untouched.
     """
-    lines = str(raw.get("message", "")).split("\n")
+    lines = split_lines(str(raw.get("message", "")))
     children = [Note(level="note", message=line) for line in lines[1:] if line]
     spans: list[Span] = [context.span(uri, raw["range"], None, True)]
     for related in raw.get("relatedInformation") or ():

@@ -73,9 +73,10 @@ def plain_rendered(rendered: object) -> str | None:
     return strip_escapes(str(rendered)) if rendered is not None else None
 
 
-# A location line of rustc's rendered text: `  --> src/lib.rs:12:5`.
-RENDERED_ARROW = re.compile(r"^\s*-->\s*(?P<file>.+?):(?P<line>\d+):(?P<column>\d+)\s*$",
-                            re.MULTILINE)
+# A location line of rustc's rendered text: `  --> src/lib.rs:12:5`. Blanks are `[ \t]`, not
+# `\s`: with MULTILINE, `^\s*` ran over every following blank line at each line start.
+RENDERED_ARROW = re.compile(
+    r"^[ \t]*-->[ \t]*(?P<file>[^\n]+?):(?P<line>\d+):(?P<column>\d+)[ \t\r]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)

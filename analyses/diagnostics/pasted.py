@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from borrowlens.analyses.diagnostics.limits import cut_lines
+from borrowlens.analyses.diagnostics.lines import split_lines
 from borrowlens.analyses.diagnostics.model import (
     RENDERED_ARROW,
     Diagnostic,
@@ -17,6 +19,8 @@ from borrowlens.analyses.diagnostics.model import (
     strip_escapes,
 )
 
+# The highest gutter number `pasted_files` places a quoted line at.
+MAX_PASTED_LINE = 100_000
 _HEADER = re.compile(r"^(error|warning)(?:\[(E\d{4})\])?: (.+)$")
 _SOURCE_LINE = re.compile(r"^\s*(\d+)\s*\| ?(.*)$")
 # A gutter line under the source: markers (^^^, ---, |) then, possibly, the label's text.
@@ -29,10 +33,12 @@ def from_rendered(text: str) -> Diagnostic | None:
     """The first error or warning in `text`, or a code-only/message-only diagnostic.
 
     Accepts a bare code ("E0597"), a bare message ("future cannot be sent between threads
-    safely") or a whole rendered block.
+    safely") or a whole rendered block. Only the first `MAX_RENDERED` characters are read.
     """
-    lines = [line.rstrip() for line in strip_escapes(text).strip().splitlines()]
-    if not lines:
+    text = cut_lines(text)
+    stripped = strip_escapes(text).strip()
+    lines = [line.rstrip() for line in split_lines(stripped)]
+    if not stripped:
         return None
     header = _HEADER.match(lines[0])
     if header is None:
@@ -79,18 +85,19 @@ def pasted_files(text: str) -> dict[str, str]:
     text, for a `MappingSources`.
 
     Lines the snippet skipped are left empty, so positions stay right and tree-sitter can
-    still find the names around the spans.
+    still find the names around the spans; a line numbered past `MAX_PASTED_LINE` is left out
+    (a typo'd gutter number must not make a file of a billion empty lines).
     """
     files: dict[str, dict[int, str]] = {}
     current = "<pasted>"
-    for raw in text.splitlines():
+    for raw in split_lines(cut_lines(text)):
         line = strip_escapes(raw.rstrip())
         arrow = RENDERED_ARROW.match(line)
         if arrow:
             current = arrow.group(1)
             continue
         source = _SOURCE_LINE.match(line)
-        if source:
+        if source and 0 < int(source.group(1)) <= MAX_PASTED_LINE:
             files.setdefault(current, {})[int(source.group(1))] = source.group(2)
     return {name: "\n".join(lines.get(n, "") for n in range(1, max(lines) + 1)) + "\n"
             for name, lines in files.items()}

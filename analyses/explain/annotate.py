@@ -22,6 +22,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from borrowlens.analyses.diagnostics.limits import MAX_LINE, cut
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.fixes.edits import EditError, Fix, apply
 from borrowlens.analyses.rust.sources import Sources, split_lines
@@ -62,7 +63,9 @@ def _code_block(file: str, lines: list[str], numbers: dict[int, str]) -> list[st
         wanted.update(range(line - CONTEXT, line + CONTEXT + 1))
     shown = sorted(n for n in wanted if 1 <= n <= len(lines))
     width = len(str(shown[-1]))
-    text_width = max(len(lines[n - 1].rstrip()) for n in shown)
+    # A line is shown up to MAX_LINE characters: the others are padded to the longest.
+    lines = [cut(line.rstrip(), MAX_LINE) for line in lines]
+    text_width = max(len(lines[n - 1]) for n in shown)
     out = [f"`{file}`", "", "```text"]
     previous = None
     for number in shown:
@@ -86,7 +89,7 @@ def annotated(places: Iterable[tuple[Span, str]], sources: Sources) -> str | Non
     numbered: list[Marker] = []
     for marker in found:
         text = sources.text(marker.file)
-        if text is None or marker.line > len(split_lines(text)):
+        if text is None or not 0 < marker.line <= len(split_lines(text)):
             continue
         by_file.setdefault(marker.file, []).append(marker)
         numbered.append(marker)

@@ -39,6 +39,7 @@ from pathlib import Path
 import jinja2
 
 from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.rust.sources import split_lines
 
 # The family modules and their prose files live in the families package, a layer above this
 # one: found by name and by place, never imported.
@@ -174,7 +175,7 @@ def reflow(text: str) -> str:
     out: list[str] = []
     in_code = False
     for block in re.split(r"\n[ \t]*\n", text.strip()):
-        lines = block.split("\n")
+        lines = split_lines(block)
         if in_code or lines[0].lstrip().startswith("```"):
             out.append(block)
             if sum(line.lstrip().startswith("```") for line in lines) % 2 == 1:
@@ -215,7 +216,7 @@ def sections(rendered: str, name: str) -> dict[str, str]:
 
 def links(text: str, name: str) -> tuple[Link, ...]:
     out = []
-    for line in text.split("\n"):
+    for line in split_lines(text):
         found = _LINK.match(line.strip())
         if found is None:
             raise ProseError(f"{name}: not a link line: {line!r}")

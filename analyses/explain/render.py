@@ -7,10 +7,14 @@ four parts with headings, the caveat, and the links.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
+from typing import Any
 
+from borrowlens.analyses.diagnostics.limits import cut
 from borrowlens.analyses.explain.model import Explanation
+from borrowlens.analyses.rust.sources import split_lines
 
 SECTIONS = (
     ("what", "What the compiler is telling you"),
@@ -24,6 +28,12 @@ SECTIONS = (
 # its "Open the full explanation" link as one more line, so borrowlens' part gets 7.
 HOVER_WIDTH = 100
 HOVER_LINES = 7
+# What the renderer reads of one part of an explanation (a part quotes the user's code, which
+# may be one 10 MB line): wrapping is linear in it. A hover shows at most HOVER_LINES lines of
+# HOVER_WIDTH columns, so its paragraphs are shortened from a few times that, not from the
+# whole text (`_fit` re-wraps the paragraph for each word it drops).
+MAX_PART = 20_000
+_MAX_HOVER_PARAGRAPH = 10 * HOVER_LINES * HOVER_WIDTH
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`(\[])")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.")
 
@@ -48,7 +58,7 @@ def rendered_lines(text: str, width: int = HOVER_WIDTH) -> int:
     """How many lines `text` takes when wrapped at `width` columns (blank lines not counted;
     markdown markers counted as characters, which only overestimates)."""
     return sum(max(1, len(textwrap.wrap(line, width)))
-               for line in text.split("\n") if line.strip())
+               for line in split_lines(text) if line.strip())
 
 
 def _fit(parts: list[list[str]], budget: int) -> list[str]:
@@ -71,11 +81,22 @@ def _fit(parts: list[list[str]], budget: int) -> list[str]:
     return [" ".join(p) for p in parts]
 
 
+def bounded(explanation: Explanation) -> Explanation:
+    """`explanation` with every part cut to `MAX_PART` characters."""
+    parts = {f.name: getattr(explanation, f.name) for f in dataclasses.fields(explanation)}
+    long: dict[str, Any] = {name: cut(value, MAX_PART) for name, value in parts.items()
+                            if isinstance(value, str) and len(value) > MAX_PART}
+    return dataclasses.replace(explanation, **long) if long else explanation
+
+
 def hover_parts(explanation: Explanation) -> tuple[str, str, str]:
     """The hover's three paragraphs: title and TL;DR, what is wrong and where, the change."""
+    explanation = bounded(explanation)
     head = f"**{explanation.title}** — {explanation.tldr}"
-    what = sentences(explanation.hover or first_paragraph(explanation.what))
-    change = sentences(explanation.change or first_paragraph(explanation.fix))
+    what = sentences(cut(explanation.hover or first_paragraph(explanation.what),
+                         _MAX_HOVER_PARAGRAPH))
+    change = sentences(cut(explanation.change or first_paragraph(explanation.fix),
+                           _MAX_HOVER_PARAGRAPH))
     if not explanation.hover:
         what = what[:2]
     if not explanation.change:
@@ -93,6 +114,8 @@ def markdown(explanation: Explanation, *, full: bool, story: str | None = None) 
     "What the compiler is telling you" in the full form."""
     if not full:
         return "\n\n".join(hover_parts(explanation))
+    explanation = bounded(explanation)
+    story = cut(story, MAX_PART) if story is not None else None
     parts = [f"**{explanation.title}** — {explanation.tldr}"]
     for attribute, heading in SECTIONS:
         parts.append(f"### {heading}\n\n{getattr(explanation, attribute).strip()}")
@@ -112,7 +135,7 @@ def markdown(explanation: Explanation, *, full: bool, story: str | None = None) 
 _BOLD, _DIM, _CYAN, _GREEN, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[32m", "\x1b[0m"
 _CODE = re.compile(r"`([^`]+)`")
 _STRONG = re.compile(r"\*\*([^*]+)\*\*")
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+_LINK = re.compile(r"\[([^\[\]]+)\]\(([^()\s]+)\)")  # no nesting: linear on `[[[…`
 
 
 def _inline(text: str, color: bool) -> str:
@@ -128,7 +151,7 @@ def _block(text: str, color: bool, indent: str, width: int) -> list[str]:
     out: list[str] = []
     in_code = False
     for paragraph in re.split(r"\n\s*\n", text.strip()):
-        lines = paragraph.splitlines()
+        lines = split_lines(paragraph)
         if (lines and lines[0].lstrip().startswith("```")) or in_code:
             for line in lines:
                 if line.lstrip().startswith("```"):
@@ -167,6 +190,8 @@ def _story_lines(story: str, color: bool, indent: str, width: int) -> list[str]:
 def terminal(explanation: Explanation, *, full: bool, color: bool, width: int = 88,
              story: str | None = None) -> str:
     """Plain text (ANSI colour optional) for the CLI, shaped to sit under rustc's output."""
+    explanation = bounded(explanation)
+    story = cut(story, MAX_PART) if story is not None else None
     head = f"{explanation.title}: {explanation.tldr}"
     label = f"{_GREEN}{_BOLD}borrowlens{_RESET}" if color else "borrowlens"
     lines = [f"{label}: {_inline(head, color)}"]

@@ -23,7 +23,9 @@ from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
 from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources, line_of
 
-_CALLEE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^>]*>)?\s*\(")
+# Starts only at the start of a name, and a turbofish stops at `<`: otherwise a long run of
+# name characters or of `::<` is quadratic.
+_CALLEE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*(?:::<[^<>]*>\s*)?\(")
 
 
 def _callee(span: Span, sources: Sources) -> str | None:
@@ -32,8 +34,7 @@ def _callee(span: Span, sources: Sources) -> str | None:
         return None  # inside another crate's macro (`tokio::join!`): its own helper calls
     line = span.text[0] if span.text else None
     if text is not None:
-        lines = text.splitlines()
-        line = lines[span.line_start - 1] if span.line_start <= len(lines) else None
+        line = line_of(text, span.line_start)
     if line is None:
         return None
     found = _CALLEE.search(line[span.column_start - 1:])
@@ -284,8 +285,8 @@ def _box_in_tokens(file: SourceFile, span: Span) -> list[Fix]:
     start = file.byte_at(span.line_start, span.column_start)
     end = file.byte_at(span.line_end, span.column_end)
     text = file.parsed.data[start:end].decode("utf-8")
-    found = re.fullmatch(r"(?s)(.*?)\s*\.\s*await", text)
-    call = found.group(1) if found else ""
+    found = re.fullmatch(r"(?s)(.*)\.\s*await", text)  # not `(.*?)\s*\.`: quadratic
+    call = found.group(1).rstrip() if found else ""
     parsed = syntax.parse(f"fn __f() {{ {call}; }}")
     statement = parsed.root.named_children[0].child_by_field_name("body") \
         if parsed.root.named_children else None

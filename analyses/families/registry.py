@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from functools import cache
 
 from borrowlens.analyses import families as families_package
+from borrowlens.analyses.diagnostics.limits import bounded
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.families.base import Family, Match, one_classification
 from borrowlens.analyses.rust.sources import NoSources, Sources
@@ -149,9 +150,11 @@ def classify(diagnostic: Diagnostic, sources: Sources | None = None) -> Match | 
 
     Only errors are classified; warnings and notes never get an explanation. Only the
     families whose trigger fits are asked, and an analysis their group shares runs once.
+    Families see the diagnostic cut to `diagnostics.limits` (so is the match's).
     """
     if diagnostic.level not in ("error", "error: internal compiler error"):
         return None
+    diagnostic = bounded(diagnostic)
     view = sources if sources is not None else NoSources()
     with one_classification():
         for family in candidates(diagnostic):

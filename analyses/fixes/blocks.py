@@ -8,6 +8,7 @@ import tree_sitter
 
 from borrowlens.analyses.fixes.edits import TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust.sources import split_lines
 
 Node = tree_sitter.Node
 
@@ -58,7 +59,7 @@ def wrap_in_block(file: SourceFile, first: Node, last: Node, *, prefix: str = ""
     indent = file.indent_of(first)
     unit = file.indent_unit()
     # New text uses "\n"; `edits.apply` turns it into the file's own line ending.
-    lines = [line.removesuffix("\r") for line in body.split("\n")]
+    lines = split_lines(body)
     if tail is not None:
         lines.append(indent + tail)
     shifted = "\n".join(unit + line if line.strip() else "" for line in lines)

@@ -10,6 +10,7 @@ import itertools
 from dataclasses import dataclass
 
 from borrowlens.analyses.rust import locate
+from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.analyses.rust.syntax import parse
 
 
@@ -77,7 +78,7 @@ def _offset(lines: list[str], line: int, column: int) -> int:
 def apply(text: str, edits: list[TextEdit] | tuple[TextEdit, ...]) -> str:
     """Applies edits to one file's text. Ranges refer to the original text and must not
     overlap; line endings already in the file are kept (new text uses the file's own)."""
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     newline = "\r\n" if "\r\n" in text else "\n"
     spans = []
     for edit in edits:

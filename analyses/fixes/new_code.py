@@ -10,6 +10,7 @@ import tree_sitter
 
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import locate, syntax
+from borrowlens.analyses.rust.sources import split_lines
 
 Node = tree_sitter.Node
 
@@ -43,7 +44,7 @@ def is_expression(text: str) -> bool:
 
 def reindent_tail(text: str, unit: str) -> str:
     """`text` with every line after the first indented one level deeper."""
-    lines = text.split("\n")
+    lines = split_lines(text)
     return "\n".join([lines[0], *((unit + line) if line.strip() else line
                                   for line in lines[1:])])
 

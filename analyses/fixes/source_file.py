@@ -16,7 +16,7 @@ import tree_sitter
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.fixes.edits import Fix, TextEdit, apply
 from borrowlens.analyses.rust import locate
-from borrowlens.analyses.rust.sources import Sources
+from borrowlens.analyses.rust.sources import Sources, split_lines
 from borrowlens.analyses.rust.syntax import Parsed, enclosing, parse
 
 Node = tree_sitter.Node
@@ -63,8 +63,7 @@ class SourceFile:
         return enclosing(node, *kinds) if kinds else node
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        return self.parsed.line_text(line) or ""
 
     def indent_of(self, node_or_line: Node | int) -> str:
         """The leading whitespace of the line a node starts on (or of a line number)."""
@@ -76,7 +75,7 @@ class SourceFile:
     def indent_unit(self) -> str:
         """One level of indentation as the file writes it: a tab, or a number of spaces."""
         widths = []
-        for line in self.text.splitlines():
+        for line in split_lines(self.text):
             stripped = line.lstrip(" \t")
             if not stripped or line == stripped:
                 continue

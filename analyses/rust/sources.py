@@ -10,6 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+# Defined with the diagnostics (the lowest layer, whose pasted and rendered text needs it too);
+# this is the name everything above that layer uses.
+from borrowlens.analyses.diagnostics.limits import MAX_LINE, cut
+from borrowlens.analyses.diagnostics.lines import split_lines
+
+__all__ = ["MappingSources", "NoSources", "Sources", "line_of", "split_lines"]
+
 
 class Sources(Protocol):
     """Anything that can return the text of a file named by a diagnostic.
@@ -55,17 +62,10 @@ class NoSources:
         return None
 
 
-def split_lines(text: str) -> list[str]:
-    """The lines of `text` as rustc, rust-analyzer and tree-sitter count them: split at `\n`
-    only (a `\r` before it belongs to the line ending). `str.splitlines()` also breaks at form
-    feeds, `\v`, `\x1c`-`\x1e`, NEL and U+2028/U+2029, which would shift every line after one
-    of them; nothing in borrowlens splits source text any other way."""
-    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
-
-
 def line_of(text: str | None, line: int) -> str | None:
-    """The 1-based `line` of `text` without its line ending, or None."""
+    """The 1-based `line` of `text` without its line ending, or None; cut to `MAX_LINE`
+    characters (what a matcher may read of one line, see `diagnostics.limits`)."""
     if text is None or line < 1:
         return None
     lines = split_lines(text)
-    return lines[line - 1] if line <= len(lines) else None
+    return cut(lines[line - 1], MAX_LINE) if line <= len(lines) else None

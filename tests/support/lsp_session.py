@@ -29,6 +29,8 @@ from lsprotocol import types
 from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient
 
+from borrowlens.analyses.rust.sources import split_lines
+
 from .fixtures import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +138,7 @@ def text_document_item(path: Path, version: int = 1) -> dict[str, Any]:
 
 def _offset(text: str, position: Mapping[str, int]) -> int:
     """A UTF-16 LSP position as an index into `text`."""
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text, keepends=True)
     line = position["line"]
     if line >= len(lines):
         return len(text)

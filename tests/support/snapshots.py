@@ -17,6 +17,8 @@ import difflib
 import os
 from pathlib import Path
 
+from borrowlens.analyses.rust.sources import split_lines
+
 UPDATE = os.environ.get("BORROWLENS_UPDATE_SNAPSHOTS") == "1"
 
 
@@ -48,6 +50,6 @@ def unused(directory: Path, used: set[Path]) -> list[Path]:
 
 def file_diff(name: str, before: str, after: str) -> str:
     """A unified diff of one file, as a reviewer reads it."""
-    return "".join(difflib.unified_diff(before.splitlines(keepends=True),
-                                        after.splitlines(keepends=True),
+    return "".join(difflib.unified_diff(split_lines(before, keepends=True),
+                                        split_lines(after, keepends=True),
                                         f"a/{name}", f"b/{name}"))

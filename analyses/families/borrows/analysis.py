@@ -16,7 +16,7 @@ import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.rust import locate, printed, syntax
-from borrowlens.analyses.rust.sources import Sources
+from borrowlens.analyses.rust.sources import Sources, split_lines
 
 # The edition-2024 `impl Trait` over-capture note: another family (rpit-overcapture-2024, which
 # refines ours) owns those diagnostics even when they carry our codes.
@@ -64,7 +64,7 @@ def labelled(diagnostic: Diagnostic, pattern: str) -> tuple[Span, re.Match[str]]
 def _lines(text: str) -> list[str]:
     """A file's lines, split once per text (not once per diagnostic: a file with many
     borrow errors was split as many times). Callers only read the list."""
-    return text.splitlines()
+    return split_lines(text)
 
 
 def line_text(span: Span, sources: Sources, line: int | None = None) -> str | None:

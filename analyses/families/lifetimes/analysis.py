@@ -16,7 +16,7 @@ import tree_sitter
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust import locate, syntax
-from borrowlens.analyses.rust.sources import Sources
+from borrowlens.analyses.rust.sources import Sources, split_lines
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Through the LSP a spanned help arrives as a related span labelled "<message>: `<replacement>`".
@@ -252,7 +252,7 @@ def retie_signature(function: locate.Located, inputs: set[str],
 def span_source(span: Span, sources: Sources) -> str | None:
     """The source text a span covers (from the file, else from rustc's quoted lines)."""
     text = sources.text(span.file)
-    lines = text.splitlines() if text is not None else list(span.text)
+    lines = split_lines(text) if text is not None else list(span.text)
     first = span.line_start - (1 if text is not None else span.line_start)
     last = span.line_end - (1 if text is not None else span.line_start)
     if not (0 <= first <= last < len(lines)):

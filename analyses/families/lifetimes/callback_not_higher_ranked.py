@@ -54,18 +54,18 @@ def _lifetime_params(node: Node) -> list[Node]:
         if generics is not None else []
 
 
-def _callbacks_with(field: Node, lifetime: str, text: str) -> list[Node]:
+def _callbacks_with(field: Node, lifetime: str, parsed: syntax.Parsed) -> list[Node]:
     """The `Fn(…)` / `fn(…)` types under `field` whose parameters mention `lifetime`."""
     found = []
     for node in locate.walk(field, named=True):
         if node.type != "function_type":
             continue
         trait = node.child_by_field_name("trait")
-        if trait is not None and text[trait.start_byte:trait.end_byte] not in _CALLABLE:
+        if trait is not None and parsed.node_text(trait) not in _CALLABLE:
             continue
         parameters = node.child_by_field_name("parameters")
         if parameters is not None and any(
-                text[lt.start_byte:lt.end_byte] == lifetime for lt in items.lifetimes(parameters)):
+                parsed.node_text(lt) == lifetime for lt in items.lifetimes(parameters)):
             found.append(node)
     return found
 
@@ -111,7 +111,6 @@ def find_shape(parsed: syntax.Parsed, call: Node, type_name: str | None,
         if name_node is None:
             return None
         name = parsed.node_text(name_node)
-    text = parsed.text
     for struct_name, struct in items.named_items(parsed, "struct_item"):
         if type_name is not None and struct_name != type_name:
             continue
@@ -121,7 +120,7 @@ def find_shape(parsed: syntax.Parsed, call: Node, type_name: str | None,
         if direct:
             field = fields.get(name)
             for lifetime in lifetimes:
-                if field is not None and _callbacks_with(field, lifetime, text):
+                if field is not None and _callbacks_with(field, lifetime, parsed):
                     return Shape(struct, field, lifetime, None, None)
             continue
         for impl in _impls_of(parsed, struct_name):
@@ -142,7 +141,7 @@ def find_shape(parsed: syntax.Parsed, call: Node, type_name: str | None,
                     for field_name, field in fields.items():
                         # The method must only hand the value to the callback: if it also
                         # stores it, the value really has to outlive the type.
-                        if _callbacks_with(field, lifetime, text) and pattern is not None and \
+                        if _callbacks_with(field, lifetime, parsed) and pattern is not None and \
                                 feeds_only(parsed, method.child_by_field_name("body"),
                                            parsed.node_text(pattern), field_name):
                             return Shape(struct, field, lifetime, method, parameter)
@@ -289,7 +288,7 @@ def _elisions(file: SourceFile, scope: Node, lifetime: str) -> list[TextEdit | N
     """For every callback type under `scope` whose arguments carry `lifetime`: drop it from
     the `&'a` references of the arguments (None when the return type needs it too)."""
     edits: list[TextEdit | None] = []
-    for callback in _callbacks_with(scope, lifetime, file.text):
+    for callback in _callbacks_with(scope, lifetime, file.parsed):
         result = callback.child_by_field_name("return_type")
         if result is not None and any(file.node_text(lt) == lifetime
                                       for lt in items.lifetimes(result)):

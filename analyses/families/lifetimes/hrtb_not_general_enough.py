@@ -34,14 +34,16 @@ from borrowlens.analyses.rust import locate, printed
 from borrowlens.analyses.rust.sources import Sources, line_of
 
 _MESSAGE = re.compile(r"implementation of `(?P<trait>[^`]+)` is not general enough")
-_MUST = re.compile(r"(?:(?P<closure>closure) with signature )?`(?P<subject>.+?)` must implement "
-                   r"`(?P<expected>.+?)`, for any (?:lifetime|two lifetimes)")
-_ACTUAL = re.compile(r"but (?:it actually implements `(?P<found>.+?)`|`(?P<found2>.+?)` is "
-                     r"actually implemented for the type `(?P<for_type>.+?)`)")
+# Code in backticks is matched as `[^`]+` and the kind of type is bounded: a lazy `.+?`
+# between two literals is quadratic (cubic with two) on a long message.
+_MUST = re.compile(r"(?:(?P<closure>closure) with signature )?`(?P<subject>[^`]+)` must "
+                   r"implement `(?P<expected>[^`]+)`, for any (?:lifetime|two lifetimes)")
+_ACTUAL = re.compile(r"but (?:it actually implements `(?P<found>[^`]+)`|`(?P<found2>[^`]+)` is "
+                     r"actually implemented for the type `(?P<for_type>[^`]+)`)")
 _EXPECTED_308 = re.compile(r"expected (?:fn pointer|reference|closure|trait object|struct|enum|"
-                           r"fn item|type|[a-z ]+?) `(?P<ty>.+)`")
+                           r"fn item|type|[a-z ]{1,40}?) `(?P<ty>.+)`")
 _FOUND_308 = re.compile(r"found (?:fn pointer|reference|closure|trait object|struct|enum|"
-                        r"fn item|type|[a-z ]+?) `(?P<ty>.+)`")
+                        r"fn item|type|[a-z ]{1,40}?) `(?P<ty>.+)`")
 _SELF_TYPE = re.compile(r"mismatched `self` parameter type")
 _MORE_GENERAL = re.compile(r"one type is more general than the other")
 _CLOSURE_RETURN = re.compile(r"return type of closure is|returning this value requires that "

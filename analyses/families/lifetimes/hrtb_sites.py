@@ -116,7 +116,7 @@ def bound_owner(anchor: Node, located: locate.Located) -> tuple[str, str] | None
 
 
 _FUTURE_MISMATCH = re.compile(r"(?:-> impl Future|opaque type `impl (?:for<[^>]*> )?Future)")
-_FN_BOUND = re.compile(r"\b(?:Fn|FnMut|FnOnce)\((?P<args>[^)]*)\)\s*->\s*(?P<fut>\w+)")
+_FN_BOUND = re.compile(r"\b(?:Fn|FnMut|FnOnce)\((?P<args>[^()]*)\)\s*->\s*(?P<fut>\w+)")
 
 
 def async_fn_shape(diagnostic: Diagnostic, sources: Sources, facts: dict[str, FactValue],

@@ -30,7 +30,8 @@ Node = tree_sitter.Node
 _MESSAGE = re.compile(r"^`(?P<param>[A-Z][A-Za-z0-9_]*)` does not live long enough$")
 
 
-def _declaration(node: Node | None, param: str, text: str) -> tuple[Node, Node] | None:
+def _declaration(node: Node | None, param: str, parsed: syntax.Parsed
+                 ) -> tuple[Node, Node] | None:
     """The item (fn, then impl) around `node` that declares `param`, with the declaration."""
     current = node
     while current is not None:
@@ -40,7 +41,7 @@ def _declaration(node: Node | None, param: str, text: str) -> tuple[Node, Node] 
                 name = child.child_by_field_name("name") or child.child_by_field_name("left")
                 if child.type == "type_identifier":
                     name = child
-                if name is not None and text[name.start_byte:name.end_byte] == param:
+                if name is not None and parsed.node_text(name) == param:
                     return current, child
         current = current.parent
     return None
@@ -73,7 +74,7 @@ class TypeParamOutlivesAll(Family):
             written = locate.covering(located.parsed, primary)
             if written is not None:
                 facts["higher_ranked"] = " ".join(located.text(written).split())
-            declared = _declaration(located.node, param, located.parsed.text)
+            declared = _declaration(located.node, param, located.parsed)
             if declared is not None:
                 item, declaration = declared
                 facts["declared_line"] = located.parsed.start(declaration)[0]
@@ -99,7 +100,7 @@ class TypeParamOutlivesAll(Family):
         file = SourceFile.load(sources, primary.file) if primary is not None else None
         if file is None or primary is None or not param or not TYPE_PARAMETER.fullmatch(param):
             return []
-        declared = _declaration(file.node_for_span(primary), param, file.text)
+        declared = _declaration(file.node_for_span(primary), param, file.parsed)
         if declared is None:
             return []
         item, declaration = declared

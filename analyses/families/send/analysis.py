@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related, shared_analysis
 from borrowlens.analyses.families.send import source as reading
-from borrowlens.analyses.rust.sources import Sources
+from borrowlens.analyses.rust.sources import Sources, split_lines
 
 # --- recognising the diagnostic ---------------------------------------------------------------
 
@@ -114,7 +114,7 @@ def _rendered_label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | N
         return None
     file: str | None = None
     line: int | None = None
-    for text in rendered.splitlines():
+    for text in split_lines(rendered):
         arrow = RENDERED_ARROW.match(text)
         if arrow:
             file, line = diagnostic.rendered_file(arrow.group("file")), None

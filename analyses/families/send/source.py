@@ -17,7 +17,7 @@ import tree_sitter
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.families.base import FactValue
 from borrowlens.analyses.rust import items, locate, syntax
-from borrowlens.analyses.rust.sources import Sources, line_of
+from borrowlens.analyses.rust.sources import Sources, line_of, split_lines
 
 _GUARD_CALL = re.compile(
     r"(?P<receiver>[A-Za-z_][A-Za-z0-9_]*(?:(?:\.|::)[A-Za-z_][A-Za-z0-9_]*(?:\(\))?)*?)"
@@ -85,7 +85,7 @@ def declaration_line(name: str, use: Span, sources: Sources) -> int | None:
     text = sources.text(use.file)
     if text is None:
         return None
-    lines = text.splitlines()
+    lines = split_lines(text)
     let = re.compile(rf"\blet\s+(?:mut\s+)?{re.escape(name)}\b")
     param = re.compile(rf"(?:\(|,)\s*(?:mut\s+)?{re.escape(name)}\s*:")
     for number in range(min(use.line_start, len(lines)), 0, -1):
@@ -155,7 +155,7 @@ def dropped_between(name: str, first: int, last: int, file: str, sources: Source
     text = sources.text(file)
     if text is None:
         return False
-    lines = text.splitlines()[first:last - 1]
+    lines = split_lines(text)[first:last - 1]
     drop = re.compile(rf"\b(?:std::mem::|mem::|core::mem::)?drop\(\s*{re.escape(name)}\s*\)")
     return any(drop.search(line) for line in lines)
 

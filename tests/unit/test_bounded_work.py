@@ -1,0 +1,169 @@
+"""The enrichment of one diagnostic is bounded: linear regexes, and caps on what is read.
+
+No assertion here is a wall-clock limit. A regex is timed on an input of 4 000 characters and on
+one ten times longer and must take less than 30 times as long (a quadratic one takes about
+100 times; a linear one about 10; longer inputs leave the processor's caches and make the
+ratio noisy); everything else asserts that the caps of `diagnostics.limits` and
+`explain.render` are applied.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from collections.abc import Callable
+
+import pytest
+
+from borrowlens.analyses.diagnostics import limits
+from borrowlens.analyses.diagnostics.model import RENDERED_ARROW
+from borrowlens.analyses.diagnostics.pasted import MAX_PASTED_LINE, from_rendered, pasted_files
+from borrowlens.analyses.explain import render
+from borrowlens.analyses.families import recursive_async
+from borrowlens.analyses.families.lifetimes import hrtb_not_general_enough as hrtb
+from borrowlens.analyses.families.lifetimes import hrtb_sites
+from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust.sources import MappingSources, line_of
+from support.fixtures import Case, cases, target
+
+CASES = cases()
+
+
+def _seconds(work: Callable[[], object]) -> float:
+    """The best of three runs (the machine is shared; the minimum is the least noisy)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _linear(make: Callable[[int], str], use: Callable[[str], object]) -> None:
+    small, large = make(4_000), make(40_000)
+    # Warm up (compilation, caches) before timing.
+    use(small)
+    ratio = _seconds(lambda: use(large)) / max(_seconds(lambda: use(small)), 1e-5)
+    assert ratio < 30, f"10x the input took {ratio:.0f}x the time"
+
+
+def _scan(regex: re.Pattern[str]) -> Callable[[str], object]:
+    return lambda text: list(regex.finditer(text))
+
+
+# (name, regex, the input piece that made it quadratic or worse)
+REGEXES = [
+    ("recursive-async callee: a long name", recursive_async._CALLEE, "a"),
+    ("recursive-async callee: turbofish runs", recursive_async._CALLEE, "a::<"),
+    ("hrtb must-implement", hrtb._MUST, " must implement `"),
+    ("hrtb actually-implements", hrtb._ACTUAL, "but `"),
+    ("hrtb expected type", hrtb._EXPECTED_308, "expected "),
+    ("hrtb found type", hrtb._FOUND_308, "found "),
+    ("hrtb Fn bound", hrtb_sites._FN_BOUND, "Fn("),
+    ("rendered arrow: blank lines", RENDERED_ARROW, "\n"),
+    ("rendered arrow: blank lines with spaces", RENDERED_ARROW, "  \n"),
+    ("terminal links", render._LINK, "[a]("),
+    ("terminal links: brackets", render._LINK, "["),
+]
+
+
+@pytest.mark.parametrize(("regex", "piece"), [(r, p) for _, r, p in REGEXES],
+                         ids=[name for name, _, _ in REGEXES])
+def test_matcher_regex_is_linear(regex: re.Pattern[str], piece: str) -> None:
+    _linear(lambda n: piece * (n // len(piece)), _scan(regex))
+
+
+def test_awaited_call_in_tokens_is_linear() -> None:
+    """recursive-async boxes `call(…).await` found in a macro's tokens: trailing whitespace
+    made its `(.*?)\\s*\\.\\s*await` quadratic."""
+    source = "async fn f() {{ println!(\"{{}}\", f(){}.await); }}\n"
+
+    def box(text: str) -> object:
+        code = source.format(text)
+        file = SourceFile.load(MappingSources({"f.rs": code}), "f.rs")
+        assert file is not None
+        line = code.split("\n")[0]
+        start = line.index("f()")
+        span = dataclasses.replace(_SPAN, line_start=1, line_end=1, column_start=start + 1,
+                                   column_end=len(line) - len("); }") + 1)
+        return recursive_async._box_in_tokens(file, span)
+    _linear(lambda n: "\t" * n, box)
+
+
+_SPAN = next(d.primary for case in CASES for d in [target(case, case.recorded())]
+             if d.primary is not None)
+
+
+@pytest.mark.parametrize("case", CASES[:: max(1, len(CASES) // 12)], ids=lambda c: c.id)
+def test_families_see_the_diagnostic_cut_to_the_caps(case: Case) -> None:
+    diagnostic = target(case, case.recorded())
+    assert limits.bounded(diagnostic) is diagnostic  # nothing real is cut
+    padding = "`a` " * 50_000
+    long = dataclasses.replace(
+        diagnostic, message=diagnostic.message + padding,
+        rendered=(diagnostic.rendered or "") + "\n" * 100_000 + "x" * 100_000,
+        spans=tuple(dataclasses.replace(s, label=(s.label or "") + padding,
+                                        text=(*s.text, "y" * 100_000)) for s in diagnostic.spans),
+        children=tuple(dataclasses.replace(c, message=c.message + padding)
+                       for c in diagnostic.children))
+    match = classify(long, case.sources())
+    assert match is not None and match.diagnostic is not None
+    seen = match.diagnostic
+    assert len(seen.message) <= limits.MAX_MESSAGE
+    assert len(seen.rendered or "") <= limits.MAX_RENDERED
+    assert all(len(line) <= limits.MAX_LINE for line in (seen.rendered or "").split("\n"))
+    for span in seen.spans:
+        assert len(span.label or "") <= limits.MAX_MESSAGE
+        assert all(len(line) <= limits.MAX_LINE for line in span.text)
+    assert all(len(child.message) <= limits.MAX_MESSAGE for child in seen.children)
+
+
+def test_source_lines_are_cut_for_matchers() -> None:
+    text = "fn f() {}\n" + "a" * (limits.MAX_LINE * 3) + "\n"
+    assert line_of(text, 1) == "fn f() {}"
+    assert line_of(text, 2) == "a" * limits.MAX_LINE
+
+
+def test_a_huge_gutter_number_is_not_a_file_of_empty_lines() -> None:
+    pasted = ("error[E0597]: `x` does not live long enough\n"
+              " --> src/lib.rs:999999999:5\n    |\n"
+              "999999999 |     let x = 1;\n    |         ^ borrowed value does not live\n"
+              "7 | fn f() {}\n")
+    files = pasted_files(pasted)
+    assert files == {"src/lib.rs": "\n" * 6 + "fn f() {}\n"}
+    assert MAX_PASTED_LINE < 999999999
+    assert from_rendered(pasted) is not None
+
+
+def test_pasted_text_is_cut() -> None:
+    pasted = "error[E0597]: `x` does not live long enough\n" + ("= note: " + "a" * 10_000
+                                                              + "\n") * 100
+    diagnostic = from_rendered(pasted)
+    assert diagnostic is not None
+    assert len(diagnostic.rendered or "") <= limits.MAX_RENDERED
+    assert all(len(child.message) <= limits.MAX_LINE for child in diagnostic.children)
+
+
+def test_render_reads_each_part_up_to_its_cap() -> None:
+    case = next(c for c in CASES if c.family == "recursive-async")
+    match = classify(target(case, case.recorded()), case.sources())
+    assert match is not None
+    explanation = match.family.explain(match)
+    for size in (10_000, 1_000_000):
+        word = "x" * size
+        long = dataclasses.replace(explanation, what=f"{word} {explanation.what}",
+                                   fix=f"{explanation.fix} {word}", tldr=word,
+                                   hover=f"{word}. " * 3, change=f"A {word}")
+        bounded = render.bounded(long)
+        texts = [getattr(bounded, f.name) for f in dataclasses.fields(bounded)]
+        assert all(len(text) <= render.MAX_PART for text in texts if isinstance(text, str))
+    _linear(lambda n: "word " * (n // 5),
+            lambda text: (render.terminal(dataclasses.replace(explanation, what=text),
+                                          full=True, color=False, story=text),
+                          render.markdown(dataclasses.replace(explanation, hover=text),
+                                          full=False)))
+    _linear(lambda n: "x" * n,
+            lambda text: render.terminal(dataclasses.replace(explanation, what=text),
+                                         full=True, color=False))
