@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from borrowlens.analyses.fixes.edits import EditError, Fix, TextEdit, validated
-from borrowlens.analyses.rust.sources import Sources
+from borrowlens.analyses.rust.sources import Sources, is_lossy
 
 Position = tuple[int, int]
 
@@ -93,7 +93,7 @@ def _texts(fixes: Sequence[Fix], sources: Sources,
     texts: dict[Path, str] = {}
     for path, name in names.items():
         text = sources.text(name)
-        if text is None or "\ufffd" in text:
+        if text is None or is_lossy(sources, name):
             raise EditError(f"{name} cannot be read as UTF-8")
         texts[path] = validated(text, list(edits[path]))
     return texts

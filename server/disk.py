@@ -1,8 +1,8 @@
 """Source text read from disk for the core, relative to a workspace root.
 
 Files that are not valid UTF-8 are decoded with replacement characters rather than rejected:
-explanations can still be given, and fixes (which re-parse what they produce) will refuse to
-touch text they cannot round-trip.
+explanations can still be given, and such a file is reported `lossy`, so no fix is written
+from its text (a genuine U+FFFD in a UTF-8 file is fine).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class DiskSources:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._cache: dict[str, str | None] = {}
+        self._lossy: set[str] = set()
 
     def resolve(self, path: str) -> Path:
         candidate = Path(path)
@@ -63,8 +64,11 @@ class DiskSources:
             except (OSError, ValueError):  # ValueError: a NUL byte, no file has one
                 self._cache[path] = None
             else:
-                self._cache[path] = data.decode("utf-8", errors="replace")
+                self._cache[path] = decode(data, path, self._lossy)
         return self._cache[path]
+
+    def lossy(self, path: str) -> bool:
+        return path in self._lossy
 
     def rust_files(self, near: str) -> list[str]:
         """The `.rs` files of the crate holding `near`, spelt as `near` is (relative to the
@@ -74,3 +78,15 @@ class DiskSources:
             return [str(f) for f in files]
         return [str(f.relative_to(self.root)) if f.is_relative_to(self.root) else str(f)
                 for f in files]
+
+
+def decode(data: bytes, path: str, lossy: set[str]) -> str:
+    """The file's text; when it is not UTF-8, with replacement characters, and `path` noted
+    in `lossy`."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        lossy.add(path)
+        return data.decode("utf-8", errors="replace")
+    lossy.discard(path)
+    return text

@@ -22,7 +22,7 @@ from pygls.workspace import PositionCodec, TextDocument
 
 from borrowlens.analyses.diagnostics.lsp import LspContext, column_to_units
 from borrowlens.analyses.rust.sources import split_lines
-from borrowlens.server.disk import canonical, crate_rust_files
+from borrowlens.server.disk import canonical, crate_rust_files, decode
 from borrowlens.server.protocol import JsonDict
 
 log = logging.getLogger("borrowlens")
@@ -80,6 +80,8 @@ class Documents:
         self.workspace_roots: list[str] = []
         self.documents: dict[str, Document] = {}
         self._disk: dict[str, tuple[tuple[int, int], str]] = {}
+        # Files on disk that were not UTF-8: no fix is written from their text.
+        self._lossy: set[str] = set()
         self._lines: dict[str, tuple[str, list[str]]] = {}
 
     def set_workspace(self, params: Mapping[str, Any]) -> None:
@@ -147,11 +149,15 @@ class Documents:
             cached = self._disk.get(path)
             if cached is not None and cached[0] == stamp:
                 return cached[1]
-            text = Path(path).read_bytes().decode("utf-8", errors="replace")
+            text = decode(Path(path).read_bytes(), path, self._lossy)
         except (OSError, ValueError):  # ValueError: a NUL byte (`%00` in a URI)
             return None
         self._disk[path] = (stamp, text)
         return text
+
+    def lossy(self, path: str) -> bool:
+        """Whether the file on disk was not UTF-8 (an open document's text never is)."""
+        return path_to_uri(path) not in self.documents and path in self._lossy
 
     def rust_files(self, near: str) -> list[str]:
         """The `.rs` files of the crate holding `near` (absolute paths, as diagnostics name

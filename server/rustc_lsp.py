@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from borrowlens.analyses.diagnostics.rustc_json import MAX_EXPANSIONS
+
 RangeOf = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -30,7 +32,9 @@ def _primary_location(span: dict[str, Any]) -> dict[str, Any]:
     outermost call site."""
     current: dict[str, Any] | None = span
     last = span
-    while current is not None:
+    for _ in range(MAX_EXPANSIONS):
+        if current is None:
+            break
         if not Path(current["file_name"]).is_absolute():
             return current
         last = current

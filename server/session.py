@@ -10,6 +10,7 @@ and the `borrowlens.explain` command.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Mapping
@@ -121,6 +122,8 @@ class Session(Documents):
         """borrowlens' quick fixes for the recognised diagnostics in the range."""
         actions: list[JsonDict] = []
         verdicts: list[Verdict | None] = []
+        # Two diagnostics on one closure can lead to the same edit: offered once, for both.
+        by_edit: dict[str, JsonDict] = {}
         open_digest = verifier.open_texts(self)[0] if self.settings.verify_fixes else ""
         for entry in self.recognised.overlapping(uri, rng):
             stale = entry.stale(self)
@@ -132,10 +135,14 @@ class Session(Documents):
                 edit = self.workspace_edit(fix)
                 if edit is None:
                     continue
+                key = json.dumps(edit, sort_keys=True)
+                if key in by_edit:
+                    by_edit[key]["diagnostics"].append(entry.lsp)
+                    continue
                 verdict = (self.verifier.verdict(state, fix) if self.settings.verify_fixes
                            else None)
                 verdicts.append(verdict)
-                actions.append({
+                action: JsonDict = {
                     "title": verifier.action_title(fix.title, verdict),
                     "kind": "quickfix",
                     "diagnostics": [entry.lsp],
@@ -143,7 +150,9 @@ class Session(Documents):
                     "edit": edit,
                     "data": {DATA_KEY: CodeActionData(family=entry.match.family.id,
                                                       fix=fix.id)},
-                })
+                }
+                by_edit[key] = action
+                actions.append(action)
         return verifier.verified_first(actions, verdicts)
 
     def workspace_edit(self, fix: Fix) -> JsonDict | None:

@@ -15,6 +15,10 @@ from borrowlens.analyses.diagnostics.model import (
     plain_rendered,
 )
 
+# How far up a span's macro expansions the readers walk: rustc's are a few levels deep; a
+# record with more (or a cycle, from a producer that built one in memory) is cut off here.
+MAX_EXPANSIONS = 64
+
 
 def _span_from_rustc(raw: JsonDict) -> Span:
     macro = None
@@ -52,7 +56,9 @@ def _in_workspace(raw: JsonDict) -> JsonDict:
     call site up the expansion stack that lies in the user's workspace — rustc reports
     workspace files with relative paths — the way rust-analyzer picks its location."""
     current: JsonDict | None = raw
-    while current is not None:
+    for _ in range(MAX_EXPANSIONS):
+        if current is None:
+            break
         name = str(current.get("file_name", ""))
         if not name.startswith("/") and not name.startswith("<"):
             if current is raw:
@@ -71,7 +77,9 @@ _OPTIONAL_TEXT = ("label", "suggested_replacement", "suggestion_applicability")
 def _span_problem(raw: object) -> str | None:
     """Why a span (and the macro call sites it came through) is not rustc's, or None."""
     current: object = raw
-    while current is not None:
+    for _ in range(MAX_EXPANSIONS):
+        if current is None:
+            return None
         if not isinstance(current, Mapping):
             return "a span is not an object"
         if not isinstance(current.get("file_name"), str):

@@ -16,7 +16,7 @@ import tree_sitter
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.fixes.edits import Fix, TextEdit, apply
 from borrowlens.analyses.rust import locate
-from borrowlens.analyses.rust.sources import Sources, split_lines
+from borrowlens.analyses.rust.sources import Sources, is_lossy, split_lines
 from borrowlens.analyses.rust.syntax import Parsed, enclosing, parse
 
 Node = tree_sitter.Node
@@ -34,7 +34,7 @@ class SourceFile:
         """The file, or None when it is unknown or was not valid UTF-8 (the text then holds
         replacement characters, and writing it back would corrupt it)."""
         text = sources.text(path)
-        if text is None or "\ufffd" in text:
+        if text is None or is_lossy(sources, path):
             return None
         return cls(path, parse(text))
 

@@ -23,7 +23,9 @@ class Sources(Protocol):
 
     A source may also offer `rust_files(near: str) -> list[str]`: the `.rs` files of the
     crate that holds `near`, as paths `text` accepts. It is optional (a pasted message has no
-    crate); ask for it with `crate_files`, never directly.
+    crate); ask for it with `crate_files`, never directly. And `lossy(path: str) -> bool`: the
+    file was not valid UTF-8, so its text holds replacement characters that writing it back
+    would make permanent; ask with `is_lossy`.
     """
 
     def text(self, path: str) -> str | None: ...
@@ -36,6 +38,13 @@ def crate_files(sources: Sources, near: str) -> list[str]:
     listed = lister(near) if callable(lister) else None
     files = [str(f) for f in listed] if isinstance(listed, list) else []
     return files if near in files else [near, *files]
+
+
+def is_lossy(sources: Sources, path: str) -> bool:
+    """Whether the text of `path` was decoded with replacement characters (not UTF-8): no fix
+    may be written from it. A genuine U+FFFD in a UTF-8 file is not lossy."""
+    check = getattr(sources, "lossy", None)
+    return bool(check(path)) if callable(check) else False
 
 
 class MappingSources:

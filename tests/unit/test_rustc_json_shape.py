@@ -5,11 +5,13 @@ diagnostic is, and each malformed shape below is refused with a reason instead o
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc, problem
+from borrowlens.server.rustc_lsp import to_lsp
 from support.fixtures import cases
 
 
@@ -55,3 +57,18 @@ def test_a_well_formed_one_is_accepted() -> None:
     assert problem(_with()) is None
     assert problem(_with(spans=[{**SPAN, "expansion": {"span": SPAN,
                                                        "macro_decl_name": "m!"}}])) is None
+
+
+def test_an_endless_expansion_chain_is_cut_off() -> None:
+    """A span whose macro expansion leads back to itself (a producer that built it in memory)
+    or absurdly deep: the readers stop after MAX_EXPANSIONS levels instead of looping."""
+    span: dict[str, object] = {"file_name": "/elsewhere/macro.rs", "byte_start": 0,
+                               "byte_end": 1, "line_start": 1, "line_end": 1,
+                               "column_start": 1, "column_end": 2, "is_primary": True,
+                               "text": [], "label": None, "suggested_replacement": None,
+                               "suggestion_applicability": None}
+    span["expansion"] = {"span": span, "macro_decl_name": "m!", "def_site_span": None}
+    raw = {"level": "error", "message": "m", "code": None, "spans": [span], "children": [],
+           "rendered": "error: m\n"}
+    assert from_rustc(raw).primary is not None
+    assert to_lsp(raw, Path("/ws"))

@@ -64,3 +64,20 @@ def test_range_away_from_the_error_is_left_alone(
     above = {"start": _point(0, 0), "end": _point(0, 3)}
     assert rng["start"]["line"] > 0
     assert session.merge_hover({"contents": "x"}, uri, above) is None
+
+
+def test_one_edit_for_two_diagnostics_is_offered_once() -> None:
+    """rustc can report one closure twice (the example crate's `for<'a>` error): the same
+    edit is one code action carrying both diagnostics, not two identical ones."""
+    message = next(m for m in CASE.recorded_raw() if m["level"] == "error")
+    pairs = to_lsp(message, FIXTURES)
+    uri = pairs[0][0]
+    first = [d for u, d in pairs if u == uri]
+    second = [{**d, "message": d["message"] + "\n(reported again)"} for d in first]
+    session = Session()
+    assert session.enrich({"uri": uri, "diagnostics": [*first, *second]}) is not None
+    rng = pairs[0][1]["range"]
+    actions = session.code_actions(uri, rng)
+    titles = [a["title"] for a in actions]
+    assert len(titles) == len(set(titles)), titles
+    assert len(actions[0]["diagnostics"]) == 2
