@@ -20,7 +20,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, BinaryIO
 
 from .discovery import DEPTH_ENV
@@ -328,11 +328,26 @@ class Proxy:
             await self._show(1, f"borrowlens: {reason}. The language server is exiting so "
                                 "the editor can restart it.")
 
+    def _scheduler(self, loop: asyncio.AbstractEventLoop
+                   ) -> Callable[[float, Callable[[], None]], None]:
+        """Runs `work` on the worker after `delay` seconds; callable from the worker thread
+        (the fix verifier is told of a publish there)."""
+        def start(work: Callable[[], None]) -> None:
+            self._background(self._on_worker(work))
+
+        def schedule(delay: float, work: Callable[[], None]) -> None:
+            loop.call_soon_threadsafe(lambda: loop.call_later(delay, start, work))
+        return schedule
+
+    async def _on_worker(self, work: Callable[[], None]) -> None:
+        await self.worker.run(work)
+
     async def run(self) -> int:
         # The enrichment worker holds the GIL while it classifies: a frame arriving meanwhile
         # waits for the switch interval (5 ms by default) before the loop can forward it.
         sys.setswitchinterval(SWITCH_INTERVAL)
         loop = asyncio.get_running_loop()
+        self.intercept.session.verifier.scheduler = self._scheduler(loop)
         reader = asyncio.StreamReader(limit=1 << 20)
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self.stdin)
         await self.output.connect()

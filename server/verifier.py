@@ -148,6 +148,11 @@ class Verifier:
         self._timer: asyncio.TimerHandle | None = None
         self._closed = False
         self.on_verdict: Callable[[Job, Verdict], None] | None = None
+        # How to run `work` after `delay` seconds, from any thread. Unset: the running event
+        # loop's timer (the standalone server enriches on its loop). The proxy enriches on
+        # its worker thread, where no loop runs; it sets this to go through its loop and
+        # worker, so preparing the jobs also runs the core on the worker.
+        self.scheduler: Callable[[float, Callable[[], None]], None] | None = None
 
     # --- the session's side (its event loop) ----------------------------------------------
 
@@ -155,6 +160,9 @@ class Verifier:
         """Diagnostics were published: prepare jobs once the editor is idle (no-op outside an
         event loop, as in unit tests of the session)."""
         self._active = time.monotonic()
+        if self.scheduler is not None:
+            self.scheduler(IDLE_SECONDS, self._offer_when_idle)
+            return
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -162,6 +170,12 @@ class Verifier:
         if self._timer is not None:
             self._timer.cancel()
         self._timer = loop.call_later(IDLE_SECONDS, self._offer_prepared)
+
+    def _offer_when_idle(self) -> None:
+        """A scheduled call that cannot be cancelled: only the one after the last publish
+        (the editor idle since) prepares the jobs."""
+        if time.monotonic() - self._active >= IDLE_SECONDS * 0.9:
+            self._offer_prepared()
 
     def _offer_prepared(self) -> None:
         self._timer = None
