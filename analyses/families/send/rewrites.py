@@ -7,6 +7,7 @@ from __future__ import annotations
 from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.guards import offers as guard_offers
+from borrowlens.analyses.fixes.guards.block import block_fix
 from borrowlens.analyses.fixes.guards.held import HeldGuard
 from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
 from borrowlens.analyses.rust.sources import Sources
@@ -32,6 +33,27 @@ def rc_fixes(match: Match, sources: Sources) -> list[Fix]:
         return []
     return rc_offers.send_rc_fixes(sources, path=path, line=int(line), variable=variable,
                                    type_text=type_text, inner_type=match.fact("inner_type"))
+
+
+SCOPE_FIX = "scope-before-await"
+
+
+def rc_scope_fix(match: Match, sources: Sources) -> list[Fix]:
+    """`scope-before-await` for an `Rc` built and used only before the `.await` (the facts
+    say it is not used after it): the statements from its `let` to its last use go into a
+    block that ends before the await, as `block-before-await` does for a guard. Not
+    preferred: `rc-to-arc` keeps the sharing, this keeps the `Rc`."""
+    if (match.diagnostic is None or match.fact("used_after_await") != "false"
+            or match.fact("captured") == "true" or match.fact("param") == "true"):
+        return []
+    decl, await_ = match.fact("decl_line"), match.fact("await_line")
+    if decl is None or await_ is None:
+        return []
+    held = HeldGuard(decl_line=int(decl), await_line=int(await_),
+                     spans=tuple(r.span for r in match.related),
+                     variable=match.fact("variable"))
+    fix = block_fix(held, sources, refcell=False, fix_id=SCOPE_FIX, preferred=False)
+    return [fix] if fix is not None else []
 
 
 def guard_fixes(match: Match, sources: Sources, *, refcell: bool) -> list[Fix]:

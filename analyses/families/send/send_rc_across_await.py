@@ -106,6 +106,9 @@ class SendRcAcrossAwait(Family):
             "`Rc::downgrade`/`Weak`, parameters, struct fields) and their `use` lines become "
             "`Arc`; a `RefCell` inside becomes `Mutex` when every `.borrow()`/`.borrow_mut()` is "
             "in view",
+        "scope-before-await": "when the `Rc` is not used after the await, the statements from "
+            "its `let` to its last use go into a block that ends before the await, carrying "
+            "owned results out",
     }
     # Where this family offers no fix, the explanation lays out a design decision.
     no_fix_reason = (
@@ -170,8 +173,9 @@ class SendRcAcrossAwait(Family):
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
         """`rc-to-arc`: the culprit and every value it is cloned from or into become `Arc`
         (an inner `RefCell` a `Mutex`), with their `use` lines; nothing when any use of
-        those values is not understood."""
-        return rewrites.rc_fixes(match, sources)
+        those values is not understood. `scope-before-await` (second): when the `Rc` is not
+        used after the await, its statements go into a block that ends before it."""
+        return rewrites.rc_fixes(match, sources) + rewrites.rc_scope_fix(match, sources)
 
 
 FAMILY = SendRcAcrossAwait()

@@ -1,7 +1,9 @@
 """`block-before-await`: a named guard (`let g = x.lock().unwrap();`) whose last use comes
 before the statement holding the `.await` goes, with the statements up to that use, into a
 nested block `{ … }`, so its scope ends before the await. Locals of the block used after it
-are carried out as the block's value; a trailing `drop(g);` becomes redundant and goes."""
+are carried out as the block's value; a trailing `drop(g);` becomes redundant and goes.
+The same shape ends an `Rc`'s scope before the await (send-rc-across-await's
+`scope-before-await`): the caller names the fix and whether it is preferred."""
 
 from __future__ import annotations
 
@@ -23,8 +25,10 @@ BLOCK_FIX = "block-before-await"
 _DROP_FUNCTIONS = ("drop", "mem::drop", "std::mem::drop", "core::mem::drop")
 
 
-def block_fix(held: HeldGuard, sources: Sources, *, refcell: bool) -> Fix | None:
-    """`block-before-await` for a named guard (see the package's docstring)."""
+def block_fix(held: HeldGuard, sources: Sources, *, refcell: bool, fix_id: str = BLOCK_FIX,
+              preferred: bool = True) -> Fix | None:
+    """`block-before-await` for a named guard (see the module's docstring); `fix_id` and
+    `preferred` let another value whose scope must end before the await (an `Rc`) reuse it."""
     variable = held.variable
     if variable is None or variable.startswith("_") or held.captured or held.temporary:
         return None
@@ -117,7 +121,7 @@ def block_fix(held: HeldGuard, sources: Sources, *, refcell: bool) -> Fix | None
     edits = [edit]
     if dropped is not None:
         edits.append(file.delete_lines(dropped))
-    return make_fix(BLOCK_FIX, title, edits, preferred=True)
+    return make_fix(fix_id, title, edits, preferred=preferred)
 
 
 def _is_drop_of(file: SourceFile, statement: Node, name: str) -> bool:
