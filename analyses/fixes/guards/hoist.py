@@ -3,9 +3,9 @@ lives for the whole expression, so the head moves into a `let` before it (for `w
 the loop becomes `loop { let next = …; let P = next else { break }; … }`). Offered only when
 the hoisted value is clearly owned: a method that returns an owned value (`pop_front`,
 `remove`, `len`, …), an `Option<&T>` already followed by `.cloned()`/`.copied()`, or an
-`Option<&T>` whose `T` is visibly `Clone` from rustc's guard type (then `.cloned()` is added
-and the head becomes `name.as_ref()`, or, when every `Some(x)` arm uses `x` once as
-`x.clone()`, the head is the owned `name` and that clone becomes plain `x`)."""
+`Option<&T>` whose `T` is visibly `Copy` or `Clone` from rustc's guard type (then `.copied()`
+or `.cloned()` is added and the head becomes `name.as_ref()`, or, when every `Some(x)` arm
+uses `x` once as `x.clone()`, the head is the owned `name` and that clone becomes plain `x`)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ HOIST_FIX = "hoist-scrutinee"
 _CLONE_LEAVES = frozenset((
     "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
     "f32", "f64", "bool", "char", "String", "()", "&str", "&'static str"))
+# The leaves a `.copied()` takes: plain scalars and shared string slices.
+_COPY_LEAVES = frozenset((
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    "f32", "f64", "bool", "char", "()", "&str", "&'static str"))
 _GUARD_TYPE = re.compile(
     r"^(?:[\w:]+::)?(?:Mapped)?(?:MutexGuard|RwLockReadGuard|RwLockWriteGuard|RefMut|Ref)"
     r"<\s*'[A-Za-z_]+\s*,\s*(?P<inner>.+)>$")
@@ -43,13 +47,21 @@ def _split_generic(text: str) -> tuple[str, list[str]] | None:
     return found.group(1).rsplit("::", 1)[-1], args
 
 
+def _tuple_of(type_: str) -> list[str] | None:
+    """The element types of a tuple type `(A, B)`, or None when `type_` is not a tuple."""
+    if not (type_.startswith("(") and type_.endswith(")")):
+        return None
+    inner = _split_generic(f"T<{type_[1:-1]}>")
+    return [t for t in inner[1] if t] if inner is not None else []
+
+
 def _clearly_clone(type_: str) -> bool:
     type_ = type_.strip()
     if type_ in _CLONE_LEAVES:
         return True
-    if type_.startswith("(") and type_.endswith(")"):
-        inner = _split_generic(f"T<{type_[1:-1]}>")
-        return inner is not None and all(_clearly_clone(t) for t in inner[1] if t)
+    parts = _tuple_of(type_)
+    if parts is not None:
+        return bool(parts) and all(_clearly_clone(t) for t in parts)
     split = _split_generic(type_)
     if split is None:
         return False
@@ -59,6 +71,16 @@ def _clearly_clone(type_: str) -> bool:
     if name in ("Vec", "Option", "VecDeque", "Box") and len(args) == 1:
         return _clearly_clone(args[0])
     return False
+
+
+def _clearly_copy(type_: str) -> bool:
+    """`T` is visibly `Copy`: a scalar, `&str`, or a tuple of them (`Option<&T>::copied()`
+    asks for `Copy`, and says the value is a plain copy where `.cloned()` reads as work)."""
+    type_ = type_.strip()
+    if type_ in _COPY_LEAVES:
+        return True
+    parts = _tuple_of(type_)
+    return bool(parts) and all(_clearly_copy(t) for t in parts or [])
 
 
 def _element_type(guard_type: str, method: str) -> str | None:
@@ -99,8 +121,10 @@ def _hoisted_value(file: SourceFile, value: Node, guard: Node,
             return text, "", hint
         if method in values.OPTION_REF and guard_type is not None:
             element = _element_type(guard_type, method)
-            if element is not None and _clearly_clone(element):
-                return f"{text}.cloned()", ".as_ref()", "found" if method == "get" else method
+            if element is not None and (_clearly_copy(element) or _clearly_clone(element)):
+                take = "copied" if _clearly_copy(element) else "cloned"
+                return (f"{text}.{take}()", ".as_ref()",
+                        "found" if method == "get" else method)
         return None
     inner = values.method_call(receiver)
     if method in values.CLONED and inner is not None and inner[0].id == guard.id \
