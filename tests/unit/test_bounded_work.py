@@ -21,8 +21,8 @@ from borrowlens.analyses.diagnostics.model import RENDERED_ARROW
 from borrowlens.analyses.diagnostics.pasted import MAX_PASTED_LINE, from_rendered, pasted_files
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families import recursive_async
+from borrowlens.analyses.families.lifetimes import closure_sites, hrtb_sites
 from borrowlens.analyses.families.lifetimes import hrtb_not_general_enough as hrtb
-from borrowlens.analyses.families.lifetimes import hrtb_sites
 from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust.sources import MappingSources, line_of
@@ -167,3 +167,19 @@ def test_render_reads_each_part_up_to_its_cap() -> None:
     _linear(lambda n: "x" * n,
             lambda text: render.terminal(dataclasses.replace(explanation, what=text),
                                          full=True, color=False))
+
+
+def test_closure_passed_in_a_call_is_found_in_linear_time() -> None:
+    """hrtb's `argument_closure` walked the whole function once per identifier under the span
+    (to find the `let` binding it to a closure): a call passing n names in a function of n
+    `let`s cost n²."""
+    def find(text: str) -> object:
+        names = text.split()
+        code = ("fn f() {\n" + "".join(f"    let {n} = 0;\n" for n in names)
+                + "    g(" + ", ".join(names) + ");\n}\n")
+        line = code.split("\n")[-3]
+        span = dataclasses.replace(_SPAN, file="f.rs", line_start=len(names) + 2,
+                                   line_end=len(names) + 2, column_start=5,
+                                   column_end=len(line) + 1)
+        return closure_sites.argument_closure(span, MappingSources({"f.rs": code}))
+    _linear(lambda n: " ".join(f"x{i}" for i in range(n // 8)), find)
