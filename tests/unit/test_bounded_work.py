@@ -24,6 +24,8 @@ from borrowlens.analyses.families import recursive_async
 from borrowlens.analyses.families.lifetimes import closure_sites, hrtb_sites
 from borrowlens.analyses.families.lifetimes import hrtb_not_general_enough as hrtb
 from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.families.send import source as send_source
+from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.source_file import SourceFile
 from borrowlens.analyses.rust.sources import MappingSources, line_of
 from support.fixtures import Case, cases, target
@@ -183,3 +185,19 @@ def test_closure_passed_in_a_call_is_found_in_linear_time() -> None:
                                    column_end=len(line) + 1)
         return closure_sites.argument_closure(span, MappingSources({"f.rs": code}))
     _linear(lambda n: " ".join(f"x{i}" for i in range(n // 8)), find)
+
+
+def test_names_longer_than_the_cap_are_not_looked_for() -> None:
+    """A regex built from a name read from the source costs time linear in the name to compile
+    (about 0.4 s for 50 KB, once per distinct name): a name past `MAX_NAME` is not real code,
+    and the helpers that build one do not look for it (as they do for a name within it)."""
+    for size, found in ((limits.MAX_NAME, True), (limits.MAX_NAME + 1, False)):
+        name = "a" * size
+        code = f"fn f() {{\n    let {name} = 1;\n    drop({name});\n}}\n"
+        sources = MappingSources({"f.rs": code})
+        use = dataclasses.replace(_SPAN, file="f.rs", line_start=3, line_end=3,
+                                  column_start=5, column_end=6)
+        assert (send_source.declaration_line(name, use, sources) == 2) is found
+        assert send_source.dropped_between(name, 1, 4, "f.rs", sources) is found
+        assert (send_source.name_span(name, 2, use, sources).column_start == 9) is found
+        assert spawn._mentioned(code, name) is found
