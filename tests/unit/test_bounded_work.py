@@ -27,6 +27,7 @@ from borrowlens.analyses.families.registry import classify
 from borrowlens.analyses.families.send import source as send_source
 from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import MappingSources, line_of
 from support.fixtures import Case, cases, target
 
@@ -201,3 +202,19 @@ def test_names_longer_than_the_cap_are_not_looked_for() -> None:
         assert send_source.dropped_between(name, 1, 4, "f.rs", sources) is found
         assert (send_source.name_span(name, 2, use, sources).column_start == 9) is found
         assert spawn._mentioned(code, name) is found
+
+
+def test_a_parse_of_garbage_is_bounded() -> None:
+    """tree-sitter's error recovery is cubic on some garbage (`-->` repeated): the parse has a
+    work budget per byte, past which the file reads as holding no code."""
+    _linear(lambda n: "-->" * (n // 30) + "\n", syntax.parse.__wrapped__)
+    garbage = syntax.parse("-->" * 1_200 + "\n")
+    assert garbage.root.end_byte == 0
+    assert not syntax.parse("fn f() { let x = 1; }\n").has_errors()
+    # The families read such a file as holding no code: nothing raises.
+    for case in CASES[:: max(1, len(CASES) // 12)]:
+        diagnostic = target(case, case.recorded())
+        files = {s.file: "-->" * 1_200 + "\n" + "fn f() {}\n" * 50 for s in diagnostic.spans}
+        match = classify(diagnostic, MappingSources(files))
+        if match is not None:
+            match.family.explain(match)
