@@ -26,6 +26,11 @@ MAX_MESSAGE = 4_096
 MAX_LINE = 4_096
 # Characters of rustc's rendered text, and of text pasted into `explain`.
 MAX_RENDERED = 65_536
+# Characters of a name (identifier, path, lifetime) read from the source or a message that a
+# regex is built from: compiling one costs time linear in it (about 0.4 s for 50 KB, per
+# distinct name), and an identifier this long is not real code. Longer names are not looked
+# for.
+MAX_NAME = 256
 # Lines of source a span quotes (`Span.text`) that matchers read.
 MAX_QUOTED_LINES = 256
 

@@ -16,6 +16,7 @@ import re
 
 import tree_sitter
 
+from borrowlens.analyses.diagnostics.limits import MAX_NAME
 from borrowlens.analyses.fixes import owned
 from borrowlens.analyses.fixes.blocks import alone_on_lines
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
@@ -98,6 +99,8 @@ def _split_args(args: str) -> list[str]:
 
 
 def _mentioned(text: str, name: str) -> bool:
+    if len(name) > MAX_NAME:
+        return False
     return re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text) is not None
 
 

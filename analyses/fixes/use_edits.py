@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import tree_sitter
 
+from borrowlens.analyses.diagnostics.limits import MAX_NAME
 from borrowlens.analyses.fixes import use_lines
 from borrowlens.analyses.fixes.edits import EditError, TextEdit
 from borrowlens.analyses.fixes.source_file import SourceFile
@@ -43,6 +44,8 @@ def import_edits(file: SourceFile, edits: list[TextEdit], *, add: Iterable[str] 
     adding = {_name(path) for path in add}
 
     def introduced(name: str, scope: Node) -> bool:
+        if len(name) > MAX_NAME:
+            return False
         word = re.compile(_WORD.format(name=re.escape(name)))
         return any(word.search(text) and use_lines.scope_at(file, start).id == scope.id
                    for start, _, text in spans)

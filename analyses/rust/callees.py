@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from borrowlens.analyses.diagnostics.limits import MAX_NAME
 from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources, crate_files
 
@@ -106,6 +107,8 @@ def _crate_items(sources: Sources, near: str, kind: str,
                  name: str) -> Iterator[tuple[str, locate.Located]]:
     """(file, item) for every item of `kind` called `name` in the crate's files (a
     file that does not spell the name is not parsed: a crate may have many)."""
+    if len(name) > MAX_NAME:
+        return
     spelled = re.compile(rf"\b{re.escape(name)}\b")
     for path in crate_files(sources, near):
         text = sources.text(path)

@@ -107,10 +107,33 @@ class Parsed:
         return self.root.has_error
 
 
+# How much work a parse may do, in tree-sitter's progress reports per byte of input (plus a
+# floor for tiny inputs). Real code reports about one per hundred bytes; some garbage (a line
+# of `-->` repeated 1 200 times) makes tree-sitter's error recovery cubic, a dozen reports per
+# byte and seconds for 3.6 KB. Counting work rather than time keeps the result the same on a
+# busy machine. A parse past the budget gives an empty tree: the file reads as holding no code.
+PARSE_WORK_PER_BYTE = 1
+PARSE_WORK_FLOOR = 10_000
+
+
 @lru_cache(maxsize=64)
 def parse(text: str) -> Parsed:
     data = text.encode("utf-8")
-    return Parsed(text=text, data=data, tree=_parser().parse(data))
+    budget = PARSE_WORK_FLOOR + PARSE_WORK_PER_BYTE * len(data)
+    reports = 0
+
+    def spent(_offset: int, _has_error: bool) -> bool:
+        nonlocal reports
+        reports += 1
+        return reports > budget
+
+    parser = _parser()
+    try:
+        tree = parser.parse(lambda at, _point: data[at:at + 65_536], progress_callback=spent)
+    except ValueError:  # given up: tree-sitter's cancellation
+        parser.reset()
+        tree = parser.parse(b"")
+    return Parsed(text=text, data=data, tree=tree)
 
 
 @cache

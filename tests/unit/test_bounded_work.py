@@ -21,10 +21,13 @@ from borrowlens.analyses.diagnostics.model import RENDERED_ARROW
 from borrowlens.analyses.diagnostics.pasted import MAX_PASTED_LINE, from_rendered, pasted_files
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families import recursive_async
+from borrowlens.analyses.families.lifetimes import closure_sites, hrtb_sites
 from borrowlens.analyses.families.lifetimes import hrtb_not_general_enough as hrtb
-from borrowlens.analyses.families.lifetimes import hrtb_sites
 from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.families.send import source as send_source
+from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.source_file import SourceFile
+from borrowlens.analyses.rust import syntax
 from borrowlens.analyses.rust.sources import MappingSources, line_of
 from support.fixtures import Case, cases, target
 
@@ -167,3 +170,51 @@ def test_render_reads_each_part_up_to_its_cap() -> None:
     _linear(lambda n: "x" * n,
             lambda text: render.terminal(dataclasses.replace(explanation, what=text),
                                          full=True, color=False))
+
+
+def test_closure_passed_in_a_call_is_found_in_linear_time() -> None:
+    """hrtb's `argument_closure` walked the whole function once per identifier under the span
+    (to find the `let` binding it to a closure): a call passing n names in a function of n
+    `let`s cost n²."""
+    def find(text: str) -> object:
+        names = text.split()
+        code = ("fn f() {\n" + "".join(f"    let {n} = 0;\n" for n in names)
+                + "    g(" + ", ".join(names) + ");\n}\n")
+        line = code.split("\n")[-3]
+        span = dataclasses.replace(_SPAN, file="f.rs", line_start=len(names) + 2,
+                                   line_end=len(names) + 2, column_start=5,
+                                   column_end=len(line) + 1)
+        return closure_sites.argument_closure(span, MappingSources({"f.rs": code}))
+    _linear(lambda n: " ".join(f"x{i}" for i in range(n // 8)), find)
+
+
+def test_names_longer_than_the_cap_are_not_looked_for() -> None:
+    """A regex built from a name read from the source costs time linear in the name to compile
+    (about 0.4 s for 50 KB, once per distinct name): a name past `MAX_NAME` is not real code,
+    and the helpers that build one do not look for it (as they do for a name within it)."""
+    for size, found in ((limits.MAX_NAME, True), (limits.MAX_NAME + 1, False)):
+        name = "a" * size
+        code = f"fn f() {{\n    let {name} = 1;\n    drop({name});\n}}\n"
+        sources = MappingSources({"f.rs": code})
+        use = dataclasses.replace(_SPAN, file="f.rs", line_start=3, line_end=3,
+                                  column_start=5, column_end=6)
+        assert (send_source.declaration_line(name, use, sources) == 2) is found
+        assert send_source.dropped_between(name, 1, 4, "f.rs", sources) is found
+        assert (send_source.name_span(name, 2, use, sources).column_start == 9) is found
+        assert spawn._mentioned(code, name) is found
+
+
+def test_a_parse_of_garbage_is_bounded() -> None:
+    """tree-sitter's error recovery is cubic on some garbage (`-->` repeated): the parse has a
+    work budget per byte, past which the file reads as holding no code."""
+    _linear(lambda n: "-->" * (n // 30) + "\n", syntax.parse.__wrapped__)
+    garbage = syntax.parse("-->" * 1_200 + "\n")
+    assert garbage.root.end_byte == 0
+    assert not syntax.parse("fn f() { let x = 1; }\n").has_errors()
+    # The families read such a file as holding no code: nothing raises.
+    for case in CASES[:: max(1, len(CASES) // 12)]:
+        diagnostic = target(case, case.recorded())
+        files = {s.file: "-->" * 1_200 + "\n" + "fn f() {}\n" * 50 for s in diagnostic.spans}
+        match = classify(diagnostic, MappingSources(files))
+        if match is not None:
+            match.family.explain(match)

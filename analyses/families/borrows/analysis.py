@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import tree_sitter
 
+from borrowlens.analyses.diagnostics.limits import MAX_NAME
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.rust import locate, printed, syntax
 from borrowlens.analyses.rust.sources import Sources, split_lines
@@ -231,7 +232,7 @@ def uses_after(span: Span, sources: Sources, name: str, *kinds: str) -> int | No
     """First line after the node of `kinds` around the span where `name` is mentioned again
     in the same function."""
     found = locate.at(span, sources, past_indent=True)
-    if found is None:
+    if found is None or len(name) > MAX_NAME:
         return None
     parsed, node = found.parsed, found.node
     outer = syntax.enclosing(node, *kinds)

@@ -185,9 +185,12 @@ def binding_of(node: tree_sitter.Node, located: locate.Located) -> str | None:
     return None
 
 
-def closure_bound_to(name: str, scope: tree_sitter.Node,
-                     located: locate.Located) -> tree_sitter.Node | None:
-    """The closure expression a `let name = |…| …` in `scope` binds, if any."""
+def closures_bound_in(scope: tree_sitter.Node,
+                      located: locate.Located) -> dict[str, tree_sitter.Node]:
+    """Each name a `let name = |…| …` in `scope` binds to its closure expression (the first
+    such `let` for a name). One walk of `scope`, so asking about every identifier of a call
+    stays linear."""
+    bound: dict[str, tree_sitter.Node] = {}
     for node in locate.walk(scope, named=True):
         if node.type != "let_declaration":
             continue
@@ -195,9 +198,10 @@ def closure_bound_to(name: str, scope: tree_sitter.Node,
         value = node.child_by_field_name("value")
         if pattern is None or value is None or value.type != "closure_expression":
             continue
-        if _IDENT.findall(located.text(pattern))[-1:] == [name]:
-            return value
-    return None
+        names = _IDENT.findall(located.text(pattern))
+        if names:
+            bound.setdefault(names[-1], value)
+    return bound
 
 
 def _with_lifetime(reference: str, lifetime: str) -> str:

@@ -36,24 +36,26 @@ def argument_closure(span: Span | None, sources: Sources
     calls = [n for n in locate.walk(node, named=True)
              if n.type in ("call_expression", "macro_invocation")]
     scope = locate.enclosing_function(node)
+    # One walk of the function for every name asked about below.
+    bound = common.closures_bound_in(scope, located) if scope is not None else {}
     for call in calls or [node]:
         arguments = call.child_by_field_name("arguments") or call
         for argument in arguments.named_children:
             if argument.type == "closure_expression":
                 return argument, None, located
-            if argument.type == "identifier" and scope is not None:
+            if argument.type == "identifier":
                 name = located.text(argument)
-                closure = common.closure_bound_to(name, scope, located)
+                closure = bound.get(name)
                 if closure is not None:
                     return closure, name, located
     # Inside a macro's arguments (`println!("{:?}", run(xs, rule))`) tree-sitter only sees a
     # token tree, so look at every identifier the span covers instead of call arguments.
-    if scope is not None:
+    if bound:
         for identifier in locate.walk(node, named=True):
             if identifier.type != "identifier" or not start <= identifier.start_byte < end:
                 continue
             name = located.text(identifier)
-            closure = common.closure_bound_to(name, scope, located)
+            closure = bound.get(name)
             if closure is not None:
                 return closure, name, located
     return None

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import tree_sitter
 
+from borrowlens.analyses.diagnostics.limits import MAX_NAME
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
@@ -332,7 +333,7 @@ def _other_elided_in_closure(file: SourceFile, function: tree_sitter.Node,
         kind = param if param.type == "self_parameter" else param.child_by_field_name("type")
         name = "self" if param.type == "self_parameter" else (
             file.node_text(pattern) if pattern is not None else None)
-        if (kind is None or name is None or name == owner
+        if (kind is None or name is None or name == owner or len(name) > MAX_NAME
                 or not re.search(r"&(?!\s*')|'_", file.node_text(kind))):
             continue
         # Text, not identifiers: `format!("{name}")` uses `name` inside a string literal.

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import tree_sitter
 
+from borrowlens.analyses.diagnostics.limits import MAX_NAME
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.families.base import FactValue
 from borrowlens.analyses.rust import items, locate, syntax
@@ -83,7 +84,7 @@ def called_function(span: Span, sources: Sources) -> str | None:
 def declaration_line(name: str, use: Span, sources: Sources) -> int | None:
     """Line of the `let` or parameter that introduces `name`, searching back from `use`."""
     text = sources.text(use.file)
-    if text is None:
+    if text is None or len(name) > MAX_NAME:
         return None
     lines = split_lines(text)
     let = re.compile(rf"\blet\s+(?:mut\s+)?{re.escape(name)}\b")
@@ -101,7 +102,7 @@ def declaration_line(name: str, use: Span, sources: Sources) -> int | None:
 def name_span(name: str, line: int, near: Span, sources: Sources) -> Span:
     """The span of `name` on `line` of the file of `near` (whole line start if not found)."""
     text = line_of(sources.text(near.file), line) or ""
-    found = re.search(rf"\b{re.escape(name)}\b", text)
+    found = re.search(rf"\b{re.escape(name)}\b", text) if len(name) <= MAX_NAME else None
     start = found.start() + 1 if found else 1
     end = found.end() + 1 if found else len(text) + 1
     return Span(file=near.file, line_start=line, column_start=start, line_end=line,
@@ -153,7 +154,7 @@ def guard_source(span: Span, sources: Sources, temporary: bool) -> str | None:
 
 def dropped_between(name: str, first: int, last: int, file: str, sources: Sources) -> bool:
     text = sources.text(file)
-    if text is None:
+    if text is None or len(name) > MAX_NAME:
         return False
     lines = split_lines(text)[first:last - 1]
     drop = re.compile(rf"\b(?:std::mem::|mem::|core::mem::)?drop\(\s*{re.escape(name)}\s*\)")
@@ -168,7 +169,8 @@ def _mentions(parsed: syntax.Parsed, node: tree_sitter.Node, name: str) -> bool:
     """`name` as an identifier in `node`, or captured by a format string (`"{name}"`)."""
     if node.type == "identifier":
         return parsed.node_text(node) == name
-    if node.type == "string_content" and syntax.enclosing(node, "token_tree") is not None:
+    if (node.type == "string_content" and len(name) <= MAX_NAME
+            and syntax.enclosing(node, "token_tree") is not None):
         return re.search(_FORMAT_NAME.format(name=re.escape(name)),
                          parsed.node_text(node)) is not None
     return any(_mentions(parsed, child, name) for child in node.children)
