@@ -68,14 +68,22 @@ def run_explain(args: argparse.Namespace) -> int:
                     "(borrowlens explain --list shows them)", color)
             return 1
         matches = [match]
-    for index, match in enumerate(matches):
-        if index:
-            print()
-        explanation = match.family.explain(match)
-        if args.format == "markdown":
-            print(render.markdown(explanation, full=True))
-        else:
-            sys.stdout.write(render.terminal(explanation, full=True, color=color))
+    # One explanation: the family the query means first. Other families of the same code are
+    # named, not rendered without facts (a generic text per family would read as padding).
+    explanation = matches[0].family.explain(matches[0])
+    others = [m.family for m in matches[1:]]
+    if args.format == "markdown":
+        print(render.markdown(explanation, full=True))
+        if others:
+            print("\n### Also reported with this code\n")
+            for family in others:
+                print(f"- **{family.title}**: `borrowlens explain {family.id}`")
+    else:
+        sys.stdout.write(render.terminal(explanation, full=True, color=color))
+        if others:
+            print("\nAlso reported with this code:")
+            for family in others:
+                print(f"  {family.title}: borrowlens explain {family.id}")
     return EXIT_OK
 
 

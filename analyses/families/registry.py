@@ -93,8 +93,11 @@ def families_for_code(code: str) -> list[Family]:
     above all a conflicting-borrows error, and only sometimes a 2024 over-capture."""
     code = code.upper()
     found = [f for f in all_families() if code in f.codes]
-    # A stable sort: among families with as many codes, the order `classify` tries them.
-    return sorted(found, key=lambda f: len(f.codes))
+    ids = {f.id for f in found}
+    # What a code means first: a family that only refines another one of the code's (a cause
+    # proven from the source) comes after it, then the fewer codes the more specific. A
+    # stable sort: otherwise the order `classify` tries them.
+    return sorted(found, key=lambda f: (any(r in ids for r in f.refines), len(f.codes)))
 
 
 @cache
