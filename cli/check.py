@@ -149,11 +149,11 @@ class Human:
         sys.stdout.write(str(shown).rstrip("\n") + "\n")
         match = seen.match
         if match is not None and args.explain != "none":
-            full = args.explain == "full"
+            full = args.explain in ("full", "teach")
             told = (story.code_story(match, sources, offered_fixes(match, sources))
                     if full else None)
             text = render.terminal(match.family.explain(match), full=full, color=color,
-                                   story=told)
+                                   story=told, teach=args.explain == "teach")
             sys.stdout.write(text)
         sys.stdout.write("\n")
         sys.stdout.flush()
@@ -254,8 +254,10 @@ def add_parser(commands: Any) -> None:
                        default="human",
                        help="human text (default), one JSON object per diagnostic per line, "
                             "GitHub Actions annotations (github), or one SARIF 2.1.0 log")
-    check.add_argument("--explain", choices=("short", "full", "none"), default="short",
-                       help="how much explanation to print after each recognised error")
+    check.add_argument("--explain", choices=("short", "full", "teach", "none"),
+                       default="short",
+                       help="how much explanation to print after each recognised error "
+                            "(teach: full, and the general background of that kind of error)")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     check.add_argument("--verify", action="store_true",
                        help="with --format json: prove each offered fix with `cargo check` on "

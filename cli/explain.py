@@ -1,6 +1,7 @@
 """`borrowlens explain`: the full explanation of an error family, found by error code, family
 id, or a rustc message pasted as text; `--list` lists the families (`--format markdown` is
-the table README.md embeds)."""
+the table README.md embeds). Without the user's code (a code or a family id) the family's own
+example stands where the annotated code would; `--depth teach` adds the background."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
 from borrowlens.analyses.explain import render
+from borrowlens.analyses.families import story
 from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.families.registry import (
     all_families,
@@ -71,15 +73,18 @@ def run_explain(args: argparse.Namespace) -> int:
     # One explanation: the family the query means first. Other families of the same code are
     # named, not rendered without facts (a generic text per family would read as padding).
     explanation = matches[0].family.explain(matches[0])
+    example = story.example_story(explanation) if matches[0].diagnostic is None else None
+    teach = args.depth == "teach"
     others = [m.family for m in matches[1:]]
     if args.format == "markdown":
-        print(render.markdown(explanation, full=True))
+        print(render.markdown(explanation, full=True, story=example, teach=teach))
         if others:
             print("\n### Also reported with this code\n")
             for family in others:
                 print(f"- **{family.title}**: `borrowlens explain {family.id}`")
     else:
-        sys.stdout.write(render.terminal(explanation, full=True, color=color))
+        sys.stdout.write(render.terminal(explanation, full=True, color=color, story=example,
+                                         teach=teach))
         if others:
             print("\nAlso reported with this code:")
             for family in others:
@@ -105,4 +110,6 @@ def add_parser(commands: Any) -> None:
     explain.add_argument("query", nargs="*", metavar="CODE|FAMILY|MESSAGE")
     explain.add_argument("--list", action="store_true", help="list the error families")
     explain.add_argument("--format", choices=("text", "markdown"), default="text")
+    explain.add_argument("--depth", choices=("full", "teach"), default="full",
+                         help="teach adds the general background of that kind of error")
     explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")

@@ -26,6 +26,7 @@ from urllib.parse import quote, urlsplit
 
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import render
+from borrowlens.analyses.families import story
 from borrowlens.analyses.families.base import Family
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import all_families
@@ -69,13 +70,14 @@ def rule_name(rule_id: str) -> str:
 
 def family_rule(family: Family, base: str | None) -> JsonObject:
     explanation = family.explain(family.generic())
+    example = story.example_story(explanation)
     rule: JsonObject = {
         "id": family.id,
         "name": rule_name(family.id),
         "shortDescription": {"text": family.title},
         "fullDescription": {"text": explanation.tldr},
-        "help": {"text": render.terminal(explanation, full=True, color=False),
-                 "markdown": render.markdown(explanation, full=True)},
+        "help": {"text": render.terminal(explanation, full=True, color=False, story=example),
+                 "markdown": render.markdown(explanation, full=True, story=example)},
         "defaultConfiguration": {"level": "error"},
         "properties": {"tags": ["rust", *family.codes]},
     }

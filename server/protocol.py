@@ -78,7 +78,9 @@ class ExplainTarget(TypedDict):
 # The section's name in initializationOptions and in didChangeConfiguration's settings.
 SETTINGS_SECTION = "borrowlens"
 
-Depth = Literal["short", "full"]
+# How much of the explanation the hover shows: short (capped to read without scrolling), full
+# (the explain view's text), teach (full, and the general background of that kind of error).
+Depth = Literal["short", "full", "teach"]
 
 
 class SettingsSection(TypedDict, total=False):
@@ -106,7 +108,8 @@ class Setting:
 SETTINGS = (
     Setting("summaryInMessage", "summary_in_message", True, "BORROWLENS_SUMMARY_IN_MESSAGE"),
     Setting("hover", "hover", True, "BORROWLENS_HOVER"),
-    Setting("explanation", "explanation", "short", "BORROWLENS_EXPLANATION", ("short", "full")),
+    Setting("explanation", "explanation", "short", "BORROWLENS_EXPLANATION",
+            ("short", "full", "teach")),
     Setting("verifyFixes", "verify_fixes", True, "BORROWLENS_VERIFY_FIXES"),
 )
 

@@ -40,12 +40,15 @@ def _story(entry: Entry, documents: Documents) -> str | None:
         return None
 
 
-def _explanations(entries: list[Entry], full: bool, documents: Documents) -> str:
-    """The entries' explanations as one markdown text, each distinct one once."""
+def _explanations(entries: list[Entry], depth: str, documents: Documents) -> str:
+    """The entries' explanations as one markdown text, each distinct one once, at `depth`
+    (the `explanation` setting: short, full or teach)."""
     texts: list[str] = []
+    full = depth != "short"
     for entry in entries:
         text = render.markdown(entry.match.family.explain(entry.match), full=full,
-                               story=_story(entry, documents) if full else None)
+                               story=_story(entry, documents) if full else None,
+                               teach=depth == "teach")
         if text not in texts:
             texts.append(text)
     return "\n\n---\n\n".join(texts)
@@ -93,7 +96,7 @@ class Session(Documents):
         found = self.recognised.at(uri, position)
         if not found:
             return None
-        return (_explanations(found, self.settings.explanation == "full", self),
+        return (_explanations(found, self.settings.explanation, self),
                 found[0].lsp["range"])
 
     def merge_hover(self, result: Any, uri: str, position: Mapping[str, Any]) -> Any | None:
@@ -175,8 +178,8 @@ class Session(Documents):
     # --- the explain command --------------------------------------------------------------
 
     def explain(self, arguments: list[Any] | None) -> str:
-        """Full markdown for `borrowlens.explain` [uri, position] (or the diagnostics of a
-        whole file when no position is given)."""
+        """Full markdown (with the background at the teach depth) for `borrowlens.explain`
+        [uri, position] (or the diagnostics of a whole file when no position is given)."""
         args = list(arguments or [])
         if args and isinstance(args[0], Mapping):  # {uri, position}
             first = args[0]
@@ -189,4 +192,6 @@ class Session(Documents):
             entries = self.recognised.entries.get(uri, [])
         if not entries:
             return NO_EXPLANATION
-        return _explanations(entries, True, self)
+        # The explain view is always the full text; the teach setting adds its background there too.
+        depth = "teach" if self.settings.explanation == "teach" else "full"
+        return _explanations(entries, depth, self)

@@ -14,6 +14,9 @@ point at code) and the places the family located (`related`), numbered in source
 Lines are cited only when the file is readable and the line exists; a marker whose line cannot
 be read is left out rather than shown empty. The before/after is the fix's own diff, limited
 to the changed lines and one line of context, so what the reader sees is what the fix writes.
+
+Where the user's code is not known (`borrowlens explain E0597`), the family's own example
+takes its place, told the same way: the code that gets the error, then the change as a diff.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 
 from borrowlens.analyses.diagnostics.limits import MAX_LINE, cut
 from borrowlens.analyses.diagnostics.model import Span
+from borrowlens.analyses.explain.model import Example
 from borrowlens.analyses.fixes.edits import EditError, Fix, apply
 from borrowlens.analyses.rust.sources import Sources, split_lines
 
@@ -119,14 +123,27 @@ def before_after(fix: Fix | None, sources: Sources) -> str | None:
             after = apply(before, [e for e in fix.edits if e.file == file])
         except EditError:
             return None
-        hunks = list(difflib.unified_diff(split_lines(before), split_lines(after),
-                                          lineterm="", n=CONTEXT))[2:]
-        # Hunks are separated by "…" instead of their "@@" headers (line numbers of a
-        # unified diff mean nothing to a reader of the explanation).
-        rows = [" …" if row.startswith("@@") else row for row in hunks][1:]
-        if not rows:
-            continue
-        if len(rows) > MAX_DIFF_LINES:
-            rows = [*rows[:MAX_DIFF_LINES], " …"]
-        out += [f"`{file}`", "", "```diff", *rows, "```", ""]
+        rows = _diff_rows(before, after)
+        if rows:
+            out += [f"`{file}`", "", "```diff", *rows, "```", ""]
     return "\n".join(out).rstrip() or None
+
+
+def _diff_rows(before: str, after: str) -> list[str]:
+    """The changed lines with CONTEXT lines around them, as the rows of a diff block."""
+    hunks = list(difflib.unified_diff(split_lines(before), split_lines(after),
+                                      lineterm="", n=CONTEXT))[2:]
+    # Hunks are separated by "…" instead of their "@@" headers (line numbers of a unified
+    # diff mean nothing to a reader of the explanation).
+    rows = [" …" if row.startswith("@@") else row for row in hunks][1:]
+    if len(rows) > MAX_DIFF_LINES:
+        rows = [*rows[:MAX_DIFF_LINES], " …"]
+    return rows
+
+
+def example(example: Example) -> str:
+    """The family's own example, for an explanation without the user's code: the code that
+    gets the error, what changes, and the change as a diff."""
+    return "\n".join(["### Example", "", "```rust", example.before, "```", "",
+                      example.change, "", "```diff", *_diff_rows(example.before, example.after),
+                      "```"])

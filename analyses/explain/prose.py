@@ -12,12 +12,20 @@ markdown with one section per part of the explanation:
     ## rule      the general rule
     ## caveat    optional: where the compiler over-approximates, and the workaround
     ## links     optional: `- [title](url)` lines
+    ## example   one sentence: what the family's example changes (see below)
+    ## background  the general background of this kind of error, for the `teach` depth
 
 The family code computes the slots (`{{ name }}`, `{% if captured %}`) and nothing else.
 Templates render with `StrictUndefined`: a slot the family did not fill is an error, never an
 empty string; a slot that is known to be missing is passed as None and the template words
 around it. Passages shared by a group live in `_name.md` files of the group package and are
 pulled in with `{% include "send/_local_executor.md" %}`.
+
+Each family has a minimal example written for the project, beside the module in
+`examples/`: `send/send_rc_across_await.py` → `send/examples/send_rc_across_await.before.rs`
+(gets the error) and `….after.rs` (the smallest change that fixes its cause); the `example`
+section says in one sentence what changed. A test compiles both with the real rustc. The
+`background` of a group is one shared passage, `{% include "send/_background.md" %}`.
 
 Writers wrap lines where they like: the lines of a paragraph are joined with one space (lists
 keep one line per item, fenced code is kept as written), so a conditional may stand on lines
@@ -38,14 +46,15 @@ from pathlib import Path
 
 import jinja2
 
-from borrowlens.analyses.explain.model import Explanation, Link
+from borrowlens.analyses.explain.model import Example, Explanation, Link
 from borrowlens.analyses.rust.sources import split_lines
 
 # The family modules and their prose files live in the families package, a layer above this
 # one: found by name and by place, never imported.
 _FAMILIES = "borrowlens.analyses.families"
 
-SECTIONS = ("tldr", "hover", "change", "what", "why", "fix", "rule", "caveat", "links")
+SECTIONS = ("tldr", "hover", "change", "what", "why", "fix", "rule", "caveat", "links",
+            "example", "background")
 REQUIRED = ("tldr", "what", "why", "fix", "rule")
 _HEADING = re.compile(r"^## (\w+)[ \t]*$", re.MULTILINE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*]|\d+\.)\s")
@@ -170,6 +179,32 @@ def template_name(module: str) -> str:
     return module[len(prefix):].replace(".", "/") + ".md"
 
 
+def example_files(module: str) -> tuple[Path, Path]:
+    """The family's example, before and after: `…families.send.send_rc_across_await` ->
+    `send/examples/send_rc_across_await.before.rs` and `.after.rs` under `root()`."""
+    folder, _, stem = template_name(module).removesuffix(".md").rpartition("/")
+    examples = root() / folder / "examples" if folder else root() / "examples"
+    return examples / f"{stem}.before.rs", examples / f"{stem}.after.rs"
+
+
+@cache
+def _example_code(module: str) -> tuple[str, str] | None:
+    # Read once per process: every explanation of the family carries the example.
+    before, after = example_files(module)
+    if not before.is_file() or not after.is_file():
+        return None
+    return (before.read_text(encoding="utf-8").rstrip("\n"),
+            after.read_text(encoding="utf-8").rstrip("\n"))
+
+
+def example(module: str, change: str | None) -> Example | None:
+    """The family's example with the sentence on what changed, None when it has none."""
+    code = _example_code(module)
+    if change is None or code is None:
+        return None
+    return Example(before=code[0], after=code[1], change=change)
+
+
 def reflow(text: str) -> str:
     """Joins the lines of each paragraph (see the module docstring); lists and code stay."""
     out: list[str] = []
@@ -235,4 +270,6 @@ def explanation(family_id: str, title: str, module: str,
         why=parts["why"], fix=parts["fix"], rule=parts["rule"],
         caveat=parts.get("caveat") or None,
         links=links(parts["links"], name) if parts.get("links") else (),
-        hover=parts.get("hover") or None, change=parts.get("change") or None)
+        hover=parts.get("hover") or None, change=parts.get("change") or None,
+        background=parts.get("background") or None,
+        example=example(module, parts.get("example") or None))

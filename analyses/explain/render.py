@@ -2,7 +2,8 @@
 
 The short form is the TL;DR, what is wrong and where, and the change to make, within
 `HOVER_LINES` lines at `HOVER_WIDTH` columns: read without scrolling. The full form has all
-four parts with headings, the caveat, and the links.
+four parts with headings, the caveat, and the links. The teaching form (`teach=True`) is the
+full form with the general background of the family's kind of error before the links.
 """
 
 from __future__ import annotations
@@ -107,11 +108,17 @@ def hover_parts(explanation: Explanation) -> tuple[str, str, str]:
     return head, body[0], body[1]
 
 
-def markdown(explanation: Explanation, *, full: bool, story: str | None = None) -> str:
-    """Markdown for LSP hover (`full=False`) or the explain view / JSON (`full=True`).
+BACKGROUND = "Background"
+CAVEAT = "When the compiler is stricter than it needs to be"
 
-    `story` (the user's code annotated, and the change; `families.story.code_story`) follows
-    "What the compiler is telling you" in the full form."""
+
+def markdown(explanation: Explanation, *, full: bool, story: str | None = None,
+             teach: bool = False) -> str:
+    """Markdown for LSP hover (`full=False`) or the explain view / JSON (`full=True`, and
+    `teach=True` for the background too).
+
+    `story` (the user's code annotated, and the change; `families.story.code_story`, or the
+    family's example) follows "What the compiler is telling you" in the full form."""
     if not full:
         return "\n\n".join(hover_parts(explanation))
     explanation = bounded(explanation)
@@ -122,8 +129,9 @@ def markdown(explanation: Explanation, *, full: bool, story: str | None = None) 
         if attribute == "what" and story:
             parts.append(story.strip())
     if explanation.caveat:
-        parts.append(f"### When the compiler is stricter than it needs to be\n\n"
-                     f"{explanation.caveat.strip()}")
+        parts.append(f"### {CAVEAT}\n\n{explanation.caveat.strip()}")
+    if teach and explanation.background:
+        parts.append(f"### {BACKGROUND}\n\n{explanation.background.strip()}")
     if explanation.links:
         parts.append("### Read more\n\n" + "\n".join(
             f"- [{link.title}]({link.url})" for link in explanation.links))
@@ -133,6 +141,7 @@ def markdown(explanation: Explanation, *, full: bool, story: str | None = None) 
 # --- terminal ---------------------------------------------------------------------------------
 
 _BOLD, _DIM, _CYAN, _GREEN, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[32m", "\x1b[0m"
+_RED = "\x1b[31m"
 _CODE = re.compile(r"`([^`]+)`")
 _STRONG = re.compile(r"\*\*([^*]+)\*\*")
 _LINK = re.compile(r"\[([^\[\]]+)\]\(([^()\s]+)\)")  # no nesting: linear on `[[[…`
@@ -146,18 +155,27 @@ def _inline(text: str, color: bool) -> str:
     return _CODE.sub(lambda m: f"{_CYAN}`{m.group(1)}`{_RESET}", text)
 
 
+def _code_line(line: str, color: bool, diff: bool) -> str:
+    """A line of a code block: dimmed, or in a diff red when removed and green when added."""
+    if not color:
+        return line
+    shade = {"-": _RED, "+": _GREEN}.get(line[:1], _DIM) if diff else _DIM
+    return f"{shade}{line}{_RESET}"
+
+
 def _block(text: str, color: bool, indent: str, width: int) -> list[str]:
     """Wraps prose paragraphs, keeps fenced code blocks and list items as written."""
     out: list[str] = []
-    in_code = False
+    in_code = in_diff = False
     for paragraph in re.split(r"\n\s*\n", text.strip()):
         lines = split_lines(paragraph)
         if (lines and lines[0].lstrip().startswith("```")) or in_code:
             for line in lines:
                 if line.lstrip().startswith("```"):
                     in_code = not in_code
+                    in_diff = in_code and line.strip() == "```diff"
                     continue
-                out.append(indent + "    " + (f"{_DIM}{line}{_RESET}" if color else line))
+                out.append(indent + "    " + _code_line(line, color, in_diff))
             out.append("")
             continue
         if all(re.match(r"\s*([-*]|\d+\.) ", line) or line.startswith("  ") for line in lines):
@@ -188,8 +206,9 @@ def _story_lines(story: str, color: bool, indent: str, width: int) -> list[str]:
 
 
 def terminal(explanation: Explanation, *, full: bool, color: bool, width: int = 88,
-             story: str | None = None) -> str:
-    """Plain text (ANSI colour optional) for the CLI, shaped to sit under rustc's output."""
+             story: str | None = None, teach: bool = False) -> str:
+    """Plain text (ANSI colour optional) for the CLI, shaped to sit under rustc's output;
+    `full` and `teach` as for `markdown`."""
     explanation = bounded(explanation)
     story = cut(story, MAX_PART) if story is not None else None
     head = f"{explanation.title}: {explanation.tldr}"
@@ -209,10 +228,12 @@ def terminal(explanation: Explanation, *, full: bool, color: bool, width: int = 
         lines += _block(getattr(explanation, attribute), color, indent, width)
         if attribute == "what" and story:
             lines += _story_lines(story, color, indent, width)
-    if explanation.caveat:
-        heading = "When the compiler is stricter than it needs to be"
-        lines.append(f"{_BOLD}{heading}{_RESET}" if color else heading)
-        lines += _block(explanation.caveat, color, indent, width)
+    extra = [(CAVEAT, explanation.caveat),
+             (BACKGROUND, explanation.background if teach else None)]
+    for heading, text in extra:
+        if text:
+            lines.append(f"{_BOLD}{heading}{_RESET}" if color else heading)
+            lines += _block(text, color, indent, width)
     if explanation.links:
         lines.append(f"{_BOLD}Read more{_RESET}" if color else "Read more")
         lines += [f"{indent}- {link.title}: {link.url}" for link in explanation.links]

@@ -94,6 +94,10 @@ class Family(ABC):
     # (`{"callers_rely": "callers may rely on the `'static` result: their decision"}`).
     no_fix_reason: ClassVar[str] = ""
     no_fix_when: ClassVar[dict[str, str]] = {}
+    # The family's minimal example lives beside the module, `examples/<module>.before.rs` and
+    # `.after.rs` (explain/prose.py `example_files`); a test compiles both with this edition
+    # (tokio, futures and async-trait are available as in the fixtures).
+    example_edition: ClassVar[str] = "2021"
 
     @property
     def fix_ids(self) -> tuple[str, ...]:

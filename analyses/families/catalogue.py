@@ -21,6 +21,7 @@ from pathlib import Path
 
 from borrowlens.analyses import families as families_package
 from borrowlens.analyses.explain import render
+from borrowlens.analyses.families import story
 from borrowlens.analyses.families.base import Family
 from borrowlens.analyses.families.registry import all_families, generalisations
 
@@ -133,7 +134,8 @@ def family_page(family: Family) -> str:
     others, its fixes, and its explanation with no facts (`borrowlens explain <id>`)."""
     refined_by = sorted(f.id for f in all_families() if family.id in f.refines)
     module = source_path(family)
-    explanation = render.markdown(family.explain(family.generic()), full=True)
+    generic = family.explain(family.generic())
+    explanation = render.markdown(generic, full=True, story=story.example_story(generic))
     fixes = ([f"- `{fix_id}`: {doc}" for fix_id, doc in family.fix_docs.items()]
              or [f"None: the explanation lays out the design choices "
                  f"({family.design_choices or '…'})."])

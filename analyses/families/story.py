@@ -1,11 +1,13 @@
 """The compiler's story of one recognised error, told on the user's own code: the places it
 involves (from rustc's labels and notes and from the family's `related`) for the annotated
-code of the full explanation, and the preferred fix's before/after."""
+code of the full explanation, and the preferred fix's before/after; without the user's code,
+the family's own example."""
 
 from __future__ import annotations
 
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.explain import annotate
+from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.rust.sources import Sources
@@ -35,3 +37,9 @@ def code_story(match: Match, sources: Sources, fixes: list[Fix]) -> str | None:
     if change:
         parts.append(f"### The change\n\n{change}")
     return "\n\n".join(parts) or None
+
+
+def example_story(explanation: Explanation) -> str | None:
+    """The family's own example, the story of an explanation made without the user's code
+    (`borrowlens explain E0597`, the docs pages); None for a family without one."""
+    return annotate.example(explanation.example) if explanation.example else None

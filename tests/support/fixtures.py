@@ -84,10 +84,12 @@ def target(case: Case, diagnostics: list[Diagnostic]) -> Diagnostic:
 
 
 def run_cargo_check(packages: list[str] | None = None, *, locked: bool = True,
-                    message_format: str = "json") -> dict[str, list[dict[str, Any]]]:
+                    message_format: str = "json",
+                    workspace: Path = FIXTURES) -> dict[str, list[dict[str, Any]]]:
     """Runs the real `cargo check` over the fixture workspace; raw compiler messages by package.
 
-    One invocation for all fixtures (dependencies are built once, in a per-user cache). It
+    One invocation for all fixtures (dependencies are built once, in a per-user cache; another
+    `workspace` with the fixtures' Cargo.lock shares that build). It
     fails loudly, never skips, when cargo is missing: these tests prove behaviour against the
     real compiler.
     """
@@ -101,7 +103,7 @@ def run_cargo_check(packages: list[str] | None = None, *, locked: bool = True,
     else:
         cmd.append("--workspace")
     env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET_DIR), "CARGO_TERM_COLOR": "never"}
-    proc = subprocess.run(cmd, cwd=FIXTURES, env=env, capture_output=True, text=True,
+    proc = subprocess.run(cmd, cwd=workspace, env=env, capture_output=True, text=True,
                           check=False)
     by_package: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for line in proc.stdout.splitlines():

@@ -52,6 +52,8 @@ class RpitOvercapture2024(Family):
     fix_docs: ClassVar[dict[str, str]] = {
         "add-use-bound": "`+ use<…>` listing only the parameters the returned value borrows",
     }
+    # The capture rule it explains is the 2024 edition's.
+    example_edition = "2024"
     no_fix_when: ClassVar[dict[str, str]] = {
         "result=borrowed": "the returned value really borrows the argument: finishing with it "
             "sooner or returning owned data reorganises the caller",

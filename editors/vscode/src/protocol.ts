@@ -49,7 +49,7 @@ export type ExplainArguments = [uri: string, position?: Position];
 /** The section's name in initializationOptions and in didChangeConfiguration's settings. */
 export const SETTINGS_SECTION = "borrowlens";
 
-export type Depth = "short" | "full";
+export type Depth = "short" | "full" | "teach";
 
 /** The `borrowlens` settings section; anything missing keeps the server's value. */
 export interface SettingsSection {
@@ -63,7 +63,7 @@ export interface SettingsSection {
 export const SETTINGS = {
   summaryInMessage: { default: true, env: "BORROWLENS_SUMMARY_IN_MESSAGE" },
   hover: { default: true, env: "BORROWLENS_HOVER" },
-  explanation: { default: "short", env: "BORROWLENS_EXPLANATION", choices: ["short", "full"] },
+  explanation: { default: "short", env: "BORROWLENS_EXPLANATION", choices: ["short", "full", "teach"] },
   verifyFixes: { default: true, env: "BORROWLENS_VERIFY_FIXES" },
 } as const;
 

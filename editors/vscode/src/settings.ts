@@ -43,7 +43,7 @@ export function readConfig(get: Getter): BorrowlensConfig {
   const path = get("server.path");
   return {
     serverPath: typeof path === "string" && path.trim() !== "" ? path.trim() : null,
-    depth: oneOf(get("explanation.depth"), ["short", "full"] as const, "short"),
+    depth: oneOf(get("explanation.depth"), ["short", "full", "teach"] as const, "short"),
     summaryInMessage: bool(get("explanation.summaryInMessage"), true),
     hover: bool(get("hover.enabled"), true),
     verifyFixes: bool(get("fixes.verify"), true),

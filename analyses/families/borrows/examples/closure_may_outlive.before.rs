@@ -1,0 +1,8 @@
+use std::thread;
+
+pub fn report(total: u64) -> thread::JoinHandle<()> {
+    let label = String::from("total");
+    thread::spawn(|| {
+        println!("{label}: {total}");
+    })
+}

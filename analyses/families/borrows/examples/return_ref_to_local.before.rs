@@ -1,0 +1,4 @@
+pub fn greeting(name: &str) -> &str {
+    let text = format!("hello, {name}");
+    &text
+}

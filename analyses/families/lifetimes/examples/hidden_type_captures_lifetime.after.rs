@@ -1,0 +1,3 @@
+pub fn evens(numbers: &[u32]) -> impl Iterator<Item = u32> + '_ {
+    numbers.iter().copied().filter(|n| n % 2 == 0)
+}

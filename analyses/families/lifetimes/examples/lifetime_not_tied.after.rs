@@ -1,0 +1,9 @@
+pub struct Parser<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Parser<'a> {
+    pub fn reset(&mut self, input: &'a str) {
+        self.rest = input;
+    }
+}

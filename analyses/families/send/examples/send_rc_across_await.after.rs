@@ -1,0 +1,11 @@
+use std::sync::Arc;
+
+async fn save(count: usize) {}
+
+pub fn start(names: Vec<String>) {
+    tokio::spawn(async move {
+        let shared = Arc::new(names);
+        save(shared.len()).await;
+        println!("{} saved", shared.len());
+    });
+}
