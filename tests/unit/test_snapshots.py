@@ -55,4 +55,5 @@ def test_generic_explanation_snapshot(family: Family) -> None:
     """What `borrowlens explain CODE` prints: the explanation without any fact."""
     explanation = family.explain(family.generic())
     snapshots.check(FIXTURES / family.id / "generic.full.md",
-                    explain.markdown(explanation, full=True))
+                    explain.markdown(explanation, full=True,
+                                     story=story.example_story(explanation)))
