@@ -33,6 +33,17 @@ def test_check_example_matches_golden_output() -> None:
     assert "borrowlens: 3 errors, 3 explained" in result.stderr
 
 
+@pytest.mark.parametrize("depth", ["full", "teach"])
+def test_check_explain_full_and_teach(depth: str) -> None:
+    """full: the whole explanation with the user's code annotated; teach adds the background
+    of each error's group (the golden output above is the short form)."""
+    result = run("check", str(EXAMPLE), "--color", "never", "--explain", depth)
+    assert result.returncode == 101, result.stderr
+    assert result.stdout.count("\nYour code, annotated\n") == 3
+    assert result.stdout.count("\nBackground\n") == (3 if depth == "teach" else 0)
+    assert "\nExample\n" not in result.stdout
+
+
 def test_check_json_lines_follow_the_documented_schema() -> None:
     result = run("check", str(EXAMPLE), "--format", "json")
     assert result.returncode == 101, result.stderr

@@ -109,3 +109,20 @@ def test_explain_a_pasted_message_reads_the_crate_when_it_is_at_hand(tmp_path: P
     elsewhere = run("explain", pasted, cwd=tmp_path / "src")
     assert elsewhere.returncode == 0, elsewhere.stderr
     assert "in a signature" not in elsewhere.stdout.splitlines()[0]
+
+
+def test_explain_by_code_shows_the_family_example() -> None:
+    result = run("explain", "E0597", "--format", "markdown", "--color", "never")
+    assert result.returncode == 0, result.stderr
+    example = ROOT / "analyses/families/borrows/examples/does_not_live_long_enough.before.rs"
+    first_line = example.read_text(encoding="utf-8").split("\n", 1)[0]
+    assert "### Example" in result.stdout and first_line in result.stdout
+    assert "```diff" in result.stdout and "### Background" not in result.stdout
+
+
+def test_explain_depth_teach_adds_the_background() -> None:
+    full = run("explain", "send-rc-across-await", "--color", "never")
+    taught = run("explain", "send-rc-across-await", "--color", "never", "--depth", "teach")
+    assert taught.returncode == 0, taught.stderr
+    assert "\nBackground\n" in taught.stdout and "\nBackground\n" not in full.stdout
+    assert "state machine" in taught.stdout.split("\nBackground\n", 1)[1]

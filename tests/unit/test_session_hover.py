@@ -81,3 +81,22 @@ def test_one_edit_for_two_diagnostics_is_offered_once() -> None:
     titles = [a["title"] for a in actions]
     assert len(titles) == len(set(titles)), titles
     assert len(actions[0]["diagnostics"]) == 2
+
+
+@pytest.mark.parametrize("depth", ["short", "full", "teach"])
+def test_hover_and_explain_command_at_each_depth(
+        published: tuple[Session, str, dict[str, Any]], depth: str) -> None:
+    """short: the capped hover; full: the whole text with the user's code annotated (never
+    the family's example); teach: that and the group's background. The explain command is
+    full at least, teach when set."""
+    session, uri, rng = published
+    session.configure({"explanation": depth})
+    hover = session.merge_hover(None, uri, rng["start"])
+    assert hover is not None
+    text = hover["contents"]["value"]
+    assert ("### Your code, annotated" in text) == (depth != "short")
+    assert ("### Background" in text) == (depth == "teach")
+    assert "### Example" not in text
+    explained = session.explain([uri, rng["start"]])
+    assert "### Your code, annotated" in explained
+    assert ("### Background" in explained) == (depth == "teach")
