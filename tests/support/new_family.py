@@ -5,8 +5,8 @@ Usage: scripts/new-family FAMILY-ID [--group send|lifetimes|borrows|traits] [--r
 
 Writes the family module with its declarations (id, title, trigger, refines, fixes), a
 matcher and an explanation rendered from prose; the prose template beside it with every
-section; and a first fixture crate `tests/fixtures/<id>/basic/` (Cargo.toml, a placeholder
-src/lib.rs, expect.toml). Nothing is overwritten. The scaffold matches nothing until its TODOs
+section; placeholders for its before/after example (`examples/`); and a first fixture crate
+`tests/fixtures/<id>/basic/` (Cargo.toml, a placeholder src/lib.rs, expect.toml). Nothing is overwritten. The scaffold matches nothing until its TODOs
 are done, so it cannot change how any existing diagnostic is classified. It prints what to do
 next; docs/writing-a-family.md has the details.
 """
@@ -147,6 +147,25 @@ section).
 
 ## links
 - [TODO the error code's page](https://doc.rust-lang.org/error_codes/error-index.html)
+
+## example
+TODO: one sentence saying what examples/$stem.after.rs changes, and why that fixes it.
+
+## background
+$background
+''')
+
+_EXAMPLE_BEFORE = Template('''\
+// TODO: the family's minimal example (at most ~15 lines, written for this project): code
+// that gets exactly this family's error. tests/integration/test_family_examples.py compiles
+// it and checks borrowlens recognises the error as `$id`.
+pub fn placeholder() {}
+''')
+
+_EXAMPLE_AFTER = Template('''\
+// TODO: the same code with the smallest change that fixes the cause (what the preferred fix
+// writes, if the family has one); it must compile.
+pub fn placeholder() {}
 ''')
 
 _CARGO = Template('''\
@@ -204,13 +223,20 @@ def files(family_id: str, group: str | None, root: Path) -> dict[Path, str]:
     """Every file the scaffold writes, by path, with its text."""
     package = root / "analyses" / "families" / (group or "")
     module = package / family_id.replace("-", "_")
-    fields = {"id": family_id,
+    stem = family_id.replace("-", "_")
+    fields = {"id": family_id, "stem": stem,
               "dependencies": 'tokio = { version = "1", features = ["full"] }\n'
-              if group == "send" else ""}
+              if group == "send" else "",
+              # A group's families share its background passage.
+              "background": f'{{% include "{group}/_background.md" %}}' if group else
+              "TODO: the general background of this kind of error (for the teach depth)."}
+    examples = package / "examples"
     case = root / "tests" / "fixtures" / family_id / "basic"
     return {
         module.with_suffix(".py"): module_text(family_id, group),
         module.with_suffix(".md"): _PROSE.substitute(fields),
+        examples / f"{stem}.before.rs": _EXAMPLE_BEFORE.substitute(fields),
+        examples / f"{stem}.after.rs": _EXAMPLE_AFTER.substitute(fields),
         case / "Cargo.toml": _CARGO.substitute(fields),
         case / "src" / "lib.rs": _LIB.substitute(fields),
         case / "expect.toml": _EXPECT.substitute(fields),
@@ -231,6 +257,9 @@ next:
   3. Write expect.toml from the code and rustc.json; add a second case of another shape
      (every family needs two), and a negative one if a near miss must stay unrecognised.
   4. Fixes, if a mechanical one is safe: fixes() and one fix_docs line per id.
+     Then the family's own example (analyses/families/…/examples/{family_id.replace("-", "_")}.*.rs)
+     and its `## example` sentence:
+       .venv/bin/python -m pytest tests/integration/test_family_examples.py -k {family_id}
   5. Snapshots, then review them like code:
        BORROWLENS_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/unit/test_snapshots.py \\
          -k {family_id}

@@ -58,7 +58,10 @@ def test_scaffold_writes_a_working_family(group: str | None, tmp_path: Path,
     _scaffold(tmp_path, family_id, group)
     module_dir = tmp_path / "analyses" / "families" / (group or "")
     case = tmp_path / "tests" / "fixtures" / family_id / "basic"
+    examples = module_dir / "examples"
     for path in (module_dir / "drop_while_borrowed.py", module_dir / "drop_while_borrowed.md",
+                 examples / "drop_while_borrowed.before.rs",
+                 examples / "drop_while_borrowed.after.rs",
                  case / "Cargo.toml", case / "src" / "lib.rs", case / "expect.toml"):
         assert path.is_file(), path
 
@@ -78,7 +81,9 @@ def test_scaffold_writes_a_working_family(group: str | None, tmp_path: Path,
                  explanation.rule):
         assert part.strip()
     assert "\n" not in explanation.tldr and "None" not in full
-    assert explanation.caveat and explanation.links
+    assert explanation.caveat and explanation.links and explanation.background
+    if group:  # a group's families share its background passage
+        assert "TODO" not in explanation.background
 
     expect = tomllib.loads((case / "expect.toml").read_text(encoding="utf-8"))
     assert expect["family"] == family_id and expect["fixes"]["offered"] == []
