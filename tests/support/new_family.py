@@ -6,9 +6,10 @@ Usage: scripts/new-family FAMILY-ID [--group send|lifetimes|borrows|traits] [--r
 Writes the family module with its declarations (id, title, trigger, refines, fixes), a
 matcher and an explanation rendered from prose; the prose template beside it with every
 section; placeholders for its before/after example (`examples/`); and a first fixture crate
-`tests/fixtures/<id>/basic/` (Cargo.toml, a placeholder src/lib.rs, expect.toml). Nothing is overwritten. The scaffold matches nothing until its TODOs
-are done, so it cannot change how any existing diagnostic is classified. It prints what to do
-next; docs/writing-a-family.md has the details.
+`tests/fixtures/<id>/basic/` (Cargo.toml, a placeholder src/lib.rs, expect.toml). Nothing is
+overwritten. The scaffold matches nothing until its TODOs are done, so it cannot change how any
+existing diagnostic is classified. It prints what to do next; docs/writing-a-family.md has the
+details.
 """
 
 from __future__ import annotations
