@@ -14,9 +14,17 @@ if [[ -x "$binary" ]] && "$binary" --version >/dev/null 2>&1; then
     echo "$binary"
     exit 0
 fi
+mkdir -p "$cache"
+# One build at a time: a second clone (or a test) asking meanwhile waits for the first build
+# instead of writing into its target dir, and then finds the binary.
+exec 9>"$cache/rust-analyzer-$RA_VERSION.lock"
+flock 9
+if [[ -x "$binary" ]] && "$binary" --version >/dev/null 2>&1; then
+    echo "$binary"
+    exit 0
+fi
 echo "borrowlens setup: building rust-analyzer $RA_VERSION from crates.io into $dest" \
      "(once per machine; this takes a while)" >&2
-mkdir -p "$cache"
 # A private target dir, removed afterwards: the build is large and only the binary is kept.
 build="$cache/rust-analyzer-build-$RA_VERSION"
 CARGO_TARGET_DIR="$build" cargo install --locked --quiet "ra_ap_rust-analyzer@$RA_VERSION" \
