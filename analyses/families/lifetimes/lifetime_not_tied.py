@@ -31,7 +31,8 @@ from borrowlens.analyses.rust.sources import Sources
 _REQUIRES = re.compile(r"(?P<action>returning this value|assignment|argument) requires that "
                        r"`(?P<long>'[^`]+)` must outlive `(?P<short>'[^`]+)`")
 _BOUND = re.compile(r"consider adding the following bound: `(?P<long>'[^`:]+): (?P<short>'[^`]+)`")
-_EXPLICIT = re.compile(r"explicit lifetime required in the type of `(?P<param>[^`]+)`")
+_EXPLICIT = re.compile(r"explicit lifetime required in (?:the type of `(?P<param>[^`]+)`|"
+                       r"parameter type)")
 _CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
 _DEFINED = re.compile(r"lifetime `(?P<lt>'[^`]+)` defined here")
 
@@ -172,15 +173,20 @@ class LifetimeNotTied(Family):
                 related.append(Related(span, f"the borrow{owner} the data comes from"))
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
-    def _explicit_required(self, diagnostic: Diagnostic, param: str,
+    def _explicit_required(self, diagnostic: Diagnostic, param: str | None,
                            sources: Sources) -> Match:
         """E0621: a parameter with an elided lifetime flows where a named one is required —
-        the same relation as the code-less form, with rustc naming the parameter for us."""
+        the same relation as the code-less form, with rustc naming the parameter for us (or,
+        for a pattern such as `(a, b): (&str, &str)`, only its type: "in parameter type")."""
         primary = diagnostic.primary
         required_hit = diagnostic.find(r"lifetime `(?P<lt>'[^`]+)` required")
         required = required_hit.group("lt") if required_hit else "'a"
-        facts: dict[str, FactValue] = {"source": param, "required": required,
-                                       "lifetimes": ["'1", required], "explicit": "true"}
+        facts: dict[str, FactValue] = {"required": required, "lifetimes": ["'1", required],
+                                       "explicit": "true"}
+        if param is not None:
+            facts["source"] = param
+        else:
+            facts.update(_pattern_facts(diagnostic, primary, sources))
         located = locate.at(primary, sources)
         storing = located is not None and syntax.enclosing(
             located.node, "assignment_expression") is not None
@@ -189,7 +195,8 @@ class LifetimeNotTied(Family):
         related: list[Related] = []
         hint = common.suggestion(diagnostic, r"add explicit lifetime")
         if hint is not None:
-            related.append(Related(hint[0], f"give `{param}` the lifetime `{required}` here"))
+            owner = f"`{param}`" if param else "the parameter's type"
+            related.append(Related(hint[0], f"give {owner} the lifetime `{required}` here"))
             facts["suggested_type"] = hint[1]
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
@@ -208,6 +215,7 @@ class LifetimeNotTied(Family):
             "return_type": match.fact("return_type"),
             "explicit": bool(match.fact("explicit")),
             "suggested_type": match.fact("suggested_type"),
+            "pattern": match.fact("pattern"), "param_type": match.fact("param_type"),
             "signature": match.fact("suggested_signature"),
             "callers_rely": bool(match.fact("callers_rely")),
             "reverse_bound": match.fact("reverse_bound"),
@@ -234,8 +242,35 @@ class LifetimeNotTied(Family):
         return [fix] if fix is not None else []
 
 
-_LSP_HELP = re.compile(r"^(?P<message>add explicit lifetime `[^`]+` to the type of `[^`]+`): "
-                       r"`(?P<replacement>[^`]*)`$")
+_LSP_HELP = re.compile(r"^(?P<message>add explicit lifetime `[^`]+` to (?:the type of `[^`]+`|"
+                       r"type)): `(?P<replacement>[^`]*)`$")
+
+
+def _pattern_facts(diagnostic: Diagnostic, primary: Span | None,
+                   sources: Sources) -> dict[str, FactValue]:
+    """A pattern parameter (`(a, b): (&str, &str)`, `Wrapper(inner): Wrapper<'_>`), found
+    where rustc's "add explicit lifetime" help edits its type: `pattern`, `param_type`, and
+    as `source` the binding of the pattern that the erroring expression uses."""
+    hint = common.suggestion(diagnostic, r"add explicit lifetime")
+    file = SourceFile.load(sources, hint[0].file) if hint is not None else None
+    param = file.node_for_span(hint[0], "parameter") if file is not None and hint else None
+    pattern = param.child_by_field_name("pattern") if param is not None else None
+    kind = param.child_by_field_name("type") if param is not None else None
+    if file is None or pattern is None or kind is None:
+        return {}
+    facts: dict[str, FactValue] = {"pattern": file.node_text(pattern),
+                                   "param_type": file.node_text(kind)}
+    bound = {file.node_text(node) for node in file.walk(pattern)
+             if node.type in ("identifier", "shorthand_field_identifier")
+             and node.parent is not None and node.parent.child_by_field_name("type") != node}
+    used = file.node_for_span(primary) if primary is not None and \
+        primary.file == file.path else None
+    names = [file.node_text(n) for n in file.walk(used) if n.type == "identifier"] \
+        if used is not None else []
+    source = next((name for name in names if name in bound), None)
+    if source is not None:
+        facts["source"] = source
+    return facts
 
 
 def _contract_facts(primary: Span | None, sources: Sources, long: str, short: str,
@@ -277,10 +312,13 @@ def _explicit_fix(diagnostic: Diagnostic, match: Match, file: SourceFile,
     end = file.byte_at(edits[0].line_end, edits[0].column_end)
     if not parameters.start_byte <= start <= end <= parameters.end_byte:
         return None
-    source = match.fact("source") or "the parameter"
     required = match.fact("required") or "'a"
-    return make_fix("explicit-lifetime",
-                    f"Give `{source}` the lifetime `{required}`", edits, preferred=True)
+    pattern, suggested = match.fact("pattern"), match.fact("suggested_type")
+    if pattern and suggested:
+        title = f"Give the parameter `{pattern}` the type `{suggested}`"
+    else:
+        title = f"Give `{match.fact('source') or 'the parameter'}` the lifetime `{required}`"
+    return make_fix("explicit-lifetime", title, edits, preferred=True)
 
 
 def _static_fix(match: Match, file: SourceFile,
