@@ -160,7 +160,8 @@ def _offenders(diagnostic: Diagnostic, members: dict[str, Node],
         why = source_reason(parsed, item) if parsed is not None and item else None
         if why is not None and name not in found:
             found[name] = Offender(name, why, vtable if not found else None)
-    return list(found.values())
+    # In the trait's order, as rustc labels them (its labels come grouped by reason here).
+    return sorted(found.values(), key=lambda o: o.span.line_start if o.span else 1 << 30)
 
 
 def _implementors(diagnostic: Diagnostic) -> list[str]:
@@ -232,6 +233,7 @@ class DynIncompatibleTrait(Family):
                                        "reason": first.reason}
         if len(offenders) > 1:
             facts["items"] = [o.name for o in offenders]
+            facts["reasons"] = [o.reason for o in offenders]
         implementors = _implementors(diagnostic)
         if implementors:
             facts["implementors"] = implementors
@@ -262,6 +264,8 @@ class DynIncompatibleTrait(Family):
             "reason": match.fact("reason"),
             "others": [f"`{name}`" for name in items_fact[1:]]
             if isinstance(items_fact, list) else [],
+            "others_excludable": all(r in EXCLUDABLE for r in reasons)
+            if isinstance(reasons := match.facts.get("reasons"), list) else False,
             "use_line": match.line("use_line"), "decl_line": match.line("decl_line"),
             "called_line": match.fact("called_line"),
             "implementors": [f"`{name}`" for name in implementors]
@@ -287,7 +291,8 @@ class DynIncompatibleTrait(Family):
                     method_calls(file, trait, name):
                 return []
             edits.append(_where_sized(file, item))
-        title = f"Exclude `{'`, `'.join(names)}` from `dyn {trait}` with `where Self: Sized`"
+        listed = " and ".join(f"`{name}`" for name in names)
+        title = f"Exclude {listed} from `dyn {trait}` with `where Self: Sized`"
         return one_fix("exclude-from-dyn", title, edits, preferred=True)
 
 
