@@ -1,12 +1,16 @@
 """E0277 "`…` cannot be unpinned": a future or stream that is not `Unpin` is polled through a
 plain `&mut` — `Pin::new(&mut fut)`, `&mut fut` in `tokio::select!`, `StreamExt::next` on a
-stream built from async blocks — instead of being pinned first.
+stream built from async blocks — instead of being pinned first; and E0599 "no method named
+`poll`" on a plain future (`self.inner.poll(cx)` in a hand-written `Future`), whose `poll`
+takes `Pin<&mut Self>`. A future kept in a struct field is stored as `Pin<Box<F>>`
+(`fixes/pinned_field.py`), never re-pinned with `pin!` inside `poll`.
 
 Facts: `type` (the type that is not `Unpin`; when rustc names a marker such as
 `PhantomPinned`, the user-facing type that contains it), `variable` (the future's binding),
 `required_by` (`Pin::new`, `StreamExt::next`, `tokio::select!` …), `use_line`; from the
 source, where the binding is declared and whether the poll repeats in a loop (`decl_line`,
-`decl_kind`, `field_line`, `in_loop`, `is_block`, `block_line`).
+`decl_kind`, `field_line`, `in_loop`, `is_block`, `block_line`); `via` ("poll_method" for
+the E0599 shape).
 """
 
 from __future__ import annotations
