@@ -40,6 +40,8 @@ _REQUIRED_FOR = re.compile(r"required for `(?P<type>[^`]+)` to implement `(?:[\w
 # never makes by itself, so rustc finds no method at all.
 _NO_POLL = re.compile(r"no method named `poll` found for (?:type parameter|struct|enum|opaque "
                       r"type|associated type) `(?P<type>[^`]+)`")
+# rustc offers to pin the receiver only when it is a future.
+_PIN_HINT = re.compile(r"consider pinning the expression")
 _MACRO = re.compile(r"(?:expansion of the macro|in the macro) `(?P<name>[^`$]+?)!?`")
 _MARKERS = ("PhantomPinned", "PhantomData")
 _REF_MUT = re.compile(r"&\s*mut\s+((?:self\.)?[A-Za-z_][A-Za-z0-9_]*)")
@@ -214,6 +216,8 @@ class CannotBeUnpinned(Family):
             return None
         head = _MESSAGE.match(diagnostic.message) or _BOUND.search(diagnostic.message)
         no_poll = _NO_POLL.match(diagnostic.message) if head is None else None
+        if no_poll is not None and diagnostic.find(_PIN_HINT) is None:
+            return None  # a `poll` method missing from something that is not a future
         found = head or no_poll
         if found is None:
             return None
