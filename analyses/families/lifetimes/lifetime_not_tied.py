@@ -38,27 +38,61 @@ _DEFINED = re.compile(r"lifetime `(?P<lt>'[^`]+)` defined here")
 
 
 def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
-                sources: Sources) -> str | None:
-    """The parameter whose type carries `lifetime` (rustc's `'1` label or a named `'b`)."""
+                sources: Sources) -> dict[str, FactValue]:
+    """Facts naming the parameter whose type carries `lifetime` (rustc's `'1` label or a
+    named `'b`): `source`, and for a destructuring pattern `pattern` and `param_type`."""
     for span, label in diagnostic.labels():
         found = _CALL.search(label)
         if found and found.group("lt") == lifetime:
-            return common.parameter_name(span, sources)
+            located = locate.at(span, sources)
+            param = syntax.enclosing(located.node, "parameter") if located else None
+            if located is not None and param is not None:
+                return _parameter_facts(located.parsed, param, primary)
+            name = common.parameter_name(span, sources)
+            return {"source": name} if name else {}
     if lifetime.strip("'").isdigit():
-        return None
+        return {}
     enclosing = locate.function_at(primary, sources, signatures=True)
     if enclosing is None:
-        return None
-    located = enclosing
-    parameters = located.node.child_by_field_name("parameters")
+        return {}
+    parameters = enclosing.node.child_by_field_name("parameters")
     for param in parameters.named_children if parameters else []:
-        if re.search(re.escape(lifetime) + r"\b", located.text(param)):
+        if re.search(re.escape(lifetime) + r"\b", enclosing.text(param)):
             if param.type == "self_parameter":
-                return "self"
-            pattern = param.child_by_field_name("pattern")
-            if pattern is not None:
-                return located.text(pattern).split()[-1]
-    return None
+                return {"source": "self"}
+            return _parameter_facts(enclosing.parsed, param, primary)
+    return {}
+
+
+_SIMPLE_PATTERN = re.compile(r"^(?:ref\s+)?(?:mut\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def _parameter_facts(parsed: syntax.Parsed, param: tree_sitter.Node,
+                     primary: Span | None) -> dict[str, FactValue]:
+    """`source` for a parameter `x: T`; for a pattern (`(a, b): (&str, &str)`,
+    `Wrapper(inner): Wrapper<'_>`) also `pattern` and `param_type`, with as `source` the
+    binding of the pattern that the erroring expression uses, if it names one."""
+    pattern = param.child_by_field_name("pattern")
+    kind = param.child_by_field_name("type")
+    if pattern is None:
+        return {}
+    simple = _SIMPLE_PATTERN.match(parsed.node_text(pattern))
+    if simple is not None:
+        return {"source": simple.group("name")}
+    if kind is None:
+        return {}
+    facts: dict[str, FactValue] = {"pattern": parsed.node_text(pattern),
+                                   "param_type": parsed.node_text(kind)}
+    bound = {parsed.node_text(node) for node in locate.walk(pattern)
+             if node.type in ("identifier", "shorthand_field_identifier")
+             and node.parent is not None and node.parent.child_by_field_name("type") != node}
+    used = locate.covering(parsed, primary) if primary is not None else None
+    names = [parsed.node_text(n) for n in locate.walk(used) if n.type == "identifier"] \
+        if used is not None else []
+    source = next((name for name in names if name in bound), None)
+    if source is not None:
+        facts["source"] = source
+    return facts
 
 
 def _signature_facts(primary: Span | None, sources: Sources, facts: dict[str, FactValue]
@@ -148,9 +182,9 @@ class LifetimeNotTied(Family):
         facts: dict[str, FactValue] = {"action": action, "lifetimes": [long, short],
                                        "required": short}
         related: list[Related] = []
-        source = _param_with(long, diagnostic, primary, sources)
-        if source:
-            facts["source"] = source
+        facts.update(_param_with(long, diagnostic, primary, sources))
+        named = facts.get("source")
+        source = named if isinstance(named, str) else None
         enclosing = _signature_facts(primary, sources, facts)
         if enclosing is not None and source and short == "'static" and action == "returning":
             signature = common.retie_signature(enclosing[0], {source})
@@ -183,17 +217,19 @@ class LifetimeNotTied(Family):
         required = required_hit.group("lt") if required_hit else "'a"
         facts: dict[str, FactValue] = {"required": required, "lifetimes": ["'1", required],
                                        "explicit": "true"}
+        hint = common.suggestion(diagnostic, r"add explicit lifetime")
         if param is not None:
             facts["source"] = param
-        else:
-            facts.update(_pattern_facts(diagnostic, primary, sources))
+        elif hint is not None and (at := locate.at(hint[0], sources)) is not None and \
+                (pattern := syntax.enclosing(at.node, "parameter")) is not None:
+            # "in parameter type": a pattern, found where rustc's help edits its type.
+            facts.update(_parameter_facts(at.parsed, pattern, primary))
         located = locate.at(primary, sources)
         storing = located is not None and syntax.enclosing(
             located.node, "assignment_expression") is not None
         facts["action"] = "assignment" if storing else "returning"
         _signature_facts(primary, sources, facts)
         related: list[Related] = []
-        hint = common.suggestion(diagnostic, r"add explicit lifetime")
         if hint is not None:
             owner = f"`{param}`" if param else "the parameter's type"
             related.append(Related(hint[0], f"give {owner} the lifetime `{required}` here"))
@@ -244,33 +280,6 @@ class LifetimeNotTied(Family):
 
 _LSP_HELP = re.compile(r"^(?P<message>add explicit lifetime `[^`]+` to (?:the type of `[^`]+`|"
                        r"type)): `(?P<replacement>[^`]*)`$")
-
-
-def _pattern_facts(diagnostic: Diagnostic, primary: Span | None,
-                   sources: Sources) -> dict[str, FactValue]:
-    """A pattern parameter (`(a, b): (&str, &str)`, `Wrapper(inner): Wrapper<'_>`), found
-    where rustc's "add explicit lifetime" help edits its type: `pattern`, `param_type`, and
-    as `source` the binding of the pattern that the erroring expression uses."""
-    hint = common.suggestion(diagnostic, r"add explicit lifetime")
-    file = SourceFile.load(sources, hint[0].file) if hint is not None else None
-    param = file.node_for_span(hint[0], "parameter") if file is not None and hint else None
-    pattern = param.child_by_field_name("pattern") if param is not None else None
-    kind = param.child_by_field_name("type") if param is not None else None
-    if file is None or pattern is None or kind is None:
-        return {}
-    facts: dict[str, FactValue] = {"pattern": file.node_text(pattern),
-                                   "param_type": file.node_text(kind)}
-    bound = {file.node_text(node) for node in file.walk(pattern)
-             if node.type in ("identifier", "shorthand_field_identifier")
-             and node.parent is not None and node.parent.child_by_field_name("type") != node}
-    used = file.node_for_span(primary) if primary is not None and \
-        primary.file == file.path else None
-    names = [file.node_text(n) for n in file.walk(used) if n.type == "identifier"] \
-        if used is not None else []
-    source = next((name for name in names if name in bound), None)
-    if source is not None:
-        facts["source"] = source
-    return facts
 
 
 def _contract_facts(primary: Span | None, sources: Sources, long: str, short: str,
