@@ -64,9 +64,6 @@ def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
     return {}
 
 
-_SIMPLE_PATTERN = re.compile(r"^(?:ref\s+)?(?:mut\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
-
-
 def _parameter_facts(parsed: syntax.Parsed, param: tree_sitter.Node,
                      primary: Span | None) -> dict[str, FactValue]:
     """`source` for a parameter `x: T`; for a pattern (`(a, b): (&str, &str)`,
@@ -76,7 +73,7 @@ def _parameter_facts(parsed: syntax.Parsed, param: tree_sitter.Node,
     kind = param.child_by_field_name("type")
     if pattern is None:
         return {}
-    simple = _SIMPLE_PATTERN.match(parsed.node_text(pattern))
+    simple = common.SIMPLE_PATTERN.match(parsed.node_text(pattern))
     if simple is not None:
         return {"source": simple.group("name")}
     if kind is None:
