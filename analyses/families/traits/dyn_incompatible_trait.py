@@ -8,7 +8,8 @@ to another trait" hints, so the reason is also read from the trait's source with
 `async-trait-dyn-incompatible` refines this family (an `async fn` is one more reason, with
 its own designs). Facts: `trait`, `item` (the first offending item), `reason` (`generic`,
 `no_self`, `self_param`, `self_return`, `impl_trait`, `const`, `sized`), `items` (every
-offending item when there are several), `use_line` (where `dyn` is written), `decl_line` (the
+offending item when there are several), `use_line` (where `dyn` is written) or `made_line`
+(where a value becomes the trait object, for rustc's further reports), `decl_line` (the
 offending item), `implementors` (the types rustc lists), `called_line` (a call of the
 offending method, which excludes the `where Self: Sized` fix).
 """
@@ -198,6 +199,17 @@ def method_calls(file: SourceFile, trait: str, method: str) -> list[Node]:
     return found
 
 
+def _writes_dyn(diagnostic: Diagnostic, sources: Sources) -> bool:
+    """Whether the primary span's code spells `dyn` (true too when it cannot be read)."""
+    primary = diagnostic.primary
+    file = SourceFile.load(sources, primary.file) if primary is not None else None
+    if primary is None or file is None:
+        return True
+    start = file.byte_at(primary.line_start, primary.column_start)
+    end = file.byte_at(primary.line_end, primary.column_end)
+    return re.search(rb"\bdyn\b", file.parsed.data[start:end]) is not None
+
+
 class DynIncompatibleTrait(Family):
     id = "dyn-incompatible-trait"
     title = "Trait that cannot be used as dyn Trait"
@@ -239,7 +251,9 @@ class DynIncompatibleTrait(Family):
             facts["implementors"] = implementors
         place = common.user_place(diagnostic, sources)
         if place is not None:
-            facts["use_line"] = place.line
+            # rustc also reports each place a value is made into the trait object
+            # (`Some(Box::new(x))`), where no `dyn` is written.
+            facts["use_line" if _writes_dyn(diagnostic, sources) else "made_line"] = place.line
         related: list[Related] = []
         if first.span is not None:
             facts["decl_line"] = first.span.line_start
@@ -266,7 +280,8 @@ class DynIncompatibleTrait(Family):
             if isinstance(items_fact, list) else [],
             "others_excludable": all(r in EXCLUDABLE for r in reasons)
             if isinstance(reasons := match.facts.get("reasons"), list) else False,
-            "use_line": match.line("use_line"), "decl_line": match.line("decl_line"),
+            "use_line": match.line("use_line"), "made_line": match.fact("made_line"),
+            "decl_line": match.line("decl_line"),
             "called_line": match.fact("called_line"),
             "implementors": [f"`{name}`" for name in implementors]
             if isinstance(implementors, list) else [],
