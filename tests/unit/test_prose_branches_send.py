@@ -89,18 +89,19 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
     ("field-of-unknown-type", "cannot-be-unpinned", {"variable": "self.fut"},
      {"tldr": "`self.fut` is polled through a plain `&mut` but is not `Unpin`; store it as a "
               "`Pin<Box<…>>` field.",
-      "change": "Declare the field as `Pin<Box<F>>`, build it with `Box::pin(…)`, and poll "
-                "`self.fut.as_mut()`.",
+      "change": "Declare the field as `Pin<Box<F>>`, build it with `Box::pin(…)`, and poll it "
+                "with `self.fut.as_mut().poll(cx)`.",
       "what.1": "`Pin::new` on `self.fut` holds the value by a plain `&mut`, so it needs the "
                 "value to be `Unpin` — safe to move even after it has started running. "
                 "`self.fut` is not `Unpin`, so it may only be polled through a `Pin`, which "
                 "promises it will never move again.",
       "fix.1": "`self.fut` is a field, so a local `let … = pin!(…)` cannot pin it. Store it "
                "pinned instead: declare the field as `Pin<Box<F>>`, build it with "
-               "`Box::pin(…)`, and poll it with `self.fut.as_mut().poll(cx)`. Without the "
-               "allocation, pin projection (the `pin-project-lite` crate's `pin_project!`) "
-               "turns `self: Pin<&mut Self>` into a `Pin<&mut …>` for the field. Either way "
-               "the struct's definition changes, and so does every place that builds it."}),
+               "`Box::pin(…)` wherever the struct is created, and poll it with "
+               "`self.fut.as_mut().poll(cx)`. The box never moves its contents and is itself "
+               "`Unpin`, so unless another field pins the struct, the struct becomes `Unpin` "
+               "and `self` gives plain `&mut` access to its fields again. The cost is one "
+               "allocation per future."}),
     ("shared-by-reference", "thread-spawn-not-send",
      {"type": "&Cell<u8>", "trait": "Sync", "variable": "rx", "spawn": "std::thread::spawn"},
      {"tldr": "`rx` (`&Cell<u8>`) is shared across threads by reference but is not `Sync`; use "

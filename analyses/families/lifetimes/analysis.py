@@ -19,6 +19,7 @@ from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources, split_lines
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SIMPLE_PATTERN = re.compile(r"^(?:ref\s+)?(?:mut\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
 # Through the LSP a spanned help arrives as a related span labelled "<message>: `<replacement>`".
 _LSP_SUGGESTION = re.compile(r"^(?P<message>.*?): `(?P<replacement>[^`]*)`", re.S)
 
@@ -108,8 +109,9 @@ def parameter_name(span: Span, sources: Sources) -> str | None:
         if node is not None and node.type == "parameter":
             pattern = node.child_by_field_name("pattern")
             if pattern is not None:
-                name = _IDENT.findall(found.text(pattern))
-                return name[-1] if name else None
+                # `x`, `mut x`, `ref x`; a destructuring pattern (`(a, b)`) has no one name.
+                simple = SIMPLE_PATTERN.match(found.text(pattern))
+                return simple.group("name") if simple is not None else None
     if span.text:
         line = span.text[0]
         before, after = line[: span.column_start - 1], line[span.column_start - 1:]

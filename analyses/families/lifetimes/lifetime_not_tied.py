@@ -31,33 +31,65 @@ from borrowlens.analyses.rust.sources import Sources
 _REQUIRES = re.compile(r"(?P<action>returning this value|assignment|argument) requires that "
                        r"`(?P<long>'[^`]+)` must outlive `(?P<short>'[^`]+)`")
 _BOUND = re.compile(r"consider adding the following bound: `(?P<long>'[^`:]+): (?P<short>'[^`]+)`")
-_EXPLICIT = re.compile(r"explicit lifetime required in the type of `(?P<param>[^`]+)`")
+_EXPLICIT = re.compile(r"explicit lifetime required in (?:the type of `(?P<param>[^`]+)`|"
+                       r"parameter type)")
 _CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
 _DEFINED = re.compile(r"lifetime `(?P<lt>'[^`]+)` defined here")
 
 
 def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
-                sources: Sources) -> str | None:
-    """The parameter whose type carries `lifetime` (rustc's `'1` label or a named `'b`)."""
+                sources: Sources) -> dict[str, FactValue]:
+    """Facts naming the parameter whose type carries `lifetime` (rustc's `'1` label or a
+    named `'b`): `source`, and for a destructuring pattern `pattern` and `param_type`."""
     for span, label in diagnostic.labels():
         found = _CALL.search(label)
         if found and found.group("lt") == lifetime:
-            return common.parameter_name(span, sources)
+            located = locate.at(span, sources)
+            param = syntax.enclosing(located.node, "parameter") if located else None
+            if located is not None and param is not None:
+                return _parameter_facts(located.parsed, param, primary)
+            name = common.parameter_name(span, sources)
+            return {"source": name} if name else {}
     if lifetime.strip("'").isdigit():
-        return None
+        return {}
     enclosing = locate.function_at(primary, sources, signatures=True)
     if enclosing is None:
-        return None
-    located = enclosing
-    parameters = located.node.child_by_field_name("parameters")
+        return {}
+    parameters = enclosing.node.child_by_field_name("parameters")
     for param in parameters.named_children if parameters else []:
-        if re.search(re.escape(lifetime) + r"\b", located.text(param)):
+        if re.search(re.escape(lifetime) + r"\b", enclosing.text(param)):
             if param.type == "self_parameter":
-                return "self"
-            pattern = param.child_by_field_name("pattern")
-            if pattern is not None:
-                return located.text(pattern).split()[-1]
-    return None
+                return {"source": "self"}
+            return _parameter_facts(enclosing.parsed, param, primary)
+    return {}
+
+
+def _parameter_facts(parsed: syntax.Parsed, param: tree_sitter.Node,
+                     primary: Span | None) -> dict[str, FactValue]:
+    """`source` for a parameter `x: T`; for a pattern (`(a, b): (&str, &str)`,
+    `Wrapper(inner): Wrapper<'_>`) also `pattern` and `param_type`, with as `source` the
+    binding of the pattern that the erroring expression uses, if it names one."""
+    pattern = param.child_by_field_name("pattern")
+    kind = param.child_by_field_name("type")
+    if pattern is None:
+        return {}
+    simple = common.SIMPLE_PATTERN.match(parsed.node_text(pattern))
+    if simple is not None:
+        return {"source": simple.group("name")}
+    if kind is None:
+        return {}
+    facts: dict[str, FactValue] = {"pattern": parsed.node_text(pattern),
+                                   "param_type": parsed.node_text(kind)}
+    bound = {parsed.node_text(node) for node in locate.walk(pattern)
+             if node.type in ("identifier", "shorthand_field_identifier")
+             and node.parent is not None and node.parent.child_by_field_name("type") != node}
+    used = locate.covering(parsed, primary) if primary is not None else None
+    names = [parsed.node_text(n) for n in locate.walk(used) if n.type == "identifier"] \
+        if used is not None else []
+    source = next((name for name in names if name in bound), None)
+    if source is not None:
+        facts["source"] = source
+    return facts
 
 
 def _signature_facts(primary: Span | None, sources: Sources, facts: dict[str, FactValue]
@@ -147,9 +179,9 @@ class LifetimeNotTied(Family):
         facts: dict[str, FactValue] = {"action": action, "lifetimes": [long, short],
                                        "required": short}
         related: list[Related] = []
-        source = _param_with(long, diagnostic, primary, sources)
-        if source:
-            facts["source"] = source
+        facts.update(_param_with(long, diagnostic, primary, sources))
+        named = facts.get("source")
+        source = named if isinstance(named, str) else None
         enclosing = _signature_facts(primary, sources, facts)
         if enclosing is not None and source and short == "'static" and action == "returning":
             signature = common.retie_signature(enclosing[0], {source})
@@ -172,24 +204,32 @@ class LifetimeNotTied(Family):
                 related.append(Related(span, f"the borrow{owner} the data comes from"))
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
-    def _explicit_required(self, diagnostic: Diagnostic, param: str,
+    def _explicit_required(self, diagnostic: Diagnostic, param: str | None,
                            sources: Sources) -> Match:
         """E0621: a parameter with an elided lifetime flows where a named one is required —
-        the same relation as the code-less form, with rustc naming the parameter for us."""
+        the same relation as the code-less form, with rustc naming the parameter for us (or,
+        for a pattern such as `(a, b): (&str, &str)`, only its type: "in parameter type")."""
         primary = diagnostic.primary
         required_hit = diagnostic.find(r"lifetime `(?P<lt>'[^`]+)` required")
         required = required_hit.group("lt") if required_hit else "'a"
-        facts: dict[str, FactValue] = {"source": param, "required": required,
-                                       "lifetimes": ["'1", required], "explicit": "true"}
+        facts: dict[str, FactValue] = {"required": required, "lifetimes": ["'1", required],
+                                       "explicit": "true"}
+        hint = common.suggestion(diagnostic, r"add explicit lifetime")
+        if param is not None:
+            facts["source"] = param
+        elif hint is not None and (at := locate.at(hint[0], sources)) is not None and \
+                (pattern := syntax.enclosing(at.node, "parameter")) is not None:
+            # "in parameter type": a pattern, found where rustc's help edits its type.
+            facts.update(_parameter_facts(at.parsed, pattern, primary))
         located = locate.at(primary, sources)
         storing = located is not None and syntax.enclosing(
             located.node, "assignment_expression") is not None
         facts["action"] = "assignment" if storing else "returning"
         _signature_facts(primary, sources, facts)
         related: list[Related] = []
-        hint = common.suggestion(diagnostic, r"add explicit lifetime")
         if hint is not None:
-            related.append(Related(hint[0], f"give `{param}` the lifetime `{required}` here"))
+            owner = f"`{param}`" if param else "the parameter's type"
+            related.append(Related(hint[0], f"give {owner} the lifetime `{required}` here"))
             facts["suggested_type"] = hint[1]
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
@@ -208,6 +248,7 @@ class LifetimeNotTied(Family):
             "return_type": match.fact("return_type"),
             "explicit": bool(match.fact("explicit")),
             "suggested_type": match.fact("suggested_type"),
+            "pattern": match.fact("pattern"), "param_type": match.fact("param_type"),
             "signature": match.fact("suggested_signature"),
             "callers_rely": bool(match.fact("callers_rely")),
             "reverse_bound": match.fact("reverse_bound"),
@@ -234,8 +275,8 @@ class LifetimeNotTied(Family):
         return [fix] if fix is not None else []
 
 
-_LSP_HELP = re.compile(r"^(?P<message>add explicit lifetime `[^`]+` to the type of `[^`]+`): "
-                       r"`(?P<replacement>[^`]*)`$")
+_LSP_HELP = re.compile(r"^(?P<message>add explicit lifetime `[^`]+` to (?:the type of `[^`]+`|"
+                       r"type)): `(?P<replacement>[^`]*)`$")
 
 
 def _contract_facts(primary: Span | None, sources: Sources, long: str, short: str,
@@ -277,10 +318,13 @@ def _explicit_fix(diagnostic: Diagnostic, match: Match, file: SourceFile,
     end = file.byte_at(edits[0].line_end, edits[0].column_end)
     if not parameters.start_byte <= start <= end <= parameters.end_byte:
         return None
-    source = match.fact("source") or "the parameter"
     required = match.fact("required") or "'a"
-    return make_fix("explicit-lifetime",
-                    f"Give `{source}` the lifetime `{required}`", edits, preferred=True)
+    pattern, suggested = match.fact("pattern"), match.fact("suggested_type")
+    if pattern and suggested:
+        title = f"Give the parameter `{pattern}` the type `{suggested}`"
+    else:
+        title = f"Give `{match.fact('source') or 'the parameter'}` the lifetime `{required}`"
+    return make_fix("explicit-lifetime", title, edits, preferred=True)
 
 
 def _static_fix(match: Match, file: SourceFile,

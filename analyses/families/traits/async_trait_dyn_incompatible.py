@@ -2,11 +2,12 @@
 object — `dyn Trait`, `Box<dyn Trait>`, `&dyn Trait` — and so "is not dyn compatible"
 (older compilers: "cannot be made into an object").
 
-Only the async reason is claimed: E0038 for generic methods, `Self` returns or associated
-constants stays with whoever explains those. Facts: `trait`, `method` (the first async
-method), `methods` (all of them when there are several), `use_line` (where `dyn` is written),
-`decl_line` (the async method's declaration), `use_site` ("param" for a `&dyn` parameter,
-with `use_param`/`use_type`, or "stored": which decides between generics and boxed futures).
+Only the async reason is claimed: it refines `dyn-incompatible-trait`, which explains
+E0038 for generic methods, `Self` returns, associated constants and the other reasons.
+Facts: `trait`, `method` (the first async method), `methods` (all of them when there are
+several), `use_line` (where `dyn` is written), `decl_line` (the async method's declaration),
+`use_site` ("param" for a `&dyn` parameter, with `use_param`/`use_type`, or "stored": which
+decides between generics and boxed futures).
 """
 
 from __future__ import annotations
@@ -18,15 +19,13 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
+from borrowlens.analyses.families.traits.dyn_incompatible_trait import MESSAGE, MOVE_HINT
 from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
-_MESSAGE = re.compile(r"the trait `(?P<trait>[^`]+)` (?:is not dyn compatible|cannot be made "
-                      r"into an object)")
 _ASYNC_REASON = re.compile(r"because method `(?P<method>\w+)` is `async`")
 _IMPL_REASON = re.compile(r"because method `(?P<method>\w+)` references an `impl Trait` type "
                           r"in its return type")
-_MOVE_HINT = re.compile(r"consider moving `(?P<method>\w+)` to another trait")
 
 
 def _use_site(place: common.Place, sources: Sources) -> dict[str, FactValue]:
@@ -93,13 +92,14 @@ class AsyncTraitDynIncompatible(Family):
     id = "async-trait-dyn-incompatible"
     title = "Trait with async fn used as dyn Trait"
     codes = ("E0038",)
-    messages = (_MESSAGE.pattern,)
+    messages = (MESSAGE.pattern,)
+    refines = ("dyn-incompatible-trait",)
     design_choices = "generics, `async-trait` or boxed futures, an enum"
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0038"):
             return None
-        head = _MESSAGE.search(diagnostic.message)
+        head = MESSAGE.search(diagnostic.message)
         if head is None:
             return None
         trait = _trait_name(head.group("trait"))
@@ -120,7 +120,7 @@ class AsyncTraitDynIncompatible(Family):
         if not methods and source_async:
             # rust-analyzer drops the labels that give the reason; the hints that name the
             # methods survive, and the source says which of those are async.
-            named = [m.group("method") for _, m in diagnostic.find_all(_MOVE_HINT)]
+            named = [m.group("item") for _, m in diagnostic.find_all(MOVE_HINT)]
             methods = [m for m in named if m in source_async] if named else []
             vtable = diagnostic.span_labelled(r"dyn compatible it needs to allow building")
             if not methods and vtable is not None:

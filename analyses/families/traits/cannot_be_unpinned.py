@@ -1,12 +1,16 @@
 """E0277 "`…` cannot be unpinned": a future or stream that is not `Unpin` is polled through a
 plain `&mut` — `Pin::new(&mut fut)`, `&mut fut` in `tokio::select!`, `StreamExt::next` on a
-stream built from async blocks — instead of being pinned first.
+stream built from async blocks — instead of being pinned first; and E0599 "no method named
+`poll`" on a plain future (`self.inner.poll(cx)` in a hand-written `Future`), whose `poll`
+takes `Pin<&mut Self>`. A future kept in a struct field is stored as `Pin<Box<F>>`
+(`fixes/pinned_field.py`), never re-pinned with `pin!` inside `poll`.
 
 Facts: `type` (the type that is not `Unpin`; when rustc names a marker such as
 `PhantomPinned`, the user-facing type that contains it), `variable` (the future's binding),
 `required_by` (`Pin::new`, `StreamExt::next`, `tokio::select!` …), `use_line`; from the
 source, where the binding is declared and whether the poll repeats in a loop (`decl_line`,
-`decl_kind`, `field_line`, `in_loop`, `is_block`, `block_line`).
+`decl_kind`, `field_line`, `in_loop`, `is_block`, `block_line`); `via` ("poll_method" for
+the E0599 shape).
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
+from borrowlens.analyses.fixes import pinned_field
 from borrowlens.analyses.fixes.blocks import insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.analyses.fixes.source_file import SourceFile, make_fix
+from borrowlens.analyses.fixes.source_file import SourceFile, make_fix, one_fix
 from borrowlens.analyses.rust import bindings, locate, syntax
 from borrowlens.analyses.rust import items as rustsyntax
 from borrowlens.analyses.rust.sources import Sources
@@ -31,6 +36,12 @@ from borrowlens.analyses.rust.sources import Sources
 _MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be unpinned")
 _BOUND = re.compile(r"the trait bound `(?P<type>.+): (?:[\w:]*::)?Unpin` is not satisfied")
 _REQUIRED_FOR = re.compile(r"required for `(?P<type>[^`]+)` to implement `(?:[\w:]*::)?Unpin`")
+# `self.inner.poll(cx)` on a future field: `poll` takes `Pin<&mut Self>`, which a method call
+# never makes by itself, so rustc finds no method at all.
+_NO_POLL = re.compile(r"no method named `poll` found for (?:type parameter|struct|enum|opaque "
+                      r"type|associated type) `(?P<type>[^`]+)`")
+# rustc offers to pin the receiver only when it is a future.
+_PIN_HINT = re.compile(r"consider pinning the expression")
 _MACRO = re.compile(r"(?:expansion of the macro|in the macro) `(?P<name>[^`$]+?)!?`")
 _MARKERS = ("PhantomPinned", "PhantomData")
 _REF_MUT = re.compile(r"&\s*mut\s+((?:self\.)?[A-Za-z_][A-Za-z0-9_]*)")
@@ -187,11 +198,13 @@ def _field(file: SourceFile, name: str) -> tree_sitter.Node | None:
 class CannotBeUnpinned(Family):
     id = "cannot-be-unpinned"
     title = "Future polled without being pinned"
-    codes = ("E0277",)
-    messages = (_MESSAGE.pattern, _BOUND.pattern)
+    codes = ("E0277", "E0599")
+    messages = (_MESSAGE.pattern, _BOUND.pattern, _NO_POLL.pattern)
     fix_docs: ClassVar[dict[str, str]] = {
         "pin-on-stack": "`let mut fut = std::pin::pin!(fut);` before the loop or select",
         "box-pin": "`Box::pin(fut)`: the future pinned on the heap",
+        "box-pin-field": "a future field stored as `Pin<Box<F>>`: built with `Box::pin`, "
+                         "polled with `.as_mut().poll(cx)`",
     }
     # Where this family offers no fix, the explanation lays out a design decision.
     no_fix_reason = (
@@ -199,19 +212,25 @@ class CannotBeUnpinned(Family):
         "pinning it changes that type and its users")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
-        if diagnostic.code not in (None, "E0277"):
+        if diagnostic.code not in (None, "E0277", "E0599"):
             return None
         head = _MESSAGE.match(diagnostic.message) or _BOUND.search(diagnostic.message)
-        if head is None:
+        no_poll = _NO_POLL.match(diagnostic.message) if head is None else None
+        if no_poll is not None and diagnostic.find(_PIN_HINT) is None:
+            return None  # a `poll` method missing from something that is not a future
+        found = head or no_poll
+        if found is None:
             return None
-        first = head.group("type")
+        first = found.group("type")
         facts: dict[str, FactValue] = {"type": _user_type(diagnostic, first)}
+        if no_poll is not None:
+            facts["via"] = "poll_method"
         variable, line = _variable(diagnostic, sources)
         if variable:
             facts["variable"] = variable
         if line:
             facts["use_line"] = line
-        required_by = _required_by(diagnostic)
+        required_by = _required_by(diagnostic) if no_poll is None else None
         if required_by:
             facts["required_by"] = required_by
         match = Match(family=self, diagnostic=diagnostic, facts=facts)
@@ -252,6 +271,7 @@ class CannotBeUnpinned(Family):
             "in_loop": match.fact("in_loop") == "true",
             "is_block": is_block,
             "block_line": match.fact("block_line"),
+            "via": match.fact("via"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -262,6 +282,10 @@ class CannotBeUnpinned(Family):
         name = match.fact("variable")
         use_line = match.facts.get("use_line")
         place = common.user_place(match.diagnostic, sources)
+        if name and "." in name and isinstance(use_line, int) and place is not None:
+            return self._field_fixes(name, use_line, place.file, match, sources)
+        if match.fact("via"):
+            return []  # a local's `fut.poll(cx)` must also become `fut.as_mut()`: not written
         if not name or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or \
                 not isinstance(use_line, int) or place is None:
             return []
@@ -294,6 +318,17 @@ class CannotBeUnpinned(Family):
             make_fix("box-pin", f"Pin `{name}` on the heap with `Box::pin`", boxed),
         ]
         return [fix for fix in fixes if fix is not None]
+
+    @staticmethod
+    def _field_fixes(name: str, use_line: int, path: str, match: Match,
+                     sources: Sources) -> list[Fix]:
+        """A future kept in a struct field: store it as `Pin<Box<…>>`."""
+        file = SourceFile.load(sources, path)
+        edits = pinned_field.box_pin_field(file, name, use_line) if file is not None else None
+        field = name.rsplit(".", 1)[1]
+        kind = match.fact("type") or "…"
+        return one_fix("box-pin-field", f"Store `{field}` as `Pin<Box<{kind}>>` and poll it "
+                       "with `as_mut()`", edits, preferred=True)
 
 
 class _PinPlan:
