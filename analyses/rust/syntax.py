@@ -113,7 +113,7 @@ class Parsed:
 # byte and seconds for 3.6 KB. Counting work rather than time keeps the result the same on a
 # busy machine. A parse past the budget gives an empty tree: the file reads as holding no code.
 PARSE_WORK_PER_BYTE = 1
-PARSE_WORK_FLOOR = 10_000
+PARSE_WORK_FLOOR = 1_000
 
 
 @lru_cache(maxsize=64)

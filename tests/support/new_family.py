@@ -158,7 +158,7 @@ $background
 
 _EXAMPLE_BEFORE = Template('''\
 // TODO: the family's minimal example (at most ~15 lines, written for this project): code
-// that gets exactly this family's error. tests/integration/test_family_examples.py compiles
+// that gets exactly this family's error. tests/integration/test_family_examples_compile.py compiles
 // it and checks borrowlens recognises the error as `$id`.
 pub fn placeholder() {}
 ''')
@@ -260,7 +260,7 @@ next:
   4. Fixes, if a mechanical one is safe: fixes() and one fix_docs line per id.
      Then the family's own example (analyses/families/…/examples/{family_id.replace("-", "_")}.*.rs)
      and its `## example` sentence:
-       .venv/bin/python -m pytest tests/integration/test_family_examples.py -k {family_id}
+       .venv/bin/python -m pytest tests/integration/test_family_examples_compile.py -k {family_id}
   5. Snapshots, then review them like code:
        BORROWLENS_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/unit/test_snapshots.py \\
          -k {family_id}
