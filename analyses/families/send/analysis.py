@@ -63,10 +63,14 @@ _REFCELL_GUARD = re.compile(rf"(?<![A-Za-z0-9_]){_PATH}(?:RefMut|Ref)<")
 _RC = re.compile(rf"(?<![A-Za-z0-9_])(?:{_PATH}Rc<|(?:[A-Za-z_]+::)*rc::Weak<)")
 _BARE_WEAK = re.compile(r"^Weak<")
 _RAW_POINTER = re.compile(r"^\*(?:const|mut) ")
+# What rustc names when an owned struct is not `Send` because of a pointer field: a raw
+# pointer (also inside `PhantomData<*const ()>`, which rustc reports as the pointer) or a
+# `NonNull`.
+_POINTER = re.compile(r"^(?:\*(?:const|mut) |(?:[\w:]*::)?NonNull<)")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF, OTHER = (
-    "rc", "refcell-guard", "mutex-guard", "sync-ref", "other")
+RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF, POINTER_FIELD, OTHER = (
+    "rc", "refcell-guard", "mutex-guard", "sync-ref", "pointer-field", "other")
 
 
 
@@ -83,7 +87,7 @@ class SendInfo:
     """What a non-`Send` future diagnostic says, in the words the families need."""
 
     shape: str  # "across-await", "captured", "awaits-future" or "unknown"
-    kind: str  # RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF or OTHER
+    kind: str  # RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF, POINTER_FIELD or OTHER
     facts: dict[str, FactValue] = field(default_factory=dict)
     related: list[Related] = field(default_factory=list)
     async_block: bool = False
@@ -179,7 +183,10 @@ def kind_of(type_: str | None, not_send: list[str], not_sync: list[str]) -> str:
             return SYNC_REF
         if _RC.search(value) or _BARE_WEAK.match(value):
             return RC
+    owned = bool(value) and not value.startswith(("&", "*"))
     for missing in not_send:
+        if owned and _POINTER.match(missing):
+            return POINTER_FIELD
         if _MUTEX_GUARD.search(missing):
             return MUTEX_GUARD
         if _REFCELL_GUARD.search(missing):

@@ -55,6 +55,13 @@ def bound_phrase(match: Match) -> str:
     return "something (a `spawn`, or a `Send` bound you wrote) requires the future to be `Send`"
 
 
+def spawned(match: Match) -> bool:
+    """The bound that asked for `Send` is a spawn function's (`tokio::spawn`,
+    `thread::spawn` …), not an `assert_send`, a trait's bound or a cast."""
+    spawn = match.fact("spawn")
+    return bool(spawn and re.search(r"(?:^|::)spawn\w*$", spawn))
+
+
 def _made(match: Match) -> str:
     """How the culprit came to be: a temporary is created, a binding declared."""
     return "created" if match.fact("temporary") == "true" else "declared"
