@@ -1,4 +1,5 @@
-""""implementation of `FnOnce` is not general enough" where no closure is handed to anything:
+"""A future that must be `Send` fails rustc's higher-ranked check: "implementation of
+`FnOnce` is not general enough" where no closure is handed to anything:
 a future that must be `Send` (spawned, boxed as `dyn Future + Send`, passed to a `Send`
 bound) stores a closure that takes a reference and returns a future, typically
 `stream::iter(items.iter()).map(|x| fetch(x)).buffered(n)`.
@@ -8,14 +9,19 @@ made higher-ranked, and then needs the closure to work "for any two lifetimes `'
 of its argument and of the future it returns, which it cannot show: a known limitation of the
 compiler (rust-lang/rust#102211), not a bug in the code. The same root shows up as
 "implementation of `Send` is not general enough" and the code-less "higher-ranked lifetime
-error"; those are recognised here when rustc's text ties them to a future. Not this family:
+error": a future holding a borrow inside a generic type (an associated type with a lifetime)
+across an await; recognised when rustc's text or the call (an `async fn`'s future, an async
+block) ties them to a future. Not this family:
 the ordinary not-general-enough closure passed to an `Fn(&T)` bound ("for some specific
 lifetime"), which `hrtb-not-general-enough` explains.
 
-Facts: `trait`, `arg_type` (the closure's argument, `&String`), `returns` ("a future" / "an
-async block"), `spawn_line` and `spawn` (the call that requires `Send`), from the source the
-closure (`closure_line`, `closure`, `combinator`: the method it is passed to), the fn that
-builds it (`builder`), and `iter_arg` (the `X` of `stream::iter(X).map(…)`, for the fix).
+Facts: `trait`, `future_fn` (the async fn whose future is handed over), `needed_type` (the
+type rustc wanted `Send` for with any lifetime), `borrow`/`borrow_line` (a `&x` argument of
+a call that future awaits), `arg_type` (the closure's argument, `&String`), `returns` ("a
+future" / "an async block"), `spawn_line` and `spawn` (the call that requires `Send`), from
+the source the closure (`closure_line`, `closure`, `combinator`: the method it is passed
+to), the fn that builds it (`builder`), and `iter_arg` (the `X` of `stream::iter(X).map(…)`,
+for the fix).
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ _FUTURE = re.compile(r"Future<|^\{async (?:block|closure)")
 _ASYNC_CONTEXT = re.compile(r"Future|\{async |could not prove `.*: (?:Send|Sync)`")
 _STREAM_ITER = re.compile(r"^(?:(?:futures::)?stream::)?iter$|::iter$")
 _LIFETIME = re.compile(r"'\w+\s*")
+_WOULD_HAVE = re.compile(r"`(?:Send|Sync)` would have to be implemented for the type "
+                         r"`(?P<type>[^`]+)`, for any lifetime")
 
 FIX_ID = "collect-futures-first"
 
@@ -87,6 +95,48 @@ def _callee(span: Span, sources: Sources) -> str | None:
     return found.parsed.node_text(function)
 
 
+def _future_argument(span: Span, sources: Sources) -> str | None:
+    """The future handed to the call at `span`: the name of the `async fn` an argument calls
+    (declared in the same file), "an async block", or None."""
+    found = locate.at(span, sources)
+    call = syntax.enclosing(found.node, "call_expression") if found is not None else None
+    arguments = call.child_by_field_name("arguments") if call is not None else None
+    if found is None or arguments is None:
+        return None
+    parsed = found.parsed
+    async_fns = {locate.name_of(parsed, n) for n in locate.walk(parsed.root)
+                 if n.type == "function_item"
+                 and re.match(r"(?:pub(?:\([^)]*\))?\s+)?(?:const\s+)?async\b",
+                              parsed.node_text(n))}
+    for argument in arguments.named_children:
+        if argument.type == "async_block":
+            return "an async block"
+        callee = argument.child_by_field_name("function") if argument.type == "call_expression" \
+            else None
+        name = parsed.node_text(callee).rsplit("::", 1)[-1] if callee is not None else None
+        if name and name in async_fns:
+            return name
+    return None
+
+
+def _awaited_borrow(parsed: syntax.Parsed, function: str,
+                    ) -> tuple[str, tree_sitter.Node] | None:
+    """In the `async fn` named `function`, the first `&x` argument of a call it awaits."""
+    for item in locate.walk(parsed.root):
+        if item.type != "function_item" or locate.name_of(parsed, item) != function:
+            continue
+        for node in locate.walk(item):
+            if node.type != "await_expression" or not node.named_children:
+                continue
+            call = node.named_children[0]
+            arguments = call.child_by_field_name("arguments") \
+                if call.type == "call_expression" else None
+            for argument in arguments.named_children if arguments is not None else []:
+                if argument.type == "reference_expression":
+                    return parsed.node_text(argument), argument
+    return None
+
+
 def _stream_iter(parsed: syntax.Parsed, closure: tree_sitter.Node) -> tree_sitter.Node | None:
     """The argument `X` of `stream::iter(X).map(closure)`, or None for any other shape."""
     arguments = closure.parent
@@ -116,9 +166,9 @@ def _borrowing_iterator(text: str) -> str | None:
     return f"{plain.group('path')}.iter()" if plain else None
 
 
-class SendClosureNotGeneralEnough(Family):
-    id = "send-closure-not-general-enough"
-    title = "A Send future stores a closure over borrowed items"
+class SendNotGeneralEnough(Family):
+    id = "send-not-general-enough"
+    title = "A Send future is not general enough over a lifetime"
     codes = ()
     messages = (_MESSAGE.pattern,)
     refines = ("hrtb-not-general-enough",)
@@ -128,8 +178,9 @@ class SendClosureNotGeneralEnough(Family):
             "built up front and the stream holds no closure",
     }
     no_fix_reason = (
-        "the closure is not the argument of `stream::iter(…).map`: which owned values it "
-        "should take instead depends on the code around it")
+        "the closure is not the argument of `stream::iter(…).map`, or the borrow is an "
+        "argument whose callee may need it borrowed: which owned values to pass instead "
+        "depends on the code around it")
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         head = _MESSAGE.search(diagnostic.message)
@@ -138,14 +189,30 @@ class SendClosureNotGeneralEnough(Family):
         text = "\n".join([diagnostic.all_text(), diagnostic.rendered or ""])
         signature = _SIGNATURE.search(text)
         trait = head.group("trait")
+        primary = diagnostic.primary
+        future = _future_argument(primary, sources) if primary is not None else None
         if trait in ("FnOnce", "FnMut", "Fn"):
             if signature is None or not _FUTURE.search(signature.group("ret")):
                 return None
-        elif not _ASYNC_CONTEXT.search(text):
+        elif not _ASYNC_CONTEXT.search(text) and future is None:
             return None
         facts: dict[str, FactValue] = {"trait": trait or "higher-ranked"}
         related: list[Related] = []
-        primary = diagnostic.primary
+        if future is not None and future != "an async block":
+            facts["future_fn"] = future
+            located = locate.at(primary, sources) if primary is not None else None
+            borrow = _awaited_borrow(located.parsed, future) if located is not None else None
+            if borrow is not None and primary is not None and located is not None:
+                written, node = borrow
+                (line, column), (end_line, end_column) = (located.parsed.start(node),
+                                                          located.parsed.end(node))
+                facts.update(borrow=written, borrow_line=line)
+                related.append(Related(Span(primary.file, line, column, end_line, end_column),
+                                       f"`{written}` is kept inside the awaited future, which "
+                                       "must be `Send` for any lifetime of this borrow"))
+        needed = _WOULD_HAVE.search(text)
+        if needed:
+            facts["needed_type"] = _LIFETIME.sub("", needed.group("type"))
         if primary is not None:
             facts["spawn_line"] = primary.line_start
             called = _callee(primary, sources)
@@ -196,7 +263,9 @@ class SendClosureNotGeneralEnough(Family):
             "spawn_line": match.fact("spawn_line"), "closure": match.fact("closure"),
             "closure_line": match.fact("closure_line"),
             "combinator": match.fact("combinator"), "builder": match.fact("builder"),
-            "iter_arg": iter_arg,
+            "iter_arg": iter_arg, "future_fn": match.fact("future_fn"),
+            "needed_type": match.fact("needed_type"), "borrow": match.fact("borrow"),
+            "borrow_line": match.fact("borrow_line"),
             "iterated": _borrowing_iterator(iter_arg) if iter_arg else None,
         })
 
@@ -231,4 +300,4 @@ class SendClosureNotGeneralEnough(Family):
                        [file.replace(call, rewritten)], preferred=True)
 
 
-FAMILY = SendClosureNotGeneralEnough()
+FAMILY = SendNotGeneralEnough()
