@@ -26,19 +26,21 @@ from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.send import phrases
 from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.families.traits import captures
-from borrowlens.analyses.families.traits.thread_spawn_not_send import type_head
+from borrowlens.analyses.families.traits.thread_spawn_not_send import (
+    MESSAGE,
+    NOT_IMPL,
+    VIA,
+    thread_safe_twin,
+    type_head,
+)
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
 from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
-_MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be (?P<how>sent|shared) between threads safely")
 _WITHIN = re.compile(r"required because it's used within this `async` "
                      r"(?P<kind>block|fn body|closure body)")
 _PLAIN_CLOSURE = re.compile(r"required because it's used within this closure")
-_NOT_IMPL = re.compile(r"the trait `(?:[\w:]*::)?(?P<trait>Send|Sync)` is not implemented "
-                       r"for `(?P<type>[^`]+)`")
-_VIA = re.compile(r"required for `(?P<via>[^`]+)` to implement `(?:[\w:]*::)?Send`")
 _BOUND = re.compile(r"required by a bound in `(?P<path>[^`]+)`")
 _ASYNC_NODES = ("async_block", "closure_expression", "function_item")
 
@@ -53,7 +55,7 @@ class AsyncCaptureNotSend(Family):
     id = "async-capture-not-send"
     title = "An async body uses a value that is not Send"
     codes = ("E0277",)
-    messages = (_MESSAGE.pattern,)
+    messages = (MESSAGE.pattern,)
     refines = ("thread-spawn-not-send",)
     fix_docs: ClassVar[dict[str, str]] = {
         "rc-to-arc": "the `Rc` the async body uses becomes `Arc` (`Rc<RefCell<T>>` becomes "
@@ -71,14 +73,14 @@ class AsyncCaptureNotSend(Family):
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0277"):
             return None
-        head = _MESSAGE.match(diagnostic.message)
+        head = MESSAGE.match(diagnostic.message)
         bodies = _async_bodies(diagnostic)
         if head is None or not bodies or diagnostic.find(_PLAIN_CLOSURE) is not None:
             return None
         type_text = head.group("type")
         if "Future" in type_text or "{async" in type_text:
             return None  # the future itself: the async families' business
-        not_impl = diagnostic.find(_NOT_IMPL)
+        not_impl = diagnostic.find(NOT_IMPL)
         facts: dict[str, FactValue] = {
             "type": type_text,
             "trait": not_impl.group("trait") if not_impl else (
@@ -90,7 +92,7 @@ class AsyncCaptureNotSend(Family):
         bound = diagnostic.find(_BOUND)
         if bound:
             facts["spawn"] = bound.group("path")
-        via = diagnostic.find(_VIA)
+        via = diagnostic.find(VIA)
         if via and via.group("via") != type_text:
             facts["via"] = via.group("via")
         related = [Related(bodies[0][0], f"this `async` {bodies[0][1]} uses a "
@@ -117,10 +119,7 @@ class AsyncCaptureNotSend(Family):
     def explain(self, match: Match) -> Explanation:
         type_text, via = match.fact("type"), match.fact("via")
         head = type_head(type_text) if type_text else ""
-        carrier = via if head in ("RefCell", "Cell") and via and not via.startswith("&") \
-            else type_text
-        twin = phrases.thread_safe_type(carrier) if carrier and head in ("Rc", "RefCell", "Cell") \
-            else None
+        twin = thread_safe_twin(type_text, via)[1]
         variable = match.fact("variable")
         return prose.explanation(self.id, self.title, __name__, {
             "name": f"`{variable}`" if variable else None, "type": type_text,

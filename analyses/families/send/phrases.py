@@ -111,7 +111,8 @@ def known(flag: str | None) -> bool | None:
 
 def liveness(match: Match) -> dict[str, object]:
     """The slots every template of the group uses to say why the culprit is alive at the
-    await: `decl_line`, `await_line`, `function` and `spawn` (bare, or None), `owner` (the
+    await: `decl_line`, `await_line`, `function` and `spawn` (bare, or None), `spawned` (the
+    bound is a spawn function's), `owner` (the
     fn whose future holds the culprit, or None), `param` (a
     parameter of the async fn), `used_after` (True, False, or None when unknown),
     `used_after_line`, and `loop_use` (that use is earlier in a loop around the await)."""
@@ -119,7 +120,7 @@ def liveness(match: Match) -> dict[str, object]:
     return {
         "decl_line": match.fact("decl_line"), "await_line": await_line,
         "function": match.fact("function"), "spawn": match.fact("spawn"),
-        "owner": match.fact("function") or match.fact("await_function"),
+        "spawned": spawned(match), "owner": match.fact("function") or match.fact("await_function"),
         "param": match.fact("param") == "true",
         "used_after": known(match.fact("used_after_await")), "used_after_line": used,
         "loop_use": bool(used and await_line and int(used) < int(await_line)),

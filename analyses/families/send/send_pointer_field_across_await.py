@@ -112,7 +112,6 @@ class SendPointerFieldAcrossAwait(Family):
             "captured": match.fact("captured") == "true",
             "await_": phrases.await_phrase(match), "place": phrases.place_phrase(match),
             "future": phrases.future_phrase(match), "bound": phrases.bound_phrase(match),
-            "spawned": phrases.spawned(match),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
