@@ -48,6 +48,8 @@ _RETURNED_BY = re.compile(r"future returned by `(?P<function>[^`]+)` is not `Sen
 _ASYNC_BLOCK = re.compile(r"future created by async block is not `Send`")
 _BOUND = re.compile(r"required by a bound in `(?P<path>[^`]+)`")
 _BOUND_LABEL = re.compile(r"required by this bound in `[^`]+`")
+_CAST = re.compile(r"required for the cast from `[^`]+` to `(?P<to>[^`]+)`")
+_SEND_RETURN = re.compile(r"^impl\b.*\bSend\b")
 _NOT_SEND = re.compile(r"the trait `Send` is not implemented for `(?P<type>.+?)`(?:$|\s|,)",
                        re.MULTILINE)
 _NOT_SYNC = re.compile(r"the trait `Sync` is not implemented for `(?P<type>.+?)`(?:$|\s|,)",
@@ -324,6 +326,13 @@ def analyse(diagnostic: Diagnostic, sources: Sources) -> SendInfo | None:
     bounds = [(span, found) for span, found in diagnostic.find_all(_BOUND)]
     if bounds:
         facts["spawn"] = bounds[0][1].group("path")
+    elif (cast := diagnostic.find(_CAST)) is not None:
+        facts["cast_to"] = cast.group("to")
+    elif diagnostic.primary is not None:
+        # `fn f() -> impl Future<Output = T> + Send`: rustc puts the error on that type.
+        written = reading.span_text(diagnostic.primary, sources)
+        if written and _SEND_RETURN.match(written):
+            facts["send_return"] = written
     bound_span = next((span for span, _ in bounds if span is not None), None)
     if bound_span is None:
         labelled = diagnostic.span_labelled(_BOUND_LABEL)

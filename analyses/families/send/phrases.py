@@ -49,9 +49,15 @@ def inside_phrase(match: Match) -> str:
 
 
 def bound_phrase(match: Match) -> str:
-    spawn = match.fact("spawn")
+    """Who requires the future to be `Send`: the bound rustc names, the coercion to a
+    `dyn Future + Send`, or the `impl Future + Send` return type it is reported on."""
+    spawn, cast, written = match.fact("spawn"), match.fact("cast_to"), match.fact("send_return")
     if spawn:
         return f"`{spawn}` requires its future to be `Send`"
+    if cast:
+        return f"the coercion to `{cast}` requires the future to be `Send`"
+    if written:
+        return f"the return type `{written}` promises a `Send` future"
     return "something (a `spawn`, or a `Send` bound you wrote) requires the future to be `Send`"
 
 

@@ -88,7 +88,8 @@ def declaration_line(name: str, use: Span, sources: Sources) -> int | None:
         return None
     lines = split_lines(text)
     let = re.compile(rf"\blet\s+(?:mut\s+)?{re.escape(name)}\b")
-    param = re.compile(rf"(?:\(|,)\s*(?:mut\s+)?{re.escape(name)}\s*:")
+    param = re.compile(r"\(\s*(?:&\s*(?:'\w+\s+)?)?(?:mut\s+)?self\b" if name == "self"
+                       else rf"(?:\(|,)\s*(?:mut\s+)?{re.escape(name)}\s*:")
     for number in range(min(use.line_start, len(lines)), 0, -1):
         line = lines[number - 1]
         if let.search(line) or (param.search(line) and re.search(r"\bfn\b", line)):
