@@ -11,7 +11,8 @@ disjoint captures), an inner block borrowing a local, an async closure whose fut
 what the closure owns. Facts: `type`, `trait` (Send/Sync), `via` (`&RefCell<…>` when a borrow
 carries it), `spawn` (the bound that asked), `async_kind` ("block", "fn body", "closure
 body"), `async_line` (the innermost body), `outer_line` (the outermost, when nested),
-`variable` (the capture, found in the innermost body), `decl_line`.
+`variable` (the capture, found in the innermost body), `decl_line` (for a field `x.f`,
+`holder` and `holder_line`: where `x` is declared).
 """
 
 from __future__ import annotations
@@ -95,8 +96,9 @@ class AsyncCaptureNotSend(Family):
         via = diagnostic.find(VIA)
         if via and via.group("via") != type_text:
             facts["via"] = via.group("via")
-        related = [Related(bodies[0][0], f"this `async` {bodies[0][1]} uses a "
-                           f"`{prose.short_type(type_text)}`, so its future is not `Send`")]
+        related = [Related(bodies[0][0], f"this `async` {bodies[0][1]} uses "
+                           f"{prose.a_type(prose.short_type(type_text))}, so its future is "
+                           "not `Send`")]
         related += [Related(span, f"this `async` {kind} holds the one above, so it is not "
                             "`Send` either") for span, kind in bodies[1:]]
         found = locate.at(bodies[0][0], sources)
@@ -110,10 +112,14 @@ class AsyncCaptureNotSend(Family):
                 origin = resolver.origin(variable, node)
                 line = origin.get("decl_line")
                 if isinstance(line, int):
-                    facts["decl_line"] = line
+                    # `x.field` is declared where `x` is: that line is `x`'s, not the field's.
+                    holder = variable.split(".", 1)[0]
+                    if holder != variable:
+                        facts.update(holder=holder, holder_line=line)
+                    else:
+                        facts["decl_line"] = line
                     related.insert(0, Related(Span(bodies[0][0].file, line, 1, line, 2),
-                                              "the value the async body uses is declared "
-                                              "here"))
+                                              f"`{holder}` is declared here"))
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
 
     def explain(self, match: Match) -> Explanation:
@@ -127,10 +133,14 @@ class AsyncCaptureNotSend(Family):
             "trait": match.fact("trait") or "Send", "via": via,
             "borrowed": bool(via and via.startswith("&")), "head": head,
             "kind": match.fact("async_kind"), "async_line": match.fact("async_line"),
-            "outer_line": match.fact("outer_line"), "decl_line": match.fact("decl_line"),
+            "outer_line": match.fact("outer_line"),
+            "decl_line": match.fact("decl_line") or match.fact("holder_line"),
             "twin": twin, "twin_short": prose.short_type(twin) if twin else None,
             "bound": phrases.bound_phrase(match), "spawn": match.fact("spawn"),
             "spawned": phrases.spawned(match),
+            "pointer": head.startswith("*") or head == "NonNull",
+            "field": bool(variable and "." in variable),
+            "declared": f"`{variable.split('.', 1)[0]}`" if variable else None,
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
