@@ -67,16 +67,17 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
               "pointers are neither `Send` nor `Sync`: the compiler cannot know what they point "
               "to or who else uses it, so the future is not `Send`, and something (a `spawn`, "
               "or a `Send` bound you wrote) requires the future to be `Send`.\n\nThe squiggle "
-              "is on the spawn; the thing to change is the type behind `c`."}),
+              "is where the future must be `Send`; the thing to change is the type behind "
+              "`c`."}),
     ("reference-without-declaration", "sync-captured-by-reference",
      {"variable": "c", "type": "&Cell<u32>", "not_sync": "Cell<u32>"},
      {"what": "`c` (a `&Cell<u32>`) is still alive at an `.await`, and `Cell<u32>` behind it is "
               "not `Sync`. A `&T` (and an `Arc<T>`) may be sent to another thread only if `T` "
               "is `Sync`, since both threads could then use `T` at the same time, so the future "
               "is not `Send`, and something (a `spawn`, or a `Send` bound you wrote) requires "
-              "the future to be `Send`.\n\nThe squiggle is on the spawn; the thing to change "
-              "is the type behind `c` (`Cell<u32>`, often a field of a struct you pass by "
-              "reference)."}),
+              "the future to be `Send`.\n\nThe squiggle is where the future must be `Send`; "
+              "the thing to change is the type behind `c` (`Cell<u32>`, often a field of a "
+              "struct you pass by reference)."}),
     ("async-fn-future", "cannot-be-unpinned",
      {"type": "{async fn body of f()}", "variable": "fut", "required_by": "Pin::new"},
      {"tldr": "`fut` (`impl Future`) is polled through a plain `&mut` but is not `Unpin`; pin "
@@ -132,7 +133,7 @@ CASES: list[tuple[str, str, dict[str, FactValue], dict[str, str]]] = [
       "change": "Create it as an `Arc<Cache>` on line 4."}),
     ("rc-weak-captured-clone", "send-rc-across-await",
      {"variable": "link", "type": "std::rc::Weak<Node>", "captured": "true", "decl_line": 7,
-      "capture_line": 9, "cloned_from": "node", "cloned_from_line": 5},
+      "capture_line": 9, "cloned_from": "node", "cloned_from_line": 5, "spawn": "tokio::spawn"},
      {"tldr": "`link` (an `rc::Weak<Node>`) is moved into the spawned task, but `rc::Weak` is "
               "not `Send`; use a `sync::Weak<Node>`.",
       "hover": "`link` (line 7) is used inside the spawned `async` block on line 9, so the task "

@@ -48,6 +48,8 @@ _RETURNED_BY = re.compile(r"future returned by `(?P<function>[^`]+)` is not `Sen
 _ASYNC_BLOCK = re.compile(r"future created by async block is not `Send`")
 _BOUND = re.compile(r"required by a bound in `(?P<path>[^`]+)`")
 _BOUND_LABEL = re.compile(r"required by this bound in `[^`]+`")
+_CAST = re.compile(r"required for the cast from `[^`]+` to `(?P<to>[^`]+)`")
+_SEND_RETURN = re.compile(r"^impl\b.*\bSend\b")
 _NOT_SEND = re.compile(r"the trait `Send` is not implemented for `(?P<type>.+?)`(?:$|\s|,)",
                        re.MULTILINE)
 _NOT_SYNC = re.compile(r"the trait `Sync` is not implemented for `(?P<type>.+?)`(?:$|\s|,)",
@@ -63,10 +65,14 @@ _REFCELL_GUARD = re.compile(rf"(?<![A-Za-z0-9_]){_PATH}(?:RefMut|Ref)<")
 _RC = re.compile(rf"(?<![A-Za-z0-9_])(?:{_PATH}Rc<|(?:[A-Za-z_]+::)*rc::Weak<)")
 _BARE_WEAK = re.compile(r"^Weak<")
 _RAW_POINTER = re.compile(r"^\*(?:const|mut) ")
+# What rustc names when an owned struct is not `Send` because of a pointer field: a raw
+# pointer (also inside `PhantomData<*const ()>`, which rustc reports as the pointer) or a
+# `NonNull`.
+_POINTER = re.compile(r"^(?:\*(?:const|mut) |(?:[\w:]*::)?NonNull<)")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF, OTHER = (
-    "rc", "refcell-guard", "mutex-guard", "sync-ref", "other")
+RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF, POINTER_FIELD, OTHER = (
+    "rc", "refcell-guard", "mutex-guard", "sync-ref", "pointer-field", "other")
 
 
 
@@ -83,7 +89,7 @@ class SendInfo:
     """What a non-`Send` future diagnostic says, in the words the families need."""
 
     shape: str  # "across-await", "captured", "awaits-future" or "unknown"
-    kind: str  # RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF or OTHER
+    kind: str  # RC, REFCELL_GUARD, MUTEX_GUARD, SYNC_REF, POINTER_FIELD or OTHER
     facts: dict[str, FactValue] = field(default_factory=dict)
     related: list[Related] = field(default_factory=list)
     async_block: bool = False
@@ -179,7 +185,10 @@ def kind_of(type_: str | None, not_send: list[str], not_sync: list[str]) -> str:
             return SYNC_REF
         if _RC.search(value) or _BARE_WEAK.match(value):
             return RC
+    owned = bool(value) and not value.startswith(("&", "*"))
     for missing in not_send:
+        if owned and _POINTER.match(missing):
+            return POINTER_FIELD
         if _MUTEX_GUARD.search(missing):
             return MUTEX_GUARD
         if _REFCELL_GUARD.search(missing):
@@ -317,6 +326,13 @@ def analyse(diagnostic: Diagnostic, sources: Sources) -> SendInfo | None:
     bounds = [(span, found) for span, found in diagnostic.find_all(_BOUND)]
     if bounds:
         facts["spawn"] = bounds[0][1].group("path")
+    elif (cast := diagnostic.find(_CAST)) is not None:
+        facts["cast_to"] = cast.group("to")
+    elif diagnostic.primary is not None:
+        # `fn f() -> impl Future<Output = T> + Send`: rustc puts the error on that type.
+        written = reading.span_text(diagnostic.primary, sources)
+        if written and _SEND_RETURN.match(written):
+            facts["send_return"] = written
     bound_span = next((span for span, _ in bounds if span is not None), None)
     if bound_span is None:
         labelled = diagnostic.span_labelled(_BOUND_LABEL)

@@ -49,10 +49,23 @@ def inside_phrase(match: Match) -> str:
 
 
 def bound_phrase(match: Match) -> str:
-    spawn = match.fact("spawn")
+    """Who requires the future to be `Send`: the bound rustc names, the coercion to a
+    `dyn Future + Send`, or the `impl Future + Send` return type it is reported on."""
+    spawn, cast, written = match.fact("spawn"), match.fact("cast_to"), match.fact("send_return")
     if spawn:
         return f"`{spawn}` requires its future to be `Send`"
+    if cast:
+        return f"the coercion to `{cast}` requires the future to be `Send`"
+    if written:
+        return f"the return type `{written}` promises a `Send` future"
     return "something (a `spawn`, or a `Send` bound you wrote) requires the future to be `Send`"
+
+
+def spawned(match: Match) -> bool:
+    """The bound that asked for `Send` is a spawn function's (`tokio::spawn`,
+    `thread::spawn` …), not an `assert_send`, a trait's bound or a cast."""
+    spawn = match.fact("spawn")
+    return bool(spawn and re.search(r"(?:^|::)spawn\w*$", spawn))
 
 
 def _made(match: Match) -> str:
@@ -104,7 +117,8 @@ def known(flag: str | None) -> bool | None:
 
 def liveness(match: Match) -> dict[str, object]:
     """The slots every template of the group uses to say why the culprit is alive at the
-    await: `decl_line`, `await_line`, `function` and `spawn` (bare, or None), `owner` (the
+    await: `decl_line`, `await_line`, `function` and `spawn` (bare, or None), `spawned` (the
+    bound is a spawn function's), `owner` (the
     fn whose future holds the culprit, or None), `param` (a
     parameter of the async fn), `used_after` (True, False, or None when unknown),
     `used_after_line`, and `loop_use` (that use is earlier in a loop around the await)."""
@@ -112,7 +126,7 @@ def liveness(match: Match) -> dict[str, object]:
     return {
         "decl_line": match.fact("decl_line"), "await_line": await_line,
         "function": match.fact("function"), "spawn": match.fact("spawn"),
-        "owner": match.fact("function") or match.fact("await_function"),
+        "spawned": spawned(match), "owner": match.fact("function") or match.fact("await_function"),
         "param": match.fact("param") == "true",
         "used_after": known(match.fact("used_after_await")), "used_after_line": used,
         "loop_use": bool(used and await_line and int(used) < int(await_line)),

@@ -1,6 +1,7 @@
 """The rewrites the send families share, fed from their facts: Rc → Arc for an `Rc` culprit
-(`fixes/rc_to_arc`) and the guard fixes for a guard held across an `.await`
-(`fixes/guards`). The rewrites take plain values; reading them from a `Match` is done here."""
+(`fixes/rc_to_arc`), the guard fixes for a guard held across an `.await` (`fixes/guards`),
+and ending a local's scope before the await. The rewrites take plain values; reading them
+from a `Match` is done here."""
 
 from __future__ import annotations
 
@@ -38,11 +39,12 @@ def rc_fixes(match: Match, sources: Sources) -> list[Fix]:
 SCOPE_FIX = "scope-before-await"
 
 
-def rc_scope_fix(match: Match, sources: Sources) -> list[Fix]:
-    """`scope-before-await` for an `Rc` built and used only before the `.await` (the facts
-    say it is not used after it): the statements from its `let` to its last use go into a
-    block that ends before the await, as `block-before-await` does for a guard. Not
-    preferred: `rc-to-arc` keeps the sharing, this keeps the `Rc`."""
+def scope_fix(match: Match, sources: Sources, *, preferred: bool = False) -> list[Fix]:
+    """`scope-before-await` for a local built and used only before the `.await` (the facts
+    say it is not used after it; an `Rc`, a struct with a pointer field): the statements
+    from its `let` to its last use go into a block that ends before the await, as
+    `block-before-await` does for a guard. Not preferred for an `Rc`: `rc-to-arc` keeps the
+    sharing, this keeps the `Rc`."""
     if (match.diagnostic is None or match.fact("used_after_await") != "false"
             or match.fact("captured") == "true" or match.fact("param") == "true"):
         return []
@@ -52,7 +54,7 @@ def rc_scope_fix(match: Match, sources: Sources) -> list[Fix]:
     held = HeldGuard(decl_line=int(decl), await_line=int(await_),
                      spans=tuple(r.span for r in match.related),
                      variable=match.fact("variable"))
-    fix = block_fix(held, sources, refcell=False, fix_id=SCOPE_FIX, preferred=False)
+    fix = block_fix(held, sources, refcell=False, fix_id=SCOPE_FIX, preferred=preferred)
     return [fix] if fix is not None else []
 
 

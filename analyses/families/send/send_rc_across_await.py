@@ -175,7 +175,7 @@ class SendRcAcrossAwait(Family):
         (an inner `RefCell` a `Mutex`), with their `use` lines; nothing when any use of
         those values is not understood. `scope-before-await` (second): when the `Rc` is not
         used after the await, its statements go into a block that ends before it."""
-        return rewrites.rc_fixes(match, sources) + rewrites.rc_scope_fix(match, sources)
+        return rewrites.rc_fixes(match, sources) + rewrites.scope_fix(match, sources)
 
 
 FAMILY = SendRcAcrossAwait()

@@ -88,7 +88,8 @@ def declaration_line(name: str, use: Span, sources: Sources) -> int | None:
         return None
     lines = split_lines(text)
     let = re.compile(rf"\blet\s+(?:mut\s+)?{re.escape(name)}\b")
-    param = re.compile(rf"(?:\(|,)\s*(?:mut\s+)?{re.escape(name)}\s*:")
+    param = re.compile(r"\(\s*(?:&\s*(?:'\w+\s+)?)?(?:mut\s+)?self\b" if name == "self"
+                       else rf"(?:\(|,)\s*(?:mut\s+)?{re.escape(name)}\s*:")
     for number in range(min(use.line_start, len(lines)), 0, -1):
         line = lines[number - 1]
         if let.search(line) or (param.search(line) and re.search(r"\bfn\b", line)):
@@ -241,10 +242,9 @@ class Field:
     span: Span
 
 
-def struct_field(struct: str, wanted: re.Pattern[str], files: list[str],
-                 sources: Sources) -> Field | None:
-    """The first field of the struct `struct` (by its bare name, generic arguments ignored)
-    in `files` whose declared type matches `wanted`."""
+def _fields(struct: str, files: list[str], sources: Sources) -> list[Field]:
+    """The fields of the struct `struct` (by its bare name, generic arguments ignored), from
+    the first of `files` that declares it."""
     bare = re.sub(r"<.*", "", struct).rsplit("::", 1)[-1].strip()
     for file in dict.fromkeys(files):
         text = sources.text(file)
@@ -254,12 +254,43 @@ def struct_field(struct: str, wanted: re.Pattern[str], files: list[str],
         for name, item in items.named_items(parsed, "struct_item"):
             if name != bare:
                 continue
+            found: list[Field] = []
             for node in items.field_declarations(item):
                 field = node.child_by_field_name("name")
                 kind = node.child_by_field_name("type")
-                if field is None or kind is None or not wanted.search(parsed.node_text(kind)):
+                if field is None or kind is None:
                     continue
                 (line, column), (end_line, end_column) = parsed.start(field), parsed.end(field)
-                return Field(parsed.node_text(field), parsed.node_text(kind),
-                             Span(file, line, column, end_line, end_column))
-    return None
+                found.append(Field(parsed.node_text(field), parsed.node_text(kind),
+                                   Span(file, line, column, end_line, end_column)))
+            return found
+    return []
+
+
+def struct_field(struct: str, wanted: re.Pattern[str], files: list[str],
+                 sources: Sources) -> Field | None:
+    """The first field of the struct `struct` (by its bare name, generic arguments ignored)
+    in `files` whose declared type matches `wanted`."""
+    return next((f for f in _fields(struct, files, sources) if wanted.search(f.type)), None)
+
+
+_TYPE_NAME = re.compile(r"\b[A-Z][A-Za-z0-9_]*")
+
+
+def field_chain(struct: str, wanted: re.Pattern[str], files: list[str], sources: Sources,
+                depth: int = 3) -> list[Field]:
+    """The fields that lead from the struct `struct` to a field whose declared type matches
+    `wanted`: `[field]` when the struct declares it, `[outer, …, field]` when it holds it
+    through other structs declared in `files` (at most `depth` levels); [] when not found."""
+    fields = _fields(struct, files, sources)
+    direct = next((f for f in fields if wanted.search(f.type)), None)
+    if direct is not None:
+        return [direct]
+    if depth <= 1:
+        return []
+    for field in fields:
+        for name in dict.fromkeys(_TYPE_NAME.findall(field.type)):
+            inner = field_chain(name, wanted, files, sources, depth - 1)
+            if inner:
+                return [field, *inner]
+    return []

@@ -41,7 +41,10 @@ class Resolver:
         self.pattern = pattern
 
     def captured(self, closure: tree_sitter.Node) -> str | None:
-        body = closure.child_by_field_name("body")
+        """The binding (or `binding.field`) of `closure` (or of an `async` block) whose
+        declaration carries the type, or None."""
+        body = closure.child_by_field_name("body") or next(
+            (c for c in closure.named_children if c.type == "block"), None)
         if body is None:
             return None
         seen: list[tuple[str, tree_sitter.Node]] = []

@@ -31,10 +31,10 @@ from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
 from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
-_MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be (?P<how>sent|shared) between threads safely")
-_NOT_IMPL = re.compile(r"the trait `(?:[\w:]*::)?(?P<trait>Send|Sync)` is not implemented "
+MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be (?P<how>sent|shared) between threads safely")
+NOT_IMPL = re.compile(r"the trait `(?:[\w:]*::)?(?P<trait>Send|Sync)` is not implemented "
                        r"for `(?P<type>[^`]+)`")
-_VIA = re.compile(r"required for `(?P<via>[^`]+)` to implement `(?:[\w:]*::)?Send`")
+VIA = re.compile(r"required for `(?P<via>[^`]+)` to implement `(?:[\w:]*::)?Send`")
 _WITHIN_TYPE = re.compile(r"required because it appears within the type `(?P<outer>[^`]+)`")
 _FUTURE_CONTEXT = re.compile(r"\{async (?:block|fn body|closure body)@|used within this `async")
 _LEAD_PATH = re.compile(r"^(?:[a-z_][a-z0-9_]*::)+")
@@ -49,6 +49,19 @@ def type_head(type_text: str) -> str:
     text = _LEAD_PATH.sub("", text)
     found = re.match(r"[A-Za-z_][A-Za-z0-9_]*", text)
     return found.group(0) if found else text
+
+
+def thread_safe_twin(type_text: str | None, via: str | None) -> tuple[str | None, str | None]:
+    """(the type to change, its thread-safe twin or None) for a type rustc says is not
+    `Send`/`Sync`, reached through `via` (`Arc<RefCell<T>>`, `&RefCell<T>`) or not."""
+    head = type_head(type_text) if type_text else ""
+    # A non-`Sync` cell reached through an `Arc` is fixed in the `Arc`'s type.
+    carrier = via if head in ("RefCell", "Cell") and via and not via.startswith("&") \
+        else type_text
+    # Only the pointer and cell types have one obvious twin worth spelling out.
+    twin = phrases.thread_safe_type(carrier) if carrier and head in ("Rc", "RefCell", "Cell") \
+        else None
+    return carrier, twin
 
 
 def _closure(diagnostic: Diagnostic, sources: Sources,
@@ -115,7 +128,7 @@ class ThreadSpawnNotSend(Family):
     id = "thread-spawn-not-send"
     title = "Value captured by a thread is not Send/Sync"
     codes = ("E0277",)
-    messages = (_MESSAGE.pattern,)
+    messages = (MESSAGE.pattern,)
     fix_docs: ClassVar[dict[str, str]] = {
         "rc-to-arc": "the captured `Rc` becomes `Arc` (`Rc<RefCell<T>>` becomes `Arc<Mutex<T>>`), "
             "with the values it flows into and their `use` lines",
@@ -133,7 +146,7 @@ class ThreadSpawnNotSend(Family):
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code not in (None, "E0277"):
             return None
-        head = _MESSAGE.match(diagnostic.message)
+        head = MESSAGE.match(diagnostic.message)
         if head is None:
             return None
         type_text = head.group("type")
@@ -143,14 +156,14 @@ class ThreadSpawnNotSend(Family):
         if _FUTURE_CONTEXT.search(text) and "closure" not in text:
             return None
         facts: dict[str, FactValue] = {"type": type_text}
-        not_impl = diagnostic.find(_NOT_IMPL)
+        not_impl = diagnostic.find(NOT_IMPL)
         trait = not_impl.group("trait") if not_impl else (
             "Send" if head.group("how") == "sent" else "Sync")
         facts["trait"] = trait
         spawn = common.bound_in(diagnostic)
         if spawn:
             facts["spawn"] = spawn
-        via = diagnostic.find(_VIA)
+        via = diagnostic.find(VIA)
         if via and via.group("via") != type_text:
             facts["via"] = via.group("via")
         related: list[Related] = []
@@ -191,13 +204,8 @@ class ThreadSpawnNotSend(Family):
         variable = match.fact("variable")
         via = match.fact("via")
         head = type_head(type_text) if type_text else ""
-        # A non-`Sync` cell reached through an `Arc` is fixed in the `Arc`'s type.
-        carrier = via if head in ("RefCell", "Cell") and via and not via.startswith("&") \
-            else type_text
+        carrier, twin = thread_safe_twin(type_text, via)
         origin = match.fact("origin")
-        # Only the pointer and cell types have one obvious twin worth spelling out.
-        twin = phrases.thread_safe_type(carrier) if carrier and head in ("Rc", "RefCell", "Cell") \
-            else None
         return prose.explanation(self.id, self.title, __name__, {
             "head": head, "trait": match.fact("trait") or "Send", "ty": ty, "type": type_text,
             "subject": f"`{variable}` ({ty})" if variable else ty,

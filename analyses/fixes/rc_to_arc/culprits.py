@@ -114,12 +114,14 @@ def struct_field_start(file: SourceFile, struct_type: str) -> tuple[Start, Shape
 
 def closure_binding(file: SourceFile, line: int, variable: str,
                     kind: str) -> Start | None:
-    """The binding (or, for `x.field`, the field) a closure on `line` captures."""
-    closures = [n for n in file.walk() if n.type == "closure_expression"
+    """The binding (or, for `x.field`, the field) a closure (or an `async` block) on `line`
+    captures."""
+    closures = [n for n in file.walk() if n.type in ("closure_expression", "async_block")
                 and file.parsed.start(n)[0] == line]
     name, _, field_name = variable.partition(".")
     for closure in closures:
-        body = closure.child_by_field_name("body")
+        body = closure.child_by_field_name("body") or next(
+            (c for c in closure.named_children if c.type == "block"), None)
         if body is None:
             continue
         if field_name:
