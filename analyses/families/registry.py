@@ -129,6 +129,13 @@ def _joined(patterns: list[str]) -> re.Pattern[str] | None:
         return None
 
 
+def prepare() -> None:
+    """Imports every family and compiles their triggers now rather than at the first
+    diagnostic (the CLI does it while cargo runs)."""
+    _any_trigger()
+    _triggers()
+
+
 def candidates(diagnostic: Diagnostic) -> list[Family]:
     """The families whose declared trigger fits the diagnostic, in the order `classify` tries
     them: a rustc code they list, or a message or note regex that finds its text."""
