@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from borrowlens.cli import editors
 from borrowlens.server import __version__
 
 # `check --format sarif`: where the rules' help links point (`cli/sarif.py` reads it).
@@ -116,6 +115,17 @@ def add_explain(commands: Any) -> None:
     explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
 
+def editor_name(text: str) -> str:
+    """`doctor --editor NAME`, checked against the shipped pages only when given (reading
+    them is not for every command's start-up)."""
+    from borrowlens.cli import editors  # noqa: PLC0415  (lazy, see above)
+    names = editors.names()
+    if text not in names:
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: {text!r} (choose from {', '.join(names)})")
+    return text
+
+
 def add_doctor(commands: Any) -> None:
     """Registers `doctor` on the CLI's subparsers."""
     doctor = commands.add_parser(
@@ -133,8 +143,8 @@ def add_doctor(commands: Any) -> None:
                         help="as if the server were started with --standalone")
     doctor.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default) or one JSON object")
-    doctor.add_argument("--editor", choices=editors.names(), metavar="NAME",
-                        help="print only the configuration for this editor "
-                             f"({', '.join(editors.names())}), from its page in "
-                             "docs/editors/; without it, the report ends with the "
+    doctor.add_argument("--editor", type=editor_name, metavar="NAME",
+                        help="print only the configuration for this editor (a page of "
+                             "docs/editors/: coc-nvim, emacs, helix, neovim, vim, vscode, "
+                             "zed), from its page; without it, the report ends with the "
                              "configuration of the editor borrowlens runs in, if it can tell")
