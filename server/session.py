@@ -20,7 +20,7 @@ from typing import Any
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families import story
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.server import verifier
+from borrowlens.server import templates, verifier
 from borrowlens.server.documents import Documents, path_to_uri, uri_to_path
 from borrowlens.server.enrichment import Entry, Recognised
 from borrowlens.server.protocol import DATA_KEY, NO_EXPLANATION, CodeActionData, JsonDict, Settings
@@ -56,6 +56,9 @@ class Session(Documents):
 
     def __init__(self) -> None:
         super().__init__()
+        # The first explanation of the session loads its template compiled by an earlier
+        # process instead of compiling it (server/templates.py).
+        templates.keep_compiled()
         self.settings = Settings.from_environ(os.environ)
         self.recognised = Recognised()
         # Proves offered fixes in the background (server/verifier.py).
