@@ -67,8 +67,10 @@ def test_closing_a_file_drops_its_state(monkeypatch: pytest.MonkeyPatch) -> None
     session.open({"textDocument": {"uri": uri, "version": 1,
                                    "text": FILE.read_text(encoding="utf-8")}})
     assert session.recognised.entries[uri] and session.recognised._seen[uri]
+    assert str(FILE) in session._lines
     session.close({"textDocument": {"uri": uri}})
     assert uri not in session.recognised.entries and uri not in session.recognised._seen
+    assert str(FILE) not in session._lines
     assert session.code_actions(uri, diagnostic["range"]) == []
 
 
