@@ -73,7 +73,13 @@ def run_check(args: argparse.Namespace) -> int:
                                extra_args=args.cargo_args)
     # Leaving the block early (cargo cannot read the manifest, Ctrl-C) kills the check.
     with cargo_runner.Streaming(check) as run:
-        workspace = _workspace_of(manifest, cargo)
+        try:
+            workspace = _workspace_of(manifest, cargo)
+        except CliError:
+            # The check reads the same manifest and fails on it as fast: its complaint comes
+            # before ours every time, instead of when it happened to be quicker.
+            run.settle(timeout=10)
+            raise
         # Lazy: loads the analyses while cargo checks (see the module's docstring).
         from borrowlens.cli import check_output  # noqa: PLC0415
         session = check_output.Session(args, workspace, color)

@@ -263,6 +263,12 @@ class Streaming:
         self._proc.__exit__(kind, error, trace)
         self.returncode = self._proc.returncode
 
+    def settle(self, timeout: float) -> None:
+        """Lets the run end by itself (its output on stdout dropped) for at most TIMEOUT
+        seconds; leaving the `with` block kills it if it has not."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._proc.communicate(timeout=timeout)
+
     def messages(self, other: Callable[[str], object]) -> Iterator[JsonDict]:
         """Each JSON message in turn; any other line goes to `other`. `returncode` is set
         once the messages end."""
