@@ -10,6 +10,7 @@ rust-analyzer itself in the same run (see bench/README.md for what each number m
 * publishDiagnostics enrichment: `Session.enrich` over a batch of LSP-shaped diagnostics
   (recognised fixture errors and unrecognised ones), against decoding + re-encoding them;
 * start-up: `--version`, and the time until `initialize` is answered;
+* `borrowlens check` against the `cargo check` it runs (bench/cli.py);
 * memory: the proxy's resident set (/proc) after start-up and after each round of a long
   session;
 * fix verification: proving the example's fixes on a shadow copy, against a plain
@@ -39,6 +40,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as `python bench/run.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import cli as cli_check
 from bench import verify as verification
 from bench.lsp import Client, rss_kib
 from borrowlens.server.discovery import find_rust_analyzer
@@ -498,6 +500,7 @@ def report(results: dict[str, Any]) -> str:
         f"{st['initialize_proxy_ms']:.0f} ms   ratio {st['initialize_ratio']:.2f} "
         f"(+{st['initialize_added_ms']:.0f} ms)",
         ""]
+    out += cli_check.report(results.get("check"))
     out += verification.report(results.get("verification"))
     mem = results.get("memory")
     out += [] if mem is None else [
@@ -538,6 +541,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20,
                         help="repetitions of the enrichment batch (default 20)")
     parser.add_argument("--startup-repeat", type=int, default=7)
+    parser.add_argument("--check-repeat", type=int, default=10,
+                        help="runs of `borrowlens check` and of cargo's (default 10)")
     parser.add_argument("--verify-repeat", type=int, default=3,
                         help="repetitions of the fix verification timing (default 3)")
     parser.add_argument("--verify-members", type=int, default=20,
@@ -550,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         args.sessions, args.rounds, args.messages = 1, 1, args.messages or 6
         args.memory_rounds, args.batch, args.repeat, args.startup_repeat = 2, 20, 1, 1
-        args.verify_repeat, args.verify_members = 1, 3
+        args.verify_repeat, args.verify_members, args.check_repeat = 1, 3, 1
     ra = rust_analyzer(args.rust_analyzer)
     results: dict[str, Any] = {"rust_analyzer": ra, "cores": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="borrowlens-bench-") as tmp:
@@ -558,6 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         parts: list[tuple[str, Any]] = [
             ("enrichment", lambda: bench_enrichment(args.batch, args.repeat)),
             ("startup", lambda: asyncio.run(bench_startup(ra, workdir, args.startup_repeat))),
+            ("check", lambda: cli_check.bench_check(args.check_repeat)),
             ("sessions", lambda: asyncio.run(bench_sessions(
                 ra, workdir, args.sessions, args.rounds, args.messages)).summary()),
             ("memory", lambda: asyncio.run(bench_memory(ra, workdir, args.memory_rounds,

@@ -232,27 +232,3 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(report) + "\n" + editors.report_text(editor))
     return EXIT_OK if report.ok else EXIT_PROBLEM
-
-
-def add_parser(commands: Any) -> None:
-    """Registers `doctor` on the CLI's subparsers."""
-    doctor = commands.add_parser(
-        "doctor",
-        help="show what borrowlens found (rust-analyzer, cargo, rustc) and the mode it would "
-             "use",
-        description="Lists every rust-analyzer candidate borrowlens tries, in order, with why "
-                    "it was taken or skipped; the chosen rust-analyzer, cargo and rustc with "
-                    "their versions; and the mode the language server would run in (proxy or "
-                    "standalone) and why. Exit status: 0 when the server would run and cargo "
-                    "is there, 1 when something must be fixed.")
-    doctor.add_argument("--rust-analyzer", metavar="PATH",
-                        help="the rust-analyzer the server would be given")
-    doctor.add_argument("--standalone", action="store_true",
-                        help="as if the server were started with --standalone")
-    doctor.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text (default) or one JSON object")
-    doctor.add_argument("--editor", choices=editors.names(), metavar="NAME",
-                        help="print only the configuration for this editor "
-                             f"({', '.join(editors.names())}), from its page in "
-                             "docs/editors/; without it, the report ends with the "
-                             "configuration of the editor borrowlens runs in, if it can tell")

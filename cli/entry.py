@@ -1,9 +1,10 @@
-"""The console scripts.
+"""The entry points of the commands.
 
-`borrowlens`: a subcommand (`check`, `fix`, `explain`, `doctor`) runs the CLI; anything else is
-the language server (`borrowlens.server.entry`), which editors start with rust-analyzer's
-arguments. Both are imported only once chosen, so the server's `--version` and `--help` stay
-fast.
+`borrowlens` (`main`, run by the installed command `cli/launcher/borrowlens` once it has run
+`site`; it answers `--version` itself before that): a subcommand (`check`, `fix`, `explain`,
+`doctor`) runs the CLI; anything else is the language server (`borrowlens.server.entry`),
+which editors start with rust-analyzer's arguments. Both are imported only once chosen, so
+the server's `--help` stays fast.
 
 `cargo-borrowlens`: the same commands as a cargo subcommand, `cargo borrowlens check`. cargo
 runs `cargo-borrowlens borrowlens check …` (an external subcommand gets its own name first);

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
 from borrowlens.analyses.explain import render
@@ -99,17 +98,3 @@ def families_table() -> str:
         codes = ", ".join(family.codes) or "—"
         rows.append(f"| `{family.id}` | {codes} | {family.title} |")
     return "\n".join(rows)
-
-
-def add_parser(commands: Any) -> None:
-    """Registers `explain` on the CLI's subparsers."""
-    explain = commands.add_parser(
-        "explain", help="explain an error code, a family, or a pasted rustc message",
-        description="Prints the full explanation of an error family: give an error code "
-                    "(E0597), a family id (see --list), or paste a rustc message in quotes.")
-    explain.add_argument("query", nargs="*", metavar="CODE|FAMILY|MESSAGE")
-    explain.add_argument("--list", action="store_true", help="list the error families")
-    explain.add_argument("--format", choices=("text", "markdown"), default="text")
-    explain.add_argument("--depth", choices=("full", "teach"), default="full",
-                         help="teach adds the general background of that kind of error")
-    explain.add_argument("--color", choices=("auto", "always", "never"), default="auto")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from borrowlens.analyses.rust.sources import split_lines
-from borrowlens.cli.check import add_path_argument, find_cargo, locate_workspace
+from borrowlens.cli.check import find_cargo, locate_workspace
 from borrowlens.cli.fix_rounds import FixError, Report, Target, fix_loop, inside
 from borrowlens.cli.terminal import EXIT_ERRORS, EXIT_OK, CliError, plural
 from borrowlens.server.discovery import cache_dir
@@ -145,34 +145,3 @@ def run(args: argparse.Namespace) -> int:
         return run_fix(args, cargo, workspace.manifest, workspace.root)
     except FixError as error:
         raise CliError(str(error)) from error
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def add_parser(commands: Any) -> None:
-    """Registers `fix` on the CLI's subparsers."""
-    fix = commands.add_parser(
-        "fix", help="apply borrowlens' fixes until the crate compiles (or nothing helps)",
-        usage="borrowlens fix [-h] [options] [PATH] [-- CARGO_ARGS...]",
-        description="Runs `cargo check` in PATH, applies the preferred fix of every "
-                    "recognised error whose edits are independent of the others', checks "
-                    "again, and repeats while errors go away. A round that makes things worse "
-                    "is rolled back and retried one fix per file. Prints a unified diff on "
-                    "stdout and a summary on stderr. Never writes outside PATH. Exit status: "
-                    "0 when the crate ends with no errors, 101 when errors remain, 2 when "
-                    "cargo could not check the crate.")
-    add_path_argument(fix)
-    fix.add_argument("--dry-run", action="store_true",
-                     help="work on a temporary copy and print the diff; write nothing")
-    fix.add_argument("--max-rounds", type=_positive, default=20, metavar="N",
-                     help="stop after N rounds of fix-and-check (default: 20)")
-    fix.add_argument("--format", choices=("human", "json"), default="human",
-                     help="diff + summary (default), or one JSON report on stdout")

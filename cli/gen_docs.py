@@ -1,5 +1,6 @@
 """Writes the documentation rendered from the families' declarations (`analyses/families/
-catalogue.py`: the README tables, docs/families/) into a clone, or lists what is stale;
+catalogue.py`: the README tables, docs/families/, and the trigger index
+analyses/families/triggers.py) into a clone, or lists what is stale;
 `scripts/gen-docs` runs it. The file I/O lives here so the core only renders text."""
 
 from __future__ import annotations
@@ -9,7 +10,15 @@ import sys
 from pathlib import Path
 
 from borrowlens.analyses import families as families_package
-from borrowlens.analyses.families.catalogue import PAGES, README, family_page, index_page, readme
+from borrowlens.analyses.families.catalogue import (
+    PAGES,
+    README,
+    TRIGGERS,
+    family_page,
+    index_page,
+    readme,
+    triggers_module,
+)
 from borrowlens.analyses.families.registry import all_families
 
 # The clone's root: analyses/ is mapped onto `borrowlens.analyses`.
@@ -20,6 +29,7 @@ def generated(root: Path) -> dict[Path, str]:
     """Every generated file under `root` with the text it must have."""
     files = {root / README: readme((root / README).read_text(encoding="utf-8"))}
     files[root / PAGES / "README.md"] = index_page()
+    files[root / TRIGGERS] = triggers_module()
     for family in all_families():
         files[root / PAGES / f"{family.id}.md"] = family_page(family)
     return files

@@ -1,40 +1,35 @@
-"""The subcommands of `borrowlens`: the argument parser and the dispatch to `check`, `fix`,
-`explain` and `doctor`, with the exit statuses they share (`terminal`)."""
+"""The subcommands of `borrowlens`: the dispatch to `check`, `fix`, `explain` and `doctor`
+(their options are in `arguments`), with the exit statuses they share (`terminal`).
+
+A command's module is imported once it is chosen: `check` starts cargo before it loads the
+analyses, so that the two overlap.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from borrowlens.cli import check, doctor, explain, fix, interrupts
+from borrowlens.cli import interrupts
+from borrowlens.cli.arguments import build_parser
 from borrowlens.cli.terminal import EXIT_FAILURE, EXIT_OK, CliError, print_error, use_color
-from borrowlens.server import __version__
 
 SUBCOMMANDS = ("check", "fix", "explain", "doctor")
 
 
-def build_parser(prog: str = "borrowlens") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Explains the hardest Rust compiler errors (lifetimes, variance, HRTB, "
-                    "Send across .await, Pin, async fn in traits) and fixes them.")
-    parser.add_argument("--version", action="version", version=f"borrowlens {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    check.add_parser(commands)
-    fix.add_parser(commands)
-    explain.add_parser(commands)
-    doctor.add_parser(commands)
-    return parser
-
-
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+
     if args.command == "check":
+        from borrowlens.cli import check  # noqa: PLC0415
         return check.run_check(args)
     if args.command == "explain":
+        from borrowlens.cli import explain  # noqa: PLC0415
         return explain.run_explain(args)
     if args.command == "fix":
+        from borrowlens.cli import fix  # noqa: PLC0415
         return fix.run(args)
     if args.command == "doctor":
+        from borrowlens.cli import doctor  # noqa: PLC0415
         return doctor.run(args)
     parser.print_help(sys.stderr)
     return EXIT_FAILURE
@@ -54,7 +49,8 @@ def main(argv: list[str] | None = None, *, cargo_subcommand: bool = False) -> in
     args.cargo_args = cargo_args
     try:
         if getattr(args, "path", ".") is None:
-            args.path = check.default_path(upward=cargo_subcommand)
+            from borrowlens.cli.check import default_path  # noqa: PLC0415
+            args.path = default_path(upward=cargo_subcommand)
         # SIGTERM and SIGHUP unwind like Ctrl-C: cargo's process group is killed and an
         # unfinished `fix` round restored on the way out.
         with interrupts.raised():

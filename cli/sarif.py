@@ -31,6 +31,7 @@ from borrowlens.analyses.families.base import Family
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import all_families
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
+from borrowlens.cli.arguments import DOCS_BASE_ENV
 from borrowlens.cli.reporting import (
     Context,
     Seen,
@@ -45,7 +46,6 @@ from borrowlens.server import __version__
 SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
           "sarif-schema-2.1.0.json")
 SRCROOT = "%SRCROOT%"
-DOCS_BASE_ENV = "BORROWLENS_DOCS_BASE"
 JsonObject = dict[str, Any]
 
 

@@ -128,7 +128,10 @@ class Documents:
         document.version = ident.get("version")
 
     def close(self, params: Mapping[str, Any]) -> None:
-        self.documents.pop(params["textDocument"]["uri"], None)
+        uri = params["textDocument"]["uri"]
+        self.documents.pop(uri, None)
+        # Its lines as last split (the whole text with them): read from disk when next asked.
+        self._lines.pop(uri_to_path(uri), None)
 
     def version(self, uri: str) -> int | None:
         """The open document's version (None when it is not open: the edit is for the file

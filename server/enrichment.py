@@ -6,6 +6,12 @@ borrowlens' related notes and, when the setting is on, the TL;DR after its messa
 recognised is kept per file (`Recognised.entries`) for hover, quick fixes and the explain
 command, with a digest of every source file it was computed from: a fix is only offered on the
 text it was made from.
+
+Fixes are built once per published diagnostic: their ids go into the publish, and the built
+fixes stay on the entry for the quick fixes, the fix verification and the full explanation
+(`Entry.offered`), which all run while the entry's files are unchanged (`Entry.stale`). A
+closed file's state is dropped: the editor asks nothing of a closed file, and
+rust-analyzer's next publish for it recognises its diagnostics again.
 """
 
 from __future__ import annotations
@@ -42,11 +48,21 @@ class Entry:
     match: Match
     uri: str
     digests: dict[str, str] = field(default_factory=dict)
+    # The fixes built for the publish, on the texts `digests` describes; None when a file
+    # changed while they were built (they are then built again when asked for).
+    fixes: list[Fix] | None = None
 
     def stale(self, documents: Documents) -> str | None:
         """A source file that changed since the diagnostic, if any."""
         return next((f for f, d in self.digests.items()
                      if (t := documents.text(f)) is None or digest(t) != d), None)
+
+    def offered(self, documents: Documents) -> list[Fix]:
+        """The fixes offered for this diagnostic: the ones built when it was published while
+        its files are as they were then, else built again for the text as it is."""
+        if self.fixes is None or self.stale(documents) is not None:
+            return fixes_for(self.match, documents)
+        return self.fixes
 
 
 @lru_cache(maxsize=16)
@@ -92,9 +108,10 @@ class Recognised:
         self._seen.clear()
 
     def close(self, uri: str) -> None:
-        """Drops a closed file's cache of results (its recognised entries stay: the explain
-        command may still be run on its diagnostics, which rust-analyzer keeps showing)."""
+        """Drops what is kept for a closed file: its entries (with their fixes) and its cache
+        of results. rust-analyzer publishes a file again when it is reopened or rechecked."""
         self._seen.pop(uri, None)
+        self.entries.pop(uri, None)
 
     def at(self, uri: str, position: Mapping[str, Any]) -> list[Entry]:
         """The file's entries under a position (or overlapping a range)."""
@@ -168,9 +185,16 @@ def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
         return None
     if match is None:
         return None
-    digests = {f: digest(t) for f, t in texts.items() if t is not None}
     explanation = match.family.explain(match)
     fixes = fixes_for(match, documents)
+    # The fixes may edit files the diagnostic does not span (a related note's): their text
+    # is part of what the fixes were made from.
+    for file in {f for fix in fixes for f in fix.files()} - texts.keys():
+        texts[file] = documents.text(file)
+    digests = {f: digest(t) for f, t in texts.items() if t is not None}
+    # The editor may have changed a file meanwhile (the proxy enriches off its event loop):
+    # then the fixes are not kept, and are built again for the text a code action sees.
+    unchanged = all(documents.text(f) == t for f, t in texts.items())
     data = raw.get("data")
     data = dict(data) if isinstance(data, Mapping) else {}
     data[DATA_KEY] = DiagnosticData(family=match.family.id, title=explanation.title,
@@ -188,4 +212,5 @@ def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
         enriched["relatedInformation"] = related
     if settings.summary_in_message:
         enriched["message"] = f"{raw.get('message', '')}\nborrowlens: {explanation.tldr}"
-    return Entry(lsp=enriched, match=match, uri=uri, digests=digests)
+    return Entry(lsp=enriched, match=match, uri=uri, digests=digests,
+                 fixes=fixes if unchanged else None)

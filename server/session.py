@@ -20,9 +20,9 @@ from typing import Any
 from borrowlens.analyses.explain import render
 from borrowlens.analyses.families import story
 from borrowlens.analyses.fixes.edits import Fix
-from borrowlens.server import verifier
+from borrowlens.server import templates, verifier
 from borrowlens.server.documents import Documents, path_to_uri, uri_to_path
-from borrowlens.server.enrichment import Entry, Recognised, fixes_for
+from borrowlens.server.enrichment import Entry, Recognised
 from borrowlens.server.protocol import DATA_KEY, NO_EXPLANATION, CodeActionData, JsonDict, Settings
 from borrowlens.server.verify import Verdict
 
@@ -34,7 +34,7 @@ def _story(entry: Entry, documents: Documents) -> str | None:
     explanation is worth more than its annotated code)."""
     match = entry.match
     try:
-        return story.code_story(match, documents, fixes_for(match, documents))
+        return story.code_story(match, documents, entry.offered(documents))
     except Exception:
         log.exception("borrowlens could not annotate the code for %s", match.family.id)
         return None
@@ -59,6 +59,9 @@ class Session(Documents):
 
     def __init__(self) -> None:
         super().__init__()
+        # The first explanation of the session loads its template compiled by an earlier
+        # process instead of compiling it (server/templates.py).
+        templates.keep_compiled()
         self.settings = Settings.from_environ(os.environ)
         self.recognised = Recognised()
         # Proves offered fixes in the background (server/verifier.py).
@@ -134,7 +137,7 @@ class Session(Documents):
                 log.info("not offering fixes: %s changed since the diagnostic", stale)
                 continue
             state = verifier.entry_state(open_digest, entry)
-            for fix in fixes_for(entry.match, self):
+            for fix in entry.offered(self):
                 edit = self.workspace_edit(fix)
                 if edit is None:
                     continue

@@ -26,7 +26,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.server import cargo
 from borrowlens.server.documents import Documents, uri_to_path
-from borrowlens.server.enrichment import Entry, Recognised, digest, fixes_for
+from borrowlens.server.enrichment import Entry, Recognised, digest
 from borrowlens.server.protocol import JsonDict
 from borrowlens.server.verify import (
     Verdict,
@@ -86,7 +86,7 @@ def jobs(recognised: Recognised, documents: Documents) -> list[Job]:
             if diagnostic is None or primary is None or entry.stale(documents) is not None:
                 continue
             state = entry_state(open_digest, entry)
-            for fix in fixes_for(entry.match, documents):
+            for fix in entry.offered(documents):
                 fixed = fixed_texts(fix, documents.text)
                 if fixed is not None:
                     out.append(Job(state, fix_key(fix), Path(primary.file), overlay,
@@ -111,19 +111,30 @@ def verified_first(actions: list[JsonDict], verdicts: list[Verdict | None]) -> l
     return [a for a, _ in kept]
 
 
-# How many verdicts and baselines are kept: every saved text is a new state, and a long
-# session must not grow without end (the oldest go first).
+# How many verdicts and crate locations are kept, and how many baselines (each a whole
+# check's errors; only the texts being edited now are asked for again): every edited text is a
+# new state, and a long session must not grow without end. The least recently used go first.
 REMEMBERED = 512
+BASELINES = 16
 
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
-def _remember(cache: dict[K, V], key: K, value: V) -> None:
+def _remember(cache: dict[K, V], key: K, value: V, bound: int = REMEMBERED) -> None:
+    cache.pop(key, None)
     cache[key] = value
-    while len(cache) > REMEMBERED:
+    while len(cache) > bound:
         del cache[next(iter(cache))]
+
+
+def _recall(cache: dict[K, V], key: K) -> V | None:
+    """The cached value, now the most recently used (dicts keep insertion order)."""
+    value = cache.pop(key, None)
+    if value is not None:
+        cache[key] = value
+    return value
 
 
 class Verifier:
@@ -138,6 +149,9 @@ class Verifier:
     def __init__(self, prepare: Callable[[], list[Job]]) -> None:
         self._prepare = prepare
         self._verdicts: dict[tuple[str, tuple[object, ...]], Verdict] = {}
+        # Verdicts are read on the session's side and written by the worker; a read moves
+        # one to the end (least recently used first out), so both go through this lock.
+        self._verdicts_lock = threading.Lock()
         self._baselines: dict[tuple[Path, str], list[Diagnostic]] = {}
         self._roots: dict[Path, tuple[Path, Path] | None] = {}  # directory -> (manifest, root)
         self._queue: list[Job] = []
@@ -186,7 +200,8 @@ class Verifier:
 
     def offer(self, jobs: list[Job]) -> None:
         """Queues the jobs not yet decided (replacing what was queued before)."""
-        fresh = [j for j in jobs if j.key not in self._verdicts]
+        with self._verdicts_lock:
+            fresh = [j for j in jobs if j.key not in self._verdicts]
         with self._wake:
             self._queue = fresh
             if fresh and self._thread is None and not self._closed:
@@ -199,7 +214,8 @@ class Verifier:
     def verdict(self, state: str, fix: Fix) -> Verdict | None:
         """The verdict on a fix for the open documents with digest STATE; None while it is
         not known (not yet checked)."""
-        return self._verdicts.get((state, fix_key(fix)))
+        with self._verdicts_lock:
+            return _recall(self._verdicts, (state, fix_key(fix)))
 
     def changed(self, path: Path) -> None:
         """A document changed: the editor is busy, and a check of its crate is out of date."""
@@ -249,7 +265,8 @@ class Verifier:
                 verdict = "unknown"
             if verdict is None:
                 continue  # killed by an edit: the next publish offers it again
-            _remember(self._verdicts, job.key, verdict)
+            with self._verdicts_lock:
+                _remember(self._verdicts, job.key, verdict)
             log.info("borrowlens: fix %s for %s: %s", job.fix[0], job.anchor, verdict)
             if self.on_verdict is not None:
                 self.on_verdict(job, verdict)
@@ -264,7 +281,7 @@ class Verifier:
             if manifest is not None and program is not None:
                 with contextlib.suppress(cargo.CargoError):
                     found = (manifest, cargo.locate_workspace(manifest, program).root)
-            self._roots[directory] = found
+            _remember(self._roots, directory, found)
         return self._roots[directory]
 
     def _check(self, program: str, manifest: Path, root: Path,
@@ -285,12 +302,12 @@ class Verifier:
         manifest, root = located
         base = (root, job.state)
         try:
-            if base not in self._baselines:
-                checked = self._check(program, manifest, root, job.overlay)
-                if checked is None:
+            before = _recall(self._baselines, base)
+            if before is None:
+                before = self._check(program, manifest, root, job.overlay)
+                if before is None:
                     return None
-                _remember(self._baselines, base, checked)
-            before = self._baselines[base]
+                _remember(self._baselines, base, before, BASELINES)
             target = target_key(before, root, job.code, job.anchor, job.line)
             if target is None:
                 return "unknown"  # the copy does not show the error: nothing to prove

@@ -170,6 +170,13 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def keep_compiled(cache: jinja2.BytecodeCache) -> None:
+    """Compiled templates are kept in `cache` between processes (compiling one costs
+    milliseconds, loading it from the cache a fraction); the glue chooses where, as this
+    layer writes no files."""
+    environment().bytecode_cache = cache
+
+
 def template_name(module: str) -> str:
     """The prose file of a family module: `…families.send.send_rc_across_await` ->
     `send/send_rc_across_await.md`."""

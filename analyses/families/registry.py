@@ -1,4 +1,10 @@
-"""Finds the family modules, orders them by what refines what, and classifies diagnostics."""
+"""Finds the family modules, orders them by what refines what, and classifies diagnostics.
+
+Classifying reads the triggers from `triggers.py` (generated from the families' declarations
+by scripts/gen-docs, in the order computed here) and imports a family's module only when its
+trigger fits a diagnostic: most runs meet a few families, and importing all of them (their
+regexes, queries and fix builders) cost more than the rest of a `borrowlens check`.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,12 @@ from borrowlens.analyses import families as families_package
 from borrowlens.analyses.diagnostics.limits import bounded
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.families.base import Family, Match, one_classification
+from borrowlens.analyses.families.triggers import TRIGGERS
 from borrowlens.analyses.rust.sources import NoSources, Sources
 
 # Modules of the families package that hold no family: the declarations, this registry, the
 # docs generated from them, and the shared analysis of a group package.
-_NOT_FAMILIES = {"base", "registry", "catalogue", "analysis", "story"}
+_NOT_FAMILIES = {"base", "registry", "catalogue", "analysis", "story", "triggers"}
 
 
 @cache
@@ -101,23 +108,30 @@ def families_for_code(code: str) -> list[Family]:
 
 
 @cache
-def _triggers() -> tuple[tuple[Family, frozenset[str], tuple[re.Pattern[str], ...],
+def _triggers() -> tuple[tuple[str, frozenset[str], tuple[re.Pattern[str], ...],
                                tuple[re.Pattern[str], ...]], ...]:
-    """Each family with its declared trigger compiled, in classify order."""
-    return tuple((family, frozenset(family.codes),
-                  tuple(re.compile(pattern) for pattern in family.messages),
-                  tuple(re.compile(pattern) for pattern in family.notes))
-                 for family in all_families())
+    """Each family's module with its declared trigger compiled, in classify order."""
+    return tuple((module, frozenset(codes), tuple(re.compile(p) for p in messages),
+                  tuple(re.compile(p) for p in notes))
+                 for module, codes, messages, notes in TRIGGERS)
 
 
 @cache
 def _any_trigger() -> tuple[frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]:
     """Every family's codes, and one regex for all message and one for all note triggers
     (None when the patterns cannot be joined, e.g. a backreference: then each is tried)."""
-    families = all_families()
-    return (frozenset(code for family in families for code in family.codes),
-            _joined([p for family in families for p in family.messages]),
-            _joined([p for family in families for p in family.notes]))
+    return (frozenset(code for _, codes, _, _ in TRIGGERS for code in codes),
+            _joined([p for _, _, messages, _ in TRIGGERS for p in messages]),
+            _joined([p for _, _, _, notes in TRIGGERS for p in notes]))
+
+
+@cache
+def _family(module: str) -> Family:
+    """The family a module declares (imported on first use)."""
+    family = getattr(importlib.import_module(module), "FAMILY", None)
+    if not isinstance(family, Family):
+        raise RuntimeError(f"{module} declares no FAMILY: run scripts/gen-docs")
+    return family
 
 
 def _joined(patterns: list[str]) -> re.Pattern[str] | None:
@@ -127,6 +141,13 @@ def _joined(patterns: list[str]) -> re.Pattern[str] | None:
         return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)")
     except re.error:
         return None
+
+
+def prepare() -> None:
+    """Compiles the families' triggers now rather than at the first diagnostic (the CLI
+    does it while cargo runs)."""
+    _any_trigger()
+    _triggers()
 
 
 def candidates(diagnostic: Diagnostic) -> list[Family]:
@@ -140,11 +161,11 @@ def candidates(diagnostic: Diagnostic) -> list[Family]:
             and any_note is not None and diagnostic.find(any_note) is None):
         return []
     found: list[Family] = []
-    for family, codes, messages, notes in _triggers():
+    for module, codes, messages, notes in _triggers():
         if (diagnostic.code in codes
                 or any(regex.search(diagnostic.message) for regex in messages)
                 or any(diagnostic.find(regex) is not None for regex in notes)):
-            found.append(family)
+            found.append(_family(module))
     return found
 
 

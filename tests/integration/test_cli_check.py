@@ -91,6 +91,10 @@ def test_broken_manifest_is_reported(tmp_path: Path) -> None:
     result = run("check", str(tmp_path))
     assert result.returncode == 2
     assert "cargo cannot read" in result.stderr
+    # cargo check, started beside locate-project, is let finish: its own complaint comes
+    # first, every time.
+    errors = [line for line in result.stderr.split("\n") if line.startswith("error:")]
+    assert len(errors) == 2 and errors[1].startswith("error: cargo cannot read"), errors
 
 
 def test_missing_cargo_is_reported(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
-from borrowlens.cli import check as check_command
+from borrowlens.cli import check_output as check_command
 from borrowlens.cli.main import main
 from borrowlens.server import cargo, enrichment, verifier, verify
 from borrowlens.server.rustc_lsp import to_lsp

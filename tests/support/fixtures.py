@@ -72,6 +72,17 @@ def cases() -> list[Case]:
     return found
 
 
+def published_error(case_id: str) -> tuple[str, list[dict[str, Any]]]:
+    """A case's first recorded error as rust-analyzer publishes it: the URI of its primary
+    file and the LSP diagnostics for that file."""
+    from borrowlens.server.rustc_lsp import to_lsp  # noqa: PLC0415  (the server's glue)
+    case = next(c for c in cases() if c.id == case_id)
+    message = next(m for m in case.recorded_raw() if m["level"] == "error")
+    pairs = to_lsp(message, FIXTURES)
+    uri = pairs[0][0]
+    return uri, [d for u, d in pairs if u == uri]
+
+
 def target(case: Case, diagnostics: list[Diagnostic]) -> Diagnostic:
     """The diagnostic a case is about: the first error whose message contains
     `expect.message` (default: the first error)."""

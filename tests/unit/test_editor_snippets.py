@@ -4,12 +4,14 @@ docs/editors/*.md, every page's, so they cannot drift: a page added, removed or 
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
 import pytest
 
 from borrowlens.cli import doctor, editors
+from borrowlens.cli.arguments import build_parser, editor_name
 from borrowlens.cli.terminal import CliError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +22,18 @@ REGENERATE = "run scripts/gen-docs and commit cli/editor_snippets.json"
 
 def test_the_shipped_snippets_are_current() -> None:
     assert not editors.stale(ROOT), REGENERATE
+
+
+def test_doctor_help_names_every_editor() -> None:
+    # The help spells the names out (the parser does not read the pages); --editor checks
+    # against the pages themselves.
+    commands = next(a for a in build_parser()._actions
+                    if isinstance(a, argparse._SubParsersAction))
+    help_text = " ".join(commands.choices["doctor"].format_help().split())
+    assert f"docs/editors/: {', '.join(editors.names())})" in help_text
+    assert editor_name("helix") == "helix"
+    with pytest.raises(argparse.ArgumentTypeError, match="invalid choice: 'notepad'"):
+        editor_name("notepad")
 
 
 def test_every_page_is_shipped_and_nothing_else() -> None:

@@ -12,7 +12,7 @@ import pytest
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.families.registry import all_families
 from borrowlens.cli import github, sarif
-from borrowlens.cli.check import see
+from borrowlens.cli.check_output import see
 from borrowlens.cli.reporting import Context, Tally, relative_path, report_root
 from borrowlens.cli.terminal import CliError
 from borrowlens.server.cargo import Workspace

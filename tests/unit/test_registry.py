@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +34,7 @@ from support.fixtures import Case, cases, target
 from support.lsp_shape import published_diagnostics
 
 CASES = cases()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _fake(family_id: str, refines: tuple[str, ...] = ()) -> Family:
@@ -172,3 +176,21 @@ def test_the_send_analysis_runs_once_per_diagnostic(monkeypatch: pytest.MonkeyPa
     send.analyse(diagnostic, sources)
     send.analyse(diagnostic, sources)
     assert len(calls) == 3
+
+
+def test_classifying_imports_only_the_families_whose_trigger_fits() -> None:
+    # A fresh interpreter: this one has imported every family already.
+    probe = (
+        "import sys\n"
+        "from borrowlens.analyses.families.registry import classify\n"
+        "from support.fixtures import cases, target\n"
+        "case = next(c for c in cases() if c.id == 'recursive-async/mutual')\n"
+        "match = classify(target(case, case.recorded()), case.sources())\n"
+        "print(match.family.id)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('borrowlens.analyses.families.')"
+        " and getattr(sys.modules[m], 'FAMILY', None) is not None))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, cwd=ROOT / "tests", timeout=120)
+    family_id, imported = done.stdout.splitlines()
+    assert family_id == "recursive-async"
+    assert imported == "['borrowlens.analyses.families.recursive_async']"

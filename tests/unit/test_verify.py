@@ -12,9 +12,8 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.server import cargo, verifier, verify
 from borrowlens.server.protocol import Settings
-from borrowlens.server.rustc_lsp import to_lsp
 from borrowlens.server.session import Session
-from support.fixtures import FIXTURES, cases
+from support.fixtures import FIXTURES, published_error
 
 
 def _error(code: str, message: str, file: str = "src/lib.rs", line: int = 3) -> Diagnostic:
@@ -94,14 +93,11 @@ def test_fixed_texts_apply_the_edits_per_file() -> None:
 
 
 def _session_with_fix() -> tuple[Session, str, dict[str, Any]]:
-    case = next(c for c in cases() if c.id == "recursive-async/mutual")
-    message = next(m for m in case.recorded_raw() if m["level"] == "error")
-    pairs = to_lsp(message, FIXTURES)
-    uri, first = pairs[0]
+    uri, diagnostics = published_error("recursive-async/mutual")
     session = Session()
     session.settings.verify_fixes = True
-    assert session.enrich({"uri": uri, "diagnostics": [d for u, d in pairs if u == uri]})
-    return session, uri, first
+    assert session.enrich({"uri": uri, "diagnostics": diagnostics})
+    return session, uri, diagnostics[0]
 
 
 def test_session_jobs_and_verdicts_shape_the_code_actions() -> None:
