@@ -201,10 +201,15 @@ def field_named(parsed: syntax.Parsed, struct: str | None, field: str, file: str
 
 
 def _assigned_place(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
-    """`out = x;` where `out` is declared `&'static str` (a parameter or a `let`), or
-    `self.f = x;` where the field `f` is."""
+    """`out = x;` where `out` is declared `&'static str` (a parameter or a `let`), `*slot =
+    x;` where `slot` is declared `&mut &'static str`, or `self.f = x;` where the field `f`
+    is."""
     assignment = syntax.enclosing(node, "assignment_expression")
     left = assignment.child_by_field_name("left") if assignment is not None else None
+    # `*slot = x`: the place is behind `slot`, whose declared type spells the `'static`.
+    while left is not None and left.type in ("unary_expression", "parenthesized_expression") \
+            and left.named_children and parsed.node_text(left)[:1] in "*(":
+        left = left.named_children[0]
     if left is None:
         return None
     if left.type == "field_expression":
@@ -284,10 +289,15 @@ def _callee(parsed: syntax.Parsed, node: Node, file: str, *, dyn: bool) -> Cause
     if name_node is None:
         return None
     name = parsed.node_text(name_node)
+    # `service.start()` escaping `service` itself: the method's `&'static self` demands it.
+    on_receiver = receiver is not None and not dyn and not any(
+        arg.start_byte <= node.start_byte and node.end_byte <= arg.end_byte
+        for arg in arguments.named_children)
     for found, item in items.named_items(parsed, "function_item"):
         if found != name:
             continue
-        cause = _in_signature(parsed, item, index, name, file, dyn=dyn)
+        cause = _static_receiver(parsed, item, name, file) if on_receiver else \
+            _in_signature(parsed, item, index, name, file, dyn=dyn)
         if cause is not None:
             return cause
     if receiver is not None and receiver.type == "field_expression":
@@ -372,6 +382,17 @@ def _in_signature(parsed: syntax.Parsed, item: Node, index: int, name: str, file
         if found is not None:
             return found
     return None
+
+
+def _static_receiver(parsed: syntax.Parsed, item: Node, name: str, file: str) -> Cause | None:
+    """The method's `&'static self` receiver."""
+    parameters = item.child_by_field_name("parameters")
+    receiver = next((p for p in parameters.named_children if p.type == "self_parameter"),
+                    None) if parameters is not None else None
+    if receiver is None or not _STATIC.search(parsed.node_text(receiver)):
+        return None
+    return Cause("bound", node_span(parsed, receiver, file), parsed.node_text(receiver), name,
+                 "self")
 
 
 def _static_bound(parsed: syntax.Parsed, item: Node, generic: str, file: str,
