@@ -101,10 +101,10 @@ def audit_case(path: Path, scratch: Path) -> list[Outcome]:
 
 def audit() -> list[Outcome]:
     """Every case, compiled two at a time (the machine is shared)."""
-    with tempfile.TemporaryDirectory(prefix="borrowlens-ui-audit-") as scratch:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            results = pool.map(lambda p: audit_case(p, Path(scratch)), case_files())
-            return [outcome for outcomes in results for outcome in outcomes]
+    with tempfile.TemporaryDirectory(prefix="borrowlens-ui-audit-") as scratch, \
+            ThreadPoolExecutor(max_workers=2) as pool:
+        results = pool.map(lambda p: audit_case(p, Path(scratch)), case_files())
+        return [outcome for outcomes in results for outcome in outcomes]
 
 
 def table(outcomes: list[Outcome]) -> list[str]:

@@ -24,6 +24,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
+from borrowlens.analyses.families.borrows.fnmut_escape import CAPTURED_NOTE
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.families.lifetimes import closure_sites as sites
 from borrowlens.analyses.families.lifetimes import hrtb_sites
@@ -128,7 +129,8 @@ class HrtbNotGeneralEnough(Family):
                     facts["fn_item"] = fn_name.group(1)
             facts["shape"] = "mismatch"
         elif (not diagnostic.code and common.LIFETIME_MESSAGE.search(diagnostic.message)
-              and diagnostic.find(common.INVARIANCE) is None):
+              and diagnostic.find(common.INVARIANCE) is None
+              and diagnostic.find(CAPTURED_NOTE) is None):  # a capture escapes: fnmut-escape
             closure = sites.closure_at(primary, sources)
             labelled = diagnostic.find(r"return type of closure is")
             if labelled is None and (closure is None
@@ -144,7 +146,7 @@ class HrtbNotGeneralEnough(Family):
                 name = sites.binding_name(node, located)
                 if name:
                     facts["closure"] = name
-                _closure_facts(node, name, located, facts)
+                sites.closure_facts(node, name, located, facts)
                 if primary is not None:
                     related.append(Related(
                         common.node_span(primary.file, node, located.parsed),
@@ -168,7 +170,7 @@ class HrtbNotGeneralEnough(Family):
                 name = name or sites.binding_name(node, located)
                 if name:
                     facts["closure"] = name
-                _closure_facts(node, name, located, facts)
+                sites.closure_facts(node, name, located, facts)
                 if facts["shape"] == "mismatch":
                     facts["shape"] = "closure"
                 params = node.child_by_field_name("parameters")
@@ -341,21 +343,6 @@ class HrtbNotGeneralEnough(Family):
         edits, bound = rewritten
         return one_fix("async-fn-bound", f"Bound the operation with `{bound}` instead of "
                        f"`{future_param}`", edits, preferred=True)
-
-
-def _closure_facts(closure: tree_sitter.Node, name: str | None, located: locate.Located,
-                   facts: dict[str, FactValue]) -> None:
-    """The closure's own parameter name, its text when short enough to quote, and where a
-    `let`-bound closure is used."""
-    param = sites.first_parameter(closure, located)
-    if param:
-        facts["param_name"] = param
-    text = sites.short_text(closure, located)
-    if text:
-        facts["closure_text"] = text
-    used = sites.use_line(closure, name, located) if name else None
-    if used is not None:
-        facts["use_line"] = used
 
 
 def match_str(facts: dict[str, FactValue], key: str) -> str | None:

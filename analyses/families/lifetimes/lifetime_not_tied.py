@@ -60,6 +60,14 @@ def _param_with(lifetime: str, diagnostic: Diagnostic, primary: Span | None,
     return None
 
 
+def _passed_on(node: tree_sitter.Node | None) -> bool:
+    """A call whose value is not what the fn returns (a statement, or a closure's body): the
+    data flows into it as an argument (`self.tags.push(tag)`)."""
+    parent = node.parent if node is not None else None
+    return node is not None and parent is not None and node.type == "call_expression" and (
+        parent.type in ("expression_statement", "closure_expression"))
+
+
 def _closure_own(diagnostic: Diagnostic, lifetimes: tuple[str, str],
                  lines: tuple[int, int]) -> bool:
     """True when one of the two lifetimes belongs to the closure the error sits in: an
@@ -153,6 +161,9 @@ class LifetimeNotTied(Family):
         if lost_label and located is not None and syntax.enclosing(
                 located.node, "assignment_expression") is not None:
             action = "assignment"
+        elif lost_label and located is not None and primary is not None and \
+                _passed_on(locate.covering(located.parsed, primary)):
+            action = "argument"
         if located is not None:
             closure = syntax.enclosing(located.node, "closure_expression", "async_block")
             if closure is not None and closure.start_byte != located.node.start_byte and \

@@ -165,6 +165,7 @@ class StaticRequired(Family):
             "global_": match.fact("cause_site") == "global",
             "impl_": match.fact("cause_site") == "impl",
             "in_closure": bool(match.fact("in_closure")),
+            "receiver": match.fact("kind") == "bound" and match.fact("cause_name") == "self",
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
