@@ -23,7 +23,7 @@ from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows.fnmut_escape import CAPTURED_NOTE
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.families.lifetimes import closure_sites as sites
-from borrowlens.analyses.rust import printed
+from borrowlens.analyses.rust import locate, printed
 from borrowlens.analyses.rust.sources import Sources
 
 _RETURNS = re.compile(r"returning this value requires that `'\d+` must outlive `'\d+`")
@@ -62,6 +62,15 @@ class CallbackReturnsBorrow(Family):
             found = diagnostic.find(regex)
             if found is not None:
                 facts[key] = printed.strip_lifetimes(found.group("ty"))
+        # The parameter rustc calls `'1`: a typed one by its type, an untyped one (`|a, b|`)
+        # by its own name under the label.
+        lent = next((span for span, label in diagnostic.labels() if _HAS_TYPE.search(label)),
+                    None)
+        at = locate.at(lent, sources) if lent is not None else None
+        name = (common.parameter_name(lent, sources) if lent is not None else None) or (
+            at.text(at.node) if at is not None and at.node.type == "identifier" else None)
+        if name:
+            facts["param_name"] = name
         related: list[Related] = []
         if primary is not None:
             facts["line"] = primary.line_start

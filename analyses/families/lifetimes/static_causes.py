@@ -19,12 +19,11 @@ import tree_sitter
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.families.borrows.analysis import node_span
 from borrowlens.analyses.rust import items, locate, syntax
+from borrowlens.analyses.rust.printed import dyn_without_lifetime
 from borrowlens.analyses.rust.sources import Sources
 
 Node = tree_sitter.Node
 
-# A trait object with no lifetime of its own (`dyn Fn(&str)`, `dyn Handler + Send`): in a
-# `Box`, an `Arc` or a `'static` reference its lifetime defaults to `'static`.
 _DYN = re.compile(r"\bdyn\b")
 _STATIC = re.compile(r"'static\b")
 
@@ -47,27 +46,6 @@ class Cause:
     # "return" when the cause is the enclosing fn's own return type (rustc's `+ '_` help
     # fits), "global" for a `static` (which can only ever hold `'static` data).
     site: str = ""
-
-
-def dyn_without_lifetime(text: str) -> bool:
-    """True when the type spells a `dyn Trait` with no lifetime bound of its own."""
-    for found in _DYN.finditer(text):
-        rest = text[found.end():]
-        depth = 0
-        own = ""
-        for char in rest:
-            if char in "<([":
-                depth += 1
-            elif char in ">)]":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif char == "," and depth == 0:
-                break
-            own += char
-        if not re.search(r"\+\s*'(?!static\b)\w+", own):
-            return True
-    return False
 
 
 def find(what: str, primary: Span | None, sources: Sources) -> Cause | None:
@@ -253,6 +231,16 @@ def _return_type(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
     function = locate.enclosing_function(node, stop_at=("closure_expression",))
     result = function.child_by_field_name("return_type") if function is not None else None
     written = parsed.node_text(result) if result is not None else ""
+    # `-> Thunk<u64>` with `type Thunk<T> = Box<dyn Fn() -> T + 'static>`: the alias spells it.
+    head = re.match(r"\w+", written)
+    alias = next((item for name, item in items.named_items(parsed, "type_item")
+                  if head is not None and name == head.group(0)), None)
+    value = alias.child_by_field_name("type") if alias is not None else None
+    aliased = parsed.node_text(value) if value is not None else ""
+    if alias is not None and _DYN.search(aliased) and (
+            dyn_without_lifetime(aliased) or _STATIC.search(aliased)):
+        return Cause("dyn", node_span(parsed, alias, file), aliased,
+                     locate.name_of(parsed, function))
     # `-> &'static dyn Trait` says `'static` outright: the reference is the cause, not the
     # trait object's default (lifetime-not-tied ties it to the input).
     if result is None or not dyn_without_lifetime(written) or _STATIC.search(written):
