@@ -11,7 +11,7 @@ import re
 
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Span
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.families.base import FactValue
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.rust import locate, syntax
@@ -142,3 +142,20 @@ def closure_facts(closure: tree_sitter.Node, name: str | None, located: locate.L
     used = use_line(closure, name, located) if name else None
     if used is not None:
         facts["use_line"] = used
+
+
+_CALLED = re.compile(r"let's call the lifetime of this reference `'\d+`")
+
+
+def relates_parameters(diagnostic: Diagnostic, closure: tree_sitter.Node,
+                       located: locate.Located) -> bool:
+    """True when rustc names two lifetimes (`'1`, `'2`) and both sit in the closure's own
+    parameter list: the body relates two of its reference parameters."""
+    params = closure.child_by_field_name("parameters")
+    if params is None:
+        return False
+    first, last = located.parsed.start(params), located.parsed.end(params)
+    named = [span for span, label in diagnostic.labels() if _CALLED.search(label)]
+    return len(named) >= 2 and all(
+        first <= (span.line_start, span.column_start) and
+        (span.line_end, span.column_end) <= last for span in named)
