@@ -284,7 +284,7 @@ def _callee(parsed: syntax.Parsed, node: Node, file: str, *, dyn: bool) -> Cause
     for found, item in items.named_items(parsed, "function_item"):
         if found != name:
             continue
-        cause = _static_receiver(parsed, item, name, file) if on_receiver else \
+        cause = (_static_receiver(parsed, item, name, file) if on_receiver else None) or \
             _in_signature(parsed, item, index, name, file, dyn=dyn)
         if cause is not None:
             return cause
