@@ -292,14 +292,13 @@ def _callee(parsed: syntax.Parsed, node: Node, file: str, *, dyn: bool) -> Cause
         field = receiver.child_by_field_name("field")
         if field is not None:
             return field_named(parsed, None, parsed.node_text(field), file, dyn=dyn)
-    if receiver is not None and dyn:
-        return _global(parsed, receiver, file)
-    return None
+    return _global(parsed, receiver, file, dyn=dyn) if receiver is not None else None
 
 
-def _global(parsed: syntax.Parsed, receiver: Node, file: str) -> Cause | None:
+def _global(parsed: syntax.Parsed, receiver: Node, file: str, *, dyn: bool) -> Cause | None:
     """`HOOKS.lock().unwrap().push(…)`: the `static` (or `thread_local!`-free `const`) at the
-    root of the receiver chain, when its type spells a bare trait object."""
+    root of the receiver chain, when its type spells a bare trait object (or, for a borrow
+    stored in it, a `'static`)."""
     root: Node | None = receiver
     while root is not None and root.type in ("call_expression", "field_expression",
                                              "try_expression", "index_expression"):
@@ -312,11 +311,13 @@ def _global(parsed: syntax.Parsed, receiver: Node, file: str) -> Cause | None:
         if item.type not in ("static_item", "const_item"):
             continue
         name, kind = item.child_by_field_name("name"), item.child_by_field_name("type")
-        if name is not None and kind is not None and \
-                parsed.node_text(name) == parsed.node_text(root) and \
-                dyn_without_lifetime(parsed.node_text(kind)):
-            return Cause("dyn", node_span(parsed, item, file), parsed.node_text(kind),
-                         parsed.node_text(name), site="global")
+        text = parsed.node_text(kind) if kind is not None else ""
+        if name is not None and parsed.node_text(name) == parsed.node_text(root) and (
+                dyn_without_lifetime(text) if dyn else _STATIC.search(text)):
+            return Cause("dyn" if dyn else "place", node_span(parsed, item, file), text,
+                         parsed.node_text(name), parsed.node_text(name), site="global")
+    if not dyn:
+        return None
     # `v.push(…)` with `v: &mut Vec<Box<dyn Trait>>`: the parameter (or `let`) declaring it.
     function = locate.enclosing_function(root)
     for candidate in locate.walk(function, named=True) if function is not None else []:

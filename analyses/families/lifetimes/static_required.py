@@ -80,8 +80,6 @@ class StaticRequired(Family):
         if not escapes and (diagnostic.code
                             or not common.LIFETIME_MESSAGE.search(diagnostic.message)):
             return None
-        if diagnostic.find(common.INVARIANCE) is not None:
-            return None
         requires = diagnostic.find(_REQUIRES)
         if requires is not None:
             what, short = requires.group("what"), requires.group("short")
@@ -93,6 +91,11 @@ class StaticRequired(Family):
             return None
         primary = diagnostic.primary
         cause = static_causes.find(what, primary, sources)
+        # Invariance is mut-ref-invariance's story, except through a `static`: whatever its
+        # type's variance, it only ever holds `'static` data.
+        if diagnostic.find(common.INVARIANCE) is not None and (
+                cause is None or cause.site != "global"):
+            return None
         # `impl dyn Trait { … }` applies to `dyn Trait + 'static` only (rustc's note, whose
         # labels rust-analyzer's shape may fold into the note's own message).
         implicit = common.help_span(diagnostic, _IMPL_STATIC)
