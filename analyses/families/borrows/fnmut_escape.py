@@ -79,7 +79,7 @@ class FnMutEscape(Family):
         if note is not None and closure is not None and primary is not None:
             if (common.span_text(closure, sources) or "").startswith("move"):
                 facts["moved"] = "yes"
-            captured_name = _captured_in(primary, closure, sources)
+            captured_name = captured_in(primary, closure, sources)
             if captured_name is not None and "variable" not in facts:
                 facts["variable"], facts["defined_line"] = captured_name
         if closure is not None:
@@ -126,7 +126,7 @@ def _consumer(closure: Span, sources: Sources) -> str | None:
     return re.split(r"\.|::", text)[-1] or None
 
 
-def _captured_in(escaping: Span, closure: Span, sources: Sources) -> tuple[str, int] | None:
+def captured_in(escaping: Span, closure: Span, sources: Sources) -> tuple[str, int] | None:
     """The first variable the escaping expression uses that is declared before the closure
     (a `let` or a parameter of the enclosing fn), with its line: what the closure captured."""
     found, around = locate.at(escaping, sources), locate.at(closure, sources)
