@@ -25,7 +25,7 @@ from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.borrows.analysis import secondary, span_text
 from borrowlens.analyses.families.borrows.fnmut_escape import CAPTURED_NOTE, captured_in
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.families.lifetimes import static_causes
+from borrowlens.analyses.families.lifetimes import static_causes, static_written
 from borrowlens.analyses.families.lifetimes.callback_not_higher_ranked import drop_lifetime
 from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
@@ -96,7 +96,8 @@ class StaticRequired(Family):
         else:
             return None
         primary = diagnostic.primary
-        cause = static_causes.find(what, primary, sources)
+        cause = static_causes.find(what, primary, sources) or static_written.find(
+            what, primary, sources)
         # Invariance is mut-ref-invariance's story, except through a `static`: whatever its
         # type's variance, it only ever holds `'static` data.
         if diagnostic.find(common.INVARIANCE) is not None and (
@@ -147,8 +148,8 @@ class StaticRequired(Family):
         if primary is not None:
             facts["line"] = primary.line_start
             located = locate.at(primary, sources)
-            if what == "assignment" and located is not None and syntax.enclosing(
-                    located.node, "closure_expression") is not None:
+            if what == "assignment" and facts["kind"] != "annotation" and located is not None \
+                    and syntax.enclosing(located.node, "closure_expression") is not None:
                 facts["in_closure"] = "yes"
             function = locate.function_name_at(primary, sources)
             if function:
