@@ -85,7 +85,8 @@ class FnMutEscape(Family):
         if closure is not None:
             facts["closure_line"] = closure.line_start
             related.append(Related(closure, "this closure can be called again while what it "
-                                            "returned is still alive"))
+                                            "returned is still alive" if note is None else
+                                   "this closure holds the data; each call only borrows it"))
             consumer = _consumer(closure, sources)
             if consumer:
                 facts["consumer"] = consumer
