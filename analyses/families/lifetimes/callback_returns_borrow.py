@@ -45,8 +45,9 @@ class CallbackReturnsBorrow(Family):
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
         if diagnostic.code or not common.LIFETIME_MESSAGE.search(diagnostic.message) or \
                 diagnostic.find(common.INVARIANCE) is not None or \
-                diagnostic.find(CAPTURED_NOTE) is not None or \
-                diagnostic.find(_RETURNS) is None:
+                diagnostic.find(CAPTURED_NOTE) is not None or (
+                    # the primary's label may be dropped through the LSP; the closure's is not
+                    diagnostic.find(_RETURNS) is None and diagnostic.find(_RETURN_TYPE) is None):
             return None
         primary = diagnostic.primary
         passed = sites.inline_argument(primary, sources)
