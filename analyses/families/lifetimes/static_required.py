@@ -184,6 +184,8 @@ class StaticRequired(Family):
             "impl_": match.fact("cause_site") == "impl",
             "in_closure": bool(match.fact("in_closure")),
             "receiver": match.fact("kind") == "bound" and match.fact("cause_name") == "self",
+            "static_ref": kind == "bound" and match.fact("cause_name") != "self" and not captured
+            and "&'static" in (match.fact("cause_text") or ""),
             "through_capture": bool(captured),
             "captured": f"`{captured}`" if captured and captured != "yes" else None,
         })

@@ -1,8 +1,10 @@
 """A `'static` written at the very place rustc reports, rather than in a declaration elsewhere:
 the generic arguments of the path used (`Wrapper::<'static> { … }`,
 `Wrapper::<'static>::new(x)`, `<Wrapper<'static>>::new(x)`) or a closure parameter annotated
-`&'static T` that is then called with borrowed data. static_causes looks for the declaration
-that demands `'static`; these are the shapes where the user's own annotation is the demand.
+`&'static T` that is then called with borrowed data; and a callee that is a local of the
+function, declared with a `'static` in its type (`f: fn(&'static T)`). static_causes looks for
+the items that demand `'static`; these are the shapes where the user's own annotation in the
+function is the demand.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def find(what: str, primary: Span | None, sources: Sources) -> Cause | None:
     if what == "argument":
         call = node if node.type == "call_expression" else syntax.enclosing(
             node, "call_expression")
-        return _path(parsed, call.child_by_field_name("function") if call else None, primary)
+        function = call.child_by_field_name("function") if call else None
+        return _path(parsed, function, primary) or _local_callee(parsed, function, primary)
     if what == "assignment":
         return _closure_parameter(parsed, node, primary)
     return None
@@ -62,4 +65,22 @@ def _closure_parameter(parsed: syntax.Parsed, node: tree_sitter.Node,
             return Cause("annotation", node_span(parsed, kind, primary.file),
                          parsed.node_text(kind),
                          locate.name_of(parsed, locate.enclosing_function(kind)))
+    return None
+
+
+def _local_callee(parsed: syntax.Parsed, function: tree_sitter.Node | None,
+                  primary: Span) -> Cause | None:
+    """`f(value)` where `f` is a parameter (or `let`) typed `fn(&'static T)` or the like."""
+    scope = locate.enclosing_function(function) if function is not None else None
+    if function is None or scope is None or function.type != "identifier":
+        return None
+    name = parsed.node_text(function)
+    for candidate in locate.walk(scope, named=True):
+        pattern = candidate.child_by_field_name("pattern")
+        kind = candidate.child_by_field_name("type")
+        if candidate.type in ("parameter", "let_declaration") and pattern is not None and \
+                kind is not None and parsed.node_text(pattern).split()[-1:] == [name] and \
+                _STATIC.search(parsed.node_text(kind)):
+            return Cause("bound", node_span(parsed, candidate, primary.file),
+                         parsed.node_text(kind), name, name)
     return None
