@@ -1,5 +1,6 @@
 """Rust as rustc prints it in messages: type lists split at their top-level commas, types
-with their lifetimes dropped (to compare shapes), place expressions without their derefs.
+with their lifetimes dropped (to compare shapes), place expressions without their derefs; and
+whether a type as written spells a `dyn Trait` with no lifetime of its own.
 
 Plain text in, plain text out: nothing here parses a file.
 """
@@ -43,3 +44,29 @@ def strip_derefs(name: str) -> str:
     """`*cache` → `cache`, `(*self).items` → `self.items`."""
     name = re.sub(r"\(\*+([^()]*)\)", r"\1", name.strip())
     return name.lstrip("*&").strip()
+
+
+# A trait object with no lifetime of its own (`dyn Fn(&str)`, `dyn Handler + Send`): in a
+# `Box`, an `Arc` or a `'static` reference its lifetime defaults to `'static`.
+_DYN = re.compile(r"\bdyn\b")
+
+
+def dyn_without_lifetime(text: str) -> bool:
+    """True when the type spells a `dyn Trait` with no lifetime bound of its own."""
+    for found in _DYN.finditer(text):
+        rest = text[found.end():]
+        depth = 0
+        own = ""
+        for char in rest:
+            if char in "<([":
+                depth += 1
+            elif char in ">)]":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "," and depth == 0:
+                break
+            own += char
+        if not re.search(r"\+\s*'(?!static\b)\w+", own):
+            return True
+    return False

@@ -29,6 +29,8 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("lifetime-not-tied/named-tuple-pattern", "add-lifetime-bound", "outlives"):
         "rustc's own `'line: 'out` suggestion (no reverse relation, so nothing is forced "
         "equal)",
+    ("lifetime-not-tied/closure-push-named", "add-lifetime-bound", "outlives"):
+        "rustc's own `'more: 'doc` suggestion (no reverse relation, so nothing is forced equal)",
     ("lifetime-not-tied/private-label-helper", "tie-to-input", "static-return"):
         "a private fn whose result is only used in place: no caller can rely on `'static` "
         "(a public fn, or one whose result is kept, gets no such fix: static-from-param)",

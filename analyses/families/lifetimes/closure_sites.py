@@ -1,7 +1,8 @@
 """Where the closure of a higher-ranked lifetime error is: the closure a span sits in, the one
 passed in the call under a span (written inline, or bound by a `let` and passed by name), and
-the name a `let` gives it. Fact gathering for hrtb-not-general-enough, kept apart from the
-family so the family module holds its matching, slots and fixes.
+the name a `let` gives it. Fact gathering for hrtb-not-general-enough and
+callback-returns-borrow, kept apart from the families so each module holds its matching, slots
+and fixes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import re
 
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Span
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.families.base import FactValue
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
@@ -102,3 +104,58 @@ def use_line(closure: tree_sitter.Node, name: str, located: locate.Located) -> i
                 and located.text(node) == name):
             return located.parsed.start(node)[0]
     return None
+
+
+def inline_argument(span: Span | None, sources: Sources
+                    ) -> tuple[tree_sitter.Node, str, locate.Located] | None:
+    """The closure a span sits in when it is written directly as an argument of a call (not
+    bound by a `let` first), with the callee's name (`with`, `visit`, `map`)."""
+    found = closure_at(span, sources)
+    if found is None:
+        return None
+    closure, located = found
+    arguments = closure.parent
+    call = arguments.parent if arguments is not None and arguments.type == "arguments" else None
+    function = call.child_by_field_name("function") if call is not None else None
+    if function is None or call is None or call.type != "call_expression":
+        return None
+    name = function.child_by_field_name("field") or function.child_by_field_name("name") \
+        or function
+    while name.type == "generic_function":
+        inner = name.child_by_field_name("function")
+        if inner is None:
+            break
+        name = inner.child_by_field_name("field") or inner.child_by_field_name("name") or inner
+    return closure, located.text(name), located
+
+
+def closure_facts(closure: tree_sitter.Node, name: str | None, located: locate.Located,
+                  facts: dict[str, FactValue]) -> None:
+    """The closure's own parameter name, its text when short enough to quote, and where a
+    `let`-bound closure is used."""
+    param = first_parameter(closure, located)
+    if param:
+        facts["param_name"] = param
+    text = short_text(closure, located)
+    if text:
+        facts["closure_text"] = text
+    used = use_line(closure, name, located) if name else None
+    if used is not None:
+        facts["use_line"] = used
+
+
+_CALLED = re.compile(r"let's call the lifetime of this reference `'\d+`")
+
+
+def relates_parameters(diagnostic: Diagnostic, closure: tree_sitter.Node,
+                       located: locate.Located) -> bool:
+    """True when rustc names two lifetimes (`'1`, `'2`) and both sit in the closure's own
+    parameter list: the body relates two of its reference parameters."""
+    params = closure.child_by_field_name("parameters")
+    if params is None:
+        return False
+    first, last = located.parsed.start(params), located.parsed.end(params)
+    named = [span for span, label in diagnostic.labels() if _CALLED.search(label)]
+    return len(named) >= 2 and all(
+        first <= (span.line_start, span.column_start) and
+        (span.line_end, span.column_end) <= last for span in named)

@@ -24,6 +24,7 @@ from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
+from borrowlens.analyses.families.borrows.fnmut_escape import CAPTURED_NOTE
 from borrowlens.analyses.families.lifetimes import analysis as common
 from borrowlens.analyses.families.lifetimes import closure_sites as sites
 from borrowlens.analyses.families.lifetimes import hrtb_sites
@@ -48,6 +49,7 @@ _SELF_TYPE = re.compile(r"mismatched `self` parameter type")
 _MORE_GENERAL = re.compile(r"one type is more general than the other")
 _CLOSURE_RETURN = re.compile(r"return type of closure is|returning this value requires that "
                              r"`'\d+` must outlive `'\d+`")
+_CLOSURE_STORES = re.compile(r"(?:assignment|argument) requires that `'\d+` must outlive `'\d+`")
 _FN_TRAITS = ("Fn", "FnMut", "FnOnce")
 
 
@@ -76,6 +78,8 @@ class HrtbNotGeneralEnough(Family):
     no_fix_when: ClassVar[dict[str, str]] = {
         "shape=trait": "an impl for one lifetime needs the impl made generic and the "
             "consumer's `for<'a>` bound rethought: a redesign of the types",
+        "shape=closure-params": "a closure cannot name a lifetime: turning it into a `fn` "
+            "item moves code, the user's call",
         "returns_borrow": "the closure's result borrows its argument and the expected type "
             "leaves a type to inference (`_`): the helper's bound cannot be written, and "
             "inlining the closure moves code",
@@ -128,13 +132,17 @@ class HrtbNotGeneralEnough(Family):
                     facts["fn_item"] = fn_name.group(1)
             facts["shape"] = "mismatch"
         elif (not diagnostic.code and common.LIFETIME_MESSAGE.search(diagnostic.message)
-              and diagnostic.find(common.INVARIANCE) is None):
+              and diagnostic.find(common.INVARIANCE) is None
+              and diagnostic.find(CAPTURED_NOTE) is None):  # a capture escapes: fnmut-escape
             closure = sites.closure_at(primary, sources)
             labelled = diagnostic.find(r"return type of closure is")
-            if labelled is None and (closure is None
-                                     or diagnostic.find(_CLOSURE_RETURN) is None):
+            # `|slot: &mut &T, v: &T| *slot = v`: two of the closure's own parameters related.
+            stored = closure is not None and labelled is None and diagnostic.find(
+                _CLOSURE_STORES) is not None and sites.relates_parameters(diagnostic, *closure)
+            if labelled is None and not stored and (
+                    closure is None or diagnostic.find(_CLOSURE_RETURN) is None):
                 return None
-            facts["shape"] = "closure-return"
+            facts["shape"] = "closure-params" if stored else "closure-return"
             returned = diagnostic.find(r"return type of closure is (&\S*(?: mut)? ?\S+)")
             if returned is not None:
                 facts["return_type"] = printed.strip_lifetimes(returned.group(1))
@@ -144,12 +152,13 @@ class HrtbNotGeneralEnough(Family):
                 name = sites.binding_name(node, located)
                 if name:
                     facts["closure"] = name
-                _closure_facts(node, name, located, facts)
+                sites.closure_facts(node, name, located, facts)
                 if primary is not None:
                     related.append(Related(
                         common.node_span(primary.file, node, located.parsed),
-                        "this closure returns a borrow of its argument, a relation its "
-                        "inferred signature cannot state"))
+                        "this closure relates the lifetimes of its reference parameters, which "
+                        "its signature cannot state" if stored else "this closure returns a "
+                        "borrow of its argument, a relation its inferred signature cannot state"))
                 params = node.child_by_field_name("parameters")
                 first = params.named_children[0] if params and params.named_children else None
                 kind = first.child_by_field_name("type") if first is not None else None
@@ -168,7 +177,7 @@ class HrtbNotGeneralEnough(Family):
                 name = name or sites.binding_name(node, located)
                 if name:
                     facts["closure"] = name
-                _closure_facts(node, name, located, facts)
+                sites.closure_facts(node, name, located, facts)
                 if facts["shape"] == "mismatch":
                     facts["shape"] = "closure"
                 params = node.child_by_field_name("parameters")
@@ -217,7 +226,7 @@ class HrtbNotGeneralEnough(Family):
     def explain(self, match: Match) -> Explanation:
         shape = match.fact("shape") or "closure"
         closure = match.fact("closure")
-        form = (shape if shape in ("trait", "async-fn", "closure-return")
+        form = (shape if shape in ("trait", "async-fn", "closure-return", "closure-params")
                 else "fn" if shape in ("fn", "mismatch") and not closure else "closure")
         trait = match.fact("trait")
         param_type = match.fact("param_type") or "&T"
@@ -341,21 +350,6 @@ class HrtbNotGeneralEnough(Family):
         edits, bound = rewritten
         return one_fix("async-fn-bound", f"Bound the operation with `{bound}` instead of "
                        f"`{future_param}`", edits, preferred=True)
-
-
-def _closure_facts(closure: tree_sitter.Node, name: str | None, located: locate.Located,
-                   facts: dict[str, FactValue]) -> None:
-    """The closure's own parameter name, its text when short enough to quote, and where a
-    `let`-bound closure is used."""
-    param = sites.first_parameter(closure, located)
-    if param:
-        facts["param_name"] = param
-    text = sites.short_text(closure, located)
-    if text:
-        facts["closure_text"] = text
-    used = sites.use_line(closure, name, located) if name else None
-    if used is not None:
-        facts["use_line"] = used
 
 
 def match_str(facts: dict[str, FactValue], key: str) -> str | None:

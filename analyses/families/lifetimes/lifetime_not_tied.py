@@ -92,6 +92,31 @@ def _parameter_facts(parsed: syntax.Parsed, param: tree_sitter.Node,
     return facts
 
 
+def _passed_on(node: tree_sitter.Node | None) -> bool:
+    """A call whose value is not what the fn returns (a statement, or a closure's body): the
+    data flows into it as an argument (`self.tags.push(tag)`)."""
+    parent = node.parent if node is not None else None
+    return node is not None and parent is not None and node.type == "call_expression" and (
+        parent.type in ("expression_statement", "closure_expression"))
+
+
+def _closure_own(diagnostic: Diagnostic, lifetimes: tuple[str, str],
+                 lines: tuple[int, int]) -> bool:
+    """True when one of the two lifetimes belongs to the closure the error sits in: an
+    anonymous `'1` rustc names at a closure parameter or the closure's body (or names
+    nowhere). Named lifetimes of the enclosing fn (`push` into `self` inside `for_each`) are
+    this family's relation, merely written in a closure."""
+    for lifetime in lifetimes:
+        if not lifetime.strip("'").isdigit():
+            continue
+        named = [span for span, label in diagnostic.labels()
+                 if re.search(re.escape(f"`{lifetime}`") + r"|" + re.escape(lifetime) + r"\b",
+                              label) and not span.is_primary]
+        if not named or any(lines[0] <= span.line_start <= lines[1] for span in named):
+            return True
+    return False
+
+
 def _signature_facts(primary: Span | None, sources: Sources, facts: dict[str, FactValue]
                      ) -> tuple[locate.Located, str] | None:
     """Records the enclosing function, the line, the line inside the primary span that uses
@@ -168,10 +193,15 @@ class LifetimeNotTied(Family):
         if lost_label and located is not None and syntax.enclosing(
                 located.node, "assignment_expression") is not None:
             action = "assignment"
+        elif lost_label and located is not None and primary is not None and \
+                _passed_on(locate.covering(located.parsed, primary)):
+            action = "argument"
         if located is not None:
             closure = syntax.enclosing(located.node, "closure_expression", "async_block")
-            if closure is not None and closure.start_byte != located.node.start_byte:
-                return None  # inside a closure body: the higher-ranked closure family's shape
+            if closure is not None and closure.start_byte != located.node.start_byte and \
+                    _closure_own(diagnostic, (long, short), (located.parsed.start(closure)[0],
+                                                             located.parsed.end(closure)[0])):
+                return None  # the closure's own lifetimes: the higher-ranked closure shape
             path = common.call_path(located.node, located)
             if path and re.search(r"spawn\w*$", path):
                 return None

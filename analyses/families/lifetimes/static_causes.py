@@ -19,12 +19,11 @@ import tree_sitter
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.families.borrows.analysis import node_span
 from borrowlens.analyses.rust import items, locate, syntax
+from borrowlens.analyses.rust.printed import dyn_without_lifetime
 from borrowlens.analyses.rust.sources import Sources
 
 Node = tree_sitter.Node
 
-# A trait object with no lifetime of its own (`dyn Fn(&str)`, `dyn Handler + Send`): in a
-# `Box`, an `Arc` or a `'static` reference its lifetime defaults to `'static`.
 _DYN = re.compile(r"\bdyn\b")
 _STATIC = re.compile(r"'static\b")
 
@@ -47,27 +46,6 @@ class Cause:
     # "return" when the cause is the enclosing fn's own return type (rustc's `+ '_` help
     # fits), "global" for a `static` (which can only ever hold `'static` data).
     site: str = ""
-
-
-def dyn_without_lifetime(text: str) -> bool:
-    """True when the type spells a `dyn Trait` with no lifetime bound of its own."""
-    for found in _DYN.finditer(text):
-        rest = text[found.end():]
-        depth = 0
-        own = ""
-        for char in rest:
-            if char in "<([":
-                depth += 1
-            elif char in ">)]":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif char == "," and depth == 0:
-                break
-            own += char
-        if not re.search(r"\+\s*'(?!static\b)\w+", own):
-            return True
-    return False
 
 
 def find(what: str, primary: Span | None, sources: Sources) -> Cause | None:
@@ -201,10 +179,15 @@ def field_named(parsed: syntax.Parsed, struct: str | None, field: str, file: str
 
 
 def _assigned_place(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
-    """`out = x;` where `out` is declared `&'static str` (a parameter or a `let`), or
-    `self.f = x;` where the field `f` is."""
+    """`out = x;` where `out` is declared `&'static str` (a parameter or a `let`), `*slot =
+    x;` where `slot` is declared `&mut &'static str`, or `self.f = x;` where the field `f`
+    is."""
     assignment = syntax.enclosing(node, "assignment_expression")
     left = assignment.child_by_field_name("left") if assignment is not None else None
+    # `*slot = x`: the place is behind `slot`, whose declared type spells the `'static`.
+    while left is not None and left.type in ("unary_expression", "parenthesized_expression") \
+            and left.named_children and parsed.node_text(left)[:1] in "*(":
+        left = left.named_children[0]
     if left is None:
         return None
     if left.type == "field_expression":
@@ -248,6 +231,16 @@ def _return_type(parsed: syntax.Parsed, node: Node, file: str) -> Cause | None:
     function = locate.enclosing_function(node, stop_at=("closure_expression",))
     result = function.child_by_field_name("return_type") if function is not None else None
     written = parsed.node_text(result) if result is not None else ""
+    # `-> Thunk<u64>` with `type Thunk<T> = Box<dyn Fn() -> T + 'static>`: the alias spells it.
+    head = re.match(r"\w+", written)
+    alias = next((item for name, item in items.named_items(parsed, "type_item")
+                  if head is not None and name == head.group(0)), None)
+    value = alias.child_by_field_name("type") if alias is not None else None
+    aliased = parsed.node_text(value) if value is not None else ""
+    if alias is not None and _DYN.search(aliased) and (
+            dyn_without_lifetime(aliased) or _STATIC.search(aliased)):
+        return Cause("dyn", node_span(parsed, alias, file), aliased,
+                     locate.name_of(parsed, function))
     # `-> &'static dyn Trait` says `'static` outright: the reference is the cause, not the
     # trait object's default (lifetime-not-tied ties it to the input).
     if result is None or not dyn_without_lifetime(written) or _STATIC.search(written):
@@ -284,24 +277,28 @@ def _callee(parsed: syntax.Parsed, node: Node, file: str, *, dyn: bool) -> Cause
     if name_node is None:
         return None
     name = parsed.node_text(name_node)
+    # `service.start()` escaping `service` itself: the method's `&'static self` demands it.
+    on_receiver = receiver is not None and not dyn and not any(
+        arg.start_byte <= node.start_byte and node.end_byte <= arg.end_byte
+        for arg in arguments.named_children)
     for found, item in items.named_items(parsed, "function_item"):
         if found != name:
             continue
-        cause = _in_signature(parsed, item, index, name, file, dyn=dyn)
+        cause = (_static_receiver(parsed, item, name, file) if on_receiver else None) or \
+            _in_signature(parsed, item, index, name, file, dyn=dyn)
         if cause is not None:
             return cause
     if receiver is not None and receiver.type == "field_expression":
         field = receiver.child_by_field_name("field")
         if field is not None:
             return field_named(parsed, None, parsed.node_text(field), file, dyn=dyn)
-    if receiver is not None and dyn:
-        return _global(parsed, receiver, file)
-    return None
+    return _global(parsed, receiver, file, dyn=dyn) if receiver is not None else None
 
 
-def _global(parsed: syntax.Parsed, receiver: Node, file: str) -> Cause | None:
+def _global(parsed: syntax.Parsed, receiver: Node, file: str, *, dyn: bool) -> Cause | None:
     """`HOOKS.lock().unwrap().push(…)`: the `static` (or `thread_local!`-free `const`) at the
-    root of the receiver chain, when its type spells a bare trait object."""
+    root of the receiver chain, when its type spells a bare trait object (or, for a borrow
+    stored in it, a `'static`)."""
     root: Node | None = receiver
     while root is not None and root.type in ("call_expression", "field_expression",
                                              "try_expression", "index_expression"):
@@ -314,11 +311,13 @@ def _global(parsed: syntax.Parsed, receiver: Node, file: str) -> Cause | None:
         if item.type not in ("static_item", "const_item"):
             continue
         name, kind = item.child_by_field_name("name"), item.child_by_field_name("type")
-        if name is not None and kind is not None and \
-                parsed.node_text(name) == parsed.node_text(root) and \
-                dyn_without_lifetime(parsed.node_text(kind)):
-            return Cause("dyn", node_span(parsed, item, file), parsed.node_text(kind),
-                         parsed.node_text(name), site="global")
+        text = parsed.node_text(kind) if kind is not None else ""
+        if name is not None and parsed.node_text(name) == parsed.node_text(root) and (
+                dyn_without_lifetime(text) if dyn else _STATIC.search(text)):
+            return Cause("dyn" if dyn else "place", node_span(parsed, item, file), text,
+                         parsed.node_text(name), parsed.node_text(name), site="global")
+    if not dyn:
+        return None
     # `v.push(…)` with `v: &mut Vec<Box<dyn Trait>>`: the parameter (or `let`) declaring it.
     function = locate.enclosing_function(root)
     for candidate in locate.walk(function, named=True) if function is not None else []:
@@ -372,6 +371,17 @@ def _in_signature(parsed: syntax.Parsed, item: Node, index: int, name: str, file
         if found is not None:
             return found
     return None
+
+
+def _static_receiver(parsed: syntax.Parsed, item: Node, name: str, file: str) -> Cause | None:
+    """The method's `&'static self` receiver."""
+    parameters = item.child_by_field_name("parameters")
+    receiver = next((p for p in parameters.named_children if p.type == "self_parameter"),
+                    None) if parameters is not None else None
+    if receiver is None or not _STATIC.search(parsed.node_text(receiver)):
+        return None
+    return Cause("bound", node_span(parsed, receiver, file), parsed.node_text(receiver), name,
+                 "self")
 
 
 def _static_bound(parsed: syntax.Parsed, item: Node, generic: str, file: str,

@@ -22,8 +22,10 @@ from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
+from borrowlens.analyses.families.borrows.analysis import secondary, span_text
+from borrowlens.analyses.families.borrows.fnmut_escape import CAPTURED_NOTE, captured_in
 from borrowlens.analyses.families.lifetimes import analysis as common
-from borrowlens.analyses.families.lifetimes import static_causes
+from borrowlens.analyses.families.lifetimes import static_causes, static_written
 from borrowlens.analyses.families.lifetimes.callback_not_higher_ranked import drop_lifetime
 from borrowlens.analyses.fixes import signatures
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
@@ -43,6 +45,7 @@ _IMPL_STATIC = (r"this has an implicit `'static` lifetime requirement|the used `
 _RELAX = r"consider relaxing the implicit `'static` requirement"
 _CALL = re.compile(r"let's call the lifetime of this reference `(?P<lt>'\d+)`")
 _DYN_HELP = r"to declare that the trait object captures data"
+_BODY = re.compile(r"lifetime `'\d+` represents this closure's body")
 
 # What each cause asks for, said to the user at the cause (the hover of `related`).
 _AT_CAUSE = {
@@ -80,19 +83,26 @@ class StaticRequired(Family):
         if not escapes and (diagnostic.code
                             or not common.LIFETIME_MESSAGE.search(diagnostic.message)):
             return None
-        if diagnostic.find(common.INVARIANCE) is not None:
-            return None
         requires = diagnostic.find(_REQUIRES)
         if requires is not None:
             what, short = requires.group("what"), requires.group("short")
-        elif escapes:
+        elif escapes or (diagnostic.find(CAPTURED_NOTE) is not None
+                         and secondary(diagnostic, _BODY.pattern) is not None
+                         and diagnostic.find(r"return type of closure") is None):
             # Through the LSP the primary's "argument requires…" label may be gone; E0521's
-            # "escapes the … body here" is on the same call.
+            # "escapes the … body here" is on the same call, and a closure's captured
+            # reference passed on (not returned) can only be an argument.
             what, short = "argument", "'1"
         else:
             return None
         primary = diagnostic.primary
-        cause = static_causes.find(what, primary, sources)
+        cause = static_causes.find(what, primary, sources) or static_written.find(
+            what, primary, sources)
+        # Invariance is mut-ref-invariance's story, except through a `static`: whatever its
+        # type's variance, it only ever holds `'static` data.
+        if diagnostic.find(common.INVARIANCE) is not None and (
+                cause is None or cause.site != "global"):
+            return None
         # `impl dyn Trait { … }` applies to `dyn Trait + 'static` only (rustc's note, whose
         # labels rust-analyzer's shape may fold into the note's own message).
         implicit = common.help_span(diagnostic, _IMPL_STATIC)
@@ -138,12 +148,19 @@ class StaticRequired(Family):
         if primary is not None:
             facts["line"] = primary.line_start
             located = locate.at(primary, sources)
-            if what == "assignment" and located is not None and syntax.enclosing(
-                    located.node, "closure_expression") is not None:
+            if what == "assignment" and facts["kind"] != "annotation" and located is not None \
+                    and syntax.enclosing(located.node, "closure_expression") is not None:
                 facts["in_closure"] = "yes"
             function = locate.function_name_at(primary, sources)
             if function:
                 facts["function"] = function
+        # `|| visit(data)` with a captured `data: &'static mut T`: the body reaches it through
+        # the closure's own unique borrow, so it can only lend it for one call.
+        body = secondary(diagnostic, _BODY.pattern) if what == "argument" else None
+        if body is not None and primary is not None and diagnostic.find(CAPTURED_NOTE) and \
+                not (span_text(body, sources) or "").startswith("move"):
+            captured = captured_in(primary, body, sources)
+            facts["through_capture"] = captured[0] if captured is not None else "yes"
         for span, label in diagnostic.labels():
             if not span.is_primary and _CALL.search(label):
                 related.append(Related(span, "the borrowed data only lives this long"))
@@ -152,6 +169,7 @@ class StaticRequired(Family):
     def explain(self, match: Match) -> Explanation:
         kind = match.fact("kind") or "dyn"
         source = match.fact("source")
+        captured = match.fact("through_capture")
         return prose.explanation(self.id, self.title, __name__, {
             "kind": kind, "what": match.fact("requirement"),
             "cause_line": match.fact("cause_line"), "cause_text": match.fact("cause_text"),
@@ -165,6 +183,11 @@ class StaticRequired(Family):
             "global_": match.fact("cause_site") == "global",
             "impl_": match.fact("cause_site") == "impl",
             "in_closure": bool(match.fact("in_closure")),
+            "receiver": match.fact("kind") == "bound" and match.fact("cause_name") == "self",
+            "static_ref": kind == "bound" and match.fact("cause_name") != "self" and not captured
+            and "&'static" in (match.fact("cause_text") or ""),
+            "through_capture": bool(captured),
+            "captured": f"`{captured}`" if captured and captured != "yes" else None,
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

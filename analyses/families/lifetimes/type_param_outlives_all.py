@@ -27,7 +27,8 @@ from borrowlens.analyses.rust.sources import Sources
 
 Node = tree_sitter.Node
 
-_MESSAGE = re.compile(r"^`(?P<param>[A-Z][A-Za-z0-9_]*)` does not live long enough$")
+# The headline ends there (no "because …" clause); a message cut to the caps may run on.
+_MESSAGE = re.compile(r"^`(?P<param>[A-Z][A-Za-z0-9_]*)` does not live long enough\b(?![ \w])")
 
 
 def _declaration(node: Node | None, param: str, parsed: syntax.Parsed

@@ -1,0 +1,4 @@
+pub fn make() -> &'static str {
+    let s = String::from("tmp");
+    &s
+}

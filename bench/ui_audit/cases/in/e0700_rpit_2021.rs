@@ -1,0 +1,3 @@
+pub fn view(x: &Vec<u8>) -> impl Sized {
+    x
+}

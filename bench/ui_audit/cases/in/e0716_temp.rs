@@ -1,0 +1,4 @@
+pub fn run() {
+    let slice = String::from("a,b").as_str();
+    println!("{slice}");
+}

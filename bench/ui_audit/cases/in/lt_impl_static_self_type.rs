@@ -1,0 +1,7 @@
+pub struct Name<'a>(&'a str);
+
+impl Name<'static> {
+    pub fn make(text: &str) -> Self {
+        Name(text)
+    }
+}

@@ -1,0 +1,9 @@
+pub struct Doc<'a> {
+    title: &'a str,
+}
+
+impl<'a> Doc<'a> {
+    pub fn title(&self) -> &'static str {
+        self.title
+    }
+}

@@ -1,0 +1,3 @@
+pub fn name<'a>(input: Option<&'a str>) -> Option<&'static str> {
+    input.map(|s| s)
+}

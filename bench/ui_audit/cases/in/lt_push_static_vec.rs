@@ -1,0 +1,3 @@
+pub fn collect<'s>(names: &mut Vec<&'static str>, name: &'s str) {
+    names.push(name);
+}

@@ -1,0 +1,3 @@
+pub fn first(items: &[String]) -> &'static String {
+    &items[0]
+}

@@ -1,0 +1,5 @@
+pub fn compute() -> u8 {
+    3
+}
+
+pub const N: u8 = compute();

@@ -1,0 +1,3 @@
+pub struct List {
+    pub next: Option<List>,
+}

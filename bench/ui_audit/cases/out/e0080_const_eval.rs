@@ -1,0 +1,1 @@
+pub const BAD: u8 = 255 + 1;

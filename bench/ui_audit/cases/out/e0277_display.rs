@@ -1,0 +1,5 @@
+pub struct Opaque;
+
+pub fn show(o: Opaque) -> String {
+    format!("{}", o)
+}

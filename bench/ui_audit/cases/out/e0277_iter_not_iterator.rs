@@ -1,0 +1,3 @@
+pub fn run(n: u32) {
+    for _ in n {}
+}

@@ -1,0 +1,3 @@
+pub fn run() {
+    let _n: u32 = "4".parse()?;
+}

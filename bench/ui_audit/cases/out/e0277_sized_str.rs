@@ -1,0 +1,4 @@
+pub fn run(s: &str) {
+    let owned: str = *s;
+    let _ = owned.len();
+}

@@ -1,0 +1,3 @@
+pub async fn fetch() -> u8 {
+    "not a number"
+}

@@ -1,0 +1,4 @@
+pub fn run() -> u32 {
+    let x: u32 = "five";
+    x
+}

@@ -1,0 +1,3 @@
+pub fn name() -> String {
+    "static text"
+}

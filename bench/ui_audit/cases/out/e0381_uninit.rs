@@ -1,0 +1,4 @@
+pub fn run() -> u8 {
+    let x: u8;
+    x
+}

@@ -1,0 +1,5 @@
+pub fn run() {
+    let s = String::from("x");
+    let t = s;
+    println!("{s} {t}");
+}

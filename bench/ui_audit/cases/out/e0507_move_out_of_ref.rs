@@ -1,0 +1,3 @@
+pub fn run(v: &Vec<String>) -> String {
+    v[0]
+}

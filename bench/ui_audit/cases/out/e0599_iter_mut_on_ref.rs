@@ -1,0 +1,3 @@
+pub fn run(v: &[u8]) -> usize {
+    v.into_iter_mut().count()
+}

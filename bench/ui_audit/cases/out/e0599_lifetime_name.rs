@@ -1,0 +1,5 @@
+pub struct Borrowed<'a>(&'a str);
+
+pub fn run<'a>(b: Borrowed<'a>) -> &'a str {
+    b.borrow_for_static()
+}

@@ -1,0 +1,3 @@
+pub fn run(s: &str) -> u32 {
+    s as u32
+}

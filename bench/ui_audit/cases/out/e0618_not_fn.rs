@@ -1,0 +1,4 @@
+pub fn run() {
+    let x = 3;
+    x();
+}

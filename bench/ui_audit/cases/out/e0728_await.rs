@@ -1,0 +1,7 @@
+pub async fn fetch() -> u8 {
+    1
+}
+
+pub fn run() {
+    let _ = fetch().await;
+}

@@ -1,0 +1,4 @@
+pub fn run() -> u8 {
+    let v: u8 = 300;
+    v
+}
