@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from borrowlens.server.wire import encode, read_frame
+from borrowlens.server.wire import encode, read_frames
 
 Message = dict[str, Any]
 
@@ -63,7 +63,7 @@ class Client:
     async def _read(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
         try:
-            while (frame := await read_frame(self.proc.stdout)) is not None:
+            async for frame in read_frames(self.proc.stdout):
                 arrived = time.perf_counter()
                 message = frame.json()
                 if "method" in message and "id" in message:

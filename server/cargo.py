@@ -18,7 +18,6 @@ are shaped as rustc's (`rustc_json.problem`); the others are skipped with a logg
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -30,12 +29,16 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from borrowlens.analyses.diagnostics.model import in_dependency
 from borrowlens.analyses.diagnostics.rustc_json import problem
 from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server.disk import canonical
 from borrowlens.server.protocol import JsonDict
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("borrowlens")
 
@@ -282,6 +285,8 @@ class Background:
 
     async def run(self) -> Finished | None:
         """The finished check, or None when it was killed."""
+        import asyncio  # noqa: PLC0415  (only the standalone server's loop comes here)
+
         command = self.check.command()
         self.process = await asyncio.create_subprocess_exec(
             *command, cwd=self.check.cwd, env=self.check.env(),

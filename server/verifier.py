@@ -10,7 +10,6 @@ diagnostic's files, fix), so a verdict is only ever shown for the text it was co
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextlib
 import logging
@@ -20,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.fixes.edits import Fix
@@ -37,6 +36,9 @@ from borrowlens.server.verify import (
     prune,
     target_key,
 )
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("borrowlens")
 
@@ -163,6 +165,8 @@ class Verifier:
         if self.scheduler is not None:
             self.scheduler(IDLE_SECONDS, self._offer_when_idle)
             return
+        import asyncio  # noqa: PLC0415  (the proxy, on threads, sets a scheduler)
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:

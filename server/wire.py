@@ -1,4 +1,4 @@
-"""LSP base-protocol framing over asyncio streams, byte-accurate.
+"""LSP base-protocol framing, byte-accurate, and the JSON-RPC checks every peer's message gets.
 
 A `Frame` keeps the exact bytes it was read as (headers and body), so the proxy can forward a
 message it does not change without re-serialising it. Only the `Content-Length` header is
@@ -7,14 +7,14 @@ interpreted; other headers (`Content-Type`) are kept as they came.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
 import re
 import sys
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import orjson
 
@@ -31,18 +31,34 @@ INVALID_REQUEST = -32600
 HEADER_FIELD = re.compile(rb"[A-Za-z0-9-]+:[^\r\n]*\r\n")
 
 
+class AsyncReader(Protocol):
+    """What `read_frames` reads: an asyncio StreamReader."""
+
+    async def read(self, n: int = -1) -> bytes: ...
+
+
 class FramingError(Exception):
     """The peer sent something that is not an LSP frame."""
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One message as read: the exact bytes, and the JSON body once decoded."""
+    """One message as read: the exact bytes (headers and body) and where its body starts."""
 
     raw: bytes
-    body: bytes
-    # With `resync`: (the start of) bytes before this frame that belonged to no frame.
+    start: int
+    # From a resyncing Framer: (the start of) bytes before this frame that belonged to no
+    # frame.
     skipped: bytes = b""
+
+    @classmethod
+    def of(cls, raw: bytes) -> Frame:
+        """The frame of `raw`, one whole frame (as `encode` builds it)."""
+        return cls(raw, raw.index(b"\r\n\r\n") + 4)
+
+    @property
+    def body(self) -> bytes:
+        return self.raw[self.start:]
 
     def json(self) -> Any:
         return loads(self.body)
@@ -86,10 +102,10 @@ class Head:
     method: str | None
 
 
-def peek(body: bytes) -> Head | None:
-    """The message's kind from its first bytes, without decoding the body; None when the scan
-    is not sure (then decode it)."""
-    found = _HEAD.match(body)
+def peek(body: bytes, pos: int = 0) -> Head | None:
+    """The message's kind from its first bytes (the body starting at `pos`), without
+    decoding the body; None when the scan is not sure (then decode it)."""
+    found = _HEAD.match(body, pos)
     if found is None:
         return None
     raw_id, member, method = found.groups()
@@ -106,46 +122,25 @@ def peek(body: bytes) -> Head | None:
     return Head(ident, None)
 
 
-def published_uri(body: bytes) -> str | None:
-    """The `uri` of a publishDiagnostics body `peek` read the method of, when it comes first
-    in its params (as rust-analyzer writes it); else None (decode the body)."""
-    head = _HEAD.match(body)
+def published_uri(body: bytes, pos: int = 0) -> str | None:
+    """The `uri` of a publishDiagnostics body (starting at `pos`) `peek` read the method of,
+    when it comes first in its params (as rust-analyzer writes it); else None (decode the
+    body)."""
+    head = _HEAD.match(body, pos)
     found = head and _PUBLISHED_URI.match(body, head.end())
     return found.group(1).decode("utf-8", "replace") if found else None
 
 
 CONTENT_LENGTH = b"content-length:"
+# rust-analyzer's (and nearly every client's) whole header: one line, read without a loop.
+_PLAIN_HEADER = re.compile(rb"Content-Length: ([0-9]{1,12})\r\n\r\n")
+# A line longer than this without its CRLF is not a header a peer meant to send.
+LINE_LIMIT = 1 << 20
 
 
 def _note(skipped: bytearray, data: bytes) -> None:
     if len(skipped) < MAX_HEADER:  # enough to log; the rest is dropped unseen
         skipped += data[:MAX_HEADER - len(skipped)]
-
-
-async def _line(reader: asyncio.StreamReader, skipped: bytearray | None) -> bytes | None:
-    """The next line through its CRLF, or None at the end of the stream before any byte of
-    it. A line longer than the reader's limit raises FramingError; with `skipped` (resync)
-    it is cut to its last `Content-Length` onwards instead (a frame glued to garbage), and
-    what was cut goes to `skipped`."""
-    tail = b""
-    while True:
-        try:
-            return tail + await reader.readuntil(b"\r\n")
-        except asyncio.IncompleteReadError as eof:
-            if not tail and not eof.partial:
-                return None
-            raise FramingError("stream ended inside a header") from eof
-        except asyncio.LimitOverrunError as error:
-            # The over-long line stays buffered: take it out so a caller reads on past it.
-            chunk = tail + await reader.readexactly(error.consumed)
-            if skipped is None:
-                raise FramingError("header line too long") from error
-            at = chunk.lower().rfind(CONTENT_LENGTH)
-            if at < 0 or len(chunk) - at > MAX_HEADER:
-                # Keep what could be the start of a `Content-Length` cut in two.
-                at = max(0, len(chunk) - len(CONTENT_LENGTH) + 1)
-            _note(skipped, chunk[:at])
-            tail = chunk[at:]
 
 
 def _content_length(header: bytes) -> int:
@@ -167,8 +162,9 @@ def _content_length(header: bytes) -> int:
     return length
 
 
-async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> Frame | None:
-    """The next frame, or None at a clean end of stream (EOF between frames).
+class Framer:
+    """Frames out of a byte stream fed in chunks, as they arrived (no I/O of its own: the
+    proxy's threads feed it from raw file descriptors, the test clients from asyncio).
 
     With `resync` (the editor's side, where one bad frame must not end the session), lines
     that are not header fields are skipped, and so are bytes glued before a `Content-Length`
@@ -177,51 +173,142 @@ async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> F
     bad one is not lost. What was skipped comes back in `Frame.skipped`. A FramingError
     always leaves the stream after the bad header, so the caller may read on.
     """
-    header = bytearray()
-    skipped = bytearray()
-    while True:
-        line = await _line(reader, skipped if resync else None)
-        if line is None:
-            if not header:
-                return None
+
+    def __init__(self, *, resync: bool = False, line_limit: int = LINE_LIMIT) -> None:
+        self.resync = resync
+        self.line_limit = line_limit
+        self._buffer = bytearray()
+        self._header = bytearray()
+        self._skipped = bytearray()
+        self._length: int | None = None  # the body's, once its header has been read
+        self._overlong = False  # inside a line over the limit
+
+    def feed(self, data: bytes) -> None:
+        self._buffer += data
+
+    def next(self) -> Frame | None:
+        """The next complete frame, or None until more bytes are fed."""
+        buffer = self._buffer
+        if self._length is None and not self._header:
+            plain = _PLAIN_HEADER.match(buffer)
+            if plain is not None:
+                size = int(plain.group(1))
+                end = plain.end() + size
+                if size <= MAX_BODY and len(buffer) >= end:
+                    raw = bytes(buffer[:end])
+                    del buffer[:end]
+                    return Frame(raw, plain.end())
+        if self._length is None and not self._read_header():
+            return None
+        assert self._length is not None
+        if len(buffer) < self._length:
+            return None
+        header = bytes(self._header)
+        raw = header + buffer[:self._length]
+        del buffer[:self._length]
+        frame = Frame(raw, len(header), bytes(self._skipped))
+        self._length = None
+        self._header.clear()
+        self._skipped.clear()
+        return frame
+
+    def end(self) -> None:
+        """The stream has ended: a FramingError when it ended inside a frame."""
+        if self._length is not None:
+            raise FramingError("stream ended inside a message body")
+        if self._header or (self._buffer and not self.resync):
             raise FramingError("stream ended inside a header")
-        if resync and line != b"\r\n" and not HEADER_FIELD.fullmatch(line):
+
+    def _read_header(self) -> bool:
+        """Reads header lines; True once the header is complete and its length known."""
+        while True:
+            line = self._line()
+            if line is None:
+                return False
+            if self.resync and line != b"\r\n" and not HEADER_FIELD.fullmatch(line):
+                at = line.lower().rfind(CONTENT_LENGTH)
+                if at < 0 or not HEADER_FIELD.fullmatch(line, at):
+                    _note(self._skipped, line)
+                    continue
+                _note(self._skipped, line[:at])
+                line = line[at:]
+            self._header += line
+            if len(self._header) > MAX_HEADER:
+                self._header.clear()
+                self._skipped.clear()
+                raise FramingError("header too long")
+            if line == b"\r\n":
+                if len(self._header) == 2:
+                    self._header.clear()  # stray blank line between frames: tolerate it
+                    continue
+                try:
+                    self._length = _content_length(bytes(self._header))
+                except FramingError:
+                    self._header.clear()
+                    self._skipped.clear()
+                    raise
+                return True
+
+    def _line(self) -> bytes | None:
+        """The next line through its CRLF, taken out of the buffer; None until it is all
+        there. A line over the limit raises FramingError; with `resync` it is cut to its
+        last `Content-Length` onwards instead (a frame glued to garbage), and what was cut
+        goes to the skipped bytes."""
+        buffer = self._buffer
+        while True:
+            end = buffer.find(b"\r\n", 0, None if self.resync else self.line_limit + 2)
+            if 0 <= end <= self.line_limit - 2 and not self._overlong:
+                line = bytes(buffer[:end + 2])
+                del buffer[:end + 2]
+                return line
+            if end < 0 and len(buffer) <= self.line_limit:
+                return None
+            if not self.resync:
+                buffer.clear()
+                raise FramingError("header line too long")
+            # Over the limit: cut the line to its last `Content-Length` onwards, or drop it
+            # (all of it when its end is here; else all but what may start the name). Until
+            # its end arrives, the rest of it is cut the same way.
+            line = bytes(buffer[:end] if end >= 0 else buffer)
             at = line.lower().rfind(CONTENT_LENGTH)
-            if at < 0 or not HEADER_FIELD.fullmatch(line, at):
-                _note(skipped, line)
-                continue
-            _note(skipped, line[:at])
-            line = line[at:]
-        header += line
-        if len(header) > MAX_HEADER:
-            raise FramingError("header too long")
-        if line == b"\r\n":
-            if len(header) == 2:
-                header.clear()  # stray blank line between frames: tolerate it
-                continue
-            break
-    length = _content_length(bytes(header))
-    try:
-        body = await reader.readexactly(length)
-    except asyncio.IncompleteReadError as error:
-        raise FramingError("stream ended inside a message body") from error
-    return Frame(raw=bytes(header) + body, body=body, skipped=bytes(skipped))
+            if at < 0 or len(line) - at > MAX_HEADER:
+                at = end + 2 if end >= 0 else len(line) - len(CONTENT_LENGTH) + 1
+            _note(self._skipped, line[:at])
+            del buffer[:at]
+            self._overlong = end < 0
 
 
-async def read_editor_frame(reader: asyncio.StreamReader) -> Frame | None:
-    """The editor's next frame, or None at the end of its stream. One bad frame need not end
-    a session: bad frames and stray bytes are logged and skipped, and reading goes on from
-    the next header."""
+async def read_frames(stream: AsyncReader) -> AsyncIterator[Frame]:
+    """The frames of an asyncio stream until it ends (test and benchmark clients; the
+    language server itself reads on threads)."""
+    framer = Framer()
+    while chunk := await stream.read(1 << 16):
+        framer.feed(chunk)
+        while (frame := framer.next()) is not None:
+            yield frame
+    framer.end()
+
+
+def editor_frames(framer: Framer, read: Callable[[], bytes]) -> Iterator[Frame]:
+    """The editor's frames, read with `read` (a chunk, b"" at the end) until its stream
+    ends. One bad frame need not end a session: bad frames and stray bytes are logged and
+    skipped, and reading goes on from the next header."""
     while True:
         try:
-            frame = await read_frame(reader, resync=True)
+            frame = framer.next()
         except FramingError as error:
             log.error("skipped a bad frame from the editor: %s", error)
             continue
-        if frame is not None and frame.skipped:
+        if frame is None:
+            chunk = read()
+            if not chunk:
+                return
+            framer.feed(chunk)
+            continue
+        if frame.skipped:
             log.error("skipped bytes from the editor that are not a frame: %r",
                       frame.skipped[:200])
-        return frame
+        yield frame
 
 def encode(payload: Any) -> bytes:
     """A frame for a message borrowlens builds itself."""
