@@ -67,6 +67,10 @@ REQUEST_FAILED = -32803
 # The worker holds the GIL while it classifies: a frame arriving meanwhile waits for the
 # switch interval (5 ms by default) before a reading thread can forward it.
 SWITCH_INTERVAL = 0.0005
+# A frame still arriving with this many bytes to come is written on as it arrives, once its
+# first bytes say what it is.
+STREAM_FROM = 1 << 16
+PEEK_BYTES = 1024
 
 
 def _stall_seconds() -> float:
@@ -368,6 +372,7 @@ class Proxy:
                         log.exception("borrowlens failed on a message from rust-analyzer; "
                                       "forwarding it unchanged")
                         self.output.send(frame.raw)
+                self._stream_through(framer, read)
             self.child_eof = True
             framer.end()
         except FramingError as error:
@@ -378,6 +383,25 @@ class Proxy:
             self.events.put(("child", f"the borrowlens proxy failed ({error})"))
             return
         self.events.put(("child", "rust-analyzer exited"))
+
+    def _stream_through(self, framer: Framer, read: Callable[[], bytes]) -> None:
+        """A large frame the proxy does not change goes to the editor as it arrives, not once
+        it all has: the editor reads its start while rust-analyzer still writes its end."""
+        arriving = framer.arriving(PEEK_BYTES)
+        if arriving is None or arriving[2] < STREAM_FROM:
+            return
+        first, start, rest = arriving
+        head = peek(first, start)
+        if head is None or head.method == PUBLISH:
+            return
+        if head.method is None:  # a response: the proxy may merge into it
+            with self._pending_lock:
+                request = self.pending.get(head.ident)
+                if request is not None and request[0] in MERGED:
+                    return
+                self.pending.pop(head.ident, None)
+        self.last_from_child = time.monotonic()
+        framer.feed(self.output.stream(framer.take_arrived(), rest, read))
 
     def _wait(self) -> tuple[str, Any]:
         """The first end of the session the threads report, or a stall: rust-analyzer has

@@ -37,11 +37,28 @@ class Output:
     def send(self, data: bytes) -> None:
         """Writes `data` completely; OSError once the reader has gone."""
         with self.lock:
-            if self.closed:
-                raise BrokenPipeError(f"fd {self.fd} has been closed")
-            view = memoryview(data)
-            while view:
-                view = view[os.write(self.fd, view):]
+            self._write(data)
+
+    def stream(self, first: bytes, rest: int, read: Callable[[], bytes]) -> bytes:
+        """Writes `first` and then the next `rest` bytes `read` gives, as they come, with no
+        other frame in between; what `read` gave beyond them. A stream that ends before
+        them leaves a frame cut short: its reader ends the session."""
+        with self.lock:
+            self._write(first)
+            while rest > 0:
+                chunk = read()
+                if not chunk:
+                    return b""
+                self._write(chunk[:rest])
+                rest -= len(chunk)
+            return chunk[len(chunk) + rest:] if rest < 0 else b""
+
+    def _write(self, data: bytes) -> None:
+        if self.closed:
+            raise BrokenPipeError(f"fd {self.fd} has been closed")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.fd, view):]
 
     def close(self) -> None:
         with self.lock:

@@ -212,6 +212,26 @@ class Framer:
         self._skipped.clear()
         return frame
 
+    def arriving(self, first: int) -> tuple[bytes, int, int] | None:
+        """While a frame's body is still arriving: its header and the body's `first` bytes
+        (or what there is), where the body starts in them, and how many bytes of the frame
+        are still to come; None between frames."""
+        if self._length is None or len(self._buffer) >= self._length:
+            return None
+        header = bytes(self._header)
+        return (header + self._buffer[:first], len(header),
+                self._length - len(self._buffer))
+
+    def take_arrived(self) -> bytes:
+        """The bytes of the frame `arriving` showed, so far; the framer forgets the frame (its
+        caller takes the rest from the stream, and feeds what follows it)."""
+        data = bytes(self._header) + self._buffer
+        self._buffer.clear()
+        self._header.clear()
+        self._skipped.clear()
+        self._length = None
+        return data
+
     def end(self) -> None:
         """The stream has ended: a FramingError when it ended inside a frame."""
         if self._length is not None:

@@ -211,3 +211,21 @@ def test_encode_matches_the_standard_librarys_compact_form() -> None:
     assert body == json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     huge = {"n": 2 ** 70}
     assert json.loads(encode(huge).partition(b"\r\n\r\n")[2]) == huge
+
+
+def test_a_frame_still_arriving_is_shown_and_handed_over() -> None:
+    first, second = encode({"id": 1, "result": "x" * 5000}), encode(GOOD[0])
+    framer = Framer()
+    framer.feed(first[:3000])
+    assert framer.next() is None
+    shown = framer.arriving(100)
+    assert shown is not None
+    head, start, rest = shown
+    assert head == first[:start + 100] and first[start:start + 1] == b"{"
+    assert rest == len(first) - 3000
+    assert framer.take_arrived() == first[:3000]
+    # The caller took the rest of the frame itself and feeds what follows it.
+    framer.feed(second)
+    frame = framer.next()
+    assert frame is not None and frame.raw == second
+    assert framer.arriving(100) is None
