@@ -8,7 +8,9 @@
   (`bench/floor_relay.py`, the least a threaded Python relay of frames does), request by
   request interleaved (direct, proxy, direct, floor, …) so a load change on the machine hits
   every side alike. Per case the added time (proxy minus direct, floor minus direct), min
-  and median over the repetitions:
+  and median over the repetitions, and the CPU time the proxy's (the floor's) process used
+  per request (from `/proc`: what it costs whatever else the machine runs; clock ticks of
+  10 ms, so only a total over many requests means anything):
   * *small request*: `fake/echo` of a few bytes (per-request overhead);
   * *100 KB / 5 MB response*: `fake/huge` (a hover-shaped result the proxy does not change);
   * *queued behind a publish*: `fake/publish` writes a publishDiagnostics of 200
@@ -177,12 +179,16 @@ async def bench_forwarding(workdir: Path, repeat: int) -> dict[str, Any]:
                 await client.request(method, params)
             added: list[float] = []
             floored: list[float] = []
+            cpu = {client.pid: _cpu_seconds(client.pid) for client in (proxy, floor)}
             for index in range(repeat):
                 # Which of the two goes first alternates, so neither always follows the other.
                 order = [(proxy, added), (floor, floored)][::1 if index % 2 else -1]
                 for other, values in order:
                     values.append(await _added(direct, other, method, params))
-            results[name] = {**_stats(added), "floor": _stats(floored)}
+            proxy_cpu, floor_cpu = ((_cpu_seconds(c.pid) - cpu[c.pid]) * 1e3 / repeat
+                                    for c in (proxy, floor))
+            results[name] = {**_stats(added), "cpu_ms": proxy_cpu,
+                             "floor": {**_stats(floored), "cpu_ms": floor_cpu}}
         added = []
         for index in range(repeat + 1):
             params = {"publishes": publishes(workdir, 200, 1, edited=bool(index % 2))}
@@ -196,6 +202,13 @@ async def bench_forwarding(workdir: Path, repeat: int) -> dict[str, Any]:
     return results
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far: what it costs,
+    whatever else the machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _stats(values: list[float]) -> dict[str, float]:
     return {"min_ms": min(values), "median_ms": statistics.median(values)}
 
@@ -205,13 +218,15 @@ def _progress(text: str) -> None:
 
 
 def report(results: dict[str, Any]) -> str:
-    lines = ["forwarding (added by the proxy, ms: min / median; the floor relay's alike)"]
+    lines = ["forwarding (added by the proxy, ms: min / median, and its CPU per request; the "
+             "floor relay's alike)"]
     for name, value in results.get("forwarding", {}).items():
         if isinstance(value, dict):
             floor = value.get("floor")
-            lines.append(f"  {name:34} {value['min_ms']:+8.2f} / {value['median_ms']:+8.2f}"
+            cpu = f"  cpu {value['cpu_ms']:5.2f}" if "cpu_ms" in value else ""
+            lines.append(f"  {name:34} {value['min_ms']:+8.2f} / {value['median_ms']:+8.2f}{cpu}"
                          + (f"   floor {floor['min_ms']:+8.2f} / {floor['median_ms']:+8.2f}"
-                            if floor else ""))
+                            f"  cpu {floor['cpu_ms']:5.2f}" if floor else ""))
         else:
             lines.append(f"  {name:34} {value:+8.2f}")
     lines.append("enrichment scaling (ms: cold / cached / after an edit)")
