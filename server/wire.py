@@ -236,7 +236,7 @@ class Framer:
         """The stream has ended: a FramingError when it ended inside a frame."""
         if self._length is not None:
             raise FramingError("stream ended inside a message body")
-        if self._header or (self._buffer and not self.resync):
+        if self._header or self._buffer:
             raise FramingError("stream ended inside a header")
 
     def _read_header(self) -> bool:
@@ -322,6 +322,10 @@ def editor_frames(framer: Framer, read: Callable[[], bytes]) -> Iterator[Frame]:
         if frame is None:
             chunk = read()
             if not chunk:
+                try:
+                    framer.end()
+                except FramingError as error:
+                    log.error("skipped a bad frame from the editor: %s", error)
                 return
             framer.feed(chunk)
             continue
