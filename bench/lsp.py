@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from borrowlens.server.wire import encode, read_frames
+from borrowlens.server.framing import read_frames
+from borrowlens.server.wire import encode
 
 Message = dict[str, Any]
 

@@ -18,12 +18,10 @@ are shaped as rustc's (`rustc_json.problem`); the others are skipped with a logg
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,6 +34,7 @@ from borrowlens.analyses.diagnostics.rustc_json import problem
 from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server.disk import canonical
 from borrowlens.server.protocol import JsonDict
+from borrowlens.server.signals import kill_group
 
 if TYPE_CHECKING:
     import asyncio
@@ -205,12 +204,6 @@ def compiler_messages(stdout: str, root: Path) -> Iterator[JsonDict]:
         inner = compiler_message(message, root) if message is not None else None
         if inner is not None:
             yield inner
-
-
-def kill_group(pid: int) -> None:
-    """Kills a run's process group: cargo, and the rustc and build scripts it started."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ a request it cannot structure, gets no answer.
 
 So the standalone server does not call `start_io`. A thread reads stdin (blocking reads, as
 pygls did: stdin and stdout may be one file description, which must not be made
-non-blocking) and frames it with the proxy's `wire.Framer` and its guarantees (a bounded
+non-blocking) and frames it with the proxy's `framing.Framer` and its guarantees (a bounded
 length and header, resync at the next `Content-Length`, whatever is skipped logged), handing
 the frames to the event loop; a message that is not valid JSON-RPC gets the error the spec
 prescribes, as in the proxy; and every valid message goes to pygls'
@@ -32,8 +32,9 @@ from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import JsonRPCProtocol
 
+from borrowlens.server.framing import Framer, editor_frames
 from borrowlens.server.relay import reader
-from borrowlens.server.wire import Frame, Framer, editor_frames, editor_message, error_frame
+from borrowlens.server.wire import Frame, editor_message, error_frame
 
 log = logging.getLogger("borrowlens")
 

@@ -11,9 +11,10 @@ CPU): one thread reads the editor and one rust-analyzer (`relay.py`), each frami
 header parse and reading a frame's kind from its first bytes (`wire.peek`); what the proxy
 does not change is written to the other side, whole, as it came, from the reading thread.
 Everything that runs the core (enrichment, the merges, the explain command) runs on the one
-worker thread (`publishing.py`). The main thread starts rust-analyzer first, then loads the
-session's modules on the worker while rust-analyzer starts (`initialize` is forwarded and
-answered without them), and waits for the session's end: a thread reporting it, a stall, or
+worker thread (`publishing.py`). rust-analyzer is started first (`discovery.spawn`), before
+the proxy's own modules load; `initialize` is forwarded and answered without the session,
+whose modules the worker loads once rust-analyzer has answered it (while it loads the
+workspace). The main thread waits for the session's end: a thread reporting it, a stall, or
 a signal.
 
 When rust-analyzer exits, crashes, sends a broken frame or stalls, every pending request
@@ -26,44 +27,36 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
-from .discovery import DEPTH_ENV
+from . import ending
+from .framing import Framer, FramingError, editor_frames
 from .interception import INTERCEPTED, MERGED, advertised, without_settings
 from .protocol import EXPLAIN_COMMAND
-from .publishing import Publisher, Worker, warm
+from .publishing import LazySession, Publisher, Worker
 from .relay import Output, reader, relay_stderr, start
 from .signals import on_signals
 from .wire import (
     PUBLISH,
     Frame,
-    Framer,
-    FramingError,
     answer_id,
     claim_stdout,
-    editor_frames,
     editor_message,
     encode,
     peek,
     published_uri,
 )
 
-if TYPE_CHECKING:
-    from .interception import Interceptor
-
 log = logging.getLogger("borrowlens")
 
 # JSON-RPC error codes.
 INTERNAL_ERROR = -32603
-REQUEST_FAILED = -32803
 # The worker holds the GIL while it classifies: a frame arriving meanwhile waits for the
 # switch interval (5 ms by default) before a reading thread can forward it.
 SWITCH_INTERVAL = 0.0005
@@ -73,34 +66,23 @@ STREAM_FROM = 1 << 16
 PEEK_BYTES = 1024
 
 
-def _stall_seconds() -> float:
-    try:
-        return float(os.environ.get("BORROWLENS_STALL_TIMEOUT", "120"))
-    except ValueError:
-        return 120.0
-
-
 class Proxy:
     """One editor session relayed to one rust-analyzer process."""
 
-    def __init__(self, rust_analyzer: str, args: list[str], stdin: BinaryIO,
+    def __init__(self, child: subprocess.Popen[bytes], stdin: BinaryIO,
                  stdout: BinaryIO) -> None:
-        self.command = [rust_analyzer, *args]
+        # rust-analyzer, started on pipes by discovery.spawn.
+        self.child = child
+        assert child.stdin is not None
+        self.to_child = Output(child.stdin)
         self.stdin = stdin
         self.output = Output(stdout)
-        self.to_child: Output | None = None
-        self.child: subprocess.Popen[bytes] | None = None
         self.worker = Worker()
-        self.publisher = Publisher(self.interceptor, self.worker, self.output.send)
-        # The session, created on the worker while rust-analyzer starts; what must reach it
-        # before (initialize's settings and encoding) waits in `_setup`.
-        self._intercept: Interceptor | None = None
-        self._ready = threading.Event()
-        self._setup: list[Callable[[Interceptor], None]] = []
-        self._setup_lock = threading.Lock()
+        self.session = LazySession(self.worker)
+        self.publisher = Publisher(self.session.get, self.worker, self.output.send)
         # Requests from the editor still waiting for rust-analyzer: id -> (method, params).
         self.pending: dict[Any, tuple[str, Any]] = {}
-        self._pending_lock = threading.Lock()
+        self.pending_lock = threading.Lock()
         # How the session ends, from the threads: (kind, detail).
         self.events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self.shutdown_requested = False
@@ -111,55 +93,17 @@ class Proxy:
 
     # --- the session ----------------------------------------------------------------------
 
-    def _create_session(self) -> None:
-        """On the worker, first: loads the core and creates the session, then warms it."""
-        try:
-            from .interception import Interceptor  # noqa: PLC0415  (see the docstring)
-            from .session import Session  # noqa: PLC0415
-            intercept = Interceptor(Session())
-            intercept.session.verifier.scheduler = self._schedule
-            with self._setup_lock:
-                for setup in self._setup:
-                    setup(intercept)
-                self._setup.clear()
-                self._intercept = intercept
-        finally:
-            self._ready.set()
-        warm()
-
-    def interceptor(self) -> Interceptor:
-        self._ready.wait()
-        if self._intercept is None:
-            raise RuntimeError("borrowlens could not create its session (see its log)")
-        return self._intercept
-
-    def _with_session(self, setup: Callable[[Interceptor], None]) -> None:
-        """`setup` on the session now if it exists, else as soon as it does."""
-        with self._setup_lock:
-            if self._intercept is None:
-                self._setup.append(setup)
-                return
-        setup(self._intercept)
-
-    def _schedule(self, delay: float, work: Callable[[], None]) -> None:
-        """Runs `work` on the worker after `delay` seconds (the fix verifier, told of a
-        publish on the worker)."""
-        timer = threading.Timer(delay, self.worker.submit, (work,))
-        timer.daemon = True
-        timer.start()
-
     # --- writing --------------------------------------------------------------------------
 
     def _to_child(self, data: bytes) -> None:
         # Once rust-analyzer has gone, its reader reports the end of the session.
-        if self.to_child is not None:
-            with contextlib.suppress(OSError):
-                self.to_child.send(data)
+        with contextlib.suppress(OSError):
+            self.to_child.send(data)
 
     def _reply(self, ident: Any, result: Any) -> None:
         self.output.send(encode({"jsonrpc": "2.0", "id": ident, "result": result}))
 
-    def _reply_error(self, ident: Any, code: int, message: str) -> None:
+    def reply_error(self, ident: Any, code: int, message: str) -> None:
         self.output.send(encode({"jsonrpc": "2.0", "id": ident,
                                  "error": {"code": code, "message": message}}))
 
@@ -169,15 +113,15 @@ class Proxy:
             message = frame.json()
             ident = answer_id(message)
             if ident is not None and "method" in message and ident not in self.pending:
-                self._reply_error(ident, INTERNAL_ERROR,
+                self.reply_error(ident, INTERNAL_ERROR,
                                   "borrowlens failed on this request (see its log)")
 
     def _track(self, ident: Any, method: str, params: Any) -> None:
-        with self._pending_lock:
+        with self.pending_lock:
             self.pending[ident] = (method, params)
 
     def _untrack(self, ident: Any) -> tuple[str, Any] | None:
-        with self._pending_lock:
+        with self.pending_lock:
             return self.pending.pop(ident, None)
 
     # --- editor -> rust-analyzer ----------------------------------------------------------
@@ -206,7 +150,7 @@ class Proxy:
             return
         if method in INTERCEPTED:
             try:
-                answer = self.interceptor().request(method, ident, params)
+                answer = self.session.get().request(method, ident, params)
                 if answer is not None:
                     self._reply(ident, answer.result)
                     return
@@ -215,7 +159,7 @@ class Proxy:
         if ident is not None:
             self._track(ident, method, params)
         if method == "initialize" and isinstance(params, dict):
-            self._with_session(lambda intercept: intercept.initialize(params))
+            self.session.then(lambda intercept: intercept.initialize(params))
             stripped = without_settings(params)
             if stripped is not None:
                 self._to_child(encode({**message, "params": stripped}))
@@ -226,13 +170,13 @@ class Proxy:
 
     def _answer_on_worker(self, method: str, ident: Any, params: Any) -> None:
         try:
-            answer = self.interceptor().request(method, ident, params)
+            answer = self.session.get().request(method, ident, params)
         except Exception:
             log.exception("borrowlens failed handling %s", method)
             answer = None
         with contextlib.suppress(OSError):
             if answer is None:
-                self._reply_error(ident, INTERNAL_ERROR,
+                self.reply_error(ident, INTERNAL_ERROR,
                                   "borrowlens failed on this request (see its log)")
             else:
                 self._reply(ident, answer.result)
@@ -291,8 +235,9 @@ class Proxy:
         """A response to a request whose result borrowlens may merge into."""
         if method == "initialize":
             self.output.send(self._initialized(frame))
+            self.session.start()
             return
-        intercept = self._intercept  # nothing is recognised before the session exists
+        intercept = self.session.ready()  # nothing is recognised before there is one
         if intercept is not None and intercept.may_merge(method, params):
             # The merge runs the core: on the worker, so forwarding goes on meanwhile.
             self.worker.submit(lambda: self._merge_on_worker(frame, method, params))
@@ -309,7 +254,7 @@ class Proxy:
         result = message.get("result") if isinstance(message, dict) else None
         if not isinstance(result, dict):
             return frame.raw
-        self._with_session(lambda intercept: intercept.initialized(result))
+        self.session.then(lambda intercept: intercept.initialized(result))
         return encode({**message, "result": advertised(result)})
 
     def _merge_on_worker(self, frame: Frame, method: str, params: Any) -> None:
@@ -328,7 +273,7 @@ class Proxy:
             return frame.raw
         if not isinstance(message, dict) or "result" not in message:
             return frame.raw
-        changed = self.interceptor().response(method, params, message["result"])
+        changed = self.session.get().response(method, params, message["result"])
         return frame.raw if changed is None else encode({**message, "result": changed})
 
     # --- the threads ----------------------------------------------------------------------
@@ -353,7 +298,7 @@ class Proxy:
         self.events.put(("editor", None))
 
     def _child_loop(self) -> None:
-        assert self.child is not None and self.child.stdout is not None
+        assert self.child.stdout is not None
         framer = Framer()
         read = reader(self.child.stdout.fileno())
         try:
@@ -395,7 +340,7 @@ class Proxy:
         if head is None or head.method == PUBLISH:
             return
         if head.method is None:  # a response: the proxy may merge into it
-            with self._pending_lock:
+            with self.pending_lock:
                 request = self.pending.get(head.ident)
                 if request is not None and request[0] in MERGED:
                     return
@@ -403,58 +348,17 @@ class Proxy:
         self.last_from_child = time.monotonic()
         framer.feed(self.output.stream(framer.take_arrived(), rest, read))
 
-    def _wait(self) -> tuple[str, Any]:
-        """The first end of the session the threads report, or a stall: rust-analyzer has
-        owed an answer for too long without a sign of life."""
-        limit = _stall_seconds()
-        waiting_since: float | None = None
-        while True:
-            try:
-                return self.events.get(timeout=min(1.0, limit / 4))
-            except queue.Empty:
-                pass
-            if not self.pending:
-                waiting_since = None
-                continue
-            now = time.monotonic()
-            waiting_since = waiting_since or now
-            quiet = now - max(self.last_from_child, waiting_since)
-            if quiet > limit:
-                return ("stall", f"rust-analyzer has not answered for {int(quiet)} s "
-                                 f"({len(self.pending)} request(s) waiting)")
-
-    def _fail(self, reason: str) -> None:
-        with self._pending_lock:
-            self.failed = True
-            pending = list(self.pending.items())
-            self.pending.clear()
-        for ident, (method, _) in pending:
-            self._reply_error(ident, REQUEST_FAILED,
-                              f"{reason}; borrowlens could not complete {method}")
-        if not self.shutdown_requested:
-            self.output.send(encode({"jsonrpc": "2.0", "method": "window/showMessage",
-                                     "params": {"type": 1, "message": (
-                                         f"borrowlens: {reason}. The language server is "
-                                         "exiting so the editor can restart it.")}}))
-
     def run(self) -> int:
-        self.child = subprocess.Popen(
-            self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env={**os.environ, DEPTH_ENV: "1"},
-            start_new_session=True, bufsize=0)
-        assert self.child.stdin is not None and self.child.stderr is not None
-        self.to_child = Output(self.child.stdin)
-        self.worker.submit(self._create_session)
+        assert self.child.stderr is not None
         sys.setswitchinterval(SWITCH_INTERVAL)
         restore = on_signals(lambda signum: self.events.put(("signal", signum)))
         try:
-            log.info("borrowlens: proxying to %s (pid %d)", self.command[0], self.child.pid)
             errors = self.child.stderr.fileno()
             stderr = start("stderr", lambda: relay_stderr(errors))
             child = start("from-rust-analyzer", self._child_loop)
             start("from-editor", self._editor_loop)
-            kind, detail = self._wait()
-            status = self._end(kind, detail, child)
+            kind, detail = ending.wait(self)
+            status = ending.end(self, kind, detail, child)
             if kind != "signal":
                 self.worker.drain(1.0)  # publishes and merges still on the worker
                 stderr.join(1.0)
@@ -463,58 +367,10 @@ class Proxy:
         finally:
             restore()
 
-    def _end(self, kind: str, detail: Any, child: threading.Thread) -> int:
-        """Ends the session the way `kind` says; the exit status."""
-        assert self.child is not None
-        if kind == "signal":
-            # rust-analyzer's whole group ends with borrowlens.
-            self._stop_child(grace=0.5)
-            return 128 + int(detail)
-        if kind == "editor":
-            # `exit` from the editor, or the editor went away.
-            clean = self.exit_requested and self.shutdown_requested
-            self._stop_child(grace=2.0 if clean else 0.5)
-            # Let rust-analyzer's last words (a shutdown response) reach the editor.
-            child.join(1.0)
-            return 0 if clean else 1
-        reason = str(detail)
-        if kind == "child" and self.shutdown_requested and not self.pending:
-            reason = ""
-        if reason:
-            if kind == "child" and self.child_eof:
-                # Its output ends a moment before its exit status is known: wait for the
-                # status so the message can name it.
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    self.child.wait(1.0)
-            code = self.child.returncode
-            if code is not None and code != 0:
-                reason += f" with status {code}"
-            log.error("borrowlens: %s", reason)
-            with contextlib.suppress(OSError):  # an editor that has gone hears nothing
-                self._fail(reason)
-        self._stop_child(grace=0.5)
-        return 1 if reason else 0
-
-    def _stop_child(self, grace: float) -> int:
-        child = self.child
-        if child is None:
-            return 0
-        if self.to_child is not None:
-            with contextlib.suppress(OSError):
-                self.to_child.close()
-        status: int | None = None
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            status = child.wait(grace)
-        # Also after rust-analyzer itself has ended: its children (cargo check, proc-macro
-        # servers) share its process group and would otherwise be orphaned.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signal.SIGKILL)
-        return status if status is not None else child.wait()
-
-
-def serve(rust_analyzer: str, args: list[str]) -> int:
-    """Runs the proxy on this process' stdio until the session ends; the exit status."""
-    proxy = Proxy(rust_analyzer, args, sys.stdin.buffer, claim_stdout())
+def serve(child: subprocess.Popen[bytes]) -> int:
+    """Runs the proxy between this process' stdio and rust-analyzer (started by
+    discovery.spawn) until the session ends; the exit status."""
+    proxy = Proxy(child, sys.stdin.buffer, claim_stdout())
     try:
         return proxy.run()
     except KeyboardInterrupt:

@@ -19,9 +19,12 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from borrowlens.server.interception import Interceptor
 from borrowlens.server.wire import Frame, encode, loads
+
+if TYPE_CHECKING:  # the session's modules load on the worker (LazySession)
+    from borrowlens.server.interception import Interceptor
 
 log = logging.getLogger("borrowlens")
 
@@ -50,6 +53,10 @@ class Worker:
     def stop(self) -> None:
         self._jobs.put(None)
 
+    def running_here(self) -> bool:
+        """Whether the caller is the worker's own thread (a job)."""
+        return threading.current_thread() is self._thread
+
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
             try:
@@ -77,6 +84,75 @@ def warm() -> None:
                 syntax.query(query.name.removesuffix(".scm"))
     except Exception:  # only a head start: the first enrichment loads what failed here
         log.exception("borrowlens could not warm up its analyses")
+
+
+class LazySession:
+    """The session's interceptor, created on the worker when first asked for: the proxy
+    forwards and answers `initialize` without it, then `start`s it, so loading the core
+    competes with neither rust-analyzer's start nor its answer. What must reach the session
+    before it exists (initialize's settings, the position encoding) waits for it (`then`)."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self._intercept: Interceptor | None = None
+        self._ready = threading.Event()
+        self._started = False
+        self._setup: list[Callable[[Interceptor], None]] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Has the worker load the core and create the session (once)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        self.worker.submit(self._create)
+
+    def get(self) -> Interceptor:
+        """The interceptor, once the session exists (started if it was not)."""
+        self.start()
+        if self.worker.running_here():
+            self._create()  # a job cannot wait for the job queued behind it
+        self._ready.wait()
+        if self._intercept is None:
+            raise RuntimeError("borrowlens could not create its session (see its log)")
+        return self._intercept
+
+    def ready(self) -> Interceptor | None:
+        """The interceptor if the session exists already, else None (never waits)."""
+        return self._intercept
+
+    def then(self, setup: Callable[[Interceptor], None]) -> None:
+        """`setup` on the session now if it exists, else as soon as it does."""
+        with self._lock:
+            if self._intercept is None:
+                self._setup.append(setup)
+                return
+        setup(self._intercept)
+
+    def _create(self) -> None:
+        if self._ready.is_set():
+            return
+        try:
+            from borrowlens.server.interception import Interceptor  # noqa: PLC0415
+            from borrowlens.server.session import Session  # noqa: PLC0415
+            intercept = Interceptor(Session())
+            # The fix verifier is told of publishes on the worker: its delayed work runs there.
+            intercept.session.verifier.scheduler = self._schedule
+            with self._lock:
+                for setup in self._setup:
+                    setup(intercept)
+                self._setup.clear()
+                self._intercept = intercept
+        finally:
+            self._ready.set()
+        warm()
+
+    def _schedule(self, delay: float, work: Callable[[], None]) -> None:
+        """Runs `work` on the worker after `delay` seconds."""
+        timer = threading.Timer(delay, self.worker.submit, (work,))
+        timer.daemon = True
+        timer.start()
 
 
 class Publisher:

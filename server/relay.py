@@ -4,7 +4,7 @@ The asyncio streams the proxy used before spent about three quarters of its CPU 
 streams themselves (issue 15: transports, protocol callbacks, futures per read and write);
 a plain `os.read`/`os.write` relay on threads was five times cheaper. So each input (the
 editor's stdin, rust-analyzer's stdout and stderr) has a thread reading it in chunks and
-framing it with `wire.Framer`, and each output (stdout towards the editor, rust-analyzer's
+framing it with `framing.Framer`, and each output (stdout towards the editor, rust-analyzer's
 stdin) is an `Output`: a lock, so frames from several threads never interleave, and a loop
 over `os.write`, since one write may take only part of a frame. The fds stay blocking: stdin
 and stdout may be one file description, which must not be made non-blocking.

@@ -11,7 +11,9 @@ reports a process that a signal ended.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -63,3 +65,10 @@ def on_signals(handle: Callable[[int], None]) -> Callable[[], None]:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return restore
+
+
+def kill_group(pid: int) -> None:
+    """Kills a process group (a cargo run with the rustc and build scripts it started, a
+    probe with a wrapper script's children, rust-analyzer with its own)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)

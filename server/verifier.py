@@ -27,6 +27,7 @@ from borrowlens.server import cargo
 from borrowlens.server.documents import Documents, uri_to_path
 from borrowlens.server.enrichment import Entry, Recognised, digest, fixes_for
 from borrowlens.server.protocol import JsonDict
+from borrowlens.server.signals import kill_group
 from borrowlens.server.verify import (
     Verdict,
     check_shadow,
@@ -213,7 +214,7 @@ class Verifier:
             self._queue = [j for j in self._queue if not self._same_crate(j.anchor, path)]
             running = self._running
         if running is not None and path.is_relative_to(running[0]):
-            cargo.kill_group(running[1].pid)
+            kill_group(running[1].pid)
 
     def close(self) -> None:
         """Stops the worker and kills its running check (at exit: cargo has its own process
@@ -224,7 +225,7 @@ class Verifier:
             running = self._running
             self._wake.notify_all()
         if running is not None:
-            cargo.kill_group(running[1].pid)
+            kill_group(running[1].pid)
 
     def _same_crate(self, anchor: Path, path: Path) -> bool:
         found = self._roots.get(anchor.parent)

@@ -19,7 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from borrowlens.server.wire import Frame, encode, read_frames
+from borrowlens.server.framing import read_frames
+from borrowlens.server.wire import Frame, encode
 
 JsonDict = dict[str, Any]
 

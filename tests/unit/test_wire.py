@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
+from borrowlens.server.framing import Framer, FramingError
 from borrowlens.server.wire import (
-    Framer,
-    FramingError,
     Head,
     answer_id,
     encode,
