@@ -3,10 +3,14 @@
     .venv/bin/python -m bench.cases [--repeat N] [--sizes 200,2000,5000] [--json FILE]
 
 * **Forwarding cases**, with the scripted rust-analyzer (`tests/support/fake_rust_analyzer.py`,
-  which answers at once, so what is left is the proxy's cost): the fake alone and the fake
-  behind `borrowlens --rust-analyzer`, request by request interleaved (direct, proxy,
-  direct, …) so a load change on the machine hits both sides alike. Per case the added time
-  (proxy minus direct), min and median over the repetitions:
+  which answers at once, so what is left is the proxy's cost): the fake alone, the fake
+  behind `borrowlens --rust-analyzer` and the fake behind the floor relay
+  (`bench/floor_relay.py`, the least a threaded Python relay of frames does), request by
+  request interleaved (direct, proxy, direct, floor, …) so a load change on the machine hits
+  every side alike. Per case the added time (proxy minus direct, floor minus direct), min
+  and median over the repetitions, and the CPU time the proxy's (the floor's) process used
+  per request (from `/proc`: what it costs whatever else the machine runs; clock ticks of
+  10 ms, so only a total over many requests means anything):
   * *small request*: `fake/echo` of a few bytes (per-request overhead);
   * *100 KB / 5 MB response*: `fake/huge` (a hover-shaped result the proxy does not change);
   * *queued behind a publish*: `fake/publish` writes a publishDiagnostics of 200
@@ -42,6 +46,8 @@ from borrowlens.server.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE = ROOT / "tests" / "support" / "fake_rust_analyzer.py"
+FLOOR = ROOT / "bench" / "floor_relay.py"
+SETTLE_SECONDS = 3.0
 BORROWLENS = Path(sys.executable).parent / "borrowlens"
 CASE = ROOT / "tests" / "fixtures" / "conflicting-borrows" / "push-while-iterating"
 OTHER = [(1, "E0308", "mismatched types\nexpected `u32`, found `&str`"),
@@ -131,7 +137,8 @@ def bench_scaling(workdir: Path, sizes: list[int]) -> list[dict[str, Any]]:
 # --- forwarding cases -------------------------------------------------------------------
 
 
-async def _pair(workdir: Path) -> tuple[Client, Client]:
+async def _sides(workdir: Path) -> tuple[Client, Client, Client]:
+    """The fake alone, behind borrowlens, and behind the floor relay."""
     # The fake as an executable (the proxy checks its `--version`), on this interpreter.
     fake = workdir / "rust-analyzer"
     fake.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FAKE}" "$@"\n', encoding="utf-8")
@@ -139,15 +146,27 @@ async def _pair(workdir: Path) -> tuple[Client, Client]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BORROWLENS_")}
     direct = Client([str(fake)], env, cwd=str(workdir))
     proxy = Client([str(BORROWLENS), "--rust-analyzer", str(fake)], env, cwd=str(workdir))
-    for client in (direct, proxy):
+    floor = Client([sys.executable, str(FLOOR), str(fake)], env, cwd=str(workdir))
+    for client in (direct, proxy, floor):
         await client.start()
         await client.request("initialize", {"capabilities": {}, "rootUri": workdir.as_uri()})
         client.notify("initialized", {})
-    return direct, proxy
+    # borrowlens loads its analyses while rust-analyzer loads the workspace (seconds, for a
+    # real one): forwarding is measured after that, as an editor's requests mostly are.
+    await asyncio.sleep(SETTLE_SECONDS)
+    return direct, proxy, floor
+
+
+async def _added(direct: Client, other: Client, method: str, params: Any) -> float:
+    _, there = await direct.request(method, params)
+    _, here = await other.request(method, params)
+    return (here - there) * 1e3
 
 
 async def bench_forwarding(workdir: Path, repeat: int) -> dict[str, Any]:
-    direct, proxy = await _pair(workdir)
+    """Per case, the time borrowlens adds and the time the floor relay adds (each minus the
+    fake alone, measured right before it)."""
+    direct, proxy, floor = await _sides(workdir)
     cases: dict[str, tuple[str, Any]] = {
         "small request": ("fake/echo", {"text": "hello"}),
         "100 KB response": ("fake/huge", {"bytes": 100 * 1024}),
@@ -156,27 +175,38 @@ async def bench_forwarding(workdir: Path, repeat: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     try:
         for name, (method, params) in cases.items():
-            await direct.request(method, params)  # warm both sides
-            await proxy.request(method, params)
-            added = []
-            for _ in range(repeat):
-                _, there = await direct.request(method, params)
-                _, here = await proxy.request(method, params)
-                added.append((here - there) * 1e3)
-            results[name] = _stats(added)
+            for client in (direct, proxy, floor):  # warm every side
+                await client.request(method, params)
+            added: list[float] = []
+            floored: list[float] = []
+            cpu = {client.pid: _cpu_seconds(client.pid) for client in (proxy, floor)}
+            for index in range(repeat):
+                # Which of the two goes first alternates, so neither always follows the other.
+                order = [(proxy, added), (floor, floored)][::1 if index % 2 else -1]
+                for other, values in order:
+                    values.append(await _added(direct, other, method, params))
+            proxy_cpu, floor_cpu = ((_cpu_seconds(c.pid) - cpu[c.pid]) * 1e3 / repeat
+                                    for c in (proxy, floor))
+            results[name] = {**_stats(added), "cpu_ms": proxy_cpu,
+                             "floor": {**_stats(floored), "cpu_ms": floor_cpu}}
         added = []
         for index in range(repeat + 1):
             params = {"publishes": publishes(workdir, 200, 1, edited=bool(index % 2))}
-            _, there = await direct.request("fake/publish", params)
-            _, here = await proxy.request("fake/publish", params)
-            added.append((here - there) * 1e3)
+            added.append(await _added(direct, proxy, "fake/publish", params))
             await asyncio.sleep(0.3)  # let the enrichment finish before the next one
         results["queued behind a publish, first"] = added[0]
         results["queued behind a publish"] = _stats(added[1:])
     finally:
-        for client in (direct, proxy):
+        for client in (direct, proxy, floor):
             await client.stop()
     return results
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far: what it costs,
+    whatever else the machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _stats(values: list[float]) -> dict[str, float]:
@@ -188,10 +218,15 @@ def _progress(text: str) -> None:
 
 
 def report(results: dict[str, Any]) -> str:
-    lines = ["forwarding (added by the proxy, ms: min / median)"]
+    lines = ["forwarding (added by the proxy, ms: min / median, and its CPU per request; the "
+             "floor relay's alike)"]
     for name, value in results.get("forwarding", {}).items():
         if isinstance(value, dict):
-            lines.append(f"  {name:34} {value['min_ms']:+8.2f} / {value['median_ms']:+8.2f}")
+            floor = value.get("floor")
+            cpu = f"  cpu {value['cpu_ms']:5.2f}" if "cpu_ms" in value else ""
+            lines.append(f"  {name:34} {value['min_ms']:+8.2f} / {value['median_ms']:+8.2f}{cpu}"
+                         + (f"   floor {floor['min_ms']:+8.2f} / {floor['median_ms']:+8.2f}"
+                            f"  cpu {floor['cpu_ms']:5.2f}" if floor else ""))
         else:
             lines.append(f"  {name:34} {value:+8.2f}")
     lines.append("enrichment scaling (ms: cold / cached / after an edit)")

@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from borrowlens.server.wire import encode, read_frame
+from borrowlens.server.wire import encode
 
 Message = dict[str, Any]
+
+
+async def _read_message(stream: asyncio.StreamReader) -> Message | None:
+    """The server's next message, or None at the end of its output. Only what a server writes
+    (one `Content-Length` header) is read: the harness must read any borrowlens version's
+    output (the "before" of a comparison) without borrowlens' own framing."""
+    try:
+        header = await stream.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError:
+        return None
+    length = int(header.lower().partition(b"content-length:")[2].split(b"\r\n")[0])
+    message: Message = json.loads(await stream.readexactly(length))
+    return message
 
 
 class ServerError(Exception):
@@ -63,16 +77,16 @@ class Client:
     async def _read(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
         try:
-            while (frame := await read_frame(self.proc.stdout)) is not None:
+            while (message := await _read_message(self.proc.stdout)) is not None:
                 arrived = time.perf_counter()
-                message = frame.json()
                 if "method" in message and "id" in message:
                     self._answer(message)
                 elif "method" in message:
                     self.notifications.append(message)
                     self.changed.set()
                 else:
-                    future = self.pending.pop(message.get("id"), None)
+                    ident = message.get("id")
+                    future = self.pending.pop(ident, None) if isinstance(ident, int) else None
                     if future is not None and not future.done():
                         future.set_result((message, arrived))
         finally:

@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import shutil
-import signal
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from borrowlens.analyses.diagnostics.rustc_json import problem
 from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server.disk import canonical
 from borrowlens.server.protocol import JsonDict
+from borrowlens.server.signals import kill_group
 
 if TYPE_CHECKING:
     import asyncio
@@ -207,12 +207,6 @@ def compiler_messages(stdout: str, root: Path) -> Iterator[JsonDict]:
             yield inner
 
 
-def kill_group(pid: int) -> None:
-    """Kills a run's process group: cargo, and the rustc and build scripts it started."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-
-
 @dataclass(frozen=True)
 class Finished:
     """A check that ran to its end: cargo's exit status, rustc's diagnostics, cargo's stderr."""
@@ -291,7 +285,8 @@ class Background:
 
     async def run(self) -> Finished | None:
         """The finished check, or None when it was killed."""
-        import asyncio  # noqa: PLC0415  (lazy: only the server runs checks this way)
+        import asyncio  # noqa: PLC0415  (only the standalone server's loop comes here)
+
         command = self.check.command()
         self.process = await asyncio.create_subprocess_exec(
             *command, cwd=self.check.cwd, env=self.check.env(),

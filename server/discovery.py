@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from borrowlens.analyses.rust.sources import split_lines
-from borrowlens.server.cargo import kill_group
+from borrowlens.server.signals import kill_group
 
 # Set in the child's environment: a borrowlens started with it set was launched by a
 # borrowlens, i.e. some configuration points rust-analyzer back at us.
@@ -90,6 +90,16 @@ def probe(command: list[str], env: Mapping[str, str] | None = None,
             kill_group(proc.pid)
             raise
     return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+def spawn(path: str, args: list[str]) -> subprocess.Popen[bytes]:
+    """rust-analyzer started for the proxy on pipes, in a process group of its own (its
+    cargo and proc-macro servers are killed with it), marked as borrowlens' child (a
+    borrowlens behind it serves standalone). The first thing the proxy does, so it starts
+    while borrowlens loads the rest of itself."""
+    return subprocess.Popen([path, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, DEPTH_ENV: "1"},
+                            start_new_session=True, bufsize=0)
 
 
 def _rustup_which() -> str | None:

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote, urlparse
 
-from lsprotocol import types
-from pygls.uris import from_fs_path, to_fs_path
-from pygls.workspace import PositionCodec, TextDocument
-
-from borrowlens.analyses.diagnostics.lsp import LspContext, column_to_units
+from borrowlens.analyses.diagnostics.lsp import LspContext, column_to_units, units_to_column
 from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server.disk import canonical, crate_rust_files, decode
 from borrowlens.server.protocol import JsonDict
@@ -28,16 +26,38 @@ from borrowlens.server.protocol import JsonDict
 log = logging.getLogger("borrowlens")
 
 
+# A Windows drive letter at the start of a URI's path (`/C:/...`).
+_DRIVE = re.compile(r"/[a-zA-Z]:")
+
+
 # Cached: every line read for a diagnostic's columns asks for its file's URI (the conversion
-# was a fifth of enrichment's time), and a session names few files.
+# was a fifth of enrichment's time), and a session names few files. The conversions are
+# VS Code's (as pygls has them): percent-decoded path, `//host/path` for a UNC share, a
+# drive letter in lower case; a URI that is not `file:` stays as it is.
 @lru_cache(maxsize=8192)
 def uri_to_path(uri: str) -> str:
-    return to_fs_path(uri) or uri
+    parts = urlparse(uri)
+    if parts.scheme != "file":
+        return uri
+    netloc, path = unquote(parts.netloc), unquote(parts.path)
+    if netloc and path:
+        return f"//{netloc}{path}"
+    if _DRIVE.match(path):
+        return path[1].lower() + path[2:]
+    return path or uri
 
 
 @lru_cache(maxsize=8192)
 def path_to_uri(path: str) -> str:
-    return from_fs_path(path) or path
+    netloc = ""
+    if path[:2] == "//" and "/" in path[2:]:
+        netloc, path = path[2:path.index("/", 2)], path[path.index("/", 2):]
+    if not path.startswith("/"):
+        path = "/" + path
+    if _DRIVE.match(path):
+        path = path[0] + path[1].lower() + path[2:]
+        return f"file://{quote(netloc)}{path[:3]}{quote(path[3:])}"
+    return f"file://{quote(netloc)}{quote(path)}"
 
 
 def contains(rng: Mapping[str, Any], position: Mapping[str, Any]) -> bool:
@@ -58,17 +78,38 @@ def overlaps(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return a0 <= b1 and b0 <= a1
 
 
-class Document(TextDocument):
-    """pygls' document with lines counted as rust-analyzer and the editor count them.
+class Document:
+    """An open document's text, kept in step with the editor's changes.
 
-    pygls splits with `str.splitlines()`, which also breaks at form feeds, NEL, U+2028 and the
-    like: an incremental change below one of them would land a line early and the copy would
-    drift from the editor's text. Every position conversion and change goes through `lines`.
+    Lines are counted as rust-analyzer and the editor count them (`split_lines`: only `\n`,
+    `\r\n` and `\r` end one; `str.splitlines()` also breaks at form feeds, NEL, U+2028 and
+    the like, and an incremental change below one of them would land a line early).
     """
 
-    @property
-    def lines(self) -> Sequence[str]:
-        return tuple(split_lines(self.source, keepends=True))
+    def __init__(self, source: str, version: int | None) -> None:
+        self.source = source
+        self.version = version
+
+    def apply(self, change: Mapping[str, Any], encoding: str) -> None:
+        """One `contentChanges` entry: its text over its range, or the whole text."""
+        rng = change.get("range")
+        if rng is None:
+            self.source = change["text"]
+            return
+        lines = split_lines(self.source, keepends=True)
+        start = self._offset(lines, rng["start"], encoding)
+        end = max(start, self._offset(lines, rng["end"], encoding))
+        self.source = self.source[:start] + change["text"] + self.source[end:]
+
+    def _offset(self, lines: list[str], position: Mapping[str, Any], encoding: str) -> int:
+        """The index in the text of an LSP position (a character past its line's end is
+        the line's end; a line past the last is the end of the text)."""
+        line = position["line"]
+        if line >= len(lines):
+            return len(self.source)
+        text = lines[line].rstrip("\r\n")
+        column = min(units_to_column(text, position["character"], encoding), len(text))
+        return sum(map(len, lines[:line])) + column
 
 
 class Documents:
@@ -98,14 +139,9 @@ class Documents:
             paths = [params["rootPath"]]
         self.workspace_roots = [canonical(p) for p in paths if p]
 
-    def codec(self) -> PositionCodec:
-        return PositionCodec(self.encoding)
-
     def open(self, params: Mapping[str, Any]) -> None:
         item = params["textDocument"]
-        self.documents[item["uri"]] = Document(
-            item["uri"], item.get("text", ""), version=item.get("version"),
-            language_id=item.get("languageId"), position_codec=self.codec())
+        self.documents[item["uri"]] = Document(item.get("text", ""), item.get("version"))
 
     def change(self, params: Mapping[str, Any]) -> None:
         ident = params["textDocument"]
@@ -114,17 +150,7 @@ class Documents:
             log.warning("didChange for %s, which is not open", ident["uri"])
             return
         for change in params.get("contentChanges") or ():
-            if "range" in change and change["range"] is not None:
-                rng = change["range"]
-                event: types.TextDocumentContentChangeEvent = (
-                    types.TextDocumentContentChangePartial(
-                        range=types.Range(
-                            start=types.Position(**rng["start"]),
-                            end=types.Position(**rng["end"])),
-                        text=change["text"]))
-            else:
-                event = types.TextDocumentContentChangeWholeDocument(text=change["text"])
-            document.apply_change(event)
+            document.apply(change, self.encoding)
         document.version = ident.get("version")
 
     def close(self, params: Mapping[str, Any]) -> None:

@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     explicit, standalone, rest = _server_args(args)
     import logging  # noqa: PLC0415
 
-    from .discovery import DEPTH_ENV, find_rust_analyzer  # noqa: PLC0415
+    from .discovery import DEPTH_ENV, find_rust_analyzer, spawn  # noqa: PLC0415
     log = logging.getLogger("borrowlens")
     if os.environ.get(DEPTH_ENV):
         log.error("borrowlens was started by borrowlens (rust-analyzer is configured to be "
@@ -98,10 +98,13 @@ def main(argv: list[str] | None = None) -> int:
     if not standalone:
         found = find_rust_analyzer(explicit)
         if found.path is not None:
+            # Started before the proxy's modules load: it starts meanwhile.
+            child = spawn(found.path, rest)
             from .proxy import serve  # noqa: PLC0415
             log.info("rust-analyzer: %s (%s, from %s)", found.path, found.version,
                      found.source)
-            return serve(found.path, rest)
+            log.info("borrowlens: proxying to %s (pid %d)", found.path, child.pid)
+            return serve(child)
         tried = "; ".join(f"{c.path}: {why}" for c, why in found.tried) or "no candidates"
         log.warning("no working rust-analyzer (%s); running standalone", tried)
     from .standalone import serve as serve_standalone  # noqa: PLC0415

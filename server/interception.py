@@ -4,13 +4,14 @@ The proxy (`proxy.py`) moves frames; this decides, for the few messages borrowle
 about, what to do with them, on plain dicts:
 
 * editor → rust-analyzer: document and settings notifications update the session;
-  `initialize` loses its `borrowlens` options (rust-analyzer would warn about unknown
-  settings); `codeAction/resolve` for borrowlens' own actions and `workspace/executeCommand
-  borrowlens.explain` are answered here;
+  `initialize` loses its `borrowlens` options (`without_settings`, which needs no session, so
+  `initialize` is forwarded before the session's modules have loaded); `codeAction/resolve`
+  for borrowlens' own actions and `workspace/executeCommand borrowlens.explain` are answered
+  here;
 * rust-analyzer → editor: `publishDiagnostics` gains borrowlens' data on recognised
   diagnostics; the results of `hover` and `codeAction` get borrowlens' explanation / quick
-  fixes merged in; the `initialize` result advertises the `borrowlens.explain` command and
-  tells the session the position encoding.
+  fixes merged in; the `initialize` result advertises the `borrowlens.explain` command
+  (`advertised`) and tells the session the position encoding.
 
 Each method returns None when the message is to pass unchanged (the proxy then forwards the
 bytes it read).
@@ -22,16 +23,23 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from borrowlens.server.protocol import DATA_KEY, EXPLAIN_COMMAND, SETTINGS_SECTION, JsonDict
-from borrowlens.server.session import Session
+
+if TYPE_CHECKING:  # the session's modules load while rust-analyzer starts (proxy.py)
+    from borrowlens.server.session import Session
 
 log = logging.getLogger("borrowlens")
 
 
-# Requests whose results the proxy may change (`Interceptor.response`).
+# Requests whose results the proxy may change (`Interceptor.response`; `initialize`'s by
+# `advertised`).
 MERGED = frozenset({"initialize", "textDocument/hover", "textDocument/codeAction"})
+# Messages from the editor `Interceptor.request` reads; every other one goes on untouched.
+INTERCEPTED = frozenset({
+    "textDocument/didOpen", "textDocument/didChange", "textDocument/didClose",
+    "workspace/didChangeConfiguration", "codeAction/resolve", "workspace/executeCommand"})
 
 
 @dataclass(frozen=True)
@@ -73,16 +81,13 @@ class Interceptor:
             return Answer(session.explain(params.get("arguments")))
         return None
 
-    def initialize(self, params: JsonDict) -> JsonDict | None:
-        """`initialize` params without the `borrowlens` options, which configure the session
-        (as do the workspace folders, which quick fixes stay inside)."""
+    def initialize(self, params: JsonDict) -> None:
+        """Configures the session from `initialize` params: the `borrowlens` options, and the
+        workspace folders, which quick fixes stay inside."""
         self.session.set_workspace(params)
         options = params.get("initializationOptions")
         if isinstance(options, Mapping) and SETTINGS_SECTION in options:
             self.session.configure(options[SETTINGS_SECTION])
-            rest = {k: v for k, v in options.items() if k != SETTINGS_SECTION}
-            return {**params, "initializationOptions": rest}
-        return None
 
     # --- rust-analyzer -> editor ----------------------------------------------------------
 
@@ -111,8 +116,6 @@ class Interceptor:
     def response(self, method: str, params: Any, result: Any) -> Any | None:
         """A changed result for the editor, or None to forward rust-analyzer's bytes."""
         try:
-            if method == "initialize" and isinstance(result, dict):
-                return self._initialized(result)
             if method == "textDocument/hover" and isinstance(params, Mapping):
                 uri = params["textDocument"]["uri"]
                 # A Position, or a Range (rust-analyzer's range hover: the client sends the
@@ -141,17 +144,34 @@ class Interceptor:
             theirs = [_unprefer(a, covered) for a in theirs]
         return [*ours, *theirs]
 
-    def _initialized(self, result: JsonDict) -> JsonDict:
-        capabilities = dict(result.get("capabilities") or {})
-        encoding = capabilities.get("positionEncoding")
+    def initialized(self, result: Any) -> None:
+        """Takes the position encoding from rust-analyzer's `initialize` result."""
+        capabilities = result.get("capabilities") if isinstance(result, dict) else None
+        encoding = capabilities.get("positionEncoding") if isinstance(capabilities, dict) \
+            else None
         self.session.encoding = str(encoding) if encoding else "utf-16"
-        provider = dict(capabilities.get("executeCommandProvider") or {})
-        commands = list(provider.get("commands") or [])
-        if EXPLAIN_COMMAND not in commands:
-            commands.append(EXPLAIN_COMMAND)
-        provider["commands"] = commands
-        capabilities["executeCommandProvider"] = provider
-        return {**result, "capabilities": capabilities}
+
+
+def without_settings(params: JsonDict) -> JsonDict | None:
+    """`initialize` params without the `borrowlens` options (rust-analyzer would warn about
+    unknown settings); None when there are none."""
+    options = params.get("initializationOptions")
+    if isinstance(options, Mapping) and SETTINGS_SECTION in options:
+        rest = {k: v for k, v in options.items() if k != SETTINGS_SECTION}
+        return {**params, "initializationOptions": rest}
+    return None
+
+
+def advertised(result: JsonDict) -> JsonDict:
+    """rust-analyzer's `initialize` result with the `borrowlens.explain` command added."""
+    capabilities = dict(result.get("capabilities") or {})
+    provider = dict(capabilities.get("executeCommandProvider") or {})
+    commands = list(provider.get("commands") or [])
+    if EXPLAIN_COMMAND not in commands:
+        commands.append(EXPLAIN_COMMAND)
+    provider["commands"] = commands
+    capabilities["executeCommandProvider"] = provider
+    return {**result, "capabilities": capabilities}
 
 
 def _unprefer(action: Any, covered: set[str]) -> Any:

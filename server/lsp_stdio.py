@@ -11,20 +11,19 @@ a request it cannot structure, gets no answer.
 
 So the standalone server does not call `start_io`. A thread reads stdin (blocking reads, as
 pygls did: stdin and stdout may be one file description, which must not be made
-non-blocking) into an asyncio StreamReader; `wire.read_frame` frames it with the proxy's
-guarantees (a bounded length and header, resync at the next `Content-Length`, whatever is
-skipped logged); a message that is not valid JSON-RPC gets the error the spec prescribes, as
-in the proxy; and every valid message goes to pygls' `JsonRPCProtocol.handle_message`, as
-pygls' own loop hands it over. pygls writes its replies through its usual stdout writer.
+non-blocking) and frames it with the proxy's `framing.Framer` and its guarantees (a bounded
+length and header, resync at the next `Content-Length`, whatever is skipped logged), handing
+the frames to the event loop; a message that is not valid JSON-RPC gets the error the spec
+prescribes, as in the proxy; and every valid message goes to pygls'
+`JsonRPCProtocol.handle_message`, as pygls' own loop hands it over. pygls writes its replies
+through its usual stdout writer.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
-import os
 import threading
 from typing import BinaryIO
 
@@ -33,26 +32,29 @@ from pygls.io_ import StdoutWriter
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import JsonRPCProtocol
 
-from borrowlens.server.wire import Frame, editor_message, error_frame, read_editor_frame
+from borrowlens.server.framing import Framer, editor_frames
+from borrowlens.server.relay import reader
+from borrowlens.server.wire import Frame, editor_message, error_frame
 
 log = logging.getLogger("borrowlens")
 
 
-def _pump(fd: int, reader: asyncio.StreamReader, loop: asyncio.AbstractEventLoop) -> None:
-    """Feeds what arrives on `fd` to `reader` from a daemon thread, then its end."""
+def _pump(fd: int, frames: asyncio.Queue[Frame | None],
+          loop: asyncio.AbstractEventLoop) -> None:
+    """Frames what arrives on `fd` on a daemon thread and hands each frame to the loop, then
+    None at the end of the stream."""
+    def hand(frame: Frame | None) -> bool:
+        try:
+            loop.call_soon_threadsafe(frames.put_nowait, frame)
+        except RuntimeError:
+            return False  # the loop has closed: the server is exiting
+        return True
+
     def run() -> None:
-        while True:
-            try:
-                chunk = os.read(fd, 1 << 16)
-            except OSError:
-                chunk = b""
-            feed = functools.partial(reader.feed_data, chunk) if chunk else reader.feed_eof
-            try:
-                loop.call_soon_threadsafe(feed)
-            except RuntimeError:
-                return  # the loop has closed: the server is exiting
-            if not chunk:
+        for frame in editor_frames(Framer(resync=True), reader(fd)):
+            if not hand(frame):
                 return
+        hand(None)
 
     threading.Thread(target=run, name="borrowlens-stdin", daemon=True).start()
 
@@ -83,13 +85,13 @@ def _dispatch(protocol: JsonRPCProtocol, writer: StdoutWriter, frame: Frame) -> 
 async def serve(server: LanguageServer, stdin: BinaryIO, stdout: BinaryIO) -> int:
     """Serves the editor on `stdin`/`stdout` until `exit` (status 0 after `shutdown`, else 1)
     or until stdin ends without one (status 1)."""
-    reader = asyncio.StreamReader(limit=1 << 20)
-    _pump(stdin.fileno(), reader, asyncio.get_running_loop())
+    frames: asyncio.Queue[Frame | None] = asyncio.Queue()
+    _pump(stdin.fileno(), frames, asyncio.get_running_loop())
     writer = StdoutWriter(stdout)
     server.protocol.set_writer(writer)
     try:
         while True:
-            frame = await read_editor_frame(reader)
+            frame = await frames.get()
             if frame is None:
                 log.error("the editor closed borrowlens' stdin without `exit`")
                 return 1

@@ -10,7 +10,6 @@ diagnostic's files, fix), so a verdict is only ever shown for the text it was co
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextlib
 import logging
@@ -20,7 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.fixes.edits import Fix
@@ -28,6 +27,7 @@ from borrowlens.server import cargo
 from borrowlens.server.documents import Documents, uri_to_path
 from borrowlens.server.enrichment import Entry, Recognised, digest
 from borrowlens.server.protocol import JsonDict
+from borrowlens.server.signals import kill_group
 from borrowlens.server.verify import (
     Verdict,
     check_shadow,
@@ -37,6 +37,9 @@ from borrowlens.server.verify import (
     prune,
     target_key,
 )
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger("borrowlens")
 
@@ -177,6 +180,8 @@ class Verifier:
         if self.scheduler is not None:
             self.scheduler(IDLE_SECONDS, self._offer_when_idle)
             return
+        import asyncio  # noqa: PLC0415  (the proxy, on threads, sets a scheduler)
+
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -225,7 +230,7 @@ class Verifier:
             self._queue = [j for j in self._queue if not self._same_crate(j.anchor, path)]
             running = self._running
         if running is not None and path.is_relative_to(running[0]):
-            cargo.kill_group(running[1].pid)
+            kill_group(running[1].pid)
 
     def close(self) -> None:
         """Stops the worker and kills its running check (at exit: cargo has its own process
@@ -236,7 +241,7 @@ class Verifier:
             running = self._running
             self._wake.notify_all()
         if running is not None:
-            cargo.kill_group(running[1].pid)
+            kill_group(running[1].pid)
 
     def _same_crate(self, anchor: Path, path: Path) -> bool:
         found = self._roots.get(anchor.parent)

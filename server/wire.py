@@ -1,13 +1,12 @@
-"""LSP base-protocol framing over asyncio streams, byte-accurate.
+"""LSP messages on the wire: frames as read, their kind from their first bytes, JSON, and the
+JSON-RPC checks every peer's message gets.
 
 A `Frame` keeps the exact bytes it was read as (headers and body), so the proxy can forward a
-message it does not change without re-serialising it. Only the `Content-Length` header is
-interpreted; other headers (`Content-Type`) are kept as they came.
+message it does not change without re-serialising it (`framing.py` cuts a stream into them).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -20,29 +19,29 @@ import orjson
 
 log = logging.getLogger("borrowlens")
 
-# A generous ceiling: rust-analyzer's largest real messages (semantic tokens of a huge file,
-# a workspace symbol dump) stay well below it; anything larger is a broken peer.
-MAX_BODY = 256 * 1024 * 1024
-MAX_HEADER = 8 * 1024
 # JSON-RPC 2.0's errors for what cannot be a message.
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
-# `Name: value`, the only shape of header line a peer may send.
-HEADER_FIELD = re.compile(rb"[A-Za-z0-9-]+:[^\r\n]*\r\n")
-
-
-class FramingError(Exception):
-    """The peer sent something that is not an LSP frame."""
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One message as read: the exact bytes, and the JSON body once decoded."""
+    """One message as read: the exact bytes (headers and body) and where its body starts."""
 
     raw: bytes
-    body: bytes
-    # With `resync`: (the start of) bytes before this frame that belonged to no frame.
+    start: int
+    # From a resyncing Framer: (the start of) bytes before this frame that belonged to no
+    # frame.
     skipped: bytes = b""
+
+    @classmethod
+    def of(cls, raw: bytes) -> Frame:
+        """The frame of `raw`, one whole frame (as `encode` builds it)."""
+        return cls(raw, raw.index(b"\r\n\r\n") + 4)
+
+    @property
+    def body(self) -> bytes:
+        return self.raw[self.start:]
 
     def json(self) -> Any:
         return loads(self.body)
@@ -86,10 +85,10 @@ class Head:
     method: str | None
 
 
-def peek(body: bytes) -> Head | None:
-    """The message's kind from its first bytes, without decoding the body; None when the scan
-    is not sure (then decode it)."""
-    found = _HEAD.match(body)
+def peek(body: bytes, pos: int = 0) -> Head | None:
+    """The message's kind from its first bytes (the body starting at `pos`), without
+    decoding the body; None when the scan is not sure (then decode it)."""
+    found = _HEAD.match(body, pos)
     if found is None:
         return None
     raw_id, member, method = found.groups()
@@ -106,122 +105,14 @@ def peek(body: bytes) -> Head | None:
     return Head(ident, None)
 
 
-def published_uri(body: bytes) -> str | None:
-    """The `uri` of a publishDiagnostics body `peek` read the method of, when it comes first
-    in its params (as rust-analyzer writes it); else None (decode the body)."""
-    head = _HEAD.match(body)
+def published_uri(body: bytes, pos: int = 0) -> str | None:
+    """The `uri` of a publishDiagnostics body (starting at `pos`) `peek` read the method of,
+    when it comes first in its params (as rust-analyzer writes it); else None (decode the
+    body)."""
+    head = _HEAD.match(body, pos)
     found = head and _PUBLISHED_URI.match(body, head.end())
     return found.group(1).decode("utf-8", "replace") if found else None
 
-
-CONTENT_LENGTH = b"content-length:"
-
-
-def _note(skipped: bytearray, data: bytes) -> None:
-    if len(skipped) < MAX_HEADER:  # enough to log; the rest is dropped unseen
-        skipped += data[:MAX_HEADER - len(skipped)]
-
-
-async def _line(reader: asyncio.StreamReader, skipped: bytearray | None) -> bytes | None:
-    """The next line through its CRLF, or None at the end of the stream before any byte of
-    it. A line longer than the reader's limit raises FramingError; with `skipped` (resync)
-    it is cut to its last `Content-Length` onwards instead (a frame glued to garbage), and
-    what was cut goes to `skipped`."""
-    tail = b""
-    while True:
-        try:
-            return tail + await reader.readuntil(b"\r\n")
-        except asyncio.IncompleteReadError as eof:
-            if not tail and not eof.partial:
-                return None
-            raise FramingError("stream ended inside a header") from eof
-        except asyncio.LimitOverrunError as error:
-            # The over-long line stays buffered: take it out so a caller reads on past it.
-            chunk = tail + await reader.readexactly(error.consumed)
-            if skipped is None:
-                raise FramingError("header line too long") from error
-            at = chunk.lower().rfind(CONTENT_LENGTH)
-            if at < 0 or len(chunk) - at > MAX_HEADER:
-                # Keep what could be the start of a `Content-Length` cut in two.
-                at = max(0, len(chunk) - len(CONTENT_LENGTH) + 1)
-            _note(skipped, chunk[:at])
-            tail = chunk[at:]
-
-
-def _content_length(header: bytes) -> int:
-    length = None
-    for field in header.split(b"\r\n"):
-        name, sep, value = field.partition(b":")
-        if sep and name.strip().lower() == b"content-length":
-            if length is not None:
-                # Which one is meant cannot be known: a peer that sends two is broken.
-                raise FramingError("more than one Content-Length header")
-            digits = value.strip()
-            if not digits.isdigit() or len(digits) > 20:
-                raise FramingError(f"bad Content-Length {value[:40]!r}")
-            length = int(digits)
-    if length is None:
-        raise FramingError(f"no Content-Length in header {header[:200]!r}")
-    if length > MAX_BODY:
-        raise FramingError(f"message of {length} bytes exceeds the {MAX_BODY}-byte limit")
-    return length
-
-
-async def read_frame(reader: asyncio.StreamReader, *, resync: bool = False) -> Frame | None:
-    """The next frame, or None at a clean end of stream (EOF between frames).
-
-    With `resync` (the editor's side, where one bad frame must not end the session), lines
-    that are not header fields are skipped, and so are bytes glued before a `Content-Length`
-    (the rest of a frame whose length could not be read, a header ended by bare line feeds):
-    reading starts again at the last `Content-Length` of such a line, so the frame after a
-    bad one is not lost. What was skipped comes back in `Frame.skipped`. A FramingError
-    always leaves the stream after the bad header, so the caller may read on.
-    """
-    header = bytearray()
-    skipped = bytearray()
-    while True:
-        line = await _line(reader, skipped if resync else None)
-        if line is None:
-            if not header:
-                return None
-            raise FramingError("stream ended inside a header")
-        if resync and line != b"\r\n" and not HEADER_FIELD.fullmatch(line):
-            at = line.lower().rfind(CONTENT_LENGTH)
-            if at < 0 or not HEADER_FIELD.fullmatch(line, at):
-                _note(skipped, line)
-                continue
-            _note(skipped, line[:at])
-            line = line[at:]
-        header += line
-        if len(header) > MAX_HEADER:
-            raise FramingError("header too long")
-        if line == b"\r\n":
-            if len(header) == 2:
-                header.clear()  # stray blank line between frames: tolerate it
-                continue
-            break
-    length = _content_length(bytes(header))
-    try:
-        body = await reader.readexactly(length)
-    except asyncio.IncompleteReadError as error:
-        raise FramingError("stream ended inside a message body") from error
-    return Frame(raw=bytes(header) + body, body=body, skipped=bytes(skipped))
-
-
-async def read_editor_frame(reader: asyncio.StreamReader) -> Frame | None:
-    """The editor's next frame, or None at the end of its stream. One bad frame need not end
-    a session: bad frames and stray bytes are logged and skipped, and reading goes on from
-    the next header."""
-    while True:
-        try:
-            frame = await read_frame(reader, resync=True)
-        except FramingError as error:
-            log.error("skipped a bad frame from the editor: %s", error)
-            continue
-        if frame is not None and frame.skipped:
-            log.error("skipped bytes from the editor that are not a frame: %r",
-                      frame.skipped[:200])
-        return frame
 
 def encode(payload: Any) -> bytes:
     """A frame for a message borrowlens builds itself."""

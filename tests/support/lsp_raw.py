@@ -19,7 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from borrowlens.server.wire import Frame, encode, read_frame
+from borrowlens.server.framing import read_frames
+from borrowlens.server.wire import Frame, encode
 
 JsonDict = dict[str, Any]
 
@@ -107,10 +108,7 @@ class RawClient:
     async def _read_loop(self) -> None:
         assert self.process is not None and self.process.stdout is not None
         try:
-            while True:
-                frame = await read_frame(self.process.stdout)
-                if frame is None:
-                    break
+            async for frame in read_frames(self.process.stdout):
                 await self._dispatch(frame)
         finally:
             self._eof = True

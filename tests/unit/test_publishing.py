@@ -1,11 +1,11 @@
 """server/publishing.py: publishDiagnostics enriched on the worker thread, in per-file order,
 a newer publish for a file superseding an unfinished older one; what the worker runs never
-holds up the event loop."""
+holds up the thread that submits."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
+import time
 from typing import Any, cast
 
 from borrowlens.server.interception import Interceptor
@@ -31,37 +31,47 @@ class SlowInterceptor:
 
 
 def frame(uri: str, version: int) -> Frame:
-    raw = encode({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics",
-                  "params": {"uri": uri, "diagnostics": [], "version": version}})
-    return Frame(raw=raw, body=raw.partition(b"\r\n\r\n")[2])
+    return Frame.of(encode({"jsonrpc": "2.0", "method": "textDocument/publishDiagnostics",
+                            "params": {"uri": uri, "diagnostics": [], "version": version}}))
 
 
-def test_order_per_file_supersession_and_a_free_loop() -> None:
+def test_order_per_file_supersession_and_a_free_reader() -> None:
     intercept = SlowInterceptor("file:///a.rs")
     sent: list[dict[str, Any]] = []
 
-    async def send(data: bytes) -> None:
+    def send(data: bytes) -> None:
         sent.append(loads(data.partition(b"\r\n\r\n")[2])["params"])
 
-    async def scenario() -> None:
-        worker = Worker()
-        publisher = Publisher(cast(Interceptor, intercept), worker, send)
-        publisher.submit(frame("file:///a.rs", 1), "file:///a.rs")
-        await asyncio.to_thread(intercept.started.wait, 10)
-        # The loop is free while the worker is busy: more publishes come in.
-        publisher.submit(frame("file:///b.rs", 1), "file:///b.rs")
-        publisher.submit(frame("file:///a.rs", 2), "file:///a.rs")
-        publisher.submit(frame("file:///b.rs", 2), "file:///b.rs")
-        publisher.submit(frame("file:///a.rs", 3), "file:///a.rs")
-        await asyncio.sleep(0.05)
-        assert sent == []  # the one worker is still on a.rs v1
-        intercept.release.set()
-        await publisher.drain(10)
-        worker.stop()
-
-    asyncio.run(scenario())
+    worker = Worker()
+    publisher = Publisher(lambda: cast(Interceptor, intercept), worker, send)
+    publisher.submit(frame("file:///a.rs", 1), "file:///a.rs")
+    assert intercept.started.wait(10)
+    # The submitting thread is free while the worker is busy: more publishes come in.
+    publisher.submit(frame("file:///b.rs", 1), "file:///b.rs")
+    publisher.submit(frame("file:///a.rs", 2), "file:///a.rs")
+    publisher.submit(frame("file:///b.rs", 2), "file:///b.rs")
+    publisher.submit(frame("file:///a.rs", 3), "file:///a.rs")
+    time.sleep(0.05)
+    assert sent == []  # the one worker is still on a.rs v1
+    intercept.release.set()
+    assert worker.drain(10)
+    worker.stop()
     # a.rs v1 finished after newer ones came: dropped; v2 dropped before it started.
     assert [(p["uri"], p["version"]) for p in sent] == [("file:///b.rs", 2),
                                                         ("file:///a.rs", 3)]
     assert all(p["enriched"] for p in sent)
     assert ("file:///a.rs", 2) not in intercept.seen and ("file:///b.rs", 1) not in intercept.seen
+
+
+def test_a_failing_job_does_not_stop_the_worker() -> None:
+    worker = Worker()
+    ran: list[int] = []
+
+    def fail() -> None:
+        raise RuntimeError("boom")
+
+    worker.submit(fail)
+    worker.submit(lambda: ran.append(1))
+    assert worker.drain(10)
+    worker.stop()
+    assert ran == [1]

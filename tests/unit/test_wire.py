@@ -3,14 +3,13 @@ payloads Python cannot encode as UTF-8."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 import pytest
 
+from borrowlens.server.framing import Framer, FramingError
 from borrowlens.server.wire import (
-    FramingError,
     Head,
     answer_id,
     encode,
@@ -19,7 +18,6 @@ from borrowlens.server.wire import (
     message_problem,
     peek,
     published_uri,
-    read_frame,
 )
 
 
@@ -71,30 +69,35 @@ def test_invalid_messages(message: Any, answer: Any, response: bool) -> None:
 GOOD = [{"jsonrpc": "2.0", "id": n, "method": "next"} for n in (1, 2)]
 
 
-def _read_all(data: bytes, *, resync: bool = True) -> tuple[list[Any], list[str]]:
-    """The JSON of every frame read from `data` (then EOF), and the framing errors and
-    skipped bytes on the way, reading on after each as the proxy does."""
-    async def run() -> tuple[list[Any], list[str]]:
-        reader = asyncio.StreamReader(limit=1 << 16)
-        reader.feed_data(data)
-        reader.feed_eof()
-        frames: list[Any] = []
-        errors: list[str] = []
+def _read_all(data: bytes, *, resync: bool = True, chunk: int = 1 << 20,
+              ) -> tuple[list[Any], list[str]]:
+    """The JSON of every frame read from `data` (fed `chunk` bytes at a time, then its end),
+    and the framing errors and skipped bytes on the way, reading on after each as the proxy
+    does."""
+    framer = Framer(resync=resync, line_limit=1 << 16)
+    frames: list[Any] = []
+    errors: list[str] = []
+    for at in range(0, len(data) + 1, chunk):
+        framer.feed(data[at:at + chunk])
         while True:
             try:
-                frame = await read_frame(reader, resync=resync)
+                frame = framer.next()
             except FramingError as error:
                 errors.append(str(error))
                 continue
             if frame is None:
-                return frames, errors
+                break
             if frame.skipped:
                 errors.append(f"skipped {frame.skipped[:20]!r}")
             try:
                 frames.append(frame.json())
             except ValueError:
                 frames.append(frame.body)
-    return asyncio.run(run())
+    try:
+        framer.end()
+    except FramingError as error:
+        errors.append(str(error))
+    return frames, errors
 
 
 @pytest.mark.parametrize(("bad", "error"), [
@@ -114,8 +117,10 @@ def _read_all(data: bytes, *, resync: bool = True) -> tuple[list[Any], list[str]
     (b"x" * (1 << 17) + b"Content-Length: 1", "skipped b'xxx"),
     (b"X-Padding: y\r\n" * 1000 + b"\r\n", "header too long"),
 ])
-def test_the_next_valid_frame_after_a_bad_header_is_delivered(bad: bytes, error: str) -> None:
-    frames, errors = _read_all(bad + b"".join(encode(g) for g in GOOD))
+@pytest.mark.parametrize("chunk", [1 << 20, 7, 1 << 14])
+def test_the_next_valid_frame_after_a_bad_header_is_delivered(bad: bytes, error: str,
+                                                               chunk: int) -> None:
+    frames, errors = _read_all(bad + b"".join(encode(g) for g in GOOD), chunk=chunk)
     assert frames[-2:] == GOOD, (frames, errors)
     assert all(f not in GOOD for f in frames[:-2])
     assert errors and error in errors[0], errors
@@ -128,9 +133,31 @@ def test_a_duplicated_content_length_skips_the_frame_even_when_both_agree() -> N
     assert errors == ["more than one Content-Length header", "skipped b'{}'"]
 
 
-def test_frames_that_follow_each_other_without_a_gap() -> None:
-    frames, errors = _read_all(b"".join(encode(g) for g in GOOD * 50), resync=False)
+@pytest.mark.parametrize("chunk", [1 << 20, 1, 5, 64])
+def test_frames_that_follow_each_other_without_a_gap(chunk: int) -> None:
+    frames, errors = _read_all(b"".join(encode(g) for g in GOOD * 50), resync=False,
+                               chunk=chunk)
     assert frames == GOOD * 50 and errors == []
+
+
+def test_a_frame_keeps_its_exact_bytes_and_other_headers() -> None:
+    raw = b'Content-Type: x\r\ncontent-length:  7\r\n\r\n{"a":1}'
+    framer = Framer()
+    framer.feed(raw + raw[:30])
+    frame = framer.next()
+    assert frame is not None and frame.raw == raw and frame.body == b'{"a":1}'
+    assert framer.next() is None
+    with pytest.raises(FramingError, match="inside a header"):
+        framer.end()
+
+
+@pytest.mark.parametrize(("data", "error"), [
+    (b"Content-Length: 10\r\n\r\n{}", "inside a message body"),
+    (b"x" * (1 << 17), "header line too long"),
+])
+def test_rust_analyzers_side_does_not_resync(data: bytes, error: str) -> None:
+    _, errors = _read_all(data, resync=False)
+    assert errors and error in errors[0], errors
 
 
 @pytest.mark.parametrize(("body", "head"), [
@@ -183,3 +210,21 @@ def test_encode_matches_the_standard_librarys_compact_form() -> None:
     assert body == json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     huge = {"n": 2 ** 70}
     assert json.loads(encode(huge).partition(b"\r\n\r\n")[2]) == huge
+
+
+def test_a_frame_still_arriving_is_shown_and_handed_over() -> None:
+    first, second = encode({"id": 1, "result": "x" * 5000}), encode(GOOD[0])
+    framer = Framer()
+    framer.feed(first[:3000])
+    assert framer.next() is None
+    shown = framer.arriving(100)
+    assert shown is not None
+    head, start, rest = shown
+    assert head == first[:start + 100] and first[start:start + 1] == b"{"
+    assert rest == len(first) - 3000
+    assert framer.take_arrived() == first[:3000]
+    # The caller took the rest of the frame itself and feeds what follows it.
+    framer.feed(second)
+    frame = framer.next()
+    assert frame is not None and frame.raw == second
+    assert framer.arriving(100) is None
