@@ -273,7 +273,7 @@ export class Workbench {
   /**
    * The texts decorations show before or after code in the visible editors: an extension's
    * `before`/`after` `contentText` is the CSS `content` of a pseudo-element on an empty span
-   * (injected text, as inlay hints use, is in the DOM as text: read too).
+   * (were it injected text instead, it would be the text of a `ced-…` span: read too).
    */
   async decorationTexts(): Promise<string[]> {
     return this.page.locator('.monaco-editor .view-lines .view-line span').evaluateAll((spans: DomElement[]) => {
@@ -287,8 +287,10 @@ export class Workbench {
             texts.push(content.slice(1, -1).replace(/\\(["\\])/g, '$1'));
           }
         }
-        if (span.classList.contains('inlayHint') || (span.getAttribute('class') ?? '').includes('injected')) {
-          texts.push((span.textContent ?? '').trim());
+        // Injected text: an extension decoration's span (class `ced-…`) holding text itself.
+        const text = (span.textContent ?? '').trim();
+        if (text && (span.getAttribute('class') ?? '').includes('ced-')) {
+          texts.push(text);
         }
       }
       return texts;
