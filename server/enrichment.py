@@ -1,11 +1,11 @@
 """Recognising the diagnostics a file is published with, and enriching them for the editor.
 
 Each publishDiagnostics is grouped (rust-analyzer's hint copies with their parent), each error
-classified by the core, and a recognised one gains `data.borrowlens` (protocol.DiagnosticData),
-borrowlens' related notes and, when the setting is on, the TL;DR after its message. What was
-recognised is kept per file (`Recognised.entries`) for hover, quick fixes and the explain
-command, with a digest of every source file it was computed from: a fix is only offered on the
-text it was made from.
+classified by the core, and a recognised one gains `data.borrowlens` (protocol.DiagnosticData,
+with the numbered markers of its annotated code as LSP locations), borrowlens' related notes
+and, when the setting is on, the TL;DR after its message. What was recognised is kept per file
+(`Recognised.entries`) for hover, quick fixes and the explain command, with a digest of every
+source file it was computed from: a fix is only offered on the text it was made from.
 
 Fixes are built once per published diagnostic: their ids go into the publish, and the built
 fixes stay on the entry for the quick fixes, the fix verification and the full explanation
@@ -27,14 +27,23 @@ from typing import Any
 import orjson
 
 from borrowlens.analyses.diagnostics.lsp import LspContext, from_lsp, group_lsp
+from borrowlens.analyses.explain.annotate import numbered
 from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.families.story import places
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.gate import confinement
 from borrowlens.server.disk import canonical
 from borrowlens.server.documents import Documents, contains, overlaps
-from borrowlens.server.protocol import DATA_KEY, DiagnosticData, JsonDict, Settings
+from borrowlens.server.protocol import (
+    DATA_KEY,
+    MARKER_TEXT_LIMIT,
+    DiagnosticData,
+    JsonDict,
+    Marker,
+    Settings,
+)
 
 log = logging.getLogger("borrowlens")
 
@@ -90,6 +99,26 @@ def fixes_for(match: Match, documents: Documents) -> list[Fix]:
         else:
             log.info("not offering %s (%s): %s", fix.id, match.family.id, why)
     return kept
+
+
+def markers_for(match: Match, documents: Documents) -> list[Marker]:
+    """The numbered places of the match's annotated code as LSP locations, for editors to show
+    beside those lines; none when computing them fails (the diagnostic is worth more)."""
+    try:
+        shown = numbered(places(match), documents)
+    except Exception:
+        log.exception("borrowlens could not number the places for %s", match.family.id)
+        return []
+    out: list[Marker] = []
+    for label, marker in shown:
+        span = marker.span
+        location = documents.location(span.file, span.line_start, span.column_start,
+                                      span.line_end, span.column_end)
+        text = marker.message
+        if len(text) > MARKER_TEXT_LIMIT:
+            text = text[:MARKER_TEXT_LIMIT - 1] + "…"
+        out.append(Marker(uri=location["uri"], range=location["range"], label=label, text=text))
+    return out
 
 
 Seen = dict[bytes, tuple[Mapping[str, Any], Entry | None]]
@@ -198,7 +227,8 @@ def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
     data = raw.get("data")
     data = dict(data) if isinstance(data, Mapping) else {}
     data[DATA_KEY] = DiagnosticData(family=match.family.id, title=explanation.title,
-                                    tldr=explanation.tldr, fixes=[f.id for f in fixes])
+                                    tldr=explanation.tldr, fixes=[f.id for f in fixes],
+                                    markers=markers_for(match, documents))
     enriched = {**raw, "data": data}
     related = list(raw.get("relatedInformation") or ())
     for item in match.related:

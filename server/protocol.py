@@ -40,6 +40,24 @@ class DiagnosticData(TypedDict):
     title: str
     tldr: str  # one line, what the hover and the message summary start with
     fixes: list[str]  # ids of the quick fixes offered for it, preferred first
+    # The numbered places of the full explanation's "Your code, annotated", in its order (at
+    # most analyses/explain/annotate.MAX_MARKERS); sent on every recognised diagnostic, may be
+    # empty. Optional for clients: servers before it did not send it.
+    markers: NotRequired[list[Marker]]
+
+
+# Characters of a marker's text at most; a longer one is cut and ends with "…".
+MARKER_TEXT_LIMIT = 160
+
+
+class Marker(TypedDict):
+    """A place the explanation numbers, for an editor to show beside its line (VS Code as an
+    inline decoration, Neovim as virtual text) while the cursor is on the diagnostic."""
+
+    uri: str
+    range: Range  # the place itself: its first line is the line the marker belongs to
+    label: str  # its number as the explanation prints it: "①"
+    text: str  # what happens there: "`shared` is declared here"
 
 
 class CodeActionData(TypedDict):
@@ -64,6 +82,13 @@ class Position(TypedDict):
 
     line: int
     character: int
+
+
+class Range(TypedDict):
+    """An LSP range (zero-based lines, columns in the negotiated encoding: UTF-16 by default)."""
+
+    start: Position
+    end: Position
 
 
 class ExplainTarget(TypedDict):

@@ -12,7 +12,9 @@ point at code) and the places the family located (`related`), numbered in source
     - ② still alive at this `.await`
 
 Lines are cited only when the file is readable and the line exists; a marker whose line cannot
-be read is left out rather than shown empty. The before/after is the fix's own diff, limited
+be read is left out rather than shown empty. `numbered` is the one list of numbered markers:
+the annotated code prints it, and the language server sends it to editors (server/enrichment.py)
+to show beside the same lines. The before/after is the fix's own diff, limited
 to the changed lines and one line of context, so what the reader sees is what the fix writes.
 
 Where the user's code is not known (`borrowlens explain E0597`), the family's own example
@@ -40,11 +42,19 @@ MAX_DIFF_LINES = 16
 
 @dataclass(frozen=True)
 class Marker:
-    """One numbered place in the story: a line of a file and what happens there."""
+    """One place in the story: the span (the first one given for its line) and what happens
+    there."""
 
-    file: str
-    line: int
+    span: Span
     message: str
+
+    @property
+    def file(self) -> str:
+        return self.span.file
+
+    @property
+    def line(self) -> int:
+        return self.span.line_start
 
 
 def markers(places: Iterable[tuple[Span, str]]) -> list[Marker]:
@@ -55,9 +65,24 @@ def markers(places: Iterable[tuple[Span, str]]) -> list[Marker]:
         text = " ".join(message.split())
         key = (span.file, span.line_start)
         if text and key not in seen:
-            seen[key] = Marker(span.file, span.line_start, text)
+            seen[key] = Marker(span, text)
     ordered = sorted(seen.values(), key=lambda m: (m.file, m.line))
     return ordered[:MAX_MARKERS]
+
+
+def numbered(places: Iterable[tuple[Span, str]], sources: Sources) -> list[tuple[str, Marker]]:
+    """The markers that can be shown (their line is readable), each with its number ("①"),
+    numbered across files in story order."""
+    counts: dict[str, int | None] = {}
+    out: list[tuple[str, Marker]] = []
+    for marker in markers(places):
+        if marker.file not in counts:
+            text = sources.text(marker.file)
+            counts[marker.file] = None if text is None else len(split_lines(text))
+        count = counts[marker.file]
+        if count is not None and 0 < marker.line <= count:
+            out.append((NUMBERS[len(out)], marker))
+    return out
 
 
 def _code_block(file: str, lines: list[str], numbers: dict[int, str]) -> list[str]:
@@ -88,25 +113,18 @@ def _code_block(file: str, lines: list[str], numbers: dict[int, str]) -> list[st
 
 def annotated(places: Iterable[tuple[Span, str]], sources: Sources) -> str | None:
     """The annotated code for the story's places, or None when no place can be shown."""
-    found = markers(places)
-    by_file: dict[str, list[Marker]] = {}
-    numbered: list[Marker] = []
-    for marker in found:
-        text = sources.text(marker.file)
-        if text is None or not 0 < marker.line <= len(split_lines(text)):
-            continue
-        by_file.setdefault(marker.file, []).append(marker)
-        numbered.append(marker)
-    if not numbered:
+    shown = numbered(places, sources)
+    if not shown:
         return None
+    by_file: dict[str, dict[int, str]] = {}
+    for label, marker in shown:
+        by_file.setdefault(marker.file, {})[marker.line] = label
     out: list[str] = []
-    for file, file_markers in by_file.items():
+    for file, numbers in by_file.items():
         text = sources.text(file)
         assert text is not None
-        # Numbers run across files in story order.
-        numbers = {m.line: NUMBERS[numbered.index(m)] for m in file_markers}
         out += [*_code_block(file, split_lines(text), numbers), ""]
-    out += [f"- {NUMBERS[i]} {m.message}" for i, m in enumerate(numbered)]
+    out += [f"- {label} {marker.message}" for label, marker in shown]
     return "\n".join(out)
 
 

@@ -1,6 +1,7 @@
 -- Drives a real, headless Neovim through borrowlens the way a user would, for
 -- tests/e2e/test_neovim.py: open a Rust file, wait for the enriched diagnostic, hover it,
--- (with the Lua helper) run :BorrowlensExplain, apply borrowlens' quick fix through Neovim's
+-- (with the Lua helper) run :BorrowlensExplain and read the markers' virtual text with the
+-- cursor on the error and away from it, apply borrowlens' quick fix through Neovim's
 -- own code-action machinery, :write, and wait for the error to go away. Every observation is
 -- written to $BL_OUT as JSON; the Python test makes the assertions.
 --
@@ -186,6 +187,46 @@ local function run()
     }
     vim.api.nvim_win_close(win, true)
     step('explain')
+  end
+
+  if env.BL_MODE == 'helper' then
+    -- The markers' virtual text: shown with the cursor on the error, gone once it leaves.
+    -- Neovim fires CursorMoved from its main loop, which does not run while this script
+    -- does: the driver fires it as the loop would after each move.
+    local ns = vim.api.nvim_get_namespaces()['borrowlens.markers']
+    local function marks()
+      local found = {}
+      local extmarks = vim.api.nvim_buf_get_extmarks(bufnr, ns or -1, 0, -1, { details = true })
+      for _, mark in ipairs(extmarks) do
+        local chunk = (mark[4].virt_text or {})[1] or {}
+        table.insert(found, { row = mark[2], text = chunk[1], hl = chunk[2] })
+      end
+      return found
+    end
+    local function move(row, col)
+      vim.api.nvim_win_set_cursor(0, { row, col })
+      vim.api.nvim_exec_autocmds('CursorMoved', { buffer = bufnr })
+    end
+    move(position.line + 1, byte_col)
+    wait('the markers with the cursor on the error', function()
+      return #marks() > 0
+    end, 10000)
+    out.markers = { on_error = marks(), named = {} }
+    -- What each marker's range covers in the buffer (the server's columns are UTF-16).
+    for _, marker in ipairs(lsp.data.borrowlens.markers or {}) do
+      local r = marker.range
+      local text = vim.api.nvim_buf_get_lines(bufnr, r.start.line, r.start.line + 1, false)[1]
+      local from = vim.str_byteindex(text, client.offset_encoding, r.start.character, false)
+      local to = vim.str_byteindex(text, client.offset_encoding, r['end'].character, false)
+      table.insert(out.markers.named, text:sub(from + 1, to))
+    end
+    move(1, 0)
+    wait('the markers to go with the cursor away from the error', function()
+      return #marks() == 0
+    end, 10000)
+    out.markers.away = marks()
+    move(position.line + 1, byte_col)
+    step('markers')
   end
 
   if env.BL_WAIT_VERIFIED then

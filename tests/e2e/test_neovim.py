@@ -1,7 +1,8 @@
 """A real, headless Neovim 0.11 using borrowlens as its rust_analyzer language server.
 
 `nvim_driver.lua` does what a user does — opens a broken crate's file, waits for the
-enriched diagnostic, hovers it, runs :BorrowlensExplain (the editors/nvim helper), applies
+enriched diagnostic, hovers it, runs :BorrowlensExplain and puts the cursor on the error and
+away from it (the helper's markers as virtual text, read back as extmarks), applies
 borrowlens' quick fix through Neovim's own code-action machinery and saves — and writes what
 it saw to JSON. The assertions are here, and the last word is the real `cargo check` of the
 saved crate. Three set-ups: the plain `vim.lsp.config` snippet of docs/editors/neovim.md (read
@@ -106,6 +107,17 @@ def assert_fixed_in_the_editor(result: dict[str, Any], crate: Crate) -> None:
     assert_fixed_on_disk(crate, result["text"])
 
 
+def assert_markers(result: dict[str, Any]) -> None:
+    """The helper's markers: the explanation's one numbered place (the recursive call) as
+    virtual text at the end of its line with the cursor on the error, and none once it left."""
+    markers = result["markers"]
+    assert markers["on_error"] == [{"row": 8, "text": "① the recursive call: box the future "
+                                    "it creates", "hl": "BorrowlensMarker"}]
+    # The payload's range is on the call it tells of (line 9 of the fixture).
+    assert markers["named"] == ["total_size(child).await"]
+    assert markers["away"] == []
+
+
 def test_plain_vim_lsp_config_in_front_of_rust_analyzer(crate: Crate, tmp_path: Path) -> None:
     ra = rust_analyzer()
     result = drive(crate, "plain", [str(BORROWLENS), "--rust-analyzer", ra], tmp_path,
@@ -118,7 +130,7 @@ def test_plain_vim_lsp_config_in_front_of_rust_analyzer(crate: Crate, tmp_path: 
     assert hover.index(result["diagnostic"]["borrowlens"]["title"]) < hover.index("```rust")
     # The snippet's `settings = { borrowlens = { explanation = 'full' } }` reached borrowlens.
     assert "### The general rule" in hover
-    assert "explain" not in result
+    assert "explain" not in result and "markers" not in result
 
 
 def test_lua_helper_in_front_of_rust_analyzer(crate: Crate, tmp_path: Path) -> None:
@@ -144,6 +156,7 @@ def test_lua_helper_in_front_of_rust_analyzer(crate: Crate, tmp_path: Path) -> N
     for heading in ("### Why", "### The fix", "### The general rule"):
         assert heading in explain["text"]
     assert "E0733" in explain["text"]
+    assert_markers(result)
 
 
 def test_lua_helper_standalone_without_rust_analyzer(crate: Crate, tmp_path: Path) -> None:
@@ -155,6 +168,7 @@ def test_lua_helper_standalone_without_rust_analyzer(crate: Crate, tmp_path: Pat
     (hover,) = result["hover"]
     assert "```rust" not in hover  # borrowlens' explanation alone: no rust-analyzer behind it
     assert "### The fix" in result["explain"]["text"]
+    assert_markers(result)
 
 
 def test_fix_proven_in_the_editor_and_broken_one_withdrawn(crate: Crate, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from borrowlens.analyses.diagnostics.lsp import LspContext, from_lsp, group_lsp
 from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.rust.sources import MappingSources
 from borrowlens.server.rustc_lsp import to_lsp
+from borrowlens.server.session import Session
 
 from .fixtures import FIXTURES, Case
 
@@ -49,3 +50,16 @@ def published_diagnostics(case: Case, *, absolute_paths: bool = False,
     out = [from_lsp(parent, uri, context, tuple(hints))
            for uri, batch in published.items() for parent, hints in group_lsp(batch)]
     return [d for d in out if d.level != "help"]
+
+
+def enriched_session(case: Case) -> tuple[Session, str, list[dict[str, Any]], dict[str, Any]]:
+    """A session that has enriched the case's first recorded error as rust-analyzer publishes
+    it: the session, the error's URI, its diagnostics in that file as published (enriched when
+    recognised), and the LSP range of the error itself."""
+    message = next(m for m in case.recorded_raw() if m["level"] == "error")
+    pairs = to_lsp(message, FIXTURES)
+    uri = pairs[0][0]
+    session = Session()
+    enriched = session.enrich({"uri": uri, "diagnostics": [d for u, d in pairs if u == uri]})
+    assert enriched is not None, f"{case.id}: nothing recognised"
+    return session, uri, enriched["diagnostics"], pairs[0][1]["range"]

@@ -11,6 +11,7 @@ import pytest
 from borrowlens.server.rustc_lsp import to_lsp
 from borrowlens.server.session import Session
 from support.fixtures import FIXTURES, cases
+from support.lsp_shape import enriched_session
 
 CASE = next(c for c in cases() if c.id == "send-rc-across-await/local-rc-untouched")
 
@@ -18,13 +19,8 @@ CASE = next(c for c in cases() if c.id == "send-rc-across-await/local-rc-untouch
 @pytest.fixture
 def published() -> tuple[Session, str, dict[str, Any]]:
     """A session that has enriched the case's recorded error; its URI and LSP range."""
-    message = next(m for m in CASE.recorded_raw() if m["level"] == "error")
-    pairs = to_lsp(message, FIXTURES)
-    uri = pairs[0][0]
-    session = Session()
-    enriched = session.enrich({"uri": uri, "diagnostics": [d for u, d in pairs if u == uri]})
-    assert enriched is not None
-    return session, uri, pairs[0][1]["range"]
+    session, uri, _, rng = enriched_session(CASE)
+    return session, uri, rng
 
 
 def _point(line: int, character: int) -> dict[str, int]:

@@ -17,6 +17,7 @@ What the source adds (a parameter or a local, used again after the await, the he
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from borrowlens.analyses.diagnostics.model import RENDERED_ARROW, Diagnostic, Span
@@ -112,6 +113,20 @@ _RENDERED_GUTTER = re.compile(r"^\s*\|")
 _MARKERS = re.compile(r"[\^\-]+")
 
 
+def _scalar_column(quoted: str, display: int) -> int:
+    """The 1-based column (in characters) under 1-based display column `display` of the source
+    line rustc quoted: rustc places its markers by display width, where a wide character (an
+    emoji, a CJK ideograph) takes two columns and a combining mark none."""
+    width = 0
+    for index, char in enumerate(quoted):
+        if width >= display - 1:
+            return index + 1
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return len(quoted) + 1 + max(display - 1 - width, 0)
+
+
 def _rendered_label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | None:
     """The first label in rustc's rendered text matching `regex`, placed on the source line it
     annotates. Columns come from the marker under the source text when there is one."""
@@ -120,6 +135,7 @@ def _rendered_label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | N
         return None
     file: str | None = None
     line: int | None = None
+    quoted = ""
     for text in split_lines(rendered):
         arrow = RENDERED_ARROW.match(text)
         if arrow:
@@ -127,7 +143,7 @@ def _rendered_label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | N
             continue
         source = _RENDERED_SOURCE.match(text)
         if source:
-            line = int(source.group("line"))
+            line, quoted = int(source.group("line")), text[source.end() + 1:]
             continue
         if not _RENDERED_GUTTER.match(text) or file is None or line is None:
             continue
@@ -141,6 +157,7 @@ def _rendered_label(diagnostic: Diagnostic, regex: re.Pattern[str]) -> Found | N
         if markers and markers.start() == 0 and before.endswith(("^", "-")):
             width = markers.end()
             column, end = len(before) - width - gutter + 1, len(before) - gutter + 1
+        column, end = _scalar_column(quoted, column), _scalar_column(quoted, end)
         span = Span(file=file, line_start=line, column_start=max(column, 1), line_end=line,
                     column_end=max(end, 2), label=found.group(0))
         return Found(span, {k: v for k, v in found.groupdict().items() if v is not None})

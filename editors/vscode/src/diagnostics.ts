@@ -37,9 +37,15 @@ function compare(a: Point, b: Point): number {
   return a.line !== b.line ? a.line - b.line : a.character - b.character;
 }
 
+/** Whether the diagnostic's range holds `at`, its ends included. */
+export function contains(diagnostic: DiagnosticLike, at: Point): boolean {
+  const { start, end } = diagnostic.range;
+  return compare(start, at) <= 0 && compare(at, end) <= 0;
+}
+
 function distance(diagnostic: DiagnosticLike, at: Point): number {
   const { start, end } = diagnostic.range;
-  if (compare(start, at) <= 0 && compare(at, end) <= 0) {
+  if (contains(diagnostic, at)) {
     return 0;
   }
   return Math.min(Math.abs(start.line - at.line), Math.abs(end.line - at.line)) + 1;

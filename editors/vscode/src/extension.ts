@@ -1,8 +1,9 @@
 /**
  * The extension's entry point: decides how borrowlens runs in this window (the
  * rust-analyzer extension routed through it, or its own language client), wires the
- * commands, the hover link, the explain view and the status bar, and undoes the routing
- * when it is deactivated (disabled, uninstalled, or the window closes).
+ * commands, the hover link, the explain view, the markers beside the error under the cursor
+ * and the status bar, and undoes the routing when it is deactivated (disabled, uninstalled,
+ * or the window closes).
  */
 
 import * as fs from "node:fs";
@@ -14,6 +15,7 @@ import { OwnClient } from "./client";
 import { countErrors } from "./diagnostics";
 import { findServer, installCommand, onPath, type Discovered } from "./discovery";
 import { EXPLAIN_AT_CURSOR, ExplainHover, ExplainView } from "./explainView";
+import { MarkerDecorations } from "./markerDecorations";
 import { raExtension, Routing } from "./raRouting";
 import { readConfig, SERVER_KEYS, type BorrowlensConfig } from "./settings";
 import { isRoutedMode, statusView, type Mode } from "./status";
@@ -68,7 +70,7 @@ class BorrowlensExtension {
     this.render();
     this.status.show();
     context.subscriptions.push(
-      this.output, this.status,
+      this.output, this.status, new MarkerDecorations(),
       vscode.commands.registerCommand(EXPLAIN_AT_CURSOR, (uri?: string, line?: number, character?: number) =>
         this.view.explain(uri ? vscode.Uri.parse(uri) : undefined,
           typeof line === "number" && typeof character === "number" ? new vscode.Position(line, character) : undefined)),

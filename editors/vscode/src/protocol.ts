@@ -19,6 +19,23 @@ export interface DiagnosticData {
   title: string;
   tldr: string;
   fixes: string[];
+  markers?: Marker[];
+}
+
+/** Characters of a marker's text at most; a longer one is cut and ends with "…". */
+export const MARKER_TEXT_LIMIT = 160;
+
+/**
+ * A place the full explanation numbers ("Your code, annotated"), in its order, for the editor
+ * to show beside its line while the cursor is on the diagnostic. `range` is the place itself
+ * (its first line is the marker's line); `label` is its number ("①"), `text` what happens
+ * there. Servers before markers do not send the list.
+ */
+export interface Marker {
+  uri: string;
+  range: Range;
+  label: string;
+  text: string;
 }
 
 /** `codeAction.data.borrowlens`: marks borrowlens' own quick fixes. */
@@ -37,6 +54,12 @@ export const NO_EXPLANATION = "borrowlens has no explanation for this position."
 export interface Position {
   line: number;
   character: number;
+}
+
+/** An LSP range: zero-based lines, UTF-16 columns (the encoding VS Code negotiates). */
+export interface Range {
+  start: Position;
+  end: Position;
 }
 
 export interface ExplainTarget {
@@ -71,7 +94,26 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** Whether `value` has the shape of a DiagnosticData payload. */
+function isPosition(value: unknown): value is Position {
+  return isObject(value) && Number.isInteger(value.line) && Number.isInteger(value.character);
+}
+
+/** Whether `value` has the shape of a Marker. */
+export function isMarker(value: unknown): value is Marker {
+  return isObject(value)
+    && typeof value.uri === "string"
+    && isObject(value.range) && isPosition(value.range.start) && isPosition(value.range.end)
+    && typeof value.label === "string"
+    && typeof value.text === "string";
+}
+
+/** The payload's markers that have the contract's shape (none from servers before them). */
+export function markersOf(data: DiagnosticData): Marker[] {
+  return Array.isArray(data.markers) ? data.markers.filter(isMarker) : [];
+}
+
+/** Whether `value` has the shape of a DiagnosticData payload (`markers` is checked where it
+ * is read, by markersOf: one malformed marker does not cost the diagnostic its explanation). */
 export function isDiagnosticData(value: unknown): value is DiagnosticData {
   return isObject(value)
     && typeof value.family === "string"

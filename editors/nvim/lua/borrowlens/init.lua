@@ -1,5 +1,8 @@
 -- borrowlens for Neovim 0.11+: runs `borrowlens` as the rust_analyzer language server and adds
--- :BorrowlensExplain, which shows the full explanation of the error under the cursor.
+-- :BorrowlensExplain, which shows the full explanation of the error under the cursor. While
+-- the cursor is on an explained error, the explanation's numbered places ("① `shared` is
+-- created here …") show as virtual text at the end of their lines (`markers = false` turns
+-- that off; highlight group BorrowlensMarker, linked to Comment).
 --
 --   require('borrowlens').setup()                       -- `borrowlens` on PATH
 --   require('borrowlens').setup({ cmd = { '/path/to/borrowlens' }, borrowlens = { explanation = 'full' } })
@@ -17,6 +20,8 @@ local M = {}
 ---                              plugin such as rustaceanvim starts the server: only the command)
 ---@field enable? boolean        call vim.lsp.enable(name) (default true)
 ---@field explain_window? 'float'|'split'  where :BorrowlensExplain shows its text (default 'float')
+---@field markers? boolean       the numbered places of the error under the cursor as virtual
+---                              text after their lines (default true)
 ---@field lsp? table             any other vim.lsp.Config fields, merged last
 
 M.options = {
@@ -27,8 +32,12 @@ M.options = {
   configure = true,
   enable = true,
   explain_window = 'float',
+  markers = true,
   lsp = {},
 }
+
+--- The namespace of the markers' extmarks.
+M.markers_namespace = vim.api.nvim_create_namespace('borrowlens.markers')
 
 local function client_for(bufnr)
   for _, client in ipairs(vim.lsp.get_clients({ bufnr = bufnr })) do
@@ -93,6 +102,81 @@ function M.explain(bufnr, on_done)
   end, bufnr)
 end
 
+--- `data.borrowlens` of the explained diagnostic under the cursor of window `winid` (an error
+--- before a warning), or nil.
+---@param winid integer
+---@return table?
+function M.payload_at_cursor(winid)
+  local bufnr = vim.api.nvim_win_get_buf(winid)
+  local cursor = vim.api.nvim_win_get_cursor(winid)
+  local at = { cursor[1] - 1, cursor[2] }
+  local function before(a, b)
+    return a[1] < b[1] or (a[1] == b[1] and a[2] <= b[2])
+  end
+  local best, severity = nil, math.huge
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    local lsp = d.user_data and d.user_data.lsp
+    local data = lsp and type(lsp.data) == 'table' and lsp.data.borrowlens
+    -- vim.diagnostic's positions are bytes, converted from the server's encoding already.
+    local start, finish = { d.lnum, d.col }, { d.end_lnum or d.lnum, d.end_col or d.col }
+    if type(data) == 'table' and before(start, at) and before(at, finish)
+        and d.severity < severity then
+      best, severity = data, d.severity
+    end
+  end
+  return best
+end
+
+-- The payload whose markers are shown, and the buffers they are shown in.
+local shown = { payload = nil, buffers = {} }
+
+local function clear_markers()
+  for bufnr in pairs(shown.buffers) do
+    if vim.api.nvim_buf_is_valid(bufnr) then
+      vim.api.nvim_buf_clear_namespace(bufnr, M.markers_namespace, 0, -1)
+    end
+  end
+  shown = { payload = nil, buffers = {} }
+end
+
+--- The loaded buffer of a marker's file and the marker's line in it, or nil.
+local function marker_place(marker)
+  local ok, bufnr, line = pcall(function()
+    return vim.fn.bufnr(vim.uri_to_fname(marker.uri)), marker.range.start.line
+  end)
+  if ok and bufnr > 0 and vim.api.nvim_buf_is_loaded(bufnr) and type(line) == 'number'
+      and line < vim.api.nvim_buf_line_count(bufnr) then
+    return bufnr, line
+  end
+  return nil
+end
+
+--- Shows the markers of the explained error under the cursor (or clears them when there is
+--- none): each marker as virtual text at the end of its line, in the loaded buffer of its file.
+function M.update_markers()
+  local payload = M.payload_at_cursor(vim.api.nvim_get_current_win())
+  if payload == shown.payload then
+    return
+  end
+  clear_markers()
+  if payload == nil or type(payload.markers) ~= 'table' then
+    return
+  end
+  shown.payload = payload
+  for _, marker in ipairs(payload.markers) do
+    local bufnr, line = marker_place(marker)
+    if bufnr then
+      vim.api.nvim_buf_set_extmark(bufnr, M.markers_namespace, line, 0, {
+        virt_text = { { tostring(marker.label) .. ' ' .. tostring(marker.text),
+                        'BorrowlensMarker' } },
+        virt_text_pos = 'eol',
+        hl_mode = 'combine',
+      })
+      shown.buffers[bufnr] = true
+    end
+  end
+end
+
 --- The cargo project of a file: the workspace its crate belongs to (one server for all of a
 --- workspace's members), else the crate, else nil (rust-analyzer then serves the file alone).
 ---@param path string
@@ -146,6 +230,17 @@ function M.setup(opts)
     if o.enable then
       vim.lsp.enable(o.name)
     end
+  end
+  vim.api.nvim_set_hl(0, 'BorrowlensMarker', { link = 'Comment', default = true })
+  local group = vim.api.nvim_create_augroup('borrowlens.markers', { clear = true })
+  clear_markers()
+  if o.markers then
+    local events = { 'CursorMoved', 'CursorMovedI', 'DiagnosticChanged', 'BufEnter' }
+    vim.api.nvim_create_autocmd(events, {
+      group = group,
+      callback = M.update_markers,
+      desc = 'borrowlens: the markers of the error under the cursor',
+    })
   end
   vim.api.nvim_create_user_command('BorrowlensExplain', function()
     M.explain(0)

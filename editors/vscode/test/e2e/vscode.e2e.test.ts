@@ -6,7 +6,8 @@
  *
  * (a) own client: only the borrowlens extension installed, BORROWLENS_RUST_ANALYZER in
  *     code-server's environment: the extension starts borrowlens as a proxy in front of the
- *     real rust-analyzer. Squiggle, hover explanation, the explain view, the status bar, the
+ *     real rust-analyzer. Squiggle, hover explanation, the markers beside the lines while the
+ *     cursor is on the error (and gone when it leaves), the explain view, the status bar, the
  *     quick fix applied from Ctrl+. and saved, the error gone, `cargo check` passing.
  * (b) routed: the rust-analyzer stand-in (test/ra-standin, the real rust-analyzer bundled)
  *     installed too: the consent notification, "This Workspace", the workspace settings
@@ -180,6 +181,17 @@ void test('VS Code (a): own language client, borrowlens in front of rust-analyze
         wb.statusBarText('borrowlens.status', (text) => text.includes('borrowlens: proxy') && /\b1 error\b/.test(text)),
       );
       assert.match(status, /borrowlens: proxy · 1 error/);
+
+      // The explanation's numbered places beside their lines while the cursor is on the error
+      // (the step's screenshot shows them), gone once it leaves.
+      const numbered = (texts: string[]): string[] => texts.filter((text) => /^[①-⑳] /.test(text));
+      await wb.step('cursor-on-error-markers', () => wb.clickOn(wb.squiggles().first()));
+      const markers = numbered(await wb.step('markers-shown', () =>
+        wb.waitForDecorations('the markers of the error after their lines', (texts) => numbered(texts).length >= 2, 60_000)));
+      assert.ok(markers.some((text) => text.startsWith('② `words` (`Rc<Vec<String>>`, not `Send`) is created here')), `markers: ${JSON.stringify(markers)}`);
+      assert.ok(markers.some((text) => /^③ the future is suspended here while `words` is still alive/.test(text)), `markers: ${JSON.stringify(markers)}`);
+      await wb.step('cursor-away', () => wb.goTo(1, 1));
+      await wb.step('markers-gone', () => wb.waitForDecorations('no marker once the cursor left the error', (texts) => numbered(texts).length === 0));
 
       // The explain view, from the command palette with the cursor on the error.
       await wb.step('cursor-on-error', () => wb.clickOn(wb.squiggles().first()));

@@ -270,6 +270,46 @@ export class Workbench {
     }, 500);
   }
 
+  /**
+   * The texts decorations show before or after code in the visible editors: an extension's
+   * `before`/`after` `contentText` is the CSS `content` of a pseudo-element on an empty span
+   * (were it injected text instead, it would be the text of a `ced-…` span: read too).
+   */
+  async decorationTexts(): Promise<string[]> {
+    return this.page.locator('.monaco-editor .view-lines .view-line span').evaluateAll((spans: DomElement[]) => {
+      const view = globalThis as unknown as { getComputedStyle(e: DomElement, pseudo?: string): { content: string } };
+      const texts: string[] = [];
+      for (const span of spans) {
+        for (const pseudo of ['::before', '::after']) {
+          const content = view.getComputedStyle(span, pseudo).content;
+          // A CSS string: "…", with \" and \\ escaped; "none" / "normal" when there is none.
+          if (content.startsWith('"') && content.length > 2) {
+            texts.push(content.slice(1, -1).replace(/\\(["\\])/g, '$1'));
+          }
+        }
+        // Injected text: an extension decoration's span (class `ced-…`) holding text itself.
+        const text = (span.textContent ?? '').trim();
+        if (text && (span.getAttribute('class') ?? '').includes('ced-')) {
+          texts.push(text);
+        }
+      }
+      return texts;
+    });
+  }
+
+  /** Waits until the decoration texts (decorationTexts) are ones `accept` takes; returns them. */
+  async waitForDecorations(what: string, accept: (texts: string[]) => boolean, timeoutMs = 30_000): Promise<string[]> {
+    let last: string[] = [];
+    try {
+      return await waitFor(what, timeoutMs, async () => {
+        last = await this.decorationTexts();
+        return accept(last) ? last : undefined;
+      }, 250);
+    } catch (error) {
+      throw new Error(`${errorMessage(error)}; decoration texts: ${JSON.stringify(last)}`, { cause: error });
+    }
+  }
+
   private visibleHover(): Locator {
     return this.page.locator('.monaco-hover:not(.hidden)');
   }
