@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from borrowlens.analyses.diagnostics.lines import split_lines
+from borrowlens.analyses.diagnostics.model import Span, in_dependency
 from borrowlens.analyses.diagnostics.pasted import from_rendered
+from borrowlens.analyses.diagnostics.rustc_json import from_rustc
 from borrowlens.analyses.families.registry import classify
-from support.fixtures import Case, cases, target
+from support.fixtures import FIXTURES, Case, cases, target
 
 RECOGNISED = [case for case in cases() if case.expect.get("family")]
 
@@ -30,3 +33,36 @@ def test_pasted_text_gets_the_family_its_json_gets(case: Case) -> None:
     match = classify(pasted, case.sources())
     assert match is not None, f"{case.id}: pasted text not recognised"
     assert match.family.id == case.expect["family"]
+
+
+def _drawn(spans: list[Span], tabbed: set[tuple[str, int]]) -> set[tuple[object, ...]]:
+    """Each labelled span as rustc draws it: label, file, lines, primary or not, and the
+    first column, except on a line with tabs (rustc draws a tab as four columns)."""
+    return {(span.label, span.file, span.line_start, span.line_end, span.is_primary,
+             None if (span.file, span.line_start) in tabbed else span.column_start)
+            for span in spans}
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda c: c.id)
+def test_pasted_text_reads_back_every_label_rustc_drew(case: Case) -> None:
+    """The labelled spans of the user's files (child notes' included), with their columns,
+    and the child notes come back from the rendered text as the JSON has them."""
+    for raw in case.recorded_raw():
+        if raw.get("level") != "error" or not raw.get("rendered") or not raw.get("spans"):
+            continue
+        pasted = from_rendered(str(raw["rendered"]))
+        assert pasted is not None
+        recorded = from_rustc(raw)
+        assert (pasted.level, pasted.code, pasted.message) == \
+            (recorded.level, recorded.code, recorded.message)
+        # rustc adds the macro-backtrace note when it renders, not to the JSON.
+        assert [(c.level, c.message) for c in pasted.children
+                if not c.message.startswith("this error originates in the macro")] == \
+            [(c.level, c.message) for c in recorded.children]
+        ours = [span for span, _ in recorded.labels()
+                if not span.macro and not in_dependency(span.file)]
+        tabbed = {(span.file, span.line_start) for span in ours
+                  if "\t" in split_lines((FIXTURES / span.file).read_text(encoding="utf-8"))
+                  [span.line_start - 1]}
+        assert _drawn(ours, tabbed) <= _drawn([s for s, _ in pasted.labels()], tabbed), \
+            raw["message"]
