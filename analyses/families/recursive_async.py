@@ -152,7 +152,9 @@ class RecursiveAsync(Family):
             if callee:
                 facts["back_callee"] = callee
             related.append(Related(span, "...which calls back into the first function here"))
-        if "callee" in facts and facts["callee"] != facts.get("function"):
+        # Only a known fn that differs from the callee makes a cycle of two: without the fn's
+        # name (pasted text that does not quote it), the call is the recursion rustc reports.
+        if "callee" in facts and "function" in facts and facts["callee"] != facts["function"]:
             facts["other_function"] = facts["callee"]
         if primary is not None and "function" in facts:
             _locate_calls(facts, related, primary, sources)

@@ -16,7 +16,7 @@ import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.rust import syntax
-from borrowlens.analyses.rust.sources import Sources
+from borrowlens.analyses.rust.sources import Sources, line_of
 
 Node = tree_sitter.Node
 
@@ -137,11 +137,21 @@ def function_name_at(span: Span | None, sources: Sources, *,
     `fn name` of the line rustc quotes."""
     if span is None:
         return None
-    if sources.text(span.file) is None:
+    text = sources.text(span.file)
+    if text is None:
         quoted = _QUOTED_FN.search(span.text[0]) if span.text else None
         return quoted.group(1) if quoted else None
     found = function_at(span, sources, signatures=signatures)
-    return name_of(found.parsed, found.node) if found is not None else None
+    if found is not None:
+        return name_of(found.parsed, found.node)
+    # A file that does not parse around the span (pasted text, which holds only the lines
+    # rustc quoted, rarely closes the fn's braces): the `fn name` of the span's own line.
+    located = at(span, sources, past_indent=True)
+    if located is None or not any(node.type == "ERROR" for node in
+                                  (located.node, *syntax.ancestors(located.node))):
+        return None
+    quoted = _QUOTED_FN.search(line_of(text, span.line_start) or "")
+    return quoted.group(1) if quoted else None
 
 
 def statement_of(node: Node) -> Node | None:

@@ -6,13 +6,17 @@ explanation rather than naming things it cannot see."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from borrowlens.analyses.diagnostics.lines import split_lines
 from borrowlens.analyses.diagnostics.model import Span, in_dependency
-from borrowlens.analyses.diagnostics.pasted import from_rendered
+from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
 from borrowlens.analyses.diagnostics.rustc_json import from_rustc
+from borrowlens.analyses.explain import render
 from borrowlens.analyses.families.registry import classify
+from borrowlens.analyses.rust.sources import MappingSources
 from support.fixtures import FIXTURES, Case, cases, target
 
 RECOGNISED = [case for case in cases() if case.expect.get("family")]
@@ -66,3 +70,34 @@ def test_pasted_text_reads_back_every_label_rustc_drew(case: Case) -> None:
                   [span.line_start - 1]}
         assert _drawn(ours, tabbed) <= _drawn([s for s, _ in pasted.labels()], tabbed), \
             raw["message"]
+
+
+_CODE = re.compile(r"`[^`]*`|```.*?```", re.S)
+_LINE_REF = re.compile(r"\blines? (\d+)\b")
+_LOCATION = re.compile(r"\.rs:(\d+):\d+")
+
+
+@pytest.mark.parametrize("case", RECOGNISED, ids=lambda c: c.id)
+def test_pasted_text_alone_says_only_what_it_shows(case: Case) -> None:
+    """With no file but the lines the text quotes (`explain` away from the crate), the
+    error is either not recognised or explained without an unfilled slot and without citing
+    a line the text does not quote."""
+    rendered = _rendered(case)
+    pasted = from_rendered(rendered)
+    assert pasted is not None
+    quoted = pasted_files(rendered)
+    match = classify(pasted, MappingSources(quoted))
+    if match is None:
+        return
+    explanation = match.family.explain(match)
+    for text in (render.markdown(explanation, full=True),
+                 render.markdown(explanation, full=False)):
+        assert "None" not in text and "{{" not in text and "{%" not in text, text
+        assert "``" not in text.replace("```", ""), text
+        # A line is shown when the text quotes it or names it in a location
+        # (`--> src/lib.rs:12:5`, `{async block@src/lib.rs:20:20: 20:25}`).
+        shown = {number for lines in quoted.values()
+                 for number, line in enumerate(split_lines(lines), start=1) if line.strip()}
+        shown |= {int(found.group(1)) for found in _LOCATION.finditer(rendered)}
+        for found in _LINE_REF.finditer(_CODE.sub("CODE", text)):
+            assert int(found.group(1)) in shown, (found.group(0), text)
