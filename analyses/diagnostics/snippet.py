@@ -110,7 +110,8 @@ class Snippet:
                 marks.extend(current)
             else:
                 self._label_row(row, pipe, code_at, code, current, opened, marks)
-        return [span for mark in marks for span in _spans(self.file, mark)]
+        quoted = self.code()
+        return [span for mark in marks for span in _spans(self.file, mark, quoted)]
 
     def _first_row(self, row: str, pipe: int, code_at: int, line: int, code: str,
                    opened: dict[int, tuple[int, int]]) -> list[_Mark]:
@@ -217,11 +218,13 @@ def _depth_of(row: str) -> int:
                 if not row[pipe + 2:found.start()].strip(" |")), default=0)
 
 
-def _spans(file: str, mark: _Mark) -> list[Span]:
-    """One span per label (rustc draws two labels of one span under one marker)."""
+def _spans(file: str, mark: _Mark, quoted: dict[int, str]) -> list[Span]:
+    """One span per label (rustc draws two labels of one span under one marker), with the
+    lines of it the snippet quotes, as the JSON's `text`."""
     first_line = mark.line_start or mark.line
     first_column = mark.column_first if mark.line_start else mark.column_start
+    text = tuple(quoted[n] for n in range(first_line, mark.line + 1) if n in quoted)
     return [Span(file=file, line_start=first_line, column_start=first_column,
                  line_end=mark.line, column_end=mark.column_end, label=label,
-                 is_primary=mark.primary)
+                 is_primary=mark.primary, text=text)
             for label in ([*mark.labels] if mark.labels else [None])]

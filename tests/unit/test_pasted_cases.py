@@ -41,16 +41,18 @@ def test_pasted_text_gets_the_family_its_json_gets(case: Case) -> None:
 
 def _drawn(spans: list[Span], tabbed: set[tuple[str, int]]) -> set[tuple[object, ...]]:
     """Each labelled span as rustc draws it: label, file, lines, primary or not, and the
-    first column, except on a line with tabs (rustc draws a tab as four columns)."""
+    first column and first quoted line, except on a line with tabs (rustc draws a tab as
+    four columns)."""
     return {(span.label, span.file, span.line_start, span.line_end, span.is_primary,
-             None if (span.file, span.line_start) in tabbed else span.column_start)
+             None if (span.file, span.line_start) in tabbed else span.column_start,
+             None if (span.file, span.line_start) in tabbed else span.text[:1])
             for span in spans}
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda c: c.id)
 def test_pasted_text_reads_back_every_label_rustc_drew(case: Case) -> None:
-    """The labelled spans of the user's files (child notes' included), with their columns,
-    and the child notes come back from the rendered text as the JSON has them."""
+    """The labelled spans of the user's files (child notes' included), with their columns
+    and quoted lines, and the child notes come back from the rendered text as the JSON has them."""
     for raw in case.recorded_raw():
         if raw.get("level") != "error" or not raw.get("rendered") or not raw.get("spans"):
             continue
