@@ -16,7 +16,7 @@ from borrowlens.analyses.diagnostics.lsp import (
     units_to_column,
 )
 from borrowlens.analyses.diagnostics.model import in_dependency
-from borrowlens.analyses.diagnostics.pasted import from_rendered
+from borrowlens.analyses.diagnostics.pasted import from_rendered, pasted_files
 from borrowlens.analyses.diagnostics.rustc_json import from_cargo_messages, from_rustc
 from support.lsp_shape import to_lsp
 
@@ -189,3 +189,26 @@ def test_group_lsp_groups_by_range_with_odd_ranges_like_plain_ones() -> None:
     # a copy without its parent stays on its own.
     assert grouped == [(first, [a]), (second, []), (own_hint, []), (odd, [c]), (b, []),
                        (lost, [])]
+
+
+def test_pasted_columns_count_wide_characters_as_rustc_draws_them() -> None:
+    # rustc draws two marker columns under a wide character; the span's columns count chars.
+    pasted = from_rendered('error: x\n --> src/lib.rs:1:16\n  |\n'
+                           '1 | let s = "日本語"; foo();\n'
+                           '  |                   ^^^^^ here\n')
+    assert pasted is not None
+    here = pasted.span_labelled("here")
+    assert here is not None
+    assert (here[0].column_start, here[0].column_end) == (16, 21)
+
+
+def test_a_suggestion_is_not_taken_for_the_users_code() -> None:
+    text = ("error[E0310]: the parameter type `T` may not live long enough\n"
+            " --> src/lib.rs:3:5\n  |\n3 |     spawn(task);\n  |     ^^^^^^^^^^^ here\n"
+            "help: consider adding an explicit lifetime bound\n  |\n"
+            "2 | fn run<T: 'static>(task: T) {\n  |         +++++++++\n")
+    assert pasted_files(text) == {"src/lib.rs": "\n\n    spawn(task);\n"}
+    pasted = from_rendered(text)
+    assert pasted is not None
+    assert [(c.level, c.message, c.spans) for c in pasted.children] == \
+        [("help", "consider adding an explicit lifetime bound", ())]
