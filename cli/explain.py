@@ -24,16 +24,17 @@ from borrowlens.cli.terminal import EXIT_OK, CliError, print_error, use_color
 from borrowlens.server.disk import DiskSources
 
 
-def _pasted_sources(query: str) -> Sources:
+def _pasted_sources(query: str) -> tuple[Sources, list[str]]:
     """The crate's files when the pasted message names files that are here on disk (so a
     cause in another file, a callee's signature, is found as `check` finds it), else only
-    the lines the message quotes."""
+    the lines the message quotes; and the files it names that are not here."""
     quoted = pasted_files(query)
     disk = DiskSources(Path.cwd())
     named = [path for path in quoted if path != "<pasted>"]
-    if named and all(disk.resolve(path).is_file() for path in named):
-        return disk
-    return MappingSources(quoted)
+    missing = [path for path in named if not disk.resolve(path).is_file()]
+    if named and not missing:
+        return disk, []
+    return MappingSources(quoted), missing
 
 
 def run_explain(args: argparse.Namespace) -> int:
@@ -63,7 +64,14 @@ def run_explain(args: argparse.Namespace) -> int:
             return 1
     else:
         diagnostic = from_rendered(query)
-        match = classify(diagnostic, _pasted_sources(query)) if diagnostic else None
+        sources, missing = _pasted_sources(query)
+        match = classify(diagnostic, sources) if diagnostic else None
+        if match is not None and missing:
+            # Said, not hidden: a cause in a signature the text does not quote cannot be
+            # found, so the explanation may be the symptom's more general one.
+            print(f"note: read only the lines the message quotes: {missing[0]} is not under "
+                  f"{Path.cwd()}; run this from the crate's directory to read its code too",
+                  file=sys.stderr)
         if match is None:
             print_error("that message is not one of the error families borrowlens knows "
                     "(borrowlens explain --list shows them)", color)

@@ -106,9 +106,13 @@ def test_explain_a_pasted_message_reads_the_crate_when_it_is_at_hand(tmp_path: P
     here = run("explain", pasted, cwd=tmp_path)
     assert here.returncode == 0, here.stderr
     assert "`&'a mut self`" in here.stdout and "stack.rs:9" in here.stdout
+    assert "read only the lines" not in here.stderr
     elsewhere = run("explain", pasted, cwd=tmp_path / "src")
     assert elsewhere.returncode == 0, elsewhere.stderr
-    assert "in a signature" not in elsewhere.stdout.splitlines()[0]
+    assert "in a signature" not in elsewhere.stdout.split("\n")[0]
+    # It says what it could not see, and where it looked.
+    assert "read only the lines the message quotes: src/lib.rs is not under" in elsewhere.stderr
+    assert str(tmp_path / "src") in elsewhere.stderr
 
 
 def test_explain_by_code_shows_the_family_example() -> None:
