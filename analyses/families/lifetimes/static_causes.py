@@ -71,6 +71,11 @@ def find(what: str, primary: Span | None, sources: Sources) -> Cause | None:
         return _closure_return(parsed, node, file) or _return_type(parsed, node, file)
     if what == "argument":
         return _callee(parsed, node, file, dyn=False)
+    if what == "type argument":  # rustc's bare label: the annotation itself when it spans it
+        declaration = syntax.enclosing(node, "let_declaration")
+        kind = declaration.child_by_field_name("type") if declaration is not None else None
+        inside = kind is not None and kind.start_byte <= node.start_byte <= kind.end_byte
+        return _annotation(parsed, node, file) if inside else None
     return None
 
 
