@@ -77,11 +77,12 @@ def case_files() -> list[Path]:
     return sorted(CASES.rglob("*.rs"))
 
 
-def audit_case(path: Path, scratch: Path) -> list[Outcome]:
+def audit_case(path: Path, scratch: Path, *, root: Path = CASES, edition: str = "2021",
+               crate_type: str = "lib") -> list[Outcome]:
     """Compile one case and classify each error it reports."""
-    name = path.relative_to(CASES).as_posix()
+    name = path.relative_to(root).as_posix()
     proc = subprocess.run(
-        ["rustc", "--edition", "2021", "--error-format=json", "--crate-type", "lib",
+        ["rustc", "--edition", edition, "--error-format=json", "--crate-type", crate_type,
          "--emit=metadata", "--crate-name", "case", "--out-dir", str(scratch), path.name],
         cwd=path.parent, capture_output=True, text=True, check=False, timeout=120)
     lines = [json.dumps({"reason": "compiler-message", "message": json.loads(line)})

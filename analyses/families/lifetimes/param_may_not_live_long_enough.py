@@ -157,16 +157,19 @@ class ParamMayNotLiveLongEnough(Family):
         def bound(lifetime: str) -> list[TextEdit | None]:
             return [file.edit_bytes(at, at, f"{joint}{lifetime}")]
 
+        def said(lifetime: str) -> str:  # an `impl Trait` argument is bounded with `+`
+            return f"{param} + {lifetime}" if param.startswith("impl ") else f"{param}: {lifetime}"
+
         fixes: list[Fix | None] = []
         if required != STATIC:
             fixes.append(make_fix(
-                "add-lifetime-bound", f"Require `{param}: {required}`", bound(required),
+                "add-lifetime-bound", f"Require `{said(required)}`", bound(required),
                 preferred=True))
             fixes.append(make_fix(
-                "add-static-bound", f"Require `{param}: 'static` (owned types only)",
+                "add-static-bound", f"Require `{said(STATIC)}` (owned types only)",
                 bound(STATIC)))
             return [f for f in fixes if f is not None]
-        fixes.append(make_fix("add-static-bound", f"Require `{param}: 'static`",
+        fixes.append(make_fix("add-static-bound", f"Require `{said(STATIC)}`",
                               bound(STATIC), preferred=True))
         if function is not None and function.type == "function_item":
             fixes.append(_thread_lifetime(diagnostic, file, function, param, bound))

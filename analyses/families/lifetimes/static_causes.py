@@ -71,7 +71,13 @@ def find(what: str, primary: Span | None, sources: Sources) -> Cause | None:
         return _closure_return(parsed, node, file) or _return_type(parsed, node, file)
     if what == "argument":
         return _callee(parsed, node, file, dyn=False)
+    if what == "type argument":  # rustc's bare label: the annotation itself when it spans it
+        declaration = syntax.enclosing(node, "let_declaration")
+        kind = declaration.child_by_field_name("type") if declaration is not None else None
+        inside = kind is not None and kind.start_byte <= node.start_byte <= kind.end_byte
+        return _annotation(parsed, node, file) if inside else None
     return None
+
 
 
 def _annotation(parsed: syntax.Parsed, node: Node, file: str, *,
@@ -115,7 +121,7 @@ def _struct_field(parsed: syntax.Parsed, node: Node, file: str, *,
             kind = declaration.child_by_field_name("type")
             if field_name is not None and kind is not None and \
                     parsed.node_text(field_name) == field:
-                return _static_bound(parsed, item, parsed.node_text(kind).strip(), file,
+                return static_bound(parsed, item, parsed.node_text(kind).strip(), file,
                                      name, field)
     return None
 
@@ -367,7 +373,7 @@ def _in_signature(parsed: syntax.Parsed, item: Node, index: int, name: str, file
     # `T` or `impl …` parameter: its bound in the generics or the where clause; a `&'x T`
     # parameter: an `'x: 'static` bound.
     for lifetime in [text.strip(), *(parsed.node_text(lt) for lt in items.lifetimes(kind))]:
-        found = _static_bound(parsed, item, lifetime, file, name, param_name)
+        found = static_bound(parsed, item, lifetime, file, name, param_name)
         if found is not None:
             return found
     return None
@@ -384,7 +390,7 @@ def _static_receiver(parsed: syntax.Parsed, item: Node, name: str, file: str) ->
                  "self")
 
 
-def _static_bound(parsed: syntax.Parsed, item: Node, generic: str, file: str,
+def static_bound(parsed: syntax.Parsed, item: Node, generic: str, file: str,
                   owner: str | None, name: str | None) -> Cause | None:
     """The bound of the type parameter `generic` in `item`'s generics or where clause, when it
     demands `'static`."""

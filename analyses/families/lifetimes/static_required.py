@@ -36,6 +36,8 @@ from borrowlens.analyses.rust.sources import Sources
 _REQUIRES = re.compile(r"(?P<what>coercion|cast|type annotation|this usage|assignment|argument|"
                        r"returning this value) requires that `(?P<short>'[^`]+)` must outlive "
                        r"`'static`")
+# The bare label of a call whose turbofish names a borrowed type (`check::<&'a T>()`).
+_BARE = re.compile(r"^requires that `(?P<short>'[^`]+)` must outlive `'static`")
 # E0521 ("borrowed data escapes outside of function") through a callee's `'static` bound.
 _ESCAPES = re.compile(r"borrowed data escapes outside of (?:function|method|closure|"
                       r"associated function)")
@@ -84,8 +86,11 @@ class StaticRequired(Family):
                             or not common.LIFETIME_MESSAGE.search(diagnostic.message)):
             return None
         requires = diagnostic.find(_REQUIRES)
+        bare = diagnostic.find(_BARE) if requires is None and not escapes else None
         if requires is not None:
             what, short = requires.group("what"), requires.group("short")
+        elif bare is not None:
+            what, short = "type argument", bare.group("short")
         elif escapes or (diagnostic.find(CAPTURED_NOTE) is not None
                          and secondary(diagnostic, _BODY.pattern) is not None
                          and diagnostic.find(r"return type of closure") is None):
@@ -171,7 +176,9 @@ class StaticRequired(Family):
         source = match.fact("source")
         captured = match.fact("through_capture")
         return prose.explanation(self.id, self.title, __name__, {
-            "kind": kind, "what": match.fact("requirement"),
+            # rustc's label for a turbofish has no word before "requires that".
+            "kind": kind, "what": None if match.fact("requirement") == "type argument"
+            else match.fact("requirement"),
             "cause_line": match.fact("cause_line"), "cause_text": match.fact("cause_text"),
             "owner": match.fact("cause_owner"), "name": match.fact("cause_name"),
             "src": f"`{source}`" if source else None, "bare": source or "data",

@@ -1,10 +1,11 @@
 """A `'static` written at the very place rustc reports, rather than in a declaration elsewhere:
 the generic arguments of the path used (`Wrapper::<'static> { … }`,
 `Wrapper::<'static>::new(x)`, `<Wrapper<'static>>::new(x)`) or a closure parameter annotated
-`&'static T` that is then called with borrowed data; and a callee that is a local of the
-function, declared with a `'static` in its type (`f: fn(&'static T)`). static_causes looks for
-the items that demand `'static`; these are the shapes where the user's own annotation in the
-function is the demand.
+`&'static T` that is then called with borrowed data; a borrowed type in a turbofish
+(`check::<&'a T>()`) whose callee bounds that type parameter `'static`; and a callee that is
+a local of the function, declared with a `'static` in its type (`f: fn(&'static T)`).
+static_causes looks for the items that demand `'static`; these are the shapes where the user's
+own annotation in the function (or the type argument it passes) is the demand.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import tree_sitter
 
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.families.borrows.analysis import node_span
+from borrowlens.analyses.families.lifetimes import static_causes
 from borrowlens.analyses.families.lifetimes.static_causes import Cause
-from borrowlens.analyses.rust import locate, syntax
+from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 _STATIC = re.compile(r"'static\b")
@@ -42,6 +44,37 @@ def find(what: str, primary: Span | None, sources: Sources) -> Cause | None:
         return _path(parsed, function, primary) or _local_callee(parsed, function, primary)
     if what == "assignment":
         return _closure_parameter(parsed, node, primary)
+    if what == "type argument":
+        return _type_argument(parsed, node, primary.file)
+    return None
+
+def _type_argument(parsed: syntax.Parsed, node: tree_sitter.Node, file: str) -> Cause | None:
+    """`check::<&'a T>()`: the bound of the callee's type parameter the turbofish fills, when
+    the callee is in this file and that bound demands `'static`."""
+    call = node if node.type == "call_expression" else syntax.enclosing(node, "call_expression")
+    function = call.child_by_field_name("function") if call is not None else None
+    if function is None or function.type != "generic_function":
+        return None
+    callee = function.child_by_field_name("function")
+    arguments = function.child_by_field_name("type_arguments")
+    if callee is None or arguments is None:
+        return None
+    name = parsed.node_text(callee).split("::")[-1]
+    filled = [a for a in arguments.named_children if a.type != "lifetime"]
+    for found, item in items.named_items(parsed, "function_item"):
+        generics = item.child_by_field_name("type_parameters")
+        declared = [p for p in generics.named_children if p.type in (
+            "type_parameter", "constrained_type_parameter")] if generics is not None else []
+        if found != name or len(declared) < len(filled):
+            continue
+        for parameter in declared[:len(filled)]:
+            generic = parameter.child_by_field_name("name") or parameter.child_by_field_name(
+                "left")
+            cause = static_causes.static_bound(
+                parsed, item, parsed.node_text(generic), file, name, None) \
+                if generic is not None else None
+            if cause is not None:
+                return cause
     return None
 
 

@@ -225,6 +225,8 @@ class CannotBeUnpinned(Family):
         facts: dict[str, FactValue] = {"type": _user_type(diagnostic, first)}
         if no_poll is not None:
             facts["via"] = "poll_method"
+            if re.search(r"found for (?:struct|enum) ", diagnostic.message):
+                facts["concrete"] = "yes"
         variable, line = _variable(diagnostic, sources)
         if variable:
             facts["variable"] = variable
@@ -271,7 +273,7 @@ class CannotBeUnpinned(Family):
             "in_loop": match.fact("in_loop") == "true",
             "is_block": is_block,
             "block_line": match.fact("block_line"),
-            "via": match.fact("via"),
+            "via": match.fact("via"), "concrete": bool(match.fact("concrete")),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

@@ -51,6 +51,8 @@ _REASONS = (
     ("const", re.compile(r"because it contains (?:this )?associated `?const`? `(?P<item>\w+)`")),
     ("sized", re.compile(r"because it requires `Self: Sized`")),
     ("async", re.compile(r"because method `(?P<item>\w+)` is `async`")),
+    # A supertrait or bound that names `Self` (`trait Shape: PartialEq`, `type U: Eq<Self>`).
+    ("self_bound", re.compile(r"because it uses `Self` as a type parameter")),
 )
 MOVE_HINT = re.compile(r"consider moving `(?P<item>\w+)` to another trait")
 _VTABLE = r"dyn compatible it needs to allow building"
@@ -58,6 +60,9 @@ _ONLY_TYPE = re.compile(r"only type `(?P<type>[^`]+)` implements `")
 _LISTED = re.compile(r"the following types implement `[^`]+`:(?P<list>(?:\n\s+\S.*)+)")
 _LISTED_LINE = re.compile(r"^\s{2,}(?P<type>[A-Za-z_][\w:<>, ]*)$")
 # The reasons a `where Self: Sized` on the item removes from the vtable.
+# Supertraits whose default type parameter is `Self` (rust-analyzer's shape keeps only the span).
+_SELF_BOUND = re.compile(r"(?:PartialEq|Eq|PartialOrd|Ord|Add|Sub|Mul|Div|Rem)(?:<Self>)?|"
+                         r".*\bSelf\b.*")
 EXCLUDABLE = ("generic", "no_self", "self_param", "self_return", "impl_trait")
 _SELF = re.compile(r"\bSelf\b(?!\s*::)")
 
@@ -141,7 +146,8 @@ def _offenders(diagnostic: Diagnostic, members: dict[str, Node],
     found: dict[str, Offender] = {}
     for reason, regex in _REASONS:
         for span, hit in diagnostic.find_all(regex):
-            name = hit.group("item") if "item" in regex.groupindex else "Sized"
+            name = hit.group("item") if "item" in regex.groupindex else \
+                _spanned(span) if reason == "self_bound" else "Sized"
             found.setdefault(name, Offender(name, reason, span))
     # rust-analyzer's shape: the hints name the items, the source says why.
     vtable = _vtable_span(diagnostic)
@@ -151,6 +157,10 @@ def _offenders(diagnostic: Diagnostic, members: dict[str, Node],
         if node is not None and parsed.node_text(node) == "Sized" and syntax.enclosing(
                 node, "trait_bounds") is not None:
             found.setdefault("Sized", Offender("Sized", "sized", vtable))
+        spanned = parsed.node_text(node) if node is not None and syntax.enclosing(
+            node, "trait_bounds") is not None else ""
+        if spanned and _SELF_BOUND.fullmatch(spanned):
+            found.setdefault(spanned, Offender(spanned, "self_bound", vtable))
         owner = syntax.enclosing(node, "function_signature_item", "function_item",
                                  "const_item") if node is not None else None
         owner_name = owner.child_by_field_name("name") if owner is not None else None
@@ -163,6 +173,13 @@ def _offenders(diagnostic: Diagnostic, members: dict[str, Node],
             found[name] = Offender(name, why, vtable if not found else None)
     # In the trait's order, as rustc labels them (its labels come grouped by reason here).
     return sorted(found.values(), key=lambda o: o.span.line_start if o.span else 1 << 30)
+
+
+def _spanned(span: Span | None) -> str:
+    """The text a one-line label spans (the bound naming `Self`), or `Self`."""
+    if span is None or not span.text or span.line_start != span.line_end:
+        return "Self"
+    return span.text[0][span.column_start - 1:span.column_end - 1].strip() or "Self"
 
 
 def _implementors(diagnostic: Diagnostic) -> list[str]:
@@ -226,6 +243,8 @@ class DynIncompatibleTrait(Family):
                         "or turning it into a method changes every implementation",
         "reason=sized": "dropping the `Sized` supertrait changes what every default method "
                         "may do: a decision for the trait's author",
+        "reason=self_bound": "moving a bound that names `Self` to a second trait changes what "
+                             "every user of the trait may rely on: the trait's author decides",
     }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:

@@ -38,6 +38,10 @@ VIA = re.compile(r"required for `(?P<via>[^`]+)` to implement `(?:[\w:]*::)?Send
 _WITHIN_TYPE = re.compile(r"required because it appears within the type `(?P<outer>[^`]+)`")
 _FUTURE_CONTEXT = re.compile(r"\{async (?:block|fn body|closure body)@|used within this `async")
 _LEAD_PATH = re.compile(r"^(?:[a-z_][a-z0-9_]*::)+")
+# Callees that hand their argument to another thread (std, scoped threads, tokio, rayon, pools).
+_THREADED = re.compile(r"spawn|scope|thread|par_|rayon|execute|join|install|broadcast",
+                       re.IGNORECASE)
+_RESTRICT = re.compile(r"consider (?:further )?restricting type parameter `(?P<param>\w+)`")
 
 
 def type_head(type_text: str) -> str:
@@ -182,6 +186,22 @@ class ThreadSpawnNotSend(Family):
                 facts.update(_shape(parsed, closure, variable, resolver.origin(variable,
                                                                                closure)))
         used = diagnostic.span_labelled(r"used within this closure")
+        # No closure and a callee that is no spawn: only a bound (`fn check<T: Send>()`, an
+        # impl's `T: Send`) asks for it, and no thread is in sight.
+        if closure is None and used is None and not _THREADED.search(spawn or ""):
+            facts["shape"] = "bound"
+            restrict = diagnostic.find(_RESTRICT)
+            if restrict is not None:
+                facts["restrict"] = restrict.group("param")
+            if not_impl is not None:  # `&dyn T` is not `Send` because `dyn T` is not `Sync`
+                facts["type"] = not_impl.group("type")
+            bound = diagnostic.span_labelled(r"required by this bound")
+            if bound is not None:
+                related.append(Related(bound[0], f"this bound asks for `{trait}`"))
+            elif diagnostic.primary is not None:
+                related.append(Related(diagnostic.primary, f"`{trait}` is required here"))
+        elif spawn and not _THREADED.search(spawn):
+            facts["threaded"] = "no"  # a closure a plain fn's `F: Send` bound asks for
         if used is not None:
             related.append(Related(used[0], "the closure that captures it; everything it "
                                    f"captures must be {trait}"))
@@ -223,6 +243,9 @@ class ThreadSpawnNotSend(Family):
             "in_loop": match.fact("in_loop") == "true",
             "used_after": match.fact("used_after_spawn") == "true",
             "located": bool(variable and match.fact("closure_line")),
+            "bound_only": match.fact("shape") == "bound", "restrict": match.fact("restrict"),
+            "owner": match.code("spawn", "the impl or item it is used with"),
+            "unthreaded": match.fact("threaded") == "no",
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
