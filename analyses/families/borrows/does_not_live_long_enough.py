@@ -103,6 +103,11 @@ class DoesNotLiveLongEnough(Family):
         if declared is not None:
             facts["declared_line"] = declared.line_start
             kind = common.binding_type(declared, sources)
+            if kind is None and variable and primary is not None:
+                # Pasted text gives the label no column: a parameter is found by its name.
+                parameter = common.parameter_span(primary, sources, variable)
+                if parameter is not None and parameter.line_start == declared.line_start:
+                    kind = common.binding_type(parameter, sources)
             if kind:
                 facts["type"] = kind
         used = common.secondary(diagnostic, r"borrow later (used|captured|stored)")
