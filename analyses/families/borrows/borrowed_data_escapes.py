@@ -20,7 +20,7 @@ from borrowlens.analyses.families.borrows.return_ref_to_local import owned_type
 from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile
-from borrowlens.analyses.rust import locate
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 # Parameter types whose `to_owned()` is a plain owned copy (`&[u8]` -> `Vec<u8>`).
@@ -158,9 +158,7 @@ def _loop_item(primary: Span, sources: Sources, variable: str,
     if found is None or re.search(rf"\b{re.escape(variable)}\b", body):
         return {}, None
     parsed, node = found.parsed, found.node
-    loop = node
-    while loop is not None and loop.type != "for_expression":
-        loop = loop.parent
+    loop = next((a for a in syntax.ancestors(node) if a.type == "for_expression"), None)
     pattern = loop.child_by_field_name("pattern") if loop is not None else None
     value = loop.child_by_field_name("value") if loop is not None else None
     if loop is None or pattern is None or value is None or pattern.type != "identifier":
