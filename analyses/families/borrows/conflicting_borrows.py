@@ -67,6 +67,12 @@ class ConflictingBorrows(Family):
             facts["use_line"] = later.line_start
             related.append(Related(later, "the first borrow is still needed here"))
         facts["shape"] = self._shape(diagnostic, sources, facts, first, primary)
+        held = _HELD.match(common.line_text(first, sources) or "") if first else None
+        if facts["shape"] == "other" and held is not None and facts.get("first_kind") == \
+                "immutable" and common.root_name(held.group("of")) == \
+                common.root_name(str(facts.get("variable", ""))):
+            # `let first = &buf[0];` read after `buf` changes: an owned copy ends the borrow.
+            facts["reference"], facts["referent"] = held.group("name"), held.group("of")
         root = common.root_name(str(facts.get("variable", "")))
         declared = _declared_type(primary, sources, root) if primary and root != "self" else None
         if declared and _MAP.search(declared):
@@ -206,9 +212,12 @@ class ConflictingBorrows(Family):
             "container": match.fact("container"), "returned": bool(match.fact("returned")),
             "index_call": bool(match.fact("index_call")), "holder": match.fact("holder"),
             "holder_dropped": bool(match.fact("holder_dropped")),
+            "reference": match.fact("reference"), "referent": match.fact("referent"),
         })
 
 
+_HELD = re.compile(r"^\s*let\s+(?P<name>[a-z_]\w*)\s*(?::[^=]*)?=\s*&\s*(?P<of>[a-z_][\w.]*"
+                   r"(?:\[[^\]]+\])?)\s*;\s*$")
 _MAP = re.compile(r"\b(?:HashMap|BTreeMap|IndexMap)\b")
 _SLICE = re.compile(r"\b(?:Vec|VecDeque)\b|^\s*&\s*(?:'\w+\s+)?(?:mut\s+)?\[|^\s*\[")
 
