@@ -65,8 +65,9 @@ def drop_mut_lifetime(file: SourceFile, parameter: Node) -> TextEdit | None:
     return file.edit_bytes(lifetime.start_byte, following.start_byte, "")
 
 
-def name_return_lifetime(file: SourceFile, return_type: Node,
-                         lifetime: str) -> list[TextEdit] | None:
-    """`-> Option<&str>` → `-> Option<&'a str>`: the result tied to the data the type
-    borrows rather than to the `&mut self` receiver elision picks."""
-    return signatures.tie_type(file, return_type, lifetime)
+def name_return_lifetime(file: SourceFile, return_type: Node, lifetime: str,
+                         hidden: tuple[str, ...] = ()) -> list[TextEdit] | None:
+    """`-> Option<&str>` → `-> Option<&'a str>` (and `Token` → `Token<'a>` for the types in
+    `hidden`): the result tied to the data the type borrows rather than to the `&mut self`
+    receiver elision picks."""
+    return signatures.tie_type(file, return_type, lifetime, hidden=hidden)

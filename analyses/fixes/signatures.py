@@ -98,16 +98,21 @@ def _has_late_bound(file: SourceFile, node: Node) -> bool:
 
 
 def tie_type(file: SourceFile, node: Node, lifetime: str,
-             *, replace: tuple[str, ...] = ("'_",)) -> list[TextEdit] | None:
-    """Edits putting `lifetime` on every elided reference of a type (`&T` → `&'a T`) and on
-    every lifetime listed in `replace` (`'_` by default). None when the type holds a
-    higher-ranked part (left alone by elision), a `&dyn Trait` (whose object lifetime
+             *, replace: tuple[str, ...] = ("'_",),
+             hidden: tuple[str, ...] = ()) -> list[TextEdit] | None:
+    """Edits putting `lifetime` on every elided reference of a type (`&T` → `&'a T`), on
+    every lifetime listed in `replace` (`'_` by default) and on the bare types in `hidden`
+    whose one lifetime parameter elision fills (`Token` → `Token<'a>`). None when the type
+    holds a higher-ranked part (left alone by elision), a `&dyn Trait` (whose object lifetime
     follows the reference) or has nothing to tie."""
     if _has_late_bound(file, node):
         return None
     edits: list[TextEdit] = []
     for inner in file.walk(node):
-        if inner.type == "reference_type":
+        if inner.type == "type_identifier" and file.node_text(inner) in hidden and (
+                inner.parent is None or inner.parent.type != "generic_type"):
+            edits.append(file.insert_after(inner, f"<{lifetime}>"))
+        elif inner.type == "reference_type":
             if not any(c.type == "lifetime" for c in inner.children):
                 amp = inner.children[0]
                 if amp.type != "&":

@@ -198,7 +198,7 @@ CASES = [
                  {"variable": "x", "shape": "no-such-shape", "first_borrow_line": 2},
                  {"tldr": (
                      "`x` is borrowed again while the borrow on line 2 is in use; end the first "
-                     "before the second begins.")},
+                     "one sooner.")},
                  id="unknown-shape"),
     # Two `get_mut` on a map: the map's `get_disjoint_mut`, no slice APIs.
     pytest.param("conflicting-borrows",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from borrowlens.analyses.diagnostics.model import Diagnostic
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
@@ -20,7 +20,7 @@ from borrowlens.analyses.families.borrows.return_ref_to_local import owned_type
 from borrowlens.analyses.fixes import spawn
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.source_file import SourceFile
-from borrowlens.analyses.rust import locate
+from borrowlens.analyses.rust import locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 # Parameter types whose `to_owned()` is a plain owned copy (`&[u8]` -> `Vec<u8>`).
@@ -42,6 +42,8 @@ class BorrowedDataEscapes(Family):
     no_fix_when: ClassVar[dict[str, str]] = {
         "variable=self": "the method only borrows `self`: sharing the object through an `Arc` "
             "changes its receivers, and which fields to clone depends on what the task needs",
+        "loop_item": "the work captures a `for` loop's item borrowed from the parameter: a copy "
+            "inside the loop, or a scoped thread, restructures the loop the user wrote",
         "mutable_param": "the task writes through a `&mut` parameter, so a copy would lose the "
             "writes: a scoped thread, awaiting in place or taking ownership is the user's choice",
     }
@@ -96,6 +98,14 @@ class BorrowedDataEscapes(Family):
             via = common.call_at(primary, sources)
             if via:
                 facts["escapes_via"] = via
+            if isinstance(variable, str) and variable != "self":
+                item, item_span = _loop_item(primary, sources, variable, body)
+                facts.update(item)
+                if item_span is not None:
+                    work = "thread" if via and "thread" in via else "task"
+                    related.append(Related(item_span, f"`{item['loop_item']}` borrows from "
+                                                      f"`{variable}`, and the {work} "
+                                                      "captures it"))
         static = diagnostic.find(r"must outlive `'static`")
         if static is not None:
             facts["needs"] = "'static"
@@ -118,6 +128,9 @@ class BorrowedDataEscapes(Family):
             "field": fields[0] if isinstance(fields, list) and fields else None,
             "container": match.fact("container"),
             "mutable": bool(match.fact("mutable_param")),
+            "item": match.fact("loop_item"), "loop_line": match.fact("loop_line"),
+            "joined": bool(match.fact("joined")), "task_kind": match.fact("task_kind"),
+            "item_deref": bool(match.fact("item_deref")),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -133,6 +146,38 @@ class BorrowedDataEscapes(Family):
             return []
         fix = spawn.own_parameter_copy(file, node, variable)
         return [fix] if fix is not None else []
+
+
+def _loop_item(primary: Span, sources: Sources, variable: str,
+               body: str) -> tuple[dict[str, FactValue], Span | None]:
+    """When the spawned work names not the parameter but the item of a `for` loop over it
+    (`for id in ids { spawn(async { … id … }) }`), that item is what it captures: the loop's
+    binding and line, what the work is (closure or async block), and whether the function
+    joins its threads (then a scoped thread needs no copy at all); and the loop's binding."""
+    found = locate.at(primary, sources)
+    if found is None or re.search(rf"\b{re.escape(variable)}\b", body):
+        return {}, None
+    parsed, node = found.parsed, found.node
+    loop = next((a for a in syntax.ancestors(node) if a.type == "for_expression"), None)
+    pattern = loop.child_by_field_name("pattern") if loop is not None else None
+    value = loop.child_by_field_name("value") if loop is not None else None
+    if loop is None or pattern is None or value is None or pattern.type != "identifier":
+        return {}, None
+    item = parsed.node_text(pattern)
+    if not locate.identifiers(parsed, variable, within=value, kinds=("identifier",)) or \
+            not re.search(rf"\b{re.escape(item)}\b", body):
+        return {}, None
+    facts: dict[str, FactValue] = {"loop_item": item, "loop_line": parsed.start(loop)[0]}
+    if re.search(rf"\*\s*{re.escape(item)}\b", body):
+        # The work dereferences the item (`*id`): a copy of the value, not `to_owned()`, keeps
+        # that code compiling.
+        facts["item_deref"] = "yes"
+    facts["task_kind"] = "async block" if re.search(r"\basync\s+(?:move\s*)?\{", body) \
+        else "closure"
+    function = locate.enclosing_function(node)
+    if function is not None and ".join()" in parsed.node_text(function):
+        facts["joined"] = "yes"
+    return facts, common.node_span(parsed, pattern, primary.file)
 
 
 FAMILY = BorrowedDataEscapes()

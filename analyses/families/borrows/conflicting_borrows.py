@@ -67,6 +67,12 @@ class ConflictingBorrows(Family):
             facts["use_line"] = later.line_start
             related.append(Related(later, "the first borrow is still needed here"))
         facts["shape"] = self._shape(diagnostic, sources, facts, first, primary)
+        held = _HELD.match(common.line_text(first, sources) or "") if first else None
+        if facts["shape"] == "other" and held is not None and facts.get("first_kind") == \
+                "immutable" and common.root_name(held.group("of")) == \
+                common.root_name(str(facts.get("variable", ""))):
+            # `let first = &buf[0];` read after `buf` changes: an owned copy ends the borrow.
+            facts["reference"], facts["referent"] = held.group("name"), held.group("of")
         root = common.root_name(str(facts.get("variable", "")))
         declared = _declared_type(primary, sources, root) if primary and root != "self" else None
         if declared and _MAP.search(declared):
@@ -75,9 +81,25 @@ class ConflictingBorrows(Family):
             facts["container"] = "slice"
         if facts["shape"] in ("two-indexes", "map-get-insert") and first and primary:
             self._shape_details(facts, sources, first, primary)
-        if facts["shape"] == "method-call" and primary is not None:
+        dropped = common.labelled(diagnostic, r"might be used here, when `(\w+)` is dropped")
+        if facts["shape"] == "closure-capture" and later is None and dropped is not None:
+            # The holder's destructor may still call the closure: the borrow lasts until the
+            # holder is dropped at the end of its scope.
+            facts["use_line"] = dropped[0].line_start
+            facts["holder"] = dropped[1].group(1)
+            facts["holder_dropped"] = "yes"
+            related.append(Related(dropped[0], f"`{dropped[1].group(1)}` is dropped here, and "
+                                               "its destructor may still use the closure"))
+        elif facts["shape"] == "closure-capture" and later is not None:
+            holder = common.root_name(common.span_text(later, sources) or "")
+            if re.fullmatch(r"[a-z_]\w*", holder) and holder != root:
+                facts["holder"] = holder
+        if facts["shape"] in ("method-call", "call-while-iterating") and primary is not None:
             method = re.search(r"\.\s*(\w+)\s*(?:::<[^>]*>)?\(",
                                common.span_text(primary, sources) or "")
+            if method is None and facts["shape"] == "call-while-iterating":
+                method = re.search(r"\bself\s*\.\s*(\w+)\s*(?:::<[^>]*>)?\(",
+                                   common.line_text(primary, sources) or "")
             if method:
                 facts["method"] = method.group(1)
             if first is not None:
@@ -152,6 +174,12 @@ class ConflictingBorrows(Family):
         mutates = re.search(rf"{whole}\s*\.\s*(?:{_MUTATORS})\s*\(", second_line)
         if loop and mutates:
             return "push-while-iterating"
+        if diagnostic.find(r"borrow occurs due to use of `[^`]+` in closure"):
+            # The first borrow is a closure's capture: it lasts as long as the closure is kept.
+            return "closure-capture"
+        if loop and base == "self" and re.search(r"\bself\s*\.\s*\w+\s*(?:::<[^>]*>)?\(",
+                                                  second_text):
+            return "call-while-iterating"
         indexed = rf"{whole}\s*(?:\[|\.get_mut\s*\(|\.iter_mut\(\)\s*\.nth)"
         if (re.search(indexed, first_line) and re.search(indexed, second_line)) or \
                 diagnostic.find(r"split_at_mut|get_disjoint_mut"):
@@ -182,10 +210,14 @@ class ConflictingBorrows(Family):
             "method": match.fact("method"), "first_method": match.fact("first_method"),
             "whole": match.fact("first_borrow") == "whole",
             "container": match.fact("container"), "returned": bool(match.fact("returned")),
-            "index_call": bool(match.fact("index_call")),
+            "index_call": bool(match.fact("index_call")), "holder": match.fact("holder"),
+            "holder_dropped": bool(match.fact("holder_dropped")),
+            "reference": match.fact("reference"), "referent": match.fact("referent"),
         })
 
 
+_HELD = re.compile(r"^\s*let\s+(?P<name>[a-z_]\w*)\s*(?::[^=]*)?=\s*&\s*(?P<of>[a-z_][\w.]*"
+                   r"(?:\[[^\]]+\])?)\s*;\s*$")
 _MAP = re.compile(r"\b(?:HashMap|BTreeMap|IndexMap)\b")
 _SLICE = re.compile(r"\b(?:Vec|VecDeque)\b|^\s*&\s*(?:'\w+\s+)?(?:mut\s+)?\[|^\s*\[")
 

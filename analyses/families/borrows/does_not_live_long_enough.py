@@ -103,6 +103,11 @@ class DoesNotLiveLongEnough(Family):
         if declared is not None:
             facts["declared_line"] = declared.line_start
             kind = common.binding_type(declared, sources)
+            if kind is None and variable and primary is not None:
+                # Pasted text gives the label no column: a parameter is found by its name.
+                parameter = common.parameter_span(primary, sources, variable)
+                if parameter is not None and parameter.line_start == declared.line_start:
+                    kind = common.binding_type(parameter, sources)
             if kind:
                 facts["type"] = kind
         used = common.secondary(diagnostic, r"borrow later (used|captured|stored)")
@@ -116,6 +121,8 @@ class DoesNotLiveLongEnough(Family):
                                                                         used.line_start):
                 facts["loop_local"] = "yes"
         static = common.labelled(diagnostic, _STATIC)
+        if static is None and "holder" not in facts:
+            facts.update(_kept_by_call(diagnostic, sources, related))
         guarded = _guard_tail(diagnostic, sources, variable) if static is None else None
         if guarded is not None:
             facts["guard_value_type"] = guarded.value_type
@@ -204,6 +211,8 @@ class DoesNotLiveLongEnough(Family):
             "holder": match.fact("holder"), "loop_local": bool(match.fact("loop_local")),
             "bound_fn": match.fact("bound_fn"), "bound_line": match.fact("bound_line"),
             "guard_value": match.fact("guard_value_type"), "owned_tail": match.fact("owned_tail"),
+            "kept_in": match.fact("kept_in"), "kept_type": match.fact("kept_type"),
+            "kept_by": match.fact("kept_by"), "declared_line": match.fact("declared_line"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:
@@ -232,6 +241,45 @@ class DoesNotLiveLongEnough(Family):
         fix = spawn.move_borrow_into_task(file, borrow, static_at, variable,
                                           match.fact("type"))
         return [fix] if fix is not None else []
+
+
+def _kept_by_call(diagnostic: Diagnostic, sources: Sources,
+                  related: list[Related]) -> dict[str, FactValue]:
+    """A call whose argument must be borrowed for the lifetime of another value's type
+    (`cache.get_or_load(&key)` with `cache: &mut Cache<'1>`): the callee keeps the borrow in
+    that value. `kept_in` (its name), `kept_type` (its type, lifetimes as `'_`), `kept_by`
+    (the method or fn called); `related` points at that value's declaration."""
+    argument = common.labelled(diagnostic, r"^argument requires that `[^`]+` is borrowed for "
+                                           r"`('(?!static)\w+)`")
+    if argument is None:
+        return {}
+    lifetime = argument[1].group(1)
+    typed = next((s for s in diagnostic.spans if s.label and re.fullmatch(
+        rf"has type `([^`]*{re.escape(lifetime)}\b[^`]*)`", s.label)), None)
+    facts: dict[str, FactValue] = {}
+    callee = common.call_at(argument[0], sources)
+    if callee:
+        facts["kept_by"] = callee.rsplit(".", 1)[-1].rsplit("::", 1)[-1]
+    if typed is None or typed.label is None:
+        return facts
+    kind = re.fullmatch(r"has type `([^`]*)`", typed.label)
+    name = common.span_text(typed, sources)
+    base = re.search(r"[A-Za-z_]\w*", re.sub(r"^&\s*(?:'\w+\s+)?(?:mut\s+)?", "",
+                                              kind.group(1))) if kind else None
+    if (not name or not re.fullmatch(r"\w+", name)) and base is not None:
+        # Pasted text gives the label no column: the parameter is found by its type.
+        typed_as = re.search(rf"\b(\w+)\s*:\s*&?\s*(?:'\w+\s+)?(?:mut\s+)?"
+                             rf"{re.escape(base.group(0))}\b",
+                             common.line_text(typed, sources) or "")
+        name = typed_as.group(1) if typed_as else None
+    if not name or not re.fullmatch(r"\w+", name):
+        return facts
+    facts["kept_in"] = name
+    if kind is not None:
+        facts["kept_type"] = re.sub(r"'\w+", "'_", kind.group(1))
+    related.append(Related(typed, f"`{name}` keeps the borrow: it must live as long as "
+                                  f"`{name}`'s lifetime"))
+    return facts
 
 
 def _guard_tail(diagnostic: Diagnostic, sources: Sources,

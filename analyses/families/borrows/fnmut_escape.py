@@ -90,6 +90,11 @@ class FnMutEscape(Family):
             consumer = _consumer(closure, sources)
             if consumer:
                 facts["consumer"] = consumer
+            head = common.line_text(closure, sources) or ""
+            if re.search(r"(?:^|[(,\s])(?:move\s*)?\|\s*\|", head):
+                # No arguments (`|| async { … }`, a retry or poll callback): there are no
+                # items a `for` loop could walk instead.
+                facts["no_args"] = "yes"
         if primary is not None:
             facts["line"] = primary.line_start
         return Match(family=self, diagnostic=diagnostic, facts=facts, related=related)
@@ -104,6 +109,7 @@ class FnMutEscape(Family):
             "defined_line": match.fact("defined_line"),
             "is_async": match.fact("escapes") == "async block",
             "consumer": consumer, "iterator": consumer in _ITERATOR_ADAPTERS,
+            "no_args": bool(match.fact("no_args")),
             "fn_kind": match.fact("closure_kind") or "FnMut", "moved": bool(match.fact("moved")),
         })
 

@@ -36,6 +36,10 @@ def owned_type(borrowed: str) -> str | None:
     result = borrowed
     for pattern, replacement in _OWNED:
         result = pattern.sub(replacement, result)
+    if result == borrowed:
+        # No reference in it: `Config<'a>` is a type that borrows, and dropping its lifetime
+        # names no owned type.
+        return None
     result = re.sub(r"<'\w+>|'\w+,\s*", "", result)
     return result if result != borrowed else None
 
@@ -65,6 +69,9 @@ class ReturnRefToLocal(Family):
         primary = diagnostic.primary
         if primary is not None:
             facts["line"] = primary.line_start
+            expression = common.span_text(primary, sources)
+            if expression and "\n" not in expression:
+                facts["returned_expr"] = expression.strip()
             function = locate.function_name_at(primary, sources)
             if function:
                 facts["function"] = function
@@ -92,6 +99,10 @@ class ReturnRefToLocal(Family):
         returned = match.fact("return_type")
         taken = match.fact("param_type")
         lifetime = re.search(r"'[a-z_]\w*", returned or "")
+        static = lifetime is not None and lifetime.group(0) == "'static"
+        expression = match.fact("returned_expr")
+        variable = match.fact("variable")
+        borrowing = re.fullmatch(r"\s*([A-Z]\w*)<\s*'\w+\s*>\s*", returned or "")
         return prose.explanation(self.id, self.title, __name__, {
             "kind": match.fact("source_kind") or "local variable",
             "variable": match.fact("variable"), "function": match.fact("function"),
@@ -99,8 +110,16 @@ class ReturnRefToLocal(Family):
             "returned": returned, "owned": match.fact("owned_type"),
             "reference": match.fact("returns") != "value",
             "collection": bool(returned and re.match(r"\s*[A-Z]\w*<", returned)),
-            "borrowed_param": borrowed_form(taken, lifetime.group(0) if lifetime else None)
-            if taken else None,
+            "borrowed_param": borrowed_form(taken, lifetime.group(0) if lifetime and not static
+                                            else None) if taken else None,
+            # A `'static` result cannot borrow a parameter: it loses the `'static`.
+            "unstatic": re.sub(r"'static\s*", "", returned) if static and returned else None,
+            # `Config<'a>`: a struct that borrows, with no owned counterpart to name.
+            "borrowing_type": borrowing.group(1) if borrowing else None,
+            "whole": bool(expression and variable and re.fullmatch(
+                rf"&?\s*(?:mut\s+)?{re.escape(variable)}(?:\.as_\w+\(\)|\[\.\.\])?",
+                expression)),
+            "expression": expression if expression and len(expression) <= 40 else None,
         })
 
 

@@ -254,9 +254,26 @@ def _impl_lifetimes(function: Node, located: locate.Located) -> list[str]:
 
 
 def elided(node: Node, located: locate.Located) -> bool:
-    """The type holds a reference without a lifetime, or `'_`."""
+    """The type holds a reference without a lifetime, or `'_`, or names a type of the file
+    that hides its lifetime (`Option<Token>` for `struct Token<'a>`)."""
     return any((n.type == "reference_type" and _lifetime_of(n, located) is None) or
-               (n.type == "lifetime" and located.text(n) == "'_") for n in locate.walk(node))
+               (n.type == "lifetime" and located.text(n) == "'_") for n in locate.walk(node)) \
+        or bool(hidden_lifetimes(node, located))
+
+
+def hidden_lifetimes(node: Node, located: locate.Located) -> tuple[str, ...]:
+    """The types written bare in `node` (`Token`) that the file declares with exactly one
+    generic parameter, a lifetime (`struct Token<'a>`): elision fills that one in too."""
+    bare = {located.text(n) for n in locate.walk(node) if n.type == "type_identifier"
+            and (n.parent is None or n.parent.type != "generic_type")}
+    if not bare:
+        return ()
+    hiding = {name for name, item in items.named_items(located.parsed, "struct_item",
+                                                       "enum_item")
+              if name in bare and (generics := item.child_by_field_name("type_parameters"))
+              is not None and len(generics.named_children) == 1
+              and len(_declared(item, located)) == 1}
+    return tuple(sorted(hiding))
 
 
 def _data_fields(function: Node, located: locate.Located) -> dict[str, str]:

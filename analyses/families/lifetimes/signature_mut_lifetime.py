@@ -49,7 +49,8 @@ _WHY = {
 }
 
 
-def _suggested(shape: str, text: str, lifetime: str | None) -> str | None:
+def _suggested(shape: str, text: str, lifetime: str | None,
+               hidden: tuple[str, ...] = ()) -> str | None:
     """The parameter, field or return type as it should read (for the prose)."""
     if shape == "static-under-mut":
         head, _, inner = text.partition("&mut")
@@ -64,6 +65,8 @@ def _suggested(shape: str, text: str, lifetime: str | None) -> str | None:
         fresh = "'b" if lifetime != "'b" else "'c"
         return f"{head}&{lifetime} mut" + re.sub(re.escape(lifetime) + r"\b", fresh, inner)
     if shape == "elided-return":
+        for name in hidden:
+            text = re.sub(rf"\b{re.escape(name)}\b(?!\s*<)", f"{name}<{lifetime}>", text)
         return re.sub(r"&(?!')", f"&{lifetime} ", text).replace("'_", lifetime)
     return None
 
@@ -108,7 +111,9 @@ class SignatureMutLifetime(Family):
         }
         if cause.lifetime:
             facts["lifetime"] = cause.lifetime
-        suggested = _suggested(cause.shape, cause.text, cause.lifetime)
+        hidden = signature_causes.hidden_lifetimes(cause.node, cause.definition.located) \
+            if cause.shape == "elided-return" else ()
+        suggested = _suggested(cause.shape, cause.text, cause.lifetime, hidden)
         if suggested:
             facts["suggested"] = suggested
         returned = cause.definition.node.child_by_field_name("return_type")
@@ -185,8 +190,9 @@ class SignatureMutLifetime(Family):
                 not any(n.type == "abstract_type" for n in file.walk(cause.node)):
             return one_fix("name-return-lifetime", f"Tie `{owner}`'s result to "
                            f"`{cause.lifetime}`: `-> {shown}`",
-                           mut_signatures.name_return_lifetime(file, cause.node,
-                                                               cause.lifetime),
+                           mut_signatures.name_return_lifetime(
+                               file, cause.node, cause.lifetime,
+                               signature_causes.hidden_lifetimes(cause.node, located)),
                            preferred=True)
         return []
 

@@ -156,6 +156,10 @@ class StaticRequired(Family):
             if what == "assignment" and facts["kind"] != "annotation" and located is not None \
                     and syntax.enclosing(located.node, "closure_expression") is not None:
                 facts["in_closure"] = "yes"
+            boxed = span_text(primary, sources) or ""
+            if source and "|" in boxed and re.search(rf"\b{re.escape(source)}\b", boxed):
+                # A closure names the borrowed parameter: an owned copy moved in fixes it.
+                facts["closure_captures"] = "yes"
             function = locate.function_name_at(primary, sources)
             if function:
                 facts["function"] = function
@@ -190,6 +194,7 @@ class StaticRequired(Family):
             "global_": match.fact("cause_site") == "global",
             "impl_": match.fact("cause_site") == "impl",
             "in_closure": bool(match.fact("in_closure")),
+            "closure_captures": bool(match.fact("closure_captures")),
             "receiver": match.fact("kind") == "bound" and match.fact("cause_name") == "self",
             "static_ref": kind == "bound" and match.fact("cause_name") != "self" and not captured
             and "&'static" in (match.fact("cause_text") or ""),

@@ -97,10 +97,16 @@ def thread_safe_type(type_: str) -> str | None:
     """The thread-safe twin of a single-threaded type, or None when there is no one obvious
     twin: `Rc<RefCell<T>>` (or `Rc<Cell<T>>`) -> `Arc<Mutex<T>>`, `Rc<T>` -> `Arc<T>`,
     `rc::Weak<T>` -> `std::sync::Weak<T>`, `Arc<RefCell<T>>` -> `Arc<Mutex<T>>`,
-    `RefCell<T>` -> `Mutex<T>`, `Cell<u64>` -> `AtomicU64`."""
+    `RefCell<T>` -> `Mutex<T>`, `Cell<u64>` -> `AtomicU64`, `Rc<Cell<u64>>` ->
+    `Arc<AtomicU64>`."""
     cell = _CELL_OF_INT.match(type_.strip())
     if cell:
         return "Atomic" + cell.group("int").capitalize()
+    shared = re.fullmatch(r"(?:(?:std|alloc)::rc::)?Rc<\s*(?P<cell>[\w:]*Cell<[^<>]+>)\s*>",
+                          type_.strip())
+    if shared and _CELL_OF_INT.match(shared.group("cell")):
+        # A shared counter or flag: an atomic needs no lock.
+        return f"Arc<{thread_safe_type(shared.group('cell'))}>"
     out = re.sub(r"(?:(?:std|alloc)::rc::)?Rc<(?:(?:std|core)::cell::)?(?:RefCell|Cell)<",
                  "Arc<Mutex<", type_)
     out = re.sub(r"(?:(?:std|alloc)::rc::)?Rc<", "Arc<", out)

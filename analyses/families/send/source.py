@@ -168,7 +168,7 @@ _FORMAT_NAME = r"\{{{name}(?:[:}}])"
 
 def _mentions(parsed: syntax.Parsed, node: tree_sitter.Node, name: str) -> bool:
     """`name` as an identifier in `node`, or captured by a format string (`"{name}"`)."""
-    if node.type == "identifier":
+    if node.type in ("identifier", "self"):  # `self` is its own node kind
         return parsed.node_text(node) == name
     if (node.type == "string_content" and len(name) <= MAX_NAME
             and syntax.enclosing(node, "token_tree") is not None):
@@ -187,7 +187,8 @@ def _next_use(parsed: syntax.Parsed, owner: tree_sitter.Node, name: str, after: 
         node = stack.pop()
         if node.end_byte <= (loop_start if loop_start is not None else after):
             continue
-        if node.type in ("identifier", "string_content") and _mentions(parsed, node, name):
+        if node.type in ("identifier", "self", "string_content") and \
+                _mentions(parsed, node, name):
             runs_after = node.start_byte >= after or loop_start is not None
             line = parsed.start(node)[0]
             if runs_after and (found is None or line < found):
@@ -208,9 +209,9 @@ def binding_facts(name: str, declared: Span, await_span: Span | None,
         return {}
     parsed, node = found
     facts: dict[str, FactValue] = {}
-    owner = syntax.enclosing(node, "parameter", "let_declaration", "function_item",
-                             "closure_expression")
-    if owner is not None and owner.type == "parameter":
+    owner = syntax.enclosing(node, "parameter", "self_parameter", "let_declaration",
+                             "function_item", "closure_expression")
+    if owner is not None and owner.type in ("parameter", "self_parameter"):
         facts["param"] = "true"
     if await_span is None or await_span.file != declared.file:
         return facts

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+import tree_sitter
+
 from borrowlens.analyses.diagnostics.model import Diagnostic, Span
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
@@ -42,7 +44,7 @@ def _use_site(place: common.Place, sources: Sources) -> dict[str, FactValue]:
     if owner is None or owner.type in ("function_item", "struct_item"):
         return {}
     if owner.type != "parameter":
-        return {"use_site": "stored"}
+        return {"use_site": "stored", **_holder(parsed, owner)}
     pattern, kind = owner.child_by_field_name("pattern"), owner.child_by_field_name("type")
     if pattern is None or kind is None or pattern.type != "identifier":
         return {}
@@ -51,6 +53,20 @@ def _use_site(place: common.Place, sources: Sources) -> dict[str, FactValue]:
     if re.match(r"^&\s*(?:'\w+\s+)?(?:mut\s+)?dyn\b", written) is None:
         return {"use_site": "stored"}
     return {"use_site": "param", "use_param": parsed.node_text(pattern), "use_type": written}
+
+
+def _holder(parsed: syntax.Parsed, owner: tree_sitter.Node) -> dict[str, FactValue]:
+    """For `dyn Trait` in a collection (`Vec<Box<dyn T>>`), `collection`: only boxing or an
+    enum can hold several implementations at once. For one boxed value in a struct's field,
+    `holder`: the struct, which a type parameter could make generic instead."""
+    kind = owner.child_by_field_name("type")
+    written = parsed.node_text(kind) if kind is not None else ""
+    if re.search(r"\b(?:Vec|VecDeque|HashMap|BTreeMap|HashSet|BTreeSet)\s*<|\[", written):
+        return {"collection": "yes"}
+    struct = syntax.enclosing(owner, "struct_item")
+    name = struct.child_by_field_name("name") if struct is not None else None
+    return {"holder": parsed.node_text(name)} if owner.type == "field_declaration" and \
+        name is not None else {}
 
 
 def _trait_name(printed: str) -> str:
@@ -170,6 +186,7 @@ class AsyncTraitDynIncompatible(Family):
             "use_site": match.fact("use_site"),
             "use_param": match.fact("use_param"), "use_type": match.fact("use_type"),
             "known": bool(match.fact("method")),
+            "collection": bool(match.fact("collection")), "holder": match.fact("holder"),
         })
 
 

@@ -20,11 +20,13 @@ from typing import ClassVar
 
 import tree_sitter
 
-from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.diagnostics.model import Diagnostic
 from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
+from borrowlens.analyses.families.traits import unpin_self
+from borrowlens.analyses.families.traits.unpin_self import node_span
 from borrowlens.analyses.fixes import pinned_field
 from borrowlens.analyses.fixes.blocks import insert_statement
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
@@ -153,13 +155,16 @@ def _locate(match: Match, diagnostic: Diagnostic, sources: Sources) -> None:
     if not uses:
         return
     use = uses[0]
-    match.related.append(Related(_span(file, use), f"`{name}` is polled here through a plain "
+    if name == "self" and match.fact("required_by") == "Pin::get_mut":
+        unpin_self.locate(match, diagnostic, file, use)
+        return
+    match.related.append(Related(node_span(file, use), f"`{name}` is polled here through a plain "
                                  "`&mut`, which needs `Unpin`"))
     if "." in name:
         field = _field(file, name.rsplit(".", 1)[1])
         if field is not None:
             match.facts.update(decl_kind="field", field_line=file.parsed.start(field)[0])
-            match.related.insert(0, Related(_span(file, field), "store this field pinned: "
+            match.related.insert(0, Related(node_span(file, field), "store this field pinned: "
                                             "`Pin<Box<…>>`, or pin-project it"))
         return
     function = locate.enclosing_function(use)
@@ -177,13 +182,8 @@ def _locate(match: Match, diagnostic: Diagnostic, sources: Sources) -> None:
         match.facts["is_block"] = "true"
     if any(a.type in _LOOPS and a.start_byte > binder.end_byte for a in syntax.ancestors(use)):
         match.facts["in_loop"] = "true"
-    match.related.insert(0, Related(_span(file, binder), f"pin `{name}` once, right after "
+    match.related.insert(0, Related(node_span(file, binder), f"pin `{name}` once, right after "
                                     "this, before it is polled"))
-
-
-def _span(file: SourceFile, node: tree_sitter.Node) -> Span:
-    (line, column), (end_line, end_column) = file.parsed.start(node), file.parsed.end(node)
-    return Span(file.path, line, column, end_line, end_column)
 
 
 def _field(file: SourceFile, name: str) -> tree_sitter.Node | None:
@@ -261,8 +261,12 @@ class CannotBeUnpinned(Family):
                             else "which holds an `async` block")
         else:
             short_phrase = f"`{short}`" if short else ""
+        self_unpin = name == "self" and required_by == "Pin::get_mut"
+        if self_unpin and match.fact("self_type"):
+            # The value `get_mut` unwraps is the struct, not the field type rustc names.
+            var, short_phrase = match.code("self_type", ""), ""
         return prose.explanation(self.id, self.title, __name__, {
-            "subject": (f"{var} ({short_phrase})" if name and short
+            "subject": (f"{var} ({short_phrase})" if name and short and short_phrase
                         else var if name else short_phrase or ty),
             "var": var, "binding": name or "fut", "type": type_text,
             "short": short,
@@ -274,6 +278,8 @@ class CannotBeUnpinned(Family):
             "is_block": is_block,
             "block_line": match.fact("block_line"),
             "via": match.fact("via"), "concrete": bool(match.fact("concrete")),
+            "self_type": match.fact("self_type"), "self_unpin": self_unpin,
+            "field_name": match.fact("field"),
         })
 
     def fixes(self, match: Match, sources: Sources) -> list[Fix]:

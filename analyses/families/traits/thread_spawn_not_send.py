@@ -28,7 +28,7 @@ from borrowlens.analyses.families.traits import analysis as common
 from borrowlens.analyses.families.traits import captures
 from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.rc_to_arc import offers as rc_offers
-from borrowlens.analyses.rust import locate, syntax
+from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
 MESSAGE = re.compile(r"^`(?P<type>.+)` cannot be (?P<how>sent|shared) between threads safely")
@@ -92,6 +92,19 @@ def _closure(diagnostic: Diagnostic, sources: Sources,
 
 
 _LOOPS = ("for_expression", "while_expression", "loop_expression")
+
+
+def _declared_field(parsed: syntax.Parsed, name: str, type_text: str) -> dict[str, FactValue]:
+    """A captured `x.field` whose struct (in the same file) declares `field` with the type
+    rustc names: where to make the type thread-safe (`origin_field`, `origin_line`)."""
+    wanted = re.sub(r"\s+", "", type_text)
+    for _, struct in items.named_items(parsed, "struct_item"):
+        for node in items.field_declarations(struct):
+            field, kind = node.child_by_field_name("name"), node.child_by_field_name("type")
+            if field is not None and kind is not None and parsed.node_text(field) == name \
+                    and re.sub(r"\s+", "", parsed.node_text(kind)) == wanted:
+                return {"origin_field": name, "origin_line": parsed.start(node)[0]}
+    return {}
 
 
 def _shape(parsed: syntax.Parsed, closure: tree_sitter.Node, variable: str,
@@ -185,6 +198,9 @@ class ThreadSpawnNotSend(Family):
                 facts["variable"] = variable
                 facts.update(_shape(parsed, closure, variable, resolver.origin(variable,
                                                                                closure)))
+                if "." in variable and "origin_field" not in facts and type_text:
+                    facts.update(_declared_field(parsed, variable.rsplit(".", 1)[1],
+                                                 type_text))
         used = diagnostic.span_labelled(r"used within this closure")
         # No closure and a callee that is no spawn: only a bound (`fn check<T: Send>()`, an
         # impl's `T: Send`) asks for it, and no thread is in sight.
@@ -239,7 +255,8 @@ class ThreadSpawnNotSend(Family):
             "carrier": f"`{carrier}`" if carrier else ty,
             "at": match.fact("closure_line"), "decl_line": match.fact("decl_line"),
             "made_line": match.fact("made_line"), "origin_line": match.fact("origin_line"),
-            "origin_field": origin.rsplit(".", 1)[1] if origin and "." in origin else None,
+            "origin_field": match.fact("origin_field") or (
+                origin.rsplit(".", 1)[1] if origin and "." in origin else None),
             "in_loop": match.fact("in_loop") == "true",
             "used_after": match.fact("used_after_spawn") == "true",
             "located": bool(variable and match.fact("closure_line")),
