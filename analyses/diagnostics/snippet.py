@@ -194,12 +194,14 @@ class Snippet:
                                               -len(mark.labels)))
         if owner.start < at and not owner.line_start \
                 and owner.column_start < _column(code, at) < owner.column_end:
-            # Two spans side by side draw one run of markers; the label under its middle
-            # says where the second begins.
+            # A label under the middle of a run of markers says a second span begins there.
+            # Where the first ends cannot be told: nested inside it (a captured value within
+            # the coerced closure) or side by side. It is read as nested, keeping the first
+            # span whole: a span cut short loses the code the families look for (the
+            # closure in `Box::new(|x| …)`), while a span too long only covers more.
             split = _column(code, at)
             second = _Mark(line=owner.line, start=at, column_start=split,
                            column_end=owner.column_end, primary=owner.primary)
-            owner.column_end = split
             marks.insert(marks.index(owner) + 1, second)
             current.append(second)
             owner = second
