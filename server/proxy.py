@@ -367,9 +367,27 @@ class Proxy:
         finally:
             restore()
 
+# glibc's mallopt parameter for the number of malloc arenas.
+M_ARENA_MAX = -8
+
+
+def _one_malloc_arena() -> None:
+    """glibc gives each thread that allocates an arena of its own: with the proxy's reading
+    threads and its worker, the resident set climbed from 32 to 35 MiB over a long session
+    before it levelled off (and a soak test saw +6 %). One arena keeps it flat; the threads
+    allocate little, so they rarely contend for it. Not glibc (musl, macOS): nothing to do."""
+    import ctypes  # noqa: PLC0415  (only the proxy needs it)
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(M_ARENA_MAX, 1)
+
+
 def serve(child: subprocess.Popen[bytes]) -> int:
     """Runs the proxy between this process' stdio and rust-analyzer (started by
     discovery.spawn) until the session ends; the exit status."""
+    _one_malloc_arena()
     proxy = Proxy(child, sys.stdin.buffer, claim_stdout())
     try:
         return proxy.run()
