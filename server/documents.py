@@ -81,9 +81,10 @@ def overlaps(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 class Document:
     """An open document's text, kept in step with the editor's changes.
 
-    Lines are counted as rust-analyzer and the editor count them (`split_lines`: only `\n`,
-    `\r\n` and `\r` end one; `str.splitlines()` also breaks at form feeds, NEL, U+2028 and
-    the like, and an incremental change below one of them would land a line early).
+    Lines are counted as rust-analyzer counts them (`split_lines`: at `\n` only, a `\r`
+    before it being part of the ending; `str.splitlines()` also breaks at form feeds, NEL,
+    U+2028 and the like, and an incremental change below one of them would land a line
+    early).
     """
 
     def __init__(self, source: str, version: int | None) -> None:
