@@ -23,3 +23,9 @@ def split_lines(text: str, *, keepends: bool = False) -> list[str]:
         lines[-1] = lines[-1][:-1]
         return lines if lines[-1] else lines[:-1]
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
+def line_count(text: str) -> int:
+    """`len(split_lines(text))` without building the lines: a count of `\n`, in C (the
+    markers of every diagnostic in a 5 000-line file asked it once each)."""
+    return text.count("\n") + 1

@@ -31,7 +31,7 @@ from borrowlens.analyses.diagnostics.limits import MAX_LINE, cut
 from borrowlens.analyses.diagnostics.model import Span
 from borrowlens.analyses.explain.model import Example
 from borrowlens.analyses.fixes.edits import EditError, Fix, apply
-from borrowlens.analyses.rust.sources import Sources, split_lines
+from borrowlens.analyses.rust.sources import Sources, line_count, split_lines
 
 NUMBERS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 CONTEXT = 1
@@ -78,7 +78,7 @@ def numbered(places: Iterable[tuple[Span, str]], sources: Sources) -> list[tuple
     for marker in markers(places):
         if marker.file not in counts:
             text = sources.text(marker.file)
-            counts[marker.file] = None if text is None else len(split_lines(text))
+            counts[marker.file] = None if text is None else line_count(text)
         count = counts[marker.file]
         if count is not None and 0 < marker.line <= count:
             out.append((NUMBERS[len(out)], marker))

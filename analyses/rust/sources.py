@@ -13,9 +13,9 @@ from typing import Protocol
 # Defined with the diagnostics (the lowest layer, whose pasted and rendered text needs it too);
 # this is the name everything above that layer uses.
 from borrowlens.analyses.diagnostics.limits import MAX_LINE, cut
-from borrowlens.analyses.diagnostics.lines import split_lines
+from borrowlens.analyses.diagnostics.lines import line_count, split_lines
 
-__all__ = ["MappingSources", "NoSources", "Sources", "line_of", "split_lines"]
+__all__ = ["MappingSources", "NoSources", "Sources", "line_count", "line_of", "split_lines"]
 
 
 class Sources(Protocol):
