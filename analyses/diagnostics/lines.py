@@ -7,6 +7,8 @@ compiler output can use it too; everything above imports it as
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def split_lines(text: str, *, keepends: bool = False) -> list[str]:
     r"""The lines of `text` as rustc, rust-analyzer and tree-sitter count them: split at `\n`
@@ -25,7 +27,9 @@ def split_lines(text: str, *, keepends: bool = False) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
 
 
+@lru_cache(maxsize=32)
 def line_count(text: str) -> int:
-    """`len(split_lines(text))` without building the lines: a count of `\n`, in C (the
-    markers of every diagnostic in a 5 000-line file asked it once each)."""
+    """`len(split_lines(text))` without building the lines: a count of `\n`, in C, and
+    remembered for the last texts (the markers of every diagnostic of a publish ask it of
+    the same file; a `str` keeps its hash, so asking again costs a lookup)."""
     return text.count("\n") + 1
