@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jinja2
@@ -212,8 +212,11 @@ def example(module: str, change: str | None) -> Example | None:
     return Example(before=code[0], after=code[1], change=change)
 
 
+@lru_cache(maxsize=1024)
 def reflow(text: str) -> str:
-    """Joins the lines of each paragraph (see the module docstring); lists and code stay."""
+    """Joins the lines of each paragraph (see the module docstring); lists and code stay.
+    Remembered: most sections of a family (why, rule, links, background) render the same
+    text for every diagnostic, and a publish may hold hundreds of one family's."""
     out: list[str] = []
     in_code = False
     for block in re.split(r"\n[ \t]*\n", text.strip()):
