@@ -40,6 +40,9 @@ def _pasted_sources(query: str) -> tuple[Sources, list[str]]:
 def run_explain(args: argparse.Namespace) -> int:
     color = use_color(args.color, sys.stdout)
     if args.list and args.format == "markdown":
+        from borrowlens.analyses.families.catalogue import (  # noqa: PLC0415  (only --list)
+            families_table,
+        )
         print(families_table())
         return EXIT_OK
     if args.list:
@@ -97,12 +100,3 @@ def run_explain(args: argparse.Namespace) -> int:
             for family in others:
                 print(f"  {family.title}: borrowlens explain {family.id}")
     return EXIT_OK
-
-
-def families_table() -> str:
-    """The markdown table of families that README.md embeds (kept in sync by a test)."""
-    rows = ["| family | rustc code | what it is |", "| --- | --- | --- |"]
-    for family in sorted(all_families(), key=lambda f: f.id):
-        codes = ", ".join(family.codes) or "—"
-        rows.append(f"| `{family.id}` | {codes} | {family.title} |")
-    return "\n".join(rows)
