@@ -36,6 +36,12 @@ from borrowlens.analyses.fixes.edits import Fix
 from borrowlens.analyses.fixes.gate import confinement
 from borrowlens.server.disk import canonical
 from borrowlens.server.documents import Documents, contains, overlaps
+from borrowlens.server.moved import (
+    LineMap,
+    carried,
+    entry_lines,
+    positions_key,
+)
 from borrowlens.server.protocol import (
     DATA_KEY,
     MARKER_TEXT_LIMIT,
@@ -121,7 +127,69 @@ def markers_for(match: Match, documents: Documents) -> list[Marker]:
     return out
 
 
-Seen = dict[bytes, tuple[Mapping[str, Any], Entry | None]]
+# Per diagnostic of a publish (its `_key`): what was sent, its entry, and the diagnostic and
+# hint copies as published (to find it again once an edit moved it).
+Seen = dict[bytes, tuple[Mapping[str, Any], Entry | None, Mapping[str, Any],
+                         list[Mapping[str, Any]]]]
+
+
+class _Moves:
+    """A file's previous publish, looked up by where its diagnostics were before the edit
+    between the text it was recognised on and the text now (server/moved.py)."""
+
+    def __init__(self, previous: Seen, old: str, new: str, uri: str, path: str) -> None:
+        self.lines = LineMap.between(old, new)
+        self.old_digest = digest(old)
+        self.new = new
+        self.uri, self.path = uri, path
+        self._previous = previous
+        self._index: dict[bytes, tuple[int, int, Entry | None]] | None = None
+
+    def find(self, raw: Mapping[str, Any], hints: list[Mapping[str, Any]]
+             ) -> tuple[bool, Entry | None]:
+        """(found, its entry): whether the diagnostic is one of the previous publish that the
+        edit only moved, without touching what it refers to; its entry (None when it was not
+        recognised)."""
+        if not self.lines.moved:  # lines moved nowhere: the exact key said all there is
+            return False, None
+        if self._index is None:  # built on the first diagnostic not found as it was
+            self._index = {}
+            for _, entry, old_raw, old_hints in self._previous.values():
+                found = positions_key(old_raw, old_hints, self.uri, lambda line: line)
+                if found is not None:
+                    self._index[found[0]] = (found[1], found[2], entry)
+        found = positions_key(raw, hints, self.uri, self.lines.to_old)
+        known = self._index.get(found[0]) if found is not None else None
+        if found is None or known is None:
+            return False, None
+        first, last, entry = known
+        if entry is not None:
+            if entry.fixes is None or entry.digests.get(self.path) != self.old_digest:
+                return False, None  # recognised on another text than the publish's
+            data = entry.lsp["data"][DATA_KEY]
+            lines = [first, last, *entry_lines(entry.match, entry.fixes, data["markers"],
+                                               self.path, self.uri)]
+            first, last = min(lines), max(lines)
+        return (False, None) if self.lines.touches(first, last) else (True, entry)
+
+    def carried(self, entry: Entry, raw: Mapping[str, Any], hints: list[Mapping[str, Any]],
+                context: LspContext, documents: Documents, settings: Settings) -> Entry | None:
+        """The entry recognised before the edit, every line in the file moved, for the
+        diagnostic as published now; None when that fails (it is classified afresh)."""
+        try:
+            diagnostic = from_lsp(raw, self.uri, context, tuple(hints))
+            moved = carried(entry.match, diagnostic, entry.fixes or [],
+                            entry.lsp["data"][DATA_KEY]["markers"], self.path, self.uri,
+                            self.lines)
+            if moved is None:
+                return None
+            digests = {**entry.digests, self.path: digest(self.new)}
+            kept = documents.text(self.path) == self.new
+            return _published(raw, moved.match, self.uri, documents, settings, digests,
+                              moved.fixes if kept else None, moved.fixes, moved.markers)
+        except Exception:
+            log.exception("borrowlens could not carry %s over an edit", entry.match.family.id)
+            return None
 
 
 class Recognised:
@@ -131,15 +199,19 @@ class Recognised:
         self.entries: dict[str, list[Entry]] = {}
         # Per file: each diagnostic of the last publish (as JSON) -> (what was sent, entry).
         self._seen: dict[str, Seen] = {}
+        # Per file: its text when last published (what `_seen` was recognised on).
+        self._texts: dict[str, str] = {}
 
     def forget(self) -> None:
         """Drops the cached results: the next publish is enriched afresh (new settings)."""
         self._seen.clear()
+        self._texts.clear()
 
     def close(self, uri: str) -> None:
         """Drops what is kept for a closed file: its entries (with their fixes) and its cache
         of results. rust-analyzer publishes a file again when it is reopened or rechecked."""
         self._seen.pop(uri, None)
+        self._texts.pop(uri, None)
         self.entries.pop(uri, None)
 
     def at(self, uri: str, position: Mapping[str, Any]) -> list[Entry]:
@@ -163,22 +235,36 @@ class Recognised:
         # diagnostic seen in the previous publish keeps its result (its fixes still check the
         # text they were made from before being offered).
         previous = self._seen.get(uri, {})
+        # After an edit, a diagnostic the edit only moved keeps its result too, moved.
+        path = context.resolve_uri(uri)
+        text = documents.text(path)
+        before = self._texts.get(uri)
+        moves = (_Moves(previous, before, text, uri, path)
+                 if previous and text is not None and before is not None and before != text
+                 else None)
         seen: Seen = {}
         for raw, hints in group_lsp(original):
             key = _key(raw, hints)
             if key in previous:
-                enriched, entry = previous[key]
-                if entry is not None:
-                    entries.append(entry)
+                enriched, entry = previous[key][:2]
             else:
-                entry = _recognise(raw, hints, uri, context, documents, settings)
+                found, entry = moves.find(raw, hints) if moves else (False, None)
+                if entry is not None and moves is not None:
+                    entry = moves.carried(entry, raw, hints, context, documents, settings)
+                    found = entry is not None
+                if not found:
+                    entry = _recognise(raw, hints, uri, context, documents, settings)
                 enriched = raw if entry is None else entry.lsp
-                if entry is not None:
-                    entries.append(entry)
-            seen[key] = (enriched, entry)
+            if entry is not None:
+                entries.append(entry)
+            seen[key] = (enriched, entry, raw, hints)
             if enriched is not raw and enriched != raw:
                 replaced[id(raw)] = enriched
         self._seen[uri] = seen
+        if text is None:
+            self._texts.pop(uri, None)
+        else:
+            self._texts[uri] = text
         if entries:
             self.entries[uri] = entries
         else:  # most files have nothing recognised: keep no state for them
@@ -214,7 +300,6 @@ def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
         return None
     if match is None:
         return None
-    explanation = match.family.explain(match)
     fixes = fixes_for(match, documents)
     # The fixes may edit files the diagnostic does not span (a related note's): their text
     # is part of what the fixes were made from.
@@ -224,11 +309,21 @@ def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
     # The editor may have changed a file meanwhile (the proxy enriches off its event loop):
     # then the fixes are not kept, and are built again for the text a code action sees.
     unchanged = all(documents.text(f) == t for f, t in texts.items())
+    return _published(raw, match, uri, documents, settings, digests,
+                      fixes if unchanged else None, fixes, markers_for(match, documents))
+
+
+def _published(raw: Mapping[str, Any], match: Match, uri: str, documents: Documents,
+               settings: Settings, digests: dict[str, str], kept: list[Fix] | None,
+               fixes: list[Fix], markers: list[Marker]) -> Entry:
+    """The entry of a recognised diagnostic: `raw` with borrowlens' data (the ids of `fixes`,
+    the markers), related notes and, when the setting is on, the TL;DR in its message."""
+    explanation = match.family.explain(match)
     data = raw.get("data")
     data = dict(data) if isinstance(data, Mapping) else {}
     data[DATA_KEY] = DiagnosticData(family=match.family.id, title=explanation.title,
                                     tldr=explanation.tldr, fixes=[f.id for f in fixes],
-                                    markers=markers_for(match, documents))
+                                    markers=markers)
     enriched = {**raw, "data": data}
     related = list(raw.get("relatedInformation") or ())
     for item in match.related:
@@ -242,5 +337,4 @@ def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
         enriched["relatedInformation"] = related
     if settings.summary_in_message:
         enriched["message"] = f"{raw.get('message', '')}\nborrowlens: {explanation.tldr}"
-    return Entry(lsp=enriched, match=match, uri=uri, digests=digests,
-                 fixes=fixes if unchanged else None)
+    return Entry(lsp=enriched, match=match, uri=uri, digests=digests, fixes=kept)

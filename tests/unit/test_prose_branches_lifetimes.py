@@ -32,7 +32,7 @@ BRANCHES = [
     Branch(
         "a trait method that boxes (not spawns) its value, no `dyn` found: owned data goes into "
         "the stored value, and the boxing call is not blamed",
-        param.FAMILY, dict(param="T", required="'static", use_line=3, bound_site=4,
+        param.FAMILY, dict(param="T", required="'static", use_line=3, bound_line=4,
                            required_by="Box::new", function="f", trait_method="yes"),
         {
             "tldr": (
@@ -67,7 +67,7 @@ BRANCHES = [
     Branch(
         "a named lifetime with no `dyn` found and no bounds written: stored \"on line N\", and "
         "the change adds the bare bound",
-        param.FAMILY, dict(param="T", required="'a", use_line=9, bound_site=5, function="keep"),
+        param.FAMILY, dict(param="T", required="'a", use_line=9, bound_line=5, function="keep"),
         {
             "tldr": "`T` must outlive `'a` to be stored on line 9; add `T: 'a` on line 5.",
             "hover": (

@@ -83,7 +83,7 @@ class ParamMayNotLiveLongEnough(Family):
             facts["required"] = required
 
         if hint is not None:
-            facts["bound_site"] = hint[0].line_start
+            facts["bound_line"] = hint[0].line_start
             bound = f"{facts['param']}: {required or STATIC}"
             related.append(Related(hint[0], f"add the bound here: `{bound}`"))
         declared = common.labelled(diagnostic, r"must be valid for the lifetime")
@@ -120,7 +120,7 @@ class ParamMayNotLiveLongEnough(Family):
         written = match.facts.get("written_bounds")
         return prose.explanation(self.id, self.title, __name__, {
             "param": param, "required": required, "is_static": required == STATIC,
-            "use_line": match.fact("use_line"), "bound_line": match.fact("bound_site"),
+            "use_line": match.fact("use_line"), "bound_line": match.fact("bound_line"),
             "function": match.fact("function"), "by": by or None,
             "spawn": "spawn" in by.rsplit("::", 1)[-1],
             "trait_method": bool(match.fact("trait_method")),
