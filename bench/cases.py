@@ -14,15 +14,18 @@
   * *small request*: `fake/echo` of a few bytes (per-request overhead);
   * *100 KB / 5 MB response*: `fake/huge` (a hover-shaped result the proxy does not change);
   * *queued behind a publish*: `fake/publish` writes a publishDiagnostics of 200
-    diagnostics (as in the scaling table; the file edited every other time, so nothing is
-    cached) and then the response: how
+    diagnostics (as in the scaling table; every line of the file changed each time, so
+    nothing is cached or carried over) and then the response: how
     long the response waits for the publish's enrichment. The first repetition (the first
     publish of the process) is reported apart.
 * **Enrichment scaling**, in this process: `Session.enrich` on N diagnostics (half copies
   of a fixture's conflicting-borrows error with its hint copies, each on its own copy of the
   fixture's code, half other errors and warnings) in one file and
   spread over 50 files: *cold* (a new session; the process already warm), *cached* (the same
-  publish again) and *after an edit* (every range shifted: nothing cached).
+  publish again), *after an edit* (a line inserted at the top, every range moved: what was
+  recognised is carried over, server/moved.py) and *all changed* (every line of the file
+  changed and every range moved back: everything classified afresh, in a session that has
+  state).
 
 No time is asserted anywhere; this prints what it measured.
 """
@@ -77,12 +80,13 @@ def _moved(value: Any, uri: str, new_uri: str, lines: int) -> Any:
     return new_uri if value == uri else value
 
 
-def publishes(workdir: Path, size: int, files: int, edited: bool = False
+def publishes(workdir: Path, size: int, files: int, edited: bool = False, variant: int = 0
               ) -> list[dict[str, Any]]:
     """publishDiagnostics params for `size` diagnostics over `files` files (written to
     `workdir`): half copies of the fixture's error (each on its own copy of the fixture's
     code), half other errors and warnings. `edited`: a line inserted at the top of each file
-    and every range one line down, as after an edit."""
+    and every range one line down, as after an edit. `variant`: that many blanks at the end
+    of every line, so that texts of two variants differ on every line."""
     text, uri, group = _case()
     height = text.count("\n")
     per_file = max(1, size // files)
@@ -90,7 +94,8 @@ def publishes(workdir: Path, size: int, files: int, edited: bool = False
     found = []
     for index in range(files):
         path = workdir / f"src{index}.rs"
-        path.write_text(("\n" if edited else "") + text * copies, encoding="utf-8")
+        body = (text * copies).replace("\n", " " * variant + "\n")
+        path.write_text(("\n" if edited else "") + body, encoding="utf-8")
         new_uri = path.as_uri()
         diagnostics = [_moved(d, uri, new_uri, copy * height + edited)
                        for copy in range(copies) for d in group]
@@ -128,9 +133,11 @@ def bench_scaling(workdir: Path, sizes: list[int]) -> list[dict[str, Any]]:
             row["recognised"] = sum(len(v) for v in session.recognised.entries.values())
             edited = publishes(workdir, size, files, edited=True)
             row["after_edit_ms"] = _enrich_all(session, edited)
+            row["changed_ms"] = _enrich_all(session, publishes(workdir, size, files,
+                                                               variant=1))
             rows.append(row)
             _progress(f"  {size} in {files}: {row['cold_ms']:.0f} / {row['cached_ms']:.0f} / "
-                      f"{row['after_edit_ms']:.0f} ms")
+                      f"{row['after_edit_ms']:.0f} / {row['changed_ms']:.0f} ms")
     return rows
 
 
@@ -191,7 +198,8 @@ async def bench_forwarding(workdir: Path, repeat: int) -> dict[str, Any]:
                              "floor": {**_stats(floored), "cpu_ms": floor_cpu}}
         added = []
         for index in range(repeat + 1):
-            params = {"publishes": publishes(workdir, 200, 1, edited=bool(index % 2))}
+            params = {"publishes": publishes(workdir, 200, 1, edited=bool(index % 2),
+                                             variant=index % 2)}
             added.append(await _added(direct, proxy, "fake/publish", params))
             await asyncio.sleep(0.3)  # let the enrichment finish before the next one
         results["queued behind a publish, first"] = added[0]
@@ -229,12 +237,12 @@ def report(results: dict[str, Any]) -> str:
                             f"  cpu {floor['cpu_ms']:5.2f}" if floor else ""))
         else:
             lines.append(f"  {name:34} {value:+8.2f}")
-    lines.append("enrichment scaling (ms: cold / cached / after an edit)")
+    lines.append("enrichment scaling (ms: cold / cached / after an edit / all changed)")
     for row in results.get("scaling", []):
         lines.append(f"  {row['diagnostics']:6} diagnostics in {row['files']:3} file(s), "
                      f"{row['recognised']:5} recognised  "
                      f"{row['cold_ms']:9.1f} / {row['cached_ms']:8.1f} / "
-                     f"{row['after_edit_ms']:9.1f}")
+                     f"{row['after_edit_ms']:9.1f} / {row['changed_ms']:9.1f}")
     return "\n".join(lines) + "\n"
 
 

@@ -155,6 +155,8 @@ class _Moves:
         if self._index is None:  # built on the first diagnostic not found as it was
             self._index = {}
             for _, entry, old_raw, old_hints in self._previous.values():
+                if old_raw.get("severity") not in (None, 1):
+                    continue
                 found = positions_key(old_raw, old_hints, self.uri, lambda line: line)
                 if found is not None:
                     self._index[found[0]] = (found[1], found[2], entry)
@@ -185,8 +187,14 @@ class _Moves:
                 return None
             digests = {**entry.digests, self.path: digest(self.new)}
             kept = documents.text(self.path) == self.new
+            # Every line the recognition refers to moved by the same count: a title and a
+            # TL;DR that name no line (no digit at all) read the same for the moved match.
+            data = entry.lsp["data"][DATA_KEY]
+            summary = (data["title"], data["tldr"])
+            same = not any(c.isdigit() for c in summary[0] + summary[1])
             return _published(raw, moved.match, self.uri, documents, settings, digests,
-                              moved.fixes if kept else None, moved.fixes, moved.markers)
+                              moved.fixes if kept else None, moved.fixes, moved.markers,
+                              summary if same else None)
         except Exception:
             log.exception("borrowlens could not carry %s over an edit", entry.match.family.id)
             return None
@@ -247,6 +255,8 @@ class Recognised:
             key = _key(raw, hints)
             if key in previous:
                 enriched, entry = previous[key][:2]
+            elif raw.get("severity") not in (None, 1):  # never recognised: nothing to carry
+                enriched, entry = raw, None
             else:
                 found, entry = moves.find(raw, hints) if moves else (False, None)
                 if entry is not None and moves is not None:
@@ -315,15 +325,19 @@ def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
 
 def _published(raw: Mapping[str, Any], match: Match, uri: str, documents: Documents,
                settings: Settings, digests: dict[str, str], kept: list[Fix] | None,
-               fixes: list[Fix], markers: list[Marker]) -> Entry:
+               fixes: list[Fix], markers: list[Marker],
+               summary: tuple[str, str] | None = None) -> Entry:
     """The entry of a recognised diagnostic: `raw` with borrowlens' data (the ids of `fixes`,
-    the markers), related notes and, when the setting is on, the TL;DR in its message."""
-    explanation = match.family.explain(match)
+    the markers, the explanation's title and TL;DR unless `summary` gives them), related
+    notes and, when the setting is on, the TL;DR in its message."""
+    if summary is None:
+        explanation = match.family.explain(match)
+        summary = (explanation.title, explanation.tldr)
+    title, tldr = summary
     data = raw.get("data")
     data = dict(data) if isinstance(data, Mapping) else {}
-    data[DATA_KEY] = DiagnosticData(family=match.family.id, title=explanation.title,
-                                    tldr=explanation.tldr, fixes=[f.id for f in fixes],
-                                    markers=markers)
+    data[DATA_KEY] = DiagnosticData(family=match.family.id, title=title, tldr=tldr,
+                                    fixes=[f.id for f in fixes], markers=markers)
     enriched = {**raw, "data": data}
     related = list(raw.get("relatedInformation") or ())
     for item in match.related:
@@ -336,5 +350,5 @@ def _published(raw: Mapping[str, Any], match: Match, uri: str, documents: Docume
     if related:
         enriched["relatedInformation"] = related
     if settings.summary_in_message:
-        enriched["message"] = f"{raw.get('message', '')}\nborrowlens: {explanation.tldr}"
+        enriched["message"] = f"{raw.get('message', '')}\nborrowlens: {tldr}"
     return Entry(lsp=enriched, match=match, uri=uri, digests=digests, fixes=kept)
