@@ -1,20 +1,22 @@
 """What an edit left in place: recognising a diagnostic that an edit only moved, without
 classifying it again.
 
-After an edit, rust-analyzer publishes the file's diagnostics again with every range below the
-edit shifted. A diagnostic of the new publish is the *same diagnostic, moved* when, with its
-positions in the file taken back through the edit (`LineMap`: the lines before the changed
-block stay, the lines after it move by the block's growth), it is the one published before
-(rustc's rendered text compared without its numbers and blanks: its gutter and `-->` lines
-hold the line numbers). Its recognition is then carried over, every line moved the same way
-(`carried`), unless the changed block touches what it
-refers to: the hull of the lines of the diagnostic, its related notes, its line facts, its
-markers and its fixes' edits in that file, one line of margin either side. A diagnostic
-borrowlens did not recognise stays unrecognised on the same terms (the hull of its own
-ranges). Anything the edit touched is classified afresh.
+After an edit, rust-analyzer publishes the file's diagnostics again with every range below
+the edit moved. A diagnostic of the new publish is the *same diagnostic, moved* when, with
+its positions in the file taken back through the edit (`LineMap`: the lines before the
+changed block stay, the lines after it move by the block's growth), it is one published
+before: its ranges, the places its messages name (`{closure@src/lib.rs:12:5: 12:9}`), and
+rustc's rendered text compared without its numbers and blanks (its gutter and `-->` lines).
+Its recognition is then carried over with every line in the file moved alike (`carried`:
+the match's spans, related notes and line facts, its fixes' edits, its markers), unless the
+changed block touches what it refers to (`entry_lines`: from the first to the last of those
+lines, one line of margin either side). A diagnostic borrowlens did not recognise stays
+unrecognised on the same terms (its own ranges). Anything else is classified afresh.
 
-Facts that hold a line number are named `line` or `…_line` (a test holds every family's
-fixtures to it: what a moved match explains and fixes is what classifying it afresh gives).
+Facts that hold a line number are named `line` or `…_line` (a test holds every fixture to
+it: what a moved match explains and fixes is what classifying it afresh gives). Such a
+fact names no file, so a match that also points into another file (a related note, a fix's
+edit) is not carried: its line facts might be that file's.
 """
 
 from __future__ import annotations
@@ -227,7 +229,10 @@ class Carried:
 def carried(match: Match, diagnostic: Diagnostic, fixes: list[Fix], markers: Iterable[Marker],
             path: str, uri: str, lines: LineMap) -> Carried | None:
     """The match (with the diagnostic as published now), its fixes and markers with every
-    line they hold in `path` moved; None if one falls in the changed block."""
+    line they hold in `path` moved; None if one falls in the changed block, or when it has
+    line facts and points into another file too."""
+    if not carriable(match, fixes, path):
+        return None
     try:
         facts: dict[str, FactValue] = {
             k: _moved_fact(k, v, lines) for k, v in match.facts.items()}
@@ -241,6 +246,15 @@ def carried(match: Match, diagnostic: Diagnostic, fixes: list[Fix], markers: Ite
         return None
     return Carried(Match(family=match.family, diagnostic=diagnostic, facts=facts,
                          related=related), moved_fixes, moved_markers)
+
+
+def carriable(match: Match, fixes: Iterable[Fix], path: str) -> bool:
+    """Whether the match's line facts are surely lines of `path`: it has none, or it points
+    nowhere else (no related note, no fix's edit in another file)."""
+    elsewhere = {item.span.file for item in match.related} | {
+        e.file for fix in fixes for e in fix.edits}
+    return not (elsewhere - {path}) or all(
+        _line_fact(k, v) is None for k, v in match.facts.items())
 
 
 def _moved_marker(marker: Marker, uri: str, lines: LineMap) -> Marker:

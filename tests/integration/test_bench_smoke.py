@@ -65,4 +65,6 @@ def test_bench_cases_smoke(tmp_path: Path) -> None:
     assert [(r["diagnostics"], r["files"]) for r in rows] == [(20, 1), (20, 50)]
     # The fixture's error is recognised in every file it was copied to.
     assert rows[0]["recognised"] >= 1
+    # Every column is measured: the carried-over edit and the all-changed one too.
+    assert all(r[k] > 0 for r in rows for k in ("cold_ms", "after_edit_ms", "changed_ms"))
     assert "enrichment scaling" in proc.stdout

@@ -20,7 +20,7 @@ import pytest
 
 from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server import enrichment
-from borrowlens.server.moved import LineMap, entry_lines
+from borrowlens.server.moved import LineMap, carriable, entry_lines
 from borrowlens.server.protocol import DATA_KEY
 from borrowlens.server.rustc_lsp import to_lsp
 from borrowlens.server.session import Session
@@ -135,20 +135,23 @@ def test_a_moved_diagnostic_is_carried_over_as_classifying_it_afresh_would_give(
         classified.clear()
         got = _seen_by_the_editor(session, uri, _publish(session, moved, uri))
         assert got == expected, f"{case.id}: lines inserted after line {after}"
-        # Classified again exactly when the edit touched what its recognition refers to.
+        # Classified again exactly when the edit touched what its recognition refers to
+        # (or it is never carried).
         assert (error["message"] in classified) == touched, (case.id, after)
 
 
 def _touched(session: Session, uri: str, error: dict[str, Any], lines: LineMap) -> bool:
-    """Whether the edit touches the lines the error's recognition refers to (any error of
-    its message when it was not recognised: its own lines)."""
+    """Whether the error is classified again after the edit: the edit touches the lines its
+    recognition refers to, or the recognition is not carried over an edit at all (line
+    facts beside a place in another file); when it was not recognised, its own lines."""
     path = session.context().resolve_uri(uri)
     for entry in session.recognised.entries.get(uri, []):
         if entry.match.diagnostic is not None and entry.match.diagnostic.message == \
                 split_lines(error["message"])[0]:
             markers = entry.lsp["data"][DATA_KEY]["markers"]
             found = entry_lines(entry.match, entry.fixes, markers, path, uri)
-            return lines.touches(min(found), max(found))
+            return lines.touches(min(found), max(found)) or not carriable(
+                entry.match, entry.fixes or [], path)
     spans = [s for s in error["spans"] if s["file_name"] in path]
     return lines.touches(min(s["line_start"] for s in spans) - 1,
                          max(s["line_end"] for s in spans) - 1)
@@ -208,7 +211,8 @@ def test_lines_inside_or_beside_the_changed_block_are_touched() -> None:
 
 def test_most_recognitions_are_carried_over_an_edit_at_the_top_of_the_file() -> None:
     """The rule must leave something to carry: an edit at the top touches only what refers
-    to the first line (a `use` a fix adds there, an error on it)."""
+    to the first line (a `use` a fix adds there, an error on it); line facts beside a place
+    in another file (a bound in std) are not carried. 231 of 262 when this was written."""
     carried = 0
     for case in CASES:
         error, file_name, uri = _first_error(case)
@@ -217,4 +221,4 @@ def test_most_recognitions_are_carried_over_an_edit_at_the_top_of_the_file() -> 
         _open(session, uri, text)
         _publish(session, case.recorded_raw(), uri)
         carried += not _touched(session, uri, error, LineMap.between(text, INSERTED + text))
-    assert carried >= 0.9 * len(CASES), (carried, len(CASES))
+    assert carried >= 0.85 * len(CASES), (carried, len(CASES))
