@@ -56,6 +56,18 @@ class Editor:
     crate: Path
     file: Path
     rust_analyzer_pid: int
+    version: int = 1
+
+    def write(self, text: str) -> None:
+        """The file changed in the editor and saved (rust-analyzer's flycheck runs)."""
+        self.file.write_text(text)
+        self.version += 1
+        self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=self.uri,
+                                                                version=self.version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+        self.client.text_document_did_save(types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=self.uri)))
 
     @property
     def uri(self) -> str:
@@ -190,6 +202,46 @@ async def test_configuration_change_switches_hover_to_the_full_explanation(
             settings={"borrowlens": {"explanation": "short"}}))
 
 
+async def test_an_edit_above_moves_what_borrowlens_published(
+        editor: Editor, published: list[types.Diagnostic]) -> None:
+    """rust-analyzer's flycheck after an edit above the error publishes it two lines down,
+    with rustc's rendered text renumbered: borrowlens' data moves with it (server/moved.py
+    carries a recognition over, or classifies it afresh when the edit touches it)."""
+    target = _target(published)
+    assert isinstance(target.data, dict)
+    before = target.data["borrowlens"]
+    original = editor.file.read_text()
+    editor.write("// two lines inserted\n// above everything\n" + original)
+    try:
+        moved = _target(list(await wait_for_diagnostics(
+            editor.client, editor.uri, lambda ds: any(
+                d.range.start.line == target.range.start.line + 2 for d in enriched(ds)))))
+        assert isinstance(moved.data, dict)
+        after = moved.data["borrowlens"]
+        assert (after["family"], after["fixes"], after["title"]) == (
+            before["family"], before["fixes"], before["title"])
+        assert "`is_odd` on line 5" in before["tldr"]
+        assert after["tldr"] == before["tldr"].replace("on line 5", "on line 7")
+        assert [(m["label"], m["range"]["start"]["line"] - 2, m["text"])
+                for m in after["markers"]] == [
+            (m["label"], m["range"]["start"]["line"], m["text"]) for m in before["markers"]]
+        actions = await editor.client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=editor.uri), range=moved.range,
+            context=types.CodeActionContext(diagnostics=[moved])))
+        ours = [plain(a) for a in actions or [] if isinstance(a, types.CodeAction)
+                and a.title.endswith("(borrowlens)")]
+        assert len(ours) == 1, ours
+        change = ours[0]["edit"]["documentChanges"][0]
+        assert change["textDocument"] == {"uri": editor.uri, "version": editor.version}
+        lines = editor.file.read_text().split("\n")
+        for edit in change["edits"]:  # the fix rewrites the moved code, not what is there now
+            assert "is_odd(n - 1)" in lines[edit["range"]["start"]["line"]]
+    finally:
+        editor.write(original)
+        await wait_for_diagnostics(editor.client, editor.uri, lambda ds: any(
+            d.range == target.range for d in enriched(ds)))
+
+
 async def test_quick_fix_applied_makes_cargo_check_pass(
         editor: Editor, published: list[types.Diagnostic],
         tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -209,19 +261,14 @@ async def test_quick_fix_applied_makes_cargo_check_pass(
     assert action.edit is not None
     edit: dict[str, Any] = plain(action.edit)
     assert [c["textDocument"] for c in edit["documentChanges"]] == [
-        {"uri": editor.uri, "version": 1}]
+        {"uri": editor.uri, "version": editor.version}]
     check_target = tmp_path_factory.mktemp("proxy-check")
     assert cargo_errors(editor.crate, check_target), "the copy should not compile before"
     assert apply_workspace_edit(edit) == [editor.file]
     assert "Box::pin(is_odd(n - 1)).await" in editor.file.read_text()
     assert cargo_errors(editor.crate, check_target) == []
     # Told about the edit, rust-analyzer's next flycheck clears the error.
-    editor.client.text_document_did_change(types.DidChangeTextDocumentParams(
-        text_document=types.VersionedTextDocumentIdentifier(uri=editor.uri, version=2),
-        content_changes=[types.TextDocumentContentChangeWholeDocument(
-            text=editor.file.read_text())]))
-    editor.client.text_document_did_save(types.DidSaveTextDocumentParams(
-        text_document=types.TextDocumentIdentifier(uri=editor.uri)))
+    editor.write(editor.file.read_text())
     await wait_for_diagnostics(editor.client, editor.uri, lambda ds: not any(
         d.severity == types.DiagnosticSeverity.Error for d in ds))
 
