@@ -103,20 +103,26 @@ def _places(text: str, first_line: int) -> list[int]:
     return [0, *blank[-1:]]
 
 
+@pytest.fixture
+def classified(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The messages of the diagnostics enrichment classifies from now on."""
+    messages: list[str] = []
+    original = enrichment.classify
+
+    def counting(diagnostic: Any, sources: Any) -> Any:
+        messages.append(diagnostic.message)
+        return original(diagnostic, sources)
+    monkeypatch.setattr(enrichment, "classify", counting)
+    return messages
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_a_moved_diagnostic_is_carried_over_as_classifying_it_afresh_would_give(
-        case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+        case: Case, classified: list[str]) -> None:
     messages = case.recorded_raw()
     error, file_name, uri = _first_error(case)
     text = (FIXTURES / file_name).read_text(encoding="utf-8")
     first = next(s for s in error["spans"] if s["is_primary"])["line_start"]
-    classified: list[str] = []
-    original = enrichment.classify
-
-    def counting(diagnostic: Any, sources: Any) -> Any:
-        classified.append(diagnostic.message)
-        return original(diagnostic, sources)
-    monkeypatch.setattr(enrichment, "classify", counting)
     for after in _places(text, first):
         lines = split_lines(text, keepends=True)
         edited = "".join(lines[:after]) + INSERTED + "".join(lines[after:])
@@ -158,20 +164,13 @@ def _touched(session: Session, uri: str, error: dict[str, Any], lines: LineMap) 
 
 
 def test_an_edit_beside_a_diagnostic_has_it_classified_afresh(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        classified: list[str]) -> None:
     case = next(c for c in CASES if c.id == "conflicting-borrows/push-while-iterating")
     messages = case.recorded_raw()
     error, file_name, uri = _first_error(case)
     text = (FIXTURES / file_name).read_text(encoding="utf-8")
     lines = split_lines(text, keepends=True)
     first = min(s["line_start"] for s in error["spans"])
-    classified: list[str] = []
-    original = enrichment.classify
-
-    def counting(diagnostic: Any, sources: Any) -> Any:
-        classified.append(diagnostic.message)
-        return original(diagnostic, sources)
-    monkeypatch.setattr(enrichment, "classify", counting)
     session = Session()
     _open(session, uri, text)
     _publish(session, messages, uri)
