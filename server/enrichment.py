@@ -28,6 +28,7 @@ import orjson
 
 from borrowlens.analyses.diagnostics.lsp import LspContext, from_lsp, group_lsp
 from borrowlens.analyses.explain.annotate import numbered
+from borrowlens.analyses.explain.prose import summary_only
 from borrowlens.analyses.families.base import Match
 from borrowlens.analyses.families.offers import offered_fixes
 from borrowlens.analyses.families.registry import classify
@@ -331,7 +332,8 @@ def _published(raw: Mapping[str, Any], match: Match, uri: str, documents: Docume
     the markers, the explanation's title and TL;DR unless `summary` gives them), related
     notes and, when the setting is on, the TL;DR in its message."""
     if summary is None:
-        explanation = match.family.explain(match)
+        with summary_only():  # the publish carries these two; hover renders the rest
+            explanation = match.family.explain(match)
         summary = (explanation.title, explanation.tldr)
     title, tldr = summary
     data = raw.get("data")

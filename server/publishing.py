@@ -67,16 +67,24 @@ class Worker:
 
 def warm() -> None:
     """Loads what the first enrichment would otherwise load on its way (every family module,
-    the trigger index, the tree-sitter parser and queries), so the first publish is not
+    the trigger index, the templates of the titles and TL;DRs a publish carries, the
+    tree-sitter parser and queries), so the first publish is not
     the slowest one; run on the worker while rust-analyzer loads the workspace."""
     try:
         from importlib import resources  # noqa: PLC0415
 
         from borrowlens.analyses.diagnostics.model import Diagnostic  # noqa: PLC0415
-        from borrowlens.analyses.families.registry import candidates  # noqa: PLC0415
+        from borrowlens.analyses.explain.prose import summary_only  # noqa: PLC0415
+        from borrowlens.analyses.families.registry import (  # noqa: PLC0415
+            all_families,
+            candidates,
+        )
         from borrowlens.analyses.rust import syntax  # noqa: PLC0415
 
         candidates(Diagnostic(level="error", message="", code=None, spans=()))
+        with summary_only():  # each family's title and TL;DR template, as a publish renders
+            for family in all_families():
+                family.explain(family.generic())
         syntax.parse("fn main() {}\n")
         queries = resources.files("borrowlens.analyses.rust").joinpath("queries")
         for query in queries.iterdir():

@@ -33,6 +33,11 @@ of its own inside a paragraph. A line holding only a block tag (`{% if %}`, `{% 
 vanishes with its line break; a tag that ends a line of text takes that line break too, so a
 block tag either stands alone on its line or sits inside a line that goes on after it.
 
+A publish carries only the title and TL;DR of each recognised diagnostic: within
+`summary_only`, `explanation` renders the prose file cut after its tldr section (the
+`{% set %}` lines before the first section stay with it), and the hover renders the rest
+when it is shown.
+
 Jinja2 rather than `string.Template` or f-strings: the explanations need conditionals and
 shared passages, and its strict mode turns a missing fact into an error in the tests.
 """
@@ -40,7 +45,9 @@ shared passages, and its strict mode turns a missing fact into an error in the t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -155,10 +162,32 @@ def root() -> Path:
     return Path(__file__).resolve().parent.parent / "families"
 
 
+# The name of a prose file cut after its tldr section: `send/x.md` + SUMMARY.
+SUMMARY = "#tldr"
+
+
+class _ProseLoader(jinja2.FileSystemLoader):
+    """The prose files, and each one cut after its tldr section under its name + `SUMMARY`
+    (what a publish renders: `summary_only`), compiled and cached like any template."""
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        name, summary, _ = template.partition(SUMMARY)
+        source, filename, uptodate = super().get_source(environment, name)
+        if not summary:
+            return source, filename, uptodate
+        headings = list(_HEADING.finditer(source))
+        index = next((i for i, h in enumerate(headings) if h.group(1) == "tldr"), None)
+        if index is None:
+            raise jinja2.TemplateNotFound(template)
+        end = headings[index + 1].start() if index + 1 < len(headings) else len(source)
+        return source[:end], filename, uptodate
+
+
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(root()),
+        loader=_ProseLoader(root()),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -269,10 +298,47 @@ def links(text: str, name: str) -> tuple[Link, ...]:
     return tuple(out)
 
 
+# Set while only the title and TL;DR are wanted (`summary_only`).
+_SUMMARY: ContextVar[bool] = ContextVar("borrowlens_summary_only", default=False)
+
+
+@contextmanager
+def summary_only() -> Iterator[None]:
+    """Within it, `explanation` renders only the TL;DR of a prose file (the other parts are
+    empty): a publish carries the title and TL;DR of every recognised diagnostic, and the
+    whole explanation is rendered when it is shown."""
+    token = _SUMMARY.set(True)
+    try:
+        yield
+    finally:
+        _SUMMARY.reset(token)
+
+
+@cache
+def _summary_template(name: str) -> jinja2.Template | None:
+    """The prose file up to the end of its tldr section (the `{% set %}` lines before the
+    first section, any section before it); None when it cannot be cut there (a block that
+    spans the cut): the whole file is rendered then."""
+    try:
+        return environment().get_template(name + SUMMARY)
+    except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound):
+        return None
+
+
 def explanation(family_id: str, title: str, module: str,
                 slots: Mapping[str, object]) -> Explanation:
-    """The family's explanation: its prose file rendered with `slots`."""
+    """The family's explanation: its prose file rendered with `slots` (only its TL;DR
+    within `summary_only`)."""
     name = template_name(module)
+    summary = _summary_template(name) if _SUMMARY.get() else None
+    if summary is not None:
+        rendered = summary.render(**slots)
+        headings = list(_HEADING.finditer(rendered))  # an include may add sections after it
+        tldr = next((reflow(rendered[h.end():headings[i + 1].start() if i + 1 < len(headings)
+                                     else len(rendered)])
+                     for i, h in enumerate(headings) if h.group(1) == "tldr"), "")
+        return Explanation(family=family_id, title=title, tldr=tldr, what="", why="",
+                           fix="", rule="")
     rendered = environment().get_template(name).render(**slots)
     parts = sections(rendered, name)
     return Explanation(
