@@ -150,7 +150,15 @@ class _Moves:
              ) -> tuple[bool, Entry | None]:
         """(found, its entry): whether the diagnostic is one of the previous publish that the
         edit only moved, without touching what it refers to; its entry (None when it was not
-        recognised)."""
+        recognised). Not found when looking fails (a publish of unexpected shape)."""
+        try:
+            return self._find(raw, hints)
+        except Exception:
+            log.exception("borrowlens could not look for a moved diagnostic in %s", self.uri)
+            return False, None
+
+    def _find(self, raw: Mapping[str, Any], hints: list[Mapping[str, Any]]
+              ) -> tuple[bool, Entry | None]:
         if not self.lines.moved:  # lines moved nowhere: the exact key said all there is
             return False, None
         if self._index is None:  # built on the first diagnostic not found as it was

@@ -105,10 +105,11 @@ def positions_key(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: s
     seen: list[int] = []
     try:
         value = [_back(raw, uri, back, seen), [_back(h, uri, back, seen) for h in hints]]
-        key = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        if not seen or not all(type(line) is int for line in seen):
+            return None  # no position, or one that is not a line number
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS), min(seen), max(seen)
     except (_ChangedError, TypeError, ValueError, KeyError):
         return None
-    return (key, min(seen), max(seen)) if seen else None
 
 
 def _back(raw: Mapping[str, Any], uri: str, back: Callable[[int], int | None],

@@ -87,8 +87,16 @@ def is_hint_copy(raw: JsonDict) -> bool:
     """True for rust-analyzer's severity-4 copies of a parent's related spans."""
     if raw.get("severity") != 4:
         return False
-    related = raw.get("relatedInformation") or ()
-    return any(str(r.get("message", "")) == ORIGINAL_DIAGNOSTIC for r in related)
+    return _origin(raw) is not None
+
+
+def _origin(raw: JsonDict) -> JsonDict | None:
+    """The "original diagnostic" note of a hint copy (None when it has none: notes that are
+    not objects, as a confused producer may send, are passed over)."""
+    related = raw.get("relatedInformation")
+    return next((r for r in related if isinstance(r, Mapping)
+                 and str(r.get("message", "")) == ORIGINAL_DIAGNOSTIC), None) \
+        if isinstance(related, list) else None
 
 
 def from_lsp(raw: JsonDict, uri: str, context: LspContext,
@@ -149,9 +157,8 @@ def group_lsp(diagnostics: Iterable[JsonDict]) -> list[tuple[JsonDict, list[Json
         else:
             owners.setdefault(key, parents[-1][1])
     for hint in hints:
-        origin = next(r for r in hint.get("relatedInformation") or ()
-                      if str(r.get("message", "")) == ORIGINAL_DIAGNOSTIC)
-        target = origin.get("location", {}).get("range")
+        location = (_origin(hint) or {}).get("location")
+        target = location.get("range") if isinstance(location, Mapping) else None
         key = _range_key(target)
         if key is not None and not odd:
             owner = owners.get(key)

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from borrowlens.analyses.rust.sources import split_lines
 from borrowlens.server import enrichment
@@ -221,3 +223,64 @@ def test_most_recognitions_are_carried_over_an_edit_at_the_top_of_the_file() -> 
         _publish(session, case.recorded_raw(), uri)
         carried += not _touched(session, uri, error, LineMap.between(text, INSERTED + text))
     assert carried >= 0.85 * len(CASES), (carried, len(CASES))
+
+
+_LINES = st.lists(st.sampled_from(["a", "b", "", "fn x() {", "}", "a\r", "\f", "é"]),
+                  max_size=12)
+
+
+@given(_LINES, _LINES, st.booleans())
+def test_every_line_outside_the_block_maps_to_the_same_line(
+        old: list[str], new: list[str], final_newline: bool) -> None:
+    """Whatever two texts are, a line the map moves is the same line of the other text, and
+    the block holds the rest."""
+    ending = "\n" if final_newline else ""
+    before, after = "\n".join(old) + ending, "\n".join(new) + ending
+    lines = LineMap.between(before, after)
+    a, b = split_lines(before, keepends=True), split_lines(after, keepends=True)
+    assert 0 <= lines.start <= min(lines.old_end, lines.new_end)
+    assert lines.old_end <= len(a) and lines.new_end <= len(b)
+    assert len(a) - lines.old_end == len(b) - lines.new_end  # the same lines after the block
+    for line, text in enumerate(a):
+        moved = lines.to_new(line)
+        assert (moved is None) == (lines.start <= line < lines.old_end)
+        if moved is not None:
+            assert b[moved] == text and lines.to_old(moved) == line
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Any:
+    def mangle(diagnostic: dict[str, Any]) -> None:
+        target = diagnostic
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+    return mangle
+
+
+@pytest.mark.parametrize("mangle", [
+    _set(("range", "start", "line"), "3"), _set(("range", "start", "line"), 3.0),
+    _set(("range", "start", "line"), None), _set(("range", "start", "line"), True),
+    _set(("range", "start", "line"), 10**30), _set(("range", "start", "line"), -5),
+    _set(("range", "start"), [1, 2]), _set(("range",), "0:0"), _set(("range",), None),
+    _set(("relatedInformation",), {"location": 1}), _set(("relatedInformation",), [1, None]),
+    _set(("relatedInformation",), [{"location": {"uri": 5, "range": "x"}}]),
+    _set(("message",), 42), _set(("data",), [1]), _set(("data",), {"rendered": 7}),
+    _set(("severity",), "1"), _set(("code",), {"value": "E0502"}),
+], ids=lambda _: "")
+def test_a_publish_of_unexpected_shape_after_an_edit_is_enriched_without_failing(
+        mangle: Any) -> None:
+    case = next(c for c in CASES if c.id == "conflicting-borrows/push-while-iterating")
+    messages = case.recorded_raw()
+    _, file_name, uri = _first_error(case)
+    text = (FIXTURES / file_name).read_text(encoding="utf-8")
+    session = Session()
+    _open(session, uri, text)
+    assert _publish(session, messages, uri) is not None
+    session.change({"textDocument": {"uri": uri, "version": 2},
+                    "contentChanges": [{"text": INSERTED + text}]})
+    diagnostics = [d for m in _moved_messages(messages, file_name, 0, INSERTED.count("\n"))
+                   for u, d in to_lsp(m, FIXTURES) if u == uri]
+    for diagnostic in diagnostics:
+        mangle(diagnostic)
+    published = session.enrich({"uri": uri, "diagnostics": diagnostics})
+    assert published is None or len(published["diagnostics"]) == len(diagnostics)
