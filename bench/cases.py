@@ -20,12 +20,12 @@
     publish of the process) is reported apart.
 * **Enrichment scaling**, in this process: `Session.enrich` on N diagnostics (half copies
   of a fixture's conflicting-borrows error with its hint copies, each on its own copy of the
-  fixture's code, half other errors and warnings) in one file and
-  spread over 50 files: *cold* (a new session; the process already warm), *cached* (the same
-  publish again), *after an edit* (a line inserted at the top, every range moved: what was
-  recognised is carried over, server/moved.py) and *all changed* (every line of the file
-  changed and every range moved back: everything classified afresh, in a session that has
-  state).
+  fixture's code, half other errors and warnings) in one file and spread over 50 and 500
+  files (where that leaves 4 diagnostics a file at least): *cold* (a new session; the
+  process already warm), *cached* (the same publish again), *after an edit* (a line
+  inserted at the top, every range moved: what was recognised is carried over,
+  server/moved.py) and *all changed* (every line of the file changed and every range moved
+  back: everything classified afresh, in a session that has state).
 
 No time is asserted anywhere; this prints what it measured.
 """
@@ -120,11 +120,16 @@ def _enrich_all(session: Session, batches: list[dict[str, Any]]) -> float:
     return (time.perf_counter() - started) * 1e3
 
 
+SPREAD = (1, 50, 500)  # files the diagnostics of a row are spread over
+
+
 def bench_scaling(workdir: Path, sizes: list[int]) -> list[dict[str, Any]]:
     _enrich_all(Session(), publishes(workdir, 20, 1))  # warm: imports, tree-sitter
     rows = []
     for size in sizes:
-        for files in (1, 50):
+        # A file holds at least one copy of the error and its hints and one other diagnostic:
+        # fewer diagnostics than 4 a file would publish more than `size`.
+        for files in [f for f in SPREAD if f == 1 or size >= 4 * f]:
             session = Session()
             batch = publishes(workdir, size, files)
             row: dict[str, Any] = {"diagnostics": size, "files": files,
@@ -250,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.cases", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--sizes", default="200,2000,5000",
+    parser.add_argument("--sizes", default="200,2000,5000,20000",
                         help="diagnostics per publish round for the scaling table")
     parser.add_argument("--json", metavar="FILE")
     args = parser.parse_args(argv)

@@ -53,7 +53,7 @@ def test_bench_smoke(tmp_path: Path) -> None:
 def test_bench_cases_smoke(tmp_path: Path) -> None:
     out = tmp_path / "cases.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.cases", "--repeat", "1", "--sizes", "20",
+        [sys.executable, "-m", "bench.cases", "--repeat", "1", "--sizes", "200",
          "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, check=False, timeout=600)
     assert proc.returncode == 0, proc.stderr
@@ -62,7 +62,7 @@ def test_bench_cases_smoke(tmp_path: Path) -> None:
         "small request", "100 KB response", "5 MB response",
         "queued behind a publish, first", "queued behind a publish"}
     rows = results["scaling"]
-    assert [(r["diagnostics"], r["files"]) for r in rows] == [(20, 1), (20, 50)]
+    assert [(r["diagnostics"], r["files"]) for r in rows] == [(200, 1), (200, 50)]
     # The fixture's error is recognised in every file it was copied to.
     assert rows[0]["recognised"] >= 1
     # Every column is measured: the carried-over edit and the all-changed one too.
