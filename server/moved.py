@@ -15,8 +15,8 @@ unrecognised on the same terms (its own ranges). Anything else is classified afr
 
 Facts that hold a line number are named `line` or `…_line` (a test holds every fixture to
 it: what a moved match explains and fixes is what classifying it afresh gives). Such a
-fact names no file, so a match that also points into another file (a related note, a fix's
-edit) is not carried: its line facts might be that file's.
+fact names no file, so a match that also points into another file of the user's (a related
+note, a fix's edit) is not carried: its line facts might be that file's.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from borrowlens.analyses.diagnostics.model import Diagnostic, Span
+from borrowlens.analyses.diagnostics.model import Diagnostic, Span, in_dependency
 from borrowlens.analyses.families.base import FactValue, Match, Related
 from borrowlens.analyses.fixes.edits import Fix, TextEdit
 from borrowlens.analyses.rust.sources import split_lines
@@ -251,10 +251,11 @@ def carried(match: Match, diagnostic: Diagnostic, fixes: list[Fix], markers: Ite
 
 def carriable(match: Match, fixes: Iterable[Fix], path: str) -> bool:
     """Whether the match's line facts are surely lines of `path`: it has none, or it points
-    nowhere else (no related note, no fix's edit in another file)."""
+    into no other file of the user's (a related note, a fix's edit; a dependency's file, such
+    as the bound of `tokio::spawn` a Send error points at, is no place a fact is read from)."""
     elsewhere = {item.span.file for item in match.related} | {
         e.file for fix in fixes for e in fix.edits}
-    return not (elsewhere - {path}) or all(
+    return all(f == path or in_dependency(f) for f in elsewhere) or all(
         _line_fact(k, v) is None for k, v in match.facts.items())
 
 

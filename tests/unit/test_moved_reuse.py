@@ -213,7 +213,7 @@ def test_lines_inside_or_beside_the_changed_block_are_touched() -> None:
 def test_most_recognitions_are_carried_over_an_edit_at_the_top_of_the_file() -> None:
     """The rule must leave something to carry: an edit at the top touches only what refers
     to the first line (a `use` a fix adds there, an error on it); line facts beside a place
-    in another file (a bound in std) are not carried. 231 of 262 when this was written."""
+    in another file of the crate are not carried. 251 of 262 when this was written."""
     carried = 0
     for case in CASES:
         error, file_name, uri = _first_error(case)
@@ -222,7 +222,7 @@ def test_most_recognitions_are_carried_over_an_edit_at_the_top_of_the_file() -> 
         _open(session, uri, text)
         _publish(session, case.recorded_raw(), uri)
         carried += not _touched(session, uri, error, LineMap.between(text, INSERTED + text))
-    assert carried >= 0.85 * len(CASES), (carried, len(CASES))
+    assert carried >= 0.9 * len(CASES), (carried, len(CASES))
 
 
 _LINES = st.lists(st.sampled_from(["a", "b", "", "fn x() {", "}", "a\r", "\f", "é"]),
