@@ -12,7 +12,7 @@ import heapq
 import importlib
 import pkgutil
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from borrowlens.analyses import families as families_package
@@ -153,20 +153,24 @@ def prepare() -> None:
 def candidates(diagnostic: Diagnostic) -> list[Family]:
     """The families whose declared trigger fits the diagnostic, in the order `classify` tries
     them: a rustc code they list, or a message or note regex that finds its text."""
+    return list(_fitting(diagnostic))
+
+
+def _fitting(diagnostic: Diagnostic) -> Iterator[Family]:
+    """`candidates`, one at a time: `classify` stops at the first family that matches, and
+    the triggers of the families after it are not checked."""
     every_code, any_message, any_note = _any_trigger()
     # Most diagnostics (other codes, warnings, rust-analyzer's own) fit no trigger: a set
     # lookup and two searches say so, not a pass over every family.
     if (diagnostic.code not in every_code
             and any_message is not None and not any_message.search(diagnostic.message)
             and any_note is not None and diagnostic.find(any_note) is None):
-        return []
-    found: list[Family] = []
+        return
     for module, codes, messages, notes in _triggers():
         if (diagnostic.code in codes
                 or any(regex.search(diagnostic.message) for regex in messages)
                 or any(diagnostic.find(regex) is not None for regex in notes)):
-            found.append(_family(module))
-    return found
+            yield _family(module)
 
 
 def classify(diagnostic: Diagnostic, sources: Sources | None = None) -> Match | None:
@@ -181,7 +185,7 @@ def classify(diagnostic: Diagnostic, sources: Sources | None = None) -> Match | 
     diagnostic = bounded(diagnostic)
     view = sources if sources is not None else NoSources()
     with one_classification():
-        for family in candidates(diagnostic):
+        for family in _fitting(diagnostic):
             found = family.match(diagnostic, view)
             if found is not None:
                 return found
