@@ -7,6 +7,10 @@ and, when the setting is on, the TL;DR after its message. What was recognised is
 (`Recognised.entries`) for hover, quick fixes and the explain command, with a digest of every
 source file it was computed from: a fix is only offered on the text it was made from.
 
+A diagnostic published again as it was keeps its result; after an edit, one the edit only
+moved keeps it too, every line moved (`server/moved.py`): only what changed is classified
+again. The publish carries only the explanation's title and TL;DR (`prose.summary_only`).
+
 Fixes are built once per published diagnostic: their ids go into the publish, and the built
 fixes stay on the entry for the quick fixes, the fix verification and the full explanation
 (`Entry.offered`), which all run while the entry's files are unchanged (`Entry.stale`). A
@@ -214,7 +218,8 @@ class Recognised:
 
     def __init__(self) -> None:
         self.entries: dict[str, list[Entry]] = {}
-        # Per file: each diagnostic of the last publish (as JSON) -> (what was sent, entry).
+        # Per file: each diagnostic of the last publish (as JSON) -> (what was sent, entry,
+        # the diagnostic and its hint copies as published).
         self._seen: dict[str, Seen] = {}
         # Per file: its text when last published (what `_seen` was recognised on).
         self._texts: dict[str, str] = {}
