@@ -21,7 +21,11 @@ from borrowlens.analyses.explain import prose
 from borrowlens.analyses.explain.model import Explanation
 from borrowlens.analyses.families.base import FactValue, Family, Match, Related
 from borrowlens.analyses.families.traits import analysis as common
-from borrowlens.analyses.families.traits.dyn_incompatible_trait import MESSAGE, MOVE_HINT
+from borrowlens.analyses.families.traits.dyn_incompatible_trait import (
+    MESSAGE,
+    MOVE_HINT,
+    headline_trait,
+)
 from borrowlens.analyses.rust import items, locate, syntax
 from borrowlens.analyses.rust.sources import Sources
 
@@ -69,10 +73,6 @@ def _holder(parsed: syntax.Parsed, owner: tree_sitter.Node) -> dict[str, FactVal
         name is not None else {}
 
 
-def _trait_name(printed: str) -> str:
-    return common.strip_path(printed, keep=1).split("<", 1)[0]
-
-
 def _trait_methods(trait: str, files: list[str], sources: Sources
                    ) -> tuple[dict[str, Span | None], dict[str, str]]:
     """Async methods of `trait` found in the given files (name -> None: no span here) and the
@@ -113,12 +113,9 @@ class AsyncTraitDynIncompatible(Family):
     design_choices = "generics, `async-trait` or boxed futures, an enum"
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
-        if diagnostic.code not in (None, "E0038"):
+        trait = headline_trait(diagnostic)
+        if trait is None:
             return None
-        head = MESSAGE.search(diagnostic.message)
-        if head is None:
-            return None
-        trait = _trait_name(head.group("trait"))
         files = common.known_files(diagnostic, sources)
         source_async, returns = _trait_methods(trait, files, sources)
         methods: list[str] = []

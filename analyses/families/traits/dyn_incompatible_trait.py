@@ -37,6 +37,16 @@ Node = tree_sitter.Node
 
 MESSAGE = re.compile(r"the trait `(?P<trait>[^`]+)` (?:is not dyn compatible|cannot be made "
                       r"into an object)")
+
+
+def headline_trait(diagnostic: Diagnostic) -> str | None:
+    """The trait an E0038 headline names (without its path and generic arguments), or None
+    for any other diagnostic; both dyn-incompatibility families start from it."""
+    if diagnostic.code not in (None, "E0038"):
+        return None
+    head = MESSAGE.search(diagnostic.message)
+    return common.strip_path(head.group("trait"), keep=1).split("<", 1)[0] if head else None
+
 # rustc's labels on the offending items, by reason.
 _REASONS = (
     ("generic", re.compile(r"because method `(?P<item>\w+)` has generic type parameters")),
@@ -248,12 +258,9 @@ class DynIncompatibleTrait(Family):
     }
 
     def match(self, diagnostic: Diagnostic, sources: Sources) -> Match | None:
-        if diagnostic.code not in (None, "E0038"):
+        trait = headline_trait(diagnostic)
+        if trait is None:
             return None
-        head = MESSAGE.search(diagnostic.message)
-        if head is None:
-            return None
-        trait = common.strip_path(head.group("trait"), keep=1).split("<", 1)[0]
         declared = _trait_source(diagnostic, sources, trait)
         offenders = _offenders(diagnostic, declared[1] if declared else {},
                                declared[0].parsed if declared else None)
