@@ -25,7 +25,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import orjson
@@ -143,12 +143,21 @@ class _Moves:
     between the text it was recognised on and the text now (server/moved.py)."""
 
     def __init__(self, previous: Seen, old: str, new: str, uri: str, path: str) -> None:
-        self.lines = LineMap.between(old, new)
-        self.old_digest = digest(old)
-        self.new = new
+        self.old, self.new = old, new
         self.uri, self.path = uri, path
         self._previous = previous
         self._index: dict[bytes, tuple[int, int, Entry | None]] | None = None
+
+    # Made on the first diagnostic not found as it was: after most edits rust-analyzer
+    # publishes the file's diagnostics again unchanged, and comparing the two texts line by
+    # line would be wasted on every keystroke.
+    @cached_property
+    def lines(self) -> LineMap:
+        return LineMap.between(self.old, self.new)
+
+    @cached_property
+    def old_digest(self) -> str:
+        return digest(self.old)
 
     def find(self, raw: Mapping[str, Any], hints: list[Mapping[str, Any]]
              ) -> tuple[bool, Entry | None]:
@@ -165,7 +174,7 @@ class _Moves:
               ) -> tuple[bool, Entry | None]:
         if not self.lines.moved:  # lines moved nowhere: the exact key said all there is
             return False, None
-        if self._index is None:  # built on the first diagnostic not found as it was
+        if self._index is None:
             self._index = {}
             for _, entry, old_raw, old_hints in self._previous.values():
                 if old_raw.get("severity") not in (None, 1):
@@ -193,16 +202,15 @@ class _Moves:
         diagnostic as published now; None when that fails (it is classified afresh)."""
         try:
             diagnostic = from_lsp(raw, self.uri, context, tuple(hints))
-            moved = carried(entry.match, diagnostic, entry.fixes or [],
-                            entry.lsp["data"][DATA_KEY]["markers"], self.path, self.uri,
-                            self.lines)
+            data = entry.lsp["data"][DATA_KEY]
+            moved = carried(entry.match, diagnostic, entry.fixes or [], data["markers"],
+                            self.path, self.uri, self.lines)
             if moved is None:
                 return None
             digests = {**entry.digests, self.path: digest(self.new)}
             kept = documents.text(self.path) == self.new
             # Every line the recognition refers to moved by the same count: a title and a
             # TL;DR that name no line (no digit at all) read the same for the moved match.
-            data = entry.lsp["data"][DATA_KEY]
             summary = (data["title"], data["tldr"])
             same = not any(c.isdigit() for c in summary[0] + summary[1])
             return _published(raw, moved.match, self.uri, documents, settings, digests,
@@ -309,10 +317,8 @@ def _key(raw: Mapping[str, Any], hints: list[Mapping[str, Any]]) -> bytes:
 
 def _recognise(raw: Mapping[str, Any], hints: list[Mapping[str, Any]], uri: str,
                context: LspContext, documents: Documents, settings: Settings) -> Entry | None:
-    """The entry for one diagnostic (its hint copies beside it), or None when borrowlens does
-    not recognise it."""
-    if raw.get("severity") not in (None, 1):
-        return None
+    """The entry for one error (its hint copies beside it), or None when borrowlens does not
+    recognise it (`enrich` passes errors only)."""
     try:
         diagnostic = from_lsp(raw, uri, context, tuple(hints))
         # The text classified, before classifying: the editor may change it meanwhile (the
